@@ -1,0 +1,40 @@
+//! UI strings from `locales/*.toml` (see `build.rs`), shared by the SPA and the server.
+use crate::Lang;
+
+include!(concat!(env!("OUT_DIR"), "/messages.rs"));
+
+impl Lang {
+    pub fn messages(self) -> &'static Messages {
+        match self {
+            Lang::Ru => &RU,
+            Lang::Kk => &KK,
+            Lang::En => &EN,
+        }
+    }
+}
+
+/// Replaces each `{name}` in `template` by its value; unknown placeholders stay as they are.
+pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
+    let mut out = template.to_string();
+    for (name, value) in args {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fill_replaces_named_placeholders() {
+        assert_eq!(fill("{current} of {total}", &[("current", "2"), ("total", "7")]), "2 of 7");
+        assert_eq!(fill("{missing}", &[]), "{missing}");
+    }
+
+    #[test]
+    fn every_language_has_its_own_strings() {
+        assert_ne!(Lang::Ru.messages().nav_policy, Lang::En.messages().nav_policy);
+        assert_ne!(Lang::Kk.messages().nav_policy, Lang::En.messages().nav_policy);
+    }
+}

@@ -1,0 +1,86 @@
+use serde::{Deserialize, Serialize};
+
+use crate::{ApiError, ErrorCode};
+
+/// The interface and policy languages. Russian is the default and the prevailing text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Ru,
+    Kk,
+    En,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 3] = [Lang::Ru, Lang::Kk, Lang::En];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ru => "ru",
+            Lang::Kk => "kk",
+            Lang::En => "en",
+        }
+    }
+
+    /// The language's name in itself, as a language switcher shows it.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Lang::Ru => "Русский",
+            Lang::Kk => "Қазақша",
+            Lang::En => "English",
+        }
+    }
+
+    /// BCP 47 tag for `Intl` date and number formatting.
+    pub fn locale(self) -> &'static str {
+        match self {
+            Lang::Ru => "ru-RU",
+            Lang::Kk => "kk-KZ",
+            Lang::En => "en-GB",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Lang> {
+        Lang::ALL.into_iter().find(|l| l.code() == code)
+    }
+
+    /// Validates a language code from a URL or a command line.
+    pub fn parse(code: &str) -> Result<Lang, ApiError> {
+        Lang::from_code(code).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::UnknownLanguage,
+                format!("unknown language {:?}: expected one of ru, kk, en", truncate(code)),
+            )
+            .with_field("lang")
+        })
+    }
+}
+
+/// Echoing user input back is useful, echoing a megabyte of it is not.
+pub(crate) fn truncate(s: &str) -> String {
+    if s.chars().count() <= 40 {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(40).collect::<String>())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_known_codes_only() {
+        assert_eq!(Lang::parse("kk"), Ok(Lang::Kk));
+        let err = Lang::parse("de").unwrap_err();
+        assert_eq!(err.code, ErrorCode::UnknownLanguage);
+        assert_eq!(err.field.as_deref(), Some("lang"));
+        assert!(Lang::parse("RU").is_err(), "codes are lower case, as in URLs");
+    }
+
+    #[test]
+    fn serializes_as_code() {
+        assert_eq!(serde_json::to_string(&Lang::Kk).unwrap(), "\"kk\"");
+    }
+}

@@ -1,0 +1,11 @@
+//! What the SPA and the server agree on: request/response types, error shape, languages,
+//! UI strings and the validation rules. Serde only, so it compiles for the browser and the host.
+pub mod error;
+pub mod i18n;
+pub mod lang;
+pub mod policy;
+pub mod text;
+
+pub use error::{ApiError, ErrorCode};
+pub use i18n::Messages;
+pub use lang::Lang;

@@ -1,0 +1,37 @@
+//! Server settings, from the environment (see the README's configuration table).
+use std::path::PathBuf;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `FK_ADDR`: where to listen; port 0 picks a free one (tests).
+    pub addr: String,
+    /// `FK_DATABASE_URL`: `sqlite://…` (default, a file under `./data`) or `postgres://…`.
+    pub database_url: String,
+    /// `FK_DIST_DIR`: the built SPA (Trunk's output).
+    pub dist_dir: PathBuf,
+    /// `FK_OUTBOX_DIR`: where e-mails are written as `.eml` files when no SMTP server is set.
+    pub outbox_dir: PathBuf,
+    /// `FK_SMTP_URL`: send e-mail by SMTP instead of the outbox.
+    pub smtp_url: Option<String>,
+    /// `FK_ALLOWED_ORIGINS`: comma-separated origins allowed to embed the consent banner.
+    pub allowed_origins: Vec<String>,
+}
+
+pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/fortekassa.db";
+
+impl Config {
+    pub fn from_env() -> Config {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        Config {
+            addr: var("FK_ADDR").unwrap_or_else(|| DEFAULT_ADDR.into()),
+            database_url: var("FK_DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
+            dist_dir: var("FK_DIST_DIR").map_or_else(|| PathBuf::from("dist"), PathBuf::from),
+            outbox_dir: var("FK_OUTBOX_DIR").map_or_else(|| PathBuf::from("data/outbox"), PathBuf::from),
+            smtp_url: var("FK_SMTP_URL"),
+            allowed_origins: var("FK_ALLOWED_ORIGINS")
+                .map(|v| v.split(',').map(|o| o.trim().trim_end_matches('/').to_string()).filter(|o| !o.is_empty()).collect())
+                .unwrap_or_default(),
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! The one error type of the HTTP layer: every failure becomes `{code, message, field}` JSON.
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use fk_api::{ApiError, ErrorCode};
+
+#[derive(Debug)]
+pub enum AppError {
+    /// A client mistake, told to the client as it is.
+    Client(StatusCode, ApiError),
+    /// The database failed or is out of reach: the client may retry.
+    Database(sqlx::Error),
+    /// A bug or an unexpected state: logged, never shown.
+    Internal(String),
+}
+
+impl AppError {
+    pub fn bad_request(err: ApiError) -> Self {
+        AppError::Client(StatusCode::BAD_REQUEST, err)
+    }
+
+    pub fn not_found(err: ApiError) -> Self {
+        AppError::Client(StatusCode::NOT_FOUND, err)
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        AppError::Database(e)
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, body) = match self {
+            AppError::Client(status, err) => (status, err),
+            AppError::Database(cause) => {
+                tracing::error!(error = %cause, "database error");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    ApiError::new(ErrorCode::DatabaseUnavailable, "the database is unavailable, try again shortly"),
+                )
+            }
+            AppError::Internal(cause) => {
+                tracing::error!(error = %cause, "internal error");
+                (StatusCode::INTERNAL_SERVER_ERROR, ApiError::new(ErrorCode::Internal, "internal server error"))
+            }
+        };
+        (status, Json(body)).into_response()
+    }
+}

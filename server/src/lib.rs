@@ -1,0 +1,54 @@
+//! The ForteKassa Privacy Center server: JSON API under `/api`, the built SPA, operator CLI.
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod health;
+pub mod policy;
+pub mod security;
+pub mod spa;
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::{middleware, Json, Router};
+use fk_api::{ApiError, ErrorCode};
+use tower_http::compression::{CompressionLayer, CompressionLevel};
+use tower_http::trace::TraceLayer;
+
+pub use config::Config;
+pub use db::Db;
+
+/// Largest request body the API reads; anything bigger is refused before it is read.
+pub const MAX_BODY: usize = 64 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub documents: policy::Documents,
+    pub spa: Arc<Option<spa::Spa>>,
+}
+
+impl AppState {
+    pub fn new(db: Db, spa: Option<spa::Spa>) -> AppState {
+        AppState { db, documents: policy::Documents::default(), spa: Arc::new(spa) }
+    }
+}
+
+/// Every route of the server. Features bring their own routers; they are merged here only.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .merge(health::router())
+        .merge(policy::http::router())
+        .fallback(spa::fallback)
+        .method_not_allowed_fallback(|| async {
+            let err = ApiError::new(ErrorCode::MethodNotAllowed, "this method is not allowed here");
+            (StatusCode::METHOD_NOT_ALLOWED, Json(err)).into_response()
+        })
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(middleware::from_fn_with_state(state.clone(), security::headers))
+        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(5)))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,208 @@
+//! `fk-server`: serves the app (the default), or does an operator's task.
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use fk_api::Lang;
+use fk_server::policy::{self, store, PublishError};
+use fk_server::{app, db, spa::Spa, AppState, Config};
+
+#[derive(Parser)]
+#[command(name = "fk-server", about = "ForteKassa Privacy Center server and operator tools")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API and the web app (what runs when no command is given).
+    Serve {
+        /// Address to listen on; overrides FK_ADDR.
+        #[arg(long)]
+        addr: Option<String>,
+    },
+    /// Publish and list versions of the privacy policy.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Publish FILE (Markdown) as the next version of the policy in LANG, effective now.
+    Publish {
+        #[arg(long, value_parser = parse_lang)]
+        lang: Lang,
+        file: PathBuf,
+    },
+    /// List the published versions.
+    List {
+        #[arg(long, value_parser = parse_lang)]
+        lang: Option<Lang>,
+    },
+}
+
+fn parse_lang(code: &str) -> Result<Lang, String> {
+    Lang::parse(code).map_err(|e| e.message)
+}
+
+/// Bad input from the operator; the process exits with 2, as clap does for bad arguments.
+const BAD_INPUT: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = Config::from_env();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async move {
+        match cli.command.unwrap_or(Command::Serve { addr: None }) {
+            Command::Serve { addr } => serve(config, addr).await,
+            Command::Policy(cmd) => policy_command(config, cmd).await,
+        }
+    })
+}
+
+async fn open_db(config: &Config) -> Result<fk_server::Db, ExitCode> {
+    db::open(&config.database_url).await.map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::FAILURE
+    })
+}
+
+async fn serve(config: Config, addr: Option<String>) -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("FK_LOG").unwrap_or_else(|_| "info,tower_http=info,sqlx=warn".into()),
+        )
+        .with_target(false)
+        .init();
+    let addr = addr.unwrap_or(config.addr.clone());
+    // Bind first: a taken port is the most common mistake and needs no database to report.
+    let listener = match tokio::net::TcpListener::bind(&addr).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: cannot listen on {addr}: {e}. Is another server running there? Set FK_ADDR (or --addr) to another address.");
+            return ExitCode::FAILURE;
+        }
+    };
+    let db = match open_db(&config).await {
+        Ok(db) => db,
+        Err(code) => return code,
+    };
+    if let Err(e) = policy::seed(&db).await {
+        eprintln!("error: cannot seed the policy: {e}");
+        return ExitCode::FAILURE;
+    }
+    let spa = match Spa::load(&config.dist_dir) {
+        Ok(Some(spa)) => Some(spa),
+        Ok(None) => {
+            tracing::warn!(dir = %config.dist_dir.display(), "no built web app; serving the API only (run `cargo xtask run`)");
+            None
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let local = listener.local_addr().map(|a| a.to_string()).unwrap_or(addr);
+    tracing::info!(database = %db::redact(&config.database_url), "ready");
+    // Tests and scripts read this line to learn the port.
+    println!("listening on http://{local}");
+    let result = axum::serve(listener, app(AppState::new(db.clone(), spa)))
+        .with_graceful_shutdown(shutdown())
+        .await;
+    db.close().await;
+    match result {
+        Ok(()) => {
+            tracing::info!("stopped");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: the server stopped: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Ctrl-C or SIGTERM: stop accepting, let requests in flight finish.
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
+
+async fn policy_command(config: Config, cmd: PolicyCommand) -> ExitCode {
+    match cmd {
+        PolicyCommand::Publish { lang, file } => {
+            let bytes = match std::fs::read(&file) {
+                Ok(b) => b,
+                Err(e) => {
+                    eprintln!("error: cannot read {}: {e}", file.display());
+                    return ExitCode::from(BAD_INPUT);
+                }
+            };
+            let db = match open_db(&config).await {
+                Ok(db) => db,
+                Err(code) => return code,
+            };
+            let result = policy::publish(&db, lang, &bytes).await;
+            db.close().await;
+            match result {
+                Ok(row) => {
+                    println!(
+                        "published version {} of the {} policy, effective {}",
+                        row.version,
+                        lang.code(),
+                        db::rfc3339(row.effective_at)
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(PublishError::Database(e)) => {
+                    eprintln!("error: database: {e}");
+                    ExitCode::FAILURE
+                }
+                Err(e) => {
+                    eprintln!("error: {}: {e}", file.display());
+                    ExitCode::from(BAD_INPUT)
+                }
+            }
+        }
+        PolicyCommand::List { lang } => {
+            let db = match open_db(&config).await {
+                Ok(db) => db,
+                Err(code) => return code,
+            };
+            let rows = match store::list_all(&db).await {
+                Ok(rows) => rows,
+                Err(e) => {
+                    eprintln!("error: database: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            db.close().await;
+            println!("{:<5} {:>7}  {:<20}  {}", "lang", "version", "effective", "sha256");
+            for row in rows.iter().filter(|r| lang.is_none_or(|l| l == r.lang)) {
+                println!("{:<5} {:>7}  {:<20}  {}", row.lang.code(), row.version, db::rfc3339(row.effective_at), &row.content_hash[..16]);
+            }
+            ExitCode::SUCCESS
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! `/api/policy/…`: the current version, the list, one version, and the diff of two.
+//! Every answer has an `ETag` and honours `If-None-Match`; numbered versions never change,
+//! so they are cached for a year, while "current" and lists are revalidated each time.
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use fk_api::policy::{parse_version, DiffRequest, PolicyDiff, PolicyVersion, PolicyVersionList};
+use fk_api::{ApiError, ErrorCode, Lang};
+use serde::Serialize;
+use std::collections::HashMap;
+
+use super::store::{self, VersionRow};
+use super::{diff, LoadError};
+use crate::error::AppError;
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/policy/{lang}", get(current))
+        .route("/api/policy/{lang}/versions", get(versions))
+        .route("/api/policy/{lang}/versions/{version}", get(one))
+        .route("/api/policy/{lang}/diff", get(compare))
+}
+
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+const REVALIDATE: &str = "no-cache";
+
+impl From<LoadError> for AppError {
+    fn from(e: LoadError) -> Self {
+        match e {
+            LoadError::Database(e) => AppError::Database(e),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+fn path_error(_: PathRejection) -> AppError {
+    AppError::bad_request(ApiError::new(ErrorCode::NotFound, "the path is not valid UTF-8").with_field("path"))
+}
+
+/// The language whose versions answer a request for `requested`: itself once it has any,
+/// else Russian (the prevailing text), with the response saying so.
+async fn served(state: &AppState, requested: Lang) -> Result<VersionRow, AppError> {
+    if let Some(row) = store::latest(&state.db, requested).await? {
+        return Ok(row);
+    }
+    if requested != Lang::Ru {
+        if let Some(row) = store::latest(&state.db, Lang::Ru).await? {
+            return Ok(row);
+        }
+    }
+    Err(AppError::not_found(ApiError::new(ErrorCode::UnknownVersion, "no policy has been published yet")))
+}
+
+fn unknown_version(version: u32, field: &str) -> AppError {
+    AppError::not_found(
+        ApiError::new(ErrorCode::UnknownVersion, format!("there is no version {version} of the policy")).with_field(field),
+    )
+}
+
+/// `If-None-Match` lists (or `*`) matching `etag`, weak or strong.
+fn not_modified(headers: &HeaderMap, etag: &str) -> bool {
+    headers.get_all(header::IF_NONE_MATCH).iter().filter_map(|v| v.to_str().ok()).any(|v| {
+        v.split(',').map(|t| t.trim().trim_start_matches("W/")).any(|t| t == "*" || t == etag)
+    })
+}
+
+fn respond<T: Serialize>(etag: &str, cache: &'static str, body: &T) -> Response {
+    let mut response = Json(body).into_response();
+    set_validators(response.headers_mut(), etag, cache);
+    response
+}
+
+fn unchanged(etag: &str, cache: &'static str) -> Response {
+    let mut response = StatusCode::NOT_MODIFIED.into_response();
+    set_validators(response.headers_mut(), etag, cache);
+    response
+}
+
+fn set_validators(headers: &mut HeaderMap, etag: &str, cache: &'static str) {
+    if let Ok(v) = HeaderValue::from_str(etag) {
+        headers.insert(header::ETAG, v);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+}
+
+fn tag(row: &VersionRow) -> String {
+    format!("{}-{}-{}", row.lang.code(), row.version, &row.content_hash[..16])
+}
+
+async fn current(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let requested = Lang::parse(&path.map_err(path_error)?.0).map_err(AppError::not_found)?;
+    let row = served(&state, requested).await?;
+    let original_newer = if row.lang != Lang::Ru {
+        store::latest(&state.db, Lang::Ru).await?.is_some_and(|ru| ru.effective_at > row.effective_at)
+    } else {
+        false
+    };
+    let etag = format!("\"{}-{}-{}\"", tag(&row), requested.code(), u8::from(original_newer));
+    if not_modified(&headers, &etag) {
+        return Ok(unchanged(&etag, REVALIDATE));
+    }
+    let document = state.documents.get(&state.db, &row).await?;
+    let body = PolicyVersion { summary: row.summary(), requested_lang: requested, original_newer, document: (*document).clone() };
+    Ok(respond(&etag, REVALIDATE, &body))
+}
+
+async fn versions(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let requested = Lang::parse(&path.map_err(path_error)?.0).map_err(AppError::not_found)?;
+    let latest = served(&state, requested).await?;
+    let etag = format!("\"list-{}-{}\"", tag(&latest), requested.code());
+    if not_modified(&headers, &etag) {
+        return Ok(unchanged(&etag, REVALIDATE));
+    }
+    let rows = store::list(&state.db, latest.lang).await?;
+    let body = PolicyVersionList {
+        lang: latest.lang,
+        requested_lang: requested,
+        versions: rows.iter().map(VersionRow::summary).collect(),
+    };
+    Ok(respond(&etag, REVALIDATE, &body))
+}
+
+async fn one(
+    State(state): State<AppState>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let Path((lang, version)) = path.map_err(path_error)?;
+    let requested = Lang::parse(&lang).map_err(AppError::not_found)?;
+    let version = parse_version(&version, "version").map_err(AppError::bad_request)?;
+    let lang = served(&state, requested).await?.lang;
+    let row = store::find(&state.db, lang, version).await?.ok_or_else(|| unknown_version(version, "version"))?;
+    // A fallback answer changes once the language gets its own text: revalidate it.
+    let cache = if lang == requested { IMMUTABLE } else { REVALIDATE };
+    let etag = format!("\"{}-{}\"", tag(&row), requested.code());
+    if not_modified(&headers, &etag) {
+        return Ok(unchanged(&etag, cache));
+    }
+    let document = state.documents.get(&state.db, &row).await?;
+    let body = PolicyVersion { summary: row.summary(), requested_lang: requested, original_newer: false, document: (*document).clone() };
+    Ok(respond(&etag, cache, &body))
+}
+
+async fn compare(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let requested = Lang::parse(&path.map_err(path_error)?.0).map_err(AppError::not_found)?;
+    let Query(query) = query.map_err(|_| {
+        AppError::bad_request(ApiError::new(ErrorCode::InvalidDiff, "the query string is malformed").with_field("from"))
+    })?;
+    let request = DiffRequest::parse(query.get("from").map(String::as_str), query.get("to").map(String::as_str))
+        .map_err(AppError::bad_request)?;
+    let latest = served(&state, requested).await?;
+    let lang = latest.lang;
+    let from = store::find(&state.db, lang, request.from).await?.ok_or_else(|| unknown_version(request.from, "from"))?;
+    let to = match request.to {
+        Some(n) => store::find(&state.db, lang, n).await?.ok_or_else(|| unknown_version(n, "to"))?,
+        None => latest,
+    };
+    if from.id == to.id {
+        return Err(AppError::bad_request(
+            ApiError::new(ErrorCode::InvalidDiff, "choose two different versions to compare").with_field("to"),
+        ));
+    }
+    let cache = if request.to.is_some() && lang == requested { IMMUTABLE } else { REVALIDATE };
+    let etag = format!("\"diff-{}-{}-{}\"", tag(&from), tag(&to), requested.code());
+    if not_modified(&headers, &etag) {
+        return Ok(unchanged(&etag, cache));
+    }
+    let (old, new) = (state.documents.get(&state.db, &from).await?, state.documents.get(&state.db, &to).await?);
+    let body = PolicyDiff { lang, from: from.summary(), to: to.summary(), units: diff::diff(&old, &new) };
+    Ok(respond(&etag, cache, &body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn if_none_match_accepts_lists_weak_tags_and_star() {
+        let mut h = HeaderMap::new();
+        h.insert(header::IF_NONE_MATCH, HeaderValue::from_static("\"a\", W/\"b\""));
+        assert!(not_modified(&h, "\"b\""));
+        assert!(!not_modified(&h, "\"c\""));
+        h.insert(header::IF_NONE_MATCH, HeaderValue::from_static("*"));
+        assert!(not_modified(&h, "\"c\""));
+        assert!(!not_modified(&HeaderMap::new(), "\"c\""));
+    }
+}

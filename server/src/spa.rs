@@ -1,0 +1,177 @@
+//! Serves the built SPA: hashed assets precompressed and cached forever, `index.html` for every
+//! client route (deep links and reloads work) with a no-JavaScript rendering inside.
+use std::path::{Path, PathBuf};
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+use base64::Engine as _;
+use fk_api::{ApiError, ErrorCode, Lang};
+use sha2::{Digest, Sha256};
+use tower::ServiceExt as _;
+use tower_http::services::ServeDir;
+
+use crate::policy::{noscript, store};
+use crate::AppState;
+
+/// Where `index.html` takes the server-rendered fallback content.
+pub const NOSCRIPT_MARK: &str = "<!--fk:noscript-->";
+
+#[derive(Clone)]
+pub struct Spa {
+    dir: PathBuf,
+    head: String,
+    tail: String,
+    /// The page's Content-Security-Policy, allowing Trunk's inline loader by its hash.
+    pub csp: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SpaError {
+    #[error("{0} has no {NOSCRIPT_MARK} marker; rebuild the SPA")]
+    NoMarker(String),
+    #[error("cannot read {0}: {1}")]
+    Read(String, std::io::Error),
+}
+
+impl Spa {
+    /// Loads `dir/index.html`; `None` when the SPA has not been built (the API still works).
+    pub fn load(dir: &Path) -> Result<Option<Spa>, SpaError> {
+        let index = dir.join("index.html");
+        let html = match std::fs::read_to_string(&index) {
+            Ok(html) => html,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(SpaError::Read(index.display().to_string(), e)),
+        };
+        let (head, tail) = html.split_once(NOSCRIPT_MARK).ok_or_else(|| SpaError::NoMarker(index.display().to_string()))?;
+        Ok(Some(Spa { dir: dir.to_path_buf(), head: head.to_string(), tail: tail.to_string(), csp: csp_for(&html) }))
+    }
+}
+
+/// `script-src` hashes of every inline script (Trunk's module loader); no `unsafe-inline`.
+pub fn csp_for(html: &str) -> String {
+    let mut hashes = String::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<script") {
+        let after = &rest[start..];
+        let Some(open_end) = after.find('>') else { break };
+        let tag = &after[..open_end];
+        let body_and_rest = &after[open_end + 1..];
+        let Some(close) = body_and_rest.find("</script>") else { break };
+        if !tag.contains(" src=") {
+            let digest = Sha256::digest(body_and_rest[..close].as_bytes());
+            hashes.push_str(&format!(" 'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(digest)));
+        }
+        rest = &body_and_rest[close..];
+    }
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'; img-src 'self' data:; \
+         font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// Trunk names built files `name-<16 hex>.ext` (wasm: `name-<hash>_bg.wasm`): safe to cache
+/// forever, since new content gets a new name.
+pub fn is_hashed_asset(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    let stem = name.split('.').next().unwrap_or_default().trim_end_matches("_bg");
+    stem.rsplit_once('-').is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+fn looks_like_file(path: &str) -> bool {
+    path.rsplit('/').next().is_some_and(|last| last.contains('.'))
+}
+
+/// Everything the API routes did not take.
+pub async fn fallback(State(state): State<AppState>, request: Request) -> Response {
+    let path = request.uri().path().to_string();
+    if path == "/api" || path.starts_with("/api/") {
+        let err = ApiError::new(ErrorCode::NotFound, format!("no API endpoint at {path}"));
+        return (StatusCode::NOT_FOUND, Json(err)).into_response();
+    }
+    let Some(spa) = state.spa.as_ref() else {
+        return (StatusCode::SERVICE_UNAVAILABLE, "The web app is not built. Run `cargo xtask run`.\n").into_response();
+    };
+    if path != "/index.html" && looks_like_file(&path) {
+        return asset(spa, request, &path).await;
+    }
+    if request.method() != Method::GET && request.method() != Method::HEAD {
+        let err = ApiError::new(ErrorCode::MethodNotAllowed, "only GET and HEAD are allowed here");
+        return (StatusCode::METHOD_NOT_ALLOWED, Json(err)).into_response();
+    }
+    let lang = request
+        .uri()
+        .query()
+        .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("lang=")))
+        .and_then(Lang::from_code)
+        .unwrap_or_default();
+    let inner = if path == "/policy" || path.starts_with("/policy/") {
+        policy_noscript(&state, lang).await
+    } else {
+        let t = lang.messages();
+        format!(
+            "<p>{}</p><p><a href=\"/policy\">{}</a></p>",
+            noscript::escape(t.noscript_note),
+            noscript::escape(t.noscript_policy_link)
+        )
+    };
+    let mut response = Html(format!("{}{inner}{}", spa.head, spa.tail)).into_response();
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}
+
+async fn policy_noscript(state: &AppState, lang: Lang) -> String {
+    let row = match store::latest(&state.db, lang).await {
+        Ok(Some(row)) => Some(row),
+        Ok(None) => store::latest(&state.db, Lang::Ru).await.ok().flatten(),
+        Err(e) => {
+            tracing::warn!(error = %e, "no policy for the noscript rendering");
+            None
+        }
+    };
+    let Some(row) = row else { return String::new() };
+    match state.documents.get(&state.db, &row).await {
+        Ok(doc) => noscript::render(&doc, &row.summary(), lang),
+        Err(e) => {
+            tracing::warn!(error = %e, "no policy for the noscript rendering");
+            String::new()
+        }
+    }
+}
+
+async fn asset(spa: &Spa, request: Request, path: &str) -> Response {
+    let files = ServeDir::new(&spa.dir).precompressed_br().precompressed_gzip().append_index_html_on_directories(false);
+    let mut response = match files.oneshot(request).await {
+        Ok(r) => r.map(Body::new),
+        Err(never) => match never {},
+    };
+    if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED {
+        let cache = if is_hashed_asset(path) { "public, max-age=31536000, immutable" } else { "no-cache" };
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_trunk_hashed_names() {
+        assert!(is_hashed_asset("/fk-app-3f2a9c0d1e4b5a69_bg.wasm"));
+        assert!(is_hashed_asset("/fk-app-3f2a9c0d1e4b5a69.js"));
+        assert!(is_hashed_asset("/main-0123456789abcdef.css"));
+        assert!(!is_hashed_asset("/favicon.svg"));
+        assert!(!is_hashed_asset("/fk-app-xyz.js"));
+    }
+
+    #[test]
+    fn csp_allows_inline_scripts_by_hash_only() {
+        let csp = csp_for("<script type=\"module\">init()</script><script src=\"/a.js\"></script>");
+        assert_eq!(csp.matches("'sha256-").count(), 1);
+        assert!(!csp.contains("unsafe-inline"));
+        assert!(csp.contains("'wasm-unsafe-eval'"));
+    }
+}

@@ -1,0 +1,31 @@
+//! The app: language in context, the shell, and every route.
+use leptos::prelude::*;
+use leptos_router::components::{Redirect, Route, Router, Routes};
+use leptos_router::path;
+
+use crate::i18n::I18n;
+use crate::layout::Shell;
+use crate::pages::{AccountPlaceholder, CookiesPlaceholder, NotFound};
+use crate::policy::compare::ComparePage;
+use crate::policy::page::{CurrentPolicyPage, VersionPage};
+use crate::policy::versions::VersionsPage;
+
+#[component]
+pub fn App() -> impl IntoView {
+    I18n::provide();
+    view! {
+        <Router>
+            <Shell>
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=|| view! { <Redirect path="/policy"/> }/>
+                    <Route path=path!("/policy") view=CurrentPolicyPage/>
+                    <Route path=path!("/policy/versions") view=VersionsPage/>
+                    <Route path=path!("/policy/versions/:version") view=VersionPage/>
+                    <Route path=path!("/policy/compare") view=ComparePage/>
+                    <Route path=path!("/cookies") view=CookiesPlaceholder/>
+                    <Route path=path!("/account") view=AccountPlaceholder/>
+                </Routes>
+            </Shell>
+        </Router>
+    }
+}

@@ -1,0 +1,44 @@
+//! Small browser helpers the components share.
+use fk_api::Lang;
+use leptos::prelude::*;
+use wasm_bindgen::JsValue;
+
+/// "24 ноября 2026 г." / "24 November 2026" from an RFC 3339 time, in the interface language.
+pub fn format_date(rfc3339: &str, lang: Lang) -> String {
+    let date = js_sys::Date::new(&JsValue::from_str(rfc3339));
+    if date.get_time().is_nan() {
+        return rfc3339.get(..10).unwrap_or(rfc3339).to_string();
+    }
+    let options = js_sys::Object::new();
+    for (key, value) in [("year", "numeric"), ("month", "long"), ("day", "numeric")] {
+        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+    }
+    date.to_locale_date_string(lang.locale(), &options).into()
+}
+
+/// The document title: "page — ForteKassa".
+pub fn set_title(page: &str, app: &str) {
+    document().set_title(&format!("{page} — {app}"));
+}
+
+/// Runs `f` after the browser has laid out what was just rendered.
+pub fn after_render(f: impl FnOnce() + 'static) {
+    request_animation_frame(f);
+}
+
+/// Whether the user asked the system for less motion.
+pub fn prefers_reduced_motion() -> bool {
+    window()
+        .match_media("(prefers-reduced-motion: reduce)")
+        .ok()
+        .flatten()
+        .is_some_and(|m| m.matches())
+}
+
+/// Scrolls `el` into view (centred, smooth unless reduced motion is asked for).
+pub fn scroll_into_view(el: &web_sys::Element, center: bool) {
+    let options = web_sys::ScrollIntoViewOptions::new();
+    options.set_block(if center { web_sys::ScrollLogicalPosition::Center } else { web_sys::ScrollLogicalPosition::Start });
+    options.set_behavior(if prefers_reduced_motion() { web_sys::ScrollBehavior::Instant } else { web_sys::ScrollBehavior::Smooth });
+    el.scroll_into_view_with_scroll_into_view_options(&options);
+}

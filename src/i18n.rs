@@ -1,0 +1,70 @@
+//! The interface language: one signal in context, strings from `locales/*.toml` (compiled
+//! into `fk_api::Messages`). Components read `i18n.t().key` inside a reactive closure, so a
+//! language switch re-renders exactly the text that changes.
+use fk_api::{ErrorCode, Lang, Messages};
+use leptos::prelude::*;
+
+const STORAGE_KEY: &str = "fk.lang";
+
+#[derive(Clone, Copy)]
+pub struct I18n {
+    pub lang: RwSignal<Lang>,
+}
+
+impl I18n {
+    /// The current language's strings; tracks the language when read reactively.
+    pub fn t(&self) -> &'static Messages {
+        self.lang.get().messages()
+    }
+
+    /// Switches the language and remembers the choice in this browser.
+    pub fn set(&self, lang: Lang) {
+        self.lang.set(lang);
+        if let Some(storage) = window().local_storage().ok().flatten() {
+            let _ = storage.set_item(STORAGE_KEY, lang.code());
+        }
+    }
+
+    /// Puts the language into context: the remembered one, else Russian. `<html lang>`
+    /// follows it, so screen readers pronounce the text correctly.
+    pub fn provide() -> I18n {
+        let remembered = window()
+            .local_storage()
+            .ok()
+            .flatten()
+            .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
+            .and_then(|code| Lang::from_code(&code));
+        I18n::provide_with(remembered.unwrap_or_default())
+    }
+
+    pub fn provide_with(lang: Lang) -> I18n {
+        let i18n = I18n { lang: RwSignal::new(lang) };
+        provide_context(i18n);
+        Effect::new(move |_| {
+            if let Some(html) = document().document_element() {
+                let _ = html.set_attribute("lang", i18n.lang.get().code());
+            }
+        });
+        i18n
+    }
+}
+
+pub fn use_i18n() -> I18n {
+    expect_context::<I18n>()
+}
+
+/// What the UI says for an API error: by its code, in the interface language.
+pub fn error_text(t: &'static Messages, code: ErrorCode) -> &'static str {
+    match code {
+        ErrorCode::UnknownLanguage => t.error_unknown_language,
+        ErrorCode::UnknownVersion => t.error_unknown_version,
+        ErrorCode::InvalidVersion => t.error_invalid_version,
+        ErrorCode::InvalidDiff => t.error_invalid_diff,
+        ErrorCode::NotFound => t.error_not_found,
+        ErrorCode::MethodNotAllowed => t.error_method_not_allowed,
+        ErrorCode::PayloadTooLarge => t.error_payload_too_large,
+        ErrorCode::DatabaseUnavailable => t.error_database_unavailable,
+        ErrorCode::Internal => t.error_internal,
+        ErrorCode::Network => t.error_network,
+    }
+}

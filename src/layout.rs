@@ -1,0 +1,126 @@
+//! The shell every page sits in: skip link, header with navigation and language, main
+//! landmark, footer. Focus moves to the main landmark after each navigation, so a screen
+//! reader user lands on the new page, not at the old link.
+use fk_api::i18n::fill;
+use fk_api::{ApiError, Lang};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_location;
+
+use crate::i18n::{error_text, use_i18n};
+
+pub const CONTACT_EMAIL: &str = "info@fortekassa.kz";
+
+fn focus_main() {
+    if let Some(main) = document().get_element_by_id("main") {
+        use wasm_bindgen::JsCast;
+        if let Ok(main) = main.dyn_into::<web_sys::HtmlElement>() {
+            let _ = main.focus();
+        }
+    }
+}
+
+#[component]
+pub fn Shell(children: Children) -> impl IntoView {
+    let i18n = use_i18n();
+    let location = use_location();
+    Effect::new(move |previous: Option<String>| {
+        let path = location.pathname.get();
+        if previous.as_ref().is_some_and(|p| *p != path) {
+            focus_main();
+        }
+        path
+    });
+    view! {
+        <a class="skip-link" href="#main" on:click=move |ev| { ev.prevent_default(); focus_main(); }>
+            {move || i18n.t().skip_to_content}
+        </a>
+        <header class="site-header">
+            <div class="site-header__inner">
+                <a class="brand" href="/policy">
+                    <span class="brand__name">{move || i18n.t().app_name}</span>
+                    <span class="brand__sub">{move || i18n.t().app_subtitle}</span>
+                </a>
+                <nav class="site-nav" aria-label=move || i18n.t().nav_label>
+                    <A href="/policy">{move || i18n.t().nav_policy}</A>
+                    <A href="/cookies">
+                        {move || i18n.t().nav_cookies}
+                        <span class="badge">{move || i18n.t().soon}</span>
+                    </A>
+                    <A href="/account">
+                        {move || i18n.t().nav_account}
+                        <span class="badge">{move || i18n.t().soon}</span>
+                    </A>
+                </nav>
+                <LanguageSwitcher/>
+            </div>
+        </header>
+        <main id="main" tabindex="-1">{children()}</main>
+        <footer class="site-footer">
+            <p>{move || i18n.t().footer_operator}</p>
+            <p>
+                {move || {
+                    let text = i18n.t().footer_contact;
+                    let (before, after) = text.split_once("{email}").unwrap_or((text, ""));
+                    view! {
+                        {before}
+                        <a href=format!("mailto:{CONTACT_EMAIL}")>{CONTACT_EMAIL}</a>
+                        {after}
+                    }
+                }}
+            </p>
+            <p><a href="/cookies">{move || i18n.t().footer_cookie_settings}</a></p>
+        </footer>
+    }
+}
+
+#[component]
+pub fn LanguageSwitcher() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="lang-switcher" role="group" aria-label=move || i18n.t().lang_switcher_label>
+            {Lang::ALL
+                .into_iter()
+                .map(|lang| {
+                    view! {
+                        <button
+                            type="button"
+                            lang=lang.code()
+                            aria-pressed=move || (i18n.lang.get() == lang).to_string()
+                            on:click=move |_| i18n.set(lang)
+                        >
+                            {lang.native_name()}
+                        </button>
+                    }
+                })
+                .collect_view()}
+        </div>
+    }
+}
+
+/// A failed load: what went wrong, in words, and a way to try again.
+#[component]
+pub fn ErrorPanel(error: ApiError, #[prop(optional, into)] retry: Option<Callback<()>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let code = error.code;
+    view! {
+        <div class="notice notice--error" role="alert">
+            <h2>{move || i18n.t().error_title}</h2>
+            <p>{move || error_text(i18n.t(), code)}</p>
+            {retry.map(|retry| view! {
+                <button type="button" class="button" on:click=move |_| retry.run(())>{move || i18n.t().retry}</button>
+            })}
+        </div>
+    }
+}
+
+#[component]
+pub fn Loading() -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <p class="loading" role="status">{move || i18n.t().loading}</p> }
+}
+
+/// Fills `{name}` placeholders of a message; a shorthand for components.
+pub fn tr(template: &str, args: &[(&str, &str)]) -> String {
+    fill(template, args)
+}

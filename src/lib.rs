@@ -1,0 +1,9 @@
+//! The ForteKassa Privacy Center SPA: app shell and routes, a typed API client, and one
+//! module per part of the product (the policy viewer first).
+pub mod api;
+pub mod app;
+pub mod dom;
+pub mod i18n;
+pub mod layout;
+pub mod pages;
+pub mod policy;

@@ -1,0 +1,55 @@
+//! `/policy` (the current version) and `/policy/versions/N` (any published one).
+use fk_api::policy::parse_version;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use super::reader::{PolicyReader, Standing};
+use crate::api;
+use crate::i18n::use_i18n;
+use crate::layout::{ErrorPanel, Loading};
+
+#[component]
+pub fn CurrentPolicyPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let policy = LocalResource::new(move || api::current_policy(i18n.lang.get()));
+    view! {
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match policy.await {
+                    Ok(policy) => view! { <PolicyReader policy standing=Standing::Current/> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error retry=move |_| policy.refetch()/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+pub fn VersionPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let policy = LocalResource::new(move || {
+        let lang = i18n.lang.get();
+        let raw = params.read().get("version").unwrap_or_default();
+        async move {
+            let version = parse_version(&raw, "version")?;
+            let policy = api::policy_version(lang, version).await?;
+            let list = api::policy_versions(lang).await?;
+            let latest = list.versions.first().map_or(version, |v| v.version);
+            Ok::<_, fk_api::ApiError>((policy, latest))
+        }
+    });
+    view! {
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match policy.await {
+                    Ok((policy, latest)) => {
+                        let standing = if policy.summary.version == latest { Standing::Current } else { Standing::Old };
+                        view! { <PolicyReader policy standing/> }.into_any()
+                    }
+                    Err(error) => view! { <ErrorPanel error retry=move |_| policy.refetch()/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}

@@ -1,0 +1,233 @@
+//! The end-to-end harness: the real release server on a temporary SQLite file, chromedriver,
+//! and headless Chromium, plus waits that poll a condition instead of sleeping.
+use std::future::Future;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::process::{Child, Command};
+
+pub const WAIT: Duration = Duration::from_secs(15);
+
+fn env_path(name: &str) -> PathBuf {
+    PathBuf::from(std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: run these tests with `cargo xtask test`")))
+}
+
+/// The server under test, with its own database and outbox in a temporary folder.
+pub struct Server {
+    child: Child,
+    pub addr: String,
+    pub dir: tempfile::TempDir,
+}
+
+impl Server {
+    pub async fn start() -> Server {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut child = Command::new(env_path("FK_SERVER_BIN"))
+            .arg("serve")
+            .envs(Self::env_for(dir.path()))
+            .env("FK_ADDR", "127.0.0.1:0")
+            .env("FK_LOG", "warn")
+            .stdout(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start the server");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let addr = tokio::time::timeout(WAIT, async {
+            while let Some(line) = lines.next_line().await.expect("read server output") {
+                if let Some(addr) = line.strip_prefix("listening on http://") {
+                    return addr.trim().to_string();
+                }
+            }
+            panic!("the server exited before listening");
+        })
+        .await
+        .expect("the server did not start in time");
+        Server { child, addr, dir }
+    }
+
+    fn env_for(dir: &std::path::Path) -> Vec<(String, String)> {
+        vec![
+            ("FK_DATABASE_URL".into(), format!("sqlite://{}/fk.db", dir.display())),
+            ("FK_OUTBOX_DIR".into(), dir.join("outbox").display().to_string()),
+            ("FK_DIST_DIR".into(), env_path("FK_DIST_DIR").display().to_string()),
+        ]
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// Runs an operator command of the same binary against the same database.
+    pub async fn cli(&self, args: &[&str]) -> std::process::Output {
+        Command::new(env_path("FK_SERVER_BIN"))
+            .args(args)
+            .envs(Self::env_for(self.dir.path()))
+            .output()
+            .await
+            .expect("run the server CLI")
+    }
+
+    pub async fn stop(mut self) {
+        let _ = self.child.kill().await;
+    }
+}
+
+/// A plain HTTP/1.1 GET, as a client without JavaScript (or curl) makes it.
+pub async fn http_get(addr: &str, path: &str, headers: &[(&str, &str)]) -> (u16, String, Vec<u8>) {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let mut request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        request.push_str(&format!("{k}: {v}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).await.expect("send");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.expect("read");
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("headers end");
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).expect("status");
+    (status, head, raw[split + 4..].to_vec())
+}
+
+/// Chromedriver plus one headless Chromium session.
+pub struct Browser {
+    driver: Child,
+    pub client: Client,
+}
+
+impl Browser {
+    pub async fn start() -> Browser {
+        let port = free_port();
+        let driver = Command::new(env_path("CHROMEDRIVER"))
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start chromedriver");
+        let caps = json!({
+            "goog:chromeOptions": {
+                "binary": env_path("CHROMIUM"),
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                         "--no-first-run", "--window-size=1280,900", "--lang=ru"]
+            }
+        });
+        let caps: fantoccini::wd::Capabilities = caps.as_object().unwrap().clone();
+        let url = format!("http://127.0.0.1:{port}");
+        let client = wait_for(|| async {
+            ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+                .ok()
+        })
+        .await
+        .expect("chromedriver did not accept a session");
+        Browser { driver, client }
+    }
+
+    pub async fn stop(mut self) {
+        let _ = self.client.close().await;
+        let _ = self.driver.kill().await;
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.client.goto(url).await.expect("navigate");
+    }
+
+    /// Waits until an element matching `css` exists.
+    pub async fn find(&self, css: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element {css:?}: {e}"))
+    }
+
+    pub async fn count(&self, css: &str) -> usize {
+        self.client.find_all(Locator::Css(css)).await.map(|v| v.len()).unwrap_or(0)
+    }
+
+    pub async fn js(&self, script: &str) -> Value {
+        self.client.execute(script, vec![]).await.unwrap_or_else(|e| panic!("script {script:?}: {e}"))
+    }
+
+    /// Waits until `css` exists and its text satisfies `check`; returns the text.
+    pub async fn text_until(&self, css: &str, check: impl Fn(&str) -> bool) -> String {
+        let last = std::cell::RefCell::new(String::new());
+        let found = wait_for(|| async {
+            let el = self.client.find(Locator::Css(css)).await.ok()?;
+            let text = el.text().await.ok()?;
+            if check(&text) {
+                Some(text)
+            } else {
+                *last.borrow_mut() = text;
+                None
+            }
+        })
+        .await;
+        found.unwrap_or_else(|| panic!("{css:?} never had the expected text; last seen: {:?}", last.borrow()))
+    }
+
+    /// Waits until a JavaScript expression is truthy.
+    pub async fn until(&self, expression: &str) {
+        let script = format!("return !!({expression});");
+        let ok = wait_for(|| async { (self.client.execute(&script, vec![]).await.ok()? == Value::Bool(true)).then_some(()) }).await;
+        ok.unwrap_or_else(|| panic!("never true: {expression}"));
+    }
+
+    /// Runs axe-core on the page; returns the violations (id and the first target of each).
+    pub async fn axe(&self) -> Vec<String> {
+        let source = std::fs::read_to_string(env_path("FK_AXE_JS")).expect("axe-core (installed by xtask)");
+        self.client.execute(&source, vec![]).await.expect("inject axe-core");
+        let result = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { resultTypes: ['violations'] })
+                    .then(r => done(r.violations.map(v => v.id + ': ' + v.help + ' @ ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
+                    .catch(e => done(['axe failed: ' + e]));",
+                vec![],
+            )
+            .await
+            .expect("run axe");
+        result.as_array().map(|a| a.iter().map(|v| v.as_str().unwrap_or_default().to_string()).collect()).unwrap_or_default()
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Polls `f` until it yields `Some`, for at most [`WAIT`].
+pub async fn wait_for<T, F, Fut>(mut f: F) -> Option<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        if let Some(v) = f().await {
+            return Some(v);
+        }
+        if tokio::time::Instant::now() > deadline {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// WebDriver key codes.
+pub mod keys {
+    pub const ENTER: &str = "\u{E007}";
+    pub const SHIFT_ENTER: &str = "\u{E008}\u{E007}";
+    pub const ESCAPE: &str = "\u{E00C}";
+    pub const TAB: &str = "\u{E004}";
+}

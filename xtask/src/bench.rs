@@ -1,0 +1,129 @@
+//! `cargo xtask bench`: figures of the release build, printed for people (never asserted).
+use std::fs;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use crate::build::{brotli, gzip};
+use crate::{build, http, root, step, tools};
+
+/// The budget for everything a first visit to `/policy` transfers, brotli-compressed.
+const FIRST_VISIT_BUDGET: usize = 250 * 1000;
+
+pub fn bench() -> Result<(), String> {
+    tools::ensure_build_tools()?;
+    build::spa()?;
+    let server = build::server()?;
+    sizes()?;
+    first_visit(&server)
+}
+
+fn kb(n: usize) -> String {
+    format!("{:.1} KB", n as f64 / 1000.0)
+}
+
+fn sizes() -> Result<(), String> {
+    step("bundle sizes (dist/)");
+    println!("{:<40} {:>10} {:>10} {:>10}", "file", "raw", "gzip -9", "brotli 11");
+    let mut entries: Vec<_> = fs::read_dir(root().join("dist")).map_err(|e| e.to_string())?.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for path in entries.iter().filter(|p| build::compressible(p)) {
+        let data = fs::read(path).map_err(|e| e.to_string())?;
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        println!("{:<40} {:>10} {:>10} {:>10}", name, kb(data.len()), kb(gzip(&data).len()), kb(brotli(&data).len()));
+    }
+    Ok(())
+}
+
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start(server: &std::path::Path, dir: &std::path::Path) -> Result<(Running, String), String> {
+    let mut child = Command::new(server)
+        .arg("serve")
+        .env("FK_ADDR", "127.0.0.1:0")
+        .env("FK_DATABASE_URL", format!("sqlite://{}/bench.db", dir.display()))
+        .env("FK_DIST_DIR", root().join("dist"))
+        .env("FK_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start the server: {e}"))?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let running = Running(child);
+    for line in BufReader::new(stdout).lines() {
+        let line = line.map_err(|e| e.to_string())?;
+        if let Some(url) = line.strip_prefix("listening on http://") {
+            return Ok((running, url.trim().to_string()));
+        }
+    }
+    Err("the server exited before listening".into())
+}
+
+/// Fetches what a browser fetches on a first visit to /policy and adds up the wire bytes.
+fn first_visit(server: &std::path::Path) -> Result<(), String> {
+    step("first visit to /policy (brotli accepted, bytes on the wire incl. headers)");
+    let dir = std::env::temp_dir().join(format!("fk-bench-{}", std::process::id()));
+    fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let (_server, addr) = start(server, &dir)?;
+    let accept = [("Accept-Encoding", "br, gzip")];
+    let page = ok(http::get(&addr, "/policy", &accept)?, "/policy")?;
+    let html = String::from_utf8_lossy(&ok(http::get(&addr, "/policy", &[])?, "/policy")?.body).into_owned();
+    let mut rows = vec![("/policy (HTML)".to_string(), page.wire, page.header("content-encoding").unwrap_or("identity").to_string())];
+    for asset in referenced_assets(&html) {
+        let r = ok(http::get(&addr, &asset, &accept)?, &asset)?;
+        rows.push((asset, r.wire, r.header("content-encoding").unwrap_or("identity").to_string()));
+    }
+    let api = ok(http::get(&addr, "/api/policy/ru", &accept)?, "/api/policy/ru")?;
+    rows.push(("/api/policy/ru".into(), api.wire, api.header("content-encoding").unwrap_or("identity").to_string()));
+    let total: usize = rows.iter().map(|r| r.1).sum();
+    for (what, bytes, encoding) in &rows {
+        println!("{:<48} {:>10}  {}", what, kb(*bytes), encoding);
+    }
+    println!("{:<48} {:>10}  (budget {}: {})", "total", kb(total), kb(FIRST_VISIT_BUDGET), if total <= FIRST_VISIT_BUDGET { "within" } else { "OVER" });
+    let _ = fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+fn ok(r: http::Response, what: &str) -> Result<http::Response, String> {
+    if r.status == 200 {
+        Ok(r)
+    } else {
+        Err(format!("{what} answered {}", r.status))
+    }
+}
+
+/// Same-origin `href`/`src` targets in the page: stylesheet, icon, module, wasm preload.
+fn referenced_assets(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for attr in ["href=\"/", "src=\"/", "module_or_path: '/"] {
+        let mut rest = html;
+        while let Some(i) = rest.find(attr) {
+            let start = i + attr.len() - 1;
+            let end_char = if attr.ends_with('\'') || attr.ends_with("'/") { '\'' } else { '"' };
+            let tail = &rest[start..];
+            let end = tail.find(end_char).unwrap_or(tail.len());
+            let path = &tail[..end];
+            if path.len() > 1 && path.contains('.') && !out.iter().any(|p| p == path) {
+                out.push(path.to_string());
+            }
+            rest = &tail[end..];
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn finds_assets_a_browser_loads() {
+        let html = r#"<link rel="stylesheet" href="/main-1.css"/><a href="/policy">x</a>
+            <script type="module">import init from '/app-1.js'; await init({ module_or_path: '/app-1_bg.wasm' });</script>
+            <link rel="modulepreload" href="/app-1.js">"#;
+        assert_eq!(super::referenced_assets(html), vec!["/main-1.css", "/app-1.js", "/app-1_bg.wasm"]);
+    }
+}

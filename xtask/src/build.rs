@@ -1,0 +1,120 @@
+//! Builds the release SPA (Trunk) and server, skipping what is already up to date.
+use std::collections::hash_map::DefaultHasher;
+use std::fs;
+use std::hash::{Hash, Hasher};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::tools::npm_bin;
+use crate::{cargo, exec, root, step};
+
+/// Everything the SPA is built from; a change to any of it means a new build.
+const SPA_INPUTS: &[&str] = &["src", "api", "locales", "style", "index.html", "Trunk.toml", "Cargo.toml", "Cargo.lock"];
+const STAMP: &str = ".fk-build-stamp";
+
+fn fingerprint(paths: &[&str]) -> String {
+    fn walk(path: &Path, hasher: &mut DefaultHasher) {
+        let Ok(meta) = fs::metadata(path) else { return };
+        if meta.is_dir() {
+            let mut entries: Vec<_> = fs::read_dir(path).into_iter().flatten().flatten().map(|e| e.path()).collect();
+            entries.sort();
+            for entry in entries {
+                walk(&entry, hasher);
+            }
+        } else {
+            path.hash(hasher);
+            meta.len().hash(hasher);
+            meta.modified().ok().hash(hasher);
+        }
+    }
+    let mut hasher = DefaultHasher::new();
+    for p in paths {
+        walk(&root().join(p), &mut hasher);
+    }
+    format!("{:016x}", hasher.finish())
+}
+
+/// `dist/`: the release SPA, with `.br` and `.gz` beside every asset.
+pub fn spa() -> Result<(), String> {
+    let dist = root().join("dist");
+    let stamp = fingerprint(SPA_INPUTS);
+    if fs::read_to_string(dist.join(STAMP)).is_ok_and(|s| s == stamp) && dist.join("index.html").exists() {
+        step("web app is up to date (dist/)");
+        return Ok(());
+    }
+    step("building the web app: Trunk, release, wasm-opt -Oz (a few minutes the first time)");
+    let path = format!("{}:{}", npm_bin().display(), std::env::var("PATH").unwrap_or_default());
+    exec(Command::new("trunk").args(["build", "--release"]).current_dir(root()).env("PATH", path), "trunk build")?;
+    step("precompressing assets (brotli, gzip)");
+    compress_dir(&dist)?;
+    fs::write(dist.join(STAMP), stamp).map_err(|e| format!("cannot write the build stamp: {e}"))?;
+    Ok(())
+}
+
+pub fn compressible(path: &Path) -> bool {
+    matches!(path.extension().and_then(|e| e.to_str()), Some("js" | "wasm" | "css" | "svg" | "json" | "html" | "txt"))
+        && path.file_name().is_some_and(|n| n != "index.html")
+}
+
+fn compress_dir(dir: &Path) -> Result<(), String> {
+    for entry in fs::read_dir(dir).map_err(|e| e.to_string())?.flatten() {
+        let path = entry.path();
+        if path.is_file() && compressible(&path) {
+            let data = fs::read(&path).map_err(|e| e.to_string())?;
+            fs::write(with_suffix(&path, "br"), brotli(&data)).map_err(|e| e.to_string())?;
+            fs::write(with_suffix(&path, "gz"), gzip(&data)).map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(())
+}
+
+pub fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".");
+    name.push(suffix);
+    path.with_file_name(name)
+}
+
+pub fn brotli(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
+    brotli::BrotliCompress(&mut &data[..], &mut out, &params).expect("compressing in memory cannot fail");
+    out
+}
+
+pub fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(data).expect("compressing in memory cannot fail");
+    encoder.finish().expect("compressing in memory cannot fail")
+}
+
+/// The release server binary (cargo skips the build when nothing changed).
+pub fn server() -> Result<PathBuf, String> {
+    step("building the server (release)");
+    exec(cargo().args(["build", "--release", "-p", "fk-server"]), "cargo build fk-server")?;
+    Ok(root().join("target/release/fk-server"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compression_round_trips() {
+        let data = "политика конфиденциальности ".repeat(100).into_bytes();
+        let br = brotli(&data);
+        let mut back = Vec::new();
+        brotli::BrotliDecompress(&mut &br[..], &mut back).unwrap();
+        assert_eq!(back, data);
+        assert!(br.len() < data.len() / 10);
+        assert!(gzip(&data).len() < data.len() / 5);
+    }
+
+    #[test]
+    fn index_html_is_left_to_the_server() {
+        assert!(!compressible(Path::new("dist/index.html")));
+        assert!(compressible(Path::new("dist/fk-app-0123456789abcdef_bg.wasm")));
+        assert!(!compressible(Path::new("dist/fk-app.wasm.br")));
+    }
+}

@@ -1,0 +1,121 @@
+//! Installs what the build and the tests need, each only when it is missing or the wrong
+//! version: the wasm target, Trunk, wasm-bindgen-cli matching Cargo.lock, binaryen and
+//! axe-core from npm, Chromium and its driver from Debian.
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{exec, root, step};
+
+pub const TRUNK_VERSION: &str = "0.21.14";
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+fn output(cmd: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(cmd).args(args).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+pub fn ensure_build_tools() -> Result<(), String> {
+    wasm_target()?;
+    trunk()?;
+    wasm_bindgen()?;
+    npm_tools()
+}
+
+fn wasm_target() -> Result<(), String> {
+    let installed = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+        return Ok(());
+    }
+    step("installing the wasm32-unknown-unknown target (rustup)");
+    exec(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]), "rustup target add")
+}
+
+fn trunk() -> Result<(), String> {
+    if output("trunk", &["--version"]).is_some_and(|v| v.contains(TRUNK_VERSION)) {
+        return Ok(());
+    }
+    step(&format!("installing Trunk {TRUNK_VERSION} (cargo install; compiles for a few minutes)"));
+    exec(
+        Command::new("cargo").args(["install", "trunk", "--version", TRUNK_VERSION, "--locked"]),
+        "cargo install trunk",
+    )
+}
+
+/// The wasm-bindgen version Cargo.lock pins: the CLI must be exactly that one.
+pub fn wasm_bindgen_version() -> Result<String, String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "name = \"wasm-bindgen\"" {
+            if let Some(v) = lines.next().and_then(|l| l.trim().strip_prefix("version = \"")) {
+                return Ok(v.trim_end_matches('"').to_string());
+            }
+        }
+    }
+    Err("Cargo.lock has no wasm-bindgen package".into())
+}
+
+fn wasm_bindgen() -> Result<(), String> {
+    let version = wasm_bindgen_version()?;
+    let have = output("wasm-bindgen", &["--version"]).unwrap_or_default();
+    let runner = output("wasm-bindgen-test-runner", &["--version"]).unwrap_or_default();
+    if have.split_whitespace().nth(1) == Some(version.as_str()) && runner.contains(&version) {
+        return Ok(());
+    }
+    step(&format!("installing wasm-bindgen-cli {version}, matching Cargo.lock (cargo install; a few minutes)"));
+    // Not --locked: one crate its lockfile pins is no longer in the registry.
+    exec(
+        Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", &version, "--force"]),
+        "cargo install wasm-bindgen-cli",
+    )
+}
+
+fn npm_dir() -> PathBuf {
+    root().join("xtask/npm")
+}
+
+/// binaryen's `wasm-opt` for Trunk (Debian's is too old and breaks the module).
+pub fn npm_bin() -> PathBuf {
+    npm_dir().join("node_modules/.bin")
+}
+
+pub fn axe_js() -> PathBuf {
+    npm_dir().join("node_modules/axe-core/axe.min.js")
+}
+
+fn npm_tools() -> Result<(), String> {
+    let wasm_opt_ok = output(&npm_bin().join("wasm-opt").to_string_lossy(), &["--version"]).is_some_and(|v| v.contains("132"));
+    if wasm_opt_ok && axe_js().exists() {
+        return Ok(());
+    }
+    if output("npm", &["--version"]).is_none() {
+        apt_install(&["nodejs", "npm"])?;
+    }
+    step("installing binaryen (wasm-opt) and axe-core from npm");
+    exec(
+        Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(npm_dir()),
+        "npm ci in xtask/npm",
+    )
+}
+
+pub fn ensure_browser() -> Result<(), String> {
+    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+        return Ok(());
+    }
+    apt_install(&["chromium", "chromium-driver"])
+}
+
+fn apt_install(packages: &[&str]) -> Result<(), String> {
+    step(&format!("installing {} (apt-get)", packages.join(", ")));
+    let root_user = output("id", &["-u"]).is_some_and(|u| u.trim() == "0");
+    let apt = |args: &[&str]| {
+        let mut cmd = if root_user { Command::new("apt-get") } else { let mut c = Command::new("sudo"); c.arg("apt-get"); c };
+        cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        cmd
+    };
+    exec(&mut apt(&["update", "-q"]), "apt-get update")?;
+    let mut install = apt(&["install", "-y", "-q", "--no-install-recommends"]);
+    install.args(packages);
+    exec(&mut install, "apt-get install")
+}
