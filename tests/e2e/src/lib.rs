@@ -115,7 +115,9 @@ impl Browser {
                 "binary": env_path("CHROMIUM"),
                 "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                          "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                         "--no-first-run", "--window-size=1280,900", "--lang=ru"]
+                         "--no-first-run", "--window-size=1280,900", "--lang=ru",
+                         // Smooth scrolling would move elements while WebDriver clicks them.
+                         "--force-prefers-reduced-motion"]
             }
         });
         let caps: fantoccini::wd::Capabilities = caps.as_object().unwrap().clone();
