@@ -1,0 +1,72 @@
+//! Shared set-up for server tests: a real SQLite file in a temporary folder.
+#![allow(dead_code)]
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode};
+use axum::Router;
+use fk_server::{app, db, policy, AppState, Db};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+pub struct TestApp {
+    pub dir: tempfile::TempDir,
+    pub db: Db,
+    pub router: Router,
+}
+
+pub async fn fresh() -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db::open(&format!("sqlite://{}/test.db", dir.path().display())).await.unwrap();
+    let router = app(AppState::new(db.clone(), None));
+    TestApp { dir, db, router }
+}
+
+pub async fn seeded() -> TestApp {
+    let t = fresh().await;
+    policy::seed(&t.db).await.unwrap();
+    t
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn header(&self, name: &str) -> &str {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+
+    /// Asserts the `{code, message, field}` error shape and returns (code, field).
+    pub fn error(&self) -> (String, Option<String>) {
+        let v = self.json();
+        assert!(v["message"].as_str().is_some_and(|m| !m.is_empty()), "an error has a message: {v}");
+        (v["code"].as_str().unwrap().to_string(), v["field"].as_str().map(String::from))
+    }
+}
+
+pub async fn request(router: &Router, method: &str, uri: &str, headers: &[(&str, &str)]) -> Reply {
+    let mut req = Request::builder().method(method).uri(uri);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let response = router.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.into_body().collect().await.unwrap().to_bytes().to_vec();
+    Reply { status, headers, body }
+}
+
+pub async fn get(router: &Router, uri: &str) -> Reply {
+    request(router, "GET", uri, &[]).await
+}
+
+pub const RU: &str = include_str!("../../policy/ru.md");

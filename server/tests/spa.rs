@@ -1,0 +1,80 @@
+//! Serving the built SPA: deep links, no-JS policy, CSP, precompressed immutable assets.
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+use fk_server::spa::Spa;
+use fk_server::{app, policy, AppState};
+
+const INDEX: &str = "<!DOCTYPE html><html><head><script type=\"module\">import init from '/app-0123456789abcdef.js';</script>\
+<link rel=\"stylesheet\" href=\"/main-0123456789abcdef.css\"></head><body><noscript><!--fk:noscript--></noscript></body></html>";
+
+async fn with_spa() -> (TestApp, axum::Router) {
+    let t = fresh().await;
+    policy::seed(&t.db).await.unwrap();
+    let dist = t.dir.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(dist.join("index.html"), INDEX).unwrap();
+    std::fs::write(dist.join("main-0123456789abcdef.css"), "body{}").unwrap();
+    std::fs::write(dist.join("main-0123456789abcdef.css.br"), b"BR").unwrap();
+    std::fs::write(dist.join("favicon.svg"), "<svg/>").unwrap();
+    let spa = Spa::load(&dist).unwrap().expect("index.html is there");
+    let router = app(AppState::new(t.db.clone(), Some(spa)));
+    (t, router)
+}
+
+#[tokio::test]
+async fn client_routes_get_the_app_with_the_policy_for_no_js_clients() {
+    let (_t, router) = with_spa().await;
+    for path in ["/", "/policy", "/policy/versions/1", "/policy/compare?from=1", "/cookies", "/no/such/page", "/index.html"] {
+        let r = get(&router, path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert!(r.header("content-type").starts_with("text/html"), "{path}");
+        assert_eq!(r.header("cache-control"), "no-cache", "{path}");
+        assert!(!r.text().contains("<!--fk:noscript-->"), "{path}: the marker is filled");
+    }
+    let policy = get(&router, "/policy").await.text();
+    assert!(policy.contains("К настоящей Политике имеют доступ все Пользователи Сервиса без исключения."));
+    assert!(policy.contains("<div id=\"6.4\">"));
+    let english = get(&router, "/policy?lang=en").await.text();
+    assert!(english.contains("<h1>Privacy Policy</h1>"), "?lang= picks the no-JS language");
+    let other = get(&router, "/cookies").await.text();
+    assert!(other.contains("<a href=\"/policy\">"), "other pages point no-JS readers to the policy");
+}
+
+#[tokio::test]
+async fn html_has_a_strict_csp_allowing_the_loader_by_hash() {
+    let (_t, router) = with_spa().await;
+    let r = get(&router, "/policy").await;
+    let csp = r.header("content-security-policy");
+    assert!(csp.starts_with("default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'sha256-"), "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline") && !csp.contains(" 'unsafe-eval'"), "{csp}");
+    assert_eq!(r.header("x-content-type-options"), "nosniff");
+    assert_eq!(r.header("x-frame-options"), "DENY");
+    let api = get(&router, "/api/health").await;
+    assert_eq!(api.header("content-security-policy"), "default-src 'none'; frame-ancestors 'none'");
+}
+
+#[tokio::test]
+async fn hashed_assets_are_precompressed_and_immutable() {
+    let (_t, router) = with_spa().await;
+    let br = request(&router, "GET", "/main-0123456789abcdef.css", &[("accept-encoding", "br")]).await;
+    assert_eq!(br.status, StatusCode::OK);
+    assert_eq!(br.header("content-encoding"), "br");
+    assert_eq!(br.body, b"BR");
+    assert_eq!(br.header("cache-control"), "public, max-age=31536000, immutable");
+    let plain = get(&router, "/main-0123456789abcdef.css").await;
+    assert_eq!(plain.body, b"body{}");
+    let unhashed = get(&router, "/favicon.svg").await;
+    assert_eq!(unhashed.header("cache-control"), "no-cache");
+    assert_eq!(get(&router, "/missing-0123456789abcdef.js").await.status, StatusCode::NOT_FOUND);
+    let post = request(&router, "POST", "/policy", &[]).await;
+    assert_eq!(post.status, StatusCode::METHOD_NOT_ALLOWED);
+}
+
+#[tokio::test]
+async fn without_a_build_the_api_still_works() {
+    let t = seeded().await;
+    assert_eq!(get(&t.router, "/api/policy/ru").await.status, StatusCode::OK);
+    assert_eq!(get(&t.router, "/policy").await.status, StatusCode::SERVICE_UNAVAILABLE);
+}
