@@ -72,35 +72,37 @@ pub fn PolicyReader(policy: PolicyVersion, standing: Standing) -> impl IntoView 
             </p>
         })}
     };
+    // Reading order for every width: title, contents, text. Wide screens move the contents
+    // into a sticky sidebar with grid areas, without changing that order.
     view! {
-        <div class="policy-layout">
-            <aside class="policy-aside">
-                <PolicyToc doc=doc.clone()/>
-            </aside>
-            <article class="policy" aria-labelledby="policy-title" lang=summary.lang.code()>
-                <header class="policy-head">
-                    {notes}
-                    <h1 id="policy-title">{title}</h1>
-                    <p class="policy-meta">{meta}</p>
-                    <div class="policy-tools no-print">
-                        <a href="/policy/versions">{move || i18n.t().policy_all_versions}</a>
-                        {(standing == Standing::Old).then(|| view! {
-                            <a href=format!("/policy/compare?from={version}")>{move || i18n.t().policy_changes_since}</a>
-                        })}
-                        {translation.then(|| view! {
-                            <button type="button" class="link-button" on:click=move |_| i18n.set(Lang::Ru)>
-                                {move || i18n.t().policy_read_original}
-                            </button>
-                        })}
-                        <button type="button" class="button button--quiet" on:click=move |_| { let _ = window().print(); }>
-                            {move || i18n.t().policy_print}
+        <article class="policy-layout" aria-labelledby="policy-title" lang=summary.lang.code()>
+            <header class="policy-head">
+                {notes}
+                <h1 id="policy-title">{title}</h1>
+                <p class="policy-meta">{meta}</p>
+                <div class="policy-tools no-print">
+                    <a href="/policy/versions">{move || i18n.t().policy_all_versions}</a>
+                    {(standing == Standing::Old).then(|| view! {
+                        <a href=format!("/policy/compare?from={version}")>{move || i18n.t().policy_changes_since}</a>
+                    })}
+                    {translation.then(|| view! {
+                        <button type="button" class="link-button" on:click=move |_| i18n.set(Lang::Ru)>
+                            {move || i18n.t().policy_read_original}
                         </button>
-                    </div>
-                </header>
+                    })}
+                    <button type="button" class="button button--quiet" on:click=move |_| { let _ = window().print(); }>
+                        {move || i18n.t().policy_print}
+                    </button>
+                </div>
+            </header>
+            <div class="policy-aside">
+                <PolicyToc doc=doc.clone()/>
+            </div>
+            <div class="policy-main">
                 <PolicySearch search=search/>
                 <PolicyBody doc=doc search=search/>
-            </article>
-        </div>
+            </div>
+        </article>
     }
 }
 

@@ -1,4 +1,5 @@
-//! The table of contents: the nine sections, each a link to its anchor.
+//! The table of contents: the nine sections, each a link to its anchor. Folded on narrow
+//! screens so the text starts on the first screen, open where it sits beside the text.
 use fk_api::policy::PolicyDocument;
 use leptos::prelude::*;
 
@@ -13,10 +14,13 @@ pub fn PolicyToc(doc: std::sync::Arc<PolicyDocument>) -> impl IntoView {
         .iter()
         .map(|s| view! { <li><a href=format!("#{}", s.anchor())>{section_heading(s.number, &s.title)}</a></li> })
         .collect_view();
+    let wide = window().match_media("(min-width: 60rem)").ok().flatten().is_some_and(|m| m.matches());
     view! {
         <nav class="toc no-print" aria-labelledby="toc-title">
-            <h2 id="toc-title">{move || i18n.t().policy_toc_title}</h2>
-            <ol>{items}</ol>
+            <details open=wide>
+                <summary id="toc-title">{move || i18n.t().policy_toc_title}</summary>
+                <ol>{items}</ol>
+            </details>
         </nav>
     }
 }
