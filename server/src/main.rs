@@ -80,6 +80,9 @@ async fn serve(config: Config, addr: Option<String>) -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_env("FK_LOG").unwrap_or_else(|_| "info,tower_http=info,sqlx=warn".into()),
         )
         .with_target(false)
+        // Logs go to stderr; stdout carries only the "listening on" line scripts read.
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let addr = addr.unwrap_or(config.addr.clone());
     // Bind first: a taken port is the most common mistake and needs no database to report.

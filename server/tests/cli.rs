@@ -84,3 +84,24 @@ fn an_unopenable_database_is_a_clear_error() {
         assert!(stderr(&out).contains("database"), "{url}: {}", stderr(&out));
     }
 }
+
+#[test]
+fn ctrl_c_shuts_down_gracefully() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fk-server"))
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env("FK_DATABASE_URL", format!("sqlite://{}/x.db", dir.path().display()))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    assert!(line.starts_with("listening on http://127.0.0.1:"), "{line}");
+    let interrupted = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(interrupted.success());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "exit {:?}: {}", out.status, stderr(&out));
+    assert!(stderr(&out).contains("stopped"), "{}", stderr(&out));
+}
