@@ -105,29 +105,24 @@ fn CompareForm(list: PolicyVersionList) -> impl IntoView {
             Err(e) => error.set(Some(e)),
         }
     };
-    let field_error = move |field: &'static str| {
-        move || {
-            error.get().filter(|e| e.field.as_deref() == Some(field)).map(|e| {
-                view! { <p class="field-error" id=format!("compare-{field}-error")>{error_text(i18n.t(), e.code)}</p> }
-            })
+    let field = move |field: &'static str, label: fn(&'static fk_api::Messages) -> &'static str, value: RwSignal<String>, options| {
+        let id = format!("compare-{field}");
+        let error_id = format!("compare-{field}-error");
+        let message = move || error.get().filter(|e| e.field.as_deref() == Some(field)).map(|e| error_text(i18n.t(), e.code));
+        view! {
+            <div class="field">
+                <label for=id.clone()>{move || label(i18n.t())}</label>
+                <select id=id aria-invalid=move || message().is_some().to_string() aria-describedby=error_id.clone()
+                    on:change=move |ev| value.set(event_target_value(&ev))>{options}</select>
+                {move || message().map(|m| view! { <p class="field-error" id=error_id.clone()>{m}</p> })}
+            </div>
         }
     };
-    let invalid = move |field: &'static str| move || error.get().is_some_and(|e| e.field.as_deref() == Some(field)).to_string();
     view! {
         <form class="compare-form card" on:submit=on_submit novalidate>
             <h2>{move || i18n.t().versions_compare_title}</h2>
-            <div class="field">
-                <label for="compare-from">{move || i18n.t().versions_from}</label>
-                <select id="compare-from" aria-invalid=invalid("from") aria-describedby="compare-from-error"
-                    on:change=move |ev| from.set(event_target_value(&ev))>{from_options}</select>
-                {field_error("from")}
-            </div>
-            <div class="field">
-                <label for="compare-to">{move || i18n.t().versions_to}</label>
-                <select id="compare-to" aria-invalid=invalid("to") aria-describedby="compare-to-error"
-                    on:change=move |ev| to.set(event_target_value(&ev))>{to_options}</select>
-                {field_error("to")}
-            </div>
+            {field("from", |t| t.versions_from, from, from_options)}
+            {field("to", |t| t.versions_to, to, to_options)}
             <button type="submit" class="button">{move || i18n.t().versions_compare_button}</button>
         </form>
     }

@@ -41,6 +41,11 @@ fn path_error(_: PathRejection) -> AppError {
     AppError::bad_request(ApiError::new(ErrorCode::NotFound, "the path is not valid UTF-8").with_field("path"))
 }
 
+/// The `{lang}` path segment, validated by the shared rule.
+fn requested_lang(path: Result<Path<String>, PathRejection>) -> Result<Lang, AppError> {
+    Lang::parse(&path.map_err(path_error)?.0).map_err(AppError::not_found)
+}
+
 /// The language whose versions answer a request for `requested`: itself once it has any,
 /// else Russian (the prevailing text), with the response saying so.
 async fn served(state: &AppState, requested: Lang) -> Result<VersionRow, AppError> {
@@ -66,6 +71,19 @@ fn not_modified(headers: &HeaderMap, etag: &str) -> bool {
     headers.get_all(header::IF_NONE_MATCH).iter().filter_map(|v| v.to_str().ok()).any(|v| {
         v.split(',').map(|t| t.trim().trim_start_matches("W/")).any(|t| t == "*" || t == etag)
     })
+}
+
+/// Answers 304 when the client has `etag`; only otherwise loads and sends the body.
+async fn conditional<T: Serialize>(
+    headers: &HeaderMap,
+    etag: String,
+    cache: &'static str,
+    body: impl std::future::Future<Output = Result<T, AppError>>,
+) -> Result<Response, AppError> {
+    if not_modified(headers, &etag) {
+        return Ok(unchanged(&etag, cache));
+    }
+    Ok(respond(&etag, cache, &body.await?))
 }
 
 fn respond<T: Serialize>(etag: &str, cache: &'static str, body: &T) -> Response {
@@ -96,7 +114,7 @@ async fn current(
     path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let requested = Lang::parse(&path.map_err(path_error)?.0).map_err(AppError::not_found)?;
+    let requested = requested_lang(path)?;
     let row = served(&state, requested).await?;
     let original_newer = if row.lang != Lang::Ru {
         store::latest(&state.db, Lang::Ru).await?.is_some_and(|ru| ru.effective_at > row.effective_at)
@@ -104,12 +122,11 @@ async fn current(
         false
     };
     let etag = format!("\"{}-{}-{}\"", tag(&row), requested.code(), u8::from(original_newer));
-    if not_modified(&headers, &etag) {
-        return Ok(unchanged(&etag, REVALIDATE));
-    }
-    let document = state.documents.get(&state.db, &row).await?;
-    let body = PolicyVersion { summary: row.summary(), requested_lang: requested, original_newer, document: (*document).clone() };
-    Ok(respond(&etag, REVALIDATE, &body))
+    conditional(&headers, etag, REVALIDATE, async {
+        let document = state.documents.get(&state.db, &row).await?;
+        Ok(PolicyVersion { summary: row.summary(), requested_lang: requested, original_newer, document: (*document).clone() })
+    })
+    .await
 }
 
 async fn versions(
@@ -117,19 +134,14 @@ async fn versions(
     path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let requested = Lang::parse(&path.map_err(path_error)?.0).map_err(AppError::not_found)?;
+    let requested = requested_lang(path)?;
     let latest = served(&state, requested).await?;
     let etag = format!("\"list-{}-{}\"", tag(&latest), requested.code());
-    if not_modified(&headers, &etag) {
-        return Ok(unchanged(&etag, REVALIDATE));
-    }
-    let rows = store::list(&state.db, latest.lang).await?;
-    let body = PolicyVersionList {
-        lang: latest.lang,
-        requested_lang: requested,
-        versions: rows.iter().map(VersionRow::summary).collect(),
-    };
-    Ok(respond(&etag, REVALIDATE, &body))
+    conditional(&headers, etag, REVALIDATE, async {
+        let rows = store::list(&state.db, latest.lang).await?;
+        Ok(PolicyVersionList { lang: latest.lang, requested_lang: requested, versions: rows.iter().map(VersionRow::summary).collect() })
+    })
+    .await
 }
 
 async fn one(
@@ -145,12 +157,11 @@ async fn one(
     // A fallback answer changes once the language gets its own text: revalidate it.
     let cache = if lang == requested { IMMUTABLE } else { REVALIDATE };
     let etag = format!("\"{}-{}\"", tag(&row), requested.code());
-    if not_modified(&headers, &etag) {
-        return Ok(unchanged(&etag, cache));
-    }
-    let document = state.documents.get(&state.db, &row).await?;
-    let body = PolicyVersion { summary: row.summary(), requested_lang: requested, original_newer: false, document: (*document).clone() };
-    Ok(respond(&etag, cache, &body))
+    conditional(&headers, etag, cache, async {
+        let document = state.documents.get(&state.db, &row).await?;
+        Ok(PolicyVersion { summary: row.summary(), requested_lang: requested, original_newer: false, document: (*document).clone() })
+    })
+    .await
 }
 
 async fn compare(
@@ -159,7 +170,7 @@ async fn compare(
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let requested = Lang::parse(&path.map_err(path_error)?.0).map_err(AppError::not_found)?;
+    let requested = requested_lang(path)?;
     let Query(query) = query.map_err(|_| {
         AppError::bad_request(ApiError::new(ErrorCode::InvalidDiff, "the query string is malformed").with_field("from"))
     })?;
@@ -179,12 +190,11 @@ async fn compare(
     }
     let cache = if request.to.is_some() && lang == requested { IMMUTABLE } else { REVALIDATE };
     let etag = format!("\"diff-{}-{}-{}\"", tag(&from), tag(&to), requested.code());
-    if not_modified(&headers, &etag) {
-        return Ok(unchanged(&etag, cache));
-    }
-    let (old, new) = (state.documents.get(&state.db, &from).await?, state.documents.get(&state.db, &to).await?);
-    let body = PolicyDiff { lang, from: from.summary(), to: to.summary(), units: diff::diff(&old, &new) };
-    Ok(respond(&etag, cache, &body))
+    conditional(&headers, etag, cache, async {
+        let (old, new) = (state.documents.get(&state.db, &from).await?, state.documents.get(&state.db, &to).await?);
+        Ok(PolicyDiff { lang, from: from.summary(), to: to.summary(), units: diff::diff(&old, &new) })
+    })
+    .await
 }
 
 #[cfg(test)]
