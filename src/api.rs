@@ -1,5 +1,6 @@
 //! The typed API client: one function per endpoint, errors decoded into the shared
 //! [`ApiError`] (a failure to reach the server becomes `ErrorCode::Network`).
+use fk_api::consent::ConsentConfig;
 use fk_api::policy::{DiffRequest, PolicyDiff, PolicyVersion, PolicyVersionList};
 use fk_api::{ApiError, ErrorCode, Lang};
 use gloo_net::http::Request;
@@ -35,4 +36,9 @@ pub async fn policy_versions(lang: Lang) -> Result<PolicyVersionList, ApiError> 
 
 pub async fn policy_diff(lang: Lang, request: DiffRequest) -> Result<PolicyDiff, ApiError> {
     get(&format!("/api/policy/{}/diff?{}", lang.code(), request.query())).await
+}
+
+/// The cookie categories and tables; `base` is the consent API's origin ("" on this one).
+pub async fn consent_config(base: String) -> Result<ConsentConfig, ApiError> {
+    get(&format!("{base}/api/consent/config")).await
 }

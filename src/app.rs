@@ -5,7 +5,8 @@ use leptos_router::path;
 
 use crate::i18n::I18n;
 use crate::layout::Shell;
-use crate::pages::{AccountPlaceholder, CookiesPlaceholder, NotFound};
+use crate::consent::page::CookiesPage;
+use crate::pages::{AccountPlaceholder, NotFound};
 use crate::policy::compare::ComparePage;
 use crate::policy::page::{CurrentPolicyPage, VersionPage};
 use crate::policy::versions::VersionsPage;
@@ -22,7 +23,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/policy/versions") view=VersionsPage/>
                     <Route path=path!("/policy/versions/:version") view=VersionPage/>
                     <Route path=path!("/policy/compare") view=ComparePage/>
-                    <Route path=path!("/cookies") view=CookiesPlaceholder/>
+                    <Route path=path!("/cookies") view=CookiesPage/>
                     <Route path=path!("/account") view=AccountPlaceholder/>
                 </Routes>
             </Shell>

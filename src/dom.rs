@@ -42,3 +42,13 @@ pub fn scroll_into_view(el: &web_sys::Element, center: bool) {
     options.set_behavior(if prefers_reduced_motion() { web_sys::ScrollBehavior::Instant } else { web_sys::ScrollBehavior::Smooth });
     el.scroll_into_view_with_scroll_into_view_options(&options);
 }
+
+/// "24 ноября 2026 г., 14:05" from unix seconds, in the interface language.
+pub fn format_date_time(unix: i64, lang: Lang) -> String {
+    let date = js_sys::Date::new(&JsValue::from_f64(unix as f64 * 1000.0));
+    let options = js_sys::Object::new();
+    for (key, value) in [("year", "numeric"), ("month", "long"), ("day", "numeric"), ("hour", "2-digit"), ("minute", "2-digit")] {
+        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+    }
+    date.to_locale_string(lang.locale(), &options).into()
+}

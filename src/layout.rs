@@ -7,6 +7,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
+use crate::consent::bridge::show_preferences;
+use crate::consent::ui::ConsentUi;
 use crate::i18n::{error_text, use_i18n};
 
 pub const CONTACT_EMAIL: &str = "info@fortekassa.kz";
@@ -33,23 +35,20 @@ pub fn Shell(children: Children) -> impl IntoView {
     });
     view! {
         <a class="skip-link" href="#main" on:click=move |ev| { ev.prevent_default(); focus_main(); }>
-            {move || i18n.t().skip_to_content}
+            {i18n.text(|t| t.skip_to_content)}
         </a>
         <header class="site-header">
             <div class="site-header__inner">
                 <a class="brand" href="/policy">
-                    <span class="brand__name">{move || i18n.t().app_name}</span>
-                    <span class="brand__sub">{move || i18n.t().app_subtitle}</span>
+                    <span class="brand__name">{i18n.text(|t| t.app_name)}</span>
+                    <span class="brand__sub">{i18n.text(|t| t.app_subtitle)}</span>
                 </a>
-                <nav class="site-nav" aria-label=move || i18n.t().nav_label>
-                    <A href="/policy">{move || i18n.t().nav_policy}</A>
-                    <A href="/cookies">
-                        {move || i18n.t().nav_cookies}
-                        <span class="badge">{move || i18n.t().soon}</span>
-                    </A>
+                <nav class="site-nav" aria-label=i18n.text(|t| t.nav_label)>
+                    <A href="/policy">{i18n.text(|t| t.nav_policy)}</A>
+                    <A href="/cookies">{i18n.text(|t| t.nav_cookies)}</A>
                     <A href="/account">
-                        {move || i18n.t().nav_account}
-                        <span class="badge">{move || i18n.t().soon}</span>
+                        {i18n.text(|t| t.nav_account)}
+                        <span class="badge">{i18n.text(|t| t.soon)}</span>
                     </A>
                 </nav>
                 <LanguageSwitcher/>
@@ -57,7 +56,7 @@ pub fn Shell(children: Children) -> impl IntoView {
         </header>
         <main id="main" tabindex="-1">{children()}</main>
         <footer class="site-footer">
-            <p>{move || i18n.t().footer_operator}</p>
+            <p>{i18n.text(|t| t.footer_operator)}</p>
             <p>
                 {move || {
                     let text = i18n.t().footer_contact;
@@ -69,8 +68,14 @@ pub fn Shell(children: Children) -> impl IntoView {
                     }
                 }}
             </p>
-            <p><a href="/cookies">{move || i18n.t().footer_cookie_settings}</a></p>
+            <p>
+                // Reopens the preferences dialog in place; without the loader, the page does it.
+                <a href="/cookies" on:click=move |ev| { if show_preferences() { ev.prevent_default(); } }>
+                    {i18n.text(|t| t.footer_cookie_settings)}
+                </a>
+            </p>
         </footer>
+        <ConsentUi/>
     }
 }
 
@@ -78,7 +83,7 @@ pub fn Shell(children: Children) -> impl IntoView {
 pub fn LanguageSwitcher() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <div class="lang-switcher" role="group" aria-label=move || i18n.t().lang_switcher_label>
+        <div class="lang-switcher" role="group" aria-label=i18n.text(|t| t.lang_switcher_label)>
             {Lang::ALL
                 .into_iter()
                 .map(|lang| {
@@ -105,10 +110,10 @@ pub fn ErrorPanel(error: ApiError, #[prop(optional, into)] retry: Option<Callbac
     let code = error.code;
     view! {
         <div class="notice notice--error" role="alert">
-            <h2>{move || i18n.t().error_title}</h2>
+            <h2>{i18n.text(|t| t.error_title)}</h2>
             <p>{move || error_text(i18n.t(), code)}</p>
             {retry.map(|retry| view! {
-                <button type="button" class="button" on:click=move |_| retry.run(())>{move || i18n.t().retry}</button>
+                <button type="button" class="button" on:click=move |_| retry.run(())>{i18n.text(|t| t.retry)}</button>
             })}
         </div>
     }
@@ -117,7 +122,7 @@ pub fn ErrorPanel(error: ApiError, #[prop(optional, into)] retry: Option<Callbac
 #[component]
 pub fn Loading() -> impl IntoView {
     let i18n = use_i18n();
-    view! { <p class="loading" role="status">{move || i18n.t().loading}</p> }
+    view! { <p class="loading" role="status">{i18n.text(|t| t.loading)}</p> }
 }
 
 /// Fills `{name}` placeholders of a message; a shorthand for components.

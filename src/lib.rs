@@ -2,6 +2,7 @@
 //! module per part of the product (the policy viewer first).
 pub mod api;
 pub mod app;
+pub mod consent;
 pub mod dom;
 pub mod i18n;
 pub mod layout;

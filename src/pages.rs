@@ -10,9 +10,9 @@ pub fn NotFound() -> impl IntoView {
     Effect::new(move |_| set_title(i18n.t().not_found_title, i18n.t().app_name));
     view! {
         <div class="page page--narrow">
-            <h1>{move || i18n.t().not_found_title}</h1>
-            <p>{move || i18n.t().not_found_text}</p>
-            <p><a class="button" href="/policy">{move || i18n.t().not_found_home}</a></p>
+            <h1>{i18n.text(|t| t.not_found_title)}</h1>
+            <p>{i18n.text(|t| t.not_found_text)}</p>
+            <p><a class="button" href="/policy">{i18n.text(|t| t.not_found_home)}</a></p>
         </div>
     }
 }
@@ -24,16 +24,11 @@ fn Placeholder(title: fn(&'static fk_api::Messages) -> &'static str, text: fn(&'
     Effect::new(move |_| set_title(title(i18n.t()), i18n.t().app_name));
     view! {
         <div class="page page--narrow">
-            <h1>{move || title(i18n.t())} " " <span class="badge">{move || i18n.t().soon}</span></h1>
-            <p class="notice">{move || i18n.t().placeholder_title}</p>
+            <h1>{move || title(i18n.t())} " " <span class="badge">{i18n.text(|t| t.soon)}</span></h1>
+            <p class="notice">{i18n.text(|t| t.placeholder_title)}</p>
             <p>{move || text(i18n.t())}</p>
         </div>
     }
-}
-
-#[component]
-pub fn CookiesPlaceholder() -> impl IntoView {
-    view! { <Placeholder title=|t| t.nav_cookies text=|t| t.placeholder_cookies/> }
 }
 
 #[component]

@@ -1,5 +1,6 @@
 //! What the SPA and the server agree on: request/response types, error shape, languages,
 //! UI strings and the validation rules. Serde only, so it compiles for the browser and the host.
+pub mod consent;
 pub mod error;
 pub mod i18n;
 pub mod lang;

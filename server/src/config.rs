@@ -15,6 +15,8 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// `FK_ALLOWED_ORIGINS`: comma-separated origins allowed to embed the consent banner.
     pub allowed_origins: Vec<String>,
+    /// `FK_CONSENT_CONFIG`: the cookie categories and tables the operator edits.
+    pub consent_config: PathBuf,
 }
 
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
@@ -32,6 +34,7 @@ impl Config {
             allowed_origins: var("FK_ALLOWED_ORIGINS")
                 .map(|v| v.split(',').map(|o| o.trim().trim_end_matches('/').to_string()).filter(|o| !o.is_empty()).collect())
                 .unwrap_or_default(),
+            consent_config: var("FK_CONSENT_CONFIG").map_or_else(|| PathBuf::from("config/cookies.json"), PathBuf::from),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The ForteKassa Privacy Center server: JSON API under `/api`, the built SPA, operator CLI.
 pub mod config;
+pub mod consent;
 pub mod db;
 pub mod error;
 pub mod health;
@@ -29,11 +30,25 @@ pub struct AppState {
     pub db: Db,
     pub documents: policy::Documents,
     pub spa: Arc<Option<spa::Spa>>,
+    pub cookie_config: consent::config::CookieConfigFile,
+    /// Origins that may embed the banner and call the consent API (`FK_ALLOWED_ORIGINS`).
+    pub allowed_origins: Arc<Vec<String>>,
+    /// Where the built banner is (`dist/consent/manifest.json`), for `/consent.js`.
+    pub banner: Arc<Option<serde_json::Value>>,
 }
 
 impl AppState {
+    /// State with the built-in cookie configuration and no other origins: what tests start from.
     pub fn new(db: Db, spa: Option<spa::Spa>) -> AppState {
-        AppState { db, documents: policy::Documents::default(), spa: Arc::new(spa) }
+        AppState {
+            db,
+            documents: policy::Documents::default(),
+            spa: Arc::new(spa),
+            cookie_config: consent::config::CookieConfigFile::open("/nonexistent/fk-cookies.json".into())
+                .expect("the built-in cookie configuration is valid"),
+            allowed_origins: Arc::new(Vec::new()),
+            banner: Arc::new(None),
+        }
     }
 }
 
@@ -42,6 +57,8 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(health::router())
         .merge(policy::http::router())
+        .merge(consent::http::router(state.clone()))
+        .route("/consent.js", axum::routing::get(consent::loader::serve))
         .fallback(spa::fallback)
         .method_not_allowed_fallback(|| async {
             let err = ApiError::new(ErrorCode::MethodNotAllowed, "this method is not allowed here");

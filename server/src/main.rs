@@ -112,11 +112,24 @@ async fn serve(config: Config, addr: Option<String>) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let cookie_config = match fk_server::consent::config::CookieConfigFile::open(config.consent_config.clone()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: cookie configuration: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut state = AppState::new(db.clone(), spa);
+    state.cookie_config = cookie_config;
+    state.allowed_origins = std::sync::Arc::new(config.allowed_origins.clone());
+    state.banner = std::sync::Arc::new(fk_server::consent::loader::banner_manifest(&config.dist_dir));
     let local = listener.local_addr().map(|a| a.to_string()).unwrap_or(addr);
     tracing::info!(database = %db::redact(&config.database_url), "ready");
     // Tests and scripts read this line to learn the port.
     println!("listening on http://{local}");
-    let result = axum::serve(listener, app(AppState::new(db.clone(), spa)))
+    // Connection info gives the consent receipts their (truncated) address.
+    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let result = axum::serve(listener, service)
         .with_graceful_shutdown(shutdown())
         .await;
     db.close().await;

@@ -72,12 +72,13 @@ pub fn csp_for(html: &str) -> String {
     )
 }
 
-/// Trunk names built files `name-<16 hex>.ext` (wasm: `name-<hash>_bg.wasm`): safe to cache
-/// forever, since new content gets a new name.
+/// Trunk names built files `name-<hash>.ext` (wasm: `name-<hash>_bg.wasm`), the hash a u64 in
+/// hex without leading zeros: safe to cache forever, since new content gets a new name.
 pub fn is_hashed_asset(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or_default();
     let stem = name.split('.').next().unwrap_or_default().trim_end_matches("_bg");
-    stem.rsplit_once('-').is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+    stem.rsplit_once('-')
+        .is_some_and(|(_, hash)| (12..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 fn looks_like_file(path: &str) -> bool {
@@ -150,6 +151,13 @@ async fn asset(spa: &Spa, request: Request, path: &str) -> Response {
     if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED {
         let cache = if is_hashed_asset(path) { "public, max-age=31536000, immutable" } else { "no-cache" };
         response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+        if path.starts_with("/consent/") {
+            // The embeddable banner is imported by pages on other origins (module scripts and
+            // wasm are fetched in CORS mode); it is public, so any origin may read it.
+            let h = response.headers_mut();
+            h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+            h.insert("cross-origin-resource-policy", HeaderValue::from_static("cross-origin"));
+        }
     }
     response
 }
@@ -163,6 +171,7 @@ mod tests {
         assert!(is_hashed_asset("/fk-app-3f2a9c0d1e4b5a69_bg.wasm"));
         assert!(is_hashed_asset("/fk-app-3f2a9c0d1e4b5a69.js"));
         assert!(is_hashed_asset("/main-0123456789abcdef.css"));
+        assert!(is_hashed_asset("/consent-2dd92fe8059d8d3.css"), "Trunk drops leading zeros");
         assert!(!is_hashed_asset("/favicon.svg"));
         assert!(!is_hashed_asset("/fk-app-xyz.js"));
     }

@@ -65,6 +65,22 @@ pub async fn request(router: &Router, method: &str, uri: &str, headers: &[(&str,
     Reply { status, headers, body }
 }
 
+/// A request with a body and the peer address the real server would see.
+pub async fn send(router: &Router, method: &str, uri: &str, headers: &[(&str, &str)], body: impl Into<Body>) -> Reply {
+    let mut req = Request::builder().method(method).uri(uri);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let mut req = req.body(body.into()).unwrap();
+    let peer: std::net::SocketAddr = "203.0.113.77:50000".parse().unwrap();
+    req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+    let response = router.clone().oneshot(req).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.into_body().collect().await.unwrap().to_bytes().to_vec();
+    Reply { status, headers, body }
+}
+
 pub async fn get(router: &Router, uri: &str) -> Reply {
     request(router, "GET", uri, &[]).await
 }

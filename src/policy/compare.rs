@@ -26,8 +26,8 @@ pub fn ComparePage() -> impl IntoView {
     });
     view! {
         <div class="page">
-            <p class="no-print"><a href="/policy/versions">"← " {move || i18n.t().compare_back}</a></p>
-            <h1>{move || i18n.t().compare_title}</h1>
+            <p class="no-print"><a href="/policy/versions">"← " {i18n.text(|t| t.compare_back)}</a></p>
+            <h1>{i18n.text(|t| t.compare_title)}</h1>
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match diff.await {
@@ -165,11 +165,11 @@ fn segments(unit: &ClauseDiff) -> impl IntoView + use<> {
             match s.kind {
                 ChangeKind::Equal => text.into_any(),
                 ChangeKind::Insert => view! {
-                    <ins><span class="sr-only">{move || i18n.t().compare_inserted} " "</span>{text}</ins>
+                    <ins><span class="sr-only">{i18n.text(|t| t.compare_inserted)} " "</span>{text}</ins>
                 }
                 .into_any(),
                 ChangeKind::Delete => view! {
-                    <del><span class="sr-only">{move || i18n.t().compare_deleted} " "</span>{text}</del>
+                    <del><span class="sr-only">{i18n.text(|t| t.compare_deleted)} " "</span>{text}</del>
                 }
                 .into_any(),
             }

@@ -58,17 +58,17 @@ pub fn PolicyReader(policy: PolicyVersion, standing: Standing) -> impl IntoView 
         )
     };
     let notes = view! {
-        {fallback.then(|| view! { <p class="notice notice--info" role="note">{move || i18n.t().policy_fallback_note}</p> })}
+        {fallback.then(|| view! { <p class="notice notice--info" role="note">{i18n.text(|t| t.policy_fallback_note)}</p> })}
         {(translation && original_newer).then(|| view! {
             <p class="notice notice--warn" role="note">
-                {move || i18n.t().policy_translation_outdated} " "
-                <button type="button" class="link-button" on:click=move |_| i18n.set(Lang::Ru)>{move || i18n.t().policy_read_original}</button>
+                {i18n.text(|t| t.policy_translation_outdated)} " "
+                <button type="button" class="link-button" on:click=move |_| i18n.set(Lang::Ru)>{i18n.text(|t| t.policy_read_original)}</button>
             </p>
         })}
         {(standing == Standing::Old).then(|| view! {
             <p class="notice notice--warn" role="note">
                 {move || fill(i18n.t().policy_old_version, &[("version", &version.to_string())])} " "
-                <a href="/policy">{move || i18n.t().policy_open_current}</a>
+                <a href="/policy">{i18n.text(|t| t.policy_open_current)}</a>
             </p>
         })}
     };
@@ -81,17 +81,17 @@ pub fn PolicyReader(policy: PolicyVersion, standing: Standing) -> impl IntoView 
                 <h1 id="policy-title">{title}</h1>
                 <p class="policy-meta">{meta}</p>
                 <div class="policy-tools no-print">
-                    <a href="/policy/versions">{move || i18n.t().policy_all_versions}</a>
+                    <a href="/policy/versions">{i18n.text(|t| t.policy_all_versions)}</a>
                     {(standing == Standing::Old).then(|| view! {
-                        <a href=format!("/policy/compare?from={version}")>{move || i18n.t().policy_changes_since}</a>
+                        <a href=format!("/policy/compare?from={version}")>{i18n.text(|t| t.policy_changes_since)}</a>
                     })}
                     {translation.then(|| view! {
                         <button type="button" class="link-button" on:click=move |_| i18n.set(Lang::Ru)>
-                            {move || i18n.t().policy_read_original}
+                            {i18n.text(|t| t.policy_read_original)}
                         </button>
                     })}
                     <button type="button" class="button button--quiet" on:click=move |_| { let _ = window().print(); }>
-                        {move || i18n.t().policy_print}
+                        {i18n.text(|t| t.policy_print)}
                     </button>
                 </div>
             </header>

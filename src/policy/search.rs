@@ -132,7 +132,7 @@ pub fn PolicySearch(search: SearchState) -> impl IntoView {
     let disabled = move || search.total() == 0;
     view! {
         <search class="policy-search no-print">
-            <label for="policy-search-input">{move || i18n.t().policy_search_label}</label>
+            <label for="policy-search-input">{i18n.text(|t| t.policy_search_label)}</label>
             <div class="policy-search__row">
                 <input
                     id="policy-search-input"
@@ -144,13 +144,13 @@ pub fn PolicySearch(search: SearchState) -> impl IntoView {
                     on:input=move |ev| search.set_query(event_target_value(&ev))
                     on:keydown=on_keydown
                 />
-                <button type="button" class="icon-button" aria-label=move || i18n.t().policy_search_prev
+                <button type="button" class="icon-button" aria-label=i18n.text(|t| t.policy_search_prev)
                     disabled=disabled on:click=move |_| search.step(false)>"↑"</button>
-                <button type="button" class="icon-button" aria-label=move || i18n.t().policy_search_next
+                <button type="button" class="icon-button" aria-label=i18n.text(|t| t.policy_search_next)
                     disabled=disabled on:click=move |_| search.step(true)>"↓"</button>
                 <span class="policy-search__count" role="status" aria-live="polite">{status}</span>
             </div>
-            <p id="policy-search-hint" class="hint">{move || i18n.t().policy_search_hint}</p>
+            <p id="policy-search-hint" class="hint">{i18n.text(|t| t.policy_search_hint)}</p>
         </search>
     }
 }

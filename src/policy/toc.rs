@@ -18,7 +18,7 @@ pub fn PolicyToc(doc: std::sync::Arc<PolicyDocument>) -> impl IntoView {
     view! {
         <nav class="toc no-print" aria-labelledby="toc-title">
             <details open=wide>
-                <summary id="toc-title">{move || i18n.t().policy_toc_title}</summary>
+                <summary id="toc-title">{i18n.text(|t| t.policy_toc_title)}</summary>
                 <ol>{items}</ol>
             </details>
         </nav>

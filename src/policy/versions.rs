@@ -17,8 +17,8 @@ pub fn VersionsPage() -> impl IntoView {
     let list = LocalResource::new(move || api::policy_versions(i18n.lang.get()));
     view! {
         <div class="page">
-            <h1>{move || i18n.t().versions_title}</h1>
-            <p class="lead">{move || i18n.t().versions_intro}</p>
+            <h1>{i18n.text(|t| t.versions_title)}</h1>
+            <p class="lead">{i18n.text(|t| t.versions_intro)}</p>
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match list.await {
@@ -48,7 +48,7 @@ fn VersionList(list: PolicyVersionList) -> impl IntoView {
                         <a href=format!("/policy/versions/{version}")>
                             {move || fill(i18n.t().policy_version, &[("version", &version.to_string())])}
                         </a>
-                        {(version == latest).then(|| view! { <span class="badge badge--ok">{move || i18n.t().versions_current}</span> })}
+                        {(version == latest).then(|| view! { <span class="badge badge--ok">{i18n.text(|t| t.versions_current)}</span> })}
                     </div>
                     <p class="version__date">{when}</p>
                     {(version != latest).then(|| view! {
@@ -64,7 +64,7 @@ fn VersionList(list: PolicyVersionList) -> impl IntoView {
     view! {
         <ol class="versions" reversed>{items}</ol>
         {if only_one {
-            view! { <p class="notice">{move || i18n.t().versions_only_one}</p> }.into_any()
+            view! { <p class="notice">{i18n.text(|t| t.versions_only_one)}</p> }.into_any()
         } else {
             view! { <CompareForm list/> }.into_any()
         }}
@@ -120,10 +120,10 @@ fn CompareForm(list: PolicyVersionList) -> impl IntoView {
     };
     view! {
         <form class="compare-form card" on:submit=on_submit novalidate>
-            <h2>{move || i18n.t().versions_compare_title}</h2>
+            <h2>{i18n.text(|t| t.versions_compare_title)}</h2>
             {field("from", |t| t.versions_from, from, from_options)}
             {field("to", |t| t.versions_to, to, to_options)}
-            <button type="submit" class="button">{move || i18n.t().versions_compare_button}</button>
+            <button type="submit" class="button">{i18n.text(|t| t.versions_compare_button)}</button>
         </form>
     }
 }

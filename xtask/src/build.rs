@@ -10,7 +10,8 @@ use crate::tools::npm_bin;
 use crate::{cargo, exec, root, step};
 
 /// Everything the SPA is built from; a change to any of it means a new build.
-const SPA_INPUTS: &[&str] = &["src", "api", "locales", "style", "index.html", "Trunk.toml", "Cargo.toml", "Cargo.lock"];
+const SPA_INPUTS: &[&str] =
+    &["src", "api", "locales", "style", "consent/src", "consent/Cargo.toml", "index.html", "Trunk.toml", "Cargo.toml", "Cargo.lock"];
 const STAMP: &str = ".fk-build-stamp";
 
 fn fingerprint(paths: &[&str]) -> String {
@@ -46,15 +47,69 @@ pub fn spa() -> Result<(), String> {
     step("building the web app: Trunk, release, wasm-opt -Oz (a few minutes the first time)");
     let path = format!("{}:{}", npm_bin().display(), std::env::var("PATH").unwrap_or_default());
     exec(Command::new("trunk").args(["build", "--release"]).current_dir(root()).env("PATH", path), "trunk build")?;
+    consent_banner(&dist)?;
     step("precompressing assets (brotli, gzip)");
     compress_dir(&dist)?;
+    compress_dir(&dist.join("consent"))?;
     fs::write(dist.join(STAMP), stamp).map_err(|e| format!("cannot write the build stamp: {e}"))?;
     Ok(())
 }
 
+/// `dist/consent/`: the cookie banner other pages embed, as its own small wasm module
+/// (the SPA's consent components, nothing else), with content-hashed names and a manifest
+/// the server reads to tell `/consent.js` where the files are.
+fn consent_banner(dist: &Path) -> Result<(), String> {
+    step("building the embeddable cookie banner (wasm-release, wasm-bindgen, wasm-opt -Oz)");
+    exec(
+        cargo().args(["build", "-p", "fk-consent", "--lib", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"]),
+        "cargo build fk-consent",
+    )?;
+    let out = root().join("target/fk-consent");
+    let wasm = root().join("target/wasm32-unknown-unknown/wasm-release/fk_consent.wasm");
+    exec(
+        Command::new("wasm-bindgen")
+            .args(["--target", "web", "--no-typescript", "--out-name", "fk_consent", "--out-dir"])
+            .arg(&out)
+            .arg(&wasm),
+        "wasm-bindgen fk-consent",
+    )?;
+    let optimised = out.join("fk_consent_opt.wasm");
+    exec(
+        Command::new(npm_bin().join("wasm-opt")).arg("-Oz").arg(out.join("fk_consent_bg.wasm")).arg("-o").arg(&optimised),
+        "wasm-opt fk-consent",
+    )?;
+    let target = dist.join("consent");
+    fs::create_dir_all(&target).map_err(|e| e.to_string())?;
+    let mut manifest = Vec::new();
+    for (key, source, stem, ext) in [
+        ("js", out.join("fk_consent.js"), "fk_consent", "js"),
+        ("wasm", optimised, "fk_consent", "wasm"),
+        ("css", root().join("style/consent.css"), "consent", "css"),
+    ] {
+        let data = fs::read(&source).map_err(|e| format!("{}: {e}", source.display()))?;
+        let name = match ext {
+            "wasm" => format!("{stem}-{}_bg.wasm", content_hash(&data)),
+            _ => format!("{stem}-{}.{ext}", content_hash(&data)),
+        };
+        fs::write(target.join(&name), &data).map_err(|e| e.to_string())?;
+        manifest.push(format!("\"{key}\":\"/consent/{name}\""));
+    }
+    fs::write(target.join("manifest.json"), format!("{{{}}}\n", manifest.join(","))).map_err(|e| e.to_string())
+}
+
+/// 16 hex digits of FNV-1a: a stable name for immutable caching.
+fn content_hash(data: &[u8]) -> String {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in data {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    format!("{h:016x}")
+}
+
 pub fn compressible(path: &Path) -> bool {
     matches!(path.extension().and_then(|e| e.to_str()), Some("js" | "wasm" | "css" | "svg" | "json" | "html" | "txt"))
-        && path.file_name().is_some_and(|n| n != "index.html")
+        && path.file_name().is_some_and(|n| n != "index.html" && n != "manifest.json")
 }
 
 fn compress_dir(dir: &Path) -> Result<(), String> {

@@ -98,6 +98,8 @@ fn test() -> Result<(), String> {
     tools::ensure_browser()?;
     step("unit and server tests (api, server against real SQLite files, xtask)");
     exec(cargo().args(["test", "--release", "-p", "fk-api", "-p", "fk-server", "-p", "xtask"]), "host tests")?;
+    step("consent loader tests (node --test)");
+    exec(Command::new("node").args(["--test", "consent/"]).current_dir(root()), "consent loader tests")?;
     step("component tests: wasm in headless Chromium");
     exec(
         cargo()

@@ -26,10 +26,16 @@ pub struct Server {
 
 impl Server {
     pub async fn start() -> Server {
+        Server::start_with(&[]).await
+    }
+
+    /// Starts with extra settings, e.g. `FK_ALLOWED_ORIGINS` or `FK_CONSENT_CONFIG`.
+    pub async fn start_with(extra: &[(&str, &str)]) -> Server {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut child = Command::new(env_path("FK_SERVER_BIN"))
             .arg("serve")
             .envs(Self::env_for(dir.path()))
+            .envs(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())))
             .env("FK_ADDR", "127.0.0.1:0")
             .env("FK_LOG", "warn")
             .stdout(Stdio::piped())
@@ -74,6 +80,87 @@ impl Server {
 
     pub async fn stop(mut self) {
         let _ = self.child.kill().await;
+    }
+}
+
+/// Another website on its own origin (another port): serves `pages` by path, with headers,
+/// so tests and benchmarks can embed the banner the way a ForteKassa shop page would.
+pub struct HostSite {
+    pub origin: String,
+    task: tokio::task::JoinHandle<()>,
+}
+
+/// One response of a [`HostSite`]: content type, extra headers, body.
+#[derive(Clone)]
+pub struct Page {
+    pub content_type: &'static str,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Page {
+    pub fn html(body: impl Into<String>) -> Page {
+        Page { content_type: "text/html; charset=utf-8", headers: vec![], body: body.into().into_bytes() }
+    }
+
+    pub fn with_header(mut self, name: &str, value: &str) -> Page {
+        self.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+}
+
+impl HostSite {
+    /// Binds first, so the origin is known before the pages (which may name the server) exist.
+    pub async fn bind() -> (tokio::net::TcpListener, String) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let origin = format!("http://{}", listener.local_addr().unwrap());
+        (listener, origin)
+    }
+
+    pub fn serve(listener: tokio::net::TcpListener, origin: String, pages: Vec<(&'static str, Page)>) -> HostSite {
+        let pages = std::sync::Arc::new(pages);
+        let task = tokio::spawn(async move {
+            loop {
+                let Ok((mut stream, _)) = listener.accept().await else { return };
+                let pages = pages.clone();
+                tokio::spawn(async move {
+                    let mut buf = vec![0u8; 8192];
+                    let mut read = 0;
+                    loop {
+                        let Ok(n) = stream.read(&mut buf[read..]).await else { return };
+                        if n == 0 { return; }
+                        read += n;
+                        if buf[..read].windows(4).any(|w| w == b"\r\n\r\n") || read == buf.len() { break; }
+                    }
+                    let head = String::from_utf8_lossy(&buf[..read]).to_string();
+                    let path = head.split_whitespace().nth(1).unwrap_or("/").split('?').next().unwrap_or("/").to_string();
+                    let response = match pages.iter().find(|(p, _)| *p == path) {
+                        Some((_, page)) => {
+                            let mut r = format!("HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-cache\r\nConnection: close\r\n", page.content_type, page.body.len());
+                            for (k, v) in &page.headers { r.push_str(&format!("{k}: {v}\r\n")); }
+                            r.push_str("\r\n");
+                            let mut bytes = r.into_bytes();
+                            bytes.extend_from_slice(&page.body);
+                            bytes
+                        }
+                        None => b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec(),
+                    };
+                    let _ = stream.write_all(&response).await;
+                    let _ = stream.shutdown().await;
+                });
+            }
+        });
+        HostSite { origin, task }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.origin)
+    }
+}
+
+impl Drop for HostSite {
+    fn drop(&mut self) {
+        self.task.abort();
     }
 }
 
@@ -141,6 +228,29 @@ impl Browser {
 
     pub async fn goto(&self, url: &str) {
         self.client.goto(url).await.expect("navigate");
+    }
+
+    /// Presses one key (a WebDriver key code such as [`keys::TAB`]), optionally with Shift.
+    pub async fn press(&self, key: &str, shift: bool) {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let key = key.chars().next().expect("a key");
+        let shift_key = '\u{E008}';
+        let mut actions = KeyActions::new("keyboard".into());
+        if shift {
+            actions = actions.then(KeyAction::Down { value: shift_key });
+        }
+        actions = actions.then(KeyAction::Down { value: key }).then(KeyAction::Up { value: key });
+        if shift {
+            actions = actions.then(KeyAction::Up { value: shift_key });
+        }
+        self.client.perform_actions(actions).await.expect("press a key");
+    }
+
+    /// Answers the cookie banner of the Privacy Center ("accept", "reject" or "customise"), as a
+    /// returning visitor already has.
+    pub async fn answer_banner(&self, action: &str) {
+        self.find(&format!(".fk-banner [data-action='{action}']")).await.click().await.expect("answer the banner");
+        self.until("!document.querySelector('.fk-banner')").await;
     }
 
     /// Waits until an element matching `css` exists.

@@ -1,16 +1,9 @@
 //! The policy viewer end to end: the release server on a fresh SQLite file, the release SPA,
 //! headless Chromium.
-use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fk_e2e::keys::{ENTER, ESCAPE, SHIFT_ENTER, TAB};
 use fk_e2e::{http_get, Browser, Server};
 
 const CLAUSE_9_2: &str = "К настоящей Политике имеют доступ все Пользователи Сервиса без исключения.";
-
-async fn press_tab(b: &Browser) {
-    let tab = TAB.chars().next().unwrap();
-    let keys = KeyActions::new("keyboard".into()).then(KeyAction::Down { value: tab }).then(KeyAction::Up { value: tab });
-    b.client.perform_actions(keys).await.expect("press Tab");
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn reader_contents_anchors_search_and_language() {
@@ -19,12 +12,13 @@ async fn reader_contents_anchors_search_and_language() {
 
     b.goto(&server.url("/policy")).await;
     b.text_until("#policy-title", |t| t == "Политика конфиденциальности").await;
+    b.answer_banner("reject").await;
     b.text_until(".policy-meta", |t| t.starts_with("Редакция 1")).await;
     assert_eq!(b.count(".toc li").await, 9, "the contents list the nine sections");
     b.find("a[href='mailto:info@fortekassa.kz']").await;
 
     // Keyboard: the first Tab reaches the skip link, which moves focus to the content.
-    press_tab(&b).await;
+    b.press(TAB, false).await;
     b.until("document.activeElement.classList.contains('skip-link')").await;
     b.client.active_element().await.unwrap().send_keys(ENTER).await.unwrap();
     b.until("document.activeElement.id === 'main'").await;
@@ -127,6 +121,7 @@ async fn publishing_a_version_shows_exactly_that_change() {
 
     let b = Browser::start().await;
     b.goto(&server.url("/policy")).await;
+    b.answer_banner("accept").await;
     b.text_until(".policy-meta", |t| t.starts_with("Редакция 2")).await;
     b.find("[id='9.3']").await;
 

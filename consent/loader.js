@@ -1,0 +1,258 @@
+// ForteKassa cookie-consent loader, served as /consent.js. Contract: consent/README.md.
+(function () {
+'use strict';
+const SETUP = /*FK_SETUP*/null;
+const w = window, d = document, nav = navigator;
+const me = d.currentScript; // null once this script has run
+const ds = (me && me.dataset) || {};
+const NAME = 'fk_consent', QKEY = 'fk_consent_queue', DAY = 86400, MAX_AGE = 182 * DAY;
+const SEL = 'script[type="text/plain"][data-category]';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const API = ds.api ? ds.api.replace(/\/+$/, '') : originOf(me && me.src) || location.origin;
+const HOST = ds.ui === 'host';
+const gpc = nav.globalPrivacyControl === true, cookiesEnabled = nav.cookieEnabled !== false;
+const nowS = () => Math.floor(Date.now() / 1000);
+if (w.fkConsent) return; // loaded twice: the first copy is in charge
+
+// Consent Mode defaults, synchronously, before anything else.
+w.dataLayer = w.dataLayer || [];
+w.gtag = w.gtag || function () { w.dataLayer.push(arguments); };
+let prevId = null, state = SETUP ? parseCookie(readCookies().get(NAME)) : null;
+w.gtag('consent', 'default', consentModeFor(state));
+
+function originOf(src) {
+  try { return src ? new URL(src).origin : ''; } catch (e) { return ''; }
+}
+
+function readCookies() { // Map name => first value
+  const out = new Map();
+  let raw = '';
+  try { raw = d.cookie; } catch (e) {} // sandboxed
+  raw.split(/; */).forEach(p => {
+    const i = p.indexOf('='), k = p.slice(0, i);
+    if (i > 0 && !out.has(k)) out.set(k, p.slice(i + 1));
+  });
+  return out;
+}
+
+// base64url of UTF-8 (escape/unescape convert between UTF-8 bytes and code units).
+function b64dec(s) {
+  if (!/^[\w-]*$/.test(s)) throw Error();
+  s = s.replace(/-/g, '+').replace(/_/g, '/');
+  while (s.length % 4) s += '=';
+  return decodeURIComponent(escape(atob(s)));
+}
+function b64enc(s) {
+  return btoa(unescape(encodeURIComponent(s))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+// The stored choice, or null unless every rule of the README holds.
+function parseCookie(v) {
+  try {
+    if (typeof v !== 'string' || v.slice(0, 2) !== '1.') return null;
+    const o = JSON.parse(b64dec(v.slice(2)));
+    if (!o || typeof o !== 'object' || Array.isArray(o)) return null;
+    const c = o.c, t = o.t, now = nowS(), idOk = typeof o.id === 'string' && UUID.test(o.id);
+    if (idOk) prevId = o.id; // the next choice keeps it even if the rest is stale
+    return idOk && Object.keys(o).sort().join() === 'c,id,p,r,t' &&
+      Array.isArray(c) && c.includes('necessary') && new Set(c).size === c.length &&
+      c.every(x => SETUP.categories.includes(x)) && o.r === SETUP.revision && o.p === SETUP.policyVersion &&
+      Number.isInteger(t) && t <= now + DAY && t >= now - MAX_AGE ? makeState(o.id, c, t) : null;
+  } catch (e) { return null; }
+}
+function makeState(id, c, time) {
+  const categories = Object.freeze(c.slice());
+  return Object.freeze({ id, categories, revision: SETUP.revision, policyVersion: SETUP.policyVersion, time });
+}
+
+function writeCookie(st) {
+  const v = b64enc(JSON.stringify({ id: st.id, c: st.categories, r: st.revision, p: st.policyVersion, t: st.time }));
+  try {
+    d.cookie = NAME + '=1.' + v + '; Path=/; Max-Age=' + MAX_AGE + '; SameSite=Lax' +
+      (location.protocol === 'https:' ? '; Secure' : '');
+  } catch (e) {}
+}
+
+const matches = (pat, n) => (pat.slice(-1) === '*' ? n.startsWith(pat.slice(0, -1)) : n === pat);
+
+// Expires the cookies named by `pats` (not those named by `keep`) on each path and domain form.
+function deleteCookies(pats, keep) {
+  const present = [...readCookies().keys()], names = new Set();
+  pats.forEach(p => (p.slice(-1) === '*' ? present.filter(n => matches(p, n)) : [p]).forEach(n => names.add(n)));
+  const host = location.hostname || '', parts = host.split('.'), path = location.pathname || '/', doms = [''];
+  if (!/^[\d.]+$|:/.test(host)) {
+    for (let i = 0; i < parts.length - 1; i++) doms.push('; Domain=.' + parts.slice(i).join('.'));
+  }
+  const paths = new Set(['/', path, path.slice(0, path.lastIndexOf('/')) || '/']);
+  names.forEach(n => {
+    if (n === NAME || keep.some(p => matches(p, n))) return;
+    paths.forEach(p => doms.forEach(dm => {
+      try { d.cookie = n + '=; Max-Age=0; Path=' + p + dm; } catch (e) {}
+    }));
+  });
+}
+
+function consentModeFor(st) {
+  const g = c => (st && st.categories.includes(c) ? 'granted' : 'denied'), m = g('marketing'), p = g('preferences');
+  return {
+    ad_storage: m, ad_user_data: m, ad_personalization: m, analytics_storage: g('statistics'),
+    functionality_storage: p, personalization_storage: p, security_storage: 'granted',
+  };
+}
+
+const allowed = c => c === 'necessary' || !!(state && state.categories.includes(c));
+
+// Script gating: a text/plain script runs, once, when its category is allowed.
+function gate(el) {
+  const cat = el.getAttribute('data-category');
+  if (el.getAttribute('type') === 'text/plain' && cat && !el.hasAttribute('data-fk-ran') &&
+    el.parentNode && allowed(cat)) runScript(el);
+}
+function runScript(old) {
+  const s = d.createElement('script'), type = old.getAttribute('data-type');
+  Array.from(old.attributes).forEach(a => {
+    if (a.name !== 'type' && a.name !== 'data-category') s.setAttribute(a.name, a.value);
+  });
+  if (old.nonce) s.nonce = old.nonce; // the nonce attribute is hidden once connected
+  if (!old.hasAttribute('async')) s.async = false; // keep the page's order
+  if (type) s.setAttribute('type', type);
+  s.textContent = old.textContent;
+  old.setAttribute('data-fk-ran', '');
+  old.parentNode.insertBefore(s, old.nextSibling);
+}
+const sweep = () => Array.from(d.querySelectorAll(SEL)).forEach(gate);
+
+function observe() {
+  if (typeof MutationObserver !== 'function') return;
+  new MutationObserver(recs => recs.forEach(r => Array.from(r.addedNodes).forEach(n => {
+    if (n.nodeType !== 1) return;
+    // While parsing, inline text may be incomplete: the DOMContentLoaded sweep runs those.
+    if (n.nodeName === 'SCRIPT') (d.readyState !== 'loading' || n.hasAttribute('src')) && gate(n);
+    else if (n.querySelectorAll) Array.from(n.querySelectorAll(SEL)).forEach(gate);
+  }))).observe(d.documentElement, { childList: true, subtree: true });
+}
+
+// Receipts: queued in localStorage (in memory when storage is disabled), sent one at a time.
+let memQ = [], busy = false, timer = 0, delay = 2000;
+const sent = new Set(), key = x => JSON.stringify(x);
+function loadQ() {
+  try {
+    const q = JSON.parse(w.localStorage.getItem(QKEY));
+    memQ = Array.isArray(q) ? q : [];
+  } catch (e) {} // storage disabled
+  return memQ;
+}
+function saveQ(q) {
+  memQ = q;
+  try {
+    if (q.length) w.localStorage.setItem(QKEY, key(q)); else w.localStorage.removeItem(QKEY);
+  } catch (e) {}
+}
+function queue(st) {
+  saveQ(loadQ().concat([{
+    consent_id: st.id, categories: st.categories, config_revision: st.revision,
+    policy_version: st.policyVersion, gpc, queued_at: Date.now(),
+  }]).slice(-20));
+}
+// true when done with the item (2xx, or 4xx which can never succeed), false to retry.
+async function send(it) {
+  try {
+    const body = JSON.stringify(it, ['consent_id', 'categories', 'config_revision', 'policy_version', 'gpc']);
+    const r = await fetch(API + '/api/consent', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body, credentials: 'include', keepalive: true,
+    });
+    if (r.status >= 400 && r.status < 500) console.warn('fkConsent: receipt rejected', r.status);
+    return r.status < 500;
+  } catch (e) { return false; }
+}
+// Re-reads the queue after each POST, so choices made meanwhile are sent by the same run.
+async function flush() {
+  if (busy) return;
+  busy = true;
+  try {
+    for (let it; (it = loadQ().find(x => !sent.has(key(x))));) {
+      if (!(await send(it))) return retry();
+      sent.add(key(it));
+      delay = 2000;
+      saveQ(loadQ().filter(x => !sent.has(key(x))));
+    }
+  } finally { busy = false; }
+}
+function retry() {
+  clearTimeout(timer);
+  timer = setTimeout(() => { timer = 0; flush(); }, delay);
+  delay = Math.min(delay * 2, 60000);
+}
+
+// The banner: an event for the host app, or the wasm module in a Shadow DOM root.
+let loading = null;
+function request(mode) {
+  if (!SETUP) return;
+  if (!HOST) return loadBanner(mode);
+  fk.pending = mode;
+  d.dispatchEvent(new CustomEvent('fk:consent-show', { detail: mode }));
+}
+function loadBanner(mode) {
+  if (loading) return loading.then(m => m && m.show(mode));
+  return (loading = (async () => {
+    const b = SETUP.banner;
+    if (!b) throw Error('no banner built');
+    const host = d.createElement('div'), link = d.createElement('link'), box = d.createElement('div');
+    host.id = 'fk-consent';
+    link.rel = 'stylesheet';
+    link.href = API + b.css;
+    host.attachShadow({ mode: 'open' }).append(link, box);
+    (d.body || d.documentElement).appendChild(host);
+    const mod = await import(API + b.js);
+    await mod.default({ module_or_path: API + b.wasm });
+    mod.mount(box, mode, ds.lang || d.documentElement.lang || 'ru');
+    return mod;
+  })().catch(e => { console.error('fkConsent: the banner failed to load', e); return null; }));
+}
+
+const subs = [];
+function onChange(cb) {
+  if (typeof cb === 'function') subs.push(cb);
+  return () => { const i = subs.indexOf(cb); if (i >= 0) subs.splice(i, 1); };
+}
+function notify(st) {
+  subs.slice().forEach(cb => { try { cb(st); } catch (e) { console.error(e); } });
+  d.dispatchEvent(new CustomEvent('fk:consent', { detail: st }));
+}
+
+function set(list) {
+  if (!SETUP) return null;
+  try {
+    const want = Array.isArray(list) ? list : [], cookies = SETUP.cookies || {};
+    const cats = ['necessary'].concat(SETUP.categories.filter(c => c !== 'necessary' && want.includes(c)));
+    const names = ok => [].concat(...SETUP.categories.filter(c => cats.includes(c) === ok).map(c => cookies[c] || []));
+    state = makeState(state ? state.id : prevId || crypto.randomUUID(), cats, nowS());
+    fk.pending = null;
+    writeCookie(state);
+    deleteCookies(names(false), names(true));
+    w.gtag('consent', 'update', consentModeFor(state));
+    sweep();
+    notify(state);
+    queue(state);
+    flush();
+  } catch (e) { console.error('fkConsent:', e); }
+  return state;
+}
+
+const fk = w.fkConsent = {
+  get: () => state, allowed, show: () => request('banner'), showPreferences: () => request('preferences'),
+  onChange, set, setup: SETUP, api: API, gpc, cookiesEnabled, pending: null,
+};
+if (!SETUP) return console.warn('fkConsent: served without its setup; nothing is allowed but necessary');
+
+function ready() {
+  sweep();
+  let dismissed = false;
+  try { dismissed = w.sessionStorage.getItem('fk_consent_nocookies') === '1'; } catch (e) {}
+  if (!state && (cookiesEnabled || !dismissed)) request(cookiesEnabled ? 'banner' : 'nocookies');
+}
+observe();
+if (d.readyState === 'loading') d.addEventListener('DOMContentLoaded', ready, { once: true }); else ready();
+w.addEventListener('online', () => { delay = 2000; flush(); });
+flush();
+})();

@@ -1,0 +1,27 @@
+//! The cookie banner for any web page: `consent.js` imports this module only when a choice is
+//! needed or the preferences are opened, and mounts it inside a Shadow DOM root.
+use fk_api::Lang;
+use fk_app::consent::ui::{request, ConsentUi, Mode};
+use fk_app::i18n::I18n;
+use leptos::prelude::*;
+use wasm_bindgen::prelude::wasm_bindgen;
+
+/// Draws the banner (or the dialog, or the cookies-disabled notice) into `container`.
+#[wasm_bindgen]
+pub fn mount(container: web_sys::HtmlElement, mode: &str, lang: &str) {
+    let initial = Mode::parse(mode).unwrap_or(Mode::Banner);
+    let lang = Lang::from_code(lang).unwrap_or_default();
+    leptos::mount::mount_to(container, move || {
+        I18n::provide_with(lang);
+        view! { <ConsentUi initial/> }
+    })
+    .forget();
+}
+
+/// Shows the UI again in `mode` ("banner", "preferences" or "nocookies").
+#[wasm_bindgen]
+pub fn show(mode: &str) {
+    if let Some(mode) = Mode::parse(mode) {
+        request(mode);
+    }
+}

@@ -1,0 +1,55 @@
+//! Consent receipts in the database: appended, never changed.
+use fk_api::consent::{Category, Choice, ConsentReceipt};
+use sqlx::Row;
+
+use crate::db::{rfc3339, Db};
+
+pub struct Context {
+    pub user_agent: String,
+    pub ip_truncated: String,
+    pub recorded_at: i64,
+}
+
+pub async fn insert(db: &Db, choice: &Choice, ctx: &Context) -> Result<(), sqlx::Error> {
+    let categories: Vec<&str> = choice.categories.iter().map(|c| c.code()).collect();
+    sqlx::query(
+        "INSERT INTO consent_receipts (consent_id, categories, config_revision, policy_version, gpc, user_agent, ip_truncated, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&choice.consent_id)
+    .bind(categories.join(","))
+    .bind(&choice.config_revision)
+    .bind(i64::from(choice.policy_version))
+    .bind(i64::from(choice.gpc))
+    .bind(&ctx.user_agent)
+    .bind(&ctx.ip_truncated)
+    .bind(ctx.recorded_at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn history(db: &Db, consent_id: &str) -> Result<Vec<ConsentReceipt>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT consent_id, categories, config_revision, policy_version, gpc, user_agent, ip_truncated, recorded_at \
+         FROM consent_receipts WHERE consent_id = $1 ORDER BY id DESC",
+    )
+    .bind(consent_id)
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let categories: String = r.try_get("categories")?;
+            Ok(ConsentReceipt {
+                consent_id: r.try_get("consent_id")?,
+                categories: categories.split(',').filter_map(Category::from_code).collect(),
+                config_revision: r.try_get("config_revision")?,
+                policy_version: r.try_get::<i64, _>("policy_version")? as u32,
+                recorded_at: rfc3339(r.try_get("recorded_at")?),
+                gpc: r.try_get::<i64, _>("gpc")? != 0,
+                user_agent: r.try_get("user_agent")?,
+                ip_truncated: r.try_get("ip_truncated")?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,169 @@
+//! The consent API against a real SQLite file: configuration, proof of consent (append-only,
+//! truncated IP), CORS for listed origins only, bad input, and the generated loader.
+mod common;
+
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use common::*;
+use fk_server::consent::config::CookieConfigFile;
+use fk_server::{app, AppState};
+use serde_json::{json, Value};
+use sqlx::Row;
+
+const ID: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
+const JSON: (&str, &str) = ("content-type", "application/json");
+
+async fn revision(t: &TestApp) -> String {
+    get(&t.router, "/api/consent/config").await.json()["revision"].as_str().unwrap().to_string()
+}
+
+fn choice(revision: &str, categories: &[&str]) -> Value {
+    json!({ "consent_id": ID, "categories": categories, "config_revision": revision, "policy_version": 1, "gpc": false })
+}
+
+async fn rows(t: &TestApp) -> i64 {
+    sqlx::query("SELECT COUNT(*) AS n FROM consent_receipts").fetch_one(&t.db).await.unwrap().get("n")
+}
+
+#[tokio::test]
+async fn configuration_lists_the_four_categories_with_a_revision() {
+    let t = seeded().await;
+    let v = get(&t.router, "/api/consent/config").await.json();
+    assert_eq!(v["revision"].as_str().unwrap().len(), 16);
+    assert_eq!(v["policy_version"], 1);
+    let ids: Vec<&str> = v["categories"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["necessary", "preferences", "statistics", "marketing"]);
+    assert!(v["categories"][2]["cookies"].as_array().unwrap().iter().any(|c| c["name"] == "_ga_*"));
+}
+
+#[tokio::test]
+async fn a_choice_is_recorded_with_a_truncated_address_and_can_be_read_back() {
+    let t = seeded().await;
+    let rev = revision(&t).await;
+    let body = choice(&rev, &["statistics", "necessary"]).to_string();
+    let r = send(&t.router, "POST", "/api/consent", &[JSON, ("user-agent", "TestBrowser/1.0"), ("sec-gpc", "1")], body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let receipt = r.json();
+    assert_eq!(receipt["categories"], json!(["necessary", "statistics"]));
+    assert_eq!(receipt["ip_truncated"], "203.0.113.0");
+    assert_eq!(receipt["user_agent"], "TestBrowser/1.0");
+    assert_eq!(receipt["gpc"], true, "Sec-GPC is recorded");
+    // Withdrawal is a new receipt; the first one stays.
+    send(&t.router, "POST", "/api/consent", &[JSON], choice(&rev, &["necessary"]).to_string()).await;
+    let history = get(&t.router, &format!("/api/consent/{ID}")).await.json();
+    let receipts = history["receipts"].as_array().unwrap();
+    assert_eq!(receipts.len(), 2);
+    assert_eq!(receipts[0]["categories"], json!(["necessary"]), "newest first");
+    // The whole address is stored nowhere.
+    let dump: Vec<String> = sqlx::query("SELECT * FROM consent_receipts")
+        .fetch_all(&t.db)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| format!("{}|{}", r.get::<String, _>("ip_truncated"), r.get::<String, _>("user_agent")))
+        .collect();
+    assert!(dump.iter().all(|row| !row.contains("203.0.113.77")), "{dump:?}");
+}
+
+#[tokio::test]
+async fn bad_choices_are_refused_and_nothing_is_stored() {
+    let t = seeded().await;
+    let rev = revision(&t).await;
+    let mut unknown_field = choice(&rev, &["necessary"]);
+    unknown_field["admin"] = json!(true);
+    let mut missing = choice(&rev, &["necessary"]);
+    missing.as_object_mut().unwrap().remove("consent_id");
+    let mut bad_id = choice(&rev, &["necessary"]);
+    bad_id["consent_id"] = json!("1234");
+    let mut future_policy = choice(&rev, &["necessary"]);
+    future_policy["policy_version"] = json!(99);
+    let mut wrong_type = choice(&rev, &["necessary"]);
+    wrong_type["policy_version"] = json!("one");
+    let cases: Vec<(String, StatusCode, &str, Option<&str>)> = vec![
+        ("{not json".into(), StatusCode::BAD_REQUEST, "invalid_json", None),
+        (unknown_field.to_string(), StatusCode::BAD_REQUEST, "invalid_json", Some("admin")),
+        (missing.to_string(), StatusCode::BAD_REQUEST, "invalid_json", Some("consent_id")),
+        (wrong_type.to_string(), StatusCode::BAD_REQUEST, "invalid_json", None),
+        (choice(&rev, &["necessary", "everything"]).to_string(), StatusCode::BAD_REQUEST, "invalid_consent", Some("categories")),
+        (choice(&rev, &["statistics"]).to_string(), StatusCode::BAD_REQUEST, "invalid_consent", Some("categories")),
+        (bad_id.to_string(), StatusCode::BAD_REQUEST, "invalid_consent", Some("consent_id")),
+        (choice("nothex", &["necessary"]).to_string(), StatusCode::BAD_REQUEST, "invalid_consent", Some("config_revision")),
+        (future_policy.to_string(), StatusCode::BAD_REQUEST, "invalid_consent", Some("policy_version")),
+    ];
+    for (body, status, code, field) in cases {
+        let r = send(&t.router, "POST", "/api/consent", &[JSON], body.clone()).await;
+        assert_eq!(r.status, status, "{body}: {}", r.text());
+        let (c, f) = r.error();
+        assert_eq!(c, code, "{body}");
+        if field.is_some() {
+            assert_eq!(f.as_deref(), field, "{body}");
+        }
+    }
+    let plain = send(&t.router, "POST", "/api/consent", &[("content-type", "text/plain")], choice(&rev, &["necessary"]).to_string()).await;
+    assert_eq!(plain.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let huge = send(&t.router, "POST", "/api/consent", &[JSON], format!("{{\"consent_id\":\"{}\"}}", "x".repeat(200_000))).await;
+    assert_eq!(huge.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(huge.error().0, "payload_too_large");
+    assert_eq!(rows(&t).await, 0);
+    let bad = get(&t.router, "/api/consent/not-a-uuid").await;
+    assert_eq!((bad.status, bad.error().0.as_str()), (StatusCode::BAD_REQUEST, "invalid_consent"));
+    let unknown = get(&t.router, &format!("/api/consent/{ID}")).await;
+    assert_eq!((unknown.status, unknown.error().0.as_str()), (StatusCode::NOT_FOUND, "unknown_consent"));
+}
+
+#[tokio::test]
+async fn only_listed_origins_may_call_the_consent_api() {
+    let t = seeded().await;
+    let mut state = AppState::new(t.db.clone(), None);
+    state.allowed_origins = Arc::new(vec!["http://shop.example".into()]);
+    let router = app(state);
+    let rev = revision(&t).await;
+    let body = choice(&rev, &["necessary"]).to_string();
+    let pre = send(&router, "OPTIONS", "/api/consent", &[("origin", "http://shop.example"), ("access-control-request-method", "POST")], "").await;
+    assert_eq!(pre.status, StatusCode::NO_CONTENT);
+    assert_eq!(pre.header("access-control-allow-origin"), "http://shop.example");
+    assert!(pre.header("access-control-allow-methods").contains("POST"));
+    let ok = send(&router, "POST", "/api/consent", &[JSON, ("origin", "http://shop.example")], body.clone()).await;
+    assert_eq!(ok.status, StatusCode::CREATED);
+    assert_eq!(ok.header("access-control-allow-origin"), "http://shop.example");
+    let own = send(&router, "POST", "/api/consent", &[JSON, ("origin", "http://privacy.local"), ("host", "privacy.local")], body.clone()).await;
+    assert_eq!(own.status, StatusCode::CREATED, "the server's own pages may always record");
+    let evil = send(&router, "POST", "/api/consent", &[JSON, ("origin", "http://evil.example")], body).await;
+    assert_eq!(evil.status, StatusCode::FORBIDDEN);
+    assert!(evil.header("access-control-allow-origin").is_empty());
+    assert_eq!(rows(&t).await, 2);
+}
+
+#[tokio::test]
+async fn an_edited_configuration_is_a_new_revision_and_a_broken_one_is_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cookies.json");
+    std::fs::write(&path, fk_server::consent::config::DEFAULT).unwrap();
+    let file = CookieConfigFile::open(path.clone()).unwrap();
+    let first = file.current().revision.clone();
+    let edited = fk_server::consent::config::DEFAULT.replacen("\"_fbp\"", "\"_fbp_new\"", 1);
+    std::fs::write(&path, &edited).unwrap();
+    let second = file.current();
+    assert_ne!(second.revision, first, "an edit asks again");
+    assert!(second.config.categories[3].cookies.iter().any(|c| c.name == "_fbp_new"));
+    std::fs::write(&path, "{ broken").unwrap();
+    assert_eq!(file.current().revision, second.revision, "the last good configuration stays");
+    assert!(CookieConfigFile::open(path).is_err(), "but a broken file stops a start");
+}
+
+#[tokio::test]
+async fn the_loader_carries_the_current_setup() {
+    let t = seeded().await;
+    let r = get(&t.router, "/consent.js").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.header("content-type").starts_with("text/javascript"));
+    assert_eq!(r.header("cross-origin-resource-policy"), "cross-origin");
+    let js = r.text();
+    assert!(!js.contains("/*FK_SETUP*/null"), "the placeholder is filled");
+    let rev = revision(&t).await;
+    assert!(js.contains(&format!("\"revision\":\"{rev}\"")) && js.contains("\"policyVersion\":1"), "{}", &js[..400.min(js.len())]);
+    assert!(js.contains("\"_ga_*\""));
+    let again = request(&t.router, "GET", "/consent.js", &[("if-none-match", r.header("etag"))]).await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+}

@@ -1,0 +1,163 @@
+//! The consent UI root: shows the banner, the preferences dialog or the cookies-disabled
+//! notice when the loader asks (`fk:consent-show`, or `fkConsent.pending`), and keeps the
+//! current choice in a signal (`fk:consent`).
+use std::cell::RefCell;
+
+use fk_api::consent::{accept_all, Category};
+use leptos::prelude::*;
+use send_wrapper::SendWrapper;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+
+use super::bridge::{self, ConsentState};
+use super::dialog::PreferencesDialog;
+use crate::i18n::use_i18n;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Banner,
+    Preferences,
+    NoCookies,
+}
+
+impl Mode {
+    pub fn parse(s: &str) -> Option<Mode> {
+        match s {
+            "banner" => Some(Mode::Banner),
+            "preferences" => Some(Mode::Preferences),
+            "nocookies" => Some(Mode::NoCookies),
+            _ => None,
+        }
+    }
+}
+
+thread_local! {
+    static SHOWN: RefCell<Option<RwSignal<Option<Mode>>>> = const { RefCell::new(None) };
+}
+
+/// Opens the UI in `mode` (the embed's `show()`).
+pub fn request(mode: Mode) {
+    SHOWN.with(|s| {
+        if let Some(signal) = *s.borrow() {
+            signal.set(Some(mode));
+        }
+    });
+}
+
+/// Listens to a `CustomEvent` on `document` for as long as the calling component lives.
+pub fn on_document_event(name: &'static str, handler: impl Fn(web_sys::CustomEvent) + 'static) {
+    let closure = Closure::<dyn Fn(web_sys::Event)>::new(move |e: web_sys::Event| {
+        if let Ok(e) = e.dyn_into::<web_sys::CustomEvent>() {
+            handler(e);
+        }
+    });
+    let _ = document().add_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
+    let closure = SendWrapper::new(closure);
+    on_cleanup(move || {
+        let _ = document().remove_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
+    });
+}
+
+/// The current choice, kept up to date by the loader's `fk:consent` events.
+pub fn use_consent_state() -> RwSignal<Option<ConsentState>> {
+    let state = RwSignal::new(bridge::get());
+    on_document_event("fk:consent", move |e| state.set(bridge::parse_state(&e.detail())));
+    state
+}
+
+#[component]
+pub fn ConsentUi(#[prop(optional)] initial: Option<Mode>) -> impl IntoView {
+    let mode = RwSignal::new(initial.or_else(|| bridge::take_pending().and_then(|m| Mode::parse(&m))));
+    SHOWN.with(|s| *s.borrow_mut() = Some(mode));
+    on_document_event("fk:consent-show", move |e| {
+        bridge::take_pending();
+        if let Some(m) = e.detail().as_string().and_then(|m| Mode::parse(&m)) {
+            mode.set(Some(m));
+        }
+    });
+    let state = use_consent_state();
+    move || match mode.get() {
+        Some(Mode::Banner) => view! { <Banner mode/> }.into_any(),
+        Some(Mode::Preferences) => view! { <PreferencesDialog mode state/> }.into_any(),
+        Some(Mode::NoCookies) => view! { <NoCookiesNotice mode/> }.into_any(),
+        None => ().into_any(),
+    }
+}
+
+/// Keeps the bottom of the page clear of the fixed banner: its height becomes the page's
+/// bottom scroll padding (so a focused element is never hidden under it, WCAG 2.4.11) and
+/// bottom padding (so the end of the page can be scrolled into view). Nothing above moves.
+fn reserve_bottom(height: i32) {
+    let value = if height > 0 { format!("{height}px") } else { String::new() };
+    if let Some(html) = document().document_element().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = html.style().set_property("scroll-padding-bottom", &value);
+    }
+    if let Some(body) = document().body() {
+        let _ = body.style().set_property("padding-bottom", &value);
+    }
+}
+
+#[component]
+fn Banner(mode: RwSignal<Option<Mode>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let gpc = bridge::gpc();
+    let policy = format!("{}/policy#section-6", bridge::api_base());
+    let node = NodeRef::<leptos::html::Section>::new();
+    Effect::new(move |_| {
+        if let Some(el) = node.get() {
+            reserve_bottom(el.offset_height());
+        }
+    });
+    on_cleanup(|| reserve_bottom(0));
+    let choose = move |categories: Vec<Category>| {
+        bridge::set(&categories);
+        mode.set(None);
+    };
+    view! {
+        <section class="fk-consent fk-banner" role="region" aria-labelledby="fk-banner-title" node_ref=node>
+            <div class="fk-banner__text">
+                <h2 id="fk-banner-title">{i18n.text(|t| t.consent_banner_title)}</h2>
+                <p>
+                    {i18n.text(|t| t.consent_banner_text)} " "
+                    <a href=policy>{i18n.text(|t| t.consent_policy_link)}</a>
+                </p>
+                {gpc.then(|| view! { <p class="fk-note">{i18n.text(|t| t.consent_gpc_note)}</p> })}
+            </div>
+            // Three actions of equal weight: the same element, the same style, in one row.
+            <div class="fk-actions">
+                <button type="button" class="fk-btn" data-action="accept" on:click=move |_| choose(accept_all(gpc))>
+                    {i18n.text(|t| t.consent_accept_all)}
+                </button>
+                <button type="button" class="fk-btn" data-action="reject" on:click=move |_| choose(vec![Category::Necessary])>
+                    {i18n.text(|t| t.consent_reject_all)}
+                </button>
+                <button type="button" class="fk-btn" data-action="customise" on:click=move |_| mode.set(Some(Mode::Preferences))>
+                    {i18n.text(|t| t.consent_customise)}
+                </button>
+            </div>
+        </section>
+    }
+}
+
+/// Clause 6.4: with cookies refused, say once that some functions may not work.
+#[component]
+fn NoCookiesNotice(mode: RwSignal<Option<Mode>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let dismiss = move |_| {
+        if let Ok(Some(s)) = window().session_storage() {
+            let _ = s.set_item("fk_consent_nocookies", "1");
+        }
+        mode.set(None);
+    };
+    view! {
+        <section class="fk-consent fk-banner" role="region" aria-labelledby="fk-nocookies-title">
+            <div class="fk-banner__text">
+                <h2 id="fk-nocookies-title">{i18n.text(|t| t.consent_nocookies_title)}</h2>
+                <p>{i18n.text(|t| t.consent_nocookies_text)}</p>
+            </div>
+            <div class="fk-actions">
+                <button type="button" class="fk-btn" on:click=dismiss>{i18n.text(|t| t.consent_ok)}</button>
+            </div>
+        </section>
+    }
+}

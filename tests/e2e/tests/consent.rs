@@ -1,0 +1,263 @@
+//! Cookie consent end to end: the banner on the Privacy Center and embedded in a page on
+//! another origin, script gating, withdrawal, proof of consent, GPC, asking again, keyboard.
+use fk_e2e::keys::{ENTER, ESCAPE, TAB};
+use fk_e2e::{http_get, Browser, HostSite, Page, Server};
+use serde_json::Value;
+
+const NONCE: &str = "n0nce4test";
+/// Shorthand for the embedded banner's shadow root in page scripts.
+const SHADOW: &str = "document.getElementById('fk-consent')?.shadowRoot";
+
+/// A shop page on another origin: strict CSP, hostile CSS, two gated scripts.
+fn shop_page(server: &str, gpc: bool) -> Page {
+    let gpc = if gpc {
+        format!("<script nonce=\"{NONCE}\">Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {{ get: () => true }});</script>")
+    } else {
+        String::new()
+    };
+    let html = format!(
+        r#"<!DOCTYPE html><html lang="ru"><head><meta charset="utf-8"><title>Магазин</title>
+<style nonce="{NONCE}">* {{ color: red !important; font-size: 31px !important; }} button {{ display: none !important; }} div, section {{ background: lime !important; }} .fk-banner, .fk-btn {{ display: none !important; }}</style>
+{gpc}
+<script src="{server}/consent.js" data-api="{server}"></script>
+<script type="text/plain" data-category="statistics" nonce="{NONCE}">window.ranStats = (window.ranStats || 0) + 1; document.cookie = "_ga=GA1.2.3; path=/"; document.cookie = "_ga_ABC=GS1.1; path=/";</script>
+<script type="text/plain" data-category="marketing" nonce="{NONCE}">window.ranMarketing = (window.ranMarketing || 0) + 1;</script>
+</head><body><h1>Магазин ForteKassa</h1><p>Товары и цены.</p></body></html>"#
+    );
+    let csp = format!(
+        "default-src 'self'; script-src 'nonce-{NONCE}' {server} 'wasm-unsafe-eval'; style-src 'nonce-{NONCE}' {server}; connect-src {server}; img-src 'self'"
+    );
+    Page::html(html).with_header("Content-Security-Policy", &csp)
+}
+
+async fn shop(gpc: bool) -> (Server, HostSite) {
+    let (listener, origin) = HostSite::bind().await;
+    let server = Server::start_with(&[("FK_ALLOWED_ORIGINS", &origin)]).await;
+    let api = server.url("");
+    let site = HostSite::serve(listener, origin, vec![("/shop", shop_page(&api, gpc))]);
+    (server, site)
+}
+
+async fn receipts(server: &Server, id: &str) -> Vec<Value> {
+    let (status, _, body) = http_get(&server.addr, &format!("/api/consent/{id}"), &[]).await;
+    if status != 200 {
+        return Vec::new();
+    }
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    v["receipts"].as_array().cloned().unwrap_or_default()
+}
+
+async fn consent_id(b: &Browser) -> String {
+    b.until("window.fkConsent && fkConsent.get() !== null").await;
+    b.js("return fkConsent.get().id;").await.as_str().unwrap().to_string()
+}
+
+/// Waits until the server holds `count` receipts for the visitor (recording never blocks the page).
+async fn until_receipts(server: &Server, id: &str, count: usize) -> Vec<Value> {
+    fk_e2e::wait_for(|| async {
+        let r = receipts(server, id).await;
+        (r.len() == count).then_some(r)
+    })
+    .await
+    .unwrap_or_else(|| panic!("the server never held {count} receipts for {id}"))
+}
+
+async fn shadow_click(b: &Browser, selector: &str) {
+    b.until(&format!("{SHADOW}?.querySelector(\"{selector}\")")).await;
+    b.js(&format!("{SHADOW}.querySelector(\"{selector}\").click();")).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn embedded_banner_gates_scripts_records_receipts_and_withdraws() {
+    let (server, site) = shop(false).await;
+    let b = Browser::start().await;
+    b.goto(&site.url("/shop")).await;
+
+    // Rendered in its shadow root, untouched by the host page's hostile CSS.
+    b.until(&format!("{SHADOW}?.querySelector('.fk-banner')")).await;
+    b.until(&format!(
+        "(() => {{ const btn = {SHADOW}.querySelector(\"[data-action='accept']\"); const s = getComputedStyle(btn);
+            return btn.getBoundingClientRect().width > 0 && s.display !== 'none' && s.fontSize !== '31px' && s.color !== 'rgb(255, 0, 0)'; }})()"
+    ))
+    .await;
+    assert_eq!(b.js("return window.ranStats === undefined && window.ranMarketing === undefined;").await, true);
+
+    // Reject all: nothing gated runs, the cookie is stored, the receipt reaches the server.
+    shadow_click(&b, "[data-action='reject']").await;
+    let id = consent_id(&b).await;
+    assert!(b.js("return document.cookie").await.as_str().unwrap().contains("fk_consent=1."));
+    let first = until_receipts(&server, &id, 1).await;
+    assert_eq!(first[0]["categories"], serde_json::json!(["necessary"]));
+    assert_eq!(first[0]["ip_truncated"], "127.0.0.0");
+    assert_eq!(b.js("return window.ranStats === undefined;").await, true);
+    b.until(&format!("!{SHADOW}.querySelector('.fk-banner')")).await;
+
+    // Accept all from the preferences: both scripts run once, with their nonce under the CSP.
+    b.js("fkConsent.showPreferences();").await;
+    b.until(&format!("{SHADOW}?.querySelector('dialog[open]')")).await;
+    shadow_click(&b, "dialog [data-action='accept']").await;
+    b.until("window.ranStats === 1 && window.ranMarketing === 1").await;
+    // A gated script added later runs too, and nothing runs twice.
+    b.js(&format!(
+        "const s = document.createElement('script'); s.type = 'text/plain'; s.dataset.category = 'statistics'; s.nonce = '{NONCE}';
+         s.textContent = 'window.ranLate = (window.ranLate || 0) + 1;'; document.body.appendChild(s);"
+    ))
+    .await;
+    b.until("window.ranLate === 1").await;
+    b.js("fkConsent.set(['statistics', 'marketing', 'preferences']);").await;
+    assert_eq!(b.js("return [window.ranStats, window.ranMarketing, window.ranLate];").await, serde_json::json!([1, 1, 1]));
+    b.until("document.cookie.includes('_ga=') && document.cookie.includes('_ga_ABC=')").await;
+
+    // Withdraw statistics: its listed cookies are deleted, and after a reload it does not run.
+    b.js("fkConsent.showPreferences();").await;
+    b.until(&format!("{SHADOW}?.querySelector('dialog[open] #fk-allow-statistics')?.checked === true")).await;
+    shadow_click(&b, "#fk-allow-statistics").await;
+    shadow_click(&b, "dialog [data-action='save']").await;
+    b.until("!document.cookie.includes('_ga=') && !document.cookie.includes('_ga_ABC=')").await;
+    assert_eq!(b.js("return fkConsent.allowed('statistics') === false && fkConsent.allowed('marketing') === true;").await, true);
+    let history = until_receipts(&server, &id, 4).await;
+    assert_eq!(history[0]["categories"], serde_json::json!(["necessary", "preferences", "marketing"]));
+
+    // A returning visitor: no banner, marketing runs, statistics does not, and no wasm is fetched.
+    b.client.refresh().await.unwrap();
+    b.until("window.ranMarketing === 1").await;
+    assert_eq!(b.js("return window.ranStats === undefined;").await, true);
+    assert_eq!(
+        b.js("return performance.getEntriesByType('resource').filter(e => e.name.endsWith('.wasm')).length;").await,
+        0,
+        "a returning visitor downloads no banner"
+    );
+    assert_eq!(b.js("return document.getElementById('fk-consent');").await, Value::Null);
+    b.stop().await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn gpc_keeps_marketing_off_until_the_user_says_otherwise() {
+    let (server, site) = shop(true).await;
+    let b = Browser::start().await;
+    b.goto(&site.url("/shop")).await;
+    b.until(&format!("{SHADOW}?.querySelector('.fk-banner .fk-note')")).await;
+    shadow_click(&b, ".fk-banner [data-action='accept']").await;
+    let id = consent_id(&b).await;
+    b.until("window.ranStats === 1").await;
+    assert_eq!(b.js("return window.ranMarketing === undefined && fkConsent.allowed('marketing') === false;").await, true);
+    let r = until_receipts(&server, &id, 1).await;
+    assert_eq!(r[0]["gpc"], true);
+    assert_eq!(r[0]["categories"], serde_json::json!(["necessary", "preferences", "statistics"]));
+    // An explicit switch wins over the signal.
+    b.js("fkConsent.showPreferences();").await;
+    b.until(&format!("{SHADOW}?.querySelector('dialog[open] #fk-allow-marketing')")).await;
+    shadow_click(&b, "#fk-allow-marketing").await;
+    shadow_click(&b, "dialog [data-action='save']").await;
+    b.until("window.ranMarketing === 1").await;
+    b.stop().await;
+    server.stop().await;
+}
+
+/// On the Privacy Center itself: the banner appears once the app has drawn it.
+async fn banner_shown(b: &Browser) -> bool {
+    b.find("#policy-title").await;
+    b.until("window.fkConsent && document.querySelector('main')").await;
+    b.js("return !!document.querySelector('.fk-banner');").await == true
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn changes_ask_again_and_a_forged_cookie_is_no_choice() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("cookies.json");
+    let original = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/cookies.json")).unwrap();
+    std::fs::write(&config, &original).unwrap();
+    let server = Server::start_with(&[("FK_CONSENT_CONFIG", config.to_str().unwrap())]).await;
+    let b = Browser::start().await;
+    b.goto(&server.url("/policy")).await;
+    b.answer_banner("accept").await;
+    b.client.refresh().await.unwrap();
+    assert!(!banner_shown(&b).await, "a valid choice is not asked again");
+
+    // The operator adds a cookie: a new revision, asked again.
+    std::fs::write(&config, original.replacen("\"_fbp\"", "\"_fbp_v2\"", 1)).unwrap();
+    b.client.refresh().await.unwrap();
+    b.find(".fk-banner").await;
+    b.answer_banner("accept").await;
+
+    // A new policy version: asked again.
+    let ru = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../policy/ru.md")).unwrap();
+    let file = server.dir.path().join("v2.md");
+    std::fs::write(&file, format!("{ru}\n9.3. Новый пункт.\n")).unwrap();
+    assert!(server.cli(&["policy", "publish", "--lang", "ru", file.to_str().unwrap()]).await.status.success());
+    b.client.refresh().await.unwrap();
+    b.find(".fk-banner").await;
+    b.answer_banner("reject").await;
+
+    // A forged cookie (unknown category, wrong shape) is no choice at all.
+    let forged = "btoa(JSON.stringify({id: fkConsent.get().id, c: ['necessary', 'everything'], r: fkConsent.setup.revision, p: fkConsent.setup.policyVersion, t: Math.floor(Date.now() / 1000)})).replace(/=+$/, '')";
+    b.js(&format!("document.cookie = 'fk_consent=1.' + {forged} + '; path=/';")).await;
+    b.client.refresh().await.unwrap();
+    b.find(".fk-banner").await;
+    assert_eq!(b.js("return fkConsent.get();").await, Value::Null);
+    b.stop().await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_dialog_works_by_keyboard_alone_and_passes_axe() {
+    let server = Server::start().await;
+    let b = Browser::start().await;
+    b.goto(&server.url("/cookies")).await;
+    b.find(".fk-banner").await;
+    let violations = b.axe().await;
+    assert!(violations.is_empty(), "banner: {violations:#?}");
+
+    // Tab to "Change my choice" and open the dialog with Enter.
+    for _ in 0..40 {
+        if b.js("return document.activeElement?.dataset?.action === 'change';").await == true {
+            break;
+        }
+        b.press(TAB, false).await;
+    }
+    assert_eq!(b.js("return document.activeElement?.dataset?.action;").await, "change");
+    b.press(ENTER, false).await;
+    b.find("dialog.fk-dialog[open]").await;
+    b.until("document.querySelector('dialog[open]').contains(document.activeElement)").await;
+    b.find("dialog[open] #fk-allow-statistics").await;
+    let violations = b.axe().await;
+    assert!(violations.is_empty(), "dialog: {violations:#?}");
+
+    // Tab stays inside, both ways.
+    for _ in 0..25 {
+        b.press(TAB, false).await;
+        assert_eq!(b.js("return document.querySelector('dialog[open]').contains(document.activeElement);").await, true);
+    }
+    b.js("document.querySelector('dialog[open] .fk-close').focus();").await;
+    b.press(TAB, true).await;
+    assert_eq!(b.js("return document.activeElement.dataset.action;").await, "reject", "Shift+Tab from the first goes to the last");
+
+    // Escape closes and focus returns to what opened it.
+    b.press(ESCAPE, false).await;
+    b.until("!document.querySelector('dialog[open]')").await;
+    b.until("document.activeElement?.dataset?.action === 'change'").await;
+
+    // A choice made by keyboard; the receipt shows on the page and in the dialog.
+    b.press(ENTER, false).await;
+    b.find("dialog[open] #fk-allow-statistics").await;
+    b.js("document.getElementById('fk-allow-statistics').focus();").await;
+    b.press(" ", false).await;
+    b.until("document.getElementById('fk-allow-statistics').checked").await;
+    b.js("document.querySelector(\"dialog[open] [data-action='save']\").focus();").await;
+    b.press(ENTER, false).await;
+    let id = consent_id(&b).await;
+    b.text_until(".receipt code", |t| t == id).await;
+    b.text_until(".cookies-current", |t| t.contains("Статистика") && !t.contains("Маркетинг")).await;
+    b.find("[data-action='change']").await.click().await.unwrap();
+    b.text_until("dialog[open] .fk-receipt__id", |t| t == id).await;
+    b.press(ESCAPE, false).await;
+    b.until("!document.querySelector('dialog[open]')").await;
+
+    // Withdrawing is one click.
+    b.find("[data-action='withdraw']").await.click().await.unwrap();
+    b.until("fkConsent.allowed('statistics') === false").await;
+    until_receipts(&server, &id, 2).await;
+    b.stop().await;
+    server.stop().await;
+}
