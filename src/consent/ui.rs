@@ -84,16 +84,36 @@ pub fn ConsentUi(#[prop(optional)] initial: Option<Mode>) -> impl IntoView {
     }
 }
 
-/// Keeps the bottom of the page clear of the fixed banner: its height becomes the page's
-/// bottom scroll padding (so a focused element is never hidden under it, WCAG 2.4.11) and
-/// bottom padding (so the end of the page can be scrolled into view). Nothing above moves.
-fn reserve_bottom(height: i32) {
-    let value = if height > 0 { format!("{height}px") } else { String::new() };
-    if let Some(html) = document().document_element().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
-        let _ = html.style().set_property("scroll-padding-bottom", &value);
-    }
-    if let Some(body) = document().body() {
-        let _ = body.style().set_property("padding-bottom", &value);
+/// A bar fixed to the bottom of the window that keeps the page usable underneath it: an empty
+/// spacer of the bar's height after everything else lets the end of the page scroll clear of
+/// it, and the same height as the page's bottom scroll padding keeps a focused element from
+/// being hidden under it (WCAG 2.4.11). Both only add at the end: nothing in view moves.
+#[component]
+fn BottomBar(labelled_by: &'static str, children: Children) -> impl IntoView {
+    let bar = NodeRef::<leptos::html::Section>::new();
+    let spacer = NodeRef::<leptos::html::Div>::new();
+    let reserve = move |height: i32| {
+        let value = if height > 0 { format!("{height}px") } else { String::new() };
+        if let Some(html) = document().document_element().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = html.style().set_property("scroll-padding-bottom", &value);
+        }
+        if let Some(spacer) = spacer.get_untracked() {
+            let _ = web_sys::HtmlElement::style(&spacer).set_property("height", &value);
+        }
+    };
+    Effect::new(move |_| {
+        if let Some(el) = bar.get() {
+            reserve(el.offset_height());
+        }
+    });
+    on_cleanup(move || {
+        if let Some(html) = document().document_element().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = html.style().remove_property("scroll-padding-bottom");
+        }
+    });
+    view! {
+        <section class="fk-consent fk-banner" role="region" aria-labelledby=labelled_by node_ref=bar>{children()}</section>
+        <div class="fk-spacer" aria-hidden="true" node_ref=spacer></div>
     }
 }
 
@@ -102,19 +122,12 @@ fn Banner(mode: RwSignal<Option<Mode>>) -> impl IntoView {
     let i18n = use_i18n();
     let gpc = bridge::gpc();
     let policy = format!("{}/policy#section-6", bridge::api_base());
-    let node = NodeRef::<leptos::html::Section>::new();
-    Effect::new(move |_| {
-        if let Some(el) = node.get() {
-            reserve_bottom(el.offset_height());
-        }
-    });
-    on_cleanup(|| reserve_bottom(0));
     let choose = move |categories: Vec<Category>| {
         bridge::set(&categories);
         mode.set(None);
     };
     view! {
-        <section class="fk-consent fk-banner" role="region" aria-labelledby="fk-banner-title" node_ref=node>
+        <BottomBar labelled_by="fk-banner-title">
             <div class="fk-banner__text">
                 <h2 id="fk-banner-title">{i18n.text(|t| t.consent_banner_title)}</h2>
                 <p>
@@ -135,7 +148,7 @@ fn Banner(mode: RwSignal<Option<Mode>>) -> impl IntoView {
                     {i18n.text(|t| t.consent_customise)}
                 </button>
             </div>
-        </section>
+        </BottomBar>
     }
 }
 
@@ -150,7 +163,7 @@ fn NoCookiesNotice(mode: RwSignal<Option<Mode>>) -> impl IntoView {
         mode.set(None);
     };
     view! {
-        <section class="fk-consent fk-banner" role="region" aria-labelledby="fk-nocookies-title">
+        <BottomBar labelled_by="fk-nocookies-title">
             <div class="fk-banner__text">
                 <h2 id="fk-nocookies-title">{i18n.text(|t| t.consent_nocookies_title)}</h2>
                 <p>{i18n.text(|t| t.consent_nocookies_text)}</p>
@@ -158,6 +171,6 @@ fn NoCookiesNotice(mode: RwSignal<Option<Mode>>) -> impl IntoView {
             <div class="fk-actions">
                 <button type="button" class="fk-btn" on:click=dismiss>{i18n.text(|t| t.consent_ok)}</button>
             </div>
-        </section>
+        </BottomBar>
     }
 }

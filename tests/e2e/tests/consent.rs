@@ -261,3 +261,38 @@ async fn the_dialog_works_by_keyboard_alone_and_passes_axe() {
     b.stop().await;
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_banner_never_shifts_the_page_nor_hides_the_focused_element() {
+    let server = Server::start().await;
+    let b = Browser::start().await;
+    b.client.set_window_size(800, 600).await.unwrap();
+    b.goto(&server.url("/policy")).await;
+    b.find(".fk-banner").await;
+    b.find("#policy-title").await;
+    // Layout shifts recorded since navigation (buffered), summed as CLS counts them.
+    let cls = b
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; let sum = 0;
+             const po = new PerformanceObserver(list => { for (const e of list.getEntries()) if (!e.hadRecentInput) sum += e.value; });
+             po.observe({ type: 'layout-shift', buffered: true });
+             requestAnimationFrame(() => requestAnimationFrame(() => { for (const e of po.takeRecords()) if (!e.hadRecentInput) sum += e.value; done(sum); }));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(cls.as_f64(), Some(0.0), "cumulative layout shift");
+    // Tab through the page: every focused element outside the banner stays clear of it.
+    let clear = "(() => { const a = document.activeElement, bn = document.querySelector('.fk-banner');
+        if (!bn || bn.contains(a) || a === document.body) return true;
+        const r = a.getBoundingClientRect(), top = bn.getBoundingClientRect().top;
+        return r.bottom <= top + 1; })()";
+    for step in 0..45 {
+        b.press(TAB, false).await;
+        let what = b.js("const a = document.activeElement; return a.outerHTML.slice(0, 80);").await;
+        assert_eq!(b.js(&format!("return {clear};")).await, true, "Tab {step}: {what} is under the banner");
+    }
+    b.stop().await;
+    server.stop().await;
+}
