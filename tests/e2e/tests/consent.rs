@@ -8,13 +8,26 @@ const NONCE: &str = "n0nce4test";
 /// Shorthand for the embedded banner's shadow root in page scripts.
 const SHADOW: &str = "document.getElementById('fk-consent')?.shadowRoot";
 
+/// What the visitor's browser says about itself, set before the loader runs.
+#[derive(Clone, Copy, PartialEq)]
+enum Visitor {
+    Plain,
+    /// Sends Global Privacy Control.
+    Gpc,
+    /// Refuses cookies.
+    NoCookies,
+}
+
 /// A shop page on another origin: strict CSP, hostile CSS, two gated scripts.
-fn shop_page(server: &str, gpc: bool) -> Page {
-    let gpc = if gpc {
-        format!("<script nonce=\"{NONCE}\">Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {{ get: () => true }});</script>")
-    } else {
-        String::new()
+fn shop_page(server: &str, visitor: Visitor) -> Page {
+    let property = match visitor {
+        Visitor::Plain => None,
+        Visitor::Gpc => Some("globalPrivacyControl', { get: () => true"),
+        Visitor::NoCookies => Some("cookieEnabled', { get: () => false"),
     };
+    let gpc = property
+        .map(|p| format!("<script nonce=\"{NONCE}\">Object.defineProperty(Navigator.prototype, '{p} }});</script>"))
+        .unwrap_or_default();
     let html = format!(
         r#"<!DOCTYPE html><html lang="ru"><head><meta charset="utf-8"><title>Магазин</title>
 <style nonce="{NONCE}">* {{ color: red !important; font-size: 31px !important; }} button {{ display: none !important; }} div, section {{ background: lime !important; }} .fk-banner, .fk-btn {{ display: none !important; }}</style>
@@ -30,11 +43,11 @@ fn shop_page(server: &str, gpc: bool) -> Page {
     Page::html(html).with_header("Content-Security-Policy", &csp)
 }
 
-async fn shop(gpc: bool) -> (Server, HostSite) {
+async fn shop(visitor: Visitor) -> (Server, HostSite) {
     let (listener, origin) = HostSite::bind().await;
     let server = Server::start_with(&[("FK_ALLOWED_ORIGINS", &origin)]).await;
     let api = server.url("");
-    let site = HostSite::serve(listener, origin, vec![("/shop", shop_page(&api, gpc))]);
+    let site = HostSite::serve(listener, origin, vec![("/shop", shop_page(&api, visitor))]);
     (server, site)
 }
 
@@ -69,7 +82,7 @@ async fn shadow_click(b: &Browser, selector: &str) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn embedded_banner_gates_scripts_records_receipts_and_withdraws() {
-    let (server, site) = shop(false).await;
+    let (server, site) = shop(Visitor::Plain).await;
     let b = Browser::start().await;
     b.goto(&site.url("/shop")).await;
 
@@ -134,7 +147,7 @@ async fn embedded_banner_gates_scripts_records_receipts_and_withdraws() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn gpc_keeps_marketing_off_until_the_user_says_otherwise() {
-    let (server, site) = shop(true).await;
+    let (server, site) = shop(Visitor::Gpc).await;
     let b = Browser::start().await;
     b.goto(&site.url("/shop")).await;
     b.until(&format!("{SHADOW}?.querySelector('.fk-banner .fk-note')")).await;
@@ -293,6 +306,26 @@ async fn the_banner_never_shifts_the_page_nor_hides_the_focused_element() {
         let what = b.js("const a = document.activeElement; return a.outerHTML.slice(0, 80);").await;
         assert_eq!(b.js(&format!("return {clear};")).await, true, "Tab {step}: {what} is under the banner");
     }
+    b.stop().await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_cookies_refused_the_banner_explains_instead_of_asking() {
+    let (server, site) = shop(Visitor::NoCookies).await;
+    let b = Browser::start().await;
+    b.goto(&site.url("/shop")).await;
+    // Clause 6.4: a notice that some functions may not work, not a question it cannot remember.
+    b.until(&format!("{SHADOW}?.querySelector('#fk-nocookies-title')")).await;
+    let text = b.js(&format!("return {SHADOW}.querySelector('.fk-banner').textContent;")).await;
+    assert!(text.as_str().unwrap().contains("6.4"), "{text}");
+    assert_eq!(b.js(&format!("return {SHADOW}.querySelectorAll(\"[data-action='accept']\").length;")).await, 0);
+    shadow_click(&b, ".fk-banner button").await;
+    b.until(&format!("!{SHADOW}.querySelector('.fk-banner')")).await;
+    // Dismissed for this visit: a reload does not bring it back.
+    b.client.refresh().await.unwrap();
+    b.until("window.fkConsent && fkConsent.cookiesEnabled === false").await;
+    assert_eq!(b.js("return document.getElementById('fk-consent');").await, Value::Null);
     b.stop().await;
     server.stop().await;
 }
