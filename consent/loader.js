@@ -184,28 +184,37 @@ function retry() {
   delay = Math.min(delay * 2, 60000);
 }
 
-// The banner: an event for the host app, or the wasm module in a Shadow DOM root.
+// The banner: an event for the host app, or the wasm module in a Shadow DOM root. The
+// preferences dialog always comes from the module, even on the host app: it is only needed
+// when asked for, so the app's own first download stays small.
 let loading = null;
+const lang = () => ds.lang || d.documentElement.lang || 'ru';
 function request(mode) {
   if (!SETUP) return;
-  if (!HOST) return loadBanner(mode);
+  if (!HOST || mode === 'preferences') return loadBanner(mode);
   fk.pending = mode;
   d.dispatchEvent(new CustomEvent('fk:consent-show', { detail: mode }));
 }
 function loadBanner(mode) {
-  if (loading) return loading.then(m => m && m.show(mode));
+  if (loading) return loading.then(m => m && m.show(mode, lang()));
   return (loading = (async () => {
     const b = SETUP.banner;
     if (!b) throw Error('no banner built');
     const host = d.createElement('div'), link = d.createElement('link'), box = d.createElement('div');
+    // Drawn only once its stylesheet applies: an unstyled banner would sit in the page flow
+    // for a moment and then jump (a layout shift).
+    const styled = new Promise(res => { link.onload = link.onerror = res; });
     host.id = 'fk-consent';
     link.rel = 'stylesheet';
     link.href = API + b.css;
     host.attachShadow({ mode: 'open' }).append(link, box);
     (d.body || d.documentElement).appendChild(host);
+    // Module, wasm and stylesheet download side by side.
+    const wasm = fetch(API + b.wasm);
     const mod = await import(API + b.js);
-    await mod.default({ module_or_path: API + b.wasm });
-    mod.mount(box, mode, ds.lang || d.documentElement.lang || 'ru');
+    await mod.default({ module_or_path: wasm });
+    await styled;
+    mod.mount(box, mode, lang());
     return mod;
   })().catch(e => { console.error('fkConsent: the banner failed to load', e); return null; }));
 }

@@ -91,7 +91,11 @@ class FakeElement {
     child.parentNode = this;
     return child;
   }
-  appendChild(child) { return this.insertBefore(child, null); }
+  appendChild(child) {
+    // A stylesheet "loads" once it is in a tree, as in a browser.
+    if (child.nodeName === 'LINK' && typeof child.onload === 'function') queueMicrotask(() => child.onload({ type: 'load' }));
+    return this.insertBefore(child, null);
+  }
   append(...children) { children.forEach(c => this.appendChild(c)); }
   get nextSibling() {
     if (!this.parentNode) return null;
@@ -598,7 +602,7 @@ test('onChange callbacks and the fk:consent event get the state; a throwing call
 
 // ---- asking for a choice ------------------------------------------------------------------
 
-test('host mode: the first-visit request waits for DOMContentLoaded; show() and showPreferences() dispatch events', () => {
+test('host mode: the first-visit request waits for DOMContentLoaded; show() dispatches events, showPreferences() loads the module', () => {
   const t = load({ readyState: 'loading', scriptData: { api: API, ui: 'host' } });
   assert.deepEqual(t.shows, []);
   assert.equal(t.fk.pending, null);
@@ -606,11 +610,12 @@ test('host mode: the first-visit request waits for DOMContentLoaded; show() and 
   t.doc.dispatchEvent({ type: 'DOMContentLoaded' });
   assert.deepEqual(t.shows, ['banner']);
   assert.equal(t.fk.pending, 'banner');
-  t.fk.showPreferences();
-  assert.equal(t.fk.pending, 'preferences');
   t.fk.show();
-  assert.deepEqual(t.shows, ['banner', 'preferences', 'banner']);
+  assert.deepEqual(t.shows, ['banner', 'banner']);
   assert.ok(!t.doc.created.some(e => e.id === 'fk-consent'));
+  t.fk.showPreferences();
+  assert.deepEqual(t.shows, ['banner', 'banner'], 'the dialog is not the app\'s to draw');
+  assert.ok(t.doc.created.some(e => e.id === 'fk-consent'), 'the banner module is loaded for it');
   t.fk.set(['statistics']);
   assert.equal(t.fk.pending, null);
 });
@@ -630,9 +635,9 @@ function bannerModule() {
   fs.mkdirSync(path.join(dir, 'consent'));
   fs.writeFileSync(path.join(dir, 'consent', 'fk_consent-abc.js'), `
     const rec = globalThis.__fkBannerCalls;
-    export default async function init(opts) { rec.push(['init', opts.module_or_path]); }
+    export default async function init(opts) { rec.push(['init', typeof (await opts.module_or_path)]); }
     export function mount(el, mode, lang) { rec.push(['mount', el.nodeName, mode, lang]); }
-    export function show(mode) { rec.push(['show', mode]); }
+    export function show(mode, lang) { rec.push(['show', mode, lang]); }
   `);
   return pathToFileURL(dir).href;
 }
@@ -652,7 +657,8 @@ test('embed mode: a shadow root with the stylesheet, one import, mount then show
   assert.equal(link.rel, 'stylesheet');
   assert.equal(link.href, api + SETUP.banner.css);
   assert.equal(box.nodeName, 'DIV');
-  assert.deepEqual(calls, [['init', api + SETUP.banner.wasm], ['mount', 'DIV', 'banner', 'kk'], ['show', 'preferences'], ['show', 'banner']]);
+  assert.ok(t.fetchCalls.some(c => c.url === api + SETUP.banner.wasm), 'the wasm is fetched alongside the module');
+  assert.deepEqual(calls, [['init', 'object'], ['mount', 'DIV', 'banner', 'kk'], ['show', 'preferences', 'kk'], ['show', 'banner', 'kk']]);
   assert.equal(t.doc.created.filter(e => e.id === 'fk-consent').length, 1);
   assert.deepEqual(t.shows, []);
 });

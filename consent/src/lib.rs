@@ -1,10 +1,17 @@
 //! The cookie banner for any web page: `consent.js` imports this module only when a choice is
 //! needed or the preferences are opened, and mounts it inside a Shadow DOM root.
+use std::cell::Cell;
+
 use fk_api::Lang;
+use fk_app::consent::dialog;
 use fk_app::consent::ui::{request, ConsentUi, Mode};
 use fk_app::i18n::I18n;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::wasm_bindgen;
+
+thread_local! {
+    static I18N: Cell<Option<I18n>> = const { Cell::new(None) };
+}
 
 /// Draws the banner (or the dialog, or the cookies-disabled notice) into `container`.
 #[wasm_bindgen]
@@ -12,15 +19,19 @@ pub fn mount(container: web_sys::HtmlElement, mode: &str, lang: &str) {
     let initial = Mode::parse(mode).unwrap_or(Mode::Banner);
     let lang = Lang::from_code(lang).unwrap_or_default();
     leptos::mount::mount_to(container, move || {
-        I18n::provide_with(lang);
-        view! { <ConsentUi initial/> }
+        I18N.set(Some(I18n::provide_with(lang)));
+        view! { <ConsentUi initial dialog=dialog::draw/> }
     })
     .forget();
 }
 
-/// Shows the UI again in `mode` ("banner", "preferences" or "nocookies").
+/// Shows the UI again in `mode` ("banner", "preferences" or "nocookies"), in the page's
+/// language now (it may have changed since the banner was mounted).
 #[wasm_bindgen]
-pub fn show(mode: &str) {
+pub fn show(mode: &str, lang: &str) {
+    if let (Some(i18n), Some(lang)) = (I18N.get(), Lang::from_code(lang)) {
+        i18n.lang.set(lang);
+    }
     if let Some(mode) = Mode::parse(mode) {
         request(mode);
     }

@@ -1,5 +1,5 @@
-//! Headers every response carries. HTML gets the app's strict CSP; everything else may not
-//! load anything at all.
+//! Headers every response carries. HTML gets the app's strict CSP and the document headers;
+//! everything else may not load anything at all.
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue};
 use axum::middleware::Next;
@@ -23,12 +23,16 @@ pub async fn headers(State(state): State<AppState>, request: Request, next: Next
     let h = response.headers_mut();
     h.insert(header::CONTENT_SECURITY_POLICY, csp);
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
-    h.insert(
-        "permissions-policy",
-        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"),
-    );
+    // The rest only mean something for documents; a script, a style or JSON would just carry
+    // them (every returning visitor of every embedding page pays for /consent.js's headers).
+    if is_html {
+        h.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+        h.insert(
+            "permissions-policy",
+            HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"),
+        );
+    }
     response
 }

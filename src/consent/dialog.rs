@@ -3,14 +3,14 @@
 //! table, the user's receipt, and save / accept all / reject all.
 use std::collections::BTreeSet;
 
-use fk_api::consent::{accept_all, Category, CategoryInfo, ConsentConfig};
+use fk_api::consent::{Category, CategoryInfo, ConsentConfig};
 use fk_api::i18n::fill;
 use fk_api::Lang;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::bridge::{self, ConsentState};
-use super::ui::Mode;
+use super::ui::{accept_or_reject, DialogContext, Mode};
 use crate::api;
 use crate::dom::format_date_time;
 use crate::i18n::use_i18n;
@@ -32,8 +32,17 @@ fn active_element() -> Option<web_sys::Element> {
     Some(el)
 }
 
+/// The [`super::ui::DialogView`] the embeddable banner passes to its UI.
+pub fn draw(ctx: DialogContext) -> AnyView {
+    view! { <PreferencesDialog mode=ctx.mode state=ctx.state from_banner=ctx.from_banner/> }.into_any()
+}
+
 #[component]
-pub fn PreferencesDialog(mode: RwSignal<Option<Mode>>, state: RwSignal<Option<ConsentState>>) -> impl IntoView {
+pub fn PreferencesDialog(
+    mode: RwSignal<Option<Mode>>,
+    state: RwSignal<Option<ConsentState>>,
+    from_banner: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
     let gpc = bridge::gpc();
     let base = bridge::api_base();
@@ -60,8 +69,9 @@ pub fn PreferencesDialog(mode: RwSignal<Option<Mode>>, state: RwSignal<Option<Co
         if let Some(d) = dialog.get_untracked() {
             d.close();
         }
-        // Closing without a choice on a first visit brings the banner back: the question stays open.
-        mode.set(if state.get_untracked().is_none() { Some(Mode::Banner) } else { None });
+        // Closing without a choice, when the banner opened the dialog, brings the banner back:
+        // the question stays open.
+        mode.set(if from_banner && state.get_untracked().is_none() { Some(Mode::Banner) } else { None });
         opener.with_value(|el| {
             if let Some(el) = el.as_ref().filter(|e| e.is_connected()) {
                 let _ = el.focus();
@@ -137,12 +147,7 @@ pub fn PreferencesDialog(mode: RwSignal<Option<Mode>>, state: RwSignal<Option<Co
                 <button type="button" class="fk-btn" data-action="save" on:click=move |_| choose(chosen.get_untracked().into_iter().collect())>
                     {i18n.text(|t| t.consent_save)}
                 </button>
-                <button type="button" class="fk-btn" data-action="accept" on:click=move |_| choose(accept_all(gpc))>
-                    {i18n.text(|t| t.consent_accept_all)}
-                </button>
-                <button type="button" class="fk-btn" data-action="reject" on:click=move |_| choose(vec![Category::Necessary])>
-                    {i18n.text(|t| t.consent_reject_all)}
-                </button>
+                {accept_or_reject(choose, gpc)}
             </div>
         </dialog>
     }

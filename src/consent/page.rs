@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::bridge;
 use super::dialog::names;
-use super::ui::{request, use_consent_state, Mode};
+use super::ui::use_consent_state;
 use crate::api;
 use crate::dom::{format_date_time, set_title};
 use crate::i18n::use_i18n;
@@ -39,9 +39,7 @@ pub fn CookiesPage() -> impl IntoView {
         }
     };
     let change = move |_| {
-        if !bridge::show_preferences() {
-            request(Mode::Preferences);
-        }
+        bridge::show_preferences();
     };
     let withdraw = move |_| {
         bridge::set(&[Category::Necessary]);

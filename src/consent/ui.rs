@@ -10,7 +10,6 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
 use super::bridge::{self, ConsentState};
-use super::dialog::PreferencesDialog;
 use crate::i18n::use_i18n;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,9 +64,24 @@ pub fn use_consent_state() -> RwSignal<Option<ConsentState>> {
     state
 }
 
+/// What the preferences dialog needs from the UI around it.
+#[derive(Clone, Copy)]
+pub struct DialogContext {
+    pub mode: RwSignal<Option<Mode>>,
+    pub state: RwSignal<Option<ConsentState>>,
+    /// Opened from this UI's own banner: closing without a choice goes back to it.
+    pub from_banner: bool,
+}
+
+/// Draws the preferences dialog. Only the embeddable banner passes one: the Privacy Center
+/// leaves the dialog to that module (loaded when asked for), which keeps the app's first
+/// download within budget.
+pub type DialogView = fn(DialogContext) -> AnyView;
+
 #[component]
-pub fn ConsentUi(#[prop(optional)] initial: Option<Mode>) -> impl IntoView {
+pub fn ConsentUi(#[prop(optional)] initial: Option<Mode>, #[prop(optional)] dialog: Option<DialogView>) -> impl IntoView {
     let mode = RwSignal::new(initial.or_else(|| bridge::take_pending().and_then(|m| Mode::parse(&m))));
+    let from_banner = RwSignal::new(false);
     SHOWN.with(|s| *s.borrow_mut() = Some(mode));
     on_document_event("fk:consent-show", move |e| {
         bridge::take_pending();
@@ -76,9 +90,31 @@ pub fn ConsentUi(#[prop(optional)] initial: Option<Mode>) -> impl IntoView {
         }
     });
     let state = use_consent_state();
+    // A choice made anywhere (this banner, the dialog, another tab's script) answers the question.
+    Effect::new(move |_| {
+        if state.with(Option::is_some) && mode.get_untracked() == Some(Mode::Banner) {
+            mode.set(None);
+        }
+    });
+    let customise = move || match dialog {
+        Some(_) => {
+            from_banner.set(true);
+            mode.set(Some(Mode::Preferences));
+        }
+        None => {
+            bridge::show_preferences();
+        }
+    };
     move || match mode.get() {
-        Some(Mode::Banner) => view! { <Banner mode/> }.into_any(),
-        Some(Mode::Preferences) => view! { <PreferencesDialog mode state/> }.into_any(),
+        Some(Mode::Banner) => view! { <Banner mode customise/> }.into_any(),
+        Some(Mode::Preferences) => match dialog {
+            Some(draw) => {
+                let ctx = DialogContext { mode, state, from_banner: from_banner.get_untracked() };
+                from_banner.set(false);
+                draw(ctx)
+            }
+            None => ().into_any(),
+        },
         Some(Mode::NoCookies) => view! { <NoCookiesNotice mode/> }.into_any(),
         None => ().into_any(),
     }
@@ -118,7 +154,7 @@ fn BottomBar(labelled_by: &'static str, children: Children) -> impl IntoView {
 }
 
 #[component]
-fn Banner(mode: RwSignal<Option<Mode>>) -> impl IntoView {
+fn Banner(mode: RwSignal<Option<Mode>>, customise: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     let i18n = use_i18n();
     let gpc = bridge::gpc();
     let policy = format!("{}/policy#section-6", bridge::api_base());
@@ -138,17 +174,25 @@ fn Banner(mode: RwSignal<Option<Mode>>) -> impl IntoView {
             </div>
             // Three actions of equal weight: the same element, the same style, in one row.
             <div class="fk-actions">
-                <button type="button" class="fk-btn" data-action="accept" on:click=move |_| choose(accept_all(gpc))>
-                    {i18n.text(|t| t.consent_accept_all)}
-                </button>
-                <button type="button" class="fk-btn" data-action="reject" on:click=move |_| choose(vec![Category::Necessary])>
-                    {i18n.text(|t| t.consent_reject_all)}
-                </button>
-                <button type="button" class="fk-btn" data-action="customise" on:click=move |_| mode.set(Some(Mode::Preferences))>
+                {accept_or_reject(choose, gpc)}
+                <button type="button" class="fk-btn" data-action="customise" on:click=move |_| customise()>
                     {i18n.text(|t| t.consent_customise)}
                 </button>
             </div>
         </BottomBar>
+    }
+}
+
+/// "Accept all" and "reject all", the same in the banner and the dialog.
+pub fn accept_or_reject(choose: impl Fn(Vec<Category>) + Copy + 'static, gpc: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <button type="button" class="fk-btn" data-action="accept" on:click=move |_| choose(accept_all(gpc))>
+            {i18n.text(|t| t.consent_accept_all)}
+        </button>
+        <button type="button" class="fk-btn" data-action="reject" on:click=move |_| choose(vec![Category::Necessary])>
+            {i18n.text(|t| t.consent_reject_all)}
+        </button>
     }
 }
 

@@ -14,7 +14,32 @@ pub fn bench() -> Result<(), String> {
     build::spa()?;
     let server = build::server()?;
     sizes()?;
-    first_visit(&server)
+    first_visit(&server)?;
+    consent_banner(&server)
+}
+
+/// The consent banner against vanilla-cookieconsent (installed from npm with the build tools)
+/// in headless Chromium: time to a visible banner, layout shift, bytes on first and returning
+/// visits (`tests/e2e/src/bin/consent_bench.rs`).
+fn consent_banner(server: &std::path::Path) -> Result<(), String> {
+    tools::ensure_browser()?;
+    let anchor = root().join("xtask/npm/node_modules/vanilla-cookieconsent/dist");
+    if !anchor.join("cookieconsent.umd.js").exists() {
+        // node_modules from before the anchor was added to xtask/npm/package.json.
+        step("installing vanilla-cookieconsent from npm (xtask/npm)");
+        crate::exec(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(root().join("xtask/npm")), "npm ci in xtask/npm")?;
+    }
+    step("consent banner vs vanilla-cookieconsent 3.1.0 (headless Chromium, about a minute)");
+    crate::exec(
+        crate::cargo()
+            .args(["run", "--release", "-p", "fk-e2e", "--bin", "consent_bench"])
+            .env("FK_SERVER_BIN", server)
+            .env("FK_DIST_DIR", root().join("dist"))
+            .env("CHROMEDRIVER", tools::CHROMEDRIVER)
+            .env("CHROMIUM", tools::CHROMIUM)
+            .env("FK_ANCHOR_DIR", anchor),
+        "the consent benchmark",
+    )
 }
 
 fn kb(n: usize) -> String {

@@ -230,42 +230,44 @@ async fn the_dialog_works_by_keyboard_alone_and_passes_axe() {
         b.press(TAB, false).await;
     }
     assert_eq!(b.js("return document.activeElement?.dataset?.action;").await, "change");
+    // The dialog is the banner module's, loaded now, in its shadow root.
     b.press(ENTER, false).await;
-    b.find("dialog.fk-dialog[open]").await;
-    b.until("document.querySelector('dialog[open]').contains(document.activeElement)").await;
-    b.find("dialog[open] #fk-allow-statistics").await;
+    let inside = format!("{SHADOW}.querySelector('dialog[open]').contains({SHADOW}.activeElement)");
+    b.until(&format!("{SHADOW}?.querySelector('dialog[open] #fk-allow-statistics')")).await;
+    b.until(&inside).await;
     let violations = b.axe().await;
     assert!(violations.is_empty(), "dialog: {violations:#?}");
 
     // Tab stays inside, both ways.
     for _ in 0..25 {
         b.press(TAB, false).await;
-        assert_eq!(b.js("return document.querySelector('dialog[open]').contains(document.activeElement);").await, true);
+        assert_eq!(b.js(&format!("return {inside};")).await, true);
     }
-    b.js("document.querySelector('dialog[open] .fk-close').focus();").await;
+    b.js(&format!("{SHADOW}.querySelector('dialog[open] .fk-close').focus();")).await;
     b.press(TAB, true).await;
-    assert_eq!(b.js("return document.activeElement.dataset.action;").await, "reject", "Shift+Tab from the first goes to the last");
+    assert_eq!(b.js(&format!("return {SHADOW}.activeElement.dataset.action;")).await, "reject", "Shift+Tab from the first goes to the last");
 
     // Escape closes and focus returns to what opened it.
     b.press(ESCAPE, false).await;
-    b.until("!document.querySelector('dialog[open]')").await;
+    b.until(&format!("!{SHADOW}.querySelector('dialog[open]')")).await;
     b.until("document.activeElement?.dataset?.action === 'change'").await;
 
     // A choice made by keyboard; the receipt shows on the page and in the dialog.
     b.press(ENTER, false).await;
-    b.find("dialog[open] #fk-allow-statistics").await;
-    b.js("document.getElementById('fk-allow-statistics').focus();").await;
+    b.until(&format!("{SHADOW}?.querySelector('dialog[open] #fk-allow-statistics')")).await;
+    b.js(&format!("{SHADOW}.getElementById('fk-allow-statistics').focus();")).await;
     b.press(" ", false).await;
-    b.until("document.getElementById('fk-allow-statistics').checked").await;
-    b.js("document.querySelector(\"dialog[open] [data-action='save']\").focus();").await;
+    b.until(&format!("{SHADOW}.getElementById('fk-allow-statistics').checked")).await;
+    b.js(&format!("{SHADOW}.querySelector(\"dialog[open] [data-action='save']\").focus();")).await;
     b.press(ENTER, false).await;
     let id = consent_id(&b).await;
+    b.until("!document.querySelector('.fk-banner')").await;
     b.text_until(".receipt code", |t| t == id).await;
     b.text_until(".cookies-current", |t| t.contains("Статистика") && !t.contains("Маркетинг")).await;
     b.find("[data-action='change']").await.click().await.unwrap();
-    b.text_until("dialog[open] .fk-receipt__id", |t| t == id).await;
+    b.until(&format!("{SHADOW}?.querySelector('dialog[open] .fk-receipt__id')?.textContent === '{id}'")).await;
     b.press(ESCAPE, false).await;
-    b.until("!document.querySelector('dialog[open]')").await;
+    b.until(&format!("!{SHADOW}.querySelector('dialog[open]')")).await;
 
     // Withdrawing is one click.
     b.find("[data-action='withdraw']").await.click().await.unwrap();
