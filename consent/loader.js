@@ -17,7 +17,7 @@ if (w.fkConsent) return; // loaded twice: the first copy is in charge
 // Consent Mode defaults, synchronously, before anything else.
 w.dataLayer = w.dataLayer || [];
 w.gtag = w.gtag || function () { w.dataLayer.push(arguments); };
-let prevId = null, state = SETUP ? parseCookie(readCookies().get(NAME)) : null;
+let prevId = null, state = SETUP && copies() === 1 ? parseCookie(readCookies().get(NAME)) : null;
 w.gtag('consent', 'default', consentModeFor(state));
 
 function originOf(src) {
@@ -33,6 +33,25 @@ function readCookies() { // Map name => first value
     if (i > 0 && !out.has(k)) out.set(k, p.slice(i + 1));
   });
   return out;
+}
+
+// How many fk_consent cookies the page sees. A second one can only come from a parent domain
+// (set by a sibling site): it must not decide for this one, so two or more mean no choice.
+function copies() {
+  let raw = '';
+  try { raw = d.cookie; } catch (e) {}
+  return raw.split(/; */).filter(p => p.slice(0, NAME.length + 1) === NAME + '=').length;
+}
+
+// A UUID v4; crypto.randomUUID exists only on https and localhost.
+function uuid() {
+  if (w.crypto && typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16)), h = [];
+  b[6] = (b[6] & 15) | 64;
+  b[8] = (b[8] & 63) | 128;
+  b.forEach(x => h.push((x < 16 ? '0' : '') + x.toString(16)));
+  const x = h.join('');
+  return [x.slice(0, 8), x.slice(8, 12), x.slice(12, 16), x.slice(16, 20), x.slice(20)].join('-');
 }
 
 // base64url of UTF-8 (escape/unescape convert between UTF-8 bytes and code units).
@@ -75,14 +94,20 @@ function writeCookie(st) {
 
 const matches = (pat, n) => (pat.slice(-1) === '*' ? n.startsWith(pat.slice(0, -1)) : n === pat);
 
+// '' (this host only) and '; Domain=.x' for the host and each parent domain.
+function domainForms() {
+  const host = location.hostname || '', parts = host.split('.'), doms = [''];
+  if (!/^[\d.]+$|:/.test(host)) {
+    for (let i = 0; i < parts.length - 1; i++) doms.push('; Domain=.' + parts.slice(i).join('.'));
+  }
+  return doms;
+}
+
 // Expires the cookies named by `pats` (not those named by `keep`) on each path and domain form.
 function deleteCookies(pats, keep) {
   const present = [...readCookies().keys()], names = new Set();
   pats.forEach(p => (p.slice(-1) === '*' ? present.filter(n => matches(p, n)) : [p]).forEach(n => names.add(n)));
-  const host = location.hostname || '', parts = host.split('.'), path = location.pathname || '/', doms = [''];
-  if (!/^[\d.]+$|:/.test(host)) {
-    for (let i = 0; i < parts.length - 1; i++) doms.push('; Domain=.' + parts.slice(i).join('.'));
-  }
+  const path = location.pathname || '/', doms = domainForms();
   const paths = new Set(['/', path, path.slice(0, path.lastIndexOf('/')) || '/']);
   names.forEach(n => {
     if (n === NAME || keep.some(p => matches(p, n))) return;
@@ -102,23 +127,40 @@ function consentModeFor(st) {
 
 const allowed = c => c === 'necessary' || !!(state && state.categories.includes(c));
 
-// Script gating: a text/plain script runs, once, when its category is allowed.
+// Script gating: a text/plain script runs, once, when its category is allowed. They run in
+// document order, an external script (unless async) waited for before the next, as the parser
+// would: a library and the inline call that uses it must not swap.
+const waitingFor = [];
+let scriptBusy = false;
 function gate(el) {
   const cat = el.getAttribute('data-category');
   if (el.getAttribute('type') === 'text/plain' && cat && !el.hasAttribute('data-fk-ran') &&
-    el.parentNode && allowed(cat)) runScript(el);
+    el.parentNode && allowed(cat)) {
+    el.setAttribute('data-fk-ran', '');
+    waitingFor.push(el);
+    pump();
+  }
 }
+function pump() {
+  while (!scriptBusy && waitingFor.length) scriptBusy = runScript(waitingFor.shift());
+}
+// Inserts the runnable copy; true when the next must wait for it to load.
 function runScript(old) {
+  if (!old.parentNode) return false;
   const s = d.createElement('script'), type = old.getAttribute('data-type');
   Array.from(old.attributes).forEach(a => {
-    if (a.name !== 'type' && a.name !== 'data-category') s.setAttribute(a.name, a.value);
+    if (a.name !== 'type' && a.name !== 'data-category' && a.name !== 'data-fk-ran') s.setAttribute(a.name, a.value);
   });
   if (old.nonce) s.nonce = old.nonce; // the nonce attribute is hidden once connected
-  if (!old.hasAttribute('async')) s.async = false; // keep the page's order
+  const waits = old.hasAttribute('src') && !old.hasAttribute('async');
+  if (waits) {
+    s.async = false;
+    s.onload = s.onerror = () => { scriptBusy = false; pump(); };
+  }
   if (type) s.setAttribute('type', type);
   s.textContent = old.textContent;
-  old.setAttribute('data-fk-ran', '');
   old.parentNode.insertBefore(s, old.nextSibling);
+  return waits;
 }
 const sweep = () => Array.from(d.querySelectorAll(SEL)).forEach(gate);
 
@@ -126,8 +168,9 @@ function observe() {
   if (typeof MutationObserver !== 'function') return;
   new MutationObserver(recs => recs.forEach(r => Array.from(r.addedNodes).forEach(n => {
     if (n.nodeType !== 1) return;
-    // While parsing, inline text may be incomplete: the DOMContentLoaded sweep runs those.
-    if (n.nodeName === 'SCRIPT') (d.readyState !== 'loading' || n.hasAttribute('src')) && gate(n);
+    // While the page is parsed, the DOMContentLoaded sweep runs everything, in order.
+    if (d.readyState === 'loading') return;
+    if (n.nodeName === 'SCRIPT') gate(n);
     else if (n.querySelectorAll) Array.from(n.querySelectorAll(SEL)).forEach(gate);
   }))).observe(d.documentElement, { childList: true, subtree: true });
 }
@@ -216,7 +259,14 @@ function loadBanner(mode) {
     await styled;
     mod.mount(box, mode, lang());
     return mod;
-  })().catch(e => { console.error('fkConsent: the banner failed to load', e); return null; }));
+  })().catch(e => {
+    console.error('fkConsent: the banner failed to load', e);
+    // Let the next request try again (a flaky network, or files replaced by a new release).
+    loading = null;
+    const el = d.getElementById && d.getElementById('fk-consent');
+    if (el && el.parentNode) el.parentNode.removeChild(el);
+    return null;
+  }));
 }
 
 const subs = [];
@@ -235,8 +285,10 @@ function set(list) {
     const want = Array.isArray(list) ? list : [], cookies = SETUP.cookies || {};
     const cats = ['necessary'].concat(SETUP.categories.filter(c => c !== 'necessary' && want.includes(c)));
     const names = ok => [].concat(...SETUP.categories.filter(c => cats.includes(c) === ok).map(c => cookies[c] || []));
-    state = makeState(state ? state.id : prevId || crypto.randomUUID(), cats, nowS());
+    state = makeState(state ? state.id : prevId || uuid(), cats, nowS());
     fk.pending = null;
+    // Copies set for parent domains go: from now on this host's own cookie decides.
+    domainForms().slice(1).forEach(dm => { try { d.cookie = NAME + '=; Max-Age=0; Path=/' + dm; } catch (e) {} });
     writeCookie(state);
     deleteCookies(names(false), names(true));
     w.gtag('consent', 'update', consentModeFor(state));

@@ -6,7 +6,7 @@ import vm from 'node:vm';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { randomUUID, webcrypto } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const SOURCE = fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'loader.js'), 'utf8');
@@ -177,7 +177,7 @@ function load(opts = {}) {
     navigator: { cookieEnabled, ...(gpc === undefined ? {} : { globalPrivacyControl: gpc }) },
     location: { origin: u.origin, hostname: u.hostname, pathname: u.pathname, protocol: u.protocol, href },
     sessionStorage: session,
-    crypto: { randomUUID },
+    crypto: { randomUUID, getRandomValues: a => webcrypto.getRandomValues(a) },
     console: { warn: (...a) => logs.warn.push(a), error: (...a) => logs.error.push(a), log() {} },
     fetch: async (url, init) => { fetchCalls.push({ url, init }); return respond(url, init); },
     setTimeout: (fn, ms) => timers.push({ fn, ms, cleared: false }),
@@ -348,7 +348,7 @@ test('Consent Mode: update pushed after set()', () => {
 test('set() writes the cookie in the documented format and returns the state', async () => {
   const t = load();
   const st = t.fk.set(['statistics', 'bogus', 'statistics']);
-  const write = t.doc.cookieWrites.find(w => w.startsWith('fk_consent='));
+  const write = t.doc.cookieWrites.find(w => w.startsWith('fk_consent=1.'));
   assert.match(write, /^fk_consent=1\.[\w-]+; Path=\/; Max-Age=15724800; SameSite=Lax; Secure$/);
   const stored = decodeCookie(t.doc.jar.get('fk_consent'));
   assert.deepEqual(Object.keys(stored).sort(), ['c', 'id', 'p', 'r', 't']);
@@ -476,13 +476,15 @@ test('withdrawal expires the listed cookies on every path and domain form, never
   assert.equal(t.doc.jar.has('_fbp'), false, 'marketing is not allowed');
   t.doc.cookieWrites.length = 0;
   t.fk.set([]);
-  const expired = new Set(t.doc.cookieWrites.filter(w => /Max-Age=0/.test(w)).map(w => w.split('=')[0]));
+  const expired = new Set(t.doc.cookieWrites.filter(w => /Max-Age=0/.test(w) && !/; Domain=/.test(w)).map(w => w.split('=')[0]));
   assert.deepEqual([...expired].sort(), ['_fbp', '_ga', '_ga_XYZ', 'fk_prefs']);
   for (const form of ['; Path=/', '; Path=/shop/page', '; Path=/shop', '; Path=/; Domain=.shop.fortekassa.kz', '; Path=/shop; Domain=.fortekassa.kz']) {
     assert.ok(t.doc.cookieWrites.includes('_ga_XYZ=; Max-Age=0' + form), form);
   }
   assert.ok(!t.doc.cookieWrites.some(w => /Domain=\.kz\b/.test(w)), 'no top-level domain');
-  assert.ok(!t.doc.cookieWrites.some(w => /^(fk_consent|fk_session|other|_gaother)=;/.test(w)));
+  assert.ok(!t.doc.cookieWrites.some(w => /^(fk_session|other|_gaother)=;/.test(w)));
+  // fk_consent is only ever expired for parent domains (copies a sibling site may have set).
+  assert.ok(t.doc.cookieWrites.filter(w => /^fk_consent=;/.test(w)).every(w => /; Domain=\./.test(w)));
   assert.deepEqual([...t.doc.jar.keys()].sort(), ['_gaother', 'fk_consent', 'fk_session', 'other']);
   assert.deepEqual(decodeCookie(t.doc.jar.get('fk_consent')).c, ['necessary']);
 });
@@ -492,7 +494,8 @@ test('withdrawal never deletes fk_consent even when a prefix would match it; all
   const setup = { ...SETUP, cookies: { ...SETUP.cookies, necessary: ['fk_session'], marketing: ['fk_*', '_ga'] } };
   const t = load({ setup, cookie: '_ga=1; fk_x=1; fk_session=s' });
   t.fk.set(['statistics']);
-  assert.ok(!t.doc.cookieWrites.some(w => /^(fk_consent|fk_session|_ga)=;/.test(w)));
+  assert.ok(!t.doc.cookieWrites.some(w => /^(fk_session|_ga)=;/.test(w)));
+  assert.ok(t.doc.cookieWrites.filter(w => /^fk_consent=;/.test(w)).every(w => /; Domain=\./.test(w)));
   assert.ok(t.doc.cookieWrites.some(w => w.startsWith('fk_x=; Max-Age=0')));
   assert.ok(t.doc.jar.has('fk_consent'));
 });
@@ -524,7 +527,6 @@ test('gating: a statistics script waits for consent, then runs exactly once', ()
   assert.equal(a.getAttribute('type'), null);
   assert.equal(a.textContent, 'window.ran = 1');
   assert.deepEqual(Object.fromEntries(a.attrs), { id: 'ga', 'data-foo': 'bar' });
-  assert.equal(a.async, false);
   assert.equal(b.getAttribute('type'), 'module');
   assert.equal(b.getAttribute('src'), 'https://www.googletagmanager.com/gtag/js');
   assert.equal(b.getAttribute('crossorigin'), 'anonymous');
@@ -567,17 +569,47 @@ test('gating: the MutationObserver watches the document and gates added scripts 
   assert.equal(ranScripts(t.doc).length, 2);
 });
 
-test('gating while parsing: external scripts run when added, inline ones at DOMContentLoaded', () => {
+test('gating while parsing: nothing runs until DOMContentLoaded, then all in document order', () => {
   const t = load({ readyState: 'loading', cookie: 'fk_consent=' + cookieValue(validChoice()) });
   const mo = t.observers[0];
   const inline = t.doc.body.appendChild(inlineScript(t.doc, 'statistics', 'partial('));
   const ext = t.doc.body.appendChild(inlineScript(t.doc, 'statistics', '', { src: '/a.js' }));
   mo.trigger([{ addedNodes: [inline, ext] }]);
-  assert.deepEqual(ranScripts(t.doc).map(x => x.getAttribute('src')), ['/a.js']);
+  assert.deepEqual(ranScripts(t.doc), []);
   inline.textContent = 'partial(1)';
   t.doc.readyState = 'interactive';
   t.doc.dispatchEvent({ type: 'DOMContentLoaded' });
-  assert.deepEqual(ranScripts(t.doc).map(x => x.textContent).sort(), ['', 'partial(1)']);
+  assert.deepEqual(ranScripts(t.doc).map(x => x.textContent || x.getAttribute('src')), ['partial(1)', '/a.js']);
+});
+
+test('gating keeps the order of a library and the inline call that uses it', () => {
+  let lib, call;
+  const t = load({
+    before: (win, doc) => {
+      lib = doc.body.appendChild(inlineScript(doc, 'statistics', '', { src: '/gtag.js' }));
+      call = doc.body.appendChild(inlineScript(doc, 'statistics', 'gtag("config")'));
+    },
+  });
+  t.fk.set(['statistics']);
+  // The library is inserted; its caller waits for it to load.
+  assert.deepEqual(ranScripts(t.doc).map(x => x.getAttribute('src')), ['/gtag.js']);
+  assert.equal(call.hasAttribute('data-fk-ran'), true, 'queued, so never queued twice');
+  lib.nextSibling.onload({ type: 'load' });
+  assert.deepEqual(ranScripts(t.doc).map(x => x.textContent || x.getAttribute('src')), ['/gtag.js', 'gtag("config")']);
+});
+
+test('without crypto.randomUUID (plain http) the ID still is a UUID v4', () => {
+  const t = load({ before: win => { delete win.crypto.randomUUID; } });
+  const st = t.fk.set(['statistics']);
+  assert.match(st.id, UUID_V4);
+});
+
+test('a second fk_consent cookie (from a parent domain) is no choice', () => {
+  const two = 'fk_consent=' + cookieValue(validChoice()) + '; fk_consent=' + cookieValue(validChoice());
+  // The fake jar keeps one value per name; a browser sends both (host-only and parent-domain).
+  const t = load({ scriptData: { api: API, ui: 'host' }, before: (win, doc) => Object.defineProperty(doc, 'cookie', { get: () => two, set() {} }) });
+  assert.equal(t.fk.get(), null);
+  assert.deepEqual(t.shows, ['banner']);
 });
 
 // ---- notifications --------------------------------------------------------------------------

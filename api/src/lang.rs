@@ -45,6 +45,11 @@ impl Lang {
         Lang::ALL.into_iter().find(|l| l.code() == code)
     }
 
+    /// A BCP 47 tag as pages write it (`en-US`, `kk-KZ`, `RU`): its primary language.
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        Lang::from_code(&tag.split(['-', '_']).next()?.trim().to_ascii_lowercase())
+    }
+
     /// Validates a language code from a URL or a command line.
     pub fn parse(code: &str) -> Result<Lang, ApiError> {
         Lang::from_code(code).ok_or_else(|| {
@@ -77,6 +82,14 @@ mod tests {
         assert_eq!(err.code, ErrorCode::UnknownLanguage);
         assert_eq!(err.field.as_deref(), Some("lang"));
         assert!(Lang::parse("RU").is_err(), "codes are lower case, as in URLs");
+    }
+
+    #[test]
+    fn page_language_tags_map_to_their_language() {
+        assert_eq!(Lang::from_tag("en-US"), Some(Lang::En));
+        assert_eq!(Lang::from_tag("kk_KZ"), Some(Lang::Kk));
+        assert_eq!(Lang::from_tag("RU"), Some(Lang::Ru));
+        assert_eq!(Lang::from_tag("de-DE"), None);
     }
 
     #[test]

@@ -17,7 +17,7 @@ thread_local! {
 #[wasm_bindgen]
 pub fn mount(container: web_sys::HtmlElement, mode: &str, lang: &str) {
     let initial = Mode::parse(mode).unwrap_or(Mode::Banner);
-    let lang = Lang::from_code(lang).unwrap_or_default();
+    let lang = Lang::from_tag(lang).unwrap_or_default();
     leptos::mount::mount_to(container, move || {
         I18N.set(Some(I18n::provide_with(lang)));
         view! { <ConsentUi initial dialog=dialog::draw/> }
@@ -29,7 +29,7 @@ pub fn mount(container: web_sys::HtmlElement, mode: &str, lang: &str) {
 /// language now (it may have changed since the banner was mounted).
 #[wasm_bindgen]
 pub fn show(mode: &str, lang: &str) {
-    if let (Some(i18n), Some(lang)) = (I18N.get(), Lang::from_code(lang)) {
+    if let (Some(i18n), Some(lang)) = (I18N.get(), Lang::from_tag(lang)) {
         i18n.lang.set(lang);
     }
     if let Some(mode) = Mode::parse(mode) {

@@ -17,6 +17,9 @@ pub struct Config {
     pub allowed_origins: Vec<String>,
     /// `FK_CONSENT_CONFIG`: the cookie categories and tables the operator edits.
     pub consent_config: PathBuf,
+    /// `FK_TRUST_PROXY=1`: behind a reverse proxy, the client's address is the last one the
+    /// proxy appended to `X-Forwarded-For` (never trust that header otherwise).
+    pub trust_proxy: bool,
 }
 
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
@@ -35,6 +38,7 @@ impl Config {
                 .map(|v| v.split(',').map(|o| o.trim().trim_end_matches('/').to_string()).filter(|o| !o.is_empty()).collect())
                 .unwrap_or_default(),
             consent_config: var("FK_CONSENT_CONFIG").map_or_else(|| PathBuf::from("config/cookies.json"), PathBuf::from),
+            trust_proxy: var("FK_TRUST_PROXY").is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true")),
         }
     }
 }

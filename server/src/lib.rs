@@ -35,6 +35,8 @@ pub struct AppState {
     pub allowed_origins: Arc<Vec<String>>,
     /// Where the built banner is (`dist/consent/manifest.json`), for `/consent.js`.
     pub banner: Arc<Option<serde_json::Value>>,
+    /// Take the client address from `X-Forwarded-For` (`FK_TRUST_PROXY`).
+    pub trust_proxy: bool,
 }
 
 impl AppState {
@@ -48,6 +50,7 @@ impl AppState {
                 .expect("the built-in cookie configuration is valid"),
             allowed_origins: Arc::new(Vec::new()),
             banner: Arc::new(None),
+            trust_proxy: false,
         }
     }
 }

@@ -122,6 +122,7 @@ async fn serve(config: Config, addr: Option<String>) -> ExitCode {
     let mut state = AppState::new(db.clone(), spa);
     state.cookie_config = cookie_config;
     state.allowed_origins = std::sync::Arc::new(config.allowed_origins.clone());
+    state.trust_proxy = config.trust_proxy;
     state.banner = std::sync::Arc::new(fk_server::consent::loader::banner_manifest(&config.dist_dir));
     let local = listener.local_addr().map(|a| a.to_string()).unwrap_or(addr);
     tracing::info!(database = %db::redact(&config.database_url), "ready");

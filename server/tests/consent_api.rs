@@ -67,6 +67,20 @@ async fn a_choice_is_recorded_with_a_truncated_address_and_can_be_read_back() {
 }
 
 #[tokio::test]
+async fn behind_a_trusted_proxy_the_forwarded_address_is_truncated() {
+    let t = seeded().await;
+    let mut state = AppState::new(t.db.clone(), None);
+    state.trust_proxy = true;
+    let router = app(state);
+    let rev = revision(&t).await;
+    let r = send(&router, "POST", "/api/consent", &[JSON, ("x-forwarded-for", "10.9.8.7, 198.51.100.23")], choice(&rev, &["necessary"]).to_string()).await;
+    assert_eq!(r.json()["ip_truncated"], "198.51.100.0", "the address the proxy appended, not one the client claimed");
+    // Without FK_TRUST_PROXY the header is ignored.
+    let plain = send(&t.router, "POST", "/api/consent", &[JSON, ("x-forwarded-for", "198.51.100.23")], choice(&rev, &["necessary"]).to_string()).await;
+    assert_eq!(plain.json()["ip_truncated"], "203.0.113.0");
+}
+
+#[tokio::test]
 async fn bad_choices_are_refused_and_nothing_is_stored() {
     let t = seeded().await;
     let rev = revision(&t).await;
@@ -129,10 +143,13 @@ async fn only_listed_origins_may_call_the_consent_api() {
     assert_eq!(ok.header("access-control-allow-origin"), "http://shop.example");
     let own = send(&router, "POST", "/api/consent", &[JSON, ("origin", "http://privacy.local"), ("host", "privacy.local")], body.clone()).await;
     assert_eq!(own.status, StatusCode::CREATED, "the server's own pages may always record");
+    let proxied = send(&router, "POST", "/api/consent", &[JSON, ("origin", "https://privacy.fortekassa.kz"), ("host", "127.0.0.1:8080"), ("sec-fetch-site", "same-origin")], body.clone()).await;
+    assert_eq!(proxied.status, StatusCode::CREATED, "behind a proxy that rewrites Host, the browser's same-origin word counts");
     let evil = send(&router, "POST", "/api/consent", &[JSON, ("origin", "http://evil.example")], body).await;
     assert_eq!(evil.status, StatusCode::FORBIDDEN);
-    assert!(evil.header("access-control-allow-origin").is_empty());
-    assert_eq!(rows(&t).await, 2);
+    assert_eq!(evil.error().0, "forbidden");
+    assert_eq!(evil.header("access-control-allow-origin"), "http://evil.example", "readable, so the loader stops retrying");
+    assert_eq!(rows(&t).await, 3);
 }
 
 #[tokio::test]

@@ -90,12 +90,17 @@ pub fn ConsentUi(#[prop(optional)] initial: Option<Mode>, #[prop(optional)] dial
         }
     });
     let state = use_consent_state();
-    // A choice made anywhere (this banner, the dialog, another tab's script) answers the question.
-    Effect::new(move |_| {
-        if state.with(Option::is_some) && mode.get_untracked() == Some(Mode::Banner) {
+    // A choice made while the banner shows (here, in the dialog, by a script) answers it. Only
+    // a change counts: `show()` for a visitor who already chose must still show the banner.
+    Effect::new(move |had_choice: Option<bool>| {
+        let has_choice = state.with(Option::is_some);
+        if had_choice == Some(false) && has_choice && mode.get_untracked() == Some(Mode::Banner) {
             mode.set(None);
         }
+        has_choice
     });
+    // The banner shown again (after the dialog closed) takes focus back: what had it is gone.
+    let banner_shown = StoredValue::new(false);
     let customise = move || match dialog {
         Some(_) => {
             from_banner.set(true);
@@ -106,7 +111,11 @@ pub fn ConsentUi(#[prop(optional)] initial: Option<Mode>, #[prop(optional)] dial
         }
     };
     move || match mode.get() {
-        Some(Mode::Banner) => view! { <Banner mode customise/> }.into_any(),
+        Some(Mode::Banner) => {
+            let refocus = banner_shown.get_value();
+            banner_shown.set_value(true);
+            view! { <Banner mode customise refocus/> }.into_any()
+        }
         Some(Mode::Preferences) => match dialog {
             Some(draw) => {
                 let ctx = DialogContext { mode, state, from_banner: from_banner.get_untracked() };
@@ -154,10 +163,16 @@ fn BottomBar(labelled_by: &'static str, children: Children) -> impl IntoView {
 }
 
 #[component]
-fn Banner(mode: RwSignal<Option<Mode>>, customise: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+fn Banner(mode: RwSignal<Option<Mode>>, customise: impl Fn() + Copy + Send + Sync + 'static, refocus: bool) -> impl IntoView {
     let i18n = use_i18n();
     let gpc = bridge::gpc();
     let policy = format!("{}/policy#section-6", bridge::api_base());
+    let customise_button = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if let Some(button) = customise_button.get().filter(|_| refocus) {
+            let _ = button.focus();
+        }
+    });
     let choose = move |categories: Vec<Category>| {
         bridge::set(&categories);
         mode.set(None);
@@ -175,7 +190,7 @@ fn Banner(mode: RwSignal<Option<Mode>>, customise: impl Fn() + Copy + Send + Syn
             // Three actions of equal weight: the same element, the same style, in one row.
             <div class="fk-actions">
                 {accept_or_reject(choose, gpc)}
-                <button type="button" class="fk-btn" data-action="customise" on:click=move |_| customise()>
+                <button type="button" class="fk-btn" data-action="customise" node_ref=customise_button on:click=move |_| customise()>
                     {i18n.text(|t| t.consent_customise)}
                 </button>
             </div>

@@ -121,10 +121,15 @@ fn copy_link(id: &str) {
             status.set_text_content(Some(&text));
         }
     };
-    let clipboard = window().navigator().clipboard();
-    let promise = clipboard.write_text(&url);
+    let t = i18n.lang.get_untracked().messages();
+    // navigator.clipboard exists only on https and localhost: otherwise show the link instead.
+    let has_clipboard = js_sys::Reflect::get(&window().navigator(), &"clipboard".into()).is_ok_and(|c| !c.is_undefined());
+    if !has_clipboard {
+        say(fill(t.policy_link_copy_failed, &[("url", &url)]));
+        return;
+    }
+    let promise = window().navigator().clipboard().write_text(&url);
     leptos::task::spawn_local(async move {
-        let t = i18n.lang.get_untracked().messages();
         match wasm_bindgen_futures::JsFuture::from(promise).await {
             Ok(_) => say(fill(t.policy_link_copied, &[("clause", &clause)])),
             Err(_) => say(fill(t.policy_link_copy_failed, &[("url", &url)])),

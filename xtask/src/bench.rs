@@ -47,14 +47,19 @@ fn kb(n: usize) -> String {
 }
 
 fn sizes() -> Result<(), String> {
-    step("bundle sizes (dist/)");
-    println!("{:<40} {:>10} {:>10} {:>10}", "file", "raw", "gzip -9", "brotli 11");
-    let mut entries: Vec<_> = fs::read_dir(root().join("dist")).map_err(|e| e.to_string())?.flatten().map(|e| e.path()).collect();
-    entries.sort();
-    for path in entries.iter().filter(|p| build::compressible(p)) {
-        let data = fs::read(path).map_err(|e| e.to_string())?;
-        let name = path.file_name().unwrap_or_default().to_string_lossy();
-        println!("{:<40} {:>10} {:>10} {:>10}", name, kb(data.len()), kb(gzip(&data).len()), kb(brotli(&data).len()));
+    step("bundle sizes (dist/: the app; dist/consent/: the embeddable banner; the consent loader)");
+    println!("{:<48} {:>10} {:>10} {:>10}", "file", "raw", "gzip -9", "brotli 11");
+    let mut entries = Vec::new();
+    for dir in ["dist", "dist/consent"] {
+        let mut files: Vec<_> = fs::read_dir(root().join(dir)).map_err(|e| e.to_string())?.flatten().map(|e| e.path()).collect();
+        files.sort();
+        entries.extend(files.into_iter().filter(|p| build::compressible(p)));
+    }
+    entries.push(root().join("consent/loader.js"));
+    for path in entries {
+        let data = fs::read(&path).map_err(|e| e.to_string())?;
+        let name = path.strip_prefix(root()).unwrap_or(&path).display().to_string();
+        println!("{:<48} {:>10} {:>10} {:>10}", name, kb(data.len()), kb(gzip(&data).len()), kb(brotli(&data).len()));
     }
     Ok(())
 }

@@ -79,7 +79,7 @@ async fn record(State(state): State<AppState>, request: Request) -> Result<Respo
     }
     let header_gpc = parts.headers.get("sec-gpc").is_some_and(|v| v.as_bytes() == b"1");
     let choice = Choice { gpc: choice.gpc || header_gpc, ..choice };
-    let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map_or_else(|| "unknown".to_string(), |c| truncate_ip(c.0.ip()));
+    let ip = client_ip(&state, &parts).map_or_else(|| "unknown".to_string(), truncate_ip);
     let user_agent: String =
         parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default().chars().take(400).collect();
     let ctx = store::Context { user_agent, ip_truncated: ip, recorded_at: crate::db::now() };
@@ -95,6 +95,15 @@ async fn record(State(state): State<AppState>, request: Request) -> Result<Respo
         ip_truncated: ctx.ip_truncated,
     };
     Ok((StatusCode::CREATED, Json(receipt)).into_response())
+}
+
+/// The visitor's address: the peer, or behind a trusted proxy the last address it appended.
+fn client_ip(state: &AppState, parts: &axum::http::request::Parts) -> Option<std::net::IpAddr> {
+    let forwarded = state
+        .trust_proxy
+        .then(|| parts.headers.get("x-forwarded-for")?.to_str().ok()?.rsplit(',').next()?.trim().parse().ok())
+        .flatten();
+    forwarded.or_else(|| parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()))
 }
 
 async fn receipts(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<ConsentHistory>, AppError> {
@@ -116,25 +125,30 @@ async fn preflight() -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
-/// Whether `origin` may call the consent API: this server itself, or a listed origin.
+/// Whether `origin` may call the consent API: this server itself, or a listed origin. The
+/// browser's `Sec-Fetch-Site: same-origin` settles "itself" even behind a proxy that rewrites
+/// `Host`.
 fn allowed(state: &AppState, headers: &HeaderMap, origin: &str) -> bool {
+    let same_site = headers.get("sec-fetch-site").is_some_and(|v| v.as_bytes() == b"same-origin");
     let own = headers.get(header::HOST).and_then(|h| h.to_str().ok()).is_some_and(|host| {
         origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://")) == Some(host)
     });
-    own || state.allowed_origins.iter().any(|o| o == origin)
+    same_site || own || state.allowed_origins.iter().any(|o| o == origin)
 }
 
-/// CORS for the listed origins only; a request from any other origin is refused outright, so
-/// a page elsewhere cannot write receipts in a visitor's name.
+/// CORS for the listed origins only; a write from any other origin is refused, so a page
+/// elsewhere cannot record receipts in a visitor's name. The refusal itself is readable (and
+/// its preflight passes), so the loader on such a page sees a 403 and stops retrying.
 async fn cors(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let origin = request.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_string);
     let Some(origin) = origin else { return next.run(request).await };
-    if !allowed(&state, request.headers(), &origin) {
-        let err = ApiError::new(ErrorCode::Forbidden, format!("origin {origin} may not use the consent API"));
-        return (StatusCode::FORBIDDEN, Json(err)).into_response();
-    }
     let is_preflight = request.method() == Method::OPTIONS;
-    let mut response = next.run(request).await;
+    let mut response = if allowed(&state, request.headers(), &origin) || is_preflight {
+        next.run(request).await
+    } else {
+        let err = ApiError::new(ErrorCode::Forbidden, format!("origin {origin} may not use the consent API"));
+        (StatusCode::FORBIDDEN, Json(err)).into_response()
+    };
     let h = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&origin) {
         h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);

@@ -29,12 +29,16 @@ pub async fn insert(db: &Db, choice: &Choice, ctx: &Context) -> Result<(), sqlx:
     Ok(())
 }
 
+/// The most receipts one answer carries: a person's history, not a bulk export.
+pub const HISTORY_LIMIT: i64 = 100;
+
 pub async fn history(db: &Db, consent_id: &str) -> Result<Vec<ConsentReceipt>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT consent_id, categories, config_revision, policy_version, gpc, user_agent, ip_truncated, recorded_at \
-         FROM consent_receipts WHERE consent_id = $1 ORDER BY id DESC",
+         FROM consent_receipts WHERE consent_id = $1 ORDER BY id DESC LIMIT $2",
     )
     .bind(consent_id)
+    .bind(HISTORY_LIMIT)
     .fetch_all(db)
     .await?;
     rows.iter()

@@ -95,6 +95,12 @@ async fn embedded_banner_gates_scripts_records_receipts_and_withdraws() {
     .await;
     assert_eq!(b.js("return window.ranStats === undefined && window.ranMarketing === undefined;").await, true);
 
+    // Customise, then Escape: the banner comes back and takes focus (what opened the dialog is gone).
+    shadow_click(&b, ".fk-banner [data-action='customise']").await;
+    b.until(&format!("{SHADOW}?.querySelector('dialog[open]')")).await;
+    b.press(ESCAPE, false).await;
+    b.until(&format!("{SHADOW}.activeElement?.dataset.action === 'customise'")).await;
+
     // Reject all: nothing gated runs, the cookie is stored, the receipt reaches the server.
     shadow_click(&b, "[data-action='reject']").await;
     let id = consent_id(&b).await;
@@ -141,6 +147,9 @@ async fn embedded_banner_gates_scripts_records_receipts_and_withdraws() {
         "a returning visitor downloads no banner"
     );
     assert_eq!(b.js("return document.getElementById('fk-consent');").await, Value::Null);
+    // fkConsent.show() still brings the banner to a visitor who has chosen.
+    b.js("fkConsent.show();").await;
+    b.until(&format!("{SHADOW}?.querySelector('.fk-banner')")).await;
     b.stop().await;
     server.stop().await;
 }
