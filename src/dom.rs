@@ -9,11 +9,18 @@ pub fn format_date(rfc3339: &str, lang: Lang) -> String {
     if date.get_time().is_nan() {
         return rfc3339.get(..10).unwrap_or(rfc3339).to_string();
     }
+    date.to_locale_date_string(lang.locale(), &intl_options(false)).into()
+}
+
+/// `Intl` options: a long date, with hours and minutes when `time`.
+fn intl_options(time: bool) -> js_sys::Object {
     let options = js_sys::Object::new();
-    for (key, value) in [("year", "numeric"), ("month", "long"), ("day", "numeric")] {
-        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+    let date = [("year", "numeric"), ("month", "long"), ("day", "numeric")];
+    let clock = [("hour", "2-digit"), ("minute", "2-digit")];
+    for (key, value) in date.iter().chain(clock.iter().filter(|_| time)) {
+        let _ = js_sys::Reflect::set(&options, &(*key).into(), &(*value).into());
     }
-    date.to_locale_date_string(lang.locale(), &options).into()
+    options
 }
 
 /// The document title: "page — ForteKassa".
@@ -46,9 +53,5 @@ pub fn scroll_into_view(el: &web_sys::Element, center: bool) {
 /// "24 ноября 2026 г., 14:05" from unix seconds, in the interface language.
 pub fn format_date_time(unix: i64, lang: Lang) -> String {
     let date = js_sys::Date::new(&JsValue::from_f64(unix as f64 * 1000.0));
-    let options = js_sys::Object::new();
-    for (key, value) in [("year", "numeric"), ("month", "long"), ("day", "numeric"), ("hour", "2-digit"), ("minute", "2-digit")] {
-        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
-    }
-    date.to_locale_string(lang.locale(), &options).into()
+    date.to_locale_string(lang.locale(), &intl_options(true)).into()
 }

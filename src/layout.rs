@@ -1,7 +1,6 @@
 //! The shell every page sits in: skip link, header with navigation and language, main
 //! landmark, footer. Focus moves to the main landmark after each navigation, so a screen
 //! reader user lands on the new page, not at the old link.
-use fk_api::i18n::fill;
 use fk_api::{ApiError, Lang};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -123,9 +122,4 @@ pub fn ErrorPanel(error: ApiError, #[prop(optional, into)] retry: Option<Callbac
 pub fn Loading() -> impl IntoView {
     let i18n = use_i18n();
     view! { <p class="loading" role="status">{i18n.text(|t| t.loading)}</p> }
-}
-
-/// Fills `{name}` placeholders of a message; a shorthand for components.
-pub fn tr(template: &str, args: &[(&str, &str)]) -> String {
-    fill(template, args)
 }

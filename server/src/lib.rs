@@ -37,6 +37,7 @@ pub struct AppState {
     pub banner: Arc<Option<serde_json::Value>>,
     /// Take the client address from `X-Forwarded-For` (`FK_TRUST_PROXY`).
     pub trust_proxy: bool,
+    pub consent_loader: consent::loader::Rendered,
 }
 
 impl AppState {
@@ -51,6 +52,7 @@ impl AppState {
             allowed_origins: Arc::new(Vec::new()),
             banner: Arc::new(None),
             trust_proxy: false,
+            consent_loader: consent::loader::Rendered::default(),
         }
     }
 }

@@ -1,6 +1,8 @@
 //! Serves the built SPA: hashed assets precompressed and cached forever, `index.html` for every
 //! client route (deep links and reloads work) with a no-JavaScript rendering inside.
-use std::path::{Path, PathBuf};
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, RwLock};
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -21,7 +23,10 @@ pub const NOSCRIPT_MARK: &str = "<!--fk:noscript-->";
 
 #[derive(Clone)]
 pub struct Spa {
-    dir: PathBuf,
+    files: ServeDir,
+    /// The no-JavaScript policy by (version id, language): versions never change, so an entry
+    /// never goes stale, and there are only as many as versions times languages.
+    noscript: Arc<RwLock<HashMap<(i64, Lang), Arc<str>>>>,
     head: String,
     tail: String,
     /// The page's Content-Security-Policy, allowing Trunk's inline loader by its hash.
@@ -46,7 +51,14 @@ impl Spa {
             Err(e) => return Err(SpaError::Read(index.display().to_string(), e)),
         };
         let (head, tail) = html.split_once(NOSCRIPT_MARK).ok_or_else(|| SpaError::NoMarker(index.display().to_string()))?;
-        Ok(Some(Spa { dir: dir.to_path_buf(), head: head.to_string(), tail: tail.to_string(), csp: csp_for(&html) }))
+        let files = ServeDir::new(dir).precompressed_br().precompressed_gzip().append_index_html_on_directories(false);
+        Ok(Some(Spa {
+            files,
+            noscript: Arc::default(),
+            head: head.to_string(),
+            tail: tail.to_string(),
+            csp: csp_for(&html),
+        }))
     }
 }
 
@@ -108,8 +120,8 @@ pub async fn fallback(State(state): State<AppState>, request: Request) -> Respon
         .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("lang=")))
         .and_then(Lang::from_code)
         .unwrap_or_default();
-    let inner = if path == "/policy" || path.starts_with("/policy/") {
-        policy_noscript(&state, lang).await
+    let inner: Arc<str> = if path == "/policy" || path.starts_with("/policy/") {
+        policy_noscript(&state, spa, lang).await
     } else {
         let t = lang.messages();
         format!(
@@ -117,13 +129,14 @@ pub async fn fallback(State(state): State<AppState>, request: Request) -> Respon
             noscript::escape(t.noscript_note),
             noscript::escape(t.noscript_policy_link)
         )
+        .into()
     };
     let mut response = Html(format!("{}{inner}{}", spa.head, spa.tail)).into_response();
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response
 }
 
-async fn policy_noscript(state: &AppState, lang: Lang) -> String {
+async fn policy_noscript(state: &AppState, spa: &Spa, lang: Lang) -> Arc<str> {
     let row = match store::latest(&state.db, lang).await {
         Ok(Some(row)) => Some(row),
         Ok(None) => store::latest(&state.db, Lang::Ru).await.ok().flatten(),
@@ -132,19 +145,25 @@ async fn policy_noscript(state: &AppState, lang: Lang) -> String {
             None
         }
     };
-    let Some(row) = row else { return String::new() };
+    let Some(row) = row else { return Arc::from("") };
+    if let Some(html) = spa.noscript.read().unwrap_or_else(|e| e.into_inner()).get(&(row.id, lang)) {
+        return html.clone();
+    }
     match state.documents.get(&state.db, &row).await {
-        Ok(doc) => noscript::render(&doc, &row.summary(), lang),
+        Ok(doc) => {
+            let html: Arc<str> = noscript::render(&doc, &row.summary(), lang).into();
+            spa.noscript.write().unwrap_or_else(|e| e.into_inner()).insert((row.id, lang), html.clone());
+            html
+        }
         Err(e) => {
             tracing::warn!(error = %e, "no policy for the noscript rendering");
-            String::new()
+            Arc::from("")
         }
     }
 }
 
 async fn asset(spa: &Spa, request: Request, path: &str) -> Response {
-    let files = ServeDir::new(&spa.dir).precompressed_br().precompressed_gzip().append_index_html_on_directories(false);
-    let mut response = match files.oneshot(request).await {
+    let mut response = match spa.files.clone().oneshot(request).await {
         Ok(r) => r.map(Body::new),
         Err(never) => match never {},
     };

@@ -78,3 +78,13 @@ async fn without_a_build_the_api_still_works() {
     assert_eq!(get(&t.router, "/api/policy/ru").await.status, StatusCode::OK);
     assert_eq!(get(&t.router, "/policy").await.status, StatusCode::SERVICE_UNAVAILABLE);
 }
+
+#[tokio::test]
+async fn a_published_version_replaces_the_cached_no_js_policy() {
+    let (t, router) = with_spa().await;
+    assert!(get(&router, "/policy").await.text().contains("без исключения."));
+    let changed = RU.replace("без исключения.", "без каких-либо исключений.");
+    policy::publish(&t.db, fk_api::Lang::Ru, changed.as_bytes()).await.unwrap();
+    let html = get(&router, "/policy").await.text();
+    assert!(html.contains("без каких-либо исключений.") && !html.contains("без исключения."), "the new version, not the cached one");
+}

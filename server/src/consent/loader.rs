@@ -1,6 +1,8 @@
 //! `GET /consent.js`: the loader with the current setup written into it (configuration
 //! revision, policy version, cookie names, where the banner is). Revalidated on every load,
 //! so a changed configuration reaches returning visitors at once.
+use std::sync::{Arc, Mutex};
+
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -20,8 +22,36 @@ pub fn banner_manifest(dist: &std::path::Path) -> Option<Value> {
     serde_json::from_str(&text).ok()
 }
 
+/// The last loader served, with its ETag. Every page view of every embedding site asks for
+/// `/consent.js`, while its setup changes only on a configuration edit or a publication.
+#[derive(Clone, Default)]
+pub struct Rendered(Arc<Mutex<Option<(String, Arc<(String, String)>)>>>);
+
 pub async fn serve(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    let (body, etag) = &*rendered(&state).await?;
+    let mut response = if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], body.clone()).into_response()
+    };
+    let h = response.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    h.insert(header::ETAG, HeaderValue::from_str(etag).expect("hex is a valid header"));
+    // Loaded by pages on other origins: allow exactly that.
+    h.insert("cross-origin-resource-policy", HeaderValue::from_static("cross-origin"));
+    Ok(response)
+}
+
+/// The loader for the current setup: rebuilt only when the revision or policy version moves.
+async fn rendered(state: &AppState) -> Result<Arc<(String, String)>, AppError> {
     let loaded = state.cookie_config.current();
+    let policy_version = policy_version(state).await?;
+    let key = format!("{}/{policy_version}", loaded.revision);
+    if let Some((held, rendered)) = &*state.consent_loader.0.lock().unwrap_or_else(|e| e.into_inner()) {
+        if *held == key {
+            return Ok(rendered.clone());
+        }
+    }
     let cookies: Map<String, Value> = loaded
         .config
         .categories
@@ -30,22 +60,14 @@ pub async fn serve(State(state): State<AppState>, headers: HeaderMap) -> Result<
         .collect();
     let setup = json!({
         "revision": loaded.revision,
-        "policyVersion": policy_version(&state).await?,
+        "policyVersion": policy_version,
         "categories": loaded.config.categories.iter().map(|c| c.id.code()).collect::<Vec<_>>(),
         "cookies": cookies,
         "banner": state.banner.as_ref(),
     });
     let body = SOURCE.replacen(PLACEHOLDER, &setup.to_string(), 1);
     let etag = format!("\"{}\"", hex::encode(&Sha256::digest(body.as_bytes())[..8]));
-    let mut response = if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else {
-        ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], body).into_response()
-    };
-    let h = response.headers_mut();
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    h.insert(header::ETAG, HeaderValue::from_str(&etag).expect("hex is a valid header"));
-    // Loaded by pages on other origins: allow exactly that.
-    h.insert("cross-origin-resource-policy", HeaderValue::from_static("cross-origin"));
-    Ok(response)
+    let rendered = Arc::new((body, etag));
+    *state.consent_loader.0.lock().unwrap_or_else(|e| e.into_inner()) = Some((key, rendered.clone()));
+    Ok(rendered)
 }

@@ -189,11 +189,6 @@ pub struct Browser {
 
 impl Browser {
     pub async fn start() -> Browser {
-        Browser::start_with_prefs(json!({})).await
-    }
-
-    /// A browser with Chromium profile preferences, e.g. cookies blocked.
-    pub async fn start_with_prefs(prefs: Value) -> Browser {
         let port = free_port();
         let driver = Command::new(env_path("CHROMEDRIVER"))
             .arg(format!("--port={port}"))
@@ -209,8 +204,7 @@ impl Browser {
                          "--disable-background-networking", "--disable-component-update", "--disable-sync",
                          "--no-first-run", "--window-size=1280,900", "--lang=ru",
                          // Smooth scrolling would move elements while WebDriver clicks them.
-                         "--force-prefers-reduced-motion"],
-                "prefs": prefs
+                         "--force-prefers-reduced-motion"]
             }
         });
         let caps: fantoccini::wd::Capabilities = caps.as_object().unwrap().clone();
