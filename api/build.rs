@@ -11,12 +11,26 @@ use std::path::Path;
 
 const LANGS: [&str; 3] = ["ru", "kk", "en"];
 
+/// Each family is a set of files `locales/{prefix}{lang}.toml` compiled into its own struct,
+/// so a bundle only carries the strings of the parts it uses (the policy viewer's wasm holds no
+/// account strings).
+const FAMILIES: [(&str, &str, &str); 2] = [("", "Messages", ""), ("account.", "AccountMessages", "ACCOUNT_")];
+
 fn main() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../locales");
     println!("cargo:rerun-if-changed={}", dir.display());
+    let mut out = String::new();
+    for (prefix, name, statics) in FAMILIES {
+        family(&dir, prefix, name, statics, &mut out);
+    }
+    let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("messages.rs");
+    std::fs::write(dest, out).unwrap();
+}
+
+fn family(dir: &Path, prefix: &str, name: &str, statics: &str, out: &mut String) {
     let mut tables: Vec<(String, BTreeMap<String, String>)> = Vec::new();
     for lang in LANGS {
-        let path = dir.join(format!("{lang}.toml"));
+        let path = dir.join(format!("{prefix}{lang}.toml"));
         println!("cargo:rerun-if-changed={}", path.display());
         let text = std::fs::read_to_string(&path)
             .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
@@ -27,23 +41,21 @@ fn main() {
         let missing: Vec<_> = reference.iter().filter(|k| !table.contains_key(**k)).collect();
         let extra: Vec<_> = table.keys().filter(|k| !tables[0].1.contains_key(*k)).collect();
         if !missing.is_empty() || !extra.is_empty() {
-            panic!("locales/{lang}.toml differs from ru.toml: missing {missing:?}, unknown {extra:?}");
+            panic!("locales/{prefix}{lang}.toml differs from {prefix}ru.toml: missing {missing:?}, unknown {extra:?}");
         }
     }
-    let mut out = String::from("/// Every UI string, one field per key of `locales/*.toml`.\n#[derive(Debug)]\npub struct Messages {\n");
+    writeln!(out, "/// Every string of `locales/{prefix}*.toml`, one field per key.\n#[derive(Debug)]\npub struct {name} {{").unwrap();
     for key in &reference {
         writeln!(out, "    pub {key}: &'static str,").unwrap();
     }
     out.push_str("}\n");
     for (lang, table) in &tables {
-        writeln!(out, "pub(crate) static {}: Messages = Messages {{", lang.to_uppercase()).unwrap();
+        writeln!(out, "pub(crate) static {statics}{}: {name} = {name} {{", lang.to_uppercase()).unwrap();
         for (key, value) in table {
             writeln!(out, "    {key}: {value:?},").unwrap();
         }
         out.push_str("};\n");
     }
-    let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("messages.rs");
-    std::fs::write(dest, out).unwrap();
 }
 
 fn parse(text: &str, file: &str) -> BTreeMap<String, String> {

@@ -13,6 +13,36 @@ pub enum ErrorCode {
     InvalidJson,
     UnknownConsent,
     Forbidden,
+    // Account fields: one code per problem, so the form can say exactly what to fix.
+    FirstNameRequired,
+    FirstNameTwoWords,
+    FirstNameInvalid,
+    FirstNameTooLong,
+    EmailRequired,
+    EmailInvalid,
+    LoginLength,
+    LoginInvalid,
+    LoginTaken,
+    BirthYearRequired,
+    BirthYearInvalid,
+    PasswordTooShort,
+    PasswordTooLong,
+    PasswordTooCommon,
+    PasswordIsLogin,
+    PasswordIsEmail,
+    PolicyNotAccepted,
+    PolicyOutdated,
+    GuardianConsentRequired,
+    /// Wrong login, e-mail or password: never says which.
+    InvalidCredentials,
+    /// A verification or reset link that is unknown, used or expired.
+    LinkInvalid,
+    /// Not signed in (or the session ended).
+    Unauthenticated,
+    /// A sensitive operation needs the password again (the last sign-in is too old).
+    ReauthRequired,
+    /// Throttled: `retry_after` says how many seconds to wait.
+    TooManyRequests,
     NotFound,
     MethodNotAllowed,
     PayloadTooLarge,
@@ -29,11 +59,14 @@ pub struct ApiError {
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// With `TooManyRequests`: seconds until the next attempt may succeed (also `Retry-After`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), field: None }
+        Self { code, message: message.into(), field: None, retry_after: None }
     }
 
     pub fn with_field(mut self, field: impl Into<String>) -> Self {

@@ -11,6 +11,15 @@ impl Lang {
             Lang::En => &EN,
         }
     }
+
+    /// The personal section's strings (only the account bundle carries them).
+    pub fn account(self) -> &'static AccountMessages {
+        match self {
+            Lang::Ru => &ACCOUNT_RU,
+            Lang::Kk => &ACCOUNT_KK,
+            Lang::En => &ACCOUNT_EN,
+        }
+    }
 }
 
 /// Replaces each `{name}` in `template` by its value; unknown placeholders stay as they are.

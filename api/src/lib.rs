@@ -1,5 +1,6 @@
 //! What the SPA and the server agree on: request/response types, error shape, languages,
 //! UI strings and the validation rules. Serde only, so it compiles for the browser and the host.
+pub mod account;
 pub mod consent;
 pub mod error;
 pub mod i18n;
@@ -8,5 +9,5 @@ pub mod policy;
 pub mod text;
 
 pub use error::{ApiError, ErrorCode};
-pub use i18n::Messages;
+pub use i18n::{AccountMessages, Messages};
 pub use lang::Lang;

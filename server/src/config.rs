@@ -20,9 +20,15 @@ pub struct Config {
     /// `FK_TRUST_PROXY=1`: behind a reverse proxy, the client's address is the last one the
     /// proxy appended to `X-Forwarded-For` (never trust that header otherwise).
     pub trust_proxy: bool,
+    /// `FK_PUBLIC_URL`: where users reach the app, for links in e-mails (default: the
+    /// listening address over http). `https://…` makes session cookies `Secure`.
+    pub public_url: Option<String>,
+    /// `FK_MAIL_FROM`: the sender of service e-mail.
+    pub mail_from: String,
 }
 
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+pub const DEFAULT_MAIL_FROM: &str = "ForteKassa <no-reply@fortekassa.kz>";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/fortekassa.db";
 
 impl Config {
@@ -38,6 +44,8 @@ impl Config {
                 .map(|v| v.split(',').map(|o| o.trim().trim_end_matches('/').to_string()).filter(|o| !o.is_empty()).collect())
                 .unwrap_or_default(),
             consent_config: var("FK_CONSENT_CONFIG").map_or_else(|| PathBuf::from("config/cookies.json"), PathBuf::from),
+            public_url: var("FK_PUBLIC_URL"),
+            mail_from: var("FK_MAIL_FROM").unwrap_or_else(|| DEFAULT_MAIL_FROM.into()),
             trust_proxy: var("FK_TRUST_PROXY").is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true")),
         }
     }

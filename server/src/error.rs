@@ -46,6 +46,11 @@ impl IntoResponse for AppError {
                 (StatusCode::INTERNAL_SERVER_ERROR, ApiError::new(ErrorCode::Internal, "internal server error"))
             }
         };
-        (status, Json(body)).into_response()
+        let retry_after = body.retry_after;
+        let mut response = (status, Json(body)).into_response();
+        if let Some(seconds) = retry_after {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }

@@ -1,10 +1,14 @@
 //! The ForteKassa Privacy Center server: JSON API under `/api`, the built SPA, operator CLI.
+pub mod account;
+pub mod clock;
 pub mod config;
 pub mod consent;
 pub mod db;
 pub mod error;
 pub mod health;
+pub mod mail;
 pub mod policy;
+pub mod request;
 pub mod security;
 pub mod spa;
 
@@ -38,6 +42,13 @@ pub struct AppState {
     /// Take the client address from `X-Forwarded-For` (`FK_TRUST_PROXY`).
     pub trust_proxy: bool,
     pub consent_loader: consent::loader::Rendered,
+    pub clock: clock::Clock,
+    pub hasher: account::password::Hasher,
+    pub mailer: mail::Mailer,
+    /// Where users reach the app (`FK_PUBLIC_URL`): the base of links in e-mails, and https
+    /// there turns on `Secure` `__Host-` cookies.
+    pub public_url: Arc<String>,
+    pub secure_cookies: bool,
 }
 
 impl AppState {
@@ -53,7 +64,20 @@ impl AppState {
             banner: Arc::new(None),
             trust_proxy: false,
             consent_loader: consent::loader::Rendered::default(),
+            clock: clock::Clock::default(),
+            hasher: account::password::Hasher::default(),
+            mailer: mail::Mailer::new(None, std::env::temp_dir().join("fk-test-outbox"), config::DEFAULT_MAIL_FROM)
+                .expect("the default sender is a valid mailbox"),
+            public_url: Arc::new("http://127.0.0.1:8080".into()),
+            secure_cookies: false,
         }
+    }
+
+    /// Sets where users reach the app, and with it whether cookies are `Secure`.
+    pub fn with_public_url(mut self, url: &str) -> AppState {
+        self.secure_cookies = url.starts_with("https://");
+        self.public_url = Arc::new(url.trim_end_matches('/').to_string());
+        self
     }
 }
 
@@ -63,6 +87,7 @@ pub fn app(state: AppState) -> Router {
         .merge(health::router())
         .merge(policy::http::router())
         .merge(consent::http::router(state.clone()))
+        .merge(account::http::router(state.clone()))
         .route("/consent.js", axum::routing::get(consent::loader::serve))
         .fallback(spa::fallback)
         .method_not_allowed_fallback(|| async {

@@ -125,6 +125,16 @@ async fn serve(config: Config, addr: Option<String>) -> ExitCode {
     state.trust_proxy = config.trust_proxy;
     state.banner = std::sync::Arc::new(fk_server::consent::loader::banner_manifest(&config.dist_dir));
     let local = listener.local_addr().map(|a| a.to_string()).unwrap_or(addr);
+    let mut state = state.with_public_url(&config.public_url.clone().unwrap_or_else(|| format!("http://{local}")));
+    state.mailer = match fk_server::mail::Mailer::new(config.smtp_url.as_deref(), config.outbox_dir.clone(), &config.mail_from) {
+        Ok(mailer) => mailer,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    state.mailer.spawn_worker(db.clone(), state.clock.clone());
+    spawn_housekeeping(db.clone(), state.clock.clone());
     tracing::info!(database = %db::redact(&config.database_url), "ready");
     // Tests and scripts read this line to learn the port.
     println!("listening on http://{local}");
@@ -164,6 +174,19 @@ async fn shutdown() {
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
     tracing::info!("shutting down");
+}
+
+/// Expired sessions, links and throttle counts go away every ten minutes.
+fn spawn_housekeeping(db: fk_server::Db, clock: fk_server::clock::Clock) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            every.tick().await;
+            if let Err(error) = fk_server::account::housekeeping(&db, clock.now()).await {
+                tracing::warn!(%error, "housekeeping failed");
+            }
+        }
+    });
 }
 
 async fn policy_command(config: Config, cmd: PolicyCommand) -> ExitCode {

@@ -1,9 +1,6 @@
 //! `/api/consent…`: the configuration, recording a choice, reading receipts. Other origins
 //! may call it only when listed in `FK_ALLOWED_ORIGINS`.
-use std::net::SocketAddr;
-
-use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -42,34 +39,10 @@ async fn config(State(state): State<AppState>) -> Result<Response, AppError> {
     Ok(response)
 }
 
-/// Decodes the body by hand, so every kind of bad input gets our error shape.
-fn decode(headers: &HeaderMap, body: &Bytes) -> Result<ConsentRequest, AppError> {
-    let json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json")));
-    if !json {
-        return Err(AppError::Client(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::new(ErrorCode::InvalidJson, "send the choice as application/json"),
-        ));
-    }
-    serde_json::from_slice(body).map_err(|e| {
-        let field = e.to_string().split('`').nth(1).map(String::from);
-        let err = ApiError::new(ErrorCode::InvalidJson, format!("the body is not a valid consent choice: {e}"));
-        AppError::bad_request(match field {
-            Some(f) if !f.is_empty() => err.with_field(f),
-            _ => err,
-        })
-    })
-}
-
 async fn record(State(state): State<AppState>, request: Request) -> Result<Response, AppError> {
     let (parts, body) = request.into_parts();
-    let body = axum::body::to_bytes(body, crate::MAX_BODY).await.map_err(|_| {
-        AppError::Client(StatusCode::PAYLOAD_TOO_LARGE, ApiError::new(ErrorCode::PayloadTooLarge, "the body is too large"))
-    })?;
-    let choice: Choice = decode(&parts.headers, &body)?.validate().map_err(AppError::bad_request)?;
+    let request: ConsentRequest = crate::request::json(&parts.headers, body, "consent choice").await?;
+    let choice: Choice = request.validate().map_err(AppError::bad_request)?;
     let current = policy_version(&state).await?;
     if choice.policy_version > current {
         return Err(AppError::bad_request(
@@ -79,10 +52,13 @@ async fn record(State(state): State<AppState>, request: Request) -> Result<Respo
     }
     let header_gpc = parts.headers.get("sec-gpc").is_some_and(|v| v.as_bytes() == b"1");
     let choice = Choice { gpc: choice.gpc || header_gpc, ..choice };
-    let ip = client_ip(&state, &parts).map_or_else(|| "unknown".to_string(), truncate_ip);
-    let user_agent: String =
-        parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default().chars().take(400).collect();
-    let ctx = store::Context { user_agent, ip_truncated: ip, recorded_at: crate::db::now() };
+    let ip = crate::request::client_ip(&state, &parts).map_or_else(|| "unknown".to_string(), truncate_ip);
+    let user_agent = crate::request::user_agent(&parts.headers);
+    let account_id = match crate::account::session::token_from(&state, &parts.headers) {
+        Some(token) => crate::account::session::find(&state, &token).await?.map(|(s, _)| s.account_id),
+        None => None,
+    };
+    let ctx = store::Context { user_agent, ip_truncated: ip, recorded_at: crate::db::now(), account_id };
     store::insert(&state.db, &choice, &ctx).await?;
     let receipt = ConsentReceipt {
         consent_id: choice.consent_id,
@@ -95,15 +71,6 @@ async fn record(State(state): State<AppState>, request: Request) -> Result<Respo
         ip_truncated: ctx.ip_truncated,
     };
     Ok((StatusCode::CREATED, Json(receipt)).into_response())
-}
-
-/// The visitor's address: the peer, or behind a trusted proxy the last address it appended.
-fn client_ip(state: &AppState, parts: &axum::http::request::Parts) -> Option<std::net::IpAddr> {
-    let forwarded = state
-        .trust_proxy
-        .then(|| parts.headers.get("x-forwarded-for")?.to_str().ok()?.rsplit(',').next()?.trim().parse().ok())
-        .flatten();
-    forwarded.or_else(|| parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()))
 }
 
 async fn receipts(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<ConsentHistory>, AppError> {
@@ -129,11 +96,7 @@ async fn preflight() -> StatusCode {
 /// browser's `Sec-Fetch-Site: same-origin` settles "itself" even behind a proxy that rewrites
 /// `Host`.
 fn allowed(state: &AppState, headers: &HeaderMap, origin: &str) -> bool {
-    let same_site = headers.get("sec-fetch-site").is_some_and(|v| v.as_bytes() == b"same-origin");
-    let own = headers.get(header::HOST).and_then(|h| h.to_str().ok()).is_some_and(|host| {
-        origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://")) == Some(host)
-    });
-    same_site || own || state.allowed_origins.iter().any(|o| o == origin)
+    crate::request::is_same_origin(state, headers) || state.allowed_origins.iter().any(|o| o == origin)
 }
 
 /// CORS for the listed origins only; a write from any other origin is refused, so a page

@@ -8,13 +8,15 @@ pub struct Context {
     pub user_agent: String,
     pub ip_truncated: String,
     pub recorded_at: i64,
+    /// The signed-in account, so the personal section can list the account's receipts.
+    pub account_id: Option<i64>,
 }
 
 pub async fn insert(db: &Db, choice: &Choice, ctx: &Context) -> Result<(), sqlx::Error> {
     let categories: Vec<&str> = choice.categories.iter().map(|c| c.code()).collect();
     sqlx::query(
-        "INSERT INTO consent_receipts (consent_id, categories, config_revision, policy_version, gpc, user_agent, ip_truncated, recorded_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO consent_receipts (consent_id, categories, config_revision, policy_version, gpc, user_agent, ip_truncated, recorded_at, account_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(&choice.consent_id)
     .bind(categories.join(","))
@@ -24,6 +26,7 @@ pub async fn insert(db: &Db, choice: &Choice, ctx: &Context) -> Result<(), sqlx:
     .bind(&ctx.user_agent)
     .bind(&ctx.ip_truncated)
     .bind(ctx.recorded_at)
+    .bind(ctx.account_id)
     .execute(db)
     .await?;
     Ok(())

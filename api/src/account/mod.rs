@@ -1,0 +1,258 @@
+//! Accounts: what the registration, sign-in, verification and recovery requests carry and
+//! what the server answers. The rules they are checked with are in [`rules`] and [`password`].
+pub mod password;
+pub mod rules;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{ApiError, Lang};
+use password::CommonPasswords;
+
+/// Gender as clause 2.1 lists it; optional, so "not stated" is a real answer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Gender {
+    Female,
+    Male,
+    #[default]
+    NotStated,
+}
+
+impl Gender {
+    pub const ALL: [Gender; 3] = [Gender::NotStated, Gender::Female, Gender::Male];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Gender::Female => "female",
+            Gender::Male => "male",
+            Gender::NotStated => "not_stated",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Gender> {
+        Gender::ALL.into_iter().find(|g| g.code() == code)
+    }
+}
+
+/// `POST /api/account/register`: exactly the fields of clause 2.1, plus the consents.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    pub first_name: String,
+    pub email: String,
+    pub birth_year: Option<i32>,
+    #[serde(default)]
+    pub gender: Gender,
+    pub login: String,
+    pub password: String,
+    /// "I accept the Privacy Policy": registration is consent (clauses 1.3, 8.1).
+    pub accept_policy: bool,
+    /// The Russian policy version the user was shown; stored with the time of acceptance.
+    pub policy_version: u32,
+    /// Someone who may be under 18 confirms a parent's or guardian's permission (6.5–6.6).
+    #[serde(default)]
+    pub guardian_consent: bool,
+    /// The interface language: the language of the account's e-mails.
+    #[serde(default)]
+    pub lang: Lang,
+}
+
+/// Which field of the registration form a check is about, in form order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RegisterField {
+    FirstName,
+    Email,
+    BirthYear,
+    Login,
+    Password,
+    AcceptPolicy,
+    GuardianConsent,
+}
+
+impl RegisterField {
+    pub const ALL: [RegisterField; 7] = [
+        RegisterField::FirstName,
+        RegisterField::Email,
+        RegisterField::BirthYear,
+        RegisterField::Login,
+        RegisterField::Password,
+        RegisterField::AcceptPolicy,
+        RegisterField::GuardianConsent,
+    ];
+
+    /// The JSON name of the field, as `ApiError::field` carries it.
+    pub fn name(self) -> &'static str {
+        match self {
+            RegisterField::FirstName => "first_name",
+            RegisterField::Email => "email",
+            RegisterField::BirthYear => "birth_year",
+            RegisterField::Login => "login",
+            RegisterField::Password => "password",
+            RegisterField::AcceptPolicy => "accept_policy",
+            RegisterField::GuardianConsent => "guardian_consent",
+        }
+    }
+}
+
+impl RegisterRequest {
+    /// One field's check: what the form shows next to that field as the user types.
+    pub fn check(&self, field: RegisterField, current_year: i32, common: &CommonPasswords) -> Result<(), ApiError> {
+        match field {
+            RegisterField::FirstName => rules::first_name(&self.first_name),
+            RegisterField::Email => rules::email(&self.email),
+            RegisterField::BirthYear => rules::birth_year(self.birth_year, current_year),
+            RegisterField::Login => rules::login(&self.login),
+            RegisterField::Password => password::check(&self.password, &self.login, &self.email, common),
+            RegisterField::AcceptPolicy => rules::accepted(self.accept_policy),
+            RegisterField::GuardianConsent => {
+                rules::guardian_consent(self.birth_year, current_year, self.guardian_consent)
+            }
+        }
+    }
+
+    /// Every problem of the form, in form order. The server answers with the first; the form
+    /// shows them all.
+    pub fn validate(&self, current_year: i32, common: &CommonPasswords) -> Vec<ApiError> {
+        RegisterField::ALL.into_iter().filter_map(|f| self.check(f, current_year, common).err()).collect()
+    }
+}
+
+/// `POST /api/account/sign-in`: `login` is the login or the e-mail address.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignInRequest {
+    pub login: String,
+    pub password: String,
+    #[serde(default)]
+    pub remember: bool,
+}
+
+/// `POST /api/account/reauth`: the password again, before a sensitive operation.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReauthRequest {
+    pub password: String,
+}
+
+/// `POST /api/account/verify`: the token from the verification link.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyRequest {
+    pub token: String,
+}
+
+/// `POST /api/account/recover`: where to send a reset link (if an account has that address).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecoverRequest {
+    pub email: String,
+    /// Used only when no account has the address; otherwise the account's language wins.
+    #[serde(default)]
+    pub lang: Lang,
+}
+
+/// `POST /api/account/reset`: the token from the reset link and the new password.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResetRequest {
+    pub token: String,
+    pub password: String,
+}
+
+/// The answer to registration and recovery, whatever the database holds: nothing here tells
+/// whether the address has an account.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckEmail {
+    pub email: String,
+}
+
+/// The signed-in account as the personal section shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountView {
+    pub login: String,
+    pub first_name: String,
+    pub email: String,
+    pub email_verified: bool,
+    pub birth_year: i32,
+    pub gender: Gender,
+    pub lang: Lang,
+    pub created_at: String,
+}
+
+/// `GET /api/account/session`: who is signed in, and for how long a sensitive operation goes
+/// through without asking for the password again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    pub account: AccountView,
+    pub remember: bool,
+    pub started_at: String,
+    /// RFC 3339; in the past when the password must be asked again.
+    pub recent_auth_until: String,
+}
+
+/// Tokens in links are 32 random bytes in unpadded base64url: 43 characters.
+pub fn is_token(s: &str) -> bool {
+    s.len() == 43 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorCode;
+
+    fn valid() -> RegisterRequest {
+        RegisterRequest {
+            first_name: "Айгерим".into(),
+            email: "aigerim@example.kz".into(),
+            birth_year: Some(1990),
+            gender: Gender::Female,
+            login: "aigerim.k".into(),
+            password: "коржын сары алма".into(),
+            accept_policy: true,
+            policy_version: 1,
+            guardian_consent: false,
+            lang: Lang::Kk,
+        }
+    }
+
+    #[test]
+    fn a_complete_form_passes() {
+        assert_eq!(valid().validate(2026, &CommonPasswords::default()), vec![]);
+    }
+
+    #[test]
+    fn problems_come_in_form_order_with_their_fields() {
+        let form = RegisterRequest { first_name: "Ivan Petrov".into(), login: "x".into(), accept_policy: false, ..valid() };
+        let errors = form.validate(2026, &CommonPasswords::default());
+        let fields: Vec<_> = errors.iter().map(|e| e.field.clone().unwrap()).collect();
+        assert_eq!(fields, ["first_name", "login", "accept_policy"]);
+        assert_eq!(errors[0].code, ErrorCode::FirstNameTwoWords);
+    }
+
+    #[test]
+    fn a_minor_needs_the_guardian_checkbox() {
+        let form = RegisterRequest { birth_year: Some(2012), ..valid() };
+        let errors = form.validate(2026, &CommonPasswords::default());
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].code, ErrorCode::GuardianConsentRequired);
+        let form = RegisterRequest { guardian_consent: true, ..form };
+        assert!(form.validate(2026, &CommonPasswords::default()).is_empty());
+    }
+
+    #[test]
+    fn unknown_fields_and_wrong_types_are_refused() {
+        let mut json = serde_json::to_value(valid()).unwrap();
+        json["is_admin"] = true.into();
+        assert!(serde_json::from_value::<RegisterRequest>(json).is_err());
+        let mut json = serde_json::to_value(valid()).unwrap();
+        json["birth_year"] = "nineteen".into();
+        assert!(serde_json::from_value::<RegisterRequest>(json).is_err());
+    }
+
+    #[test]
+    fn tokens_have_one_shape() {
+        assert!(is_token("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"));
+        assert!(!is_token("short"));
+        assert!(!is_token("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="));
+    }
+}

@@ -1,0 +1,400 @@
+//! `/api/account/…`: registration, verification, sign-in and out, re-authentication,
+//! recovery. Every state change passes the same-origin check in [`super::same_origin_only`].
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{middleware, Extension, Json, Router};
+use fk_api::account::{
+    is_token, rules, CheckEmail, RecoverRequest, ReauthRequest, RegisterRequest, ResetRequest, SignInRequest, VerifyRequest,
+};
+use fk_api::{ApiError, ErrorCode, Lang};
+
+use super::session::{self, MaybeSession, Session};
+use super::store::{self, Account, Event, NewAccount};
+use super::throttle::{self, window, Backoff, Window};
+use super::tokens::{self, Purpose};
+use super::COMMON_PASSWORDS;
+use crate::error::AppError;
+use crate::mail::templates::{render, Mail};
+use crate::request::{self, Client};
+use crate::AppState;
+
+/// Failed sign-ins per account: 5 free in 15 minutes, then 30 s, 1 min, 2 min … up to 15 min
+/// between attempts; and never more than 100 in an hour.
+const SIGN_IN_BACKOFF: Backoff = Backoff { seconds: 900, free: 5, base: 30, cap: 900 };
+const SIGN_IN_ACCOUNT: [Window; 1] = [window(3600, 100)];
+/// Failed sign-ins from one address, whatever the account.
+const SIGN_IN_IP: [Window; 1] = [window(900, 50)];
+/// Reset links per address and per requesting IP.
+const RECOVER_ADDRESS: [Window; 2] = [window(900, 3), window(86_400, 10)];
+const RECOVER_IP: [Window; 1] = [window(3600, 30)];
+/// "Send the verification link again".
+const VERIFY_RESEND: [Window; 2] = [window(60, 1), window(3600, 5)];
+/// Registration attempts per IP: also what keeps "this login is taken" from being a probe.
+const REGISTER_IP: [Window; 1] = [window(3600, 20)];
+/// "Someone tried to register with your address" letters per address.
+const REGISTER_NOTICE: [Window; 1] = [window(86_400, 3)];
+
+pub fn router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/api/account/common-passwords", get(common_passwords))
+        .route("/api/account/register", post(register))
+        .route("/api/account/verify", post(verify))
+        .route("/api/account/verify/resend", post(resend_verification))
+        .route("/api/account/sign-in", post(sign_in))
+        .route("/api/account/sign-out", post(sign_out))
+        .route("/api/account/sign-out-everywhere", post(sign_out_everywhere))
+        .route("/api/account/session", get(current_session))
+        .route("/api/account/reauth", post(reauth))
+        .route("/api/account/recover", post(recover))
+        .route("/api/account/reset", post(reset))
+        .route_layer(middleware::from_fn_with_state(state.clone(), session::layer))
+        .route_layer(middleware::from_fn_with_state(state, super::same_origin_only))
+}
+
+fn too_many(wait: u64) -> AppError {
+    let mut err = ApiError::new(ErrorCode::TooManyRequests, format!("too many attempts; try again in {wait} s"));
+    err.retry_after = Some(wait);
+    AppError::Client(StatusCode::TOO_MANY_REQUESTS, err)
+}
+
+async fn throttled(state: &AppState, bucket: &str, windows: &[Window], backoff: Option<Backoff>) -> Result<(), AppError> {
+    throttle::check(&mut *state.db.acquire().await?, bucket, state.clock.now(), windows, backoff).await?.map_err(too_many)
+}
+
+fn signed_in(state: &AppState, status: StatusCode, token: &str, remember: bool, body: impl serde::Serialize) -> Response {
+    let mut response = (status, Json(body)).into_response();
+    response.headers_mut().insert(header::SET_COOKIE, session::set_cookie(state, token, remember));
+    response
+}
+
+fn link(state: &AppState, path: &str) -> String {
+    format!("{}{path}", state.public_url.trim_end_matches('/'))
+}
+
+/// "24.11.2026 14:05 UTC": e-mails state times in UTC, the one zone every reader can convert.
+fn mail_time(unix: i64) -> String {
+    let format = time::macros::format_description!("[day].[month].[year] [hour]:[minute] UTC");
+    time::OffsetDateTime::from_unix_timestamp(unix).ok().and_then(|t| t.format(format).ok()).unwrap_or_default()
+}
+
+async fn account_of(state: &AppState, session: &Session) -> Result<Account, AppError> {
+    store::by_id(&state.db, session.account_id).await?.ok_or_else(|| {
+        AppError::Client(StatusCode::UNAUTHORIZED, ApiError::new(ErrorCode::Unauthenticated, "the account no longer exists"))
+    })
+}
+
+/// The list the forms check passwords against, for the SPA to download once (cacheable).
+async fn common_passwords() -> Response {
+    let mut response = fk_api::account::password::COMMON_PASSWORDS_TXT.into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400"));
+    response
+}
+
+/// Registration. Whether the address already has an account, the answer is the same 202
+/// "check your e-mail" (taking as long: the password is hashed either way); the owner of a
+/// taken address gets a letter saying someone tried. Nothing is written unless all is valid.
+async fn register(State(state): State<AppState>, request: Request) -> Result<Response, AppError> {
+    let (parts, body) = request.into_parts();
+    let form: RegisterRequest = request::json(&parts.headers, body, "registration").await?;
+    let client = Client::from_parts(&state, &parts);
+    let now = state.clock.now();
+    if let Some(first) = form.validate(state.clock.year(), &COMMON_PASSWORDS).into_iter().next() {
+        return Err(AppError::bad_request(first));
+    }
+    let current = crate::consent::http::policy_version(&state).await?;
+    if form.policy_version != current {
+        return Err(AppError::Client(
+            StatusCode::CONFLICT,
+            ApiError::new(ErrorCode::PolicyOutdated, format!("the policy is now at version {current}; read it and accept again"))
+                .with_field("accept_policy"),
+        ));
+    }
+    let ip_bucket = format!("register-ip:{}", client.ip);
+    throttled(&state, &ip_bucket, &REGISTER_IP, None).await?;
+    throttle::record(&mut *state.db.acquire().await?, &ip_bucket, now).await?;
+    let password_hash = state.hasher.hash(form.password.clone()).await?;
+    let email = form.email.trim();
+    let login = form.login.trim();
+    let mut tx = state.db.begin().await?;
+    if store::login_taken(&mut tx, &rules::login_key(login)).await? {
+        return Err(AppError::Client(
+            StatusCode::CONFLICT,
+            ApiError::new(ErrorCode::LoginTaken, "this login is taken; choose another").with_field("login"),
+        ));
+    }
+    if let Some(owner) = store::by_email_key(&mut tx, &rules::email_key(email)).await? {
+        let notice_bucket = format!("register-notice:{}", owner.id);
+        if throttle::check(&mut tx, &notice_bucket, now, &REGISTER_NOTICE, None).await?.is_ok() {
+            let mail = Mail::RegistrationAttempt {
+                first_name: &owner.first_name,
+                sign_in_link: &link(&state, "/account/login"),
+                recover_link: &link(&state, "/account/recover"),
+            };
+            state.mailer.queue(&mut tx, &owner.email, render(&mail, owner.lang), now).await?;
+            throttle::record(&mut tx, &notice_bucket, now).await?;
+        }
+    } else {
+        let new = NewAccount {
+            login,
+            email,
+            first_name: form.first_name.trim(),
+            birth_year: form.birth_year.unwrap_or_default(),
+            gender: form.gender,
+            lang: form.lang,
+            password_hash: &password_hash,
+            guardian_consent: form.guardian_consent,
+            policy_version: form.policy_version,
+        };
+        let id = match store::insert(&mut tx, &new, now).await {
+            Ok(id) => id,
+            // Another registration took the login or address between our check and insert.
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Err(AppError::Client(
+                    StatusCode::CONFLICT,
+                    ApiError::new(ErrorCode::LoginTaken, "this login is taken; choose another").with_field("login"),
+                ))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let token = tokens::issue(&mut tx, id, Purpose::Verify, email, now).await?;
+        let mail = Mail::Verify { first_name: new.first_name, link: &link(&state, &format!("/account/verify#token={token}")) };
+        state.mailer.queue(&mut tx, email, render(&mail, form.lang), now).await?;
+    }
+    tx.commit().await?;
+    state.mailer.wake();
+    Ok((StatusCode::ACCEPTED, Json(CheckEmail { email: email.to_string() })).into_response())
+}
+
+fn link_invalid() -> AppError {
+    AppError::bad_request(ApiError::new(ErrorCode::LinkInvalid, "this link has expired or was already used").with_field("token"))
+}
+
+/// Opening the verification link confirms the address and signs in on that browser; the
+/// welcome letter then states the login (clause 5.2).
+async fn verify(State(state): State<AppState>, request: Request) -> Result<Response, AppError> {
+    let (parts, body) = request.into_parts();
+    let form: VerifyRequest = request::json(&parts.headers, body, "verification").await?;
+    if !is_token(&form.token) {
+        return Err(link_invalid());
+    }
+    let client = Client::from_parts(&state, &parts);
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let Some((account_id, email)) = tokens::redeem(&mut tx, &form.token, Purpose::Verify, now).await? else {
+        return Err(link_invalid());
+    };
+    if !store::mark_verified(&mut tx, account_id, &email, now).await? {
+        return Err(link_invalid());
+    }
+    store::log(&mut tx, account_id, Event::EmailVerified, &client, now).await?;
+    store::log(&mut tx, account_id, Event::SignIn, &client, now).await?;
+    let (token, session) = session::create(&mut tx, account_id, false, &client, now).await?;
+    let row = sqlx::query("SELECT first_name, login, lang FROM accounts WHERE id = $1").bind(account_id).fetch_one(&mut *tx).await?;
+    use sqlx::Row as _;
+    let (first_name, login, lang): (String, String, String) = (row.try_get("first_name")?, row.try_get("login")?, row.try_get("lang")?);
+    let mail = Mail::Welcome { first_name: &first_name, login: &login, account_link: &link(&state, "/account") };
+    state.mailer.queue(&mut tx, &email, render(&mail, Lang::from_code(&lang).unwrap_or_default()), now).await?;
+    tx.commit().await?;
+    state.mailer.wake();
+    let account = account_of(&state, &session).await?;
+    Ok(signed_in(&state, StatusCode::OK, &token, false, session.view(&account)))
+}
+
+/// "Send the link again" from the banner an unverified account sees.
+async fn resend_verification(State(state): State<AppState>, Extension(session): Extension<MaybeSession>) -> Result<Response, AppError> {
+    let session = session.required()?;
+    let account = account_of(&state, &session).await?;
+    if account.email_verified_at.is_some() {
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    }
+    let bucket = format!("verify-mail:{}", account.id);
+    throttled(&state, &bucket, &VERIFY_RESEND, None).await?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let token = tokens::issue(&mut tx, account.id, Purpose::Verify, &account.email, now).await?;
+    let mail = Mail::Verify { first_name: &account.first_name, link: &link(&state, &format!("/account/verify#token={token}")) };
+    state.mailer.queue(&mut tx, &account.email, render(&mail, account.lang), now).await?;
+    tx.commit().await?;
+    throttle::record(&mut *state.db.acquire().await?, &bucket, now).await?;
+    state.mailer.wake();
+    Ok((StatusCode::ACCEPTED, Json(CheckEmail { email: account.email })).into_response())
+}
+
+/// The throttle bucket of a sign-in: the account when there is one, else the identifier as
+/// typed (so probing unknown logins is throttled exactly like real ones).
+fn sign_in_bucket(account: Option<&Account>, identifier: &str) -> String {
+    match account {
+        Some(a) => format!("sign-in:account:{}", a.id),
+        None => format!("sign-in:unknown:{}", identifier.trim().to_lowercase()),
+    }
+}
+
+fn invalid_credentials() -> AppError {
+    AppError::Client(StatusCode::UNAUTHORIZED, ApiError::new(ErrorCode::InvalidCredentials, "wrong login or password"))
+}
+
+async fn sign_in(State(state): State<AppState>, request: Request) -> Result<Response, AppError> {
+    let (parts, body) = request.into_parts();
+    let form: SignInRequest = request::json(&parts.headers, body, "sign-in").await?;
+    if form.login.trim().is_empty() || form.password.is_empty() || form.password.chars().count() > 1024 {
+        return Err(invalid_credentials());
+    }
+    let client = Client::from_parts(&state, &parts);
+    let ip_bucket = format!("sign-in:ip:{}", client.ip);
+    throttled(&state, &ip_bucket, &SIGN_IN_IP, None).await?;
+    let account = store::by_identifier(&state.db, &form.login).await?;
+    let bucket = sign_in_bucket(account.as_ref(), &form.login);
+    throttled(&state, &bucket, &SIGN_IN_ACCOUNT, Some(SIGN_IN_BACKOFF)).await?;
+    let ok = state.hasher.verify(form.password, account.as_ref().map(|a| a.password_hash.clone())).await?;
+    let now = state.clock.now();
+    let account = match (ok, account) {
+        (true, Some(account)) => account,
+        (_, account) => {
+            throttle::record(&mut *state.db.acquire().await?, &bucket, now).await?;
+            throttle::record(&mut *state.db.acquire().await?, &ip_bucket, now).await?;
+            if let Some(account) = account {
+                let mut conn = state.db.acquire().await?;
+                store::log(&mut conn, account.id, Event::SignInFailed, &client, now).await?;
+            }
+            return Err(invalid_credentials());
+        }
+    };
+    let mut tx = state.db.begin().await?;
+    let new_device = store::is_new_device(&mut tx, account.id, &client).await?;
+    store::log(&mut tx, account.id, Event::SignIn, &client, now).await?;
+    let (token, session) = session::create(&mut tx, account.id, form.remember, &client, now).await?;
+    if new_device {
+        let ip = client.ip.parse().map_or_else(|_| client.ip.clone(), crate::consent::truncate_ip);
+        let device = [client.agent.os.as_str(), client.agent.device.as_str()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(", ");
+        let mail = Mail::NewSignIn {
+            first_name: &account.first_name,
+            when: &mail_time(now),
+            browser: &client.agent.browser,
+            device: &device,
+            ip: &ip,
+            sessions_link: &link(&state, "/account"),
+            recover_link: &link(&state, "/account/recover"),
+        };
+        state.mailer.queue(&mut tx, &account.email, render(&mail, account.lang), now).await?;
+    }
+    tx.commit().await?;
+    throttle::clear(&mut *state.db.acquire().await?, &bucket).await?;
+    state.mailer.wake();
+    Ok(signed_in(&state, StatusCode::OK, &token, form.remember, session.view(&account)))
+}
+
+async fn sign_out(State(state): State<AppState>, Extension(session): Extension<MaybeSession>) -> Result<Response, AppError> {
+    if let Some(session) = session.0 {
+        session::end(&state.db, session.id).await?;
+    }
+    Ok(([(header::SET_COOKIE, session::clear_cookie(&state))], StatusCode::NO_CONTENT).into_response())
+}
+
+/// Ends every session of the account, this one included. Sensitive: needs a recent password.
+async fn sign_out_everywhere(State(state): State<AppState>, Extension(session): Extension<MaybeSession>, request: Request) -> Result<Response, AppError> {
+    let session = session.required()?;
+    session.require_recent_auth(state.clock.now())?;
+    let (parts, _) = request.into_parts();
+    let client = Client::from_parts(&state, &parts);
+    let mut tx = state.db.begin().await?;
+    session::end_all(&mut tx, session.account_id).await?;
+    store::log(&mut tx, session.account_id, Event::SignedOutEverywhere, &client, state.clock.now()).await?;
+    tx.commit().await?;
+    Ok(([(header::SET_COOKIE, session::clear_cookie(&state))], StatusCode::NO_CONTENT).into_response())
+}
+
+async fn current_session(State(state): State<AppState>, Extension(session): Extension<MaybeSession>) -> Result<Response, AppError> {
+    let session = session.required()?;
+    let account = account_of(&state, &session).await?;
+    Ok(Json(session.view(&account)).into_response())
+}
+
+/// The password again, for a sensitive operation: throttled like sign-in, and a new token.
+async fn reauth(State(state): State<AppState>, Extension(session): Extension<MaybeSession>, request: Request) -> Result<Response, AppError> {
+    let session = session.required()?;
+    let (parts, body) = request.into_parts();
+    let form: ReauthRequest = request::json(&parts.headers, body, "password confirmation").await?;
+    let account = account_of(&state, &session).await?;
+    let bucket = sign_in_bucket(Some(&account), "");
+    throttled(&state, &bucket, &SIGN_IN_ACCOUNT, Some(SIGN_IN_BACKOFF)).await?;
+    let now = state.clock.now();
+    if !state.hasher.verify(form.password, Some(account.password_hash.clone())).await? {
+        throttle::record(&mut *state.db.acquire().await?, &bucket, now).await?;
+        let client = Client::from_parts(&state, &parts);
+        let mut conn = state.db.acquire().await?;
+        store::log(&mut conn, account.id, Event::SignInFailed, &client, now).await?;
+        return Err(AppError::Client(
+            StatusCode::UNAUTHORIZED,
+            ApiError::new(ErrorCode::InvalidCredentials, "wrong password").with_field("password"),
+        ));
+    }
+    throttle::clear(&mut *state.db.acquire().await?, &bucket).await?;
+    let (token, session) = session::reauthenticate(&state.db, &session, now).await?;
+    Ok(signed_in(&state, StatusCode::OK, &token, session.remember, session.view(&account)))
+}
+
+/// "Forgot password": the same 202 whether or not an account has the address.
+async fn recover(State(state): State<AppState>, request: Request) -> Result<Response, AppError> {
+    let (parts, body) = request.into_parts();
+    let form: RecoverRequest = request::json(&parts.headers, body, "recovery request").await?;
+    rules::email(&form.email).map_err(AppError::bad_request)?;
+    let client = Client::from_parts(&state, &parts);
+    let key = rules::email_key(&form.email);
+    let address_bucket = format!("recover:{key}");
+    let ip_bucket = format!("recover-ip:{}", client.ip);
+    throttled(&state, &address_bucket, &RECOVER_ADDRESS, None).await?;
+    throttled(&state, &ip_bucket, &RECOVER_IP, None).await?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    if let Some(account) = store::by_email_key(&mut tx, &key).await? {
+        let token = tokens::issue(&mut tx, account.id, Purpose::Reset, &account.email, now).await?;
+        let mail = Mail::Reset { first_name: &account.first_name, link: &link(&state, &format!("/account/reset#token={token}")) };
+        state.mailer.queue(&mut tx, &account.email, render(&mail, account.lang), now).await?;
+    }
+    tx.commit().await?;
+    throttle::record(&mut *state.db.acquire().await?, &address_bucket, now).await?;
+    throttle::record(&mut *state.db.acquire().await?, &ip_bucket, now).await?;
+    state.mailer.wake();
+    Ok((StatusCode::ACCEPTED, Json(CheckEmail { email: form.email.trim().to_string() })).into_response())
+}
+
+/// A new password from a reset link: every session ends, this browser gets a new one, the
+/// owner is told by e-mail. The link also proves the address, so it counts as verified.
+async fn reset(State(state): State<AppState>, request: Request) -> Result<Response, AppError> {
+    let (parts, body) = request.into_parts();
+    let form: ResetRequest = request::json(&parts.headers, body, "password reset").await?;
+    if !is_token(&form.token) {
+        return Err(link_invalid());
+    }
+    let now = state.clock.now();
+    // Check the password before using the link up, so a refused password can be corrected.
+    let Some((account_id, _)) = tokens::peek(&state.db, &form.token, Purpose::Reset, now).await? else {
+        return Err(link_invalid());
+    };
+    let account = store::by_id(&state.db, account_id).await?.ok_or_else(link_invalid)?;
+    fk_api::account::password::check(&form.password, &account.login, &account.email, &COMMON_PASSWORDS).map_err(AppError::bad_request)?;
+    let hash = state.hasher.hash(form.password).await?;
+    let client = Client::from_parts(&state, &parts);
+    let mut tx = state.db.begin().await?;
+    let Some((_, email)) = tokens::redeem(&mut tx, &form.token, Purpose::Reset, now).await? else {
+        return Err(link_invalid());
+    };
+    store::set_password(&mut tx, account.id, &hash).await?;
+    store::mark_verified(&mut tx, account.id, &email, now).await?;
+    tokens::revoke_all(&mut tx, account.id, Purpose::Reset, now).await?;
+    session::end_all(&mut tx, account.id).await?;
+    store::log(&mut tx, account.id, Event::PasswordChanged, &client, now).await?;
+    store::log(&mut tx, account.id, Event::SignIn, &client, now).await?;
+    let (token, session) = session::create(&mut tx, account.id, false, &client, now).await?;
+    let mail = Mail::PasswordChanged { first_name: &account.first_name, when: &mail_time(now), recover_link: &link(&state, "/account/recover") };
+    state.mailer.queue(&mut tx, &account.email, render(&mail, account.lang), now).await?;
+    tx.commit().await?;
+    throttle::clear(&mut *state.db.acquire().await?, &sign_in_bucket(Some(&account), "")).await?;
+    state.mailer.wake();
+    let account = account_of(&state, &session).await?;
+    Ok(signed_in(&state, StatusCode::OK, &token, false, session.view(&account)))
+}

@@ -1,0 +1,46 @@
+//! Accounts (issue 4): registration, e-mail verification, sign-in, sessions, recovery.
+pub mod agent;
+pub mod http;
+pub mod password;
+pub mod session;
+pub mod store;
+pub mod throttle;
+pub mod tokens;
+
+use std::sync::LazyLock;
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use fk_api::account::password::{CommonPasswords, COMMON_PASSWORDS_TXT};
+use fk_api::{ApiError, ErrorCode};
+
+use crate::db::Db;
+use crate::AppState;
+
+pub static COMMON_PASSWORDS: LazyLock<CommonPasswords> = LazyLock::new(|| CommonPasswords::parse(COMMON_PASSWORDS_TXT));
+
+/// CSRF protection: a state-changing request must come from this site's own pages
+/// (`Sec-Fetch-Site: same-origin`, or an `Origin` naming this server). A form or script on
+/// another site, or a client that says nothing about where it comes from, is refused.
+pub async fn same_origin_only(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if !safe && !crate::request::is_same_origin(&state, request.headers()) {
+        let err = ApiError::new(ErrorCode::Forbidden, "cross-site request refused: send it from this site's pages");
+        return (StatusCode::FORBIDDEN, Json(err)).into_response();
+    }
+    let mut response = next.run(request).await;
+    // Personal data: never kept in a shared or browser cache.
+    response.headers_mut().entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
+    response
+}
+
+/// Deletes what has expired: sessions, used or stale links, old throttle counts.
+pub async fn housekeeping(db: &Db, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE idle_expires_at <= $1 OR absolute_expires_at <= $1").bind(now).execute(db).await?;
+    sqlx::query("DELETE FROM email_tokens WHERE expires_at < $1").bind(now - 7 * 86_400).execute(db).await?;
+    sqlx::query("DELETE FROM mail_queue WHERE sent_at < $1").bind(now - 7 * 86_400).execute(db).await?;
+    throttle::prune(&mut *db.acquire().await?, now).await
+}

@@ -1,0 +1,220 @@
+//! Sessions: an opaque 256-bit token in an HttpOnly, SameSite=Lax cookie (`__Host-` and
+//! Secure over https), only its hash in the database. Idle expiry is 30 days with "remember
+//! me", else 12 hours (and the cookie dies with the browser); no session outlives 90 days.
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use fk_api::account::SessionView;
+use fk_api::{ApiError, ErrorCode};
+use sqlx::{AnyConnection, Row};
+
+use super::store::Account;
+use super::tokens;
+use crate::db::rfc3339;
+use crate::error::AppError;
+use crate::request::Client;
+use crate::AppState;
+
+pub const IDLE_REMEMBERED: i64 = 30 * 86_400;
+pub const IDLE_BROWSER: i64 = 12 * 3600;
+pub const ABSOLUTE: i64 = 90 * 86_400;
+/// Sensitive operations need a password given within this many seconds.
+pub const RECENT_AUTH: i64 = 10 * 60;
+/// `last_used_at` is written at most this often, not on every request.
+const TOUCH_EVERY: i64 = 60;
+
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub id: i64,
+    pub account_id: i64,
+    pub remember: bool,
+    pub created_at: i64,
+    pub authenticated_at: i64,
+}
+
+impl Session {
+    pub fn view(&self, account: &Account) -> SessionView {
+        SessionView {
+            account: account.view(),
+            remember: self.remember,
+            started_at: rfc3339(self.created_at),
+            recent_auth_until: rfc3339(self.authenticated_at + RECENT_AUTH),
+        }
+    }
+
+    /// Refuses a sensitive operation when the password was last given too long ago.
+    pub fn require_recent_auth(&self, now: i64) -> Result<(), AppError> {
+        if now - self.authenticated_at <= RECENT_AUTH {
+            Ok(())
+        } else {
+            Err(AppError::Client(
+                axum::http::StatusCode::FORBIDDEN,
+                ApiError::new(ErrorCode::ReauthRequired, "confirm your password to continue").with_field("password"),
+            ))
+        }
+    }
+}
+
+fn idle(remember: bool) -> i64 {
+    if remember {
+        IDLE_REMEMBERED
+    } else {
+        IDLE_BROWSER
+    }
+}
+
+pub fn cookie_name(state: &AppState) -> &'static str {
+    if state.secure_cookies {
+        "__Host-fk_session"
+    } else {
+        "fk_session"
+    }
+}
+
+pub fn set_cookie(state: &AppState, token: &str, remember: bool) -> HeaderValue {
+    let mut cookie = format!("{}={token}; Path=/; HttpOnly; SameSite=Lax", cookie_name(state));
+    if remember {
+        cookie.push_str(&format!("; Max-Age={IDLE_REMEMBERED}"));
+    }
+    if state.secure_cookies {
+        cookie.push_str("; Secure");
+    }
+    HeaderValue::from_str(&cookie).expect("a token is base64url")
+}
+
+pub fn clear_cookie(state: &AppState) -> HeaderValue {
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!("{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}", cookie_name(state))).expect("ASCII")
+}
+
+pub fn token_from(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    let name = cookie_name(state);
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, v)| *k == name && fk_api::account::is_token(v))
+        .map(|(_, v)| v.to_string())
+}
+
+/// A new session (sign-in, verification, reset): a fresh token every time, so a token planted
+/// before sign-in (session fixation) is worthless.
+pub async fn create(conn: &mut AnyConnection, account_id: i64, remember: bool, client: &Client, now: i64) -> Result<(String, Session), sqlx::Error> {
+    let token = tokens::new_token();
+    let row = sqlx::query(
+        "INSERT INTO sessions (account_id, token_hash, remember, created_at, last_used_at, authenticated_at, idle_expires_at, absolute_expires_at, ip, user_agent, browser, os, device) \
+         VALUES ($1, $2, $3, $4, $4, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+    )
+    .bind(account_id)
+    .bind(tokens::hash(&token))
+    .bind(i32::from(remember))
+    .bind(now)
+    .bind(now + idle(remember))
+    .bind(now + ABSOLUTE)
+    .bind(&client.ip)
+    .bind(&client.user_agent)
+    .bind(&client.agent.browser)
+    .bind(&client.agent.os)
+    .bind(client.agent.device.as_str())
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((token, Session { id: row.try_get("id")?, account_id, remember, created_at: now, authenticated_at: now }))
+}
+
+/// After the password was given again: a new token and a fresh authentication time.
+pub async fn reauthenticate(db: &crate::Db, session: &Session, now: i64) -> Result<(String, Session), sqlx::Error> {
+    let token = tokens::new_token();
+    sqlx::query("UPDATE sessions SET token_hash = $1, authenticated_at = $2, last_used_at = $2, idle_expires_at = $3 WHERE id = $4")
+        .bind(tokens::hash(&token))
+        .bind(now)
+        .bind(now + idle(session.remember))
+        .bind(session.id)
+        .execute(db)
+        .await?;
+    Ok((token, Session { authenticated_at: now, ..session.clone() }))
+}
+
+/// The live session a token belongs to; an expired one is deleted on sight.
+pub async fn find(state: &AppState, token: &str) -> Result<Option<(Session, bool)>, sqlx::Error> {
+    let now = state.clock.now();
+    let row = sqlx::query(
+        "SELECT id, account_id, remember, created_at, authenticated_at, last_used_at, idle_expires_at, absolute_expires_at FROM sessions WHERE token_hash = $1",
+    )
+    .bind(tokens::hash(token))
+    .fetch_optional(&state.db)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let id: i64 = row.try_get("id")?;
+    let idle_expires: i64 = row.try_get("idle_expires_at")?;
+    let absolute_expires: i64 = row.try_get("absolute_expires_at")?;
+    if now >= idle_expires || now >= absolute_expires {
+        sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(&state.db).await?;
+        return Ok(None);
+    }
+    let remember = row.try_get::<i32, _>("remember")? != 0;
+    let last_used: i64 = row.try_get("last_used_at")?;
+    let touched = now - last_used >= TOUCH_EVERY;
+    if touched {
+        sqlx::query("UPDATE sessions SET last_used_at = $1, idle_expires_at = $2 WHERE id = $3")
+            .bind(now)
+            .bind((now + idle(remember)).min(absolute_expires))
+            .bind(id)
+            .execute(&state.db)
+            .await?;
+    }
+    let session = Session {
+        id,
+        account_id: row.try_get("account_id")?,
+        remember,
+        created_at: row.try_get("created_at")?,
+        authenticated_at: row.try_get("authenticated_at")?,
+    };
+    Ok(Some((session, touched)))
+}
+
+pub async fn end(db: &crate::Db, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(db).await?;
+    Ok(())
+}
+
+pub async fn end_all(conn: &mut AnyConnection, account_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE account_id = $1").bind(account_id).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// The request's session, if any, for the handlers behind [`layer`].
+#[derive(Clone, Debug, Default)]
+pub struct MaybeSession(pub Option<Session>);
+
+impl MaybeSession {
+    pub fn required(self) -> Result<Session, AppError> {
+        self.0.ok_or_else(|| {
+            AppError::Client(axum::http::StatusCode::UNAUTHORIZED, ApiError::new(ErrorCode::Unauthenticated, "sign in first"))
+        })
+    }
+}
+
+/// Finds the session once per request and, for a remembered one in use, moves the cookie's
+/// expiry forward with the server's (sliding 30 days).
+pub async fn layer(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let token = token_from(&state, request.headers());
+    let found = match &token {
+        Some(token) => match find(&state, token).await {
+            Ok(found) => found,
+            Err(e) => return AppError::from(e).into_response(),
+        },
+        None => None,
+    };
+    let refresh = found.as_ref().filter(|(s, touched)| *touched && s.remember).is_some();
+    request.extensions_mut().insert(MaybeSession(found.map(|(s, _)| s)));
+    let mut response = next.run(request).await;
+    if let (true, Some(token)) = (refresh, token) {
+        if !response.headers().contains_key(header::SET_COOKIE) {
+            response.headers_mut().insert(header::SET_COOKIE, set_cookie(&state, &token, true));
+        }
+    }
+    response
+}

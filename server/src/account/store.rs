@@ -1,0 +1,192 @@
+//! Accounts in the database.
+use fk_api::account::{AccountView, Gender};
+use fk_api::Lang;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use crate::db::{rfc3339, Db};
+use crate::request::Client;
+
+#[derive(Clone, Debug)]
+pub struct Account {
+    pub id: i64,
+    pub login: String,
+    pub email: String,
+    pub email_verified_at: Option<i64>,
+    pub first_name: String,
+    pub birth_year: i32,
+    pub gender: Gender,
+    pub lang: Lang,
+    pub password_hash: String,
+    pub created_at: i64,
+}
+
+const COLUMNS: &str = "id, login, email, email_verified_at, first_name, birth_year, gender, lang, password_hash, created_at";
+
+fn from_row(r: &AnyRow) -> Result<Account, sqlx::Error> {
+    Ok(Account {
+        id: r.try_get("id")?,
+        login: r.try_get("login")?,
+        email: r.try_get("email")?,
+        email_verified_at: r.try_get("email_verified_at")?,
+        first_name: r.try_get("first_name")?,
+        birth_year: r.try_get::<i32, _>("birth_year")?,
+        gender: Gender::from_code(&r.try_get::<String, _>("gender")?).unwrap_or_default(),
+        lang: Lang::from_code(&r.try_get::<String, _>("lang")?).unwrap_or_default(),
+        password_hash: r.try_get("password_hash")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+impl Account {
+    pub fn view(&self) -> AccountView {
+        AccountView {
+            login: self.login.clone(),
+            first_name: self.first_name.clone(),
+            email: self.email.clone(),
+            email_verified: self.email_verified_at.is_some(),
+            birth_year: self.birth_year,
+            gender: self.gender,
+            lang: self.lang,
+            created_at: rfc3339(self.created_at),
+        }
+    }
+}
+
+pub async fn by_id(db: &Db, id: i64) -> Result<Option<Account>, sqlx::Error> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM accounts WHERE id = $1")).bind(id).fetch_optional(db).await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// By login, or by e-mail address when the identifier has an `@` (logins cannot).
+pub async fn by_identifier(db: &Db, identifier: &str) -> Result<Option<Account>, sqlx::Error> {
+    let (column, key) = if identifier.contains('@') {
+        ("email_key", fk_api::account::rules::email_key(identifier))
+    } else {
+        ("login_key", fk_api::account::rules::login_key(identifier))
+    };
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM accounts WHERE {column} = $1")).bind(key).fetch_optional(db).await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn login_taken(tx: &mut AnyConnection, login_key: &str) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query("SELECT id FROM accounts WHERE login_key = $1").bind(login_key).fetch_optional(&mut *tx).await?.is_some())
+}
+
+pub async fn by_email_key(tx: &mut AnyConnection, email_key: &str) -> Result<Option<Account>, sqlx::Error> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM accounts WHERE email_key = $1")).bind(email_key).fetch_optional(&mut *tx).await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub struct NewAccount<'a> {
+    pub login: &'a str,
+    pub email: &'a str,
+    pub first_name: &'a str,
+    pub birth_year: i32,
+    pub gender: Gender,
+    pub lang: Lang,
+    pub password_hash: &'a str,
+    pub guardian_consent: bool,
+    pub policy_version: u32,
+}
+
+/// Inserts the account and its acceptance of the policy (registration is consent, 1.3).
+pub async fn insert(tx: &mut AnyConnection, new: &NewAccount<'_>, now: i64) -> Result<i64, sqlx::Error> {
+    let row = sqlx::query(
+        "INSERT INTO accounts (login, login_key, email, email_key, first_name, birth_year, gender, lang, password_hash, guardian_consent, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+    )
+    .bind(new.login)
+    .bind(fk_api::account::rules::login_key(new.login))
+    .bind(new.email)
+    .bind(fk_api::account::rules::email_key(new.email))
+    .bind(new.first_name)
+    .bind(new.birth_year)
+    .bind(new.gender.code())
+    .bind(new.lang.code())
+    .bind(new.password_hash)
+    .bind(i32::from(new.guardian_consent))
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    let id: i64 = row.try_get("id")?;
+    sqlx::query("INSERT INTO policy_acceptances (account_id, version, lang, accepted_at) VALUES ($1, $2, $3, $4)")
+        .bind(id)
+        .bind(i64::from(new.policy_version))
+        .bind(new.lang.code())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    Ok(id)
+}
+
+pub async fn mark_verified(tx: &mut AnyConnection, id: i64, email: &str, now: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE accounts SET email_verified_at = $1 WHERE id = $2 AND email = $3 AND email_verified_at IS NULL")
+        .bind(now)
+        .bind(id)
+        .bind(email)
+        .execute(&mut *tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn set_password(tx: &mut AnyConnection, id: i64, hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2").bind(hash).bind(id).execute(&mut *tx).await?;
+    Ok(())
+}
+
+/// What the security log records (clause 2.1's automatic data, shown to the user in the
+/// personal section).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    SignIn,
+    SignInFailed,
+    EmailVerified,
+    PasswordChanged,
+    SignedOutEverywhere,
+}
+
+impl Event {
+    pub fn code(self) -> &'static str {
+        match self {
+            Event::SignIn => "sign_in",
+            Event::SignInFailed => "sign_in_failed",
+            Event::EmailVerified => "email_verified",
+            Event::PasswordChanged => "password_changed",
+            Event::SignedOutEverywhere => "signed_out_everywhere",
+        }
+    }
+}
+
+pub async fn log(conn: &mut AnyConnection, account_id: i64, event: Event, client: &Client, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO security_events (account_id, kind, at, ip, browser, os, device) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(account_id)
+        .bind(event.code())
+        .bind(now)
+        .bind(&client.ip)
+        .bind(&client.agent.browser)
+        .bind(&client.agent.os)
+        .bind(client.agent.device.as_str())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Whether this account signed in before, but never from this browser on this kind of device:
+/// then the owner gets a "new sign-in" e-mail.
+pub async fn is_new_device(conn: &mut AnyConnection, account_id: i64, client: &Client) -> Result<bool, sqlx::Error> {
+    let rows = sqlx::query("SELECT browser, os, device FROM security_events WHERE account_id = $1 AND kind = 'sign_in'")
+        .bind(account_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    if rows.is_empty() {
+        return Ok(false);
+    }
+    let family = |b: &str| b.split(' ').next().unwrap_or_default().to_string();
+    let seen = rows.iter().any(|r| {
+        r.try_get::<String, _>("browser").is_ok_and(|b| family(&b) == family(&client.agent.browser))
+            && r.try_get::<String, _>("os").is_ok_and(|o| o == client.agent.os)
+            && r.try_get::<String, _>("device").is_ok_and(|d| d == client.agent.device.as_str())
+    });
+    Ok(!seen)
+}

@@ -1,0 +1,185 @@
+//! Service e-mail (clause 3.1). A message is rendered and queued in the database inside the
+//! transaction of what caused it, then delivered after commit by a worker: by SMTP when
+//! `FK_SMTP_URL` is set, else as an `.eml` file in `FK_OUTBOX_DIR`. A rolled-back registration
+//! sends nothing; a crash between commit and delivery loses nothing; a failing SMTP server is
+//! retried with growing pauses.
+pub mod templates;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use sqlx::{AnyConnection, Row};
+use tokio::sync::Notify;
+
+use crate::db::Db;
+use crate::error::AppError;
+use templates::Rendered;
+
+/// How long a worker owns a message it is delivering; another instance may retry after that.
+const LOCK_SECONDS: i64 = 120;
+const MAX_ATTEMPTS: i64 = 20;
+
+#[derive(Clone)]
+pub enum Transport {
+    Outbox(PathBuf),
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+}
+
+#[derive(Clone)]
+pub struct Mailer {
+    pub transport: Transport,
+    pub from: Mailbox,
+    wake: Arc<Notify>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailerError {
+    #[error("FK_SMTP_URL is not a valid SMTP URL (smtp://user:pass@host:587?tls=required or smtps://…): {0}")]
+    Url(String),
+    #[error("FK_MAIL_FROM is not a mailbox like \"ForteKassa <no-reply@fortekassa.kz>\": {0}")]
+    From(String),
+}
+
+impl Mailer {
+    pub fn new(smtp_url: Option<&str>, outbox: PathBuf, from: &str) -> Result<Mailer, MailerError> {
+        let transport = match smtp_url {
+            Some(url) => Transport::Smtp(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .map_err(|e| MailerError::Url(e.to_string()))?
+                    .timeout(Some(Duration::from_secs(20)))
+                    .build(),
+            ),
+            None => Transport::Outbox(outbox),
+        };
+        let from = from.parse().map_err(|e: lettre::address::AddressError| MailerError::From(e.to_string()))?;
+        Ok(Mailer { transport, from, wake: Arc::default() })
+    }
+
+    /// Queues a message in the caller's transaction; call [`Mailer::wake`] after commit.
+    pub async fn queue(&self, tx: &mut AnyConnection, to: &str, mail: Rendered, now: i64) -> Result<(), AppError> {
+        let to: Mailbox = to.parse().map_err(|e| AppError::Internal(format!("bad recipient {to:?}: {e}")))?;
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to.clone())
+            .subject(mail.subject)
+            .multipart(
+                MultiPart::alternative()
+                    .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(mail.text))
+                    .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(mail.html)),
+            )
+            .map_err(|e| AppError::Internal(format!("cannot build an e-mail: {e}")))?;
+        let formatted = String::from_utf8(message.formatted())
+            .map_err(|e| AppError::Internal(format!("an e-mail is not UTF-8: {e}")))?;
+        sqlx::query("INSERT INTO mail_queue (recipient, message, created_at, next_attempt) VALUES ($1, $2, $3, $3)")
+            .bind(to.email.to_string())
+            .bind(formatted)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Tells the worker there is mail.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Delivers what is due; returns how many messages went out.
+    pub async fn deliver_pending(&self, db: &Db, now: i64) -> Result<usize, sqlx::Error> {
+        let due = sqlx::query(
+            "SELECT id FROM mail_queue WHERE sent_at IS NULL AND next_attempt <= $1 AND attempts < $2 \
+             AND (locked_until IS NULL OR locked_until < $1) ORDER BY id LIMIT 50",
+        )
+        .bind(now)
+        .bind(MAX_ATTEMPTS)
+        .fetch_all(db)
+        .await?;
+        let mut sent = 0;
+        for row in due {
+            let id: i64 = row.try_get("id")?;
+            // Claim it: with several instances, only the one whose update lands delivers.
+            let claimed = sqlx::query(
+                "UPDATE mail_queue SET locked_until = $1 WHERE id = $2 AND sent_at IS NULL AND (locked_until IS NULL OR locked_until < $3)",
+            )
+            .bind(now + LOCK_SECONDS)
+            .bind(id)
+            .bind(now)
+            .execute(db)
+            .await?;
+            if claimed.rows_affected() != 1 {
+                continue;
+            }
+            let row = sqlx::query("SELECT recipient, message, attempts FROM mail_queue WHERE id = $1").bind(id).fetch_one(db).await?;
+            let recipient: String = row.try_get("recipient")?;
+            let message: String = row.try_get("message")?;
+            let attempts: i64 = row.try_get("attempts")?;
+            match self.send(id, &recipient, message.as_bytes(), now).await {
+                Ok(()) => {
+                    sqlx::query("UPDATE mail_queue SET sent_at = $1, locked_until = NULL, attempts = attempts + 1 WHERE id = $2")
+                        .bind(now)
+                        .bind(id)
+                        .execute(db)
+                        .await?;
+                    sent += 1;
+                }
+                Err(error) => {
+                    tracing::warn!(id, %error, "e-mail delivery failed, will retry");
+                    let pause = 30i64 << attempts.clamp(0, 8);
+                    sqlx::query(
+                        "UPDATE mail_queue SET attempts = attempts + 1, next_attempt = $1, locked_until = NULL, last_error = $2 WHERE id = $3",
+                    )
+                    .bind(now + pause)
+                    .bind(error.chars().take(500).collect::<String>())
+                    .bind(id)
+                    .execute(db)
+                    .await?;
+                }
+            }
+        }
+        Ok(sent)
+    }
+
+    async fn send(&self, id: i64, recipient: &str, message: &[u8], now: i64) -> Result<(), String> {
+        match &self.transport {
+            Transport::Outbox(dir) => write_eml(dir, &format!("{now}-{id:06}.eml"), message).await,
+            Transport::Smtp(smtp) => {
+                let envelope = lettre::address::Envelope::new(
+                    Some(self.from.email.clone()),
+                    vec![recipient.parse().map_err(|e| format!("bad recipient: {e}"))?],
+                )
+                .map_err(|e| e.to_string())?;
+                smtp.send_raw(&envelope, message).await.map(|_| ()).map_err(|e| e.to_string())
+            }
+        }
+    }
+
+    /// Delivers in the background until the process ends: right after a [`Mailer::wake`], and
+    /// every few seconds for retries and for mail queued by another instance.
+    pub fn spawn_worker(&self, db: Db, clock: crate::clock::Clock) {
+        let mailer = self.clone();
+        tokio::spawn(async move {
+            loop {
+                if let Err(error) = mailer.deliver_pending(&db, clock.now()).await {
+                    tracing::warn!(%error, "cannot read the mail queue");
+                }
+                let _ = tokio::time::timeout(Duration::from_secs(5), mailer.wake.notified()).await;
+            }
+        });
+    }
+}
+
+/// Writes the file under a temporary name, flushes it to disk, then renames it: a reader of
+/// the outbox never sees half a message.
+async fn write_eml(dir: &std::path::Path, name: &str, message: &[u8]) -> Result<(), String> {
+    use tokio::io::AsyncWriteExt as _;
+    tokio::fs::create_dir_all(dir).await.map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let tmp = dir.join(format!(".{name}.tmp"));
+    let mut file = tokio::fs::File::create(&tmp).await.map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+    file.write_all(message).await.map_err(|e| e.to_string())?;
+    file.sync_all().await.map_err(|e| e.to_string())?;
+    drop(file);
+    tokio::fs::rename(&tmp, dir.join(name)).await.map_err(|e| e.to_string())
+}

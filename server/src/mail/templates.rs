@@ -1,0 +1,829 @@
+//! Service e-mails about the user's account (policy 3.1, "service messages"): confirmation,
+//! welcome, password reset and security notices, each as a plain-text and an HTML part in
+//! Russian (the default), Kazakh or English.
+//!
+//! How a letter is built, and why:
+//! - Every kind has one struct of fixed sentences per language (`VerifyText`, …). Translators
+//!   read and edit those and nothing else; no sentence is assembled from fragments, because
+//!   word order differs between the three languages.
+//! - `compose` arranges a kind's sentences, the request's values and its one call to action
+//!   into a `Letter`; `text` and `html` lay out any `Letter`, so all letters look alike and
+//!   escaping is done in exactly one place.
+//! - Sentences never contain values. Values (names, logins, links, sign-in details) appear
+//!   only in the greeting, in label/value rows and in links, where the layout escapes them.
+//!   Subjects are fixed strings, so nothing from a request can reach a mail header.
+//! - No letter contains a password: the welcome letter states the login (policy 5.2) and says
+//!   that passwords are never sent by e-mail.
+use fk_api::Lang;
+
+/// The address users write to; the footer of every letter and the "not you?" advice name it.
+pub const CONTACT_EMAIL: &str = "info@fortekassa.kz";
+
+/// A service message to send. Every string is request- or user-derived and treated as untrusted.
+#[derive(Clone, Copy, Debug)]
+pub enum Mail<'a> {
+    /// Confirm the address after registration. `link` expires in 24 hours, single use.
+    Verify { first_name: &'a str, link: &'a str },
+    /// After the address is confirmed: states the login (policy 5.2: the login is sent to the
+    /// user's e-mail) and links to the personal section.
+    Welcome { first_name: &'a str, login: &'a str, account_link: &'a str },
+    /// Someone tried to register with this address, which already has an account. Nothing
+    /// changed; if it was you, sign in or reset the password; if not, ignore.
+    RegistrationAttempt { first_name: &'a str, sign_in_link: &'a str, recover_link: &'a str },
+    /// Password reset link; expires in 30 minutes, single use; if you did not ask, ignore, the
+    /// password stays.
+    Reset { first_name: &'a str, link: &'a str },
+    /// Your password was changed at `when`; all other sessions were ended; if it was not you,
+    /// reset via `recover_link` and write to info@fortekassa.kz.
+    PasswordChanged { first_name: &'a str, when: &'a str, recover_link: &'a str },
+    /// New sign-in: `when` (already formatted, e.g. "24.11.2026 14:05 UTC"), `browser` (e.g.
+    /// "Chrome 131"), `device` (e.g. "Windows, computer"), `ip` (truncated, e.g. "203.0.113.x").
+    /// If it was not you, change the password via `recover_link`; see your sessions at
+    /// `sessions_link`.
+    NewSignIn {
+        first_name: &'a str,
+        when: &'a str,
+        browser: &'a str,
+        device: &'a str,
+        ip: &'a str,
+        sessions_link: &'a str,
+        recover_link: &'a str,
+    },
+}
+
+/// A letter ready for a multipart/alternative message. Lines end in `\n`; the mail library
+/// turns them into CRLF on the wire.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// Renders `mail` in `lang`.
+pub fn render(mail: &Mail<'_>, lang: Lang) -> Rendered {
+    let letter = compose(mail, lang);
+    let frame = Frame::of(lang);
+    Rendered { subject: letter.subject.to_string(), text: text(&letter, frame), html: html(&letter, frame, lang) }
+}
+
+/// Escapes text for HTML element content and for double- or single-quoted attribute values.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A value as it may appear in a letter: on one line, with no control or bidirectional
+/// formatting characters. Escaping keeps a value out of the HTML markup; this keeps it from
+/// faking extra lines in the text part or reversing the text around it. It matters because a
+/// stranger can choose the name in a confirmation letter sent to someone else's address.
+fn one_line(value: &str) -> String {
+    let spoofing = |c: char| {
+        c.is_control() || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    let spaced: String = value.chars().map(|c| if spoofing(c) { ' ' } else { c }).collect();
+    spaced.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Structure of a letter
+// ---------------------------------------------------------------------------------------------
+
+/// One letter in one language, before layout: greeting, blocks, exactly one call to action
+/// (the type allows no more and no fewer), more blocks; the frame adds sign-off and footer.
+struct Letter {
+    subject: &'static str,
+    /// The recipient's first name, cleaned; empty means "greet without a name".
+    name: String,
+    before: Vec<Block>,
+    action: Action,
+    after: Vec<Block>,
+}
+
+enum Block {
+    /// A fixed sentence or two.
+    Para(&'static str),
+    /// Label/value rows: a table in HTML, "Label: value" lines in text.
+    Facts(Vec<(&'static str, String)>),
+    /// A secondary link: a sentence, then the URL on its own line.
+    Link { lead: &'static str, url: String },
+}
+
+/// The one button. In HTML it is followed by its raw URL, for mail clients that break links.
+struct Action {
+    label: &'static str,
+    url: String,
+}
+
+fn facts(rows: &[(&'static str, &str)]) -> Block {
+    Block::Facts(rows.iter().map(|&(label, value)| (label, one_line(value))).collect())
+}
+
+fn action(label: &'static str, url: &str) -> Action {
+    Action { label, url: one_line(url) }
+}
+
+fn link(lead: &'static str, url: &str) -> Block {
+    Block::Link { lead, url: one_line(url) }
+}
+
+/// Arranges a kind's sentences, values and call to action. The order is the same in every
+/// language; only the sentences change.
+fn compose(mail: &Mail<'_>, lang: Lang) -> Letter {
+    use Block::Para;
+    match *mail {
+        Mail::Verify { first_name, link: url } => {
+            let t = VerifyText::of(lang);
+            Letter {
+                subject: t.subject,
+                name: one_line(first_name),
+                before: vec![Para(t.intro)],
+                action: action(t.button, url),
+                after: vec![Para(t.expiry), Para(t.not_you)],
+            }
+        }
+        Mail::Welcome { first_name, login, account_link } => {
+            let t = WelcomeText::of(lang);
+            Letter {
+                subject: t.subject,
+                name: one_line(first_name),
+                before: vec![Para(t.intro), facts(&[(t.login_label, login)]), Para(t.no_passwords)],
+                action: action(t.button, account_link),
+                after: vec![Para(t.account)],
+            }
+        }
+        Mail::RegistrationAttempt { first_name, sign_in_link, recover_link } => {
+            let t = AttemptText::of(lang);
+            Letter {
+                subject: t.subject,
+                name: one_line(first_name),
+                before: vec![Para(t.intro), Para(t.if_you)],
+                action: action(t.button, sign_in_link),
+                after: vec![link(t.recover_lead, recover_link), Para(t.not_you)],
+            }
+        }
+        Mail::Reset { first_name, link: url } => {
+            let t = ResetText::of(lang);
+            Letter {
+                subject: t.subject,
+                name: one_line(first_name),
+                before: vec![Para(t.intro)],
+                action: action(t.button, url),
+                after: vec![Para(t.expiry), Para(t.not_you)],
+            }
+        }
+        Mail::PasswordChanged { first_name, when, recover_link } => {
+            let t = ChangedText::of(lang);
+            Letter {
+                subject: t.subject,
+                name: one_line(first_name),
+                before: vec![Para(t.intro), facts(&[(t.when_label, when)]), Para(t.if_you), Para(t.not_you)],
+                action: action(t.button, recover_link),
+                after: vec![],
+            }
+        }
+        Mail::NewSignIn { first_name, when, browser, device, ip, sessions_link, recover_link } => {
+            let t = SignInText::of(lang);
+            let rows = [(t.when_label, when), (t.browser_label, browser), (t.device_label, device), (t.ip_label, ip)];
+            Letter {
+                subject: t.subject,
+                name: one_line(first_name),
+                before: vec![Para(t.intro), facts(&rows), Para(t.if_you), Para(t.not_you)],
+                action: action(t.button, recover_link),
+                after: vec![link(t.sessions_lead, sessions_link)],
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Layout
+// ---------------------------------------------------------------------------------------------
+
+/// The plain-text part: paragraphs separated by blank lines, every link alone on its line so
+/// that clients make it clickable and nothing sticks to it.
+fn text(letter: &Letter, frame: &Frame) -> String {
+    let mut parts = vec![frame.greeting(&letter.name)];
+    let blocks = |blocks: &[Block], parts: &mut Vec<String>| {
+        for block in blocks {
+            parts.push(match block {
+                Block::Para(p) => p.to_string(),
+                Block::Facts(rows) => {
+                    rows.iter().map(|(label, value)| format!("{label}: {value}")).collect::<Vec<_>>().join("\n")
+                }
+                Block::Link { lead, url } => format!("{lead}\n{url}"),
+            });
+        }
+    };
+    blocks(&letter.before, &mut parts);
+    parts.push(format!("{}:\n{}", letter.action.label, letter.action.url));
+    blocks(&letter.after, &mut parts);
+    parts.push(frame.sign_off.to_string());
+    parts.push(format!("---\n{}\n{}\n{}", frame.service_notice, frame.contact, frame.operator));
+    let mut out = parts.join("\n\n");
+    out.push('\n');
+    out
+}
+
+// Inline styles only: many mail clients drop <style> and never load external CSS. Text colour
+// and page background are left to the client so that its dark mode works; the one element
+// with a background (the button) sets its text colour too. Colours are the site's accent and
+// border (style/main.css).
+const WRAPPER: &str = "max-width:600px;margin:0 auto;padding:24px 16px;\
+font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;font-size:16px;line-height:1.5;";
+const PARA: &str = "margin:0 0 16px;";
+const TABLE: &str = "margin:0 0 16px;border-collapse:collapse;";
+const TH: &str = "padding:2px 16px 2px 0;text-align:left;vertical-align:top;font-weight:normal;";
+const TD: &str = "padding:2px 0;vertical-align:top;font-weight:bold;";
+const BUTTON_PARA: &str = "margin:24px 0 8px;";
+const BUTTON: &str = "display:inline-block;padding:12px 24px;border-radius:6px;\
+background-color:#0b5d4b;color:#ffffff;font-weight:bold;text-decoration:none;";
+const HINT: &str = "margin:0 0 24px;font-size:14px;";
+const RAW_URL: &str = "word-break:break-all;overflow-wrap:anywhere;";
+const RULE: &str = "margin:32px 0 16px;border:0;border-top:1px solid #c9d1cf;";
+const FOOTER: &str = "margin:0 0 8px;font-size:13px;";
+
+/// The HTML part. Everything written into it, fixed sentences included, goes through
+/// `escape_html`, so no sentence or value can ever be read as markup.
+fn html(letter: &Letter, frame: &Frame, lang: Lang) -> String {
+    let e = escape_html;
+    let mut body = String::new();
+    let push_blocks = |blocks: &[Block], body: &mut String| {
+        for block in blocks {
+            match block {
+                Block::Para(p) => body.push_str(&format!("<p style=\"{PARA}\">{}</p>\n", e(p))),
+                Block::Facts(rows) => {
+                    body.push_str(&format!("<table style=\"{TABLE}\">\n"));
+                    for (label, value) in rows {
+                        body.push_str(&format!(
+                            "<tr><th scope=\"row\" style=\"{TH}\">{}</th><td style=\"{TD}\">{}</td></tr>\n",
+                            e(label),
+                            e(value)
+                        ));
+                    }
+                    body.push_str("</table>\n");
+                }
+                Block::Link { lead, url } => body.push_str(&format!(
+                    "<p style=\"{PARA}\">{}<br>\n<a href=\"{url}\" style=\"{RAW_URL}\">{url}</a></p>\n",
+                    e(lead),
+                    url = e(url)
+                )),
+            }
+        }
+    };
+    push_blocks(&letter.before, &mut body);
+    body.push_str(&format!(
+        "<p style=\"{BUTTON_PARA}\"><a href=\"{url}\" style=\"{BUTTON}\">{}</a></p>\n\
+         <p style=\"{HINT}\">{}<br>\n<a href=\"{url}\" style=\"{RAW_URL}\">{url}</a></p>\n",
+        e(letter.action.label),
+        e(frame.copy_hint),
+        url = e(&letter.action.url)
+    ));
+    push_blocks(&letter.after, &mut body);
+
+    format!(
+        "<!DOCTYPE html>\n\
+         <html lang=\"{lang}\">\n\
+         <head>\n\
+         <meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"color-scheme\" content=\"light dark\">\n\
+         <meta name=\"supported-color-schemes\" content=\"light dark\">\n\
+         <title>{subject}</title>\n\
+         </head>\n\
+         <body style=\"margin:0;padding:0;\">\n\
+         <div style=\"{WRAPPER}\">\n\
+         <p style=\"{PARA}\">{greeting}</p>\n\
+         {body}\
+         <p style=\"{PARA}\">{sign_off}</p>\n\
+         <hr style=\"{RULE}\">\n\
+         <p style=\"{FOOTER}\">{notice}</p>\n\
+         <p style=\"{FOOTER}\">{contact}</p>\n\
+         <p style=\"{FOOTER}\">{operator}</p>\n\
+         </div>\n\
+         </body>\n\
+         </html>\n",
+        lang = lang.code(),
+        subject = e(letter.subject),
+        greeting = e(&frame.greeting(&letter.name)),
+        sign_off = e(frame.sign_off),
+        notice = e(frame.service_notice),
+        contact = e(frame.contact),
+        operator = e(frame.operator),
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sentences. Only these need a translator; keep the three languages of a struct together.
+// ---------------------------------------------------------------------------------------------
+
+/// What every letter of a language shares: greeting, sign-off and footer.
+struct Frame {
+    /// Greeting around a name: `{greeting_before}{name}{greeting_after}`.
+    greeting_before: &'static str,
+    greeting_after: &'static str,
+    /// Greeting when the name is unknown or empty.
+    greeting_nameless: &'static str,
+    /// Under the button, before the raw URL (HTML only: the text part has no button).
+    copy_hint: &'static str,
+    sign_off: &'static str,
+    /// Policy 3.1 and 7.2: service messages, unlike mailings, cannot be turned off.
+    service_notice: &'static str,
+    contact: &'static str,
+    /// The operator as the policy (clause 1.1) and the site footer name it.
+    operator: &'static str,
+}
+
+impl Frame {
+    fn of(lang: Lang) -> &'static Frame {
+        match lang {
+            Lang::Ru => &Frame {
+                greeting_before: "Здравствуйте, ",
+                greeting_after: "!",
+                greeting_nameless: "Здравствуйте!",
+                copy_hint: "Если кнопка не открывается, скопируйте ссылку в адресную строку браузера:",
+                sign_off: "Команда ForteKassa",
+                service_notice: "Это служебное сообщение о вашей учётной записи ForteKassa, отписаться от таких сообщений нельзя.",
+                contact: "Если у вас есть вопросы, напишите нам: info@fortekassa.kz",
+                operator: "Администратор сервиса: ТОО «One Technologies», Республика Казахстан",
+            },
+            Lang::Kk => &Frame {
+                greeting_before: "Сәлеметсіз бе, ",
+                greeting_after: "!",
+                greeting_nameless: "Сәлеметсіз бе!",
+                copy_hint: "Егер батырма ашылмаса, сілтемені көшіріп, браузердің мекенжай жолына қойыңыз:",
+                sign_off: "ForteKassa командасы",
+                service_notice: "Бұл — ForteKassa есептік жазбаңыз туралы қызметтік хабарлама, мұндай хабарламалардан бас тарту мүмкін емес.",
+                contact: "Сұрақтарыңыз болса, бізге жазыңыз: info@fortekassa.kz",
+                operator: "Сервис әкімшісі: «One Technologies» ЖШС, Қазақстан Республикасы",
+            },
+            Lang::En => &Frame {
+                greeting_before: "Hello ",
+                greeting_after: ",",
+                greeting_nameless: "Hello,",
+                copy_hint: "If the button does not work, copy this link into your browser’s address bar:",
+                sign_off: "The ForteKassa team",
+                service_notice: "This is a service message about your ForteKassa account; you cannot unsubscribe from such messages.",
+                contact: "If you have any questions, write to us at info@fortekassa.kz",
+                operator: "Service administrator: One Technologies LLP, Republic of Kazakhstan",
+            },
+        }
+    }
+
+    fn greeting(&self, name: &str) -> String {
+        if name.is_empty() {
+            self.greeting_nameless.to_string()
+        } else {
+            format!("{}{name}{}", self.greeting_before, self.greeting_after)
+        }
+    }
+}
+
+struct VerifyText {
+    subject: &'static str,
+    intro: &'static str,
+    button: &'static str,
+    expiry: &'static str,
+    not_you: &'static str,
+}
+
+impl VerifyText {
+    fn of(lang: Lang) -> &'static VerifyText {
+        match lang {
+            Lang::Ru => &VerifyText {
+                subject: "Подтвердите адрес электронной почты",
+                intro: "Вы зарегистрировались в ForteKassa. Чтобы завершить регистрацию, подтвердите, что это ваш адрес электронной почты.",
+                button: "Подтвердить адрес",
+                expiry: "Ссылка действует 24 часа, воспользоваться ею можно один раз.",
+                not_you: "Если вы не регистрировались в ForteKassa, просто проигнорируйте это письмо.",
+            },
+            Lang::Kk => &VerifyText {
+                subject: "Электрондық пошта мекенжайыңызды растаңыз",
+                intro: "Сіз ForteKassa сервисінде тіркелдіңіз. Тіркелуді аяқтау үшін бұл электрондық пошта мекенжайы сіздікі екенін растаңыз.",
+                button: "Мекенжайды растау",
+                expiry: "Сілтеме 24 сағат бойы жарамды, оны бір рет қана пайдалануға болады.",
+                not_you: "Егер сіз ForteKassa сервисінде тіркелмеген болсаңыз, бұл хатты елемеңіз.",
+            },
+            Lang::En => &VerifyText {
+                subject: "Confirm your e-mail address",
+                intro: "You have signed up for ForteKassa. To finish signing up, please confirm that this e-mail address is yours.",
+                button: "Confirm address",
+                expiry: "The link is valid for 24 hours and can be used only once.",
+                not_you: "If you did not sign up for ForteKassa, simply ignore this e-mail.",
+            },
+        }
+    }
+}
+
+struct WelcomeText {
+    subject: &'static str,
+    intro: &'static str,
+    login_label: &'static str,
+    /// Policy 5.2 promises the login by e-mail; the password never travels by e-mail.
+    no_passwords: &'static str,
+    button: &'static str,
+    account: &'static str,
+}
+
+impl WelcomeText {
+    fn of(lang: Lang) -> &'static WelcomeText {
+        match lang {
+            Lang::Ru => &WelcomeText {
+                subject: "Добро пожаловать в ForteKassa",
+                intro: "Адрес электронной почты подтверждён, ваша учётная запись готова к работе.",
+                login_label: "Ваш логин",
+                no_passwords: "Пароли мы по почте не отправляем: для входа используйте пароль, который вы задали при регистрации.",
+                button: "Открыть личный раздел",
+                account: "В личном разделе собраны ваши данные и настройки учётной записи.",
+            },
+            Lang::Kk => &WelcomeText {
+                subject: "ForteKassa-ға қош келдіңіз",
+                intro: "Электрондық пошта мекенжайыңыз расталды, есептік жазбаңыз пайдалануға дайын.",
+                login_label: "Логиніңіз",
+                no_passwords: "Біз құпиясөзді поштамен жібермейміз: кіру үшін тіркелу кезінде өзіңіз орнатқан құпиясөзді пайдаланыңыз.",
+                button: "Жеке бөлімді ашу",
+                account: "Жеке бөлімде деректеріңіз бен есептік жазба баптаулары жинақталған.",
+            },
+            Lang::En => &WelcomeText {
+                subject: "Welcome to ForteKassa",
+                intro: "Your e-mail address is confirmed and your account is ready to use.",
+                login_label: "Your login",
+                no_passwords: "We never send passwords by e-mail: to sign in, use the password you chose when you signed up.",
+                button: "Open your personal section",
+                account: "Your personal section holds your data and your account settings.",
+            },
+        }
+    }
+}
+
+struct AttemptText {
+    subject: &'static str,
+    intro: &'static str,
+    if_you: &'static str,
+    button: &'static str,
+    recover_lead: &'static str,
+    not_you: &'static str,
+}
+
+impl AttemptText {
+    fn of(lang: Lang) -> &'static AttemptText {
+        match lang {
+            Lang::Ru => &AttemptText {
+                subject: "Попытка регистрации с вашим адресом",
+                intro: "Кто-то попытался зарегистрироваться в ForteKassa с этим адресом электронной почты. Учётная запись с этим адресом уже есть, поэтому ничего не изменилось.",
+                if_you: "Если это были вы, просто войдите в свою учётную запись.",
+                button: "Войти",
+                recover_lead: "Если вы не помните пароль, восстановите его по ссылке:",
+                not_you: "Если это были не вы, проигнорируйте это письмо.",
+            },
+            Lang::Kk => &AttemptText {
+                subject: "Мекенжайыңызбен тіркелу әрекеті",
+                intro: "Біреу осы электрондық пошта мекенжайымен ForteKassa сервисінде тіркелмек болды. Бұл мекенжайға есептік жазба бұрыннан тіркелген, сондықтан ештеңе өзгерген жоқ.",
+                if_you: "Егер бұл сіз болсаңыз, есептік жазбаңызға кіріңіз.",
+                button: "Кіру",
+                recover_lead: "Құпиясөзді ұмытып қалсаңыз, оны мына сілтеме арқылы қалпына келтіріңіз:",
+                not_you: "Егер бұл сіз болмасаңыз, бұл хатты елемеңіз.",
+            },
+            Lang::En => &AttemptText {
+                subject: "Someone tried to sign up with your address",
+                intro: "Someone tried to sign up for ForteKassa with this e-mail address. An account with this address already exists, so nothing has changed.",
+                if_you: "If it was you, simply sign in to your account.",
+                button: "Sign in",
+                recover_lead: "If you have forgotten your password, you can reset it here:",
+                not_you: "If it was not you, you can ignore this e-mail.",
+            },
+        }
+    }
+}
+
+struct ResetText {
+    subject: &'static str,
+    intro: &'static str,
+    button: &'static str,
+    expiry: &'static str,
+    not_you: &'static str,
+}
+
+impl ResetText {
+    fn of(lang: Lang) -> &'static ResetText {
+        match lang {
+            Lang::Ru => &ResetText {
+                subject: "Восстановление пароля",
+                intro: "Мы получили запрос на сброс пароля к вашей учётной записи ForteKassa. Чтобы задать новый пароль, перейдите по ссылке.",
+                button: "Задать новый пароль",
+                expiry: "Ссылка действует 30 минут, воспользоваться ею можно один раз.",
+                not_you: "Если вы не запрашивали сброс пароля, проигнорируйте это письмо — пароль останется прежним.",
+            },
+            Lang::Kk => &ResetText {
+                subject: "Құпиясөзді қалпына келтіру",
+                intro: "ForteKassa есептік жазбаңыздың құпиясөзін қалпына келтіру туралы сұраныс алдық. Жаңа құпиясөз орнату үшін сілтемеге өтіңіз.",
+                button: "Жаңа құпиясөз орнату",
+                expiry: "Сілтеме 30 минут бойы жарамды, оны бір рет қана пайдалануға болады.",
+                not_you: "Егер сіз мұны сұрамаған болсаңыз, бұл хатты елемеңіз — құпиясөзіңіз өзгермейді.",
+            },
+            Lang::En => &ResetText {
+                subject: "Reset your password",
+                intro: "We received a request to reset the password for your ForteKassa account. To choose a new password, follow the link below.",
+                button: "Choose a new password",
+                expiry: "The link is valid for 30 minutes and can be used only once.",
+                not_you: "If you did not ask for this, ignore this e-mail — your password will stay the same.",
+            },
+        }
+    }
+}
+
+struct ChangedText {
+    subject: &'static str,
+    intro: &'static str,
+    when_label: &'static str,
+    if_you: &'static str,
+    not_you: &'static str,
+    button: &'static str,
+}
+
+impl ChangedText {
+    fn of(lang: Lang) -> &'static ChangedText {
+        match lang {
+            Lang::Ru => &ChangedText {
+                subject: "Пароль изменён",
+                intro: "Пароль к вашей учётной записи ForteKassa изменён. Все остальные сеансы завершены: на других устройствах нужно будет войти заново.",
+                when_label: "Дата и время",
+                if_you: "Если это были вы, больше ничего делать не нужно.",
+                not_you: "Если вы не меняли пароль, сразу восстановите доступ по ссылке ниже и напишите нам на info@fortekassa.kz.",
+                button: "Восстановить доступ",
+            },
+            Lang::Kk => &ChangedText {
+                subject: "Құпиясөз өзгертілді",
+                intro: "ForteKassa есептік жазбаңыздың құпиясөзі өзгертілді. Қалған барлық сеанстар аяқталды: басқа құрылғыларда қайта кіру қажет болады.",
+                when_label: "Күні мен уақыты",
+                if_you: "Егер мұны өзіңіз жасасаңыз, басқа ештеңе істеудің қажеті жоқ.",
+                not_you: "Егер құпиясөзді сіз өзгертпеген болсаңыз, төмендегі сілтеме арқылы қолжетімділікті дереу қалпына келтіріп, бізге info@fortekassa.kz мекенжайына жазыңыз.",
+                button: "Қолжетімділікті қалпына келтіру",
+            },
+            Lang::En => &ChangedText {
+                subject: "Your password was changed",
+                intro: "The password for your ForteKassa account was changed. All your other sessions have been ended, so you will need to sign in again on other devices.",
+                when_label: "Date and time",
+                if_you: "If this was you, there is nothing else to do.",
+                not_you: "If you did not change your password, recover access right away using the link below and write to us at info@fortekassa.kz.",
+                button: "Recover access",
+            },
+        }
+    }
+}
+
+struct SignInText {
+    subject: &'static str,
+    intro: &'static str,
+    when_label: &'static str,
+    browser_label: &'static str,
+    device_label: &'static str,
+    ip_label: &'static str,
+    if_you: &'static str,
+    not_you: &'static str,
+    button: &'static str,
+    sessions_lead: &'static str,
+}
+
+impl SignInText {
+    fn of(lang: Lang) -> &'static SignInText {
+        match lang {
+            Lang::Ru => &SignInText {
+                subject: "Новый вход в учётную запись ForteKassa",
+                intro: "В вашу учётную запись ForteKassa выполнен вход:",
+                when_label: "Дата и время",
+                browser_label: "Браузер",
+                device_label: "Устройство",
+                ip_label: "IP-адрес",
+                if_you: "Если это были вы, ничего делать не нужно.",
+                not_you: "Если это были не вы, сразу смените пароль:",
+                button: "Сменить пароль",
+                sessions_lead: "Все активные сеансы можно посмотреть в личном разделе:",
+            },
+            Lang::Kk => &SignInText {
+                subject: "ForteKassa есептік жазбаңызға жаңа кіру",
+                intro: "ForteKassa есептік жазбаңызға кіру орындалды:",
+                when_label: "Күні мен уақыты",
+                browser_label: "Браузер",
+                device_label: "Құрылғы",
+                ip_label: "IP мекенжайы",
+                if_you: "Егер бұл сіз болсаңыз, ештеңе істеудің қажеті жоқ.",
+                not_you: "Егер бұл сіз болмасаңыз, құпиясөзді дереу өзгертіңіз:",
+                button: "Құпиясөзді өзгерту",
+                sessions_lead: "Барлық белсенді сеанстарыңызды жеке бөлімде көре аласыз:",
+            },
+            Lang::En => &SignInText {
+                subject: "New sign-in to your ForteKassa account",
+                intro: "There was a new sign-in to your ForteKassa account:",
+                when_label: "Date and time",
+                browser_label: "Browser",
+                device_label: "Device",
+                ip_label: "IP address",
+                if_you: "If this was you, there is nothing to do.",
+                not_you: "If it was not you, change your password right away:",
+                button: "Change password",
+                sessions_lead: "You can see all your active sessions in your personal section:",
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const XSS: &str = "<script>alert(1)</script>";
+
+    // Links carry `&` so that the tests see them escaped in `href`.
+    const VERIFY: &str = "https://privacy.fortekassa.kz/verify?token=v1&lang=ru";
+    const ACCOUNT: &str = "https://privacy.fortekassa.kz/account?from=welcome&lang=ru";
+    const SIGN_IN: &str = "https://privacy.fortekassa.kz/sign-in?email=a%40b.kz&lang=ru";
+    const RECOVER: &str = "https://privacy.fortekassa.kz/recover?from=mail&lang=ru";
+    const RESET: &str = "https://privacy.fortekassa.kz/reset?token=r1&lang=ru";
+    const SESSIONS: &str = "https://privacy.fortekassa.kz/account/sessions?from=mail&lang=ru";
+    const LOGIN: &str = "anna.login@example.kz";
+
+    /// Every kind, with its links.
+    fn all(first_name: &str) -> Vec<(Mail<'_>, Vec<&'static str>)> {
+        vec![
+            (Mail::Verify { first_name, link: VERIFY }, vec![VERIFY]),
+            (Mail::Welcome { first_name, login: LOGIN, account_link: ACCOUNT }, vec![ACCOUNT]),
+            (
+                Mail::RegistrationAttempt { first_name, sign_in_link: SIGN_IN, recover_link: RECOVER },
+                vec![SIGN_IN, RECOVER],
+            ),
+            (Mail::Reset { first_name, link: RESET }, vec![RESET]),
+            (Mail::PasswordChanged { first_name, when: "24.11.2026 14:05 UTC", recover_link: RECOVER }, vec![RECOVER]),
+            (
+                Mail::NewSignIn {
+                    first_name,
+                    when: "24.11.2026 14:05 UTC",
+                    browser: "Chrome 131",
+                    device: "Windows, computer",
+                    ip: "203.0.113.x",
+                    sessions_link: SESSIONS,
+                    recover_link: RECOVER,
+                },
+                vec![RECOVER, SESSIONS],
+            ),
+        ]
+    }
+
+    #[test]
+    fn every_kind_and_language_has_subject_links_lang_and_title() {
+        for lang in Lang::ALL {
+            for (mail, links) in all("Анна") {
+                let r = render(&mail, lang);
+                let what = format!("{mail:?} in {lang:?}");
+                assert!(!r.subject.trim().is_empty(), "{what}: empty subject");
+                assert!(r.html.contains(&format!("<html lang=\"{}\">", lang.code())), "{what}: lang");
+                assert!(r.html.contains(&format!("<title>{}</title>", escape_html(&r.subject))), "{what}: title");
+                for link in links {
+                    assert!(r.text.lines().any(|l| l == link), "{what}: {link} not on its own line in text");
+                    let escaped = escape_html(link);
+                    assert!(r.html.contains(&format!("href=\"{escaped}\"")), "{what}: {link} not in href");
+                    assert!(r.html.contains(&format!(">{escaped}</a>")), "{what}: {link} not shown as text");
+                    assert!(!r.html.contains(link), "{what}: {link} unescaped in html");
+                }
+                for part in [&r.text, &r.html] {
+                    assert!(part.contains("Анна"), "{what}: no greeting by name");
+                    assert!(part.contains(CONTACT_EMAIL), "{what}: no contact address");
+                    assert!(part.contains("ForteKassa"), "{what}: no sign-off");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn html_has_one_button_and_nothing_external() {
+        for lang in Lang::ALL {
+            for (mail, _) in all("Анна") {
+                let html = render(&mail, lang).html;
+                assert_eq!(html.matches(BUTTON).count(), 1, "{mail:?} in {lang:?}");
+                for banned in ["<img", "src=", "url(", "<link", "<script", "<style", "@import"] {
+                    assert!(!html.contains(banned), "{mail:?} in {lang:?} contains {banned}");
+                }
+                // The only background is the button's, and it brings its own text colour.
+                assert_eq!(html.matches("background").count(), 1);
+                assert!(BUTTON.contains("color:#ffffff"));
+            }
+        }
+    }
+
+    #[test]
+    fn welcome_states_the_login() {
+        for lang in Lang::ALL {
+            let r = render(&Mail::Welcome { first_name: "Анна", login: LOGIN, account_link: ACCOUNT }, lang);
+            assert!(r.text.contains(LOGIN) && r.html.contains(LOGIN), "{lang:?}");
+        }
+    }
+
+    #[test]
+    fn sign_in_details_are_shown() {
+        for lang in Lang::ALL {
+            let (mail, _) = all("Анна").pop().unwrap();
+            let r = render(&mail, lang);
+            for value in ["24.11.2026 14:05 UTC", "Chrome 131", "Windows, computer", "203.0.113.x"] {
+                assert!(r.text.contains(value) && r.html.contains(value), "{lang:?}: {value}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_hostile_name_is_escaped_in_html() {
+        for lang in Lang::ALL {
+            for (mail, _) in all(XSS) {
+                let r = render(&mail, lang);
+                assert!(r.html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{mail:?} in {lang:?}");
+                assert!(!r.html.contains(XSS) && !r.html.contains("<script"), "{mail:?} in {lang:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_value_is_escaped_in_html() {
+        let evil = "\"><b>x</b>'";
+        let mails = [
+            Mail::Welcome { first_name: evil, login: evil, account_link: evil },
+            Mail::NewSignIn {
+                first_name: evil,
+                when: evil,
+                browser: evil,
+                device: evil,
+                ip: evil,
+                sessions_link: evil,
+                recover_link: evil,
+            },
+        ];
+        for lang in Lang::ALL {
+            for mail in &mails {
+                let html = render(mail, lang).html;
+                assert!(!html.contains(evil) && !html.contains("<b>"), "{mail:?} in {lang:?}");
+                assert!(html.contains("href=\"&quot;&gt;&lt;b&gt;x&lt;/b&gt;&#39;\""));
+            }
+        }
+    }
+
+    #[test]
+    fn values_cannot_add_lines_or_reverse_text() {
+        let name = "Анна\n\nYour account is locked: http://evil.example\r\n\u{202E}";
+        let r = render(&Mail::Verify { first_name: name, link: VERIFY }, Lang::Ru);
+        assert!(r.text.starts_with("Здравствуйте, Анна Your account is locked: http://evil.example!\n"), "{}", r.text);
+        assert!(!r.text.contains('\u{202E}') && !r.html.contains('\u{202E}'));
+    }
+
+    #[test]
+    fn an_empty_name_greets_without_a_name() {
+        for (name, lang, greeting) in
+            [("", Lang::Ru, "Здравствуйте!"), ("  ", Lang::Kk, "Сәлеметсіз бе!"), ("", Lang::En, "Hello,")]
+        {
+            let r = render(&Mail::Reset { first_name: name, link: RESET }, lang);
+            assert!(r.text.starts_with(&format!("{greeting}\n\n")), "{lang:?}: {}", r.text);
+            assert!(r.html.contains(&format!(">{}</p>", escape_html(greeting))), "{lang:?}");
+        }
+        let named = render(&Mail::Reset { first_name: "Anna", link: RESET }, Lang::En);
+        assert!(named.text.starts_with("Hello Anna,\n\n"));
+    }
+
+    #[test]
+    fn languages_differ() {
+        for (mail, _) in all("Анна") {
+            let [ru, kk, en] = Lang::ALL.map(|lang| render(&mail, lang));
+            for (a, b) in [(&ru, &kk), (&ru, &en), (&kk, &en)] {
+                assert_ne!(a.subject, b.subject, "{mail:?}");
+                assert_ne!(a.text, b.text, "{mail:?}");
+                assert_ne!(a.html, b.html, "{mail:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn no_letter_mentions_a_password_value() {
+        // There is no password field to render; guard against someone adding one to a template.
+        for lang in Lang::ALL {
+            for (mail, _) in all("Анна") {
+                let r = render(&mail, lang);
+                for label in ["Пароль:", "Құпиясөз:", "Password:", "Құпиясөзіңіз:", "Ваш пароль:"]
+                {
+                    assert!(!r.text.contains(label), "{mail:?} in {lang:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn escape_html_covers_the_five_characters() {
+        assert_eq!(escape_html(r#"a&b<c>d"e'f"#), "a&amp;b&lt;c&gt;d&quot;e&#39;f");
+        assert_eq!(escape_html("Сәлем"), "Сәлем");
+    }
+}

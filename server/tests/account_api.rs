@@ -1,0 +1,462 @@
+//! Accounts against a real SQLite file and a real outbox folder: registration and its
+//! rules, enumeration safety, verification, sign-in, throttling, sessions, re-authentication,
+//! recovery, CSRF. Time moves by the state's clock, never by sleeping.
+mod common;
+
+use axum::Router;
+use common::*;
+use fk_server::mail::Mailer;
+use fk_server::{app, policy, AppState};
+use serde_json::{json, Value};
+use sqlx::Row;
+
+const ORIGIN: &str = "http://fk.test";
+const PASSWORD: &str = "тёплый ветер над степью";
+
+struct T {
+    origin: String,
+    dir: tempfile::TempDir,
+    state: AppState,
+    router: Router,
+}
+
+struct Mail {
+    to: String,
+    subject: String,
+    text: String,
+    html: String,
+}
+
+async fn setup() -> T {
+    setup_at(ORIGIN).await
+}
+
+async fn setup_at(public_url: &str) -> T {
+    let dir = tempfile::tempdir().unwrap();
+    let db = fk_server::db::open(&format!("sqlite://{}/test.db", dir.path().display())).await.unwrap();
+    policy::seed(&db).await.unwrap();
+    let mut state = AppState::new(db, None).with_public_url(public_url);
+    state.mailer = Mailer::new(None, dir.path().join("outbox"), fk_server::config::DEFAULT_MAIL_FROM).unwrap();
+    let router = app(state.clone());
+    T { origin: public_url.to_string(), dir, state, router }
+}
+
+fn registration(email: &str, login: &str) -> Value {
+    json!({
+        "first_name": "Айгерим", "email": email, "birth_year": 1990, "gender": "female",
+        "login": login, "password": PASSWORD, "accept_policy": true, "policy_version": 1, "lang": "ru"
+    })
+}
+
+impl T {
+    async fn post(&self, path: &str, body: Value, cookie: Option<&str>) -> Reply {
+        let cookie = cookie.map(|c| format!("fk_session={c}")).unwrap_or_default();
+        let mut headers = vec![("content-type", "application/json"), ("origin", self.origin.as_str()), ("user-agent", UA)];
+        if !cookie.is_empty() {
+            headers.push(("cookie", &cookie));
+        }
+        send(&self.router, "POST", path, &headers, body.to_string()).await
+    }
+
+    async fn session(&self, cookie: &str) -> Reply {
+        let cookie = format!("fk_session={cookie}");
+        request(&self.router, "GET", "/api/account/session", &[("cookie", &cookie)]).await
+    }
+
+    /// Delivers the queue and reads every message in the outbox, oldest first.
+    async fn mails(&self) -> Vec<Mail> {
+        self.state.mailer.deliver_pending(&self.state.db, self.state.clock.now()).await.unwrap();
+        let Ok(dir) = std::fs::read_dir(self.dir.path().join("outbox")) else { return Vec::new() };
+        let mut names: Vec<_> = dir.map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "eml")).collect();
+        names.sort_by_key(|p| p.file_name().unwrap().to_string_lossy().split('-').nth(1).map(str::to_string));
+        names
+            .iter()
+            .map(|p| {
+                let raw = std::fs::read(p).unwrap();
+                let m = mail_parser::MessageParser::default().parse(&raw).unwrap();
+                Mail {
+                    to: m.to().and_then(|a| a.first()).and_then(|a| a.address()).unwrap_or_default().to_string(),
+                    subject: m.subject().unwrap_or_default().to_string(),
+                    text: m.body_text(0).unwrap_or_default().to_string(),
+                    html: m.body_html(0).unwrap_or_default().to_string(),
+                }
+            })
+            .collect()
+    }
+
+    async fn count(&self, table: &str) -> i64 {
+        sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}")).fetch_one(&self.state.db).await.unwrap().get("n")
+    }
+
+    /// Registers and verifies; returns the session token the verification set.
+    async fn verified_account(&self, email: &str, login: &str) -> String {
+        assert_eq!(self.post("/api/account/register", registration(email, login), None).await.status, 202);
+        let mail = self.mails().await.into_iter().rev().find(|m| m.to == email).unwrap();
+        let reply = self.post("/api/account/verify", json!({ "token": token_in(&mail.text) }), None).await;
+        assert_eq!(reply.status, 200, "{}", reply.text());
+        session_cookie(&reply)
+    }
+
+    async fn sign_in(&self, login: &str, password: &str) -> Reply {
+        self.post("/api/account/sign-in", json!({ "login": login, "password": password }), None).await
+    }
+}
+
+const UA: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+
+fn token_in(text: &str) -> String {
+    let at = text.find("token=").unwrap_or_else(|| panic!("no link in {text}")) + 6;
+    text[at..at + 43].to_string()
+}
+
+fn session_cookie(reply: &Reply) -> String {
+    let cookie = reply.header("set-cookie");
+    let value = cookie.strip_prefix("fk_session=").unwrap_or_else(|| panic!("no session cookie: {cookie:?}"));
+    value.split(';').next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn register_verify_sign_out_and_sign_in() {
+    let t = setup().await;
+    let reply = t.post("/api/account/register", registration("Aigerim@Example.kz", "aigerim.k"), None).await;
+    assert_eq!(reply.status, 202, "{}", reply.text());
+    assert_eq!(reply.json(), json!({ "email": "Aigerim@Example.kz" }));
+    assert!(reply.header("set-cookie").is_empty(), "registration alone signs nobody in");
+    let row = sqlx::query("SELECT password_hash, login_key, email_key FROM accounts").fetch_one(&t.state.db).await.unwrap();
+    assert!(row.get::<String, _>("password_hash").starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+    assert_eq!(row.get::<String, _>("login_key"), "aigerim.k");
+    let acceptance = sqlx::query("SELECT version, accepted_at FROM policy_acceptances").fetch_one(&t.state.db).await.unwrap();
+    assert_eq!(acceptance.get::<i64, _>("version"), 1);
+
+    let mails = t.mails().await;
+    assert_eq!(mails.len(), 1);
+    let verify = &mails[0];
+    assert_eq!(verify.to, "Aigerim@Example.kz");
+    assert!(verify.text.contains("http://fk.test/account/verify#token="), "{}", verify.text);
+    assert!(verify.html.contains("http://fk.test/account/verify#token="));
+    assert!(!verify.text.contains(PASSWORD) && !verify.html.contains(PASSWORD), "never the password");
+    let token = token_in(&verify.text);
+    let stored: String = sqlx::query("SELECT token_hash FROM email_tokens").fetch_one(&t.state.db).await.unwrap().get("token_hash");
+    assert_ne!(stored, token, "links are stored hashed");
+
+    let verified = t.post("/api/account/verify", json!({ "token": token }), None).await;
+    assert_eq!(verified.status, 200, "{}", verified.text());
+    let cookie_header = verified.header("set-cookie").to_string();
+    assert!(cookie_header.contains("HttpOnly") && cookie_header.contains("SameSite=Lax") && cookie_header.contains("Path=/"));
+    assert!(!cookie_header.contains("Max-Age"), "without 'remember me' the cookie ends with the browser");
+    let cookie = session_cookie(&verified);
+    assert_eq!(verified.json()["account"]["email_verified"], true);
+    let welcome = t.mails().await.pop().unwrap();
+    assert!(welcome.text.contains("aigerim.k"), "the welcome letter states the login: {}", welcome.text);
+    let again = t.post("/api/account/verify", json!({ "token": token }), None).await;
+    assert_eq!(again.error(), ("link_invalid".into(), Some("token".into())), "single use");
+
+    let me = t.session(&cookie).await;
+    assert_eq!(me.status, 200);
+    assert_eq!(me.json()["account"]["login"], "aigerim.k");
+    assert_eq!(me.header("cache-control"), "no-store");
+    let stored: String = sqlx::query("SELECT token_hash FROM sessions").fetch_one(&t.state.db).await.unwrap().get("token_hash");
+    assert_ne!(stored, cookie, "sessions are stored hashed");
+
+    let out = t.post("/api/account/sign-out", json!({}), Some(&cookie)).await;
+    assert_eq!(out.status, 204);
+    assert!(out.header("set-cookie").contains("Max-Age=0"));
+    assert_eq!(t.session(&cookie).await.error().0, "unauthenticated");
+
+    for identifier in ["aigerim@example.KZ", "AIGERIM.K"] {
+        let reply = t.sign_in(identifier, PASSWORD).await;
+        assert_eq!(reply.status, 200, "{identifier}: {}", reply.text());
+        assert_ne!(session_cookie(&reply), cookie, "a new token on every sign-in");
+    }
+    let remembered = t.post("/api/account/sign-in", json!({ "login": "aigerim.k", "password": PASSWORD, "remember": true }), None).await;
+    assert!(remembered.header("set-cookie").contains("Max-Age=2592000"));
+    assert_eq!(t.mails().await.len(), 2, "the same browser again sends no 'new sign-in' letter");
+}
+
+#[tokio::test]
+async fn a_taken_address_gets_the_same_answer_and_its_owner_a_letter() {
+    let t = setup().await;
+    let first = t.post("/api/account/register", registration("owner@example.kz", "owner"), None).await;
+    let taken = t.post("/api/account/register", registration("OWNER@example.kz", "someone.else"), None).await;
+    let fresh = t.post("/api/account/register", registration("OWNER2@example.kz", "someone.new"), None).await;
+    assert_eq!((first.status, taken.status, fresh.status), (axum::http::StatusCode::ACCEPTED, axum::http::StatusCode::ACCEPTED, axum::http::StatusCode::ACCEPTED));
+    assert_eq!(taken.body, br#"{"email":"OWNER@example.kz"}"#.to_vec());
+    assert_eq!(fresh.body, br#"{"email":"OWNER2@example.kz"}"#.to_vec(), "same shape for a free address");
+    assert_eq!(taken.headers.len(), fresh.headers.len());
+    assert_eq!(t.count("accounts").await, 2);
+    let mails = t.mails().await;
+    let to_owner: Vec<&Mail> = mails.iter().filter(|m| m.to == "owner@example.kz").collect();
+    assert_eq!(to_owner.len(), 2, "verification, then the attempt notice");
+    assert!(!to_owner[1].text.contains("token="), "the notice carries no verification link");
+    assert!(to_owner[1].text.contains("http://fk.test/account/recover"));
+}
+
+#[tokio::test]
+async fn a_taken_login_is_reported_on_its_field() {
+    let t = setup().await;
+    t.post("/api/account/register", registration("a@example.kz", "Aigerim"), None).await;
+    let reply = t.post("/api/account/register", registration("b@example.kz", "aigerim"), None).await;
+    assert_eq!(reply.status, 409);
+    assert_eq!(reply.error(), ("login_taken".into(), Some("login".into())));
+    assert_eq!(t.count("accounts").await, 1);
+    assert_eq!(t.mails().await.len(), 1);
+}
+
+#[tokio::test]
+async fn every_bad_field_is_named_and_nothing_is_written() {
+    let t = setup().await;
+    let year = t.state.clock.year();
+    let cases: Vec<(Value, &str, &str)> = vec![
+        (json!({ "first_name": "Айгерим Касымова" }), "first_name_two_words", "first_name"),
+        (json!({ "first_name": "" }), "first_name_required", "first_name"),
+        (json!({ "first_name": "R2-D2" }), "first_name_invalid", "first_name"),
+        (json!({ "email": "not-an-address" }), "email_invalid", "email"),
+        (json!({ "birth_year": 1899 }), "birth_year_invalid", "birth_year"),
+        (json!({ "birth_year": year + 1 }), "birth_year_invalid", "birth_year"),
+        (json!({ "birth_year": null }), "birth_year_required", "birth_year"),
+        (json!({ "login": "ab" }), "login_length", "login"),
+        (json!({ "login": "айгерим" }), "login_invalid", "login"),
+        (json!({ "password": "short" }), "password_too_short", "password"),
+        (json!({ "password": "x".repeat(129) }), "password_too_long", "password"),
+        (json!({ "password": "qwerty123456" }), "password_too_common", "password"),
+        (json!({ "password": "aigerim.kassymova", "login": "aigerim.kassymova" }), "password_is_login", "password"),
+        (json!({ "accept_policy": false }), "policy_not_accepted", "accept_policy"),
+        (json!({ "birth_year": year - 15 }), "guardian_consent_required", "guardian_consent"),
+        (json!({ "gender": "other" }), "invalid_json", "gender"),
+        (json!({ "role": "admin" }), "invalid_json", "role"),
+        (json!({ "birth_year": "1990" }), "invalid_json", "birth_year"),
+    ];
+    for (patch, code, field) in cases {
+        let mut body = registration("x@example.kz", "xlogin");
+        for (k, v) in patch.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let reply = t.post("/api/account/register", body, None).await;
+        assert_eq!(reply.status, 400, "{patch}: {}", reply.text());
+        let (got_code, got_field) = reply.error();
+        assert_eq!(got_code, code, "{patch}");
+        if !field.is_empty() {
+            assert_eq!(got_field.as_deref(), Some(field), "{patch}");
+        }
+    }
+    let outdated = t.post("/api/account/register", json!({ "policy_version": 7 }).as_object().map(|p| {
+        let mut b = registration("x@example.kz", "xlogin");
+        b["policy_version"] = p["policy_version"].clone();
+        b
+    }).unwrap(), None).await;
+    assert_eq!(outdated.status, 409);
+    assert_eq!(outdated.error().0, "policy_outdated");
+    let text = send(&t.router, "POST", "/api/account/register", &[("origin", ORIGIN)], "first_name=x").await;
+    assert_eq!(text.status, 415);
+    let huge = send(&t.router, "POST", "/api/account/register", &[("origin", ORIGIN), ("content-type", "application/json")], vec![b' '; 70_000]).await;
+    assert_eq!(huge.status, 413);
+    assert_eq!(huge.error().0, "payload_too_large");
+    assert_eq!(t.count("accounts").await, 0);
+    assert_eq!(t.count("mail_queue").await, 0, "a failed registration sends nothing");
+
+    let mut minor = registration("teen@example.kz", "teen");
+    minor["birth_year"] = json!(year - 15);
+    minor["guardian_consent"] = json!(true);
+    assert_eq!(t.post("/api/account/register", minor, None).await.status, 202);
+}
+
+#[tokio::test]
+async fn wrong_passwords_are_throttled_with_a_growing_wait_that_releases() {
+    let t = setup().await;
+    t.verified_account("a@example.kz", "aigerim").await;
+    for attempt in 1..=5 {
+        let reply = t.sign_in("aigerim", "wrong password here").await;
+        assert_eq!(reply.status, 401, "attempt {attempt}");
+        assert_eq!(reply.error(), ("invalid_credentials".into(), None));
+    }
+    let blocked = t.sign_in("aigerim", PASSWORD).await;
+    assert_eq!(blocked.status, 429, "even the right password waits");
+    assert_eq!(blocked.header("retry-after"), "30");
+    assert_eq!(blocked.json()["retry_after"], 30);
+    t.state.clock.advance(31);
+    assert_eq!(t.sign_in("aigerim", "wrong again").await.status, 401);
+    assert_eq!(t.sign_in("aigerim", PASSWORD).await.header("retry-after"), "60", "the wait doubles");
+    t.state.clock.advance(61);
+    assert_eq!(t.sign_in("aigerim", PASSWORD).await.status, 200, "released");
+    assert_eq!(t.sign_in("aigerim", "wrong").await.status, 401, "success starts the count again");
+
+    // An unknown login is throttled exactly like a real one: no way to tell them apart.
+    for _ in 1..=5 {
+        assert_eq!(t.sign_in("nobody-here", "whatever password").await.status, 401);
+    }
+    assert_eq!(t.sign_in("nobody-here", "whatever password").await.status, 429);
+    let failures: i64 = sqlx::query("SELECT COUNT(*) AS n FROM security_events WHERE kind = 'sign_in_failed'")
+        .fetch_one(&t.state.db)
+        .await
+        .unwrap()
+        .get("n");
+    assert_eq!(failures, 7, "failed sign-ins go to the owner's security log");
+}
+
+#[tokio::test]
+async fn recovery_resets_the_password_and_ends_every_session() {
+    let t = setup().await;
+    let old_session = t.verified_account("a@example.kz", "aigerim").await;
+    let before = t.mails().await.len();
+    let unknown = t.post("/api/account/recover", json!({ "email": "nobody@example.kz" }), None).await;
+    let known = t.post("/api/account/recover", json!({ "email": "A@example.kz" }), None).await;
+    assert_eq!((unknown.status.as_u16(), known.status.as_u16()), (202, 202));
+    assert_eq!(unknown.json()["email"], "nobody@example.kz");
+    let mails = t.mails().await;
+    assert_eq!(mails.len(), before + 1, "only the real address gets a letter");
+    let token = token_in(&mails.last().unwrap().text);
+    assert!(mails.last().unwrap().text.contains("http://fk.test/account/reset#token="));
+
+    let weak = t.post("/api/account/reset", json!({ "token": token, "password": "qwertyuiop123" }), None).await;
+    assert_eq!(weak.error(), ("password_too_common".into(), Some("password".into())));
+    let same_as_login = t.post("/api/account/reset", json!({ "token": token, "password": "aigerim" }), None).await;
+    assert_eq!(same_as_login.error().0, "password_too_short");
+    let new_password = "совсем другой пароль 2026";
+    let reset = t.post("/api/account/reset", json!({ "token": token, "password": new_password }), None).await;
+    assert_eq!(reset.status, 200, "a refused password did not use the link up: {}", reset.text());
+    let new_session = session_cookie(&reset);
+    assert_eq!(t.session(&old_session).await.status, 401, "the old session is gone");
+    assert_eq!(t.session(&new_session).await.status, 200);
+    assert_eq!(t.post("/api/account/reset", json!({ "token": token, "password": "ещё один новый пароль" }), None).await.error().0, "link_invalid");
+    assert_eq!(t.sign_in("aigerim", PASSWORD).await.status, 401);
+    assert_eq!(t.sign_in("aigerim", new_password).await.status, 200);
+    let changed = t.mails().await.pop().unwrap();
+    assert!(!changed.text.contains(new_password));
+    assert!(changed.subject.to_lowercase().contains("пароль"), "{}", changed.subject);
+
+    t.post("/api/account/recover", json!({ "email": "a@example.kz" }), None).await;
+    let late = token_in(&t.mails().await.pop().unwrap().text);
+    t.state.clock.advance(31 * 60);
+    let expired = t.post("/api/account/reset", json!({ "token": late, "password": "и снова новый пароль" }), None).await;
+    assert_eq!(expired.error(), ("link_invalid".into(), Some("token".into())), "reset links last 30 minutes");
+}
+
+#[tokio::test]
+async fn recovery_mail_is_throttled_per_address_whether_or_not_it_exists() {
+    let t = setup().await;
+    for email in ["a@example.kz", "ghost@example.kz"] {
+        for _ in 0..3 {
+            assert_eq!(t.post("/api/account/recover", json!({ "email": email }), None).await.status, 202);
+        }
+        let blocked = t.post("/api/account/recover", json!({ "email": email }), None).await;
+        assert_eq!(blocked.status, 429, "{email}");
+        assert!(blocked.json()["retry_after"].as_u64().unwrap() > 0);
+    }
+    let bad = t.post("/api/account/recover", json!({ "email": "nope" }), None).await;
+    assert_eq!(bad.error(), ("email_invalid".into(), Some("email".into())));
+}
+
+#[tokio::test]
+async fn verification_links_expire_after_a_day_and_can_be_sent_again() {
+    let t = setup().await;
+    t.post("/api/account/register", registration("a@example.kz", "aigerim"), None).await;
+    let token = token_in(&t.mails().await[0].text);
+    t.state.clock.advance(24 * 3600 + 1);
+    assert_eq!(t.post("/api/account/verify", json!({ "token": token }), None).await.error().0, "link_invalid");
+    assert_eq!(t.post("/api/account/verify", json!({ "token": "short" }), None).await.error().0, "link_invalid");
+    // Unverified, the account can still sign in, and asks for the link again.
+    let signed_in = t.sign_in("aigerim", PASSWORD).await;
+    assert_eq!(signed_in.json()["account"]["email_verified"], false);
+    let cookie = session_cookie(&signed_in);
+    assert_eq!(t.post("/api/account/verify/resend", json!({}), Some(&cookie)).await.status, 202);
+    assert_eq!(t.post("/api/account/verify/resend", json!({}), Some(&cookie)).await.status, 429, "once a minute");
+    let fresh = token_in(&t.mails().await.pop().unwrap().text);
+    assert_eq!(t.post("/api/account/verify", json!({ "token": fresh }), None).await.status, 200);
+    assert_eq!(t.post("/api/account/verify/resend", json!({}), None).await.status, 401);
+}
+
+#[tokio::test]
+async fn sensitive_operations_need_a_recent_password() {
+    let t = setup().await;
+    let cookie = t.verified_account("a@example.kz", "aigerim").await;
+    let other = session_cookie(&t.sign_in("aigerim", PASSWORD).await);
+    t.state.clock.advance(11 * 60);
+    let refused = t.post("/api/account/sign-out-everywhere", json!({}), Some(&cookie)).await;
+    assert_eq!(refused.status, 403);
+    assert_eq!(refused.error().0, "reauth_required");
+    let wrong = t.post("/api/account/reauth", json!({ "password": "not my password" }), Some(&cookie)).await;
+    assert_eq!(wrong.error(), ("invalid_credentials".into(), Some("password".into())));
+    let ok = t.post("/api/account/reauth", json!({ "password": PASSWORD }), Some(&cookie)).await;
+    assert_eq!(ok.status, 200);
+    let renewed = session_cookie(&ok);
+    assert_ne!(renewed, cookie, "re-authentication issues a new token");
+    assert_eq!(t.session(&cookie).await.status, 401);
+    assert_eq!(t.post("/api/account/sign-out-everywhere", json!({}), Some(&renewed)).await.status, 204);
+    assert_eq!(t.session(&renewed).await.status, 401);
+    assert_eq!(t.session(&other).await.status, 401, "every session ended");
+}
+
+#[tokio::test]
+async fn sessions_expire_when_idle_and_at_ninety_days() {
+    let t = setup().await;
+    let browser = t.verified_account("a@example.kz", "aigerim").await;
+    let remembered = session_cookie(&t.post("/api/account/sign-in", json!({ "login": "aigerim", "password": PASSWORD, "remember": true }), None).await);
+    t.state.clock.advance(11 * 3600);
+    assert_eq!(t.session(&browser).await.status, 200, "used within 12 hours");
+    t.state.clock.advance(12 * 3600 + 1);
+    assert_eq!(t.session(&browser).await.status, 401, "idle for more than 12 hours");
+    let touched = t.session(&remembered).await;
+    assert_eq!(touched.status, 200);
+    assert!(touched.header("set-cookie").contains("Max-Age=2592000"), "a remembered cookie slides forward");
+    for _ in 0..3 {
+        t.state.clock.advance(29 * 86_400);
+        assert_eq!(t.session(&remembered).await.status, 200);
+    }
+    t.state.clock.advance(5 * 86_400);
+    assert_eq!(t.session(&remembered).await.status, 401, "no session outlives 90 days");
+}
+
+#[tokio::test]
+async fn cross_site_state_changes_are_refused() {
+    let t = setup().await;
+    let body = json!({ "login": "a", "password": "b" }).to_string();
+    for headers in [
+        vec![("content-type", "application/json")],
+        vec![("content-type", "application/json"), ("origin", "http://evil.test")],
+        vec![("content-type", "application/json"), ("origin", ORIGIN), ("sec-fetch-site", "cross-site")],
+    ] {
+        let reply = send(&t.router, "POST", "/api/account/sign-in", &headers, body.clone()).await;
+        assert_eq!(reply.status, 403, "{headers:?}");
+        assert_eq!(reply.error().0, "forbidden");
+    }
+    let same = send(&t.router, "POST", "/api/account/sign-in", &[("content-type", "application/json"), ("sec-fetch-site", "same-origin")], body).await;
+    assert_eq!(same.status, 401, "a same-origin request gets through to the password check");
+}
+
+#[tokio::test]
+async fn over_https_the_cookie_is_secure_and_host_prefixed() {
+    let t = setup_at("https://privacy.fortekassa.kz").await;
+    t.post("/api/account/register", registration("a@example.kz", "aigerim"), None).await;
+    let body = json!({ "token": token_in(&t.mails().await[0].text) }).to_string();
+    let headers = [("content-type", "application/json"), ("origin", "https://privacy.fortekassa.kz")];
+    let reply = send(&t.router, "POST", "/api/account/verify", &headers, body).await;
+    let cookie = reply.header("set-cookie");
+    assert!(cookie.starts_with("__Host-fk_session=") && cookie.contains("; Secure") && cookie.contains("Path=/"), "{cookie}");
+}
+
+#[tokio::test]
+async fn mail_is_multipart_in_the_users_language() {
+    let t = setup().await;
+    let mut kk = registration("kk@example.kz", "kazakh");
+    kk["lang"] = json!("kk");
+    let mut en = registration("en@example.kz", "english");
+    en["lang"] = json!("en");
+    t.post("/api/account/register", kk, None).await;
+    t.post("/api/account/register", en, None).await;
+    let mails = t.mails().await;
+    assert_eq!(mails.len(), 2);
+    assert_ne!(mails[0].subject, mails[1].subject);
+    assert!(mails[0].html.contains("lang=\"kk\"") && mails[1].html.contains("lang=\"en\""));
+    let raw = std::fs::read_dir(t.dir.path().join("outbox")).unwrap().next().unwrap().unwrap().path();
+    let raw = std::fs::read_to_string(raw).unwrap();
+    assert!(raw.contains("multipart/alternative") && raw.contains("text/plain") && raw.contains("text/html"));
+}
+
+#[tokio::test]
+async fn the_common_password_list_is_served_for_the_forms() {
+    let t = setup().await;
+    let reply = get(&t.router, "/api/account/common-passwords").await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.text().lines().count(), 10_000);
+    assert!(reply.header("cache-control").contains("max-age"));
+}
