@@ -136,12 +136,13 @@ async fn serve(config: Config, addr: Option<String>) -> ExitCode {
     state.mailer.spawn_worker(db.clone(), state.clock.clone());
     spawn_housekeeping(db.clone(), state.clock.clone());
     tracing::info!(database = %db::redact(&config.database_url), "ready");
+    let shutdown = shutdown();
     // Tests and scripts read this line to learn the port.
     println!("listening on http://{local}");
     // Connection info gives the consent receipts their (truncated) address.
     let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let result = axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown())
+        .with_graceful_shutdown(shutdown)
         .await;
     db.close().await;
     match result {
@@ -157,23 +158,34 @@ async fn serve(config: Config, addr: Option<String>) -> ExitCode {
 }
 
 /// Ctrl-C or SIGTERM: stop accepting, let requests in flight finish.
-async fn shutdown() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Ctrl+C or SIGTERM. The handlers are installed when this is called, not when the future
+/// is first polled, so a signal sent right after "listening on" is never missed.
+fn shutdown() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut interrupt = signal(SignalKind::interrupt()).ok();
+        let mut terminate = signal(SignalKind::terminate()).ok();
+        async move {
+            tokio::select! { _ = wait(interrupt.as_mut()) => {}, _ = wait(terminate.as_mut()) => {} }
+            tracing::info!("shutting down");
         }
-    };
+    }
     #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
-    tracing::info!("shutting down");
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down");
+    }
+}
+
+#[cfg(unix)]
+async fn wait(signal: Option<&mut tokio::signal::unix::Signal>) {
+    match signal {
+        Some(s) => {
+            s.recv().await;
+        }
+        None => std::future::pending::<()>().await,
+    }
 }
 
 /// Expired sessions, links and throttle counts go away every ten minutes.
