@@ -1,25 +1,51 @@
 //! The typed API client: one function per endpoint, errors decoded into the shared
 //! [`ApiError`] (a failure to reach the server becomes `ErrorCode::Network`).
+use fk_api::account::{CheckEmail, RecoverRequest, ReauthRequest, RegisterRequest, ResetRequest, SessionView, SignInRequest, VerifyRequest};
 use fk_api::consent::ConsentConfig;
 use fk_api::policy::{DiffRequest, PolicyDiff, PolicyVersion, PolicyVersionList};
 use fk_api::{ApiError, ErrorCode, Lang};
 use gloo_net::http::Request;
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 fn network(e: impl std::fmt::Display) -> ApiError {
     ApiError::new(ErrorCode::Network, e.to_string())
 }
 
 async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
-    let response = Request::get(url).send().await.map_err(network)?;
+    decode(Request::get(url).send().await.map_err(network)?).await
+}
+
+/// A JSON POST. The browser adds `Origin` and `Sec-Fetch-Site` itself, which is what the
+/// server's CSRF check reads; the session cookie goes along (same origin).
+async fn post<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<T, ApiError> {
+    let request = Request::post(url).json(body).map_err(network)?;
+    decode(request.send().await.map_err(network)?).await
+}
+
+/// A POST whose answer has no body worth reading (204).
+async fn post_empty<B: Serialize>(url: &str, body: &B) -> Result<(), ApiError> {
+    let request = Request::post(url).json(body).map_err(network)?;
+    let response = request.send().await.map_err(network)?;
+    if response.ok() {
+        return Ok(());
+    }
+    Err(error_of(response).await)
+}
+
+async fn decode<T: DeserializeOwned>(response: gloo_net::http::Response) -> Result<T, ApiError> {
     if response.ok() {
         return response.json::<T>().await.map_err(network);
     }
+    Err(error_of(response).await)
+}
+
+async fn error_of(response: gloo_net::http::Response) -> ApiError {
     let status = response.status();
-    Err(response.json::<ApiError>().await.unwrap_or_else(|_| {
+    response.json::<ApiError>().await.unwrap_or_else(|_| {
         let code = if status >= 500 { ErrorCode::Internal } else { ErrorCode::NotFound };
         ApiError::new(code, format!("HTTP {status}"))
-    }))
+    })
 }
 
 pub async fn current_policy(lang: Lang) -> Result<PolicyVersion, ApiError> {
@@ -41,4 +67,54 @@ pub async fn policy_diff(lang: Lang, request: DiffRequest) -> Result<PolicyDiff,
 /// The cookie categories and tables; `base` is the consent API's origin ("" on this one).
 pub async fn consent_config(base: String) -> Result<ConsentConfig, ApiError> {
     get(&format!("{base}/api/consent/config")).await
+}
+
+/// The common-password list the password fields check against as the user types.
+pub async fn common_passwords() -> Result<String, ApiError> {
+    let response = Request::get("/api/account/common-passwords").send().await.map_err(network)?;
+    if !response.ok() {
+        return Err(error_of(response).await);
+    }
+    response.text().await.map_err(network)
+}
+
+pub async fn register(form: &RegisterRequest) -> Result<CheckEmail, ApiError> {
+    post("/api/account/register", form).await
+}
+
+pub async fn verify(token: String) -> Result<SessionView, ApiError> {
+    post("/api/account/verify", &VerifyRequest { token }).await
+}
+
+pub async fn resend_verification() -> Result<(), ApiError> {
+    post_empty("/api/account/verify/resend", &serde_json::json!({})).await
+}
+
+pub async fn sign_in(form: &SignInRequest) -> Result<SessionView, ApiError> {
+    post("/api/account/sign-in", form).await
+}
+
+pub async fn sign_out() -> Result<(), ApiError> {
+    post_empty("/api/account/sign-out", &serde_json::json!({})).await
+}
+
+pub async fn sign_out_everywhere() -> Result<(), ApiError> {
+    post_empty("/api/account/sign-out-everywhere", &serde_json::json!({})).await
+}
+
+/// The signed-in account; `Unauthenticated` when nobody is.
+pub async fn session() -> Result<SessionView, ApiError> {
+    get("/api/account/session").await
+}
+
+pub async fn reauth(password: String) -> Result<SessionView, ApiError> {
+    post("/api/account/reauth", &ReauthRequest { password }).await
+}
+
+pub async fn recover(form: &RecoverRequest) -> Result<CheckEmail, ApiError> {
+    post("/api/account/recover", form).await
+}
+
+pub async fn reset(token: String, password: String) -> Result<SessionView, ApiError> {
+    post("/api/account/reset", &ResetRequest { token, password }).await
 }

@@ -6,7 +6,7 @@ use leptos_router::path;
 use crate::i18n::I18n;
 use crate::layout::Shell;
 use crate::consent::page::CookiesPage;
-use crate::pages::{AccountPlaceholder, NotFound};
+use crate::pages::NotFound;
 use crate::policy::compare::ComparePage;
 use crate::policy::page::{CurrentPolicyPage, VersionPage};
 use crate::policy::versions::VersionsPage;
@@ -24,7 +24,6 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/policy/versions/:version") view=VersionPage/>
                     <Route path=path!("/policy/compare") view=ComparePage/>
                     <Route path=path!("/cookies") view=CookiesPage/>
-                    <Route path=path!("/account") view=AccountPlaceholder/>
                 </Routes>
             </Shell>
         </Router>

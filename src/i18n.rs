@@ -1,7 +1,7 @@
 //! The interface language: one signal in context, strings from `locales/*.toml` (compiled
 //! into `fk_api::Messages`). Components read `i18n.t().key` inside a reactive closure, so a
 //! language switch re-renders exactly the text that changes.
-use fk_api::{ErrorCode, Lang, Messages};
+use fk_api::{AccountMessages, ErrorCode, Lang, Messages};
 use leptos::prelude::*;
 
 const STORAGE_KEY: &str = "fk.lang";
@@ -22,6 +22,11 @@ impl I18n {
     /// rather than once per string: a large part of the wasm's size.
     pub fn text(self, key: fn(&'static Messages) -> &'static str) -> Signal<&'static str> {
         Signal::derive(move || key(self.lang.get().messages()))
+    }
+
+    /// One string of the personal section (only the account bundle links these in).
+    pub fn account(self, key: fn(&'static AccountMessages) -> &'static str) -> Signal<&'static str> {
+        Signal::derive(move || key(self.lang.get().account()))
     }
 
     /// Switches the language and remembers the choice in this browser.
@@ -80,5 +85,7 @@ pub fn error_text(t: &'static Messages, code: ErrorCode) -> &'static str {
         ErrorCode::DatabaseUnavailable => t.error_database_unavailable,
         ErrorCode::Internal => t.error_internal,
         ErrorCode::Network => t.error_network,
+        // Account codes are told by the personal section's own table (`account::form`).
+        _ => t.error_invalid_json,
     }
 }

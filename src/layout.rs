@@ -21,8 +21,12 @@ fn focus_main() {
     }
 }
 
+/// `account`: the shell of the personal section's bundle. The policy viewer and the personal
+/// section are two bundles (each page downloads only its own code), so a link into the other
+/// one is `rel="external"`: the router leaves it to the browser, which loads that bundle.
 #[component]
-pub fn Shell(children: Children) -> impl IntoView {
+pub fn Shell(children: Children, #[prop(optional)] account: bool) -> impl IntoView {
+    let to_policy = account.then_some("external");
     let i18n = use_i18n();
     let location = use_location();
     Effect::new(move |previous: Option<String>| {
@@ -38,17 +42,26 @@ pub fn Shell(children: Children) -> impl IntoView {
         </a>
         <header class="site-header">
             <div class="site-header__inner">
-                <a class="brand" href="/policy">
+                <a class="brand" href="/policy" rel=to_policy>
                     <span class="brand__name">{i18n.text(|t| t.app_name)}</span>
                     <span class="brand__sub">{i18n.text(|t| t.app_subtitle)}</span>
                 </a>
                 <nav class="site-nav" aria-label=i18n.text(|t| t.nav_label)>
-                    <A href="/policy">{i18n.text(|t| t.nav_policy)}</A>
-                    <A href="/cookies">{i18n.text(|t| t.nav_cookies)}</A>
-                    <A href="/account">
-                        {i18n.text(|t| t.nav_account)}
-                        <span class="badge">{i18n.text(|t| t.soon)}</span>
-                    </A>
+                    {if account {
+                        view! {
+                            <a href="/policy" rel="external">{i18n.text(|t| t.nav_policy)}</a>
+                            <a href="/cookies" rel="external">{i18n.text(|t| t.nav_cookies)}</a>
+                            <A href="/account">{i18n.text(|t| t.nav_account)}</A>
+                        }
+                        .into_any()
+                    } else {
+                        view! {
+                            <A href="/policy">{i18n.text(|t| t.nav_policy)}</A>
+                            <A href="/cookies">{i18n.text(|t| t.nav_cookies)}</A>
+                            <a href="/account" rel="external">{i18n.text(|t| t.nav_account)}</a>
+                        }
+                        .into_any()
+                    }}
                 </nav>
                 <LanguageSwitcher/>
             </div>
@@ -69,7 +82,7 @@ pub fn Shell(children: Children) -> impl IntoView {
             </p>
             <p>
                 // Reopens the preferences dialog in place; without the loader, the page does it.
-                <a href="/cookies" on:click=move |ev| { if show_preferences() { ev.prevent_default(); } }>
+                <a href="/cookies" rel=to_policy on:click=move |ev| { if show_preferences() { ev.prevent_default(); } }>
                     {i18n.text(|t| t.footer_cookie_settings)}
                 </a>
             </p>

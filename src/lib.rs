@@ -1,5 +1,6 @@
 //! The ForteKassa Privacy Center SPA: app shell and routes, a typed API client, and one
 //! module per part of the product (the policy viewer first).
+pub mod account;
 pub mod api;
 pub mod app;
 pub mod consent;

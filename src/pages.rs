@@ -1,4 +1,4 @@
-//! Small pages: not found, and the parts whose issues have not landed yet.
+//! Small pages: not found.
 use leptos::prelude::*;
 
 use crate::dom::set_title;
@@ -15,23 +15,4 @@ pub fn NotFound() -> impl IntoView {
             <p><a class="button" href="/policy">{i18n.text(|t| t.not_found_home)}</a></p>
         </div>
     }
-}
-
-/// A part of the product that is announced but not built yet: says so plainly.
-#[component]
-fn Placeholder(title: fn(&'static fk_api::Messages) -> &'static str, text: fn(&'static fk_api::Messages) -> &'static str) -> impl IntoView {
-    let i18n = use_i18n();
-    Effect::new(move |_| set_title(title(i18n.t()), i18n.t().app_name));
-    view! {
-        <div class="page page--narrow">
-            <h1>{move || title(i18n.t())} " " <span class="badge">{i18n.text(|t| t.soon)}</span></h1>
-            <p class="notice">{i18n.text(|t| t.placeholder_title)}</p>
-            <p>{move || text(i18n.t())}</p>
-        </div>
-    }
-}
-
-#[component]
-pub fn AccountPlaceholder() -> impl IntoView {
-    view! { <Placeholder title=|t| t.nav_account text=|t| t.placeholder_account/> }
 }

@@ -29,6 +29,8 @@ pub struct Spa {
     noscript: Arc<RwLock<HashMap<(i64, Lang), Arc<str>>>>,
     head: String,
     tail: String,
+    /// `account.html`, the personal section's bundle, split at the same marker.
+    account: Option<(String, String)>,
     /// The page's Content-Security-Policy, allowing Trunk's inline loader by its hash.
     pub csp: String,
 }
@@ -51,13 +53,28 @@ impl Spa {
             Err(e) => return Err(SpaError::Read(index.display().to_string(), e)),
         };
         let (head, tail) = html.split_once(NOSCRIPT_MARK).ok_or_else(|| SpaError::NoMarker(index.display().to_string()))?;
+        let account_path = dir.join("account.html");
+        let account_html = match std::fs::read_to_string(&account_path) {
+            Ok(html) => Some(html),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(SpaError::Read(account_path.display().to_string(), e)),
+        };
+        let account = match &account_html {
+            Some(html) => {
+                let (head, tail) = html.split_once(NOSCRIPT_MARK).ok_or_else(|| SpaError::NoMarker(account_path.display().to_string()))?;
+                Some((head.to_string(), tail.to_string()))
+            }
+            None => None,
+        };
         let files = ServeDir::new(dir).precompressed_br().precompressed_gzip().append_index_html_on_directories(false);
         Ok(Some(Spa {
             files,
             noscript: Arc::default(),
             head: head.to_string(),
             tail: tail.to_string(),
-            csp: csp_for(&html),
+            account,
+            // One policy for both pages: each one's inline loader is allowed by its hash.
+            csp: csp_for(&format!("{html}{}", account_html.unwrap_or_default())),
         }))
     }
 }
@@ -107,7 +124,7 @@ pub async fn fallback(State(state): State<AppState>, request: Request) -> Respon
     let Some(spa) = state.spa.as_ref() else {
         return (StatusCode::SERVICE_UNAVAILABLE, "The web app is not built. Run `cargo xtask run`.\n").into_response();
     };
-    if path != "/index.html" && looks_like_file(&path) {
+    if path != "/index.html" && path != "/account.html" && looks_like_file(&path) {
         return asset(spa, request, &path).await;
     }
     if request.method() != Method::GET && request.method() != Method::HEAD {
@@ -131,7 +148,13 @@ pub async fn fallback(State(state): State<AppState>, request: Request) -> Respon
         )
         .into()
     };
-    let mut response = Html(format!("{}{inner}{}", spa.head, spa.tail)).into_response();
+    // The personal section is its own bundle (the policy viewer's visitors never load it).
+    let is_account = path == "/account" || path.starts_with("/account/") || path == "/account.html";
+    let (head, tail) = match (&spa.account, is_account) {
+        (Some((head, tail)), true) => (head, tail),
+        _ => (&spa.head, &spa.tail),
+    };
+    let mut response = Html(format!("{head}{inner}{tail}")).into_response();
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response
 }

@@ -15,6 +15,7 @@ async fn with_spa() -> (TestApp, axum::Router) {
     let dist = t.dir.path().join("dist");
     std::fs::create_dir_all(&dist).unwrap();
     std::fs::write(dist.join("index.html"), INDEX).unwrap();
+    std::fs::write(dist.join("account.html"), INDEX.replace("/app-0123456789abcdef.js", "/account-0123456789abcdef.js")).unwrap();
     std::fs::write(dist.join("main-0123456789abcdef.css"), "body{}").unwrap();
     std::fs::write(dist.join("main-0123456789abcdef.css.br"), b"BR").unwrap();
     std::fs::write(dist.join("favicon.svg"), "<svg/>").unwrap();
@@ -40,6 +41,20 @@ async fn client_routes_get_the_app_with_the_policy_for_no_js_clients() {
     assert!(english.contains("<h1>Privacy Policy</h1>"), "?lang= picks the no-JS language");
     let other = get(&router, "/cookies").await.text();
     assert!(other.contains("<a href=\"/policy\">"), "other pages point no-JS readers to the policy");
+}
+
+#[tokio::test]
+async fn the_personal_section_gets_its_own_bundle() {
+    let (_t, router) = with_spa().await;
+    for path in ["/account", "/account/login", "/account/verify", "/account/no-such-page"] {
+        let html = get(&router, path).await.text();
+        assert!(html.contains("/account-0123456789abcdef.js"), "{path}");
+    }
+    for path in ["/policy", "/accounting", "/cookies"] {
+        assert!(get(&router, path).await.text().contains("/app-0123456789abcdef.js"), "{path}");
+    }
+    let csp = get(&router, "/account").await.header("content-security-policy").to_string();
+    assert_eq!(csp.matches("'sha256-").count(), 2, "both pages' loaders are allowed: {csp}");
 }
 
 #[tokio::test]

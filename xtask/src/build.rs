@@ -11,7 +11,7 @@ use crate::{cargo, exec, root, step};
 
 /// Everything the SPA is built from; a change to any of it means a new build.
 const SPA_INPUTS: &[&str] =
-    &["src", "api", "locales", "style", "consent/src", "consent/Cargo.toml", "index.html", "Trunk.toml", "Cargo.toml", "Cargo.lock"];
+    &["src", "api", "locales", "style", "consent/src", "consent/Cargo.toml", "index.html", "account.html", "Trunk.toml", "Cargo.toml", "Cargo.lock"];
 const STAMP: &str = ".fk-build-stamp";
 
 fn fingerprint(paths: &[&str]) -> String {
@@ -46,12 +46,38 @@ pub fn spa() -> Result<(), String> {
     }
     step("building the web app: Trunk, release, wasm-opt -Oz (a few minutes the first time)");
     let path = format!("{}:{}", npm_bin().display(), std::env::var("PATH").unwrap_or_default());
-    exec(Command::new("trunk").args(["build", "--release"]).current_dir(root()).env("PATH", path), "trunk build")?;
+    exec(Command::new("trunk").args(["build", "--release"]).current_dir(root()).env("PATH", path.clone()), "trunk build")?;
+    account_bundle(&dist, &path)?;
     consent_banner(&dist)?;
     step("precompressing assets (brotli, gzip)");
     compress_dir(&dist)?;
     compress_dir(&dist.join("consent"))?;
     fs::write(dist.join(STAMP), stamp).map_err(|e| format!("cannot write the build stamp: {e}"))?;
+    Ok(())
+}
+
+/// `dist/account.html` and its bundle: the personal section, built by Trunk into a folder of
+/// its own (Trunk empties its output folder) and moved into `dist/`. Hashed names cannot clash;
+/// the shared stylesheet has the same name and content in both builds.
+fn account_bundle(dist: &Path, path: &str) -> Result<(), String> {
+    step("building the personal section's bundle (account.html)");
+    let out = root().join("target/trunk-account");
+    exec(
+        Command::new("trunk")
+            .args(["build", "account.html", "--release", "true", "--dist"])
+            .arg(&out)
+            .current_dir(root())
+            .env("PATH", path),
+        "trunk build account.html",
+    )?;
+    for entry in fs::read_dir(&out).map_err(|e| format!("cannot read {}: {e}", out.display()))? {
+        let entry = entry.map_err(|e| e.to_string())?;
+        // Trunk names its page index.html whatever the source was called.
+        let name = if entry.file_name() == "index.html" { "account.html".into() } else { entry.file_name() };
+        if entry.path().is_file() {
+            fs::copy(entry.path(), dist.join(name)).map_err(|e| format!("cannot copy {}: {e}", entry.path().display()))?;
+        }
+    }
     Ok(())
 }
 
@@ -109,7 +135,7 @@ fn content_hash(data: &[u8]) -> String {
 
 pub fn compressible(path: &Path) -> bool {
     matches!(path.extension().and_then(|e| e.to_str()), Some("js" | "wasm" | "css" | "svg" | "json" | "html" | "txt"))
-        && path.file_name().is_some_and(|n| n != "index.html" && n != "manifest.json")
+        && path.file_name().is_some_and(|n| n != "index.html" && n != "account.html" && n != "manifest.json")
 }
 
 fn compress_dir(dir: &Path) -> Result<(), String> {

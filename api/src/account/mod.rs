@@ -190,6 +190,13 @@ pub struct SessionView {
     pub recent_auth_until: String,
 }
 
+/// Where to go after signing in (`?next=`): only a page of the personal section, so a
+/// crafted link cannot send someone elsewhere.
+pub fn safe_next(next: Option<String>) -> String {
+    next.filter(|n| (n == "/account" || n.starts_with("/account/")) && !n.contains("//") && !n.contains('\\'))
+        .unwrap_or_else(|| "/account".to_string())
+}
+
 /// Tokens in links are 32 random bytes in unpadded base64url: 43 characters.
 pub fn is_token(s: &str) -> bool {
     s.len() == 43 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
@@ -247,6 +254,18 @@ mod tests {
         let mut json = serde_json::to_value(valid()).unwrap();
         json["birth_year"] = "nineteen".into();
         assert!(serde_json::from_value::<RegisterRequest>(json).is_err());
+    }
+
+    #[test]
+    fn next_stays_inside_the_personal_section() {
+        assert_eq!(safe_next(Some("/account".into())), "/account");
+        assert_eq!(safe_next(Some("/account/devices".into())), "/account/devices");
+        assert_eq!(safe_next(Some("https://evil.test".into())), "/account");
+        assert_eq!(safe_next(Some("//evil.test/account".into())), "/account");
+        assert_eq!(safe_next(Some("/account//evil.test".into())), "/account");
+        assert_eq!(safe_next(Some("/account/\\evil.test".into())), "/account");
+        assert_eq!(safe_next(Some("/accounting".into())), "/account");
+        assert_eq!(safe_next(None), "/account");
     }
 
     #[test]

@@ -81,6 +81,50 @@ impl Server {
     pub async fn stop(mut self) {
         let _ = self.child.kill().await;
     }
+
+    /// Every e-mail in the server's outbox, oldest first.
+    pub fn mails(&self) -> Vec<Mail> {
+        let Ok(dir) = std::fs::read_dir(self.dir.path().join("outbox")) else { return Vec::new() };
+        let mut paths: Vec<PathBuf> =
+            dir.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|e| e == "eml")).collect();
+        // Named `<unix time>-<queue id>.eml`: the queue id orders them.
+        paths.sort_by_key(|p| p.file_stem().and_then(|s| s.to_str()).and_then(|s| s.split('-').nth(1)).map(str::to_string));
+        paths.iter().filter_map(|p| Mail::parse(&std::fs::read(p).ok()?)).collect()
+    }
+
+    /// Waits for the newest e-mail to `to` whose text contains `needle`.
+    pub async fn mail(&self, to: &str, needle: &str) -> Mail {
+        wait_for(|| async { self.mails().into_iter().rev().find(|m| m.to == to && m.text.contains(needle)) })
+            .await
+            .unwrap_or_else(|| panic!("no e-mail to {to} containing {needle:?}; outbox: {:?}", self.mails().iter().map(|m| &m.subject).collect::<Vec<_>>()))
+    }
+}
+
+/// One message from the outbox, decoded (quoted-printable, base64, multipart) by a real parser.
+#[derive(Clone, Debug)]
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+impl Mail {
+    fn parse(raw: &[u8]) -> Option<Mail> {
+        let m = mail_parser::MessageParser::default().parse(raw)?;
+        Some(Mail {
+            to: m.to()?.first()?.address()?.to_string(),
+            subject: m.subject().unwrap_or_default().to_string(),
+            text: m.body_text(0).unwrap_or_default().to_string(),
+            html: m.body_html(0).unwrap_or_default().to_string(),
+        })
+    }
+
+    /// The first link in the text that starts with `prefix` (e.g. the server's URL).
+    pub fn link(&self, prefix: &str) -> String {
+        let start = self.text.find(prefix).unwrap_or_else(|| panic!("no link {prefix} in {}", self.text));
+        self.text[start..].split_whitespace().next().unwrap().to_string()
+    }
 }
 
 /// Another website on its own origin (another port): serves `pages` by path, with headers,
@@ -342,4 +386,6 @@ pub mod keys {
     pub const SHIFT_ENTER: &str = "\u{E008}\u{E007}";
     pub const ESCAPE: &str = "\u{E00C}";
     pub const TAB: &str = "\u{E004}";
+    pub const SPACE: &str = " ";
+    pub const BACKSPACE: &str = "\u{E003}";
 }

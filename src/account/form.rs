@@ -1,0 +1,226 @@
+//! What every account form shares: a labelled field with its hint and error, the password
+//! field with its strength hint, error texts per code, and focus helpers. The rules come
+//! from `fk_api::account`; this only shows their answers.
+use fk_api::account::password::{strength, CommonPasswords, Strength};
+use fk_api::i18n::fill;
+use fk_api::{AccountMessages, ApiError, ErrorCode, Lang};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::i18n::{error_text, use_i18n};
+
+/// What the personal section says for an API error code, in the interface language.
+pub fn error_message(lang: Lang, error: &ApiError) -> String {
+    let a = lang.account();
+    let text = match error.code {
+        ErrorCode::FirstNameRequired => a.error_first_name_required,
+        ErrorCode::FirstNameTwoWords => a.error_first_name_two_words,
+        ErrorCode::FirstNameInvalid => a.error_first_name_invalid,
+        ErrorCode::FirstNameTooLong => a.error_first_name_too_long,
+        ErrorCode::EmailRequired => a.error_email_required,
+        ErrorCode::EmailInvalid => a.error_email_invalid,
+        ErrorCode::LoginLength => a.error_login_length,
+        ErrorCode::LoginInvalid => a.error_login_invalid,
+        ErrorCode::LoginTaken => a.error_login_taken,
+        ErrorCode::BirthYearRequired => a.error_birth_year_required,
+        ErrorCode::BirthYearInvalid => a.error_birth_year_invalid,
+        ErrorCode::PasswordTooShort => a.error_password_too_short,
+        ErrorCode::PasswordTooLong => a.error_password_too_long,
+        ErrorCode::PasswordTooCommon => a.error_password_too_common,
+        ErrorCode::PasswordIsLogin => a.error_password_is_login,
+        ErrorCode::PasswordIsEmail => a.error_password_is_email,
+        ErrorCode::PolicyNotAccepted => a.error_policy_not_accepted,
+        ErrorCode::PolicyOutdated => a.error_policy_outdated,
+        ErrorCode::GuardianConsentRequired => a.error_guardian_consent_required,
+        ErrorCode::InvalidCredentials => a.error_invalid_credentials,
+        ErrorCode::LinkInvalid => a.error_link_invalid,
+        ErrorCode::Unauthenticated => a.error_unauthenticated,
+        ErrorCode::ReauthRequired => a.error_reauth_required,
+        ErrorCode::TooManyRequests => {
+            return match error.retry_after {
+                Some(seconds) => fill(a.retry_in, &[("time", &wait_text(a, seconds))]),
+                None => a.error_too_many_requests.to_string(),
+            }
+        }
+        code => error_text(lang.messages(), code),
+    };
+    text.to_string()
+}
+
+/// "45 s" or "3 min": how long to wait, rounded up to what a person can act on.
+pub fn wait_text(a: &AccountMessages, seconds: u64) -> String {
+    if seconds < 90 {
+        fill(a.seconds, &[("n", &seconds.max(1).to_string())])
+    } else {
+        fill(a.minutes, &[("n", &seconds.div_ceil(60).to_string())])
+    }
+}
+
+/// Moves keyboard focus to the element with this id (the first field with an error).
+pub fn focus_id(id: &str) {
+    if let Some(el) = document().get_element_by_id(id).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = el.focus();
+    }
+}
+
+/// This year by the browser's clock: the birth-year rule's upper bound.
+pub fn current_year() -> i32 {
+    js_sys::Date::new_0().get_full_year() as i32
+}
+
+/// The common-password list, downloaded once when a form that sets a password opens. Until
+/// it arrives the list is empty: the server checks the same rule on submit anyway.
+pub fn common_passwords() -> RwSignal<CommonPasswords> {
+    let list = RwSignal::new(CommonPasswords::default());
+    leptos::task::spawn_local(async move {
+        if let Ok(text) = crate::api::common_passwords().await {
+            list.set(CommonPasswords::parse(&text));
+        }
+    });
+    list
+}
+
+/// A field was left: its rule's answer may show now. Not when focus went to a submit button:
+/// a message appearing there would push the button from under the pointer between press and
+/// release, and the click would be lost (the submit checks every field anyway).
+fn left_field(ev: &web_sys::FocusEvent, on_blur: Option<Callback<()>>) {
+    let to_submit = ev
+        .related_target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|el| el.get_attribute("type").as_deref() == Some("submit"));
+    if let (false, Some(f)) = (to_submit, on_blur) {
+        f.run(());
+    }
+}
+
+/// The error under a field: a rule's answer once the field was left or the form submitted, or
+/// what the server said about it.
+pub type FieldError = Signal<Option<ApiError>>;
+
+#[component]
+pub fn Field(
+    id: &'static str,
+    label: Signal<&'static str>,
+    value: RwSignal<String>,
+    error: FieldError,
+    #[prop(optional)] hint: Option<Signal<&'static str>>,
+    #[prop(optional)] required: bool,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(default = "off")] autocomplete: &'static str,
+    #[prop(optional)] inputmode: Option<&'static str>,
+    #[prop(optional, into)] on_blur: Option<Callback<()>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let message = move || error.get().map(|e| error_message(i18n.lang.get(), &e));
+    view! {
+        <div class="field">
+            <label for=id>
+                {label}
+                {required.then(|| view! { <span class="required" aria-hidden="true">" *"</span> })}
+            </label>
+            <input
+                id=id
+                name=id
+                type=kind
+                autocomplete=autocomplete
+                inputmode=inputmode
+                required=required
+                aria-invalid=move || error.with(Option::is_some).to_string()
+                aria-describedby=format!("{id}-hint {id}-error")
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+                on:blur=move |ev| left_field(&ev, on_blur)
+            />
+            <p class="hint" id=format!("{id}-hint")>{hint}</p>
+            <p class="field-error" id=format!("{id}-error")>{message}</p>
+        </div>
+    }
+}
+
+/// A password field with a show/hide switch and, for a new password, the strength hint.
+#[component]
+pub fn PasswordField(
+    id: &'static str,
+    label: Signal<&'static str>,
+    value: RwSignal<String>,
+    error: FieldError,
+    #[prop(optional)] hint: Option<Signal<&'static str>>,
+    /// A new password: `new-password` autocomplete and the strength hint.
+    #[prop(optional)] new: Option<RwSignal<CommonPasswords>>,
+    #[prop(optional, into)] on_blur: Option<Callback<()>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let shown = RwSignal::new(false);
+    let message = move || error.get().map(|e| error_message(i18n.lang.get(), &e));
+    let level = move || new.map(|list| list.with(|l| strength(&value.get(), l)));
+    let strength_text = move || {
+        let a = i18n.lang.get().account();
+        level().filter(|_| !value.with(String::is_empty)).map(|s| match s {
+            Strength::TooShort => a.strength_too_short,
+            Strength::Weak => a.strength_weak,
+            Strength::Fair => a.strength_fair,
+            Strength::Good => a.strength_good,
+            Strength::Strong => a.strength_strong,
+        })
+    };
+    let meter = move || level().filter(|_| !value.with(String::is_empty)).map_or(0, |s| s as u8);
+    view! {
+        <div class="field">
+            <label for=id>{label}<span class="required" aria-hidden="true">" *"</span></label>
+            <div class="password-row">
+                <input
+                    id=id
+                    name=id
+                    type=move || if shown.get() { "text" } else { "password" }
+                    autocomplete=if new.is_some() { "new-password" } else { "current-password" }
+                    required=true
+                    spellcheck="false"
+                    autocapitalize="off"
+                    aria-invalid=move || error.with(Option::is_some).to_string()
+                    aria-describedby=format!("{id}-hint {id}-strength {id}-error")
+                    prop:value=move || value.get()
+                    on:input=move |ev| value.set(event_target_value(&ev))
+                    on:blur=move |ev| left_field(&ev, on_blur)
+                />
+                <button
+                    type="button"
+                    class="button button--quiet"
+                    aria-controls=id
+                    aria-pressed=move || shown.get().to_string()
+                    on:click=move |_| shown.update(|s| *s = !*s)
+                >
+                    {move || if shown.get() { i18n.lang.get().account().hide_password } else { i18n.lang.get().account().show_password }}
+                </button>
+            </div>
+            <p class="hint" id=format!("{id}-hint")>{hint}</p>
+            {new.is_some().then(|| view! {
+                <div class="strength" data-level=meter aria-hidden="true"><span></span></div>
+            })}
+            <p class="hint" id=format!("{id}-strength") aria-live="polite">{strength_text}</p>
+            <p class="field-error" id=format!("{id}-error")>{message}</p>
+        </div>
+    }
+}
+
+/// A form-level message (wrong password, throttled, server down): announced at once.
+#[component]
+pub fn FormAlert(error: Signal<Option<ApiError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div role="alert" class="form-alert">
+            {move || error.get().map(|e| view! { <p class="notice notice--error">{error_message(i18n.lang.get(), &e)}</p> })}
+        </div>
+    }
+}
+
+/// A heading that takes focus when it appears, so a screen reader hears the outcome.
+#[component]
+pub fn OutcomeHeading(text: Signal<&'static str>) -> impl IntoView {
+    let heading = NodeRef::<leptos::html::H2>::new();
+    Effect::new(move |_| {
+        if let Some(h) = heading.get() {
+            let _ = h.focus();
+        }
+    });
+    view! { <h2 tabindex="-1" node_ref=heading>{text}</h2> }
+}

@@ -1,0 +1,50 @@
+//! The personal section: its own bundle (`fk-account`), served for `/account/*`, so the policy
+//! viewer's first visit does not download it.
+pub mod auth;
+pub mod form;
+pub mod overview;
+pub mod reauth;
+pub mod recover;
+pub mod register;
+pub mod sign_in;
+pub mod verify;
+
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::i18n::I18n;
+use crate::layout::Shell;
+use crate::pages::NotFound;
+use auth::{Auth, RequireSignIn};
+
+#[component]
+pub fn AccountApp() -> impl IntoView {
+    I18n::provide();
+    Auth::provide();
+    view! {
+        <Router>
+            <Shell account=true>
+                <Routes fallback=NotFound>
+                    <Route path=path!("/account") view=|| view! { <RequireSignIn><overview::Overview/></RequireSignIn> }/>
+                    <Route path=path!("/account/register") view=register::RegisterPage/>
+                    <Route path=path!("/account/login") view=sign_in::SignInPage/>
+                    <Route path=path!("/account/verify") view=verify::VerifyPage/>
+                    <Route path=path!("/account/recover") view=recover::RecoverPage/>
+                    <Route path=path!("/account/reset") view=recover::ResetPage/>
+                </Routes>
+            </Shell>
+        </Router>
+    }
+}
+
+/// The `#token=…` of a link from an e-mail, taken out of the address bar at once so it stays
+/// out of the history and of anything that reads the URL later.
+pub fn take_link_token() -> Option<String> {
+    let location = window().location();
+    let hash = location.hash().ok()?;
+    let token = hash.strip_prefix("#token=")?.to_string();
+    let path = location.pathname().unwrap_or_default();
+    let _ = window().history().and_then(|h| h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path)));
+    fk_api::account::is_token(&token).then_some(token)
+}

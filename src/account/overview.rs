@@ -1,0 +1,135 @@
+//! `/account`: who is signed in, the address's verification state (with "send again"), this
+//! session, sign out here or everywhere. The next issue adds the cards for the rest.
+use fk_api::account::Gender;
+use fk_api::i18n::fill;
+use fk_api::{ApiError, ErrorCode};
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+use super::auth::use_auth;
+use super::form::{error_message, FormAlert};
+use super::reauth::ReauthPrompt;
+use crate::dom::{format_date, set_title};
+use crate::i18n::use_i18n;
+
+#[component]
+pub fn Overview() -> impl IntoView {
+    let i18n = use_i18n();
+    Effect::new(move |_| set_title(i18n.lang.get().account().account_title, i18n.t().app_name));
+    let auth = use_auth();
+    let session = move || auth.session.get();
+    let a = move |key: fn(&'static fk_api::AccountMessages) -> &'static str| i18n.account(key);
+    let name = move || session().map(|s| s.account.first_name).unwrap_or_default();
+    view! {
+        <div class="page page--narrow">
+            <h1>{a(|a| a.account_title)}</h1>
+            <p class="lead">{move || fill(i18n.lang.get().account().hello, &[("name", &name())])}</p>
+            <VerifyBanner/>
+            <section class="card" aria-labelledby="profile-heading">
+                <h2 id="profile-heading">{a(|a| a.profile_heading)}</h2>
+                {move || session().map(|s| {
+                    let account = s.account;
+                    let gender = match account.gender {
+                        Gender::NotStated => a(|a| a.gender_not_stated),
+                        Gender::Female => a(|a| a.gender_female),
+                        Gender::Male => a(|a| a.gender_male),
+                    };
+                    let verified = if account.email_verified { a(|a| a.verified) } else { a(|a| a.not_verified) };
+                    view! {
+                        <dl class="facts">
+                            <dt>{a(|a| a.field_first_name)}</dt><dd>{account.first_name}</dd>
+                            <dt>{a(|a| a.field_login)}</dt><dd>{account.login}</dd>
+                            <dt>{a(|a| a.field_email)}</dt><dd>{account.email} " (" {verified} ")"</dd>
+                            <dt>{a(|a| a.field_birth_year)}</dt><dd>{account.birth_year}</dd>
+                            <dt>{a(|a| a.field_gender)}</dt><dd>{gender}</dd>
+                        </dl>
+                    }
+                })}
+            </section>
+            <SessionCard/>
+            <section class="card" aria-labelledby="soon-heading">
+                <h2 id="soon-heading">{a(|a| a.soon_heading)}</h2>
+                <p>{a(|a| a.soon_text)}</p>
+            </section>
+        </div>
+    }
+}
+
+/// Until the address is confirmed: a reminder and a throttled "send again".
+#[component]
+fn VerifyBanner() -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = use_auth();
+    let resend = Action::new_local(|_: &()| crate::api::resend_verification());
+    let a = move |key: fn(&'static fk_api::AccountMessages) -> &'static str| i18n.account(key);
+    let unverified = move || auth.session.with(|s| s.as_ref().is_some_and(|s| !s.account.email_verified));
+    let email = move || auth.session.with(|s| s.as_ref().map(|s| s.account.email.clone()).unwrap_or_default());
+    view! {
+        <Show when=unverified>
+            <section class="notice notice--warn" aria-labelledby="verify-heading">
+                <h2 id="verify-heading">{a(|a| a.unverified_title)}</h2>
+                <p>{move || fill(i18n.lang.get().account().unverified_text, &[("email", &email())])}</p>
+                <button type="button" class="button" disabled=move || resend.pending().get() on:click=move |_| { resend.dispatch(()); }>
+                    {a(|a| a.resend)}
+                </button>
+                <p role="status">
+                    {move || match resend.value().get() {
+                        Some(Ok(())) => i18n.lang.get().account().resent.to_string(),
+                        Some(Err(e)) => error_message(i18n.lang.get(), &e),
+                        None => String::new(),
+                    }}
+                </p>
+            </section>
+        </Show>
+    }
+}
+
+#[component]
+fn SessionCard() -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = use_auth();
+    let navigate = use_navigate();
+    let a = move |key: fn(&'static fk_api::AccountMessages) -> &'static str| i18n.account(key);
+    let error = RwSignal::new(None::<ApiError>);
+    let asking = RwSignal::new(false);
+    let sign_out = Action::new_local(|_: &()| crate::api::sign_out());
+    let everywhere = Action::new_local(|_: &()| crate::api::sign_out_everywhere());
+    let leave = navigate.clone();
+    Effect::new(move |_| {
+        let out = sign_out.value().get().or_else(|| everywhere.value().get());
+        match out {
+            Some(Ok(())) => {
+                auth.signed_out();
+                leave("/account/login", Default::default());
+            }
+            Some(Err(e)) if e.code == ErrorCode::ReauthRequired => asking.set(true),
+            Some(Err(e)) => error.set(Some(e)),
+            None => {}
+        }
+    });
+    let started = move || {
+        auth.session.with(|s| s.as_ref().map(|s| s.started_at.clone())).map(|at| format_date(&at, i18n.lang.get())).unwrap_or_default()
+    };
+    let remembered = move || auth.session.with(|s| s.as_ref().is_some_and(|s| s.remember));
+    view! {
+        <section class="card" aria-labelledby="session-heading">
+            <h2 id="session-heading">{a(|a| a.session_heading)}</h2>
+            <p>{move || fill(i18n.lang.get().account().session_started, &[("date", &started())])}</p>
+            <p>{move || if remembered() { i18n.lang.get().account().session_remembered } else { i18n.lang.get().account().session_browser }}</p>
+            <div class="button-row">
+                <button type="button" class="button" on:click=move |_| { sign_out.dispatch(()); }>{a(|a| a.sign_out)}</button>
+                <button type="button" class="button button--quiet" aria-describedby="everywhere-hint"
+                    on:click=move |_| { error.set(None); everywhere.dispatch(()); }>
+                    {a(|a| a.sign_out_everywhere)}
+                </button>
+            </div>
+            <p class="hint" id="everywhere-hint">{a(|a| a.sign_out_everywhere_hint)}</p>
+            <Show when=move || asking.get()>
+                <ReauthPrompt
+                    on_done=move || { asking.set(false); everywhere.dispatch(()); }
+                    on_cancel=move || asking.set(false)/>
+            </Show>
+            <FormAlert error=error.into()/>
+        </section>
+    }
+}

@@ -1,0 +1,161 @@
+//! `/account/recover` asks for a reset link (the same answer whether or not the address has
+//! an account); `/account/reset#token=…` sets the new password from that link.
+use fk_api::account::password::check;
+use fk_api::account::{rules, RecoverRequest};
+use fk_api::i18n::fill;
+use fk_api::{ApiError, ErrorCode};
+use leptos::prelude::*;
+
+use super::auth::use_auth;
+use super::form::{common_passwords, focus_id, Field, FormAlert, OutcomeHeading, PasswordField};
+use super::take_link_token;
+use crate::dom::set_title;
+use crate::i18n::use_i18n;
+
+#[component]
+pub fn RecoverPage() -> impl IntoView {
+    let i18n = use_i18n();
+    Effect::new(move |_| set_title(i18n.lang.get().account().recover_title, i18n.t().app_name));
+    let email = RwSignal::new(String::new());
+    let submitted = RwSignal::new(false);
+    let server_error = RwSignal::new(None::<ApiError>);
+    let sent = RwSignal::new(None::<String>);
+    let email_error = Signal::derive(move || {
+        server_error.get().filter(|e| e.field.is_some()).or_else(|| submitted.get().then(|| rules::email(&email.get()).err()).flatten())
+    });
+    let submit = Action::new_local(move |request: &RecoverRequest| {
+        let request = request.clone();
+        async move { crate::api::recover(&request).await }
+    });
+    Effect::new(move |_| match submit.value().get() {
+        Some(Ok(answer)) => sent.set(Some(answer.email)),
+        Some(Err(e)) => server_error.set(Some(e)),
+        None => {}
+    });
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        submitted.set(true);
+        server_error.set(None);
+        if rules::email(&email.get_untracked()).is_err() {
+            focus_id("email");
+            return;
+        }
+        submit.dispatch(RecoverRequest { email: email.get_untracked(), lang: i18n.lang.get_untracked() });
+    };
+    let form_level = Signal::derive(move || server_error.get().filter(|e| e.field.is_none()));
+    let a = move |key: fn(&'static fk_api::AccountMessages) -> &'static str| i18n.account(key);
+    view! {
+        <div class="page page--narrow">
+            <h1>{a(|a| a.recover_title)}</h1>
+            {move || match sent.get() {
+                Some(address) => view! {
+                    <section class="notice notice--info">
+                        <OutcomeHeading text=a(|a| a.check_email_title)/>
+                        <p>{move || fill(i18n.lang.get().account().recover_sent, &[("email", &address)])}</p>
+                        <p><a href="/account/login">{a(|a| a.back_to_sign_in)}</a></p>
+                    </section>
+                }.into_any(),
+                None => view! {
+                    <p class="lead">{a(|a| a.recover_lead)}</p>
+                    <form class="account-form" novalidate on:submit=on_submit>
+                        <Field id="email" label=a(|a| a.email_label) value=email kind="email" error=email_error required=true autocomplete="email"/>
+                        <FormAlert error=form_level/>
+                        <button type="submit" class="button" disabled=move || submit.pending().get()>
+                            {move || if submit.pending().get() { i18n.lang.get().account().working } else { i18n.lang.get().account().recover_submit }}
+                        </button>
+                    </form>
+                    <p><a href="/account/login">{a(|a| a.back_to_sign_in)}</a></p>
+                }.into_any(),
+            }}
+        </div>
+    }
+}
+
+#[component]
+pub fn ResetPage() -> impl IntoView {
+    let i18n = use_i18n();
+    Effect::new(move |_| set_title(i18n.lang.get().account().reset_title, i18n.t().app_name));
+    let auth = use_auth();
+    let token = take_link_token();
+    let has_token = token.is_some();
+    let token = StoredValue::new(token.unwrap_or_default());
+    let common = common_passwords();
+    let password = RwSignal::new(String::new());
+    let touched = RwSignal::new(false);
+    let server_error = RwSignal::new(None::<ApiError>);
+    let done = RwSignal::new(false);
+    // The account's login and e-mail are not known here; the server adds those two checks.
+    let password_error = Signal::derive(move || {
+        server_error.get().filter(|e| e.field.as_deref() == Some("password")).or_else(|| {
+            touched.get().then(|| common.with(|c| check(&password.get(), "", "", c).err())).flatten()
+        })
+    });
+    Effect::new(move |_| {
+        password.track();
+        server_error.update(|e| if e.as_ref().is_some_and(|e| e.field.as_deref() == Some("password")) { *e = None });
+    });
+    let submit = Action::new_local(move |new_password: &String| {
+        let new_password = new_password.clone();
+        async move { crate::api::reset(token.get_value(), new_password).await }
+    });
+    Effect::new(move |_| match submit.value().get() {
+        Some(Ok(session)) => {
+            auth.signed_in(session);
+            done.set(true);
+        }
+        Some(Err(e)) => {
+            let field = e.field.clone();
+            server_error.set(Some(e));
+            if field.as_deref() == Some("password") {
+                focus_id("password");
+            }
+        }
+        None => {}
+    });
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        touched.set(true);
+        server_error.set(None);
+        if common.with_untracked(|c| check(&password.get_untracked(), "", "", c).is_err()) {
+            focus_id("password");
+            return;
+        }
+        submit.dispatch(password.get_untracked());
+    };
+    // A memo: the page switches to "link dead" only when that changes, not on every error
+    // (re-rendering the form would lose the focus the error just put on the field).
+    let link_dead = Memo::new(move |_| !has_token || server_error.with(|e| e.as_ref().is_some_and(|e| e.code == ErrorCode::LinkInvalid)));
+    let form_level = Signal::derive(move || server_error.get().filter(|e| e.field.as_deref() != Some("password")));
+    let a = move |key: fn(&'static fk_api::AccountMessages) -> &'static str| i18n.account(key);
+    view! {
+        <div class="page page--narrow">
+            <h1>{a(|a| a.reset_title)}</h1>
+            {move || if done.get() {
+                view! {
+                    <section class="notice notice--info">
+                        <OutcomeHeading text=a(|a| a.reset_done)/>
+                        <p><a class="button" href="/account">{a(|a| a.go_to_account)}</a></p>
+                    </section>
+                }.into_any()
+            } else if link_dead.get() {
+                view! {
+                    <section class="notice notice--error">
+                        <OutcomeHeading text=if has_token { a(|a| a.error_link_invalid) } else { a(|a| a.no_token) }/>
+                        <p><a href="/account/recover">{a(|a| a.reset_request_new)}</a></p>
+                    </section>
+                }.into_any()
+            } else {
+                view! {
+                    <form class="account-form" novalidate on:submit=on_submit>
+                        <PasswordField id="password" label=a(|a| a.new_password_label) hint=a(|a| a.password_hint) value=password
+                            error=password_error new=common on_blur=move || touched.set(true)/>
+                        <FormAlert error=form_level/>
+                        <button type="submit" class="button" disabled=move || submit.pending().get()>
+                            {move || if submit.pending().get() { i18n.lang.get().account().working } else { i18n.lang.get().account().reset_submit }}
+                        </button>
+                    </form>
+                }.into_any()
+            }}
+        </div>
+    }
+}

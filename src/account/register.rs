@@ -1,0 +1,235 @@
+//! `/account/register`: exactly the fields of clause 2.1, each checked as the user goes by the
+//! shared rules, the policy accepted, and the under-18 permission when the year calls for it.
+use fk_api::account::rules::may_be_minor;
+use fk_api::account::{Gender, RegisterField, RegisterRequest};
+use fk_api::i18n::fill;
+use fk_api::{ApiError, ErrorCode};
+use leptos::prelude::*;
+
+use super::form::{common_passwords, current_year, focus_id, Field, FormAlert, OutcomeHeading, PasswordField};
+use crate::dom::set_title;
+use crate::i18n::use_i18n;
+
+/// The form's values; `request()` is what the rules and the server see.
+#[derive(Clone, Copy)]
+struct Form {
+    first_name: RwSignal<String>,
+    email: RwSignal<String>,
+    birth_year: RwSignal<String>,
+    gender: RwSignal<Gender>,
+    login: RwSignal<String>,
+    password: RwSignal<String>,
+    accept_policy: RwSignal<bool>,
+    guardian_consent: RwSignal<bool>,
+}
+
+impl Form {
+    fn new() -> Form {
+        Form {
+            first_name: RwSignal::new(String::new()),
+            email: RwSignal::new(String::new()),
+            birth_year: RwSignal::new(String::new()),
+            gender: RwSignal::new(Gender::NotStated),
+            login: RwSignal::new(String::new()),
+            password: RwSignal::new(String::new()),
+            accept_policy: RwSignal::new(false),
+            guardian_consent: RwSignal::new(false),
+        }
+    }
+
+    /// An unparsable year becomes 0, which the rule refuses as out of range.
+    fn year(&self) -> Option<i32> {
+        let text = self.birth_year.get();
+        let text = text.trim();
+        (!text.is_empty()).then(|| text.parse().unwrap_or(0))
+    }
+
+    fn request(&self, policy_version: u32, lang: fk_api::Lang) -> RegisterRequest {
+        RegisterRequest {
+            first_name: self.first_name.get(),
+            email: self.email.get(),
+            birth_year: self.year(),
+            gender: self.gender.get(),
+            login: self.login.get(),
+            password: self.password.get(),
+            accept_policy: self.accept_policy.get(),
+            policy_version,
+            guardian_consent: self.guardian_consent.get(),
+            lang,
+        }
+    }
+}
+
+#[component]
+pub fn RegisterPage() -> impl IntoView {
+    let i18n = use_i18n();
+    Effect::new(move |_| set_title(i18n.lang.get().account().register_title, i18n.t().app_name));
+    let form = Form::new();
+    let year = current_year();
+    let common = common_passwords();
+    let policy_version = RwSignal::new(0u32);
+    leptos::task::spawn_local(async move {
+        if let Ok(config) = crate::api::consent_config(String::new()).await {
+            policy_version.set(config.policy_version);
+        }
+    });
+    // A field shows its rule's answer once it has been left, or after a submit attempt.
+    let touched = RwSignal::new(Vec::<RegisterField>::new());
+    let submitted = RwSignal::new(false);
+    let server_error = RwSignal::new(None::<ApiError>);
+    let touch = move |f: RegisterField| touched.update(|t| if !t.contains(&f) { t.push(f) });
+    let field_error = move |f: RegisterField| -> Signal<Option<ApiError>> {
+        Signal::derive(move || {
+            let server = server_error.get().filter(|e| e.field.as_deref() == Some(f.name()));
+            if server.is_some() {
+                return server;
+            }
+            if !(submitted.get() || touched.with(|t| t.contains(&f))) {
+                return None;
+            }
+            common.with(|c| form.request(policy_version.get(), i18n.lang.get()).check(f, year, c).err())
+        })
+    };
+    // A changed value makes the server's old answer about it moot.
+    Effect::new(move |_| {
+        let _ = (form.first_name.get(), form.email.get(), form.birth_year.get(), form.login.get(), form.password.get(), form.accept_policy.get());
+        server_error.update(|e| if e.as_ref().is_some_and(|e| e.field.is_some()) { *e = None });
+    });
+    let minor = move || may_be_minor(form.year(), year);
+    let done = RwSignal::new(None::<String>);
+    let submit = Action::new_local(move |request: &RegisterRequest| {
+        let request = request.clone();
+        async move { crate::api::register(&request).await }
+    });
+    Effect::new(move |_| match submit.value().get() {
+        Some(Ok(answer)) => done.set(Some(answer.email)),
+        Some(Err(error)) => {
+            let field = error.field.clone();
+            server_error.set(Some(error));
+            if let Some(field) = field {
+                focus_id(&field);
+            }
+        }
+        None => {}
+    });
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        submitted.set(true);
+        server_error.set(None);
+        let request = form.request(policy_version.get_untracked(), i18n.lang.get_untracked());
+        let errors = common.with_untracked(|c| request.validate(year, c));
+        match errors.first().and_then(|e| e.field.clone()) {
+            Some(first) => focus_id(&first),
+            None => {
+                submit.dispatch(request);
+            }
+        }
+    };
+    let form_level = Signal::derive(move || server_error.get().filter(|e| e.field.is_none() || e.code == ErrorCode::PolicyOutdated));
+    let a = move |key: fn(&'static fk_api::AccountMessages) -> &'static str| i18n.account(key);
+    view! {
+        <div class="page page--narrow">
+            <h1>{a(|a| a.register_title)}</h1>
+            {move || match done.get() {
+                Some(email) => view! {
+                    <section class="notice notice--info">
+                        <OutcomeHeading text=a(|a| a.check_email_title)/>
+                        <p>{move || fill(i18n.lang.get().account().check_email_text, &[("email", &email)])}</p>
+                        <p><a href="/account/login">{a(|a| a.sign_in_submit)}</a></p>
+                    </section>
+                }.into_any(),
+                None => view! {
+                    <p class="lead">{a(|a| a.register_lead)}</p>
+                    <p class="hint">{a(|a| a.required_note)}</p>
+                    <form class="account-form" novalidate on:submit=on_submit>
+                        <Field id="first_name" label=a(|a| a.first_name_label) hint=a(|a| a.first_name_hint) value=form.first_name
+                            error=field_error(RegisterField::FirstName) required=true autocomplete="given-name"
+                            on_blur=move || touch(RegisterField::FirstName)/>
+                        <Field id="email" label=a(|a| a.email_label) hint=a(|a| a.email_hint) value=form.email kind="email"
+                            error=field_error(RegisterField::Email) required=true autocomplete="email"
+                            on_blur=move || touch(RegisterField::Email)/>
+                        <Field id="birth_year" label=a(|a| a.birth_year_label) hint=a(|a| a.birth_year_hint) value=form.birth_year
+                            error=field_error(RegisterField::BirthYear) required=true autocomplete="bday-year" inputmode="numeric"
+                            on_blur=move || touch(RegisterField::BirthYear)/>
+                        <fieldset class="field choice-group">
+                            <legend>{a(|a| a.gender_legend)} " " <span class="hint">"(" {a(|a| a.optional)} ")"</span></legend>
+                            {Gender::ALL.into_iter().map(|g| {
+                                let label = match g {
+                                    Gender::NotStated => a(|a| a.gender_not_stated),
+                                    Gender::Female => a(|a| a.gender_female),
+                                    Gender::Male => a(|a| a.gender_male),
+                                };
+                                view! {
+                                    <label class="choice">
+                                        <input type="radio" name="gender" value=g.code()
+                                            prop:checked=move || form.gender.get() == g
+                                            on:change=move |_| form.gender.set(g)/>
+                                        {label}
+                                    </label>
+                                }
+                            }).collect_view()}
+                        </fieldset>
+                        <Field id="login" label=a(|a| a.login_label) hint=a(|a| a.login_hint) value=form.login
+                            error=field_error(RegisterField::Login) required=true autocomplete="username"
+                            on_blur=move || touch(RegisterField::Login)/>
+                        <PasswordField id="password" label=a(|a| a.password_label) hint=a(|a| a.password_hint) value=form.password
+                            error=field_error(RegisterField::Password) new=common
+                            on_blur=move || touch(RegisterField::Password)/>
+                        <Checkbox id="accept_policy" checked=form.accept_policy error=field_error(RegisterField::AcceptPolicy)
+                            hint=a(|a| a.accept_policy_hint)>
+                            {a(|a| a.accept_policy_before)}
+                            <a href="/policy" rel="external" target="_blank">{a(|a| a.accept_policy_link)}</a>
+                            {move || fill(i18n.lang.get().account().accept_policy_after, &[("version", &policy_version.get().to_string())])}
+                        </Checkbox>
+                        <Show when=minor>
+                            <div class="notice notice--warn" role="note">
+                                <h2>{a(|a| a.minor_title)}</h2>
+                                <p>{a(|a| a.minor_text)}</p>
+                                <Checkbox id="guardian_consent" checked=form.guardian_consent error=field_error(RegisterField::GuardianConsent)>
+                                    {a(|a| a.guardian_label)}
+                                </Checkbox>
+                            </div>
+                        </Show>
+                        <FormAlert error=form_level/>
+                        <button type="submit" class="button" disabled=move || submit.pending().get()>
+                            {move || if submit.pending().get() { i18n.lang.get().account().working } else { i18n.lang.get().account().register_submit }}
+                        </button>
+                    </form>
+                    <p>{a(|a| a.have_account)} " " <a href="/account/login">{a(|a| a.sign_in_submit)}</a></p>
+                }.into_any(),
+            }}
+        </div>
+    }
+}
+
+/// A required checkbox with its error under it.
+#[component]
+fn Checkbox(
+    id: &'static str,
+    checked: RwSignal<bool>,
+    error: Signal<Option<ApiError>>,
+    #[prop(optional)] hint: Option<Signal<&'static str>>,
+    children: Children,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let message = move || error.get().map(|e| super::form::error_message(i18n.lang.get(), &e));
+    view! {
+        <div class="field field--check">
+            <div class="choice">
+                <input
+                    type="checkbox"
+                    id=id
+                    name=id
+                    required=true
+                    aria-invalid=move || error.with(Option::is_some).to_string()
+                    aria-describedby=format!("{id}-hint {id}-error")
+                    prop:checked=move || checked.get()
+                    on:change=move |ev| checked.set(event_target_checked(&ev))
+                />
+                <label for=id>{children()}<span class="required" aria-hidden="true">" *"</span></label>
+            </div>
+            <p class="hint" id=format!("{id}-hint")>{hint}</p>
+            <p class="field-error" id=format!("{id}-error")>{message}</p>
+        </div>
+    }
+}

@@ -1,0 +1,86 @@
+//! `/account/login`: login or e-mail and password, "remember me", and the way back to the
+//! page that asked for it. A throttled attempt says when to try again.
+use fk_api::account::SignInRequest;
+use fk_api::ApiError;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
+
+use super::auth::{safe_next, use_auth};
+use super::form::{focus_id, Field, FormAlert, PasswordField};
+use crate::dom::set_title;
+use crate::i18n::use_i18n;
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let i18n = use_i18n();
+    Effect::new(move |_| set_title(i18n.lang.get().account().sign_in_title, i18n.t().app_name));
+    let auth = use_auth();
+    let query = use_query_map();
+    let next = move || safe_next(query.with(|q| q.get("next")));
+    let asked = move || query.with(|q| q.get("next").is_some());
+    let navigate = use_navigate();
+    // Already signed in: nothing to do here.
+    let go_on = navigate.clone();
+    Effect::new(move |_| {
+        if auth.session.with(Option::is_some) {
+            go_on(&next(), NavigateOptions { replace: true, ..Default::default() });
+        }
+    });
+    let login = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let remember = RwSignal::new(false);
+    let error = RwSignal::new(None::<ApiError>);
+    let submit = Action::new_local(move |request: &SignInRequest| {
+        let request = request.clone();
+        async move { crate::api::sign_in(&request).await }
+    });
+    Effect::new(move |_| match submit.value().get() {
+        Some(Ok(session)) => {
+            password.set(String::new());
+            auth.signed_in(session);
+        }
+        Some(Err(e)) => {
+            error.set(Some(e));
+            focus_id("password");
+        }
+        None => {}
+    });
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        if login.with_untracked(|l| l.trim().is_empty()) {
+            focus_id("login");
+            return;
+        }
+        submit.dispatch(SignInRequest { login: login.get_untracked(), password: password.get_untracked(), remember: remember.get_untracked() });
+    };
+    let no_field_error = Signal::derive(|| None);
+    let a = move |key: fn(&'static fk_api::AccountMessages) -> &'static str| i18n.account(key);
+    view! {
+        <div class="page page--narrow">
+            <h1>{a(|a| a.sign_in_title)}</h1>
+            <Show when=asked>
+                <p class="notice notice--info">{a(|a| a.sign_in_needed)}</p>
+            </Show>
+            <form class="account-form" novalidate on:submit=on_submit>
+                <Field id="login" label=a(|a| a.identifier_label) value=login error=no_field_error required=true autocomplete="username"/>
+                <PasswordField id="password" label=a(|a| a.password_label) value=password error=no_field_error/>
+                <div class="field field--check">
+                    <div class="choice">
+                        <input type="checkbox" id="remember" name="remember" aria-describedby="remember-hint"
+                            prop:checked=move || remember.get() on:change=move |ev| remember.set(event_target_checked(&ev))/>
+                        <label for="remember">{a(|a| a.remember_label)}</label>
+                    </div>
+                    <p class="hint" id="remember-hint">{a(|a| a.remember_hint)}</p>
+                </div>
+                <FormAlert error=error.into()/>
+                <button type="submit" class="button" disabled=move || submit.pending().get()>
+                    {move || if submit.pending().get() { i18n.lang.get().account().working } else { i18n.lang.get().account().sign_in_submit }}
+                </button>
+            </form>
+            <p><a href="/account/recover">{a(|a| a.forgot_password)}</a></p>
+            <p>{a(|a| a.no_account)} " " <a href="/account/register">{a(|a| a.register_link)}</a></p>
+        </div>
+    }
+}

@@ -1,0 +1,255 @@
+//! The personal section end to end: the release server writing real e-mails into its outbox,
+//! the release SPA, headless Chromium. Every link a user would click comes from an e-mail.
+use fk_e2e::keys::{ENTER, SPACE, TAB};
+use fk_e2e::{http_get, Browser, Server};
+
+const PASSWORD: &str = "тёплый ветер над степью";
+const NEW_PASSWORD: &str = "совсем другой пароль 2026";
+
+async fn fill(b: &Browser, css: &str, text: &str) {
+    let field = b.find(css).await;
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+async fn submit(b: &Browser) {
+    b.find("form.account-form button[type='submit']").await.click().await.unwrap();
+}
+
+async fn session_cookie(b: &Browser) -> String {
+    b.client.get_named_cookie("fk_session").await.expect("a session cookie").value().to_string()
+}
+
+/// What the server says about a session token, as another client holding it would ask.
+async fn session_status(server: &Server, token: &str) -> u16 {
+    http_get(&server.addr, "/api/account/session", &[("Cookie", &format!("fk_session={token}"))]).await.0
+}
+
+/// Types into whatever has the keyboard focus.
+async fn typed(b: &Browser, text: &str) {
+    b.client.active_element().await.unwrap().send_keys(text).await.unwrap();
+}
+
+async fn no_axe_violations(b: &Browser, page: &str) {
+    let violations = b.axe().await;
+    assert!(violations.is_empty(), "axe-core on {page}: {violations:#?}");
+}
+
+async fn sign_in(b: &Browser, login: &str, password: &str) {
+    fill(b, "#login", login).await;
+    fill(b, "#password", password).await;
+    submit(b).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn register_verify_sign_in_throttle_recover_reset() {
+    let server = Server::start().await;
+    let b = Browser::start().await;
+    let email = "aigerim@example.kz";
+
+    // Signed out, the personal section sends to sign-in and remembers where to come back.
+    b.goto(&server.url("/account")).await;
+    b.answer_banner("reject").await;
+    b.until("location.pathname === '/account/login' && location.search === '?next=%2Faccount'").await;
+    b.find("a[href='/account/register']").await.click().await.unwrap();
+    b.text_until("h1", |t| t == "Регистрация").await;
+    no_axe_violations(&b, "/account/register").await;
+
+    fill(&b, "#first_name", "Айгерим").await;
+    fill(&b, "#email", email).await;
+    fill(&b, "#birth_year", "1990").await;
+    fill(&b, "#login", "aigerim").await;
+    fill(&b, "#password", PASSWORD).await;
+    b.text_until("#password-strength", |t| t.starts_with("Надёжность:")).await;
+    b.text_until("label[for='accept_policy']", |t| t.contains("(редакция 1)")).await;
+    b.find("#accept_policy").await.click().await.unwrap();
+    submit(&b).await;
+    b.text_until("h2", |t| t == "Проверьте почту").await;
+    b.until("document.activeElement.tagName === 'H2'").await;
+    assert!(b.client.get_named_cookie("fk_session").await.is_err(), "registering alone signs nobody in");
+
+    // The verification link from the e-mail confirms the address and signs in.
+    let verification = server.mail(email, "/account/verify#token=").await;
+    assert!(!verification.text.contains(PASSWORD) && !verification.html.contains(PASSWORD));
+    b.goto(&verification.link(&server.url("/account/verify#token="))).await;
+    b.text_until("h2", |t| t.starts_with("Адрес подтверждён")).await;
+    b.until("location.hash === ''").await;
+    let welcome = server.mail(email, "aigerim").await;
+    assert!(welcome.subject.to_lowercase().contains("добро пожаловать"), "{}", welcome.subject);
+    b.find("a.button[href='/account']").await.click().await.unwrap();
+    b.text_until(".lead", |t| t == "Здравствуйте, Айгерим!").await;
+    assert_eq!(b.count(".notice--warn").await, 0, "verified: no reminder");
+    no_axe_violations(&b, "/account").await;
+
+    // Sign out, then sign in again and come back to the section.
+    b.find("button.button").await.click().await.unwrap();
+    b.until("location.pathname === '/account/login'").await;
+    sign_in(&b, "AIGERIM", PASSWORD).await;
+    b.text_until(".lead", |t| t == "Здравствуйте, Айгерим!").await;
+    let old_session = session_cookie(&b).await;
+    assert_eq!(session_status(&server, &old_session).await, 200);
+
+    // Another browser guesses: five wrong passwords, then the wait is stated.
+    b.client.delete_all_cookies().await.unwrap();
+    b.goto(&server.url("/account/login")).await;
+    b.answer_banner("reject").await;
+    for _ in 0..5 {
+        sign_in(&b, "aigerim", "не тот пароль совсем").await;
+        b.text_until(".form-alert", |t| t == "Неверный логин или пароль.").await;
+    }
+    sign_in(&b, "aigerim", PASSWORD).await;
+    let wait = b.text_until(".form-alert", |t| t.starts_with("Слишком много попыток. Повторите через ")).await;
+    let seconds: u64 = wait.trim_start_matches("Слишком много попыток. Повторите через ").trim_end_matches(" с.").parse().expect(&wait);
+    assert!((25..=30).contains(&seconds), "the first wait is 30 s: {wait}");
+    no_axe_violations(&b, "/account/login with an error").await;
+
+    // Recovery by e-mail; a weak password is refused next to the field, a good one saved.
+    b.find("a[href='/account/recover']").await.click().await.unwrap();
+    b.text_until("h1", |t| t == "Восстановление пароля").await;
+    no_axe_violations(&b, "/account/recover").await;
+    fill(&b, "#email", email).await;
+    submit(&b).await;
+    b.text_until("h2", |t| t == "Проверьте почту").await;
+    let reset = server.mail(email, "/account/reset#token=").await;
+    b.goto(&reset.link(&server.url("/account/reset#token="))).await;
+    b.text_until("h1", |t| t == "Новый пароль").await;
+    no_axe_violations(&b, "/account/reset").await;
+    fill(&b, "#password", "qwerty123456").await;
+    submit(&b).await;
+    b.text_until("#password-error", |t| t.contains("слишком распространён")).await;
+    b.until("document.activeElement.id === 'password'").await;
+    fill(&b, "#password", NEW_PASSWORD).await;
+    submit(&b).await;
+    b.text_until("h2", |t| t.starts_with("Пароль изменён")).await;
+    assert_eq!(session_status(&server, &old_session).await, 401, "the old session is gone");
+    assert_eq!(session_status(&server, &session_cookie(&b).await).await, 200, "this browser is signed in");
+    let changed = server.mail(email, "/account/recover").await;
+    assert!(!changed.text.contains(NEW_PASSWORD));
+
+    // The used link is dead, and says what to do.
+    b.goto("about:blank").await;
+    b.goto(&reset.link(&server.url("/account/reset#token="))).await;
+    b.text_until("h2", |t| t == "Ссылка устарела или уже использована.").await;
+    b.goto(&server.url("/account/verify")).await;
+    b.text_until("h2", |t| t == "Ссылка устарела или уже использована.").await;
+    no_axe_violations(&b, "/account/verify without a token").await;
+
+    b.stop().await;
+    server.stop().await;
+}
+
+/// The whole registration by keyboard, as someone under 18: the policy's recommendation
+/// appears with the year, and the permission checkbox is required.
+#[tokio::test(flavor = "multi_thread")]
+async fn keyboard_only_registration_of_a_minor() {
+    let server = Server::start().await;
+    let b = Browser::start().await;
+    b.goto(&server.url("/account/register")).await;
+    b.answer_banner("reject").await;
+    b.text_until("label[for='accept_policy']", |t| t.contains("(редакция 1)")).await;
+    let year: i64 = b.js("return new Date().getFullYear()").await.as_i64().unwrap();
+
+    let active = |id: &'static str| format!("document.activeElement.id === '{id}'");
+    for _ in 0..30 {
+        if b.js("return document.activeElement.id").await == "first_name" {
+            break;
+        }
+        b.press(TAB, false).await;
+    }
+    b.until(&active("first_name")).await;
+    typed(&b, "Айгерим Касымова").await;
+    b.press(TAB, false).await;
+    // Leaving the field shows its rule's message next to it.
+    b.text_until("#first_name-error", |t| t == "Укажите только имя, без фамилии и отчества.").await;
+    b.until("document.getElementById('first_name').getAttribute('aria-invalid') === 'true'").await;
+    // Back in the field by keyboard, its text is selected: typing replaces it.
+    b.press(TAB, true).await;
+    b.until(&active("first_name")).await;
+    typed(&b, "Айгерим").await;
+    b.text_until("#first_name-error", str::is_empty).await;
+    b.press(TAB, false).await;
+    b.until(&active("email")).await;
+    typed(&b, "teen@example.kz").await;
+    b.press(TAB, false).await;
+    b.until(&active("birth_year")).await;
+    typed(&b, &(year - 15).to_string()).await;
+    b.text_until("[role='note'] h2", |t| t == "Если вам ещё нет 18 лет").await;
+    b.press(TAB, false).await;
+    b.until("document.activeElement.name === 'gender'").await;
+    b.press(TAB, false).await;
+    b.until(&active("login")).await;
+    typed(&b, "teen.k").await;
+    b.press(TAB, false).await;
+    b.until(&active("password")).await;
+    typed(&b, "qwerty123456").await;
+    b.press(TAB, false).await;
+    b.text_until("#password-error", |t| t.contains("слишком распространён")).await;
+    b.press(TAB, true).await;
+    b.until(&active("password")).await;
+    typed(&b, PASSWORD).await;
+    b.text_until("#password-error", str::is_empty).await;
+    b.press(TAB, false).await; // the show-password switch
+    b.press(TAB, false).await;
+    b.until(&active("accept_policy")).await;
+    b.press(SPACE, false).await;
+    b.press(TAB, false).await; // the policy link inside the label
+    b.press(TAB, false).await;
+    b.until(&active("guardian_consent")).await;
+    b.press(TAB, false).await;
+    b.until("document.activeElement.type === 'submit'").await;
+    no_axe_violations(&b, "/account/register, under 18").await;
+    b.press(ENTER, false).await;
+    // Without the permission the form stops there, says why and puts focus on it.
+    b.text_until("#guardian_consent-error", |t| t == "Подтвердите разрешение родителя или законного представителя.").await;
+    b.until(&active("guardian_consent")).await;
+    no_axe_violations(&b, "/account/register with errors").await;
+    b.press(SPACE, false).await;
+    b.press(TAB, false).await;
+    b.press(ENTER, false).await;
+    b.text_until("h2", |t| t == "Проверьте почту").await;
+    server.mail("teen@example.kz", "/account/verify#token=").await;
+
+    b.stop().await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unverified_account_is_reminded_and_can_ask_again_in_english() {
+    let server = Server::start().await;
+    let b = Browser::start().await;
+    b.goto(&server.url("/account/register")).await;
+    b.answer_banner("reject").await;
+    b.find(".lang-switcher button[lang='en']").await.click().await.unwrap();
+    b.text_until("h1", |t| t == "Create an account").await;
+    fill(&b, "#first_name", "Aigerim").await;
+    fill(&b, "#email", "en@example.kz").await;
+    fill(&b, "#birth_year", "1985").await;
+    fill(&b, "#login", "english").await;
+    fill(&b, "#password", PASSWORD).await;
+    b.text_until("label[for='accept_policy']", |t| t.contains("(version 1)")).await;
+    b.find("#accept_policy").await.click().await.unwrap();
+    submit(&b).await;
+    b.text_until("h2", |t| t == "Check your e-mail").await;
+    let verification = server.mail("en@example.kz", "/account/verify#token=").await;
+    assert!(verification.html.contains("lang=\"en\""), "the e-mail is in the interface language");
+
+    // Signing in before confirming works; the section asks for the confirmation.
+    b.goto(&server.url("/account/login")).await;
+    sign_in(&b, "en@example.kz", PASSWORD).await;
+    b.text_until(".notice--warn h2", |t| t == "Confirm your e-mail address").await;
+    b.find(".notice--warn button").await.click().await.unwrap();
+    b.text_until(".notice--warn [role='status']", |t| t == "Sent. Check your e-mail.").await;
+    b.find(".notice--warn button").await.click().await.unwrap();
+    b.text_until(".notice--warn [role='status']", |t| t.starts_with("Too many attempts. Try again in")).await;
+    no_axe_violations(&b, "/account, unverified").await;
+    assert_eq!(server.mails().iter().filter(|m| m.to == "en@example.kz").count(), 2, "the second request was throttled");
+
+    // Sign out everywhere (the sign-in was just now: no password asked).
+    b.find("button[aria-describedby='everywhere-hint']").await.click().await.unwrap();
+    b.until("location.pathname === '/account/login'").await;
+    b.goto(&server.url("/account")).await;
+    b.until("location.pathname === '/account/login'").await;
+
+    b.stop().await;
+    server.stop().await;
+}
