@@ -115,6 +115,11 @@ pub async fn recover(form: &RecoverRequest) -> Result<CheckEmail, ApiError> {
     post("/api/account/recover", form).await
 }
 
+/// Whether a reset link still works (204), before the new password is typed.
+pub async fn check_reset_link(token: String) -> Result<(), ApiError> {
+    post_empty("/api/account/reset/check", &VerifyRequest { token }).await
+}
+
 pub async fn reset(token: String, password: String) -> Result<SessionView, ApiError> {
     post("/api/account/reset", &ResetRequest { token, password }).await
 }

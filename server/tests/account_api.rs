@@ -307,6 +307,7 @@ async fn recovery_resets_the_password_and_ends_every_session() {
     let token = token_in(&mails.last().unwrap().text);
     assert!(mails.last().unwrap().text.contains("http://fk.test/account/reset#token="));
 
+    assert_eq!(t.post("/api/account/reset/check", json!({ "token": token }), None).await.status, 204);
     let weak = t.post("/api/account/reset", json!({ "token": token, "password": "qwertyuiop123" }), None).await;
     assert_eq!(weak.error(), ("password_too_common".into(), Some("password".into())));
     let same_as_login = t.post("/api/account/reset", json!({ "token": token, "password": "aigerim" }), None).await;
@@ -318,6 +319,7 @@ async fn recovery_resets_the_password_and_ends_every_session() {
     assert_eq!(t.session(&old_session).await.status, 401, "the old session is gone");
     assert_eq!(t.session(&new_session).await.status, 200);
     assert_eq!(t.post("/api/account/reset", json!({ "token": token, "password": "ещё один новый пароль" }), None).await.error().0, "link_invalid");
+    assert_eq!(t.post("/api/account/reset/check", json!({ "token": token }), None).await.error().0, "link_invalid");
     assert_eq!(t.sign_in("aigerim", PASSWORD).await.status, 401);
     assert_eq!(t.sign_in("aigerim", new_password).await.status, 200);
     let changed = t.mails().await.pop().unwrap();

@@ -79,10 +79,20 @@ pub fn ResetPage() -> impl IntoView {
     let token = take_link_token();
     let has_token = token.is_some();
     let token = StoredValue::new(token.unwrap_or_default());
+    let server_error = RwSignal::new(None::<ApiError>);
+    if has_token {
+        // Say at once when the link no longer works, not after a password was typed.
+        leptos::task::spawn_local(async move {
+            if let Err(e) = crate::api::check_reset_link(token.get_value()).await {
+                if e.code == ErrorCode::LinkInvalid {
+                    server_error.set(Some(e));
+                }
+            }
+        });
+    }
     let common = common_passwords();
     let password = RwSignal::new(String::new());
     let touched = RwSignal::new(false);
-    let server_error = RwSignal::new(None::<ApiError>);
     let done = RwSignal::new(false);
     // The account's login and e-mail are not known here; the server adds those two checks.
     let password_error = Signal::derive(move || {

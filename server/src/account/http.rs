@@ -49,6 +49,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/api/account/reauth", post(reauth))
         .route("/api/account/recover", post(recover))
         .route("/api/account/reset", post(reset))
+        .route("/api/account/reset/check", post(check_reset_link))
         .route_layer(middleware::from_fn_with_state(state.clone(), session::layer))
         .route_layer(middleware::from_fn_with_state(state, super::same_origin_only))
 }
@@ -360,6 +361,16 @@ async fn recover(State(state): State<AppState>, request: Request) -> Result<Resp
     throttle::record(&mut *state.db.acquire().await?, &ip_bucket, now).await?;
     state.mailer.wake();
     Ok((StatusCode::ACCEPTED, Json(CheckEmail { email: form.email.trim().to_string() })).into_response())
+}
+
+/// Whether a reset link still works, so the page can say so before a password is typed.
+async fn check_reset_link(State(state): State<AppState>, request: Request) -> Result<Response, AppError> {
+    let (parts, body) = request.into_parts();
+    let form: VerifyRequest = request::json(&parts.headers, body, "reset link").await?;
+    if !is_token(&form.token) || tokens::peek(&state.db, &form.token, Purpose::Reset, state.clock.now()).await?.is_none() {
+        return Err(link_invalid());
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// A new password from a reset link: every session ends, this browser gets a new one, the

@@ -67,21 +67,9 @@ pub fn render(mail: &Mail<'_>, lang: Lang) -> Rendered {
     Rendered { subject: letter.subject.to_string(), text: text(&letter, frame), html: html(&letter, frame, lang) }
 }
 
-/// Escapes text for HTML element content and for double- or single-quoted attribute values.
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + s.len() / 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Escapes text for HTML element content and quoted attribute values (the no-JS policy's
+/// escaping: one function for every piece of HTML the server writes).
+pub use crate::policy::noscript::escape as escape_html;
 
 /// A value as it may appear in a letter: on one line, with no control or bidirectional
 /// formatting characters. Escaping keeps a value out of the HTML markup; this keeps it from

@@ -64,7 +64,7 @@ async fn register_verify_sign_in_throttle_recover_reset() {
     b.text_until("label[for='accept_policy']", |t| t.contains("(редакция 1)")).await;
     b.find("#accept_policy").await.click().await.unwrap();
     submit(&b).await;
-    b.text_until("h2", |t| t == "Проверьте почту").await;
+    b.text_until("main h2", |t| t == "Проверьте почту").await;
     b.until("document.activeElement.tagName === 'H2'").await;
     assert!(b.client.get_named_cookie("fk_session").await.is_err(), "registering alone signs nobody in");
 
@@ -72,7 +72,7 @@ async fn register_verify_sign_in_throttle_recover_reset() {
     let verification = server.mail(email, "/account/verify#token=").await;
     assert!(!verification.text.contains(PASSWORD) && !verification.html.contains(PASSWORD));
     b.goto(&verification.link(&server.url("/account/verify#token="))).await;
-    b.text_until("h2", |t| t.starts_with("Адрес подтверждён")).await;
+    b.text_until("main h2", |t| t.starts_with("Адрес подтверждён")).await;
     b.until("location.hash === ''").await;
     let welcome = server.mail(email, "aigerim").await;
     assert!(welcome.subject.to_lowercase().contains("добро пожаловать"), "{}", welcome.subject);
@@ -109,7 +109,7 @@ async fn register_verify_sign_in_throttle_recover_reset() {
     no_axe_violations(&b, "/account/recover").await;
     fill(&b, "#email", email).await;
     submit(&b).await;
-    b.text_until("h2", |t| t == "Проверьте почту").await;
+    b.text_until("main h2", |t| t == "Проверьте почту").await;
     let reset = server.mail(email, "/account/reset#token=").await;
     b.goto(&reset.link(&server.url("/account/reset#token="))).await;
     b.text_until("h1", |t| t == "Новый пароль").await;
@@ -120,7 +120,7 @@ async fn register_verify_sign_in_throttle_recover_reset() {
     b.until("document.activeElement.id === 'password'").await;
     fill(&b, "#password", NEW_PASSWORD).await;
     submit(&b).await;
-    b.text_until("h2", |t| t.starts_with("Пароль изменён")).await;
+    b.text_until("main h2", |t| t.starts_with("Пароль изменён")).await;
     assert_eq!(session_status(&server, &old_session).await, 401, "the old session is gone");
     assert_eq!(session_status(&server, &session_cookie(&b).await).await, 200, "this browser is signed in");
     let changed = server.mail(email, "/account/recover").await;
@@ -129,9 +129,9 @@ async fn register_verify_sign_in_throttle_recover_reset() {
     // The used link is dead, and says what to do.
     b.goto("about:blank").await;
     b.goto(&reset.link(&server.url("/account/reset#token="))).await;
-    b.text_until("h2", |t| t == "Ссылка устарела или уже использована.").await;
+    b.text_until("main h2", |t| t == "Ссылка устарела или уже использована.").await;
     b.goto(&server.url("/account/verify")).await;
-    b.text_until("h2", |t| t == "Ссылка устарела или уже использована.").await;
+    b.text_until("main h2", |t| t == "Ссылка устарела или уже использована.").await;
     no_axe_violations(&b, "/account/verify without a token").await;
 
     b.stop().await;
@@ -206,7 +206,7 @@ async fn keyboard_only_registration_of_a_minor() {
     b.press(SPACE, false).await;
     b.press(TAB, false).await;
     b.press(ENTER, false).await;
-    b.text_until("h2", |t| t == "Проверьте почту").await;
+    b.text_until("main h2", |t| t == "Проверьте почту").await;
     server.mail("teen@example.kz", "/account/verify#token=").await;
 
     b.stop().await;
@@ -229,7 +229,7 @@ async fn an_unverified_account_is_reminded_and_can_ask_again_in_english() {
     b.text_until("label[for='accept_policy']", |t| t.contains("(version 1)")).await;
     b.find("#accept_policy").await.click().await.unwrap();
     submit(&b).await;
-    b.text_until("h2", |t| t == "Check your e-mail").await;
+    b.text_until("main h2", |t| t == "Check your e-mail").await;
     let verification = server.mail("en@example.kz", "/account/verify#token=").await;
     assert!(verification.html.contains("lang=\"en\""), "the e-mail is in the interface language");
 
