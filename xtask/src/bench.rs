@@ -2,6 +2,7 @@
 use std::fs;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::time::Instant;
 
 use crate::build::{brotli, gzip};
 use crate::{build, http, root, step, tools};
@@ -18,7 +19,59 @@ pub fn bench() -> Result<(), String> {
     // The personal section is its own bundle; its first page also fetches who is signed in
     // (401), the policy version to accept, and the common-password list.
     first_visit(&server, "/account/register", &["/api/account/session", "/api/consent/config", "/api/account/common-passwords"], None)?;
+    sign_in(&server)?;
     consent_banner(&server)
+}
+
+/// Sign-in latency (one Argon2id check each), and what a flood of sign-ins does to everything
+/// else: hashing runs on the blocking pool, as many at once as there are cores, so a health
+/// check answered during the flood should stay fast.
+fn sign_in(server: &std::path::Path) -> Result<(), String> {
+    step("sign-in: Argon2id (m=19456 KiB, t=2, p=1) latency, and other requests during a flood");
+    let dir = std::env::temp_dir().join(format!("fk-bench-sign-in-{}", std::process::id()));
+    fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let (_server, addr) = start(server, &dir)?;
+    let registration = r#"{"first_name":"Bench","email":"bench@example.kz","birth_year":1990,"login":"bench","password":"a long bench password 2026","accept_policy":true,"policy_version":1}"#;
+    let r = http::post_json(&addr, "/api/account/register", registration)?;
+    if r.status != 202 {
+        return Err(format!("registration for the bench failed: {} {}", r.status, String::from_utf8_lossy(&r.body)));
+    }
+    let sign_in = r#"{"login":"bench","password":"a long bench password 2026"}"#;
+    let mut times = Vec::new();
+    for _ in 0..15 {
+        let started = Instant::now();
+        let r = http::post_json(&addr, "/api/account/sign-in", sign_in)?;
+        times.push(started.elapsed());
+        if r.status != 200 {
+            return Err(format!("sign-in failed: {}", r.status));
+        }
+    }
+    times.sort();
+    println!("{:<48} {:>10.1} ms (median of 15), max {:.1} ms", "one sign-in", ms(times[7]), ms(times[14]));
+    let flood_started = Instant::now();
+    let flood: Vec<_> = (0..24)
+        .map(|_| {
+            let addr = addr.clone();
+            std::thread::spawn(move || http::post_json(&addr, "/api/account/sign-in", sign_in).map(|r| r.status))
+        })
+        .collect();
+    let mut health = Vec::new();
+    for _ in 0..10 {
+        let started = Instant::now();
+        http::get(&addr, "/api/health", &[])?;
+        health.push(started.elapsed());
+    }
+    let ok = flood.into_iter().map(|t| t.join()).filter(|r| matches!(r, Ok(Ok(200)))).count();
+    let flood_time = flood_started.elapsed();
+    health.sort();
+    println!("{:<48} {:>10} of 24 signed in, in {:.0} ms", "24 sign-ins at once", ok, ms(flood_time));
+    println!("{:<48} {:>10.1} ms (median of 10), max {:.1} ms", "GET /api/health during that flood", ms(health[5]), ms(health[9]));
+    let _ = fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+fn ms(d: std::time::Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
 }
 
 /// The consent banner against vanilla-cookieconsent (installed from npm with the build tools)

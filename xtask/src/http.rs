@@ -19,14 +19,29 @@ impl Response {
 }
 
 pub fn get(addr: &str, path: &str, headers: &[(&str, &str)]) -> Result<Response, String> {
+    send(addr, "GET", path, headers, b"")
+}
+
+/// A JSON POST, as the SPA sends it (with this server as `Origin`, which its CSRF check wants).
+pub fn post_json(addr: &str, path: &str, body: &str) -> Result<Response, String> {
+    let origin = format!("http://{addr}");
+    send(addr, "POST", path, &[("Content-Type", "application/json"), ("Origin", &origin)], body.as_bytes())
+}
+
+fn send(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Result<Response, String> {
     let mut stream = TcpStream::connect(addr).map_err(|e| format!("connect {addr}: {e}"))?;
     stream.set_read_timeout(Some(Duration::from_secs(30))).ok();
-    let mut request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     for (k, v) in headers {
         request.push_str(&format!("{k}: {v}\r\n"));
     }
+    if method != "GET" {
+        request.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
     request.push_str("\r\n");
-    stream.write_all(request.as_bytes()).map_err(|e| e.to_string())?;
+    let mut bytes = request.into_bytes();
+    bytes.extend_from_slice(body);
+    stream.write_all(&bytes).map_err(|e| e.to_string())?;
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).map_err(|e| e.to_string())?;
     let split = raw.windows(4).position(|w| w == b"\r\n\r\n").ok_or("no end of headers")?;

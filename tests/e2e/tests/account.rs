@@ -221,6 +221,12 @@ async fn an_unverified_account_is_reminded_and_can_ask_again_in_english() {
     b.answer_banner("reject").await;
     b.find(".lang-switcher button[lang='en']").await.click().await.unwrap();
     b.text_until("h1", |t| t == "Create an account").await;
+    // At 320 px nothing scrolls sideways and nothing is hidden.
+    b.client.set_window_size(320, 900).await.unwrap();
+    b.until("window.innerWidth <= 320").await;
+    b.until("document.documentElement.scrollWidth <= window.innerWidth").await;
+    no_axe_violations(&b, "/account/register at 320 px").await;
+    b.client.set_window_size(1280, 900).await.unwrap();
     fill(&b, "#first_name", "Aigerim").await;
     fill(&b, "#email", "en@example.kz").await;
     fill(&b, "#birth_year", "1985").await;
