@@ -462,3 +462,44 @@ async fn the_common_password_list_is_served_for_the_forms() {
     assert_eq!(reply.text().lines().count(), 10_000);
     assert!(reply.header("cache-control").contains("max-age"));
 }
+
+#[tokio::test]
+async fn a_signed_in_cookie_choice_is_linked_to_the_account() {
+    let t = setup().await;
+    let cookie = t.verified_account("a@example.kz", "aigerim").await;
+    let revision = get(&t.router, "/api/consent/config").await.json()["revision"].as_str().unwrap().to_string();
+    let choice = json!({
+        "consent_id": "0f8fad5b-d9cb-469f-a165-70867728950e", "categories": ["necessary"],
+        "config_revision": revision, "policy_version": 1, "gpc": false
+    });
+    assert_eq!(t.post("/api/consent", choice.clone(), Some(&cookie)).await.status, 201);
+    assert_eq!(t.post("/api/consent", choice, None).await.status, 201);
+    let linked: Vec<Option<i64>> = sqlx::query("SELECT account_id FROM consent_receipts ORDER BY id")
+        .fetch_all(&t.state.db)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get("account_id"))
+        .collect();
+    let id: i64 = sqlx::query("SELECT id FROM accounts").fetch_one(&t.state.db).await.unwrap().get("id");
+    assert_eq!(linked, vec![Some(id), None], "only the signed-in choice names the account");
+}
+
+#[tokio::test]
+async fn a_sign_in_from_a_new_browser_and_device_is_reported_by_mail() {
+    let t = setup().await;
+    t.verified_account("a@example.kz", "aigerim").await;
+    let before = t.mails().await.len();
+    let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+    let body = json!({ "login": "aigerim", "password": PASSWORD }).to_string();
+    let headers = [("content-type", "application/json"), ("origin", ORIGIN), ("user-agent", iphone)];
+    assert_eq!(send(&t.router, "POST", "/api/account/sign-in", &headers, body.clone()).await.status, 200);
+    let mails = t.mails().await;
+    assert_eq!(mails.len(), before + 1);
+    let notice = mails.last().unwrap();
+    assert!(notice.text.contains("Safari 17") && notice.text.contains("iOS"), "{}", notice.text);
+    assert!(notice.text.contains("203.0.113.0"), "the address is shown truncated: {}", notice.text);
+    assert!(!notice.text.contains("203.0.113.77"));
+    assert_eq!(send(&t.router, "POST", "/api/account/sign-in", &headers, body).await.status, 200);
+    assert_eq!(t.mails().await.len(), before + 1, "the same phone again is not news");
+}
