@@ -20,8 +20,11 @@ impl Auth {
         let auth = Auth { session: RwSignal::new(None), known: RwSignal::new(false) };
         leptos::task::spawn_local(async move {
             let session = crate::api::session().await.ok();
-            auth.session.set(session);
-            auth.known.set(true);
+            // A sign-in or a verification may have answered first: its session is newer.
+            if !auth.known.get_untracked() {
+                auth.session.set(session);
+                auth.known.set(true);
+            }
         });
         provide_context(auth);
         auth

@@ -118,7 +118,7 @@ fn SessionCard() -> impl IntoView {
             <p>{move || if remembered() { i18n.lang.get().account().session_remembered } else { i18n.lang.get().account().session_browser }}</p>
             <div class="button-row">
                 <button type="button" class="button" on:click=move |_| { sign_out.dispatch(()); }>{a(|a| a.sign_out)}</button>
-                <button type="button" class="button button--quiet" aria-describedby="everywhere-hint"
+                <button type="button" id="sign-out-everywhere" class="button button--quiet" aria-describedby="everywhere-hint"
                     on:click=move |_| { error.set(None); everywhere.dispatch(()); }>
                     {a(|a| a.sign_out_everywhere)}
                 </button>
@@ -127,7 +127,7 @@ fn SessionCard() -> impl IntoView {
             <Show when=move || asking.get()>
                 <ReauthPrompt
                     on_done=move || { asking.set(false); everywhere.dispatch(()); }
-                    on_cancel=move || asking.set(false)/>
+                    on_cancel=move || { asking.set(false); super::form::focus_id("sign-out-everywhere"); }/>
             </Show>
             <FormAlert error=error.into()/>
         </section>

@@ -77,7 +77,7 @@ async fn register_verify_sign_in_throttle_recover_reset() {
     let welcome = server.mail(email, "aigerim").await;
     assert!(welcome.subject.to_lowercase().contains("добро пожаловать"), "{}", welcome.subject);
     b.find("a.button[href='/account']").await.click().await.unwrap();
-    b.text_until(".lead", |t| t == "Здравствуйте, Айгерим!").await;
+    b.text_until("main .lead", |t| t == "Здравствуйте, Айгерим!").await;
     assert_eq!(b.count(".notice--warn").await, 0, "verified: no reminder");
     no_axe_violations(&b, "/account").await;
 
@@ -85,7 +85,7 @@ async fn register_verify_sign_in_throttle_recover_reset() {
     b.find("button.button").await.click().await.unwrap();
     b.until("location.pathname === '/account/login'").await;
     sign_in(&b, "AIGERIM", PASSWORD).await;
-    b.text_until(".lead", |t| t == "Здравствуйте, Айгерим!").await;
+    b.text_until("main .lead", |t| t == "Здравствуйте, Айгерим!").await;
     let old_session = session_cookie(&b).await;
     assert_eq!(session_status(&server, &old_session).await, 200);
 
@@ -251,7 +251,7 @@ async fn an_unverified_account_is_reminded_and_can_ask_again_in_english() {
     assert_eq!(server.mails().iter().filter(|m| m.to == "en@example.kz").count(), 2, "the second request was throttled");
 
     // Sign out everywhere (the sign-in was just now: no password asked).
-    b.find("button[aria-describedby='everywhere-hint']").await.click().await.unwrap();
+    b.find("#sign-out-everywhere").await.click().await.unwrap();
     b.until("location.pathname === '/account/login'").await;
     b.goto(&server.url("/account")).await;
     b.until("location.pathname === '/account/login'").await;
