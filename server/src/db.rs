@@ -85,6 +85,18 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+/// A transaction that writes. On SQLite it takes the write lock at `BEGIN IMMEDIATE`: a
+/// deferred transaction that reads and then writes fails at once (SQLITE_BUSY_SNAPSHOT) when
+/// another connection committed in between, which `busy_timeout` cannot wait out; seen as a
+/// 503 under a flood of sign-ins. PostgreSQL's row locks need no such thing.
+pub async fn begin_write(db: &Db) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+    if db.connect_options().database_url.scheme() == "sqlite" {
+        db.begin_with("BEGIN IMMEDIATE").await
+    } else {
+        db.begin().await
+    }
+}
+
 pub fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }

@@ -503,3 +503,25 @@ async fn a_sign_in_from_a_new_browser_and_device_is_reported_by_mail() {
     assert_eq!(send(&t.router, "POST", "/api/account/sign-in", &headers, body).await.status, 200);
     assert_eq!(t.mails().await.len(), before + 1, "the same phone again is not news");
 }
+
+/// Every sign-in writes (session, security log) after reading (new device?): on SQLite a
+/// deferred transaction doing that fails when another commits in between. A flood must not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_flood_of_sign_ins_all_succeed() {
+    let t = setup().await;
+    t.verified_account("a@example.kz", "aigerim").await;
+    let body = json!({ "login": "aigerim", "password": PASSWORD }).to_string();
+    let tasks: Vec<_> = (0..24)
+        .map(|_| {
+            let (router, body) = (t.router.clone(), body.clone());
+            tokio::spawn(async move {
+                let headers = [("content-type", "application/json"), ("origin", ORIGIN), ("user-agent", UA)];
+                send(&router, "POST", "/api/account/sign-in", &headers, body).await.status.as_u16()
+            })
+        })
+        .collect();
+    for task in tasks {
+        assert_eq!(task.await.unwrap(), 200);
+    }
+    assert_eq!(t.count("sessions").await, 25);
+}

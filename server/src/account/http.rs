@@ -120,7 +120,7 @@ async fn register(State(state): State<AppState>, request: Request) -> Result<Res
     let password_hash = state.hasher.hash(form.password.clone()).await?;
     let email = form.email.trim();
     let login = form.login.trim();
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     if store::login_taken(&mut tx, &rules::login_key(login)).await? {
         return Err(AppError::Client(
             StatusCode::CONFLICT,
@@ -184,7 +184,7 @@ async fn verify(State(state): State<AppState>, request: Request) -> Result<Respo
     }
     let client = Client::from_parts(&state, &parts);
     let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     let Some((account_id, email)) = tokens::redeem(&mut tx, &form.token, Purpose::Verify, now).await? else {
         return Err(link_invalid());
     };
@@ -215,7 +215,7 @@ async fn resend_verification(State(state): State<AppState>, Extension(session): 
     let bucket = format!("verify-mail:{}", account.id);
     throttled(&state, &bucket, &VERIFY_RESEND, None).await?;
     let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     let token = tokens::issue(&mut tx, account.id, Purpose::Verify, &account.email, now).await?;
     let mail = Mail::Verify { first_name: &account.first_name, link: &link(&state, &format!("/account/verify#token={token}")) };
     state.mailer.queue(&mut tx, &account.email, render(&mail, account.lang), now).await?;
@@ -264,7 +264,7 @@ async fn sign_in(State(state): State<AppState>, request: Request) -> Result<Resp
             return Err(invalid_credentials());
         }
     };
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     let new_device = store::is_new_device(&mut tx, account.id, &client).await?;
     store::log(&mut tx, account.id, Event::SignIn, &client, now).await?;
     let (token, session) = session::create(&mut tx, account.id, form.remember, &client, now).await?;
@@ -301,7 +301,7 @@ async fn sign_out_everywhere(State(state): State<AppState>, Extension(session): 
     session.require_recent_auth(state.clock.now())?;
     let (parts, _) = request.into_parts();
     let client = Client::from_parts(&state, &parts);
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     session::end_all(&mut tx, session.account_id).await?;
     store::log(&mut tx, session.account_id, Event::SignedOutEverywhere, &client, state.clock.now()).await?;
     tx.commit().await?;
@@ -350,7 +350,7 @@ async fn recover(State(state): State<AppState>, request: Request) -> Result<Resp
     throttled(&state, &address_bucket, &RECOVER_ADDRESS, None).await?;
     throttled(&state, &ip_bucket, &RECOVER_IP, None).await?;
     let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     if let Some(account) = store::by_email_key(&mut tx, &key).await? {
         let token = tokens::issue(&mut tx, account.id, Purpose::Reset, &account.email, now).await?;
         let mail = Mail::Reset { first_name: &account.first_name, link: &link(&state, &format!("/account/reset#token={token}")) };
@@ -390,7 +390,7 @@ async fn reset(State(state): State<AppState>, request: Request) -> Result<Respon
     fk_api::account::password::check(&form.password, &account.login, &account.email, &COMMON_PASSWORDS).map_err(AppError::bad_request)?;
     let hash = state.hasher.hash(form.password).await?;
     let client = Client::from_parts(&state, &parts);
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     let Some((_, email)) = tokens::redeem(&mut tx, &form.token, Purpose::Reset, now).await? else {
         return Err(link_invalid());
     };

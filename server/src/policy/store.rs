@@ -71,7 +71,7 @@ pub async fn body(db: &Db, id: i64) -> Result<Option<String>, sqlx::Error> {
 /// Appends the next version of `lang`. The `(lang, version)` key makes two concurrent
 /// publishers collide instead of both becoming "version N".
 pub async fn insert(db: &Db, lang: Lang, body: &str, content_hash: &str, now: i64) -> Result<VersionRow, sqlx::Error> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin_write(db).await?;
     let next: i64 = sqlx::query("SELECT COALESCE(MAX(version), 0) + 1 AS next FROM policy_versions WHERE lang = $1")
         .bind(lang.code())
         .fetch_one(&mut *tx)
