@@ -49,7 +49,7 @@ fn is_guessable(password: &str, common: &CommonPasswords) -> bool {
     }
     let chars: Vec<char> = lower.chars().collect();
     for unit in 1..=chars.len() / 2 {
-        if chars.len() % unit == 0 && chars.chunks(unit).all(|c| c == &chars[..unit]) {
+        if chars.len().is_multiple_of(unit) && chars.chunks(unit).all(|c| c == &chars[..unit]) {
             let piece: String = chars[..unit].iter().collect();
             if unit <= 4 || common.contains(&piece) {
                 return true;
