@@ -100,7 +100,7 @@ async fn register_verify_sign_in_throttle_recover_reset() {
     sign_in(&b, "aigerim", PASSWORD).await;
     let wait = b.text_until(".form-alert", |t| t.starts_with("Слишком много попыток. Повторите через ")).await;
     let seconds: u64 = wait.trim_start_matches("Слишком много попыток. Повторите через ").trim_end_matches(" с.").parse().expect(&wait);
-    assert!((25..=30).contains(&seconds), "the first wait is 30 s: {wait}");
+    assert!((10..=30).contains(&seconds), "the first wait is 30 s, less what the page took: {wait}");
     no_axe_violations(&b, "/account/login with an error").await;
 
     // Recovery by e-mail; a weak password is refused next to the field, a good one saved.
