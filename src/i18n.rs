@@ -85,7 +85,31 @@ pub fn error_text(t: &'static Messages, code: ErrorCode) -> &'static str {
         ErrorCode::DatabaseUnavailable => t.error_database_unavailable,
         ErrorCode::Internal => t.error_internal,
         ErrorCode::Network => t.error_network,
-        // Account codes are told by the personal section's own table (`account::form`).
-        _ => t.error_invalid_json,
+        // The personal section tells these with its own table (`account::form::error_message`);
+        // listed, not a wildcard, so a new general code cannot go unnoticed here.
+        ErrorCode::FirstNameRequired
+        | ErrorCode::FirstNameTwoWords
+        | ErrorCode::FirstNameInvalid
+        | ErrorCode::FirstNameTooLong
+        | ErrorCode::EmailRequired
+        | ErrorCode::EmailInvalid
+        | ErrorCode::LoginLength
+        | ErrorCode::LoginInvalid
+        | ErrorCode::LoginTaken
+        | ErrorCode::BirthYearRequired
+        | ErrorCode::BirthYearInvalid
+        | ErrorCode::PasswordTooShort
+        | ErrorCode::PasswordTooLong
+        | ErrorCode::PasswordTooCommon
+        | ErrorCode::PasswordIsLogin
+        | ErrorCode::PasswordIsEmail
+        | ErrorCode::PolicyNotAccepted
+        | ErrorCode::PolicyOutdated
+        | ErrorCode::GuardianConsentRequired
+        | ErrorCode::InvalidCredentials
+        | ErrorCode::LinkInvalid
+        | ErrorCode::Unauthenticated
+        | ErrorCode::ReauthRequired
+        | ErrorCode::TooManyRequests => t.error_invalid_json,
     }
 }

@@ -2,6 +2,7 @@
 //! field with its strength hint, error texts per code, and focus helpers. The rules come
 //! from `fk_api::account`; this only shows their answers.
 use fk_api::account::password::{strength, CommonPasswords, Strength};
+use fk_api::account::Gender;
 use fk_api::i18n::fill;
 use fk_api::{AccountMessages, ApiError, ErrorCode, Lang};
 use leptos::prelude::*;
@@ -110,8 +111,6 @@ pub fn Field(
     #[prop(optional)] inputmode: Option<&'static str>,
     #[prop(optional, into)] on_blur: Option<Callback<()>>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
-    let message = move || error.get().map(|e| error_message(i18n.lang.get(), &e));
     view! {
         <div class="field">
             <label for=id>
@@ -131,8 +130,7 @@ pub fn Field(
                 on:input=move |ev| value.set(event_target_value(&ev))
                 on:blur=move |ev| left_field(&ev, on_blur)
             />
-            <p class="hint" id=format!("{id}-hint")>{hint}</p>
-            <p class="field-error" id=format!("{id}-error")>{message}</p>
+            <FieldNotes id hint error/>
         </div>
     }
 }
@@ -151,7 +149,6 @@ pub fn PasswordField(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let shown = RwSignal::new(false);
-    let message = move || error.get().map(|e| error_message(i18n.lang.get(), &e));
     let level = move || new.map(|list| list.with(|l| strength(&value.get(), l)));
     let strength_text = move || {
         let a = i18n.lang.get().account();
@@ -192,13 +189,77 @@ pub fn PasswordField(
                     {move || if shown.get() { i18n.lang.get().account().hide_password } else { i18n.lang.get().account().show_password }}
                 </button>
             </div>
-            <p class="hint" id=format!("{id}-hint")>{hint}</p>
             {new.is_some().then(|| view! {
                 <div class="strength" data-level=meter aria-hidden="true"><span></span></div>
             })}
             <p class="hint" id=format!("{id}-strength") aria-live="polite">{strength_text}</p>
-            <p class="field-error" id=format!("{id}-error")>{message}</p>
+            <FieldNotes id hint error/>
         </div>
+    }
+}
+
+/// The hint and the error under a field, with the ids its `aria-describedby` names.
+#[component]
+fn FieldNotes(id: &'static str, hint: Option<Signal<&'static str>>, error: FieldError) -> impl IntoView {
+    let i18n = use_i18n();
+    let message = move || error.get().map(|e| error_message(i18n.lang.get(), &e));
+    view! {
+        <p class="hint" id=format!("{id}-hint")>{hint}</p>
+        <p class="field-error" id=format!("{id}-error")>{message}</p>
+    }
+}
+
+/// A checkbox with its label (the children), hint and error; `required` marks it.
+#[component]
+pub fn Checkbox(
+    id: &'static str,
+    checked: RwSignal<bool>,
+    #[prop(optional)] required: bool,
+    #[prop(optional)] error: Option<FieldError>,
+    #[prop(optional)] hint: Option<Signal<&'static str>>,
+    children: Children,
+) -> impl IntoView {
+    let error = error.unwrap_or_else(|| Signal::derive(|| None));
+    view! {
+        <div class="field field--check">
+            <div class="choice">
+                <input
+                    type="checkbox"
+                    id=id
+                    name=id
+                    required=required
+                    aria-invalid=move || error.with(Option::is_some).to_string()
+                    aria-describedby=format!("{id}-hint {id}-error")
+                    prop:checked=move || checked.get()
+                    on:change=move |ev| checked.set(event_target_checked(&ev))
+                />
+                <label for=id>
+                    {children()}
+                    {required.then(|| view! { <span class="required" aria-hidden="true">" *"</span> })}
+                </label>
+            </div>
+            <FieldNotes id hint error/>
+        </div>
+    }
+}
+
+/// The submit button: disabled and saying "please wait" while the request runs.
+#[component]
+pub fn SubmitButton(label: Signal<&'static str>, pending: Signal<bool>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <button type="submit" class="button" disabled=pending>
+            {move || if pending.get() { i18n.lang.get().account().working } else { label.get() }}
+        </button>
+    }
+}
+
+/// How the personal section names a gender (the form's choices, the overview's value).
+pub fn gender_label(a: &'static AccountMessages, gender: Gender) -> &'static str {
+    match gender {
+        Gender::NotStated => a.gender_not_stated,
+        Gender::Female => a.gender_female,
+        Gender::Male => a.gender_male,
     }
 }
 

@@ -1,13 +1,12 @@
 //! `/account`: who is signed in, the address's verification state (with "send again"), this
 //! session, sign out here or everywhere. The next issue adds the cards for the rest.
-use fk_api::account::Gender;
 use fk_api::i18n::fill;
 use fk_api::{ApiError, ErrorCode};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use super::auth::use_auth;
-use super::form::{error_message, FormAlert};
+use super::form::{error_message, gender_label, FormAlert};
 use super::reauth::ReauthPrompt;
 use crate::dom::{format_date, set_title};
 use crate::i18n::use_i18n;
@@ -29,11 +28,7 @@ pub fn Overview() -> impl IntoView {
                 <h2 id="profile-heading">{a(|a| a.profile_heading)}</h2>
                 {move || session().map(|s| {
                     let account = s.account;
-                    let gender = match account.gender {
-                        Gender::NotStated => a(|a| a.gender_not_stated),
-                        Gender::Female => a(|a| a.gender_female),
-                        Gender::Male => a(|a| a.gender_male),
-                    };
+                    let gender = move || gender_label(i18n.lang.get().account(), account.gender);
                     let verified = if account.email_verified { a(|a| a.verified) } else { a(|a| a.not_verified) };
                     view! {
                         <dl class="facts">

@@ -4,7 +4,7 @@ use fk_api::ApiError;
 use leptos::prelude::*;
 
 use super::auth::use_auth;
-use super::form::{FormAlert, PasswordField};
+use super::form::{FormAlert, PasswordField, SubmitButton};
 use crate::i18n::use_i18n;
 
 #[component]
@@ -39,7 +39,7 @@ pub fn ReauthPrompt(#[prop(into)] on_done: Callback<()>, #[prop(into)] on_cancel
             <PasswordField id="reauth-password" label=a(|a| a.password_label) value=password error=field_error/>
             <FormAlert error=form_error/>
             <div class="button-row">
-                <button type="submit" class="button" disabled=move || confirm.pending().get()>{a(|a| a.reauth_submit)}</button>
+                <SubmitButton label=a(|a| a.reauth_submit) pending=confirm.pending().into()/>
                 <button type="button" class="button button--quiet" on:click=move |_| on_cancel.run(())>{a(|a| a.cancel)}</button>
             </div>
         </form>

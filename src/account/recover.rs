@@ -7,7 +7,7 @@ use fk_api::{ApiError, ErrorCode};
 use leptos::prelude::*;
 
 use super::auth::use_auth;
-use super::form::{common_passwords, focus_id, Field, FormAlert, OutcomeHeading, PasswordField};
+use super::form::{common_passwords, focus_id, Field, FormAlert, OutcomeHeading, PasswordField, SubmitButton};
 use super::take_link_token;
 use crate::dom::set_title;
 use crate::i18n::use_i18n;
@@ -60,9 +60,7 @@ pub fn RecoverPage() -> impl IntoView {
                     <form class="account-form" novalidate on:submit=on_submit>
                         <Field id="email" label=a(|a| a.email_label) value=email kind="email" error=email_error required=true autocomplete="email"/>
                         <FormAlert error=form_level/>
-                        <button type="submit" class="button" disabled=move || submit.pending().get()>
-                            {move || if submit.pending().get() { i18n.lang.get().account().working } else { i18n.lang.get().account().recover_submit }}
-                        </button>
+                        <SubmitButton label=a(|a| a.recover_submit) pending=submit.pending().into()/>
                     </form>
                     <p><a href="/account/login">{a(|a| a.back_to_sign_in)}</a></p>
                 }.into_any(),
@@ -160,9 +158,7 @@ pub fn ResetPage() -> impl IntoView {
                         <PasswordField id="password" label=a(|a| a.new_password_label) hint=a(|a| a.password_hint) value=password
                             error=password_error new=common on_blur=move || touched.set(true)/>
                         <FormAlert error=form_level/>
-                        <button type="submit" class="button" disabled=move || submit.pending().get()>
-                            {move || if submit.pending().get() { i18n.lang.get().account().working } else { i18n.lang.get().account().reset_submit }}
-                        </button>
+                        <SubmitButton label=a(|a| a.reset_submit) pending=submit.pending().into()/>
                     </form>
                 }.into_any()
             }}

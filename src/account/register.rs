@@ -6,7 +6,7 @@ use fk_api::i18n::fill;
 use fk_api::{ApiError, ErrorCode};
 use leptos::prelude::*;
 
-use super::form::{common_passwords, current_year, focus_id, Field, FormAlert, OutcomeHeading, PasswordField};
+use super::form::{common_passwords, current_year, focus_id, gender_label, Checkbox, Field, FormAlert, OutcomeHeading, PasswordField, SubmitButton};
 use crate::dom::set_title;
 use crate::i18n::use_i18n;
 
@@ -154,17 +154,12 @@ pub fn RegisterPage() -> impl IntoView {
                         <fieldset class="field choice-group">
                             <legend>{a(|a| a.gender_legend)} " " <span class="hint">"(" {a(|a| a.optional)} ")"</span></legend>
                             {Gender::ALL.into_iter().map(|g| {
-                                let label = match g {
-                                    Gender::NotStated => a(|a| a.gender_not_stated),
-                                    Gender::Female => a(|a| a.gender_female),
-                                    Gender::Male => a(|a| a.gender_male),
-                                };
                                 view! {
                                     <label class="choice">
                                         <input type="radio" name="gender" value=g.code()
                                             prop:checked=move || form.gender.get() == g
                                             on:change=move |_| form.gender.set(g)/>
-                                        {label}
+                                        {move || gender_label(i18n.lang.get().account(), g)}
                                     </label>
                                 }
                             }).collect_view()}
@@ -175,7 +170,7 @@ pub fn RegisterPage() -> impl IntoView {
                         <PasswordField id="password" label=a(|a| a.password_label) hint=a(|a| a.password_hint) value=form.password
                             error=field_error(RegisterField::Password) new=common
                             on_blur=move || touch(RegisterField::Password)/>
-                        <Checkbox id="accept_policy" checked=form.accept_policy error=field_error(RegisterField::AcceptPolicy)
+                        <Checkbox id="accept_policy" checked=form.accept_policy required=true error=field_error(RegisterField::AcceptPolicy)
                             hint=a(|a| a.accept_policy_hint)>
                             {a(|a| a.accept_policy_before)}
                             <a href="/policy" rel="external" target="_blank">{a(|a| a.accept_policy_link)}</a>
@@ -185,51 +180,17 @@ pub fn RegisterPage() -> impl IntoView {
                             <div class="notice notice--warn" role="note">
                                 <h2>{a(|a| a.minor_title)}</h2>
                                 <p>{a(|a| a.minor_text)}</p>
-                                <Checkbox id="guardian_consent" checked=form.guardian_consent error=field_error(RegisterField::GuardianConsent)>
+                                <Checkbox id="guardian_consent" checked=form.guardian_consent required=true error=field_error(RegisterField::GuardianConsent)>
                                     {a(|a| a.guardian_label)}
                                 </Checkbox>
                             </div>
                         </Show>
                         <FormAlert error=form_level/>
-                        <button type="submit" class="button" disabled=move || submit.pending().get()>
-                            {move || if submit.pending().get() { i18n.lang.get().account().working } else { i18n.lang.get().account().register_submit }}
-                        </button>
+                        <SubmitButton label=a(|a| a.register_submit) pending=submit.pending().into()/>
                     </form>
                     <p>{a(|a| a.have_account)} " " <a href="/account/login">{a(|a| a.sign_in_submit)}</a></p>
                 }.into_any(),
             }}
-        </div>
-    }
-}
-
-/// A required checkbox with its error under it.
-#[component]
-fn Checkbox(
-    id: &'static str,
-    checked: RwSignal<bool>,
-    error: Signal<Option<ApiError>>,
-    #[prop(optional)] hint: Option<Signal<&'static str>>,
-    children: Children,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let message = move || error.get().map(|e| super::form::error_message(i18n.lang.get(), &e));
-    view! {
-        <div class="field field--check">
-            <div class="choice">
-                <input
-                    type="checkbox"
-                    id=id
-                    name=id
-                    required=true
-                    aria-invalid=move || error.with(Option::is_some).to_string()
-                    aria-describedby=format!("{id}-hint {id}-error")
-                    prop:checked=move || checked.get()
-                    on:change=move |ev| checked.set(event_target_checked(&ev))
-                />
-                <label for=id>{children()}<span class="required" aria-hidden="true">" *"</span></label>
-            </div>
-            <p class="hint" id=format!("{id}-hint")>{hint}</p>
-            <p class="field-error" id=format!("{id}-error")>{message}</p>
         </div>
     }
 }

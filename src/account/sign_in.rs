@@ -7,7 +7,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
 use super::auth::{safe_next, use_auth};
-use super::form::{focus_id, Field, FormAlert, PasswordField};
+use super::form::{focus_id, Checkbox, Field, FormAlert, PasswordField, SubmitButton};
 use crate::dom::set_title;
 use crate::i18n::use_i18n;
 
@@ -66,18 +66,9 @@ pub fn SignInPage() -> impl IntoView {
             <form class="account-form" novalidate on:submit=on_submit>
                 <Field id="login" label=a(|a| a.identifier_label) value=login error=no_field_error required=true autocomplete="username"/>
                 <PasswordField id="password" label=a(|a| a.password_label) value=password error=no_field_error/>
-                <div class="field field--check">
-                    <div class="choice">
-                        <input type="checkbox" id="remember" name="remember" aria-describedby="remember-hint"
-                            prop:checked=move || remember.get() on:change=move |ev| remember.set(event_target_checked(&ev))/>
-                        <label for="remember">{a(|a| a.remember_label)}</label>
-                    </div>
-                    <p class="hint" id="remember-hint">{a(|a| a.remember_hint)}</p>
-                </div>
+                <Checkbox id="remember" checked=remember hint=a(|a| a.remember_hint)>{a(|a| a.remember_label)}</Checkbox>
                 <FormAlert error=error.into()/>
-                <button type="submit" class="button" disabled=move || submit.pending().get()>
-                    {move || if submit.pending().get() { i18n.lang.get().account().working } else { i18n.lang.get().account().sign_in_submit }}
-                </button>
+                <SubmitButton label=a(|a| a.sign_in_submit) pending=submit.pending().into()/>
             </form>
             <p><a href="/account/recover">{a(|a| a.forgot_password)}</a></p>
             <p>{a(|a| a.no_account)} " " <a href="/account/register">{a(|a| a.register_link)}</a></p>

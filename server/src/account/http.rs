@@ -8,7 +8,7 @@ use axum::{middleware, Extension, Json, Router};
 use fk_api::account::{
     is_token, rules, CheckEmail, RecoverRequest, ReauthRequest, RegisterRequest, ResetRequest, SignInRequest, VerifyRequest,
 };
-use fk_api::{ApiError, ErrorCode, Lang};
+use fk_api::{ApiError, ErrorCode};
 
 use super::session::{self, MaybeSession, Session};
 use super::store::{self, Account, Event, NewAccount};
@@ -81,7 +81,7 @@ fn mail_time(unix: i64) -> String {
 }
 
 async fn account_of(state: &AppState, session: &Session) -> Result<Account, AppError> {
-    store::by_id(&state.db, session.account_id).await?.ok_or_else(|| {
+    store::by_id(&mut *state.db.acquire().await?, session.account_id).await?.ok_or_else(|| {
         AppError::Client(StatusCode::UNAUTHORIZED, ApiError::new(ErrorCode::Unauthenticated, "the account no longer exists"))
     })
 }
@@ -122,10 +122,7 @@ async fn register(State(state): State<AppState>, request: Request) -> Result<Res
     let login = form.login.trim();
     let mut tx = crate::db::begin_write(&state.db).await?;
     if store::login_taken(&mut tx, &rules::login_key(login)).await? {
-        return Err(AppError::Client(
-            StatusCode::CONFLICT,
-            ApiError::new(ErrorCode::LoginTaken, "this login is taken; choose another").with_field("login"),
-        ));
+        return Err(login_taken());
     }
     if let Some(owner) = store::by_email_key(&mut tx, &rules::email_key(email)).await? {
         let notice_bucket = format!("register-notice:{}", owner.id);
@@ -153,12 +150,7 @@ async fn register(State(state): State<AppState>, request: Request) -> Result<Res
         let id = match store::insert(&mut tx, &new, now).await {
             Ok(id) => id,
             // Another registration took the login or address between our check and insert.
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                return Err(AppError::Client(
-                    StatusCode::CONFLICT,
-                    ApiError::new(ErrorCode::LoginTaken, "this login is taken; choose another").with_field("login"),
-                ))
-            }
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Err(login_taken()),
             Err(e) => return Err(e.into()),
         };
         let token = tokens::issue(&mut tx, id, Purpose::Verify, email, now).await?;
@@ -168,6 +160,10 @@ async fn register(State(state): State<AppState>, request: Request) -> Result<Res
     tx.commit().await?;
     state.mailer.wake();
     Ok((StatusCode::ACCEPTED, Json(CheckEmail { email: email.to_string() })).into_response())
+}
+
+fn login_taken() -> AppError {
+    AppError::Client(StatusCode::CONFLICT, ApiError::new(ErrorCode::LoginTaken, "this login is taken; choose another").with_field("login"))
 }
 
 fn link_invalid() -> AppError {
@@ -194,14 +190,11 @@ async fn verify(State(state): State<AppState>, request: Request) -> Result<Respo
     store::log(&mut tx, account_id, Event::EmailVerified, &client, now).await?;
     store::log(&mut tx, account_id, Event::SignIn, &client, now).await?;
     let (token, session) = session::create(&mut tx, account_id, false, &client, now).await?;
-    let row = sqlx::query("SELECT first_name, login, lang FROM accounts WHERE id = $1").bind(account_id).fetch_one(&mut *tx).await?;
-    use sqlx::Row as _;
-    let (first_name, login, lang): (String, String, String) = (row.try_get("first_name")?, row.try_get("login")?, row.try_get("lang")?);
-    let mail = Mail::Welcome { first_name: &first_name, login: &login, account_link: &link(&state, "/account") };
-    state.mailer.queue(&mut tx, &email, render(&mail, Lang::from_code(&lang).unwrap_or_default()), now).await?;
+    let account = store::by_id(&mut tx, account_id).await?.ok_or_else(link_invalid)?;
+    let mail = Mail::Welcome { first_name: &account.first_name, login: &account.login, account_link: &link(&state, "/account") };
+    state.mailer.queue(&mut tx, &email, render(&mail, account.lang), now).await?;
     tx.commit().await?;
     state.mailer.wake();
-    let account = account_of(&state, &session).await?;
     Ok(signed_in(&state, StatusCode::OK, &token, false, session.view(&account)))
 }
 
@@ -386,7 +379,7 @@ async fn reset(State(state): State<AppState>, request: Request) -> Result<Respon
     let Some((account_id, _)) = tokens::peek(&state.db, &form.token, Purpose::Reset, now).await? else {
         return Err(link_invalid());
     };
-    let account = store::by_id(&state.db, account_id).await?.ok_or_else(link_invalid)?;
+    let account = store::by_id(&mut *state.db.acquire().await?, account_id).await?.ok_or_else(link_invalid)?;
     fk_api::account::password::check(&form.password, &account.login, &account.email, &COMMON_PASSWORDS).map_err(AppError::bad_request)?;
     let hash = state.hasher.hash(form.password).await?;
     let client = Client::from_parts(&state, &parts);

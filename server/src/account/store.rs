@@ -53,8 +53,9 @@ impl Account {
     }
 }
 
-pub async fn by_id(db: &Db, id: i64) -> Result<Option<Account>, sqlx::Error> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM accounts WHERE id = $1")).bind(id).fetch_optional(db).await?;
+/// On the pool or inside a transaction (`&mut *tx`).
+pub async fn by_id(conn: &mut AnyConnection, id: i64) -> Result<Option<Account>, sqlx::Error> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM accounts WHERE id = $1")).bind(id).fetch_optional(&mut *conn).await?;
     row.as_ref().map(from_row).transpose()
 }
 
@@ -172,21 +173,29 @@ pub async fn log(conn: &mut AnyConnection, account_id: i64, event: Event, client
     Ok(())
 }
 
-/// Whether this account signed in before, but never from this browser on this kind of device:
-/// then the owner gets a "new sign-in" e-mail.
+/// Whether this account signed in before, but never from this browser (its name without the
+/// version) on this OS and kind of device: then the owner gets a "new sign-in" e-mail. Two
+/// indexed lookups, however long the log is.
 pub async fn is_new_device(conn: &mut AnyConnection, account_id: i64, client: &Client) -> Result<bool, sqlx::Error> {
-    let rows = sqlx::query("SELECT browser, os, device FROM security_events WHERE account_id = $1 AND kind = 'sign_in'")
+    let signed_in_before = sqlx::query("SELECT 1 AS seen FROM security_events WHERE account_id = $1 AND kind = 'sign_in' LIMIT 1")
         .bind(account_id)
-        .fetch_all(&mut *conn)
-        .await?;
-    if rows.is_empty() {
+        .fetch_optional(&mut *conn)
+        .await?
+        .is_some();
+    if !signed_in_before {
         return Ok(false);
     }
-    let family = |b: &str| b.split(' ').next().unwrap_or_default().to_string();
-    let seen = rows.iter().any(|r| {
-        r.try_get::<String, _>("browser").is_ok_and(|b| family(&b) == family(&client.agent.browser))
-            && r.try_get::<String, _>("os").is_ok_and(|o| o == client.agent.os)
-            && r.try_get::<String, _>("device").is_ok_and(|d| d == client.agent.device.as_str())
-    });
-    Ok(!seen)
+    let family = client.agent.browser.split(' ').next().unwrap_or_default();
+    let seen = sqlx::query(
+        "SELECT 1 AS seen FROM security_events WHERE account_id = $1 AND kind = 'sign_in' AND os = $2 AND device = $3 \
+         AND (browser = $4 OR browser LIKE $5) LIMIT 1",
+    )
+    .bind(account_id)
+    .bind(&client.agent.os)
+    .bind(client.agent.device.as_str())
+    .bind(family)
+    .bind(format!("{family} %"))
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(seen.is_none())
 }
