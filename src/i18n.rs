@@ -110,6 +110,14 @@ pub fn error_text(t: &'static Messages, code: ErrorCode) -> &'static str {
         | ErrorCode::LinkInvalid
         | ErrorCode::Unauthenticated
         | ErrorCode::ReauthRequired
-        | ErrorCode::TooManyRequests => t.error_invalid_json,
+        | ErrorCode::TooManyRequests
+        | ErrorCode::PhoneInvalid
+        | ErrorCode::PhoneRequired
+        | ErrorCode::StaleData
+        | ErrorCode::EmailUnchanged
+        | ErrorCode::EmailTaken
+        | ErrorCode::PromotionClosed
+        | ErrorCode::InvalidOrder
+        | ErrorCode::OrderConflict => t.error_invalid_json,
     }
 }

@@ -43,6 +43,23 @@ pub enum ErrorCode {
     ReauthRequired,
     /// Throttled: `retry_after` says how many seconds to wait.
     TooManyRequests,
+    // The personal section (issue 5).
+    /// Not a Kazakh phone number (+7 7XX XXX XX XX).
+    PhoneInvalid,
+    /// SMS needs a phone number in the profile first.
+    PhoneRequired,
+    /// Someone (another tab) saved newer data first: reload, then change again.
+    StaleData,
+    /// The new e-mail address is the current one.
+    EmailUnchanged,
+    /// Another account has confirmed this address meanwhile.
+    EmailTaken,
+    /// The promotion is over (or has not started): it cannot be joined.
+    PromotionClosed,
+    /// An order from the commerce system that is not well formed.
+    InvalidOrder,
+    /// An order ID already used for another account's order.
+    OrderConflict,
     NotFound,
     MethodNotAllowed,
     PayloadTooLarge,

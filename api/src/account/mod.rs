@@ -1,6 +1,11 @@
 //! Accounts: what the registration, sign-in, verification and recovery requests carry and
 //! what the server answers. The rules they are checked with are in [`rules`] and [`password`].
+pub mod activity;
+pub mod choices;
+pub mod commerce;
+pub mod data;
 pub mod password;
+pub mod profile;
 pub mod rules;
 
 use serde::{Deserialize, Serialize};
@@ -177,6 +182,12 @@ pub struct AccountView {
     pub gender: Gender,
     pub lang: Lang,
     pub created_at: String,
+    /// E.164 (`+77012345678`), if given.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// Goes up with every profile change: sent back with an edit to detect a stale form.
+    #[serde(default)]
+    pub version: i64,
 }
 
 /// `GET /api/account/session`: who is signed in, and for how long a sensitive operation goes

@@ -139,6 +139,41 @@ pub fn guardian_consent(birth_year: Option<i32>, current_year: i32, confirmed: b
     }
 }
 
+/// A Kazakh phone number in E.164 (`+77012345678`) from the ways people write one:
+/// `+7 701 234 56 78`, `8 (701) 234-56-78`, `87012345678`, `7012345678`. Empty means "no
+/// phone" (the field is optional). Kazakh numbers are the +7 numbers whose national part
+/// starts with 7 (Russia's start with 3, 4, 8 or 9).
+pub fn phone(value: &str) -> Result<Option<String>, ApiError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    let invalid = || err(ErrorCode::PhoneInvalid, "phone", "enter a Kazakh number: +7 7XX XXX XX XX");
+    let body = value.strip_prefix('+').unwrap_or(value);
+    if !body.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '(' | ')' | '\u{a0}')) {
+        return Err(invalid());
+    }
+    let digits: String = body.chars().filter(char::is_ascii_digit).collect();
+    let national = match digits.len() {
+        11 if digits.starts_with('7') || (digits.starts_with('8') && !value.starts_with('+')) => &digits[1..],
+        10 if !value.starts_with('+') => &digits[..],
+        _ => return Err(invalid()),
+    };
+    if !national.starts_with('7') {
+        return Err(invalid());
+    }
+    Ok(Some(format!("+7{national}")))
+}
+
+/// How a stored number is shown: `+7 701 234 56 78`.
+pub fn format_phone(e164: &str) -> String {
+    let n = e164.strip_prefix("+7").unwrap_or(e164);
+    if n.len() != 10 || !n.bytes().all(|b| b.is_ascii_digit()) {
+        return e164.to_string();
+    }
+    format!("+7 {} {} {} {}", &n[..3], &n[3..6], &n[6..8], &n[8..])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,5 +236,20 @@ mod tests {
         assert_eq!(code(guardian_consent(Some(2012), 2026, false)), Some(ErrorCode::GuardianConsentRequired));
         assert_eq!(code(guardian_consent(Some(2012), 2026, true)), None);
         assert_eq!(code(guardian_consent(Some(1990), 2026, false)), None);
+    }
+
+    #[test]
+    fn kazakh_phone_numbers() {
+        for ok in ["+7 701 234 56 78", "8 (701) 234-56-78", "87012345678", "7012345678", "+77012345678", " +7-727-250-00-00 "] {
+            assert!(phone(ok).unwrap().is_some(), "{ok}");
+        }
+        assert_eq!(phone("8 (701) 234-56-78").unwrap().as_deref(), Some("+77012345678"));
+        assert_eq!(phone("   ").unwrap(), None);
+        for bad in ["+7 912 345 67 89", "+1 701 234 5678", "701234567", "+7 701 234 56 78 9", "7012345678x", "+8 701 234 56 78", "++77012345678", "phone"] {
+            assert_eq!(phone(bad).unwrap_err().code, ErrorCode::PhoneInvalid, "{bad}");
+        }
+        assert_eq!(phone("x").unwrap_err().field.as_deref(), Some("phone"));
+        assert_eq!(format_phone("+77012345678"), "+7 701 234 56 78");
+        assert_eq!(format_phone("garbage"), "garbage");
     }
 }

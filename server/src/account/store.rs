@@ -19,9 +19,14 @@ pub struct Account {
     pub lang: Lang,
     pub password_hash: String,
     pub created_at: i64,
+    pub phone: Option<String>,
+    pub version: i64,
+    pub guardian_consent: bool,
+    pub last_export_at: Option<i64>,
 }
 
-const COLUMNS: &str = "id, login, email, email_verified_at, first_name, birth_year, gender, lang, password_hash, created_at";
+const COLUMNS: &str =
+    "id, login, email, email_verified_at, first_name, birth_year, gender, lang, password_hash, created_at, phone, version, guardian_consent, last_export_at";
 
 fn from_row(r: &AnyRow) -> Result<Account, sqlx::Error> {
     Ok(Account {
@@ -35,6 +40,10 @@ fn from_row(r: &AnyRow) -> Result<Account, sqlx::Error> {
         lang: Lang::from_code(&r.try_get::<String, _>("lang")?).unwrap_or_default(),
         password_hash: r.try_get("password_hash")?,
         created_at: r.try_get("created_at")?,
+        phone: r.try_get("phone")?,
+        version: r.try_get("version")?,
+        guardian_consent: r.try_get::<i32, _>("guardian_consent")? != 0,
+        last_export_at: r.try_get("last_export_at")?,
     })
 }
 
@@ -49,6 +58,8 @@ impl Account {
             gender: self.gender,
             lang: self.lang,
             created_at: rfc3339(self.created_at),
+            phone: self.phone.clone(),
+            version: self.version,
         }
     }
 }
@@ -137,27 +148,8 @@ pub async fn set_password(tx: &mut AnyConnection, id: i64, hash: &str) -> Result
 }
 
 /// What the security log records (clause 2.1's automatic data, shown to the user in the
-/// personal section).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Event {
-    SignIn,
-    SignInFailed,
-    EmailVerified,
-    PasswordChanged,
-    SignedOutEverywhere,
-}
-
-impl Event {
-    pub fn code(self) -> &'static str {
-        match self {
-            Event::SignIn => "sign_in",
-            Event::SignInFailed => "sign_in_failed",
-            Event::EmailVerified => "email_verified",
-            Event::PasswordChanged => "password_changed",
-            Event::SignedOutEverywhere => "signed_out_everywhere",
-        }
-    }
-}
+/// personal section): the shared list of events.
+pub use fk_api::account::activity::SecurityEvent as Event;
 
 pub async fn log(conn: &mut AnyConnection, account_id: i64, event: Event, client: &Client, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO security_events (account_id, kind, at, ip, browser, os, device) VALUES ($1, $2, $3, $4, $5, $6, $7)")

@@ -7,6 +7,8 @@ use fk_server::{app, db, policy, AppState, Db};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
+pub mod account;
+
 pub struct TestApp {
     pub dir: tempfile::TempDir,
     pub db: Db,
@@ -85,4 +87,4 @@ pub async fn get(router: &Router, uri: &str) -> Reply {
     request(router, "GET", uri, &[]).await
 }
 
-pub const RU: &str = include_str!("../../policy/ru.md");
+pub const RU: &str = include_str!("../../../policy/ru.md");

@@ -1,0 +1,164 @@
+//! What happened on the account: the consent history (policy editions, cookie choices,
+//! subscription and privacy changes) and the devices page (sessions, security log).
+use serde::{Deserialize, Serialize};
+
+use super::choices::{Choice, ChoiceSource};
+use crate::Lang;
+
+/// How an edition of the policy was accepted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AcceptedHow {
+    /// Ticked at registration (1.3, 8.1).
+    Registration,
+    /// "I have read it" on the notice of a new edition (8.2–8.4).
+    Acknowledged,
+}
+
+impl AcceptedHow {
+    pub fn code(self) -> &'static str {
+        match self {
+            AcceptedHow::Registration => "registration",
+            AcceptedHow::Acknowledged => "acknowledged",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<AcceptedHow> {
+        [AcceptedHow::Registration, AcceptedHow::Acknowledged].into_iter().find(|h| h.code() == code)
+    }
+}
+
+/// One line of the consent history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum HistoryEvent {
+    Policy { version: u32, lang: Lang, how: AcceptedHow },
+    /// A cookie consent receipt recorded while signed in.
+    Cookies { consent_id: String, categories: Vec<String>, policy_version: u32, gpc: bool },
+    Choice { choice: Choice, enabled: bool, source: ChoiceSource },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// RFC 3339.
+    pub at: String,
+    #[serde(flatten)]
+    pub event: HistoryEvent,
+}
+
+/// `GET /api/account/history`: newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct History {
+    pub entries: Vec<HistoryEntry>,
+}
+
+/// What the security log records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecurityEvent {
+    SignIn,
+    SignInFailed,
+    EmailVerified,
+    PasswordChanged,
+    SignedOutEverywhere,
+    EmailChangeRequested,
+    EmailChanged,
+    SessionEnded,
+    OtherSessionsEnded,
+    DataExported,
+}
+
+impl SecurityEvent {
+    pub const ALL: [SecurityEvent; 10] = [
+        SecurityEvent::SignIn,
+        SecurityEvent::SignInFailed,
+        SecurityEvent::EmailVerified,
+        SecurityEvent::PasswordChanged,
+        SecurityEvent::SignedOutEverywhere,
+        SecurityEvent::EmailChangeRequested,
+        SecurityEvent::EmailChanged,
+        SecurityEvent::SessionEnded,
+        SecurityEvent::OtherSessionsEnded,
+        SecurityEvent::DataExported,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            SecurityEvent::SignIn => "sign_in",
+            SecurityEvent::SignInFailed => "sign_in_failed",
+            SecurityEvent::EmailVerified => "email_verified",
+            SecurityEvent::PasswordChanged => "password_changed",
+            SecurityEvent::SignedOutEverywhere => "signed_out_everywhere",
+            SecurityEvent::EmailChangeRequested => "email_change_requested",
+            SecurityEvent::EmailChanged => "email_changed",
+            SecurityEvent::SessionEnded => "session_ended",
+            SecurityEvent::OtherSessionsEnded => "other_sessions_ended",
+            SecurityEvent::DataExported => "data_exported",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<SecurityEvent> {
+        SecurityEvent::ALL.into_iter().find(|e| e.code() == code)
+    }
+}
+
+/// An open session on the devices page. The IP is truncated (/24, /48).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceSession {
+    pub id: i64,
+    pub browser: String,
+    pub os: String,
+    pub device: String,
+    pub ip: String,
+    pub started_at: String,
+    pub last_active_at: String,
+    pub remember: bool,
+    /// The session of the browser asking.
+    pub current: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecurityEntry {
+    pub event: SecurityEvent,
+    pub at: String,
+    pub ip: String,
+    pub browser: String,
+    pub os: String,
+    pub device: String,
+}
+
+/// `GET /api/account/devices`: open sessions (this one first), and the security log, newest
+/// first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Devices {
+    pub sessions: Vec<DeviceSession>,
+    pub log: Vec<SecurityEntry>,
+}
+
+/// How many lines of the security log the devices page shows (the export has them all).
+pub const SECURITY_LOG_SHOWN: u32 = 100;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn history_entries_are_flat_json() {
+        let entry = HistoryEntry {
+            at: "2026-11-24T10:00:00Z".into(),
+            event: HistoryEvent::Choice { choice: Choice::NewsEmail, enabled: false, source: ChoiceSource::OneClick },
+        };
+        let json = serde_json::to_value(&entry).unwrap();
+        assert_eq!(json["kind"], "choice");
+        assert_eq!(json["source"], "one_click");
+        assert_eq!(serde_json::from_value::<HistoryEntry>(json).unwrap(), entry);
+    }
+
+    #[test]
+    fn security_event_codes_round_trip() {
+        for e in SecurityEvent::ALL {
+            assert_eq!(SecurityEvent::from_code(e.code()), Some(e));
+            assert_eq!(serde_json::to_value(e).unwrap(), e.code());
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! The overview's cards, the policy-change notice (8.2–8.4), downloading everything held
+//! about the user, and deleting the account (5.2).
+use serde::{Deserialize, Serialize};
+
+use super::activity::{DeviceSession, HistoryEntry, SecurityEntry};
+use super::choices::ChoiceState;
+use super::commerce::{OrderView, ParticipationView, PromotionView};
+use super::AccountView;
+
+/// `GET /api/account/summary`: one number per card of the overview.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub orders: u64,
+    pub promotions_joined: u64,
+    pub subscriptions_on: u32,
+    pub privacy_on: u32,
+    pub sessions: u32,
+    pub history_entries: u64,
+    /// RFC 3339: when the next download may be made; none when it may be made now.
+    pub next_export_at: Option<String>,
+}
+
+/// `GET /api/account/policy`: the edition the user last accepted and the current one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyStatus {
+    pub accepted_version: u32,
+    pub accepted_at: String,
+    pub current_version: u32,
+    /// When the current edition was published (RFC 3339).
+    pub current_published_at: String,
+}
+
+impl PolicyStatus {
+    /// A newer edition was published since the user last accepted one.
+    pub fn changed(&self) -> bool {
+        self.current_version > self.accepted_version
+    }
+}
+
+/// `POST /api/account/policy/acknowledge`: "I have read it", for the edition shown.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcknowledgeRequest {
+    pub version: u32,
+}
+
+/// `POST /api/account/delete`: the password, asked on the page itself.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteRequest {
+    pub password: String,
+}
+
+/// Downloads are limited to one an hour.
+pub const EXPORT_EVERY_SECONDS: i64 = 3600;
+
+/// `POST /api/account/export`: everything held about the user, as one JSON file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataExport {
+    pub generated_at: String,
+    /// Which edition of the policy describes this data.
+    pub policy_version: u32,
+    pub profile: ExportProfile,
+    pub orders: Vec<OrderView>,
+    pub promotions: ExportPromotions,
+    pub choices: Vec<ChoiceState>,
+    pub consents: Vec<HistoryEntry>,
+    pub sessions: Vec<DeviceSession>,
+    pub security_log: Vec<SecurityEntry>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportProfile {
+    #[serde(flatten)]
+    pub account: AccountView,
+    pub guardian_consent: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportPromotions {
+    pub current: Vec<PromotionView>,
+    pub past: Vec<ParticipationView>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_newer_edition_is_a_change() {
+        let status = |accepted, current| PolicyStatus {
+            accepted_version: accepted,
+            accepted_at: String::new(),
+            current_version: current,
+            current_published_at: String::new(),
+        };
+        assert!(status(1, 2).changed());
+        assert!(!status(2, 2).changed());
+    }
+}
