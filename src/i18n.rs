@@ -77,6 +77,7 @@ pub fn error_text(t: &'static Messages, code: ErrorCode) -> &'static str {
         ErrorCode::InvalidDiff => t.error_invalid_diff,
         ErrorCode::InvalidConsent => t.error_invalid_consent,
         ErrorCode::InvalidJson => t.error_invalid_json,
+        ErrorCode::InvalidQuery => t.error_invalid_query,
         ErrorCode::UnknownConsent => t.error_unknown_consent,
         ErrorCode::Forbidden => t.error_forbidden,
         ErrorCode::NotFound => t.error_not_found,

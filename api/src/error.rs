@@ -11,6 +11,8 @@ pub enum ErrorCode {
     InvalidDiff,
     InvalidConsent,
     InvalidJson,
+    /// A query parameter (`?page=`, `?lang=`) that is not valid; `field` names it.
+    InvalidQuery,
     UnknownConsent,
     Forbidden,
     // Account fields: one code per problem, so the form can say exactly what to fix.
