@@ -22,8 +22,8 @@ use crate::AppState;
 
 /// Failed sign-ins per account: 5 free in 15 minutes, then 30 s, 1 min, 2 min … up to 15 min
 /// between attempts; and never more than 100 in an hour.
-const SIGN_IN_BACKOFF: Backoff = Backoff { seconds: 900, free: 5, base: 30, cap: 900 };
-const SIGN_IN_ACCOUNT: [Window; 1] = [window(3600, 100)];
+pub(super) const SIGN_IN_BACKOFF: Backoff = Backoff { seconds: 900, free: 5, base: 30, cap: 900 };
+pub(super) const SIGN_IN_ACCOUNT: [Window; 1] = [window(3600, 100)];
 /// Failed sign-ins from one address, whatever the account.
 const SIGN_IN_IP: [Window; 1] = [window(900, 50)];
 /// Reset links per address and per requesting IP.
@@ -50,37 +50,41 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/api/account/recover", post(recover))
         .route("/api/account/reset", post(reset))
         .route("/api/account/reset/check", post(check_reset_link))
+        .merge(super::profile::routes())
+        .merge(super::devices::routes())
+        .merge(super::consents::routes())
+        .merge(super::data::routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), session::layer))
         .route_layer(middleware::from_fn_with_state(state, super::same_origin_only))
 }
 
-fn too_many(wait: u64) -> AppError {
+pub(super) fn too_many(wait: u64) -> AppError {
     let mut err = ApiError::new(ErrorCode::TooManyRequests, format!("too many attempts; try again in {wait} s"));
     err.retry_after = Some(wait);
     AppError::Client(StatusCode::TOO_MANY_REQUESTS, err)
 }
 
-async fn throttled(state: &AppState, bucket: &str, windows: &[Window], backoff: Option<Backoff>) -> Result<(), AppError> {
+pub(super) async fn throttled(state: &AppState, bucket: &str, windows: &[Window], backoff: Option<Backoff>) -> Result<(), AppError> {
     throttle::check(&mut *state.db.acquire().await?, bucket, state.clock.now(), windows, backoff).await?.map_err(too_many)
 }
 
-fn signed_in(state: &AppState, status: StatusCode, token: &str, remember: bool, body: impl serde::Serialize) -> Response {
+pub(super) fn signed_in(state: &AppState, status: StatusCode, token: &str, remember: bool, body: impl serde::Serialize) -> Response {
     let mut response = (status, Json(body)).into_response();
     response.headers_mut().insert(header::SET_COOKIE, session::set_cookie(state, token, remember));
     response
 }
 
-fn link(state: &AppState, path: &str) -> String {
+pub(super) fn link(state: &AppState, path: &str) -> String {
     format!("{}{path}", state.public_url.trim_end_matches('/'))
 }
 
 /// "24.11.2026 14:05 UTC": e-mails state times in UTC, the one zone every reader can convert.
-fn mail_time(unix: i64) -> String {
+pub(super) fn mail_time(unix: i64) -> String {
     let format = time::macros::format_description!("[day].[month].[year] [hour]:[minute] UTC");
     time::OffsetDateTime::from_unix_timestamp(unix).ok().and_then(|t| t.format(format).ok()).unwrap_or_default()
 }
 
-async fn account_of(state: &AppState, session: &Session) -> Result<Account, AppError> {
+pub(super) async fn account_of(state: &AppState, session: &Session) -> Result<Account, AppError> {
     store::by_id(&mut *state.db.acquire().await?, session.account_id).await?.ok_or_else(|| {
         AppError::Client(StatusCode::UNAUTHORIZED, ApiError::new(ErrorCode::Unauthenticated, "the account no longer exists"))
     })
@@ -166,7 +170,7 @@ fn login_taken() -> AppError {
     AppError::Client(StatusCode::CONFLICT, ApiError::new(ErrorCode::LoginTaken, "this login is taken; choose another").with_field("login"))
 }
 
-fn link_invalid() -> AppError {
+pub(super) fn link_invalid() -> AppError {
     AppError::bad_request(ApiError::new(ErrorCode::LinkInvalid, "this link has expired or was already used").with_field("token"))
 }
 
@@ -220,14 +224,14 @@ async fn resend_verification(State(state): State<AppState>, Extension(session): 
 
 /// The throttle bucket of a sign-in: the account when there is one, else the identifier as
 /// typed (so probing unknown logins is throttled exactly like real ones).
-fn sign_in_bucket(account: Option<&Account>, identifier: &str) -> String {
+pub(super) fn sign_in_bucket(account: Option<&Account>, identifier: &str) -> String {
     match account {
         Some(a) => format!("sign-in:account:{}", a.id),
         None => format!("sign-in:unknown:{}", identifier.trim().to_lowercase()),
     }
 }
 
-fn invalid_credentials() -> AppError {
+pub(super) fn invalid_credentials() -> AppError {
     AppError::Client(StatusCode::UNAUTHORIZED, ApiError::new(ErrorCode::InvalidCredentials, "wrong login or password"))
 }
 
@@ -394,7 +398,12 @@ async fn reset(State(state): State<AppState>, request: Request) -> Result<Respon
     store::log(&mut tx, account.id, Event::PasswordChanged, &client, now).await?;
     store::log(&mut tx, account.id, Event::SignIn, &client, now).await?;
     let (token, session) = session::create(&mut tx, account.id, false, &client, now).await?;
-    let mail = Mail::PasswordChanged { first_name: &account.first_name, when: &mail_time(now), recover_link: &link(&state, "/account/recover") };
+    let mail = Mail::PasswordChanged {
+        first_name: &account.first_name,
+        when: &mail_time(now),
+        others_ended: true,
+        recover_link: &link(&state, "/account/recover"),
+    };
     state.mailer.queue(&mut tx, &account.email, render(&mail, account.lang), now).await?;
     tx.commit().await?;
     throttle::clear(&mut *state.db.acquire().await?, &sign_in_bucket(Some(&account), "")).await?;

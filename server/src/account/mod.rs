@@ -1,7 +1,11 @@
 //! Accounts (issue 4): registration, e-mail verification, sign-in, sessions, recovery.
 pub mod agent;
+pub mod consents;
+pub mod data;
+pub mod devices;
 pub mod http;
 pub mod password;
+pub mod profile;
 pub mod session;
 pub mod store;
 pub mod throttle;

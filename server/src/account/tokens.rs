@@ -20,6 +20,8 @@ pub fn hash(token: &str) -> String {
 pub enum Purpose {
     Verify,
     Reset,
+    /// Confirms a new address: the token's `email` is the new one.
+    ChangeEmail,
 }
 
 impl Purpose {
@@ -27,13 +29,15 @@ impl Purpose {
         match self {
             Purpose::Verify => "verify",
             Purpose::Reset => "reset",
+            Purpose::ChangeEmail => "change_email",
         }
     }
 
-    /// Verification links last a day, reset links half an hour.
+    /// Verification links (of a new account or a new address) last a day, reset links half
+    /// an hour.
     pub fn lifetime(self) -> i64 {
         match self {
-            Purpose::Verify => 24 * 3600,
+            Purpose::Verify | Purpose::ChangeEmail => 24 * 3600,
             Purpose::Reset => 30 * 60,
         }
     }

@@ -58,7 +58,7 @@ async fn record(State(state): State<AppState>, request: Request) -> Result<Respo
         Some(token) => crate::account::session::find(&state, &token).await?.map(|(s, _)| s.account_id),
         None => None,
     };
-    let ctx = store::Context { user_agent, ip_truncated: ip, recorded_at: crate::db::now(), account_id };
+    let ctx = store::Context { user_agent, ip_truncated: ip, recorded_at: state.clock.now(), account_id };
     store::insert(&state.db, &choice, &ctx).await?;
     let receipt = ConsentReceipt {
         consent_id: choice.consent_id,

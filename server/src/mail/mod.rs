@@ -59,7 +59,8 @@ impl Mailer {
     }
 
     /// Queues a message in the caller's transaction; call [`Mailer::wake`] after commit.
-    pub async fn queue(&self, tx: &mut AnyConnection, to: &str, mail: Rendered, now: i64) -> Result<(), AppError> {
+    /// Returns the queue row's id.
+    pub async fn queue(&self, tx: &mut AnyConnection, to: &str, mail: Rendered, now: i64) -> Result<i64, AppError> {
         let to: Mailbox = to.parse().map_err(|e| AppError::Internal(format!("bad recipient {to:?}: {e}")))?;
         let message = Message::builder()
             .from(self.from.clone())
@@ -73,12 +74,20 @@ impl Mailer {
             .map_err(|e| AppError::Internal(format!("cannot build an e-mail: {e}")))?;
         let formatted = String::from_utf8(message.formatted())
             .map_err(|e| AppError::Internal(format!("an e-mail is not UTF-8: {e}")))?;
-        sqlx::query("INSERT INTO mail_queue (recipient, message, created_at, next_attempt) VALUES ($1, $2, $3, $3)")
+        let row = sqlx::query("INSERT INTO mail_queue (recipient, message, created_at, next_attempt) VALUES ($1, $2, $3, $3) RETURNING id")
             .bind(to.email.to_string())
             .bind(formatted)
             .bind(now)
-            .execute(&mut *tx)
+            .fetch_one(&mut *tx)
             .await?;
+        Ok(row.try_get("id")?)
+    }
+
+    /// Queues the last letter to someone whose data is being erased: its row is deleted as
+    /// soon as it is delivered, instead of being kept a week like the others.
+    pub async fn queue_then_forget(&self, tx: &mut AnyConnection, to: &str, mail: Rendered, now: i64) -> Result<(), AppError> {
+        let id = self.queue(tx, to, mail, now).await?;
+        sqlx::query("UPDATE mail_queue SET erase_after_send = 1 WHERE id = $1").bind(id).execute(&mut *tx).await?;
         Ok(())
     }
 
@@ -112,11 +121,16 @@ impl Mailer {
             if claimed.rows_affected() != 1 {
                 continue;
             }
-            let row = sqlx::query("SELECT recipient, message, attempts FROM mail_queue WHERE id = $1").bind(id).fetch_one(db).await?;
+            let row = sqlx::query("SELECT recipient, message, attempts, erase_after_send FROM mail_queue WHERE id = $1").bind(id).fetch_one(db).await?;
             let recipient: String = row.try_get("recipient")?;
             let message: String = row.try_get("message")?;
             let attempts: i64 = row.try_get("attempts")?;
+            let forget = row.try_get::<i32, _>("erase_after_send")? != 0;
             match self.send(id, &recipient, message.as_bytes(), now).await {
+                Ok(()) if forget => {
+                    sqlx::query("DELETE FROM mail_queue WHERE id = $1").bind(id).execute(db).await?;
+                    sent += 1;
+                }
                 Ok(()) => {
                     sqlx::query("UPDATE mail_queue SET sent_at = $1, locked_until = NULL, attempts = attempts + 1 WHERE id = $2")
                         .bind(now)

@@ -35,7 +35,7 @@ pub enum Mail<'a> {
     Reset { first_name: &'a str, link: &'a str },
     /// Your password was changed at `when`; all other sessions were ended; if it was not you,
     /// reset via `recover_link` and write to info@fortekassa.kz.
-    PasswordChanged { first_name: &'a str, when: &'a str, recover_link: &'a str },
+    PasswordChanged { first_name: &'a str, when: &'a str, others_ended: bool, recover_link: &'a str },
     /// New sign-in: `when` (already formatted, e.g. "24.11.2026 14:05 UTC"), `browser` (e.g.
     /// "Chrome 131"), `device` (e.g. "Windows, computer"), `ip` (truncated, e.g. "203.0.113.x").
     /// If it was not you, change the password via `recover_link`; see your sessions at
@@ -49,6 +49,15 @@ pub enum Mail<'a> {
         sessions_link: &'a str,
         recover_link: &'a str,
     },
+    /// To the new address of an e-mail change: confirm it (24 hours, single use); until then
+    /// the old address stays in force.
+    EmailChangeConfirm { first_name: &'a str, new_email: &'a str, link: &'a str },
+    /// To the old address of an e-mail change: a change to `new_email` was asked for at
+    /// `when`; nothing changes until it is confirmed; if it was not you, recover access.
+    EmailChangeNotice { first_name: &'a str, new_email: &'a str, when: &'a str, recover_link: &'a str },
+    /// The account was deleted at `when` (clause 5.2): what was erased, what was kept without
+    /// any link to the person. The one action links to the policy.
+    AccountDeleted { first_name: &'a str, when: &'a str, policy_link: &'a str },
 }
 
 /// A letter ready for a multipart/alternative message. Lines end in `\n`; the mail library
@@ -170,12 +179,17 @@ fn compose(mail: &Mail<'_>, lang: Lang) -> Letter {
                 after: vec![Para(t.expiry), Para(t.not_you)],
             }
         }
-        Mail::PasswordChanged { first_name, when, recover_link } => {
+        Mail::PasswordChanged { first_name, when, others_ended, recover_link } => {
             let t = ChangedText::of(lang);
+            let mut before = vec![Para(t.intro), facts(&[(t.when_label, when)])];
+            if others_ended {
+                before.push(Para(t.others_ended));
+            }
+            before.extend([Para(t.if_you), Para(t.not_you)]);
             Letter {
                 subject: t.subject,
                 name: one_line(first_name),
-                before: vec![Para(t.intro), facts(&[(t.when_label, when)]), Para(t.if_you), Para(t.not_you)],
+                before,
                 action: action(t.button, recover_link),
                 after: vec![],
             }
@@ -189,6 +203,36 @@ fn compose(mail: &Mail<'_>, lang: Lang) -> Letter {
                 before: vec![Para(t.intro), facts(&rows), Para(t.if_you), Para(t.not_you)],
                 action: action(t.button, recover_link),
                 after: vec![link(t.sessions_lead, sessions_link)],
+            }
+        }
+        Mail::EmailChangeConfirm { first_name, new_email, link: url } => {
+            let t = EmailConfirmText::of(lang);
+            Letter {
+                subject: t.subject,
+                name: one_line(first_name),
+                before: vec![Para(t.intro), facts(&[(t.address_label, new_email)])],
+                action: action(t.button, url),
+                after: vec![Para(t.expiry), Para(t.not_you)],
+            }
+        }
+        Mail::EmailChangeNotice { first_name, new_email, when, recover_link } => {
+            let t = EmailNoticeText::of(lang);
+            Letter {
+                subject: t.subject,
+                name: one_line(first_name),
+                before: vec![Para(t.intro), facts(&[(t.address_label, new_email), (t.when_label, when)]), Para(t.until), Para(t.not_you)],
+                action: action(t.button, recover_link),
+                after: vec![],
+            }
+        }
+        Mail::AccountDeleted { first_name, when, policy_link } => {
+            let t = DeletedText::of(lang);
+            Letter {
+                subject: t.subject,
+                name: one_line(first_name),
+                before: vec![Para(t.intro), facts(&[(t.when_label, when)]), Para(t.erased), Para(t.kept), Para(t.not_you)],
+                action: action(t.button, policy_link),
+                after: vec![],
             }
         }
     }
@@ -533,6 +577,7 @@ impl ResetText {
 struct ChangedText {
     subject: &'static str,
     intro: &'static str,
+    others_ended: &'static str,
     when_label: &'static str,
     if_you: &'static str,
     not_you: &'static str,
@@ -544,7 +589,8 @@ impl ChangedText {
         match lang {
             Lang::Ru => &ChangedText {
                 subject: "Пароль изменён",
-                intro: "Пароль к вашей учётной записи ForteKassa изменён. Все остальные сеансы завершены: на других устройствах нужно будет войти заново.",
+                intro: "Пароль к вашей учётной записи ForteKassa изменён.",
+                others_ended: "Все остальные сеансы завершены: на других устройствах нужно будет войти заново.",
                 when_label: "Дата и время",
                 if_you: "Если это были вы, больше ничего делать не нужно.",
                 not_you: "Если вы не меняли пароль, сразу восстановите доступ по ссылке ниже и напишите нам на info@fortekassa.kz.",
@@ -552,7 +598,8 @@ impl ChangedText {
             },
             Lang::Kk => &ChangedText {
                 subject: "Құпиясөз өзгертілді",
-                intro: "ForteKassa есептік жазбаңыздың құпиясөзі өзгертілді. Қалған барлық сеанстар аяқталды: басқа құрылғыларда қайта кіру қажет болады.",
+                intro: "ForteKassa есептік жазбаңыздың құпиясөзі өзгертілді.",
+                others_ended: "Қалған барлық сеанстар аяқталды: басқа құрылғыларда қайта кіру қажет болады.",
                 when_label: "Күні мен уақыты",
                 if_you: "Егер мұны өзіңіз жасасаңыз, басқа ештеңе істеудің қажеті жоқ.",
                 not_you: "Егер құпиясөзді сіз өзгертпеген болсаңыз, төмендегі сілтеме арқылы қолжетімділікті дереу қалпына келтіріп, бізге info@fortekassa.kz мекенжайына жазыңыз.",
@@ -560,7 +607,8 @@ impl ChangedText {
             },
             Lang::En => &ChangedText {
                 subject: "Your password was changed",
-                intro: "The password for your ForteKassa account was changed. All your other sessions have been ended, so you will need to sign in again on other devices.",
+                intro: "The password for your ForteKassa account was changed.",
+                others_ended: "All your other sessions have been ended, so you will need to sign in again on other devices.",
                 when_label: "Date and time",
                 if_you: "If this was you, there is nothing else to do.",
                 not_you: "If you did not change your password, recover access right away using the link below and write to us at info@fortekassa.kz.",
@@ -626,6 +674,134 @@ impl SignInText {
     }
 }
 
+struct EmailConfirmText {
+    subject: &'static str,
+    intro: &'static str,
+    address_label: &'static str,
+    button: &'static str,
+    expiry: &'static str,
+    not_you: &'static str,
+}
+
+impl EmailConfirmText {
+    fn of(lang: Lang) -> &'static EmailConfirmText {
+        match lang {
+            Lang::Ru => &EmailConfirmText {
+                subject: "Подтвердите новый адрес электронной почты",
+                intro: "Вы указали этот адрес как новый адрес своей учётной записи ForteKassa. Подтвердите его, чтобы он начал действовать.",
+                address_label: "Новый адрес",
+                button: "Подтвердить адрес",
+                expiry: "Ссылка действует 24 часа и только один раз. Пока вы её не откроете, действует прежний адрес.",
+                not_you: "Если вы не меняли адрес, просто проигнорируйте это письмо: ничего не изменится.",
+            },
+            Lang::Kk => &EmailConfirmText {
+                subject: "Жаңа электрондық пошта мекенжайын растаңыз",
+                intro: "Сіз бұл мекенжайды ForteKassa есептік жазбаңыздың жаңа мекенжайы ретінде көрсеттіңіз. Ол күшіне енуі үшін оны растаңыз.",
+                address_label: "Жаңа мекенжай",
+                button: "Мекенжайды растау",
+                expiry: "Сілтеме 24 сағат бойы және тек бір рет жарамды. Сіз оны ашпайынша, бұрынғы мекенжай күшінде қалады.",
+                not_you: "Егер сіз мекенжайды өзгертпеген болсаңыз, бұл хатты елемеңіз: ештеңе өзгермейді.",
+            },
+            Lang::En => &EmailConfirmText {
+                subject: "Confirm your new e-mail address",
+                intro: "You gave this address as the new address of your ForteKassa account. Confirm it to make it take effect.",
+                address_label: "New address",
+                button: "Confirm the address",
+                expiry: "The link works for 24 hours and only once. Until you open it, your previous address stays in force.",
+                not_you: "If you did not change your address, just ignore this letter: nothing will change.",
+            },
+        }
+    }
+}
+
+struct EmailNoticeText {
+    subject: &'static str,
+    intro: &'static str,
+    address_label: &'static str,
+    when_label: &'static str,
+    until: &'static str,
+    not_you: &'static str,
+    button: &'static str,
+}
+
+impl EmailNoticeText {
+    fn of(lang: Lang) -> &'static EmailNoticeText {
+        match lang {
+            Lang::Ru => &EmailNoticeText {
+                subject: "Запрошена смена адреса электронной почты",
+                intro: "Для вашей учётной записи ForteKassa запрошена смена адреса электронной почты.",
+                address_label: "Новый адрес",
+                when_label: "Дата и время",
+                until: "Пока новый адрес не подтверждён по ссылке из письма, отправленного на него, действует этот адрес.",
+                not_you: "Если это были не вы, сразу смените пароль по ссылке ниже и напишите нам на info@fortekassa.kz.",
+                button: "Сменить пароль",
+            },
+            Lang::Kk => &EmailNoticeText {
+                subject: "Электрондық пошта мекенжайын өзгерту сұралды",
+                intro: "ForteKassa есептік жазбаңыз үшін электрондық пошта мекенжайын өзгерту сұралды.",
+                address_label: "Жаңа мекенжай",
+                when_label: "Күні мен уақыты",
+                until: "Жаңа мекенжай оған жіберілген хаттағы сілтеме арқылы расталмайынша, осы мекенжай күшінде қалады.",
+                not_you: "Егер мұны сіз жасамаған болсаңыз, төмендегі сілтеме арқылы құпиясөзді дереу өзгертіп, бізге info@fortekassa.kz мекенжайына жазыңыз.",
+                button: "Құпиясөзді өзгерту",
+            },
+            Lang::En => &EmailNoticeText {
+                subject: "A change of your e-mail address was requested",
+                intro: "A change of the e-mail address of your ForteKassa account was requested.",
+                address_label: "New address",
+                when_label: "Date and time",
+                until: "Until the new address is confirmed through the letter sent to it, this address stays in force.",
+                not_you: "If this was not you, change your password right away using the link below and write to us at info@fortekassa.kz.",
+                button: "Change password",
+            },
+        }
+    }
+}
+
+struct DeletedText {
+    subject: &'static str,
+    intro: &'static str,
+    when_label: &'static str,
+    erased: &'static str,
+    kept: &'static str,
+    not_you: &'static str,
+    button: &'static str,
+}
+
+impl DeletedText {
+    fn of(lang: Lang) -> &'static DeletedText {
+        match lang {
+            Lang::Ru => &DeletedText {
+                subject: "Ваша учётная запись удалена",
+                intro: "По вашему запросу учётная запись ForteKassa удалена (пункт 5.2 Политики конфиденциальности).",
+                when_label: "Дата и время",
+                erased: "Мы стёрли ваш профиль, адрес электронной почты, логин, телефон, пароль, сеансы, подписки, настройки конфиденциальности и журнал безопасности. Логин и адрес снова свободны.",
+                kept: "Заказы и записи о согласиях, которые мы обязаны хранить, остались без какой-либо связи с вами: без имени, адреса, логина и телефона.",
+                not_you: "Если вы не удаляли учётную запись, напишите нам на info@fortekassa.kz.",
+                button: "Политика конфиденциальности",
+            },
+            Lang::Kk => &DeletedText {
+                subject: "Есептік жазбаңыз жойылды",
+                intro: "Сіздің сұрауыңыз бойынша ForteKassa есептік жазбасы жойылды (Құпиялылық саясатының 5.2-тармағы).",
+                when_label: "Күні мен уақыты",
+                erased: "Біз сіздің профиліңізді, электрондық пошта мекенжайыңызды, логиніңізді, телефоныңызды, құпиясөзіңізді, сеанстарыңызды, жазылымдарыңызды, құпиялылық баптауларыңызды және қауіпсіздік журналын өшірдік. Логин мен мекенжай қайтадан бос.",
+                kept: "Біз сақтауға міндетті тапсырыстар мен келісім жазбалары сізбен ешқандай байланыссыз қалды: атсыз, мекенжайсыз, логинсіз және телефонсыз.",
+                not_you: "Егер сіз есептік жазбаны жоймаған болсаңыз, бізге info@fortekassa.kz мекенжайына жазыңыз.",
+                button: "Құпиялылық саясаты",
+            },
+            Lang::En => &DeletedText {
+                subject: "Your account has been deleted",
+                intro: "As you asked, your ForteKassa account has been deleted (clause 5.2 of the Privacy Policy).",
+                when_label: "Date and time",
+                erased: "We erased your profile, e-mail address, login, phone number, password, sessions, subscriptions, privacy choices and security log. The login and the address are free again.",
+                kept: "Orders and consent records that we must keep remain without any link to you: no name, address, login or phone number.",
+                not_you: "If you did not delete your account, write to us at info@fortekassa.kz.",
+                button: "Privacy Policy",
+            },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -651,7 +827,7 @@ mod tests {
                 vec![SIGN_IN, RECOVER],
             ),
             (Mail::Reset { first_name, link: RESET }, vec![RESET]),
-            (Mail::PasswordChanged { first_name, when: "24.11.2026 14:05 UTC", recover_link: RECOVER }, vec![RECOVER]),
+            (Mail::PasswordChanged { first_name, when: "24.11.2026 14:05 UTC", others_ended: true, recover_link: RECOVER }, vec![RECOVER]),
             (
                 Mail::NewSignIn {
                     first_name,
@@ -664,6 +840,12 @@ mod tests {
                 },
                 vec![RECOVER, SESSIONS],
             ),
+            (Mail::EmailChangeConfirm { first_name, new_email: LOGIN, link: VERIFY }, vec![VERIFY]),
+            (
+                Mail::EmailChangeNotice { first_name, new_email: LOGIN, when: "24.11.2026 14:05 UTC", recover_link: RECOVER },
+                vec![RECOVER],
+            ),
+            (Mail::AccountDeleted { first_name, when: "24.11.2026 14:05 UTC", policy_link: ACCOUNT }, vec![ACCOUNT]),
         ]
     }
 
@@ -719,7 +901,7 @@ mod tests {
     #[test]
     fn sign_in_details_are_shown() {
         for lang in Lang::ALL {
-            let (mail, _) = all("Анна").pop().unwrap();
+            let (mail, _) = all("Анна").into_iter().find(|(m, _)| matches!(m, Mail::NewSignIn { .. })).unwrap();
             let r = render(&mail, lang);
             for value in ["24.11.2026 14:05 UTC", "Chrome 131", "Windows, computer", "203.0.113.x"] {
                 assert!(r.text.contains(value) && r.html.contains(value), "{lang:?}: {value}");

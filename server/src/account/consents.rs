@@ -1,0 +1,128 @@
+//! What the user agreed to: the policy editions they accepted (and the notice of a newer one,
+//! clauses 8.2–8.4), and the consent history — editions, cookie receipts recorded while
+//! signed in, subscription and privacy changes — newest first.
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use fk_api::account::activity::{AcceptedHow, History, HistoryEntry, HistoryEvent};
+use fk_api::account::data::{AcknowledgeRequest, PolicyStatus};
+use fk_api::{ApiError, ErrorCode, Lang};
+use sqlx::{AnyConnection, Row};
+
+use super::session::MaybeSession;
+use crate::db::rfc3339;
+use crate::error::AppError;
+use crate::policy::store as policy_store;
+use crate::request;
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/account/policy", get(policy_status))
+        .route("/api/account/policy/acknowledge", post(acknowledge))
+        .route("/api/account/history", get(history))
+}
+
+/// The edition last accepted against the current (Russian, prevailing) one.
+pub async fn policy_status(State(state): State<AppState>, Extension(session): Extension<MaybeSession>) -> Result<Response, AppError> {
+    let session = session.required()?;
+    Ok(Json(status(&state, session.account_id).await?).into_response())
+}
+
+async fn status(state: &AppState, account_id: i64) -> Result<PolicyStatus, AppError> {
+    let accepted = sqlx::query("SELECT version, accepted_at FROM policy_acceptances WHERE account_id = $1 ORDER BY version DESC, id DESC LIMIT 1")
+        .bind(account_id)
+        .fetch_optional(&state.db)
+        .await?;
+    let (accepted_version, accepted_at) = match accepted {
+        Some(r) => (r.try_get::<i64, _>("version")?, r.try_get::<i64, _>("accepted_at")?),
+        None => (0, 0),
+    };
+    let current = policy_store::latest(&state.db, Lang::Ru).await?;
+    Ok(PolicyStatus {
+        accepted_version: u32::try_from(accepted_version).unwrap_or_default(),
+        accepted_at: rfc3339(accepted_at),
+        current_version: current.as_ref().map_or(0, |c| c.version),
+        current_published_at: current.map(|c| rfc3339(c.effective_at)).unwrap_or_default(),
+    })
+}
+
+/// "I have read it": recorded like the acceptance at registration, with how it was given.
+/// Only the current edition can be acknowledged (a stale page gets told to reload).
+async fn acknowledge(State(state): State<AppState>, Extension(session): Extension<MaybeSession>, request: Request) -> Result<Response, AppError> {
+    let session = session.required()?;
+    let (parts, body) = request.into_parts();
+    let form: AcknowledgeRequest = request::json(&parts.headers, body, "acknowledgement").await?;
+    let current = crate::consent::http::policy_version(&state).await?;
+    if form.version != current {
+        return Err(AppError::bad_request(
+            ApiError::new(ErrorCode::UnknownVersion, format!("the current edition is {current}")).with_field("version"),
+        ));
+    }
+    let account = super::http::account_of(&state, &session).await?;
+    let now = state.clock.now();
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    let already = sqlx::query("SELECT 1 AS seen FROM policy_acceptances WHERE account_id = $1 AND version = $2")
+        .bind(account.id)
+        .bind(i64::from(current))
+        .fetch_optional(&mut *tx)
+        .await?
+        .is_some();
+    if !already {
+        sqlx::query("INSERT INTO policy_acceptances (account_id, version, lang, accepted_at, how) VALUES ($1, $2, $3, $4, $5)")
+            .bind(account.id)
+            .bind(i64::from(current))
+            .bind(account.lang.code())
+            .bind(now)
+            .bind(AcceptedHow::Acknowledged.code())
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(Json(status(&state, account.id).await?).into_response())
+}
+
+async fn history(State(state): State<AppState>, Extension(session): Extension<MaybeSession>) -> Result<Response, AppError> {
+    let session = session.required()?;
+    let mut conn = state.db.acquire().await?;
+    Ok(Json(History { entries: entries(&mut conn, session.account_id).await? }).into_response())
+}
+
+/// Every entry of the consent history, newest first.
+pub async fn entries(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<HistoryEntry>, sqlx::Error> {
+    let mut entries: Vec<HistoryEntry> = Vec::new();
+    let policies = sqlx::query("SELECT version, lang, accepted_at, how FROM policy_acceptances WHERE account_id = $1")
+        .bind(account_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    for r in &policies {
+        let at: i64 = r.try_get("accepted_at")?;
+        let event = HistoryEvent::Policy {
+            version: u32::try_from(r.try_get::<i64, _>("version")?).unwrap_or_default(),
+            lang: Lang::from_code(&r.try_get::<String, _>("lang")?).unwrap_or_default(),
+            how: AcceptedHow::from_code(&r.try_get::<String, _>("how")?).unwrap_or(AcceptedHow::Registration),
+        };
+        entries.push(HistoryEntry { at: rfc3339(at), event });
+    }
+    let receipts = sqlx::query("SELECT consent_id, categories, policy_version, gpc, recorded_at FROM consent_receipts WHERE account_id = $1")
+        .bind(account_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    for r in &receipts {
+        let at: i64 = r.try_get("recorded_at")?;
+        let categories: String = r.try_get("categories")?;
+        let event = HistoryEvent::Cookies {
+            consent_id: r.try_get("consent_id")?,
+            categories: categories.split(',').filter(|c| !c.is_empty()).map(str::to_string).collect(),
+            policy_version: u32::try_from(r.try_get::<i64, _>("policy_version")?).unwrap_or_default(),
+            gpc: r.try_get::<i64, _>("gpc")? != 0,
+        };
+        entries.push(HistoryEntry { at: rfc3339(at), event });
+    }
+    entries.extend(crate::choices::store::history(&mut *conn, account_id).await?);
+    // Newest first. Every `at` is UTC RFC 3339 of one fixed shape, so text order is time
+    // order; the sort is stable, so entries of the same second keep their source order.
+    entries.sort_by(|a, b| b.at.cmp(&a.at));
+    Ok(entries)
+}

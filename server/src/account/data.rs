@@ -1,0 +1,194 @@
+//! Everything held about the user, at a glance (the overview's cards), as one file (the
+//! download, at most once an hour), and gone (deleting the account, clause 5.2).
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use fk_api::account::choices::Choice;
+use fk_api::account::data::{DataExport, DeleteRequest, ExportProfile, ExportPromotions, Summary, EXPORT_EVERY_SECONDS};
+use fk_api::account::rules;
+use fk_api::{ApiError, ErrorCode};
+use sqlx::AnyConnection;
+
+use super::http::{account_of, mail_time, sign_in_bucket, throttled, too_many, SIGN_IN_ACCOUNT, SIGN_IN_BACKOFF};
+use super::session::{self, MaybeSession};
+use super::store::{self, Account, Event};
+use super::throttle;
+use crate::commerce::{orders, promotions};
+use crate::db::rfc3339;
+use crate::error::AppError;
+use crate::mail::templates::{render, Mail};
+use crate::request::Client;
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/account/summary", get(summary))
+        .route("/api/account/export", post(export))
+        .route("/api/account/delete", post(delete_account))
+}
+
+/// When the next download may be made, if not now.
+fn next_export_at(account: &Account, now: i64) -> Option<i64> {
+    account.last_export_at.map(|last| last + EXPORT_EVERY_SECONDS).filter(|next| *next > now)
+}
+
+async fn summary(State(state): State<AppState>, Extension(session): Extension<MaybeSession>) -> Result<Response, AppError> {
+    let session = session.required()?;
+    let account = account_of(&state, &session).await?;
+    let now = state.clock.now();
+    let mut conn = state.db.acquire().await?;
+    let choices = crate::choices::store::current(&mut conn, account.id).await?;
+    let summary = Summary {
+        orders: orders::count_for(&mut conn, account.id).await?,
+        promotions_joined: promotions::joined_count(&mut conn, account.id, now).await?,
+        subscriptions_on: choices.count_on(&Choice::SUBSCRIPTIONS) as u32,
+        privacy_on: choices.count_on(&Choice::PRIVACY) as u32,
+        sessions: super::devices::sessions(&mut conn, account.id, session.id, now).await?.len() as u32,
+        history_entries: super::consents::entries(&mut conn, account.id).await?.len() as u64,
+        next_export_at: next_export_at(&account, now).map(rfc3339),
+    };
+    Ok(Json(summary).into_response())
+}
+
+/// Everything held about the account, gathered on the connection given.
+pub async fn gather(conn: &mut AnyConnection, account: &Account, current_session: i64, policy_version: u32, now: i64) -> Result<DataExport, sqlx::Error> {
+    let promotions = promotions::for_account(&mut *conn, account.id, account.lang, now).await?;
+    Ok(DataExport {
+        generated_at: rfc3339(now),
+        policy_version,
+        profile: ExportProfile { account: account.view(), guardian_consent: account.guardian_consent },
+        orders: orders::all_for(&mut *conn, account.id).await?,
+        promotions: ExportPromotions { current: promotions.current, past: promotions.past },
+        choices: crate::choices::store::current(&mut *conn, account.id).await?.choices,
+        consents: super::consents::entries(&mut *conn, account.id).await?,
+        sessions: super::devices::sessions(&mut *conn, account.id, current_session, now).await?,
+        security_log: super::devices::security_log(&mut *conn, account.id, None).await?,
+    })
+}
+
+/// The download: one JSON file, made on request, at most once an hour (it reads every table
+/// the account appears in). The download itself is written to the security log.
+async fn export(State(state): State<AppState>, Extension(session): Extension<MaybeSession>, request: Request) -> Result<Response, AppError> {
+    let session = session.required()?;
+    let account = account_of(&state, &session).await?;
+    let now = state.clock.now();
+    let too_soon = |next: i64| too_many(u64::try_from(next - now).unwrap_or(1).max(1));
+    if let Some(next) = next_export_at(&account, now) {
+        return Err(too_soon(next));
+    }
+    let (parts, _) = request.into_parts();
+    let client = Client::from_parts(&state, &parts);
+    let policy_version = crate::consent::http::policy_version(&state).await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    // Claimed in the database, so two tabs (or two instances) cannot both start one.
+    let claimed = sqlx::query("UPDATE accounts SET last_export_at = $1 WHERE id = $2 AND (last_export_at IS NULL OR last_export_at <= $3)")
+        .bind(now)
+        .bind(account.id)
+        .bind(now - EXPORT_EVERY_SECONDS)
+        .execute(&mut *tx)
+        .await?;
+    if claimed.rows_affected() != 1 {
+        return Err(too_soon(now + EXPORT_EVERY_SECONDS));
+    }
+    store::log(&mut tx, account.id, Event::DataExported, &client, now).await?;
+    let account = store::by_id(&mut tx, account.id).await?.unwrap_or(account);
+    let data = gather(&mut tx, &account, session.id, policy_version, now).await?;
+    tx.commit().await?;
+    let body = serde_json::to_vec_pretty(&data).map_err(|e| AppError::Internal(format!("cannot write the export: {e}")))?;
+    let date = rfc3339(now).get(..10).unwrap_or("export").to_string();
+    let mut response = body.into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    let disposition = format!("attachment; filename=\"fortekassa-data-{date}.json\"");
+    h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).expect("ASCII"));
+    Ok(response)
+}
+
+/// Erases the account. Personal data goes from every table; orders and consent receipts,
+/// which the service must keep, stay with no link to the person. The login and the address
+/// become free again; every session and link stops working at once.
+pub async fn erase(conn: &mut AnyConnection, account: &Account) -> Result<(), sqlx::Error> {
+    let id = account.id;
+    for table in ["orders", "consent_receipts"] {
+        sqlx::query(&format!("UPDATE {table} SET account_id = NULL WHERE account_id = $1")).bind(id).execute(&mut *conn).await?;
+    }
+    // Letters waiting for (or kept a week after) delivery name the person: to the account's
+    // address, and to a new address it was being changed to.
+    let email_key = rules::email_key(&account.email);
+    sqlx::query(
+        "DELETE FROM mail_queue WHERE LOWER(recipient) = $1 \
+         OR LOWER(recipient) IN (SELECT LOWER(email) FROM email_tokens WHERE account_id = $2)",
+    )
+    .bind(&email_key)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    for table in [
+        "sessions",
+        "email_tokens",
+        "unsubscribe_tokens",
+        "account_choices",
+        "choice_events",
+        "promotion_participations",
+        "security_events",
+        "policy_acceptances",
+    ] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE account_id = $1")).bind(id).execute(&mut *conn).await?;
+    }
+    // Throttling counts whose names carry the account, its address or its login.
+    let login_key = rules::login_key(&account.login);
+    let buckets = [
+        format!("sign-in:account:{id}"),
+        format!("verify-mail:{id}"),
+        format!("register-notice:{id}"),
+        format!("email-change:{id}"),
+        format!("recover:{email_key}"),
+        format!("sign-in:unknown:{email_key}"),
+        format!("sign-in:unknown:{login_key}"),
+    ];
+    for bucket in &buckets {
+        sqlx::query("DELETE FROM throttle_events WHERE bucket = $1").bind(bucket).execute(&mut *conn).await?;
+    }
+    sqlx::query("DELETE FROM accounts WHERE id = $1").bind(id).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// "Удалить аккаунт" (5.2): the password on the page itself, throttled like sign-in; then
+/// erased, signed out, and a last letter to the old address that is forgotten once sent.
+async fn delete_account(State(state): State<AppState>, Extension(session): Extension<MaybeSession>, request: Request) -> Result<Response, AppError> {
+    let session = session.required()?;
+    let (parts, body) = request.into_parts();
+    let form: DeleteRequest = crate::request::json(&parts.headers, body, "deletion request").await?;
+    let account = account_of(&state, &session).await?;
+    let bucket = sign_in_bucket(Some(&account), "");
+    throttled(&state, &bucket, &SIGN_IN_ACCOUNT, Some(SIGN_IN_BACKOFF)).await?;
+    let now = state.clock.now();
+    let password = form.password;
+    if password.chars().count() > 1024 || !state.hasher.verify(password, Some(account.password_hash.clone())).await? {
+        let client = Client::from_parts(&state, &parts);
+        let mut conn = state.db.acquire().await?;
+        throttle::record(&mut conn, &bucket, now).await?;
+        store::log(&mut conn, account.id, Event::SignInFailed, &client, now).await?;
+        return Err(AppError::Client(
+            StatusCode::UNAUTHORIZED,
+            ApiError::new(ErrorCode::InvalidCredentials, "wrong password").with_field("password"),
+        ));
+    }
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    // Read again inside the transaction: the address may have changed since.
+    let Some(account) = store::by_id(&mut tx, account.id).await? else {
+        return Err(AppError::Client(StatusCode::UNAUTHORIZED, ApiError::new(ErrorCode::Unauthenticated, "the account no longer exists")));
+    };
+    erase(&mut tx, &account).await?;
+    let goodbye = Mail::AccountDeleted {
+        first_name: &account.first_name,
+        when: &mail_time(now),
+        policy_link: &super::http::link(&state, "/policy"),
+    };
+    state.mailer.queue_then_forget(&mut tx, &account.email, render(&goodbye, account.lang), now).await?;
+    tx.commit().await?;
+    state.mailer.wake();
+    Ok(([(header::SET_COOKIE, session::clear_cookie(&state))], StatusCode::NO_CONTENT).into_response())
+}

@@ -1,0 +1,143 @@
+//! The devices page: the account's open sessions, ending one or all others, and the security
+//! log. Addresses are shown truncated (/24, /48), as in the consent receipts.
+use axum::extract::{Path, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use fk_api::account::activity::{DeviceSession, Devices, SecurityEntry, SecurityEvent, SECURITY_LOG_SHOWN};
+use fk_api::{ApiError, ErrorCode};
+use sqlx::{AnyConnection, Row};
+
+use super::session::{MaybeSession, Session};
+use super::store::{self, Event};
+use crate::db::rfc3339;
+use crate::error::AppError;
+use crate::request::Client;
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/account/devices", get(devices))
+        .route("/api/account/devices/end-others", post(end_others))
+        .route("/api/account/devices/{id}/end", post(end_one))
+}
+
+/// An address as the personal section shows it: the network, not the machine.
+pub fn shown_ip(ip: &str) -> String {
+    ip.parse().map_or_else(|_| ip.to_string(), crate::consent::truncate_ip)
+}
+
+/// The open sessions, the asking one first, then the most recently used.
+pub async fn sessions(conn: &mut AnyConnection, account_id: i64, current: i64, now: i64) -> Result<Vec<DeviceSession>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, browser, os, device, ip, created_at, last_used_at, remember FROM sessions \
+         WHERE account_id = $1 AND idle_expires_at > $2 AND absolute_expires_at > $2 ORDER BY last_used_at DESC, id DESC",
+    )
+    .bind(account_id)
+    .bind(now)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut list = rows
+        .iter()
+        .map(|r| {
+            let id: i64 = r.try_get("id")?;
+            Ok(DeviceSession {
+                id,
+                browser: r.try_get("browser")?,
+                os: r.try_get("os")?,
+                device: r.try_get("device")?,
+                ip: shown_ip(&r.try_get::<String, _>("ip")?),
+                started_at: rfc3339(r.try_get("created_at")?),
+                last_active_at: rfc3339(r.try_get("last_used_at")?),
+                remember: r.try_get::<i32, _>("remember")? != 0,
+                current: id == current,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    list.sort_by_key(|s| !s.current);
+    Ok(list)
+}
+
+/// The security log, newest first; `limit` none for all of it (the export).
+pub async fn security_log(conn: &mut AnyConnection, account_id: i64, limit: Option<u32>) -> Result<Vec<SecurityEntry>, sqlx::Error> {
+    let rows = sqlx::query("SELECT kind, at, ip, browser, os, device FROM security_events WHERE account_id = $1 ORDER BY id DESC LIMIT $2")
+        .bind(account_id)
+        .bind(limit.map_or(i64::MAX, i64::from))
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut log = Vec::with_capacity(rows.len());
+    for r in &rows {
+        // A kind this build does not know (written by a newer one) is left out, not an error.
+        let Some(event) = SecurityEvent::from_code(&r.try_get::<String, _>("kind")?) else { continue };
+        log.push(SecurityEntry {
+            event,
+            at: rfc3339(r.try_get("at")?),
+            ip: shown_ip(&r.try_get::<String, _>("ip")?),
+            browser: r.try_get("browser")?,
+            os: r.try_get("os")?,
+            device: r.try_get("device")?,
+        });
+    }
+    Ok(log)
+}
+
+async fn view(state: &AppState, session: &Session) -> Result<Devices, AppError> {
+    let mut conn = state.db.acquire().await?;
+    Ok(Devices {
+        sessions: sessions(&mut conn, session.account_id, session.id, state.clock.now()).await?,
+        log: security_log(&mut conn, session.account_id, Some(SECURITY_LOG_SHOWN)).await?,
+    })
+}
+
+async fn devices(State(state): State<AppState>, Extension(session): Extension<MaybeSession>) -> Result<Response, AppError> {
+    let session = session.required()?;
+    Ok(Json(view(&state, &session).await?).into_response())
+}
+
+fn no_such_session() -> AppError {
+    AppError::not_found(ApiError::new(ErrorCode::NotFound, "no such session among your other devices").with_field("id"))
+}
+
+/// Ends another of the account's sessions (sensitive: a stolen session must not be able to
+/// throw the owner out without the password). This one is ended by signing out.
+async fn end_one(
+    State(state): State<AppState>,
+    Extension(session): Extension<MaybeSession>,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Response, AppError> {
+    let session = session.required()?;
+    let now = state.clock.now();
+    session.require_recent_auth(now)?;
+    let id: i64 = id.parse().map_err(|_| no_such_session())?;
+    let (parts, _) = request.into_parts();
+    let client = Client::from_parts(&state, &parts);
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    let ended = sqlx::query("DELETE FROM sessions WHERE id = $1 AND account_id = $2 AND id <> $3")
+        .bind(id)
+        .bind(session.account_id)
+        .bind(session.id)
+        .execute(&mut *tx)
+        .await?;
+    if ended.rows_affected() != 1 {
+        return Err(no_such_session());
+    }
+    store::log(&mut tx, session.account_id, Event::SessionEnded, &client, now).await?;
+    tx.commit().await?;
+    Ok(Json(view(&state, &session).await?).into_response())
+}
+
+/// Ends every session but this one.
+async fn end_others(State(state): State<AppState>, Extension(session): Extension<MaybeSession>, request: Request) -> Result<Response, AppError> {
+    let session = session.required()?;
+    let now = state.clock.now();
+    session.require_recent_auth(now)?;
+    let (parts, _) = request.into_parts();
+    let client = Client::from_parts(&state, &parts);
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND id <> $2").bind(session.account_id).bind(session.id).execute(&mut *tx).await?;
+    store::log(&mut tx, session.account_id, Event::OtherSessionsEnded, &client, now).await?;
+    tx.commit().await?;
+    Ok((StatusCode::OK, Json(view(&state, &session).await?)).into_response())
+}

@@ -1,0 +1,213 @@
+//! Editing what registration gave (clause 5.1): the profile, the e-mail address (re-checked
+//! by a link to the new one, announced to the old one) and the password.
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{post, put};
+use axum::{Extension, Json, Router};
+use fk_api::account::choices::{Choice, ChoiceSource};
+use fk_api::account::profile::{EmailChangeRequest, PasswordChangeRequest, ProfileUpdate};
+use fk_api::account::{is_token, rules, CheckEmail, VerifyRequest};
+use fk_api::{ApiError, ErrorCode, Lang};
+
+use super::http::{account_of, link, link_invalid, mail_time, sign_in_bucket, throttled, SIGN_IN_ACCOUNT, SIGN_IN_BACKOFF};
+use super::session::MaybeSession;
+use super::store::{self, Event};
+use super::throttle::{self, window, Window};
+use super::tokens::{self, Purpose};
+use super::COMMON_PASSWORDS;
+use crate::error::AppError;
+use crate::mail::templates::{render, Mail};
+use crate::request::{self, Client};
+use crate::AppState;
+
+/// Change-of-address letters per account: each sends two letters, one to a stranger's box
+/// if the address is mistyped.
+const EMAIL_CHANGE: [Window; 2] = [window(600, 3), window(86_400, 10)];
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/account/profile", put(update_profile))
+        .route("/api/account/email", post(request_email_change))
+        .route("/api/account/email/confirm", post(confirm_email_change))
+        .route("/api/account/password", post(change_password))
+}
+
+fn stale() -> AppError {
+    AppError::Client(
+        StatusCode::CONFLICT,
+        ApiError::new(ErrorCode::StaleData, "the profile was changed elsewhere since this form was loaded; reload it").with_field("version"),
+    )
+}
+
+/// Saves the profile if nobody saved it since the form was loaded (`version`): two tabs never
+/// silently overwrite each other. Removing the phone also ends the SMS subscription it fed.
+async fn update_profile(State(state): State<AppState>, Extension(session): Extension<MaybeSession>, request: Request) -> Result<Response, AppError> {
+    let session = session.required()?;
+    let (parts, body) = request.into_parts();
+    let form: ProfileUpdate = request::json(&parts.headers, body, "profile").await?;
+    if let Some(first) = form.validate(state.clock.year()).into_iter().next() {
+        return Err(AppError::bad_request(first));
+    }
+    let phone = rules::phone(&form.phone).map_err(AppError::bad_request)?;
+    let lang = Lang::parse(&form.lang).map_err(AppError::bad_request)?;
+    let now = state.clock.now();
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    let saved = sqlx::query(
+        "UPDATE accounts SET first_name = $1, birth_year = $2, gender = $3, phone = $4, lang = $5, guardian_consent = $6, version = version + 1 \
+         WHERE id = $7 AND version = $8",
+    )
+    .bind(form.first_name.trim())
+    .bind(form.birth_year.unwrap_or_default())
+    .bind(form.gender.code())
+    .bind(phone.as_deref())
+    .bind(lang.code())
+    .bind(i32::from(form.guardian_consent))
+    .bind(session.account_id)
+    .bind(form.version)
+    .execute(&mut *tx)
+    .await?;
+    if saved.rows_affected() != 1 {
+        return Err(stale());
+    }
+    if phone.is_none() {
+        crate::choices::store::set(&mut tx, session.account_id, Choice::NewsSms, false, ChoiceSource::Account, now).await?;
+    }
+    let account = store::by_id(&mut tx, session.account_id).await?.ok_or_else(stale)?;
+    tx.commit().await?;
+    Ok(Json(account.view()).into_response())
+}
+
+/// A new address: needs the password within the last minutes. The link goes to the new
+/// address; the old one is told, and stays in force until the link is opened. The answer is
+/// the same whether or not another account has the new address (that is told only to whoever
+/// opens the link, that is, the owner of that address).
+async fn request_email_change(State(state): State<AppState>, Extension(session): Extension<MaybeSession>, request: Request) -> Result<Response, AppError> {
+    let session = session.required()?;
+    session.require_recent_auth(state.clock.now())?;
+    let (parts, body) = request.into_parts();
+    let form: EmailChangeRequest = request::json(&parts.headers, body, "new e-mail address").await?;
+    rules::email(&form.email).map_err(AppError::bad_request)?;
+    let account = account_of(&state, &session).await?;
+    let new_email = form.email.trim();
+    if rules::email_key(new_email) == rules::email_key(&account.email) {
+        return Err(AppError::bad_request(
+            ApiError::new(ErrorCode::EmailUnchanged, "this is already the account's address").with_field("email"),
+        ));
+    }
+    let bucket = format!("email-change:{}", account.id);
+    throttled(&state, &bucket, &EMAIL_CHANGE, None).await?;
+    let client = Client::from_parts(&state, &parts);
+    let now = state.clock.now();
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    // Only the newest request's link works: an older one may point to a mistyped address.
+    tokens::revoke_all(&mut tx, account.id, Purpose::ChangeEmail, now).await?;
+    let token = tokens::issue(&mut tx, account.id, Purpose::ChangeEmail, new_email, now).await?;
+    let confirm = Mail::EmailChangeConfirm {
+        first_name: &account.first_name,
+        new_email,
+        link: &link(&state, &format!("/account/email/confirm#token={token}")),
+    };
+    state.mailer.queue(&mut tx, new_email, render(&confirm, account.lang), now).await?;
+    let notice = Mail::EmailChangeNotice {
+        first_name: &account.first_name,
+        new_email,
+        when: &mail_time(now),
+        recover_link: &link(&state, "/account/recover"),
+    };
+    state.mailer.queue(&mut tx, &account.email, render(&notice, account.lang), now).await?;
+    store::log(&mut tx, account.id, Event::EmailChangeRequested, &client, now).await?;
+    throttle::record(&mut tx, &bucket, now).await?;
+    tx.commit().await?;
+    state.mailer.wake();
+    Ok((StatusCode::ACCEPTED, Json(CheckEmail { email: new_email.to_string() })).into_response())
+}
+
+fn email_taken() -> AppError {
+    AppError::Client(
+        StatusCode::CONFLICT,
+        ApiError::new(ErrorCode::EmailTaken, "another account uses this address now").with_field("email"),
+    )
+}
+
+/// The link from the new address: it proves the address, so it works in any browser, signed
+/// in or not. The new address becomes the account's, confirmed.
+async fn confirm_email_change(State(state): State<AppState>, request: Request) -> Result<Response, AppError> {
+    let (parts, body) = request.into_parts();
+    let form: VerifyRequest = request::json(&parts.headers, body, "confirmation link").await?;
+    if !is_token(&form.token) {
+        return Err(link_invalid());
+    }
+    let client = Client::from_parts(&state, &parts);
+    let now = state.clock.now();
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    let Some((account_id, new_email)) = tokens::redeem(&mut tx, &form.token, Purpose::ChangeEmail, now).await? else {
+        return Err(link_invalid());
+    };
+    let key = rules::email_key(&new_email);
+    if store::by_email_key(&mut tx, &key).await?.is_some_and(|other| other.id != account_id) {
+        return Err(email_taken());
+    }
+    let changed = sqlx::query("UPDATE accounts SET email = $1, email_key = $2, email_verified_at = $3, version = version + 1 WHERE id = $4")
+        .bind(&new_email)
+        .bind(&key)
+        .bind(now)
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await;
+    match changed {
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Err(email_taken()),
+        Err(e) => return Err(e.into()),
+        Ok(done) if done.rows_affected() != 1 => return Err(link_invalid()),
+        Ok(_) => {}
+    }
+    store::log(&mut tx, account_id, Event::EmailChanged, &client, now).await?;
+    let account = store::by_id(&mut tx, account_id).await?.ok_or_else(link_invalid)?;
+    tx.commit().await?;
+    Ok(Json(account.view()).into_response())
+}
+
+/// A new password given the current one (throttled like sign-in). Other sessions end if the
+/// user asks; the owner is told by e-mail either way.
+async fn change_password(State(state): State<AppState>, Extension(session): Extension<MaybeSession>, request: Request) -> Result<Response, AppError> {
+    let session = session.required()?;
+    let (parts, body) = request.into_parts();
+    let form: PasswordChangeRequest = request::json(&parts.headers, body, "password change").await?;
+    let account = account_of(&state, &session).await?;
+    let bucket = sign_in_bucket(Some(&account), "");
+    throttled(&state, &bucket, &SIGN_IN_ACCOUNT, Some(SIGN_IN_BACKOFF)).await?;
+    let client = Client::from_parts(&state, &parts);
+    let now = state.clock.now();
+    let current = form.current_password;
+    if current.chars().count() > 1024 || !state.hasher.verify(current, Some(account.password_hash.clone())).await? {
+        let mut conn = state.db.acquire().await?;
+        throttle::record(&mut conn, &bucket, now).await?;
+        store::log(&mut conn, account.id, Event::SignInFailed, &client, now).await?;
+        return Err(AppError::Client(
+            StatusCode::UNAUTHORIZED,
+            ApiError::new(ErrorCode::InvalidCredentials, "the current password is wrong").with_field("current_password"),
+        ));
+    }
+    fk_api::account::password::check(&form.new_password, &account.login, &account.email, &COMMON_PASSWORDS)
+        .map_err(|e| AppError::bad_request(e.with_field("new_password")))?;
+    let hash = state.hasher.hash(form.new_password).await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    store::set_password(&mut tx, account.id, &hash).await?;
+    // A reset link mailed before the change must not undo it.
+    tokens::revoke_all(&mut tx, account.id, Purpose::Reset, now).await?;
+    if form.end_other_sessions {
+        sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND id <> $2").bind(account.id).bind(session.id).execute(&mut *tx).await?;
+    }
+    store::log(&mut tx, account.id, Event::PasswordChanged, &client, now).await?;
+    let mail = Mail::PasswordChanged {
+        first_name: &account.first_name,
+        when: &mail_time(now),
+        others_ended: form.end_other_sessions,
+        recover_link: &link(&state, "/account/recover"),
+    };
+    state.mailer.queue(&mut tx, &account.email, render(&mail, account.lang), now).await?;
+    tx.commit().await?;
+    throttle::clear(&mut *state.db.acquire().await?, &bucket).await?;
+    state.mailer.wake();
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

@@ -1,0 +1,174 @@
+//! The overview's summary, the policy-change notice, the consent history, the download and
+//! deleting the account, against a real SQLite file and outbox.
+mod common;
+
+use common::account::*;
+use common::*;
+use serde_json::{json, Value};
+use sqlx::Row;
+
+async fn record_cookie_choice(t: &T, cookie: &str) {
+    let revision = get(&t.router, "/api/consent/config").await.json()["revision"].as_str().unwrap().to_string();
+    let choice = json!({
+        "consent_id": "0f8fad5b-d9cb-469f-a165-70867728950e", "categories": ["necessary", "statistics"],
+        "config_revision": revision, "policy_version": 1, "gpc": false
+    });
+    assert_eq!(t.post("/api/consent", choice, Some(cookie)).await.status, 201);
+}
+
+async fn publish_second_edition(t: &T) {
+    let text = format!("{}\n\nНовый пункт.\n", RU.trim_end());
+    fk_server::policy::publish(&t.state.db, fk_api::Lang::Ru, text.as_bytes()).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_new_policy_edition_is_noticed_and_acknowledged() {
+    let t = setup().await;
+    let cookie = t.verified_account("aigerim@example.kz", "aigerim").await;
+    let status = t.get("/api/account/policy", &cookie).await.json();
+    assert_eq!((status["accepted_version"].as_u64(), status["current_version"].as_u64()), (Some(1), Some(1)));
+
+    publish_second_edition(&t).await;
+    let status = t.get("/api/account/policy", &cookie).await.json();
+    assert_eq!((status["accepted_version"].as_u64(), status["current_version"].as_u64()), (Some(1), Some(2)), "{status}");
+    assert!(!status["current_published_at"].as_str().unwrap().is_empty());
+
+    let stale = t.post("/api/account/policy/acknowledge", json!({ "version": 1 }), Some(&cookie)).await;
+    assert_eq!(stale.error(), ("unknown_version".into(), Some("version".into())));
+    let done = t.post("/api/account/policy/acknowledge", json!({ "version": 2 }), Some(&cookie)).await;
+    assert_eq!(done.status, 200, "{}", done.text());
+    assert_eq!(done.json()["accepted_version"], 2);
+    let again = t.post("/api/account/policy/acknowledge", json!({ "version": 2 }), Some(&cookie)).await;
+    assert_eq!(again.status, 200, "idempotent");
+    let history = t.get("/api/account/history", &cookie).await.json();
+    let policies: Vec<&Value> = history["entries"].as_array().unwrap().iter().filter(|e| e["kind"] == "policy").collect();
+    assert_eq!(policies.len(), 2, "one registration, one acknowledgement: {history}");
+    assert_eq!(policies[0]["how"], "acknowledged");
+    assert_eq!(policies[0]["version"], 2);
+    assert_eq!(policies[1]["how"], "registration");
+    assert_eq!(t.call("GET", "/api/account/policy", None, None).await.status, 401);
+}
+
+#[tokio::test]
+async fn the_history_holds_policies_and_cookie_receipts_newest_first() {
+    let t = setup().await;
+    let cookie = t.verified_account("aigerim@example.kz", "aigerim").await;
+    t.state.clock.advance(60);
+    record_cookie_choice(&t, &cookie).await;
+    let entries = t.get("/api/account/history", &cookie).await.json()["entries"].clone();
+    assert_eq!(entries[0]["kind"], "cookies", "{entries}");
+    assert_eq!(entries[0]["categories"], json!(["necessary", "statistics"]));
+    assert_eq!(entries[1]["kind"], "policy");
+    let summary = t.get("/api/account/summary", &cookie).await.json();
+    assert_eq!(summary["history_entries"], 2);
+    assert_eq!(summary["sessions"], 1);
+    assert_eq!(summary["next_export_at"], Value::Null);
+}
+
+#[tokio::test]
+async fn the_download_has_every_section_and_is_limited_to_one_an_hour() {
+    let t = setup().await;
+    let cookie = t.verified_account("aigerim@example.kz", "aigerim").await;
+    record_cookie_choice(&t, &cookie).await;
+    let reply = t.post("/api/account/export", json!({}), Some(&cookie)).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert!(reply.header("content-disposition").starts_with("attachment; filename=\"fortekassa-data-"), "{}", reply.header("content-disposition"));
+    assert_eq!(reply.header("cache-control"), "no-store");
+    let data = reply.json();
+    for section in ["profile", "orders", "promotions", "choices", "consents", "sessions", "security_log"] {
+        assert!(!data[section].is_null(), "no {section}: {data}");
+    }
+    assert_eq!(data["profile"]["login"], "aigerim");
+    assert_eq!(data["profile"]["email"], "aigerim@example.kz");
+    assert_eq!(data["sessions"][0]["current"], true);
+    assert_eq!(data["security_log"][0]["event"], "data_exported", "the download is in the security log");
+    assert!(data["consents"].as_array().unwrap().iter().any(|c| c["kind"] == "cookies"));
+
+    t.state.clock.advance(20 * 60);
+    let soon = t.post("/api/account/export", json!({}), Some(&cookie)).await;
+    assert_eq!(soon.status, 429);
+    assert_eq!(soon.header("retry-after"), "2400");
+    assert_eq!(soon.json()["retry_after"], 2400);
+    let summary = t.get("/api/account/summary", &cookie).await.json();
+    assert!(summary["next_export_at"].is_string(), "the overview says when: {summary}");
+    t.state.clock.advance(40 * 60);
+    assert_eq!(t.post("/api/account/export", json!({}), Some(&cookie)).await.status, 200, "an hour later it works again");
+}
+
+/// Every text column of every table, for the deletion test.
+async fn everything_stored(t: &T) -> String {
+    let tables: Vec<String> = sqlx::query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        .fetch_all(&t.state.db)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get("name"))
+        .collect();
+    let mut all = String::new();
+    for table in tables {
+        let columns: Vec<String> = sqlx::query(&format!("SELECT name FROM pragma_table_info('{table}')"))
+            .fetch_all(&t.state.db)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get("name"))
+            .collect();
+        for column in columns {
+            let rows = sqlx::query(&format!("SELECT CAST({column} AS TEXT) AS v FROM {table} WHERE typeof({column}) <> 'blob'")).fetch_all(&t.state.db).await.unwrap();
+            for r in rows {
+                if let Ok(Some(v)) = r.try_get::<Option<String>, _>("v") {
+                    all.push_str(&format!("{table}.{column}={v}\n"));
+                }
+            }
+        }
+    }
+    all
+}
+
+#[tokio::test]
+async fn deleting_erases_the_person_and_keeps_only_unlinked_records() {
+    let t = setup().await;
+    let cookie = t.verified_account("aigerim@example.kz", "aigerim").await;
+    let other = session_cookie(&t.sign_in("aigerim", PASSWORD).await);
+    let version = t.session(&cookie).await.json()["account"]["version"].as_i64().unwrap();
+    let profile = json!({ "first_name": "Айгерим", "birth_year": 1990, "gender": "female", "phone": "+7 701 234 56 78", "lang": "ru", "version": version });
+    assert_eq!(t.put("/api/account/profile", profile, &cookie).await.status, 200);
+    record_cookie_choice(&t, &cookie).await;
+    sqlx::query("INSERT INTO orders (number, account_id, placed_at, status, total_tiyn, received_at, updated_at) SELECT 'A-1', id, 1, 'paid', 100, 1, 1 FROM accounts")
+        .execute(&t.state.db)
+        .await
+        .unwrap();
+    assert_eq!(t.post("/api/account/email", json!({ "email": "pending@example.kz" }), Some(&cookie)).await.status, 202);
+    t.sign_in("aigerim@example.kz", "wrong password again").await;
+    t.mails().await;
+
+    let wrong = t.post("/api/account/delete", json!({ "password": "not my password" }), Some(&cookie)).await;
+    assert_eq!(wrong.status, 401);
+    assert_eq!(wrong.error(), ("invalid_credentials".into(), Some("password".into())));
+    assert_eq!(t.count("accounts").await, 1, "nothing erased on a wrong password");
+
+    let done = t.post("/api/account/delete", json!({ "password": PASSWORD }), Some(&cookie)).await;
+    assert_eq!(done.status, 204, "{}", done.text());
+    assert!(done.header("set-cookie").contains("Max-Age=0"), "signed out");
+    assert_eq!(t.session(&cookie).await.status, 401);
+    assert_eq!(t.session(&other).await.status, 401, "every session ended");
+    let goodbye = t.mails().await.pop().unwrap();
+    assert_eq!(goodbye.to, "aigerim@example.kz");
+    assert!(goodbye.subject.contains("удалена"), "{}", goodbye.subject);
+
+    let stored = everything_stored(&t).await;
+    for needle in ["aigerim@example.kz", "pending@example.kz", "aigerim", "Айгерим", "+77012345678", "7012345678"] {
+        let found: Vec<&str> = stored.lines().filter(|l| l.to_lowercase().contains(&needle.to_lowercase())).collect();
+        assert!(found.is_empty(), "{needle} is still stored: {found:?}");
+    }
+    assert_eq!(t.sign_in("aigerim", PASSWORD).await.status, 401, "the account is gone");
+    let order = sqlx::query("SELECT account_id, total_tiyn FROM orders WHERE number = 'A-1'").fetch_one(&t.state.db).await.unwrap();
+    assert_eq!(order.get::<Option<i64>, _>("account_id"), None, "the order stays, unlinked");
+    assert_eq!(t.count("consent_receipts").await, 1, "the receipt stays");
+    let linked: Option<i64> = sqlx::query("SELECT account_id FROM consent_receipts").fetch_one(&t.state.db).await.unwrap().get("account_id");
+    assert_eq!(linked, None);
+
+    assert_eq!(t.post("/api/account/register", registration("aigerim@example.kz", "aigerim"), None).await.status, 202);
+    let welcome_back = t.mails().await.into_iter().rev().find(|m| m.to == "aigerim@example.kz").unwrap();
+    assert!(welcome_back.text.contains("/account/verify#token="), "the login and address are free again: {}", welcome_back.subject);
+}
