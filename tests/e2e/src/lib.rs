@@ -73,6 +73,8 @@ impl Server {
         Command::new(env_path("FK_SERVER_BIN"))
             .args(args)
             .envs(Self::env_for(self.dir.path()))
+            // Links in the letters it sends point to the running server.
+            .env("FK_PUBLIC_URL", self.url(""))
             .output()
             .await
             .expect("run the server CLI")
@@ -225,10 +227,12 @@ pub async fn http_get(addr: &str, path: &str, headers: &[(&str, &str)]) -> (u16,
     (status, head, raw[split + 4..].to_vec())
 }
 
-/// Chromedriver plus one headless Chromium session.
+/// Chromedriver plus one headless Chromium session (its own profile: cookies are not
+/// shared between two `Browser`s). Downloads land in `downloads`.
 pub struct Browser {
     driver: Child,
     pub client: Client,
+    pub downloads: tempfile::TempDir,
 }
 
 impl Browser {
@@ -241,6 +245,7 @@ impl Browser {
             .kill_on_drop(true)
             .spawn()
             .expect("start chromedriver");
+        let downloads = tempfile::tempdir().expect("temp dir");
         let caps = json!({
             "goog:chromeOptions": {
                 "binary": env_path("CHROMIUM"),
@@ -248,7 +253,11 @@ impl Browser {
                          "--disable-background-networking", "--disable-component-update", "--disable-sync",
                          "--no-first-run", "--window-size=1280,900", "--lang=ru",
                          // Smooth scrolling would move elements while WebDriver clicks them.
-                         "--force-prefers-reduced-motion"]
+                         "--force-prefers-reduced-motion"],
+                "prefs": {
+                    "download.default_directory": downloads.path().display().to_string(),
+                    "download.prompt_for_download": false
+                }
             }
         });
         let caps: fantoccini::wd::Capabilities = caps.as_object().unwrap().clone();
@@ -262,7 +271,21 @@ impl Browser {
         })
         .await
         .expect("chromedriver did not accept a session");
-        Browser { driver, client }
+        Browser { driver, client, downloads }
+    }
+
+    /// Waits for a finished download whose name starts with `prefix`; returns its bytes.
+    pub async fn downloaded(&self, prefix: &str) -> (String, Vec<u8>) {
+        wait_for(|| async {
+            let entries = std::fs::read_dir(self.downloads.path()).ok()?;
+            entries.filter_map(Result::ok).find_map(|e| {
+                let name = e.file_name().to_string_lossy().to_string();
+                // Chromium writes `.crdownload` until the file is complete.
+                (name.starts_with(prefix) && !name.ends_with(".crdownload")).then(|| (name, std::fs::read(e.path()).unwrap_or_default()))
+            })
+        })
+        .await
+        .unwrap_or_else(|| panic!("no download {prefix}*"))
     }
 
     pub async fn stop(mut self) {
