@@ -123,3 +123,59 @@ pub async fn check_reset_link(token: String) -> Result<(), ApiError> {
 pub async fn reset(token: String, password: String) -> Result<SessionView, ApiError> {
     post("/api/account/reset", &ResetRequest { token, password }).await
 }
+
+// --- Personal section: orders, promotions, subscriptions and privacy choices, consent history,
+// unsubscribe (issue 5, SPA helper 2). ---
+
+/// A JSON PUT (a change to one known thing: the same request twice leaves the same state).
+async fn put<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<T, ApiError> {
+    let request = Request::put(url).json(body).map_err(network)?;
+    decode(request.send().await.map_err(network)?).await
+}
+
+/// One page of the user's orders, newest first (`page` from 1).
+pub async fn orders(page: u32) -> Result<fk_api::account::commerce::OrderPage, ApiError> {
+    get(&format!("/api/account/orders?page={page}")).await
+}
+
+/// One order of the user's; `NotFound` for an unknown id or someone else's.
+pub async fn order(id: i64) -> Result<fk_api::account::commerce::OrderView, ApiError> {
+    get(&format!("/api/account/orders/{id}")).await
+}
+
+/// Current promotions (texts in `lang`) and the user's past participation.
+pub async fn promotions(lang: Lang) -> Result<fk_api::account::commerce::Promotions, ApiError> {
+    get(&format!("/api/account/promotions?lang={}", lang.code())).await
+}
+
+/// Joins (`join`) or leaves a promotion; answers the promotions page anew. `lang` asks for the
+/// answer's texts in the interface language, as the page's `GET` does.
+pub async fn take_part(slug: String, join: bool, lang: Lang) -> Result<fk_api::account::commerce::Promotions, ApiError> {
+    let what = if join { "join" } else { "leave" };
+    let slug = String::from(js_sys::encode_uri_component(&slug));
+    post(&format!("/api/account/promotions/{slug}/{what}?lang={}", lang.code()), &serde_json::json!({})).await
+}
+
+/// Every subscription and privacy choice, and whether an SMS subscription is possible.
+pub async fn choices() -> Result<fk_api::account::choices::Choices, ApiError> {
+    get("/api/account/choices").await
+}
+
+pub async fn set_choice(choice: fk_api::account::choices::Choice, enabled: bool) -> Result<fk_api::account::choices::Choices, ApiError> {
+    put(&format!("/api/account/choices/{}", choice.code()), &fk_api::account::choices::ChoiceUpdate { enabled }).await
+}
+
+/// The consent history, newest first.
+pub async fn history() -> Result<fk_api::account::activity::History, ApiError> {
+    get("/api/account/history").await
+}
+
+/// What a letter's unsubscribe link would change (works signed out).
+pub async fn unsubscribe_preview(token: String) -> Result<fk_api::account::choices::UnsubscribeView, ApiError> {
+    post("/api/unsubscribe/preview", &VerifyRequest { token }).await
+}
+
+/// Unsubscribes (`subscribed: false`) or undoes it (`true`) with a letter's token.
+pub async fn unsubscribe(token: String, subscribed: bool) -> Result<fk_api::account::choices::UnsubscribeView, ApiError> {
+    post("/api/unsubscribe", &fk_api::account::choices::UnsubscribeRequest { token, subscribed }).await
+}

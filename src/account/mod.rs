@@ -8,6 +8,13 @@ pub mod recover;
 pub mod register;
 pub mod sign_in;
 pub mod verify;
+// Orders, promotions, subscriptions, privacy choices, consent history, unsubscribe (issue 5).
+pub mod history;
+pub mod orders;
+pub mod privacy;
+pub mod promotions;
+pub mod subscriptions;
+pub mod unsubscribe;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -32,6 +39,15 @@ pub fn AccountApp() -> impl IntoView {
                     <Route path=path!("/account/verify") view=verify::VerifyPage/>
                     <Route path=path!("/account/recover") view=recover::RecoverPage/>
                     <Route path=path!("/account/reset") view=recover::ResetPage/>
+                    // Orders, promotions, subscriptions, privacy choices, consent history; the
+                    // unsubscribe page works signed out (the link comes from a letter).
+                    <Route path=path!("/account/orders") view=|| view! { <RequireSignIn><orders::OrdersPage/></RequireSignIn> }/>
+                    <Route path=path!("/account/orders/:id") view=|| view! { <RequireSignIn><orders::OrderPage/></RequireSignIn> }/>
+                    <Route path=path!("/account/promotions") view=|| view! { <RequireSignIn><promotions::PromotionsPage/></RequireSignIn> }/>
+                    <Route path=path!("/account/subscriptions") view=|| view! { <RequireSignIn><subscriptions::SubscriptionsPage/></RequireSignIn> }/>
+                    <Route path=path!("/account/privacy") view=|| view! { <RequireSignIn><privacy::PrivacyPage/></RequireSignIn> }/>
+                    <Route path=path!("/account/history") view=|| view! { <RequireSignIn><history::HistoryPage/></RequireSignIn> }/>
+                    <Route path=path!("/unsubscribe") view=unsubscribe::UnsubscribePage/>
                 </Routes>
             </Shell>
         </Router>

@@ -1,0 +1,119 @@
+//! `/account/history`: every consent the account holds and every change to it, newest first —
+//! policy versions accepted, cookie choices made while signed in, subscription and privacy
+//! changes with where they were made.
+use fk_api::account::activity::{AcceptedHow, History, HistoryEntry, HistoryEvent};
+use fk_api::account::choices::ChoiceSource;
+use fk_api::i18n::fill;
+use fk_api::AccountMessages;
+use leptos::prelude::*;
+
+use super::orders::format_when;
+use super::privacy::category_names;
+use super::subscriptions::choice_label;
+use crate::consent::bridge;
+use crate::dom::set_title;
+use crate::i18n::use_i18n;
+use super::orders::LoadFailed;
+use crate::layout::Loading;
+
+fn source_label(a: &'static AccountMessages, source: ChoiceSource) -> &'static str {
+    match source {
+        ChoiceSource::Account => a.hist_source_account,
+        ChoiceSource::UnsubscribePage => a.hist_source_unsubscribe_page,
+        ChoiceSource::OneClick => a.hist_source_one_click,
+    }
+}
+
+#[component]
+pub fn HistoryPage() -> impl IntoView {
+    let i18n = use_i18n();
+    Effect::new(move |_| set_title(i18n.lang.get().account().hist_title, i18n.t().app_name));
+    let history = LocalResource::new(crate::api::history);
+    let a = move |key: fn(&'static AccountMessages) -> &'static str| i18n.account(key);
+    view! {
+        <div class="page page--narrow">
+            <h1>{a(|a| a.hist_title)}</h1>
+            <p class="lead">{a(|a| a.hist_lead)}</p>
+            <Transition fallback=Loading>
+                {move || Suspend::new(async move {
+                    match history.await {
+                        Ok(history) => view! { <HistoryList history/> }.into_any(),
+                        Err(error) => view! { <LoadFailed error retry=move |_| history.refetch()/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </div>
+    }
+}
+
+#[component]
+fn HistoryList(history: History) -> impl IntoView {
+    let i18n = use_i18n();
+    if history.entries.is_empty() {
+        return view! { <p class="notice" id="history-empty">{i18n.account(|a| a.hist_empty)}</p> }.into_any();
+    }
+    // Cookie categories are named as the consent dialog names them.
+    let config = LocalResource::new(move || crate::api::consent_config(bridge::api_base()));
+    let entries = history.entries.into_iter().map(|entry| view! { <HistoryLine entry config/> }).collect_view();
+    view! { <ol class="history" id="history">{entries}</ol> }.into_any()
+}
+
+#[component]
+fn HistoryLine(entry: HistoryEntry, config: LocalResource<Result<fk_api::consent::ConsentConfig, fk_api::ApiError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let at = entry.at.clone();
+    let when = move || format_when(&at, i18n.lang.get());
+    let kind = match &entry.event {
+        HistoryEvent::Policy { .. } => "policy",
+        HistoryEvent::Cookies { .. } => "cookies",
+        HistoryEvent::Choice { .. } => "choice",
+    };
+    let what = match entry.event {
+        HistoryEvent::Policy { version, how, .. } => {
+            let said = move || {
+                let a = i18n.lang.get().account();
+                match how {
+                    AcceptedHow::Registration => a.hist_policy_registration,
+                    AcceptedHow::Acknowledged => a.hist_policy_acknowledged,
+                }
+            };
+            let link = move || fill(i18n.lang.get().account().hist_policy_version, &[("version", &version.to_string())]);
+            // The policy viewer is the other bundle: the browser loads it.
+            view! { {said} " " <a href=format!("/policy/versions/{version}") rel="external">{link}</a> }.into_any()
+        }
+        HistoryEvent::Cookies { consent_id, categories, gpc, .. } => {
+            let said = move || {
+                let lang = i18n.lang.get();
+                let a = lang.account();
+                if categories.iter().all(|c| c == "necessary") {
+                    a.hist_cookies_necessary.to_string()
+                } else {
+                    let list = config.with(|c| category_names(c.as_ref().and_then(|r| r.as_ref().ok()), &categories, lang));
+                    fill(a.hist_cookies, &[("list", &list)])
+                }
+            };
+            view! {
+                {said}
+                {gpc.then(|| view! { " " {i18n.account(|a| a.hist_cookies_gpc)} })}
+                <br/>
+                <span class="hint">{i18n.text(|t| t.consent_receipt_id)} ": " <code>{consent_id}</code></span>
+            }
+            .into_any()
+        }
+        HistoryEvent::Choice { choice, enabled, source } => {
+            let said = move || {
+                let a = i18n.lang.get().account();
+                let template = if enabled { a.hist_choice_on } else { a.hist_choice_off };
+                let change = fill(template, &[("choice", choice_label(a, choice))]);
+                fill(a.hist_choice_line, &[("change", &change), ("source", source_label(a, source))])
+            };
+            view! { {said} }.into_any()
+        }
+    };
+    view! {
+        <li class="history-entry" data-kind=kind>
+            <time class="history-when" datetime=entry.at>{when}</time>
+            <p class="history-what">{what}</p>
+        </li>
+    }
+}

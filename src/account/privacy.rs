@@ -1,0 +1,100 @@
+//! `/account/privacy` (clause 3.1): the uses of the user's data the service can do without —
+//! recommendations, advertising personalisation, analysis — each a switch with its clause's
+//! words; and this browser's cookie choice with the way to change it.
+use fk_api::account::choices::{Choice, Choices};
+use fk_api::consent::{Category, ConsentConfig};
+use fk_api::i18n::fill;
+use fk_api::{AccountMessages, Lang};
+use leptos::prelude::*;
+
+use super::subscriptions::{ChoiceSwitch, WithChoices};
+use crate::consent::bridge;
+use crate::consent::ui::use_consent_state;
+use crate::dom::{format_date_time, set_title};
+use crate::i18n::use_i18n;
+
+/// Cookie categories by their names in the operator's configuration (the names the dialog
+/// shows); a code the configuration does not know is shown as it is.
+pub fn category_names(config: Option<&ConsentConfig>, codes: &[String], lang: Lang) -> String {
+    codes
+        .iter()
+        .map(|code| {
+            let id = Category::from_code(code);
+            config
+                .and_then(|c| c.categories.iter().find(|info| Some(info.id) == id))
+                .map_or_else(|| code.clone(), |info| info.name.get(lang).to_string())
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[component]
+pub fn PrivacyPage() -> impl IntoView {
+    let i18n = use_i18n();
+    Effect::new(move |_| set_title(i18n.lang.get().account().priv_title, i18n.t().app_name));
+    let a = move |key: fn(&'static AccountMessages) -> &'static str| i18n.account(key);
+    view! {
+        <div class="page page--narrow">
+            <h1>{a(|a| a.priv_title)}</h1>
+            <p class="lead">{a(|a| a.priv_lead)}</p>
+            <section class="card choices" aria-labelledby="priv-uses-heading">
+                <h2 id="priv-uses-heading">{a(|a| a.priv_uses)}</h2>
+                <WithChoices content=privacy_switches/>
+            </section>
+            <CookieChoice/>
+        </div>
+    }
+}
+
+fn privacy_switches(choices: RwSignal<Choices>) -> AnyView {
+    Choice::PRIVACY.into_iter().map(|choice| view! { <ChoiceSwitch choice choices/> }).collect_view().into_any()
+}
+
+/// The consent this browser holds now (kept current by the loader's events) and the button
+/// that opens the consent dialog in place.
+#[component]
+fn CookieChoice() -> impl IntoView {
+    let i18n = use_i18n();
+    let state = use_consent_state();
+    let config = LocalResource::new(move || crate::api::consent_config(bridge::api_base()));
+    let a = move |key: fn(&'static AccountMessages) -> &'static str| i18n.account(key);
+    let current = move || {
+        let lang = i18n.lang.get();
+        let t = i18n.t();
+        match state.get() {
+            Some(s) => {
+                let allowed: Vec<String> =
+                    Category::ALL.into_iter().filter(|c| s.allows(*c)).map(|c| c.code().to_string()).collect();
+                let list = config.with(|c| category_names(c.as_ref().and_then(|r| r.as_ref().ok()), &allowed, lang));
+                view! {
+                    <p id="cookie-current">{fill(t.cookies_current, &[("list", &list)])}</p>
+                    <dl class="facts">
+                        <dt>{t.consent_receipt_id}</dt>
+                        <dd><code>{s.id.clone()}</code></dd>
+                        <dt>{t.consent_receipt_date}</dt>
+                        <dd>{format_date_time(s.time, lang)}</dd>
+                    </dl>
+                }
+                .into_any()
+            }
+            None => view! { <p id="cookie-current">{t.consent_receipt_none}</p> }.into_any(),
+        }
+    };
+    // Without the loader (blocked, failed) the cookie page does the same job.
+    let change = move |_| {
+        if !bridge::show_preferences() {
+            let _ = window().location().set_href("/cookies");
+        }
+    };
+    view! {
+        <section class="card" aria-labelledby="priv-cookies-heading">
+            <h2 id="priv-cookies-heading">{a(|a| a.priv_cookies)}</h2>
+            <p class="hint">{a(|a| a.priv_cookies_text)}</p>
+            <div aria-live="polite">{current}</div>
+            <div class="button-row">
+                <button type="button" class="button" id="cookie-settings" on:click=change>{i18n.text(|t| t.cookies_change)}</button>
+            </div>
+            <p><a href="/cookies" rel="external">{a(|a| a.priv_cookies_page)}</a></p>
+        </section>
+    }
+}
