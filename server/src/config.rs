@@ -25,6 +25,9 @@ pub struct Config {
     pub public_url: Option<String>,
     /// `FK_MAIL_FROM`: the sender of service e-mail.
     pub mail_from: String,
+    /// `FK_SERVICE_TOKEN`: the bearer token the commerce system sends to push orders
+    /// (`PUT /api/internal/orders/{number}`); unset, that API answers 403.
+    pub service_token: Option<String>,
 }
 
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
@@ -46,6 +49,7 @@ impl Config {
             consent_config: var("FK_CONSENT_CONFIG").map_or_else(|| PathBuf::from("config/cookies.json"), PathBuf::from),
             public_url: var("FK_PUBLIC_URL"),
             mail_from: var("FK_MAIL_FROM").unwrap_or_else(|| DEFAULT_MAIL_FROM.into()),
+            service_token: var("FK_SERVICE_TOKEN").map(|v| v.trim().to_string()),
             trust_proxy: var("FK_TRUST_PROXY").is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true")),
         }
     }

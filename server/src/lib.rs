@@ -1,6 +1,7 @@
 //! The ForteKassa Privacy Center server: JSON API under `/api`, the built SPA, operator CLI.
 pub mod account;
 pub mod clock;
+pub mod commerce;
 pub mod config;
 pub mod consent;
 pub mod db;
@@ -49,6 +50,9 @@ pub struct AppState {
     /// there turns on `Secure` `__Host-` cookies.
     pub public_url: Arc<String>,
     pub secure_cookies: bool,
+    /// The commerce system's bearer token for `/api/internal/…` (`FK_SERVICE_TOKEN`); without
+    /// one the internal API is off.
+    pub service_token: Arc<Option<String>>,
 }
 
 impl AppState {
@@ -70,6 +74,7 @@ impl AppState {
                 .expect("the default sender is a valid mailbox"),
             public_url: Arc::new("http://127.0.0.1:8080".into()),
             secure_cookies: false,
+            service_token: Arc::new(None),
         }
     }
 
@@ -88,6 +93,7 @@ pub fn app(state: AppState) -> Router {
         .merge(policy::http::router())
         .merge(consent::http::router(state.clone()))
         .merge(account::http::router(state.clone()))
+        .merge(commerce::http::router(state.clone()))
         .route("/consent.js", axum::routing::get(consent::loader::serve))
         .fallback(spa::fallback)
         .method_not_allowed_fallback(|| async {

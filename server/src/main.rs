@@ -25,6 +25,12 @@ enum Command {
     /// Publish and list versions of the privacy policy.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Orders from the commerce system: load demonstration orders.
+    #[command(subcommand)]
+    Orders(fk_server::commerce::cli::OrdersCommand),
+    /// Promotions users can join in their personal section.
+    #[command(subcommand)]
+    Promotion(fk_server::commerce::cli::PromotionCommand),
 }
 
 #[derive(Subcommand)]
@@ -63,6 +69,8 @@ fn main() -> ExitCode {
         match cli.command.unwrap_or(Command::Serve { addr: None }) {
             Command::Serve { addr } => serve(config, addr).await,
             Command::Policy(cmd) => policy_command(config, cmd).await,
+            Command::Orders(cmd) => fk_server::commerce::cli::orders(&config, cmd).await,
+            Command::Promotion(cmd) => fk_server::commerce::cli::promotion(&config, cmd).await,
         }
     })
 }
@@ -123,6 +131,7 @@ async fn serve(config: Config, addr: Option<String>) -> ExitCode {
     state.cookie_config = cookie_config;
     state.allowed_origins = std::sync::Arc::new(config.allowed_origins.clone());
     state.trust_proxy = config.trust_proxy;
+    state.service_token = std::sync::Arc::new(config.service_token.clone());
     state.banner = std::sync::Arc::new(fk_server::consent::loader::banner_manifest(&config.dist_dir));
     let local = listener.local_addr().map(|a| a.to_string()).unwrap_or(addr);
     let mut state = state.with_public_url(&config.public_url.clone().unwrap_or_else(|| format!("http://{local}")));

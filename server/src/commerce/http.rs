@@ -1,0 +1,196 @@
+//! `/api/account/orders…` and `/api/account/promotions…` for the signed-in user, and
+//! `PUT /api/internal/orders/{number}` for the commerce system (a bearer service token).
+use std::collections::HashMap;
+
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{middleware, Extension, Json, Router};
+use fk_api::account::commerce::OrderPush;
+use fk_api::{ApiError, ErrorCode, Lang};
+use sha2::{Digest, Sha256};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use super::orders::{self, Pushed};
+use super::promotions::{self, Change};
+use crate::account::session::{self, MaybeSession, Session};
+use crate::error::AppError;
+use crate::request;
+use crate::AppState;
+
+pub fn router(state: AppState) -> Router<AppState> {
+    let account = Router::new()
+        .route("/api/account/orders", get(list_orders))
+        .route("/api/account/orders/{id}", get(one_order))
+        .route("/api/account/promotions", get(list_promotions))
+        .route("/api/account/promotions/{slug}/join", post(join))
+        .route("/api/account/promotions/{slug}/leave", post(leave))
+        .route_layer(middleware::from_fn_with_state(state.clone(), session::layer))
+        .route_layer(middleware::from_fn_with_state(state, crate::account::same_origin_only));
+    // Not browser-facing: no session and no same-origin check, only the service token.
+    let internal = Router::new()
+        .route("/api/internal/orders/{number}", put(push_order))
+        .route_layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+    account.merge(internal)
+}
+
+fn invalid_query(field: &str, message: &str) -> AppError {
+    AppError::bad_request(ApiError::new(ErrorCode::InvalidQuery, message).with_field(field))
+}
+
+fn not_found(what: &str) -> AppError {
+    AppError::not_found(ApiError::new(ErrorCode::NotFound, format!("no such {what}")))
+}
+
+type QueryMap = Result<Query<HashMap<String, String>>, QueryRejection>;
+
+/// `?page=N`: missing is 1; anything but a positive integer is refused.
+fn page_of(query: QueryMap) -> Result<u32, AppError> {
+    let message = "page is a positive whole number";
+    let Query(query) = query.map_err(|_| invalid_query("page", message))?;
+    match query.get("page") {
+        None => Ok(1),
+        Some(p) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => {
+            p.parse::<u32>().ok().filter(|n| *n > 0).ok_or_else(|| invalid_query("page", message))
+        }
+        Some(_) => Err(invalid_query("page", message)),
+    }
+}
+
+async fn list_orders(State(state): State<AppState>, Extension(session): Extension<MaybeSession>, query: QueryMap) -> Result<Response, AppError> {
+    let session = session.required()?;
+    let page = page_of(query)?;
+    let page = orders::page_for(&mut *state.db.acquire().await?, session.account_id, page).await?;
+    Ok(Json(page).into_response())
+}
+
+/// Another user's order and a missing one get the same 404.
+async fn one_order(
+    State(state): State<AppState>,
+    Extension(session): Extension<MaybeSession>,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Response, AppError> {
+    let session = session.required()?;
+    let id = path.ok().and_then(|Path(id)| id.parse::<i64>().ok()).ok_or_else(|| not_found("order"))?;
+    let order = orders::one_for(&mut *state.db.acquire().await?, session.account_id, id).await?.ok_or_else(|| not_found("order"))?;
+    Ok(Json(order).into_response())
+}
+
+/// `?lang=`: missing is the account's language.
+async fn lang_of(state: &AppState, session: &Session, query: QueryMap) -> Result<Lang, AppError> {
+    let Query(query) = query.map_err(|_| invalid_query("lang", "the query string is malformed"))?;
+    match query.get("lang") {
+        Some(code) => Lang::parse(code).map_err(AppError::bad_request),
+        None => {
+            let account = crate::account::store::by_id(&mut *state.db.acquire().await?, session.account_id).await?;
+            let account = account.ok_or_else(|| {
+                AppError::Client(StatusCode::UNAUTHORIZED, ApiError::new(ErrorCode::Unauthenticated, "the account no longer exists"))
+            })?;
+            Ok(account.lang)
+        }
+    }
+}
+
+async fn promotions_of(state: &AppState, session: &Session, lang: Lang) -> Result<Response, AppError> {
+    let now = state.clock.now();
+    let view = promotions::for_account(&mut *state.db.acquire().await?, session.account_id, lang, now).await?;
+    Ok(Json(view).into_response())
+}
+
+async fn list_promotions(State(state): State<AppState>, Extension(session): Extension<MaybeSession>, query: QueryMap) -> Result<Response, AppError> {
+    let session = session.required()?;
+    let lang = lang_of(&state, &session, query).await?;
+    promotions_of(&state, &session, lang).await
+}
+
+async fn join(
+    State(state): State<AppState>,
+    Extension(session): Extension<MaybeSession>,
+    path: Result<Path<String>, PathRejection>,
+    query: QueryMap,
+) -> Result<Response, AppError> {
+    change(state, session, path, query, true).await
+}
+
+async fn leave(
+    State(state): State<AppState>,
+    Extension(session): Extension<MaybeSession>,
+    path: Result<Path<String>, PathRejection>,
+    query: QueryMap,
+) -> Result<Response, AppError> {
+    change(state, session, path, query, false).await
+}
+
+/// Join or leave, then the promotions as `GET` shows them (in `?lang=` or the account's).
+async fn change(state: AppState, session: MaybeSession, path: Result<Path<String>, PathRejection>, query: QueryMap, join: bool) -> Result<Response, AppError> {
+    let session = session.required()?;
+    let lang = lang_of(&state, &session, query).await?;
+    let Ok(Path(slug)) = path else { return Err(not_found("promotion")) };
+    let now = state.clock.now();
+    let change = if join {
+        promotions::join(&state.db, session.account_id, &slug, now).await?
+    } else {
+        promotions::leave(&state.db, session.account_id, &slug, now).await?
+    };
+    match change {
+        Change::Done => promotions_of(&state, &session, lang).await,
+        Change::UnknownSlug => Err(not_found("promotion")),
+        Change::Closed => Err(AppError::Client(
+            StatusCode::CONFLICT,
+            ApiError::new(ErrorCode::PromotionClosed, "this promotion is not running now"),
+        )),
+    }
+}
+
+fn digest(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
+
+/// Compares the digests byte by byte without stopping early: how long it takes says nothing
+/// about how much of the token was right (and hashing first hides its length).
+fn same_token(given: &str, expected: &str) -> bool {
+    let (a, b) = (digest(given.as_bytes()), digest(expected.as_bytes()));
+    a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn unauthorized(challenge: &'static str, message: &str) -> Response {
+    let err = ApiError::new(ErrorCode::Unauthenticated, message);
+    let mut response = (StatusCode::UNAUTHORIZED, Json(err)).into_response();
+    response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+    response
+}
+
+/// The answer to give instead when the request lacks `Authorization: Bearer <FK_SERVICE_TOKEN>`.
+fn refusal(state: &AppState, headers: &HeaderMap) -> Option<Response> {
+    let Some(expected) = state.service_token.as_deref() else {
+        let err = ApiError::new(ErrorCode::Forbidden, "the internal API is off: set FK_SERVICE_TOKEN");
+        return Some((StatusCode::FORBIDDEN, Json(err)).into_response());
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim());
+    match given {
+        None => Some(unauthorized("Bearer", "send the service token as Authorization: Bearer …")),
+        Some(token) if !same_token(token, expected) => Some(unauthorized("Bearer error=\"invalid_token\"", "wrong service token")),
+        Some(_) => None,
+    }
+}
+
+/// An order from the commerce system: 201 when new, 200 for a replay or a status change.
+async fn push_order(State(state): State<AppState>, path: Result<Path<String>, PathRejection>, request: Request) -> Result<Response, AppError> {
+    let (parts, body) = request.into_parts();
+    if let Some(response) = refusal(&state, &parts.headers) {
+        return Ok(response);
+    }
+    let number = path.map(|Path(n)| n).unwrap_or_default();
+    fk_api::account::commerce::check_order_number(&number).map_err(AppError::bad_request)?;
+    let push: OrderPush = request::json(&parts.headers, body, "order").await?;
+    let (pushed, view) = orders::push(&state.db, &number, &push, state.clock.now()).await?;
+    let status = if pushed == Pushed::Created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(view)).into_response())
+}
