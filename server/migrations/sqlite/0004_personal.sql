@@ -81,6 +81,8 @@ CREATE TABLE promotion_participations (
     left_at      BIGINT
 );
 CREATE INDEX promotion_participations_by_account ON promotion_participations (account_id, promotion_id);
+-- At most one open participation per person and promotion, even with concurrent joins.
+CREATE UNIQUE INDEX promotion_participations_open ON promotion_participations (promotion_id, account_id) WHERE left_at IS NULL;
 
 -- A letter whose row must not outlive its delivery (the goodbye letter of a deleted account).
 ALTER TABLE mail_queue ADD COLUMN erase_after_send INTEGER NOT NULL DEFAULT 0;

@@ -200,13 +200,18 @@ pub async fn join(db: &Db, account_id: i64, slug: &str, now: i64) -> Result<Chan
         .fetch_optional(&mut *tx)
         .await?;
     if open.is_none() {
-        sqlx::query("INSERT INTO promotion_participations (promotion_id, account_id, joined_at) VALUES ($1, $2, $3)")
+        let inserted = sqlx::query("INSERT INTO promotion_participations (promotion_id, account_id, joined_at) VALUES ($1, $2, $3)")
             .bind(id)
             .bind(account_id)
             .bind(now)
             .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
+            .await;
+        match inserted {
+            // A concurrent join won (the unique index on open participations): already in.
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(Change::Done),
+            Err(e) => return Err(e),
+            Ok(_) => tx.commit().await?,
+        }
     }
     Ok(Change::Done)
 }
