@@ -25,6 +25,9 @@ enum Command {
     /// Publish and list versions of the privacy policy.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Send a newsletter to the subscribers of a mailing list.
+    #[command(subcommand)]
+    Newsletter(fk_server::choices::newsletter::Command),
 }
 
 #[derive(Subcommand)]
@@ -63,6 +66,7 @@ fn main() -> ExitCode {
         match cli.command.unwrap_or(Command::Serve { addr: None }) {
             Command::Serve { addr } => serve(config, addr).await,
             Command::Policy(cmd) => policy_command(config, cmd).await,
+            Command::Newsletter(cmd) => fk_server::choices::newsletter::run(config, cmd).await,
         }
     })
 }
