@@ -1,5 +1,6 @@
 //! The ForteKassa Privacy Center server: JSON API under `/api`, the built SPA, operator CLI.
 pub mod account;
+pub mod choices;
 pub mod clock;
 pub mod commerce;
 pub mod config;
@@ -94,6 +95,7 @@ pub fn app(state: AppState) -> Router {
         .merge(consent::http::router(state.clone()))
         .merge(account::http::router(state.clone()))
         .merge(commerce::http::router(state.clone()))
+        .merge(choices::router(state.clone()))
         .route("/consent.js", axum::routing::get(consent::loader::serve))
         .fallback(spa::fallback)
         .method_not_allowed_fallback(|| async {

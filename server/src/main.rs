@@ -31,6 +31,9 @@ enum Command {
     /// Promotions users can join in their personal section.
     #[command(subcommand)]
     Promotion(fk_server::commerce::cli::PromotionCommand),
+    /// Send a newsletter to the subscribers of a mailing list.
+    #[command(subcommand)]
+    Newsletter(fk_server::choices::newsletter::Command),
 }
 
 #[derive(Subcommand)]
@@ -71,6 +74,7 @@ fn main() -> ExitCode {
             Command::Policy(cmd) => policy_command(config, cmd).await,
             Command::Orders(cmd) => fk_server::commerce::cli::orders(&config, cmd).await,
             Command::Promotion(cmd) => fk_server::commerce::cli::promotion(&config, cmd).await,
+            Command::Newsletter(cmd) => fk_server::choices::newsletter::run(config, cmd).await,
         }
     })
 }

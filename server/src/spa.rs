@@ -148,8 +148,9 @@ pub async fn fallback(State(state): State<AppState>, request: Request) -> Respon
         )
         .into()
     };
-    // The personal section is its own bundle (the policy viewer's visitors never load it).
-    let is_account = path == "/account" || path.starts_with("/account/") || path == "/account.html";
+    // The personal section is its own bundle (the policy viewer's visitors never load it); the
+    // unsubscribe page of a letter is one of its pages, outside `/account` only for a short link.
+    let is_account = path == "/account" || path.starts_with("/account/") || path == "/account.html" || path == "/unsubscribe";
     let (head, tail) = match (&spa.account, is_account) {
         (Some((head, tail)), true) => (head, tail),
         _ => (&spa.head, &spa.tail),

@@ -46,7 +46,7 @@ async fn client_routes_get_the_app_with_the_policy_for_no_js_clients() {
 #[tokio::test]
 async fn the_personal_section_gets_its_own_bundle() {
     let (_t, router) = with_spa().await;
-    for path in ["/account", "/account/login", "/account/verify", "/account/no-such-page"] {
+    for path in ["/account", "/account/login", "/account/verify", "/account/no-such-page", "/unsubscribe?token=abc"] {
         let html = get(&router, path).await.text();
         assert!(html.contains("/account-0123456789abcdef.js"), "{path}");
     }

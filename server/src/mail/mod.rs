@@ -9,7 +9,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sqlx::{AnyConnection, Row};
 use tokio::sync::Notify;
@@ -62,10 +63,14 @@ impl Mailer {
     /// Returns the queue row's id.
     pub async fn queue(&self, tx: &mut AnyConnection, to: &str, mail: Rendered, now: i64) -> Result<i64, AppError> {
         let to: Mailbox = to.parse().map_err(|e| AppError::Internal(format!("bad recipient {to:?}: {e}")))?;
-        let message = Message::builder()
-            .from(self.from.clone())
-            .to(to.clone())
-            .subject(mail.subject)
+        let mut builder = Message::builder().from(self.from.clone()).to(to.clone()).subject(mail.subject);
+        // Stored in the formatted message below, so a queued letter keeps them. The value is
+        // encoded by lettre: a line break in it could not start a header of its own.
+        for (name, value) in mail.extra_headers {
+            let name = HeaderName::new_from_ascii(name).map_err(|e| AppError::Internal(format!("bad header name: {e}")))?;
+            builder = builder.raw_header(HeaderValue::new(name, value));
+        }
+        let message = builder
             .multipart(
                 MultiPart::alternative()
                     .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(mail.text))

@@ -1,6 +1,7 @@
 //! Service e-mails about the user's account (policy 3.1, "service messages"): confirmation,
 //! welcome, password reset and security notices, each as a plain-text and an HTML part in
-//! Russian (the default), Kazakh or English.
+//! Russian (the default), Kazakh or English. And the one kind that is not a service message:
+//! the newsletter (policy 7.1–7.2), whose footer says why it came and how to stop it.
 //!
 //! How a letter is built, and why:
 //! - Every kind has one struct of fixed sentences per language (`VerifyText`, …). Translators
@@ -11,15 +12,20 @@
 //!   escaping is done in exactly one place.
 //! - Sentences never contain values. Values (names, logins, links, sign-in details) appear
 //!   only in the greeting, in label/value rows and in links, where the layout escapes them.
-//!   Subjects are fixed strings, so nothing from a request can reach a mail header.
+//!   Subjects are fixed strings, so nothing from a request can reach a mail header; the one
+//!   exception, a newsletter's subject, comes from the operator and is put on one line.
+//! - A newsletter's body is the operator's text, escaped like any value; it has no button,
+//!   and its footer carries the unsubscribe link that its `List-Unsubscribe` headers name.
 //! - No letter contains a password: the welcome letter states the login (policy 5.2) and says
 //!   that passwords are never sent by e-mail.
+use fk_api::account::choices::Choice;
 use fk_api::Lang;
 
 /// The address users write to; the footer of every letter and the "not you?" advice name it.
 pub const CONTACT_EMAIL: &str = "info@fortekassa.kz";
 
-/// A service message to send. Every string is request- or user-derived and treated as untrusted.
+/// A message to send: a service message, or a newsletter. Every string is request-, user- or
+/// operator-derived and treated as untrusted.
 #[derive(Clone, Copy, Debug)]
 pub enum Mail<'a> {
     /// Confirm the address after registration. `link` expires in 24 hours, single use.
@@ -58,6 +64,10 @@ pub enum Mail<'a> {
     /// The account was deleted at `when` (clause 5.2): what was erased, what was kept without
     /// any link to the person. The one action links to the policy.
     AccountDeleted { first_name: &'a str, when: &'a str, policy_link: &'a str },
+    /// A letter of the mailing `list` (an e-mail list the user turned on). `subject` and
+    /// `body` are the operator's (paragraphs separated by blank lines); `unsubscribe_link`
+    /// goes in the footer and in the `List-Unsubscribe` header (RFC 2369, RFC 8058).
+    Newsletter { first_name: &'a str, subject: &'a str, body: &'a str, unsubscribe_link: &'a str, list: Choice },
 }
 
 /// A letter ready for a multipart/alternative message. Lines end in `\n`; the mail library
@@ -67,13 +77,29 @@ pub struct Rendered {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// Headers besides From, To, Subject and the MIME ones: (name, value), ASCII names.
+    /// Service mail has none; a newsletter has its unsubscribe headers.
+    pub extra_headers: Vec<(String, String)>,
 }
 
 /// Renders `mail` in `lang`.
 pub fn render(mail: &Mail<'_>, lang: Lang) -> Rendered {
     let letter = compose(mail, lang);
     let frame = Frame::of(lang);
-    Rendered { subject: letter.subject.to_string(), text: text(&letter, frame), html: html(&letter, frame, lang) }
+    let footer = footer(mail, lang);
+    let extra_headers = match *mail {
+        Mail::Newsletter { unsubscribe_link, .. } => vec![
+            ("List-Unsubscribe".to_string(), format!("<{}>", one_line(unsubscribe_link))),
+            ("List-Unsubscribe-Post".to_string(), "List-Unsubscribe=One-Click".to_string()),
+        ],
+        _ => Vec::new(),
+    };
+    Rendered {
+        subject: one_line(letter.subject),
+        text: text(&letter, frame, &footer),
+        html: html(&letter, frame, lang, &footer),
+        extra_headers,
+    }
 }
 
 /// Escapes text for HTML element content and quoted attribute values (the no-JS policy's
@@ -96,15 +122,34 @@ fn one_line(value: &str) -> String {
 // Structure of a letter
 // ---------------------------------------------------------------------------------------------
 
-/// One letter in one language, before layout: greeting, blocks, exactly one call to action
-/// (the type allows no more and no fewer), more blocks; the frame adds sign-off and footer.
-struct Letter {
-    subject: &'static str,
+/// One letter in one language, before layout: greeting, blocks, the call to action, more
+/// blocks; the frame adds sign-off and footer. A service letter has exactly one call to
+/// action (`action()` makes it); a newsletter has none (its one link is in the footer).
+struct Letter<'a> {
+    /// A fixed string, or a newsletter's subject from the operator (put on one line later).
+    subject: &'a str,
     /// The recipient's first name, cleaned; empty means "greet without a name".
     name: String,
     before: Vec<Block>,
-    action: Action,
+    action: Option<Action>,
     after: Vec<Block>,
+}
+
+/// Below the rule: what a service letter says, or a newsletter's why and how to stop it.
+enum Footer {
+    Service,
+    Mailing { why: &'static str, lead: &'static str, url: String, by_mail: &'static str },
+}
+
+fn footer(mail: &Mail<'_>, lang: Lang) -> Footer {
+    match *mail {
+        Mail::Newsletter { list, unsubscribe_link, .. } => {
+            let t = MailingText::of(lang);
+            let why = if list == Choice::SupportMaterials { t.why_support } else { t.why_news };
+            Footer::Mailing { why, lead: t.unsubscribe_lead, url: one_line(unsubscribe_link), by_mail: t.by_mail }
+        }
+        _ => Footer::Service,
+    }
 }
 
 enum Block {
@@ -114,6 +159,8 @@ enum Block {
     Facts(Vec<(&'static str, String)>),
     /// A secondary link: a sentence, then the URL on its own line.
     Link { lead: &'static str, url: String },
+    /// A paragraph of the operator's text (a newsletter's body): its lines, each cleaned.
+    Text(Vec<String>),
 }
 
 /// The one button. In HTML it is followed by its raw URL, for mail clients that break links.
@@ -126,17 +173,37 @@ fn facts(rows: &[(&'static str, &str)]) -> Block {
     Block::Facts(rows.iter().map(|&(label, value)| (label, one_line(value))).collect())
 }
 
-fn action(label: &'static str, url: &str) -> Action {
-    Action { label, url: one_line(url) }
+/// A service letter's call to action (always `Some`: only a newsletter has none).
+fn action(label: &'static str, url: &str) -> Option<Action> {
+    Some(Action { label, url: one_line(url) })
 }
 
 fn link(lead: &'static str, url: &str) -> Block {
     Block::Link { lead, url: one_line(url) }
 }
 
+/// The operator's text as paragraphs (split at blank lines) of cleaned lines.
+fn paragraphs(body: &str) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    let mut lines = Vec::new();
+    for line in body.lines().map(one_line) {
+        if line.is_empty() {
+            if !lines.is_empty() {
+                blocks.push(Block::Text(std::mem::take(&mut lines)));
+            }
+        } else {
+            lines.push(line);
+        }
+    }
+    if !lines.is_empty() {
+        blocks.push(Block::Text(lines));
+    }
+    blocks
+}
+
 /// Arranges a kind's sentences, values and call to action. The order is the same in every
 /// language; only the sentences change.
-fn compose(mail: &Mail<'_>, lang: Lang) -> Letter {
+fn compose<'a>(mail: &Mail<'a>, lang: Lang) -> Letter<'a> {
     use Block::Para;
     match *mail {
         Mail::Verify { first_name, link: url } => {
@@ -235,6 +302,9 @@ fn compose(mail: &Mail<'_>, lang: Lang) -> Letter {
                 after: vec![],
             }
         }
+        Mail::Newsletter { first_name, subject, body, .. } => {
+            Letter { subject, name: one_line(first_name), before: paragraphs(body), action: None, after: vec![] }
+        }
     }
 }
 
@@ -244,7 +314,7 @@ fn compose(mail: &Mail<'_>, lang: Lang) -> Letter {
 
 /// The plain-text part: paragraphs separated by blank lines, every link alone on its line so
 /// that clients make it clickable and nothing sticks to it.
-fn text(letter: &Letter, frame: &Frame) -> String {
+fn text(letter: &Letter, frame: &Frame, footer: &Footer) -> String {
     let mut parts = vec![frame.greeting(&letter.name)];
     let blocks = |blocks: &[Block], parts: &mut Vec<String>| {
         for block in blocks {
@@ -254,14 +324,20 @@ fn text(letter: &Letter, frame: &Frame) -> String {
                     rows.iter().map(|(label, value)| format!("{label}: {value}")).collect::<Vec<_>>().join("\n")
                 }
                 Block::Link { lead, url } => format!("{lead}\n{url}"),
+                Block::Text(lines) => lines.join("\n"),
             });
         }
     };
     blocks(&letter.before, &mut parts);
-    parts.push(format!("{}:\n{}", letter.action.label, letter.action.url));
+    if let Some(action) = &letter.action {
+        parts.push(format!("{}:\n{}", action.label, action.url));
+    }
     blocks(&letter.after, &mut parts);
     parts.push(frame.sign_off.to_string());
-    parts.push(format!("---\n{}\n{}\n{}", frame.service_notice, frame.contact, frame.operator));
+    parts.push(match footer {
+        Footer::Service => format!("---\n{}\n{}\n{}", frame.service_notice, frame.contact, frame.operator),
+        Footer::Mailing { why, lead, url, by_mail } => format!("---\n{why}\n{lead}\n{url}\n{by_mail}\n{}", frame.operator),
+    });
     let mut out = parts.join("\n\n");
     out.push('\n');
     out
@@ -287,7 +363,7 @@ const FOOTER: &str = "margin:0 0 8px;font-size:13px;";
 
 /// The HTML part. Everything written into it, fixed sentences included, goes through
 /// `escape_html`, so no sentence or value can ever be read as markup.
-fn html(letter: &Letter, frame: &Frame, lang: Lang) -> String {
+fn html(letter: &Letter, frame: &Frame, lang: Lang, footer: &Footer) -> String {
     let e = escape_html;
     let mut body = String::new();
     let push_blocks = |blocks: &[Block], body: &mut String| {
@@ -310,18 +386,40 @@ fn html(letter: &Letter, frame: &Frame, lang: Lang) -> String {
                     e(lead),
                     url = e(url)
                 )),
+                Block::Text(lines) => body.push_str(&format!(
+                    "<p style=\"{PARA}\">{}</p>\n",
+                    lines.iter().map(|l| e(l)).collect::<Vec<_>>().join("<br>\n")
+                )),
             }
         }
     };
     push_blocks(&letter.before, &mut body);
-    body.push_str(&format!(
-        "<p style=\"{BUTTON_PARA}\"><a href=\"{url}\" style=\"{BUTTON}\">{}</a></p>\n\
-         <p style=\"{HINT}\">{}<br>\n<a href=\"{url}\" style=\"{RAW_URL}\">{url}</a></p>\n",
-        e(letter.action.label),
-        e(frame.copy_hint),
-        url = e(&letter.action.url)
-    ));
+    if let Some(action) = &letter.action {
+        body.push_str(&format!(
+            "<p style=\"{BUTTON_PARA}\"><a href=\"{url}\" style=\"{BUTTON}\">{}</a></p>\n\
+             <p style=\"{HINT}\">{}<br>\n<a href=\"{url}\" style=\"{RAW_URL}\">{url}</a></p>\n",
+            e(action.label),
+            e(frame.copy_hint),
+            url = e(&action.url)
+        ));
+    }
     push_blocks(&letter.after, &mut body);
+    let footer = match footer {
+        Footer::Service => format!(
+            "<p style=\"{FOOTER}\">{}</p>\n<p style=\"{FOOTER}\">{}</p>\n",
+            e(frame.service_notice),
+            e(frame.contact)
+        ),
+        Footer::Mailing { why, lead, url, by_mail } => format!(
+            "<p style=\"{FOOTER}\">{}</p>\n\
+             <p style=\"{FOOTER}\">{}<br>\n<a href=\"{url}\" style=\"{RAW_URL}\">{url}</a></p>\n\
+             <p style=\"{FOOTER}\">{}</p>\n",
+            e(why),
+            e(lead),
+            e(by_mail),
+            url = e(url)
+        ),
+    };
 
     format!(
         "<!DOCTYPE html>\n\
@@ -339,18 +437,15 @@ fn html(letter: &Letter, frame: &Frame, lang: Lang) -> String {
          {body}\
          <p style=\"{PARA}\">{sign_off}</p>\n\
          <hr style=\"{RULE}\">\n\
-         <p style=\"{FOOTER}\">{notice}</p>\n\
-         <p style=\"{FOOTER}\">{contact}</p>\n\
+         {footer}\
          <p style=\"{FOOTER}\">{operator}</p>\n\
          </div>\n\
          </body>\n\
          </html>\n",
         lang = lang.code(),
-        subject = e(letter.subject),
+        subject = e(&one_line(letter.subject)),
         greeting = e(&frame.greeting(&letter.name)),
         sign_off = e(frame.sign_off),
-        notice = e(frame.service_notice),
-        contact = e(frame.contact),
         operator = e(frame.operator),
     )
 }
@@ -802,6 +897,39 @@ impl DeletedText {
     }
 }
 
+/// A newsletter's footer (policy 7.2): why it came, the unsubscribe link, and the other way out.
+struct MailingText {
+    why_news: &'static str,
+    why_support: &'static str,
+    unsubscribe_lead: &'static str,
+    by_mail: &'static str,
+}
+
+impl MailingText {
+    fn of(lang: Lang) -> &'static MailingText {
+        match lang {
+            Lang::Ru => &MailingText {
+                why_news: "Вы получили это письмо, потому что подписались на новости и предложения ForteKassa по электронной почте.",
+                why_support: "Вы получили это письмо, потому что подписались на материалы службы поддержки ForteKassa.",
+                unsubscribe_lead: "Отписаться от этой рассылки можно по ссылке:",
+                by_mail: "Отказаться от рассылки можно и письмом на info@fortekassa.kz. Все подписки можно изменить в личном разделе.",
+            },
+            Lang::Kk => &MailingText {
+                why_news: "Сіз бұл хатты ForteKassa жаңалықтары мен ұсыныстарына электрондық пошта арқылы жазылғандықтан алдыңыз.",
+                why_support: "Сіз бұл хатты ForteKassa қолдау қызметінің материалдарына жазылғандықтан алдыңыз.",
+                unsubscribe_lead: "Бұл таратылымнан мына сілтеме арқылы бас тартуға болады:",
+                by_mail: "Таратылымнан info@fortekassa.kz мекенжайына хат жазып та бас тартуға болады. Барлық жазылымдарды жеке бөлімде өзгертуге болады.",
+            },
+            Lang::En => &MailingText {
+                why_news: "You received this e-mail because you subscribed to ForteKassa news and offers by e-mail.",
+                why_support: "You received this e-mail because you subscribed to ForteKassa support materials.",
+                unsubscribe_lead: "To unsubscribe from this mailing, follow this link:",
+                by_mail: "You can also unsubscribe by writing to info@fortekassa.kz. You can change all your subscriptions in your personal section.",
+            },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -989,6 +1117,64 @@ mod tests {
                 }
             }
         }
+    }
+
+    const UNSUBSCRIBE: &str = "https://privacy.fortekassa.kz/unsubscribe?token=u1&x=2";
+
+    fn newsletter<'a>(first_name: &'a str, subject: &'a str, body: &'a str, list: Choice) -> Mail<'a> {
+        Mail::Newsletter { first_name, subject, body, unsubscribe_link: UNSUBSCRIBE, list }
+    }
+
+    #[test]
+    fn service_mail_has_no_extra_headers() {
+        for lang in Lang::ALL {
+            for (mail, _) in all("Анна") {
+                assert!(render(&mail, lang).extra_headers.is_empty(), "{mail:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_newsletter_carries_its_unsubscribe_link_in_headers_and_footer() {
+        let body = "Новая касса.\nУже в продаже.\n\n\nВторой абзац.";
+        for lang in Lang::ALL {
+            for list in [Choice::NewsEmail, Choice::SupportMaterials] {
+                let r = render(&newsletter("Анна", "Новости", body, list), lang);
+                let what = format!("{list:?} in {lang:?}");
+                assert_eq!(
+                    r.extra_headers,
+                    vec![
+                        ("List-Unsubscribe".to_string(), format!("<{UNSUBSCRIBE}>")),
+                        ("List-Unsubscribe-Post".to_string(), "List-Unsubscribe=One-Click".to_string()),
+                    ]
+                );
+                assert_eq!(r.subject, "Новости");
+                assert!(r.text.lines().any(|l| l == UNSUBSCRIBE), "{what}: link on its own line");
+                assert!(r.text.contains("Новая касса.\nУже в продаже.\n\nВторой абзац."), "{what}: {}", r.text);
+                assert!(r.html.contains("<p style=\"margin:0 0 16px;\">Новая касса.<br>\nУже в продаже.</p>"), "{what}");
+                let escaped = escape_html(UNSUBSCRIBE);
+                assert!(r.html.contains(&format!("href=\"{escaped}\"")) && !r.html.contains(UNSUBSCRIBE), "{what}");
+                let t = MailingText::of(lang);
+                let why = if list == Choice::NewsEmail { t.why_news } else { t.why_support };
+                for part in [&r.text, &r.html] {
+                    assert!(part.contains(why) && part.contains(t.by_mail) && part.contains(CONTACT_EMAIL), "{what}");
+                    assert!(!part.contains(Frame::of(lang).service_notice), "{what}: a newsletter is not a service message");
+                }
+                assert!(!r.html.contains(BUTTON), "{what}: no button");
+                for banned in ["<img", "src=", "<script", "<style"] {
+                    assert!(!r.html.contains(banned), "{what}: {banned}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_newsletter_escapes_the_operators_text() {
+        let r = render(&newsletter(XSS, "Hi\r\nBcc: x@evil.test", "<b>bold</b> & \"quotes\"\u{202E}", Choice::NewsEmail), Lang::En);
+        assert_eq!(r.subject, "Hi Bcc: x@evil.test", "the subject stays on one line");
+        assert!(r.html.contains("&lt;b&gt;bold&lt;/b&gt; &amp; &quot;quotes&quot;"), "{}", r.html);
+        assert!(!r.html.contains("<b>") && !r.html.contains("<script") && !r.html.contains('\u{202E}'));
+        assert!(r.text.contains("<b>bold</b> & \"quotes\""), "the text part is plain text");
     }
 
     #[test]

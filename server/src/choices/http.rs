@@ -1,0 +1,65 @@
+//! `/api/account/choices` (signed in, same-origin), the unsubscribe page's two endpoints
+//! (same-origin, the token instead of a session) and RFC 8058's one-click `POST /unsubscribe`
+//! (neither: a mail program's server sends it).
+use axum::extract::{Path, Request, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post, put};
+use axum::{middleware, Extension, Json, Router};
+use fk_api::account::choices::{Choice, ChoiceSource, ChoiceUpdate, Choices};
+use fk_api::{ApiError, ErrorCode};
+
+use super::{store, unsubscribe};
+use crate::account::session::{self, MaybeSession};
+use crate::error::AppError;
+use crate::{request, AppState};
+
+pub fn router(state: AppState) -> Router<AppState> {
+    let account = Router::new()
+        .route("/api/account/choices", get(list))
+        .route("/api/account/choices/{choice}", put(update))
+        .route_layer(middleware::from_fn_with_state(state.clone(), session::layer))
+        .route_layer(middleware::from_fn_with_state(state.clone(), crate::account::same_origin_only));
+    let page = Router::new()
+        .route("/api/unsubscribe/preview", post(unsubscribe::preview))
+        .route("/api/unsubscribe", post(unsubscribe::from_page))
+        .route_layer(middleware::from_fn_with_state(state, crate::account::same_origin_only));
+    // Any other method on /unsubscribe (GET: the link opened in a browser) is the SPA's.
+    let one_click = Router::new().route("/unsubscribe", post(unsubscribe::one_click).fallback(crate::spa::fallback));
+    account.merge(page).merge(one_click)
+}
+
+async fn list(State(state): State<AppState>, Extension(session): Extension<MaybeSession>) -> Result<Json<Choices>, AppError> {
+    let session = session.required()?;
+    Ok(Json(store::current(&mut *state.db.acquire().await?, session.account_id).await?))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    Extension(session): Extension<MaybeSession>,
+    Path(code): Path<String>,
+    request: Request,
+) -> Result<Json<Choices>, AppError> {
+    let session = session.required()?;
+    let choice = Choice::from_code(&code)
+        .ok_or_else(|| AppError::not_found(ApiError::new(ErrorCode::NotFound, format!("no choice {code:?}")).with_field("choice")))?;
+    let (parts, body) = request.into_parts();
+    let update: ChoiceUpdate = request::json(&parts.headers, body, "choice").await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    if update.enabled && choice.needs_phone() {
+        let phone: Option<String> = sqlx::query_scalar("SELECT phone FROM accounts WHERE id = $1")
+            .bind(session.account_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .flatten();
+        if phone.is_none() {
+            return Err(AppError::Client(
+                StatusCode::CONFLICT,
+                ApiError::new(ErrorCode::PhoneRequired, "add a phone number to the profile first").with_field("phone"),
+            ));
+        }
+    }
+    store::set(&mut tx, session.account_id, choice, update.enabled, ChoiceSource::Account, state.clock.now()).await?;
+    let choices = store::current(&mut tx, session.account_id).await?;
+    tx.commit().await?;
+    Ok(Json(choices))
+}
