@@ -92,7 +92,7 @@ async fn history(State(state): State<AppState>, Extension(session): Extension<Ma
 /// Every entry of the consent history, newest first.
 pub async fn entries(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<HistoryEntry>, sqlx::Error> {
     let mut entries: Vec<HistoryEntry> = Vec::new();
-    let policies = sqlx::query("SELECT version, lang, accepted_at, how FROM policy_acceptances WHERE account_id = $1")
+    let policies = sqlx::query("SELECT version, lang, accepted_at, how FROM policy_acceptances WHERE account_id = $1 ORDER BY id DESC")
         .bind(account_id)
         .fetch_all(&mut *conn)
         .await?;
@@ -105,7 +105,7 @@ pub async fn entries(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<Hi
         };
         entries.push(HistoryEntry { at: rfc3339(at), event });
     }
-    let receipts = sqlx::query("SELECT consent_id, categories, policy_version, gpc, recorded_at FROM consent_receipts WHERE account_id = $1")
+    let receipts = sqlx::query("SELECT consent_id, categories, policy_version, gpc, recorded_at FROM consent_receipts WHERE account_id = $1 ORDER BY id DESC")
         .bind(account_id)
         .fetch_all(&mut *conn)
         .await?;
@@ -122,7 +122,8 @@ pub async fn entries(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<Hi
     }
     entries.extend(crate::choices::store::history(&mut *conn, account_id).await?);
     // Newest first. Every `at` is UTC RFC 3339 of one fixed shape, so text order is time
-    // order; the sort is stable, so entries of the same second keep their source order.
+    // order; the sort is stable and each source is read newest first, so entries of the same
+    // second stay newest first within their source.
     entries.sort_by(|a, b| b.at.cmp(&a.at));
     Ok(entries)
 }
