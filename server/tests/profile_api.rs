@@ -33,11 +33,16 @@ async fn the_profile_is_edited_and_kept() {
     assert_eq!(me(&t, &cookie).await, account, "what was saved is what the session shows");
     assert_eq!(reply.header("cache-control"), "no-store");
 
+    let sms = t.put("/api/account/choices/news_sms", json!({ "enabled": true }), &cookie).await;
+    assert_eq!(sms.status, 200, "with a phone, SMS can be turned on: {}", sms.text());
     let mut body = profile(version + 1);
     body["phone"] = "".into();
     let cleared = t.put("/api/account/profile", body, &cookie).await;
     assert_eq!(cleared.status, 200, "{}", cleared.text());
     assert_eq!(cleared.json()["phone"], Value::Null, "an empty phone removes the number");
+    let choices = t.get("/api/account/choices", &cookie).await.json();
+    let sms = choices["choices"].as_array().unwrap().iter().find(|c| c["choice"] == "news_sms").unwrap().clone();
+    assert_eq!(sms["enabled"], false, "no phone, no SMS: {choices}");
 }
 
 #[tokio::test]
