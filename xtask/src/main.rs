@@ -79,6 +79,10 @@ fn run(args: &[String]) -> Result<(), String> {
     build::spa()?;
     let server = build::server()?;
     let addr = addr.or_else(|| std::env::var("FK_ADDR").ok()).unwrap_or_else(|| "127.0.0.1:8080".into());
+    // Something to show on the promotions page of a fresh install (idempotent by slug); demo
+    // orders need an account: `fk-server orders demo --login LOGIN` after registering.
+    step("demonstration promotions (fk-server promotion demo)");
+    exec(Command::new(&server).current_dir(root()).args(["promotion", "demo"]), "fk-server promotion demo")?;
     step(&format!("starting the server at http://{addr} (data in ./data; Ctrl-C stops it)"));
     let mut cmd = Command::new(server);
     cmd.current_dir(root()).arg("serve").arg("--addr").arg(&addr).env("FK_DIST_DIR", root().join("dist"));
