@@ -3,14 +3,13 @@
 //! words; and this browser's cookie choice with the way to change it.
 use fk_api::account::choices::{Choice, Choices};
 use fk_api::consent::{Category, ConsentConfig};
-use fk_api::i18n::fill;
 use fk_api::{AccountMessages, Lang};
 use leptos::prelude::*;
 
 use super::subscriptions::{ChoiceSwitch, WithChoices};
 use crate::consent::bridge;
-use crate::consent::ui::use_consent_state;
-use crate::dom::{format_date_time, set_title};
+use crate::consent::page::CurrentChoice;
+use crate::dom::set_title;
 use crate::i18n::use_i18n;
 
 /// Cookie categories by their names in the operator's configuration (the names the dialog
@@ -55,31 +54,7 @@ fn privacy_switches(choices: RwSignal<Choices>) -> AnyView {
 #[component]
 fn CookieChoice() -> impl IntoView {
     let i18n = use_i18n();
-    let state = use_consent_state();
-    let config = LocalResource::new(move || crate::api::consent_config(bridge::api_base()));
     let a = move |key: fn(&'static AccountMessages) -> &'static str| i18n.account(key);
-    let current = move || {
-        let lang = i18n.lang.get();
-        let t = i18n.t();
-        match state.get() {
-            Some(s) => {
-                let allowed: Vec<String> =
-                    Category::ALL.into_iter().filter(|c| s.allows(*c)).map(|c| c.code().to_string()).collect();
-                let list = config.with(|c| category_names(c.as_ref().and_then(|r| r.as_ref().ok()), &allowed, lang));
-                view! {
-                    <p id="cookie-current">{fill(t.cookies_current, &[("list", &list)])}</p>
-                    <dl class="facts">
-                        <dt>{t.consent_receipt_id}</dt>
-                        <dd><code>{s.id.clone()}</code></dd>
-                        <dt>{t.consent_receipt_date}</dt>
-                        <dd>{format_date_time(s.time, lang)}</dd>
-                    </dl>
-                }
-                .into_any()
-            }
-            None => view! { <p id="cookie-current">{t.consent_receipt_none}</p> }.into_any(),
-        }
-    };
     // Without the loader (blocked, failed) the cookie page does the same job.
     let change = move |_| {
         if !bridge::show_preferences() {
@@ -90,7 +65,7 @@ fn CookieChoice() -> impl IntoView {
         <section class="card" aria-labelledby="priv-cookies-heading">
             <h2 id="priv-cookies-heading">{a(|a| a.priv_cookies)}</h2>
             <p class="hint">{a(|a| a.priv_cookies_text)}</p>
-            <div aria-live="polite">{current}</div>
+            <div aria-live="polite"><CurrentChoice/></div>
             <div class="button-row">
                 <button type="button" class="button" id="cookie-settings" on:click=change>{i18n.text(|t| t.cookies_change)}</button>
             </div>
