@@ -263,7 +263,7 @@ async fn policy_command(config: Config, cmd: PolicyCommand) -> ExitCode {
                 }
             };
             db.close().await;
-            println!("{:<5} {:>7}  {:<20}  {}", "lang", "version", "effective", "sha256");
+            println!("{:<5} {:>7}  {:<20}  sha256", "lang", "version", "effective");
             for row in rows.iter().filter(|r| lang.is_none_or(|l| l == r.lang)) {
                 println!("{:<5} {:>7}  {:<20}  {}", row.lang.code(), row.version, db::rfc3339(row.effective_at), &row.content_hash[..16]);
             }

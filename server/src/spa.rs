@@ -21,12 +21,14 @@ use crate::AppState;
 /// Where `index.html` takes the server-rendered fallback content.
 pub const NOSCRIPT_MARK: &str = "<!--fk:noscript-->";
 
+type NoscriptCache = HashMap<(i64, Lang), Arc<str>>;
+
 #[derive(Clone)]
 pub struct Spa {
     files: ServeDir,
     /// The no-JavaScript policy by (version id, language): versions never change, so an entry
     /// never goes stale, and there are only as many as versions times languages.
-    noscript: Arc<RwLock<HashMap<(i64, Lang), Arc<str>>>>,
+    noscript: Arc<RwLock<NoscriptCache>>,
     head: String,
     tail: String,
     /// `account.html`, the personal section's bundle, split at the same marker.
@@ -90,7 +92,7 @@ pub fn csp_for(html: &str) -> String {
         let body_and_rest = &after[open_end + 1..];
         let Some(close) = body_and_rest.find("</script>") else { break };
         if !tag.contains(" src=") {
-            let digest = Sha256::digest(body_and_rest[..close].as_bytes());
+            let digest = Sha256::digest(&body_and_rest.as_bytes()[..close]);
             hashes.push_str(&format!(" 'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(digest)));
         }
         rest = &body_and_rest[close..];

@@ -11,10 +11,9 @@ use fk_api::account::rules;
 use fk_api::{ApiError, ErrorCode};
 use sqlx::AnyConnection;
 
-use super::http::{account_of, mail_time, sign_in_bucket, throttled, too_many, SIGN_IN_ACCOUNT, SIGN_IN_BACKOFF};
+use super::http::{account_of, confirm_password, mail_time, too_many};
 use super::session::{self, MaybeSession};
 use super::store::{self, Account, Event};
-use super::throttle;
 use crate::commerce::{orders, promotions};
 use crate::db::rfc3339;
 use crate::error::AppError;
@@ -162,20 +161,8 @@ async fn delete_account(State(state): State<AppState>, Extension(session): Exten
     let (parts, body) = request.into_parts();
     let form: DeleteRequest = crate::request::json(&parts.headers, body, "deletion request").await?;
     let account = account_of(&state, &session).await?;
-    let bucket = sign_in_bucket(Some(&account), "");
-    throttled(&state, &bucket, &SIGN_IN_ACCOUNT, Some(SIGN_IN_BACKOFF)).await?;
+    confirm_password(&state, &account, form.password, &parts, "password").await?;
     let now = state.clock.now();
-    let password = form.password;
-    if password.chars().count() > 1024 || !state.hasher.verify(password, Some(account.password_hash.clone())).await? {
-        let client = Client::from_parts(&state, &parts);
-        let mut conn = state.db.acquire().await?;
-        throttle::record(&mut conn, &bucket, now).await?;
-        store::log(&mut conn, account.id, Event::SignInFailed, &client, now).await?;
-        return Err(AppError::Client(
-            StatusCode::UNAUTHORIZED,
-            ApiError::new(ErrorCode::InvalidCredentials, "wrong password").with_field("password"),
-        ));
-    }
     let mut tx = crate::db::begin_write(&state.db).await?;
     // Read again inside the transaction: the address may have changed since.
     let Some(account) = store::by_id(&mut tx, account.id).await? else {

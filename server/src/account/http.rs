@@ -1,6 +1,7 @@
 //! `/api/account/…`: registration, verification, sign-in and out, re-authentication,
 //! recovery. Every state change passes the same-origin check in [`super::same_origin_only`].
 use axum::extract::{Request, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -317,22 +318,30 @@ async fn reauth(State(state): State<AppState>, Extension(session): Extension<May
     let (parts, body) = request.into_parts();
     let form: ReauthRequest = request::json(&parts.headers, body, "password confirmation").await?;
     let account = account_of(&state, &session).await?;
-    let bucket = sign_in_bucket(Some(&account), "");
-    throttled(&state, &bucket, &SIGN_IN_ACCOUNT, Some(SIGN_IN_BACKOFF)).await?;
+    confirm_password(&state, &account, form.password, &parts, "password").await?;
     let now = state.clock.now();
-    if !state.hasher.verify(form.password, Some(account.password_hash.clone())).await? {
-        throttle::record(&mut *state.db.acquire().await?, &bucket, now).await?;
-        let client = Client::from_parts(&state, &parts);
+    let (token, session) = session::reauthenticate(&state.db, &session, now).await?;
+    Ok(signed_in(&state, StatusCode::OK, &token, session.remember, session.view(&account)))
+}
+
+/// The account's password given again for a sensitive operation: throttled like sign-in, a
+/// failure counted and written to the security log, and reported on `field`.
+pub(super) async fn confirm_password(state: &AppState, account: &Account, password: String, parts: &Parts, field: &str) -> Result<(), AppError> {
+    let bucket = sign_in_bucket(Some(account), "");
+    throttled(state, &bucket, &SIGN_IN_ACCOUNT, Some(SIGN_IN_BACKOFF)).await?;
+    let now = state.clock.now();
+    if password.chars().count() > 1024 || !state.hasher.verify(password, Some(account.password_hash.clone())).await? {
+        let client = Client::from_parts(state, parts);
         let mut conn = state.db.acquire().await?;
+        throttle::record(&mut conn, &bucket, now).await?;
         store::log(&mut conn, account.id, Event::SignInFailed, &client, now).await?;
         return Err(AppError::Client(
             StatusCode::UNAUTHORIZED,
-            ApiError::new(ErrorCode::InvalidCredentials, "wrong password").with_field("password"),
+            ApiError::new(ErrorCode::InvalidCredentials, "wrong password").with_field(field),
         ));
     }
     throttle::clear(&mut *state.db.acquire().await?, &bucket).await?;
-    let (token, session) = session::reauthenticate(&state.db, &session, now).await?;
-    Ok(signed_in(&state, StatusCode::OK, &token, session.remember, session.view(&account)))
+    Ok(())
 }
 
 /// "Forgot password": the same 202 whether or not an account has the address.

@@ -10,7 +10,7 @@ use fk_api::account::profile::{EmailChangeRequest, PasswordChangeRequest, Profil
 use fk_api::account::{is_token, rules, CheckEmail, VerifyRequest};
 use fk_api::{ApiError, ErrorCode, Lang};
 
-use super::http::{account_of, link, link_invalid, mail_time, sign_in_bucket, throttled, SIGN_IN_ACCOUNT, SIGN_IN_BACKOFF};
+use super::http::{account_of, confirm_password, link, link_invalid, mail_time, throttled};
 use super::session::MaybeSession;
 use super::store::{self, Event};
 use super::throttle::{self, window, Window};
@@ -174,20 +174,9 @@ async fn change_password(State(state): State<AppState>, Extension(session): Exte
     let (parts, body) = request.into_parts();
     let form: PasswordChangeRequest = request::json(&parts.headers, body, "password change").await?;
     let account = account_of(&state, &session).await?;
-    let bucket = sign_in_bucket(Some(&account), "");
-    throttled(&state, &bucket, &SIGN_IN_ACCOUNT, Some(SIGN_IN_BACKOFF)).await?;
+    confirm_password(&state, &account, form.current_password, &parts, "current_password").await?;
     let client = Client::from_parts(&state, &parts);
     let now = state.clock.now();
-    let current = form.current_password;
-    if current.chars().count() > 1024 || !state.hasher.verify(current, Some(account.password_hash.clone())).await? {
-        let mut conn = state.db.acquire().await?;
-        throttle::record(&mut conn, &bucket, now).await?;
-        store::log(&mut conn, account.id, Event::SignInFailed, &client, now).await?;
-        return Err(AppError::Client(
-            StatusCode::UNAUTHORIZED,
-            ApiError::new(ErrorCode::InvalidCredentials, "the current password is wrong").with_field("current_password"),
-        ));
-    }
     fk_api::account::password::check(&form.new_password, &account.login, &account.email, &COMMON_PASSWORDS)
         .map_err(|e| AppError::bad_request(e.with_field("new_password")))?;
     let hash = state.hasher.hash(form.new_password).await?;
@@ -207,7 +196,6 @@ async fn change_password(State(state): State<AppState>, Extension(session): Exte
     };
     state.mailer.queue(&mut tx, &account.email, render(&mail, account.lang), now).await?;
     tx.commit().await?;
-    throttle::clear(&mut *state.db.acquire().await?, &bucket).await?;
     state.mailer.wake();
     Ok(StatusCode::NO_CONTENT.into_response())
 }

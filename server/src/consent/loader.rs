@@ -25,7 +25,11 @@ pub fn banner_manifest(dist: &std::path::Path) -> Option<Value> {
 /// The last loader served, with its ETag. Every page view of every embedding site asks for
 /// `/consent.js`, while its setup changes only on a configuration edit or a publication.
 #[derive(Clone, Default)]
-pub struct Rendered(Arc<Mutex<Option<(String, Arc<(String, String)>)>>>);
+pub struct Rendered(Arc<Mutex<Option<Cached>>>);
+
+/// The setup (configuration revision and policy version) the loader was rendered for, and
+/// what was rendered.
+type Cached = (String, Arc<(String, String)>);
 
 pub async fn serve(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
     let (body, etag) = &*rendered(&state).await?;
