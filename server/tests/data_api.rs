@@ -142,6 +142,12 @@ async fn deleting_erases_the_person_and_keeps_only_unlinked_records() {
     t.sign_in("aigerim@example.kz", "wrong password again").await;
     t.mails().await;
 
+    let unsubscribe_token = {
+        let mut conn = t.state.db.acquire().await.unwrap();
+        let id: i64 = sqlx::query("SELECT id FROM accounts").fetch_one(&mut *conn).await.unwrap().get("id");
+        fk_server::choices::unsubscribe::issue(&mut conn, id, fk_api::account::choices::Choice::NewsEmail, t.state.clock.now()).await.unwrap()
+    };
+    assert_eq!(t.post("/api/unsubscribe/preview", json!({ "token": unsubscribe_token }), None).await.status, 200);
     let wrong = t.post("/api/account/delete", json!({ "password": "not my password" }), Some(&cookie)).await;
     assert_eq!(wrong.status, 401);
     assert_eq!(wrong.error(), ("invalid_credentials".into(), Some("password".into())));
@@ -162,6 +168,8 @@ async fn deleting_erases_the_person_and_keeps_only_unlinked_records() {
         assert!(found.is_empty(), "{needle} is still stored: {found:?}");
     }
     assert_eq!(t.sign_in("aigerim", PASSWORD).await.status, 401, "the account is gone");
+    let dead = t.post("/api/unsubscribe/preview", json!({ "token": unsubscribe_token }), None).await;
+    assert_eq!(dead.status, 404, "unsubscribe links stop working");
     let order = sqlx::query("SELECT account_id, total_tiyn FROM orders WHERE number = 'A-1'").fetch_one(&t.state.db).await.unwrap();
     assert_eq!(order.get::<Option<i64>, _>("account_id"), None, "the order stays, unlinked");
     assert_eq!(t.count("consent_receipts").await, 1, "the receipt stays");
