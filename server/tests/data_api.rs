@@ -180,3 +180,19 @@ async fn deleting_erases_the_person_and_keeps_only_unlinked_records() {
     let welcome_back = t.mails().await.into_iter().rev().find(|m| m.to == "aigerim@example.kz").unwrap();
     assert!(welcome_back.text.contains("/account/verify#token="), "the login and address are free again: {}", welcome_back.subject);
 }
+
+#[tokio::test]
+async fn an_address_never_confirmed_is_erased_after_a_week() {
+    let t = setup().await;
+    assert_eq!(t.post("/api/account/register", registration("never@example.kz", "never"), None).await.status, 202);
+    t.verified_account("aigerim@example.kz", "aigerim").await;
+    t.state.clock.advance(6 * 86_400);
+    fk_server::account::housekeeping(&t.state.db, t.state.clock.now()).await.unwrap();
+    assert_eq!(t.count("accounts").await, 2, "kept for a week");
+    t.state.clock.advance(2 * 86_400);
+    fk_server::account::housekeeping(&t.state.db, t.state.clock.now()).await.unwrap();
+    let left: Vec<String> = sqlx::query("SELECT login FROM accounts").fetch_all(&t.state.db).await.unwrap().iter().map(|r| r.get("login")).collect();
+    assert_eq!(left, ["aigerim"], "the confirmed account stays");
+    assert_eq!(t.post("/api/account/register", registration("never@example.kz", "never"), None).await.status, 202);
+    assert_eq!(t.count("accounts").await, 2, "the address and login are free again");
+}

@@ -41,8 +41,28 @@ pub async fn same_origin_only(State(state): State<AppState>, request: Request, n
     response
 }
 
-/// Deletes what has expired: sessions, used or stale links, old throttle counts.
+/// An account whose address was never confirmed is erased this long after registration: it
+/// holds someone's data (perhaps typed by a stranger) and keeps its login and address taken.
+pub const UNVERIFIED_KEPT: i64 = 7 * 86_400;
+
+/// Deletes what has expired: sessions, used or stale links, old throttle counts, accounts never
+/// confirmed.
 pub async fn housekeeping(db: &Db, now: i64) -> Result<(), sqlx::Error> {
+    let stale: Vec<i64> = sqlx::query("SELECT id FROM accounts WHERE email_verified_at IS NULL AND created_at < $1")
+        .bind(now - UNVERIFIED_KEPT)
+        .fetch_all(db)
+        .await?
+        .iter()
+        .map(|r| sqlx::Row::try_get(r, "id"))
+        .collect::<Result<_, _>>()?;
+    for id in stale {
+        let mut tx = crate::db::begin_write(db).await?;
+        // Checked again inside the transaction: the link may have been opened meanwhile.
+        if let Some(account) = store::by_id(&mut tx, id).await?.filter(|a| a.email_verified_at.is_none()) {
+            data::erase(&mut tx, &account).await?;
+        }
+        tx.commit().await?;
+    }
     sqlx::query("DELETE FROM sessions WHERE idle_expires_at <= $1 OR absolute_expires_at <= $1").bind(now).execute(db).await?;
     sqlx::query("DELETE FROM email_tokens WHERE expires_at < $1").bind(now - 7 * 86_400).execute(db).await?;
     sqlx::query("DELETE FROM mail_queue WHERE sent_at < $1").bind(now - 7 * 86_400).execute(db).await?;
