@@ -8,6 +8,16 @@ pub mod recover;
 pub mod register;
 pub mod sign_in;
 pub mod verify;
+// Part 2, personal data: navigation, policy notice, profile, devices, download, deletion.
+pub mod credentials;
+pub mod data;
+pub mod delete;
+pub mod devices;
+pub mod email_confirm;
+pub mod format;
+pub mod nav;
+pub mod policy_notice;
+pub mod profile;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -22,6 +32,7 @@ use auth::{Auth, RequireSignIn};
 pub fn AccountApp() -> impl IntoView {
     I18n::provide();
     Auth::provide();
+    policy_notice::PolicyState::provide();
     view! {
         <Router>
             <Shell account=true>
@@ -32,6 +43,13 @@ pub fn AccountApp() -> impl IntoView {
                     <Route path=path!("/account/verify") view=verify::VerifyPage/>
                     <Route path=path!("/account/recover") view=recover::RecoverPage/>
                     <Route path=path!("/account/reset") view=recover::ResetPage/>
+                    // Part 2, personal data (SPA helper 1).
+                    <Route path=path!("/account/profile") view=|| view! { <RequireSignIn><profile::ProfilePage/></RequireSignIn> }/>
+                    <Route path=path!("/account/devices") view=|| view! { <RequireSignIn><devices::DevicesPage/></RequireSignIn> }/>
+                    <Route path=path!("/account/data") view=|| view! { <RequireSignIn><data::DataPage/></RequireSignIn> }/>
+                    <Route path=path!("/account/delete") view=|| view! { <RequireSignIn><delete::DeletePage/></RequireSignIn> }/>
+                    <Route path=path!("/account/deleted") view=delete::DeletedPage/>
+                    <Route path=path!("/account/email/confirm") view=email_confirm::EmailConfirmPage/>
                 </Routes>
             </Shell>
         </Router>
