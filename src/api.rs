@@ -1,6 +1,9 @@
 //! The typed API client: one function per endpoint, errors decoded into the shared
 //! [`ApiError`] (a failure to reach the server becomes `ErrorCode::Network`).
-use fk_api::account::{CheckEmail, RecoverRequest, ReauthRequest, RegisterRequest, ResetRequest, SessionView, SignInRequest, VerifyRequest};
+use fk_api::account::activity::Devices;
+use fk_api::account::data::{AcknowledgeRequest, DeleteRequest, PolicyStatus, Summary};
+use fk_api::account::profile::{EmailChangeRequest, PasswordChangeRequest, ProfileUpdate};
+use fk_api::account::{AccountView, CheckEmail, RecoverRequest, ReauthRequest, RegisterRequest, ResetRequest, SessionView, SignInRequest, VerifyRequest};
 use fk_api::consent::ConsentConfig;
 use fk_api::policy::{DiffRequest, PolicyDiff, PolicyVersion, PolicyVersionList};
 use fk_api::{ApiError, ErrorCode, Lang};
@@ -124,10 +127,9 @@ pub async fn reset(token: String, password: String) -> Result<SessionView, ApiEr
     post("/api/account/reset", &ResetRequest { token, password }).await
 }
 
-// --- Personal section: orders, promotions, subscriptions and privacy choices, consent history,
-// unsubscribe (issue 5, SPA helper 2). ---
+// --- The personal section (issue 5). ---
 
-/// A JSON PUT (a change to one known thing: the same request twice leaves the same state).
+/// A JSON PUT (same-origin, like `post`; the same request twice leaves the same state).
 async fn put<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<T, ApiError> {
     let request = Request::put(url).json(body).map_err(network)?;
     decode(request.send().await.map_err(network)?).await
@@ -178,4 +180,80 @@ pub async fn unsubscribe_preview(token: String) -> Result<fk_api::account::choic
 /// Unsubscribes (`subscribed: false`) or undoes it (`true`) with a letter's token.
 pub async fn unsubscribe(token: String, subscribed: bool) -> Result<fk_api::account::choices::UnsubscribeView, ApiError> {
     post("/api/unsubscribe", &fk_api::account::choices::UnsubscribeRequest { token, subscribed }).await
+}
+
+pub async fn summary() -> Result<Summary, ApiError> {
+    get("/api/account/summary").await
+}
+
+/// Saves the profile; `stale_data` when another tab saved first.
+pub async fn update_profile(form: &ProfileUpdate) -> Result<AccountView, ApiError> {
+    put("/api/account/profile", form).await
+}
+
+/// Sends a confirmation link to the new address (`reauth_required` without a recent password).
+pub async fn change_email(email: String) -> Result<CheckEmail, ApiError> {
+    post("/api/account/email", &EmailChangeRequest { email }).await
+}
+
+/// The link from that letter: the new address takes over (works signed out too).
+pub async fn confirm_email(token: String) -> Result<AccountView, ApiError> {
+    post("/api/account/email/confirm", &VerifyRequest { token }).await
+}
+
+pub async fn change_password(form: &PasswordChangeRequest) -> Result<(), ApiError> {
+    post_empty("/api/account/password", form).await
+}
+
+pub async fn policy_status() -> Result<PolicyStatus, ApiError> {
+    get("/api/account/policy").await
+}
+
+pub async fn acknowledge_policy(version: u32) -> Result<PolicyStatus, ApiError> {
+    post("/api/account/policy/acknowledge", &AcknowledgeRequest { version }).await
+}
+
+pub async fn devices() -> Result<Devices, ApiError> {
+    get("/api/account/devices").await
+}
+
+pub async fn end_session(id: i64) -> Result<Devices, ApiError> {
+    post(&format!("/api/account/devices/{id}/end"), &serde_json::json!({})).await
+}
+
+pub async fn end_other_sessions() -> Result<Devices, ApiError> {
+    post("/api/account/devices/end-others", &serde_json::json!({})).await
+}
+
+/// The export as the server wrote it, to be saved byte for byte, with the file name from its
+/// `Content-Disposition` (if readable).
+#[derive(Clone)]
+pub struct ExportFile {
+    pub name: Option<String>,
+    pub text: String,
+}
+
+/// Everything held about the user, as one JSON file; `too_many_requests` with `retry_after`
+/// within an hour of the last one.
+pub async fn export_data() -> Result<ExportFile, ApiError> {
+    let request = Request::post("/api/account/export").json(&serde_json::json!({})).map_err(network)?;
+    let response = request.send().await.map_err(network)?;
+    if !response.ok() {
+        return Err(error_of(response).await);
+    }
+    let name = response.headers().get("content-disposition").as_deref().and_then(attachment_name);
+    let text = response.text().await.map_err(network)?;
+    Ok(ExportFile { name, text })
+}
+
+/// `attachment; filename="x.json"` → `x.json` (only plain names: nothing with a path in it).
+fn attachment_name(header: &str) -> Option<String> {
+    let name = header.split(';').map(str::trim).find_map(|p| p.strip_prefix("filename="))?.trim_matches('"');
+    let plain = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    plain.then(|| name.to_string())
+}
+
+/// Erases the account (204; the session cookie is cleared).
+pub async fn delete_account(password: String) -> Result<(), ApiError> {
+    post_empty("/api/account/delete", &DeleteRequest { password }).await
 }

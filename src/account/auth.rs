@@ -6,6 +6,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
 
+use super::nav::SectionNav;
+use super::policy_notice::PolicyNotice;
 use crate::layout::Loading;
 
 #[derive(Clone, Copy)]
@@ -45,7 +47,8 @@ pub fn use_auth() -> Auth {
     expect_context::<Auth>()
 }
 
-/// Shows `children` to a signed-in user; sends anyone else to sign in, with the way back.
+/// Shows `children` to a signed-in user, with the section's navigation beside it and the
+/// policy-change notice above it; sends anyone else to sign in, with the way back.
 #[component]
 pub fn RequireSignIn(children: ChildrenFn) -> impl IntoView {
     let auth = use_auth();
@@ -58,9 +61,21 @@ pub fn RequireSignIn(children: ChildrenFn) -> impl IntoView {
             navigate(&format!("/account/login?next={next}"), NavigateOptions { replace: true, ..Default::default() });
         }
     });
+    // Only signing in or out re-renders the page: a changed profile or a renewed password
+    // (a new `SessionView`) must not rebuild it under the user's hands.
+    let signed_in = Memo::new(move |_| auth.session.with(Option::is_some));
     move || {
-        if auth.session.with(Option::is_some) {
-            children().into_any()
+        if signed_in.get() {
+            view! {
+                <div class="section-layout">
+                    <SectionNav/>
+                    <div class="section-layout__page">
+                        <PolicyNotice/>
+                        {children()}
+                    </div>
+                </div>
+            }
+            .into_any()
         } else {
             view! { <Loading/> }.into_any()
         }

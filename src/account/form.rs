@@ -33,10 +33,20 @@ pub fn error_message(lang: Lang, error: &ApiError) -> String {
         ErrorCode::PolicyNotAccepted => a.error_policy_not_accepted,
         ErrorCode::PolicyOutdated => a.error_policy_outdated,
         ErrorCode::GuardianConsentRequired => a.error_guardian_consent_required,
+        // With a field, only a password was asked (re-authentication, password change, deletion).
+        ErrorCode::InvalidCredentials if error.field.is_some() => a.error_wrong_password,
         ErrorCode::InvalidCredentials => a.error_invalid_credentials,
         ErrorCode::LinkInvalid => a.error_link_invalid,
         ErrorCode::Unauthenticated => a.error_unauthenticated,
         ErrorCode::ReauthRequired => a.error_reauth_required,
+        ErrorCode::PhoneInvalid => a.error_phone_invalid,
+        ErrorCode::PhoneRequired => a.error_phone_required,
+        ErrorCode::StaleData => a.error_stale_data,
+        ErrorCode::EmailUnchanged => a.error_email_unchanged,
+        ErrorCode::EmailTaken => a.error_email_taken,
+        ErrorCode::PromotionClosed => a.error_promotion_closed,
+        ErrorCode::InvalidOrder => a.error_invalid_order,
+        ErrorCode::OrderConflict => a.error_order_conflict,
         ErrorCode::TooManyRequests => {
             return match error.retry_after {
                 Some(seconds) => fill(a.retry_in, &[("time", &wait_text(a, seconds))]),
@@ -200,7 +210,7 @@ pub fn PasswordField(
 
 /// The hint and the error under a field, with the ids its `aria-describedby` names.
 #[component]
-fn FieldNotes(id: &'static str, hint: Option<Signal<&'static str>>, error: FieldError) -> impl IntoView {
+pub fn FieldNotes(id: &'static str, hint: Option<Signal<&'static str>>, error: FieldError) -> impl IntoView {
     let i18n = use_i18n();
     let message = move || error.get().map(|e| error_message(i18n.lang.get(), &e));
     view! {
@@ -245,10 +255,15 @@ pub fn Checkbox(
 
 /// The submit button: disabled and saying "please wait" while the request runs.
 #[component]
-pub fn SubmitButton(label: Signal<&'static str>, pending: Signal<bool>) -> impl IntoView {
+pub fn SubmitButton(
+    label: Signal<&'static str>,
+    pending: Signal<bool>,
+    #[prop(optional)] id: Option<&'static str>,
+    #[prop(default = "button")] class: &'static str,
+) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <button type="submit" class="button" disabled=pending>
+        <button type="submit" id=id class=class disabled=pending>
             {move || if pending.get() { i18n.lang.get().account().working } else { label.get() }}
         </button>
     }

@@ -15,6 +15,16 @@ pub mod privacy;
 pub mod promotions;
 pub mod subscriptions;
 pub mod unsubscribe;
+// Part 2, personal data: navigation, policy notice, profile, devices, download, deletion.
+pub mod credentials;
+pub mod data;
+pub mod delete;
+pub mod devices;
+pub mod email_confirm;
+pub mod format;
+pub mod nav;
+pub mod policy_notice;
+pub mod profile;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -29,6 +39,7 @@ use auth::{Auth, RequireSignIn};
 pub fn AccountApp() -> impl IntoView {
     I18n::provide();
     Auth::provide();
+    policy_notice::PolicyState::provide();
     view! {
         <Router>
             <Shell account=true>
@@ -48,6 +59,13 @@ pub fn AccountApp() -> impl IntoView {
                     <Route path=path!("/account/privacy") view=|| view! { <RequireSignIn><privacy::PrivacyPage/></RequireSignIn> }/>
                     <Route path=path!("/account/history") view=|| view! { <RequireSignIn><history::HistoryPage/></RequireSignIn> }/>
                     <Route path=path!("/unsubscribe") view=unsubscribe::UnsubscribePage/>
+                    // Part 2, personal data (SPA helper 1).
+                    <Route path=path!("/account/profile") view=|| view! { <RequireSignIn><profile::ProfilePage/></RequireSignIn> }/>
+                    <Route path=path!("/account/devices") view=|| view! { <RequireSignIn><devices::DevicesPage/></RequireSignIn> }/>
+                    <Route path=path!("/account/data") view=|| view! { <RequireSignIn><data::DataPage/></RequireSignIn> }/>
+                    <Route path=path!("/account/delete") view=|| view! { <RequireSignIn><delete::DeletePage/></RequireSignIn> }/>
+                    <Route path=path!("/account/deleted") view=delete::DeletedPage/>
+                    <Route path=path!("/account/email/confirm") view=email_confirm::EmailConfirmPage/>
                 </Routes>
             </Shell>
         </Router>

@@ -1,0 +1,132 @@
+//! `/account/data`: everything held about the user, as one JSON file made on request, at most
+//! once an hour (the page says when the next one is possible).
+use fk_api::account::data::EXPORT_EVERY_SECONDS;
+use fk_api::i18n::fill;
+use fk_api::{AccountMessages, ApiError, ErrorCode};
+use leptos::prelude::*;
+use std::time::Duration;
+use wasm_bindgen::JsCast;
+
+use super::form::{error_message, focus_id};
+use super::format::{now_unix, today_iso, unix_of};
+use crate::dom::set_title;
+use crate::i18n::use_i18n;
+
+/// Hands `text` to the browser as a file download: a Blob behind a temporary object URL,
+/// clicked through a temporary `<a download>`, then let go.
+fn save_file(name: &str, text: &str) -> Result<(), wasm_bindgen::JsValue> {
+    let parts = js_sys::Array::of1(&text.into());
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/json");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let link: web_sys::HtmlAnchorElement = document().create_element("a")?.unchecked_into();
+    link.set_href(&url);
+    link.set_download(name);
+    link.set_hidden(true);
+    let body = document().body().ok_or("no body")?;
+    body.append_child(&link)?;
+    link.click();
+    link.remove();
+    // Some browsers read the URL after `click` returns: let go of it a little later.
+    set_timeout(move || { let _ = web_sys::Url::revoke_object_url(&url); }, Duration::from_secs(10));
+    Ok(())
+}
+
+#[component]
+pub fn DataPage() -> impl IntoView {
+    let i18n = use_i18n();
+    Effect::new(move |_| set_title(i18n.lang.get().account().data_title, i18n.t().app_name));
+    // Unix seconds before which the server refuses another download.
+    let next_at = RwSignal::new(None::<i64>);
+    let wait_until = move |at: i64| {
+        let now = now_unix();
+        if at <= now {
+            next_at.set(None);
+            return;
+        }
+        next_at.set(Some(at));
+        // The button comes back by itself when the hour is over (if the page is still open).
+        let left = Duration::from_secs((at - now) as u64 + 1);
+        set_timeout(move || if next_at.try_get_untracked().flatten().is_some_and(|t| t <= now_unix()) { next_at.set(None) }, left);
+    };
+    leptos::task::spawn_local(async move {
+        if let Ok(summary) = crate::api::summary().await {
+            if let Some(at) = summary.next_export_at.as_deref().and_then(unix_of) {
+                wait_until(at);
+            }
+        }
+    });
+    let error = RwSignal::new(None::<ApiError>);
+    let saved = RwSignal::new(None::<String>);
+    let export = Action::new_local(|_: &()| crate::api::export_data());
+    Effect::new(move |_| match export.value().get() {
+        Some(Ok(file)) => {
+            let name = file.name.unwrap_or_else(|| format!("fortekassa-data-{}.json", today_iso()));
+            match save_file(&name, &file.text) {
+                Ok(()) => saved.set(Some(name)),
+                Err(_) => error.set(Some(ApiError::new(ErrorCode::Internal, "the browser refused the download"))),
+            }
+            wait_until(now_unix() + EXPORT_EVERY_SECONDS);
+            focus_id("export-status");
+        }
+        Some(Err(e)) => {
+            if let (ErrorCode::TooManyRequests, Some(seconds)) = (e.code, e.retry_after) {
+                wait_until(now_unix() + seconds as i64);
+            } else {
+                error.set(Some(e));
+            }
+            focus_id("export-status");
+        }
+        None => {}
+    });
+    let pending = export.pending();
+    let disabled = move || pending.get() || next_at.with(Option::is_some);
+    let a = move |key: fn(&'static AccountMessages) -> &'static str| i18n.account(key);
+    let next_text = move || {
+        let lang = i18n.lang.get();
+        next_at.get().map(|at| fill(lang.account().data_next, &[("time", &crate::dom::format_date_time(at, lang))]))
+    };
+    // One live line: "preparing…", then what became of it and when the next one may be made.
+    let status = move || {
+        let a = i18n.lang.get().account();
+        if pending.get() {
+            return a.data_preparing.to_string();
+        }
+        let saved = saved.get().map(|name| fill(a.data_saved, &[("file", &name)]));
+        [saved, next_text()].into_iter().flatten().collect::<Vec<_>>().join(" ")
+    };
+    let contents: [fn(&'static AccountMessages) -> &'static str; 8] = [
+        |a| a.data_item_profile,
+        |a| a.data_item_orders,
+        |a| a.data_item_promotions,
+        |a| a.data_item_subscriptions,
+        |a| a.data_item_choices,
+        |a| a.data_item_consents,
+        |a| a.data_item_sessions,
+        |a| a.data_item_security_log,
+    ];
+    view! {
+        <div class="page page--narrow">
+            <h1>{a(|a| a.data_title)}</h1>
+            <p class="lead">{a(|a| a.data_lead)}</p>
+            <section class="card" aria-labelledby="data-contents-heading">
+                <h2 id="data-contents-heading">{a(|a| a.data_contents_heading)}</h2>
+                <ul class="data-contents">
+                    {contents.into_iter().map(|item| view! { <li>{a(item)}</li> }).collect_view()}
+                </ul>
+                <p>{a(|a| a.data_format)}</p>
+                <p class="hint" id="export-hint">{a(|a| a.data_limit)}</p>
+                <button type="button" id="export-download" class="button" aria-describedby="export-hint export-status"
+                    disabled=disabled aria-busy=move || pending.get().to_string()
+                    on:click=move |_| { error.set(None); saved.set(None); export.dispatch(()); }>
+                    {move || if pending.get() { a(|a| a.data_preparing).get() } else { a(|a| a.data_download).get() }}
+                </button>
+                <p id="export-status" class="form-status" role="status" tabindex="-1">{status}</p>
+                <div role="alert" class="form-alert">
+                    {move || error.get().map(|e| view! { <p class="notice notice--error">{error_message(i18n.lang.get(), &e)}</p> })}
+                </div>
+            </section>
+        </div>
+    }
+}

@@ -1,0 +1,154 @@
+//! `/account/delete` (clause 5.2, «Удалить аккаунт»): what deleting means, the download offered
+//! first, the password and an explicit "I understand"; then `/account/deleted` says it is
+//! done. That page is outside the guard: the session is gone, and the guard would send the
+//! user to sign in before they read it.
+use std::cell::RefCell;
+
+use fk_api::i18n::fill;
+use fk_api::{AccountMessages, ApiError, ErrorCode};
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use leptos_router::NavigateOptions;
+
+use super::auth::use_auth;
+use super::form::{focus_id, FormAlert, OutcomeHeading, PasswordField, SubmitButton};
+use crate::dom::set_title;
+use crate::i18n::use_i18n;
+
+thread_local! {
+    /// The address the confirmation went to, from the deletion to the page that says so: only
+    /// a deletion made in this tab leads there.
+    static DELETED: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+#[component]
+pub fn DeletePage() -> impl IntoView {
+    let i18n = use_i18n();
+    Effect::new(move |_| set_title(i18n.lang.get().account().delete_title, i18n.t().app_name));
+    let auth = use_auth();
+    let navigate = use_navigate();
+    let password = RwSignal::new(String::new());
+    let confirmed = RwSignal::new(false);
+    let unconfirmed = RwSignal::new(false);
+    let server_error = RwSignal::new(None::<ApiError>);
+    let password_error = Signal::derive(move || server_error.get().filter(|e| e.field.as_deref() == Some("password")));
+    let form_level = Signal::derive(move || server_error.get().filter(|e| e.field.is_none()));
+    Effect::new(move |previous: Option<()>| {
+        password.track();
+        if previous.is_some() {
+            server_error.update(|e| if e.as_ref().is_some_and(|e| e.field.is_some()) { *e = None });
+        }
+    });
+    Effect::new(move |_| {
+        if confirmed.get() {
+            unconfirmed.set(false);
+        }
+    });
+    let delete = Action::new_local(|password: &String| crate::api::delete_account(password.clone()));
+    Effect::new(move |_| match delete.value().get() {
+        Some(Ok(())) => {
+            let email = auth.session.with_untracked(|s| s.as_ref().map(|s| s.account.email.clone()));
+            DELETED.with(|d| *d.borrow_mut() = Some(email.unwrap_or_default()));
+            password.set(String::new());
+            navigate("/account/deleted", NavigateOptions { replace: true, ..Default::default() });
+        }
+        Some(Err(e)) => {
+            let on_password = e.field.is_some();
+            server_error.set(Some(e));
+            if on_password {
+                focus_id("delete-password");
+            }
+        }
+        None => {}
+    });
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        server_error.set(None);
+        if password.with_untracked(String::is_empty) {
+            server_error.set(Some(ApiError::new(ErrorCode::InvalidCredentials, "no password").with_field("password")));
+            focus_id("delete-password");
+            return;
+        }
+        if !confirmed.get_untracked() {
+            unconfirmed.set(true);
+            focus_id("delete-confirm");
+            return;
+        }
+        delete.dispatch(password.get_untracked());
+    };
+    let a = move |key: fn(&'static AccountMessages) -> &'static str| i18n.account(key);
+    let consequences: [fn(&'static AccountMessages) -> &'static str; 4] =
+        [|a| a.delete_erased, |a| a.delete_kept, |a| a.delete_services, |a| a.delete_letter];
+    view! {
+        <div class="page page--narrow">
+            <h1>{a(|a| a.delete_title)}</h1>
+            <p class="lead">{a(|a| a.delete_lead)}</p>
+            <section class="card" aria-labelledby="delete-what-heading">
+                <h2 id="delete-what-heading">{a(|a| a.delete_what_heading)}</h2>
+                <ul>{consequences.into_iter().map(|item| view! { <li>{a(item)}</li> }).collect_view()}</ul>
+            </section>
+            <section class="card" aria-labelledby="delete-download-heading">
+                <h2 id="delete-download-heading">{a(|a| a.delete_download_heading)}</h2>
+                <p>{a(|a| a.delete_download_text)}</p>
+                <p><a href="/account/data">{a(|a| a.section_nav_data)}</a></p>
+            </section>
+            <section class="card card--danger" aria-labelledby="delete-form-heading">
+                <h2 id="delete-form-heading">{a(|a| a.delete_form_heading)}</h2>
+                <form class="account-form" novalidate on:submit=on_submit>
+                    <PasswordField id="delete-password" label=a(|a| a.delete_password_label) value=password error=password_error/>
+                    <div class="field field--check">
+                        <div class="choice">
+                            <input type="checkbox" id="delete-confirm" name="delete-confirm" required=true
+                                aria-invalid=move || unconfirmed.get().to_string() aria-describedby="delete-confirm-error"
+                                prop:checked=move || confirmed.get() on:change=move |ev| confirmed.set(event_target_checked(&ev))/>
+                            <label for="delete-confirm">
+                                {a(|a| a.delete_confirm_label)}
+                                <span class="required" aria-hidden="true">" *"</span>
+                            </label>
+                        </div>
+                        <p class="field-error" id="delete-confirm-error">
+                            {move || unconfirmed.get().then(|| a(|a| a.delete_confirm_required).get())}
+                        </p>
+                    </div>
+                    <FormAlert error=form_level/>
+                    <SubmitButton id="delete-submit" class="button button--danger" label=a(|a| a.delete_submit) pending=delete.pending().into()/>
+                </form>
+            </section>
+        </div>
+    }
+}
+
+/// After a deletion made in this tab: it is done, and what happened to the data.
+#[component]
+pub fn DeletedPage() -> impl IntoView {
+    let i18n = use_i18n();
+    Effect::new(move |_| set_title(i18n.lang.get().account().delete_title, i18n.t().app_name));
+    let auth = use_auth();
+    let navigate = use_navigate();
+    let email = DELETED.with(|d| d.borrow_mut().take());
+    let known = email.is_some();
+    // After this render, when the page the deletion was made on (and its guard) is gone.
+    request_animation_frame(move || {
+        if known {
+            // The server has ended the session with the account: now the app knows it too.
+            auth.signed_out();
+        } else {
+            navigate("/account", NavigateOptions { replace: true, ..Default::default() });
+        }
+    });
+    let a = move |key: fn(&'static AccountMessages) -> &'static str| i18n.account(key);
+    view! {
+        <div class="page page--narrow">
+            <h1>{a(|a| a.delete_title)}</h1>
+            {email.map(|email| view! {
+                <section class="notice notice--info">
+                    <OutcomeHeading text=a(|a| a.delete_done)/>
+                    <p>{move || fill(i18n.lang.get().account().delete_done_text, &[("email", &email)])}</p>
+                    <p>{a(|a| a.delete_done_kept)}</p>
+                    <p><a href="/policy" rel="external">{a(|a| a.delete_done_policy)}</a></p>
+                    <p><a href="/account/register">{a(|a| a.register_link)}</a></p>
+                </section>
+            })}
+        </div>
+    }
+}

@@ -1,0 +1,314 @@
+//! `/account/profile` (clause 5.1): what registration gave, changed in place: first name, birth
+//! year, gender, phone, the interface language; then the e-mail address and the password
+//! (`credentials.rs`). Each field is checked by the shared rules as the user goes; a save
+//! made from an outdated form is refused, never written over what another tab saved.
+use fk_api::account::profile::{ProfileField, ProfileUpdate};
+use fk_api::account::rules::{format_phone, may_be_minor, phone};
+use fk_api::account::{AccountView, Gender};
+use fk_api::{ApiError, ErrorCode, Lang};
+use leptos::prelude::*;
+
+use super::auth::use_auth;
+use super::credentials::{EmailSection, PasswordSection};
+use super::form::{current_year, focus_id, gender_label, Checkbox, Field, FieldNotes, FormAlert, SubmitButton};
+use crate::dom::set_title;
+use crate::i18n::use_i18n;
+
+/// The JSON name of a field (as `ApiError::field` names it) and the id of its control.
+fn field_name(f: ProfileField) -> &'static str {
+    match f {
+        ProfileField::FirstName => "first_name",
+        ProfileField::BirthYear => "birth_year",
+        ProfileField::Phone => "phone",
+        ProfileField::Lang => "lang",
+        ProfileField::GuardianConsent => "guardian_consent",
+    }
+}
+
+fn field_id(f: ProfileField) -> &'static str {
+    match f {
+        ProfileField::FirstName => "profile-first-name",
+        ProfileField::BirthYear => "profile-birth-year",
+        ProfileField::Phone => "profile-phone",
+        ProfileField::Lang => "profile-lang",
+        ProfileField::GuardianConsent => "profile-guardian",
+    }
+}
+
+fn id_of_field(name: &str) -> Option<&'static str> {
+    ProfileField::ALL.into_iter().find(|f| field_name(*f) == name).map(field_id)
+}
+
+#[derive(Clone, Copy)]
+struct Form {
+    first_name: RwSignal<String>,
+    birth_year: RwSignal<String>,
+    gender: RwSignal<Gender>,
+    phone: RwSignal<String>,
+    lang: RwSignal<String>,
+    guardian_consent: RwSignal<bool>,
+    /// The version of the data the form shows: sent back, so a stale save is refused.
+    version: RwSignal<i64>,
+}
+
+impl Form {
+    fn new(account: &AccountView) -> Form {
+        let form = Form {
+            first_name: RwSignal::new(String::new()),
+            birth_year: RwSignal::new(String::new()),
+            gender: RwSignal::new(Gender::NotStated),
+            phone: RwSignal::new(String::new()),
+            lang: RwSignal::new(String::new()),
+            guardian_consent: RwSignal::new(false),
+            version: RwSignal::new(0),
+        };
+        form.load(account);
+        form
+    }
+
+    /// Shows `account` as saved.
+    fn load(&self, account: &AccountView) {
+        self.first_name.set(account.first_name.clone());
+        self.birth_year.set(account.birth_year.to_string());
+        self.gender.set(account.gender);
+        self.phone.set(account.phone.as_deref().map(format_phone).unwrap_or_default());
+        self.lang.set(account.lang.code().to_string());
+        self.version.set(account.version);
+    }
+
+    /// An unparsable year becomes 0, which the rule refuses as out of range.
+    fn year(&self) -> Option<i32> {
+        let text = self.birth_year.get();
+        let text = text.trim();
+        (!text.is_empty()).then(|| text.parse().unwrap_or(0))
+    }
+
+    fn request(&self) -> ProfileUpdate {
+        ProfileUpdate {
+            first_name: self.first_name.get(),
+            birth_year: self.year(),
+            gender: self.gender.get(),
+            phone: self.phone.get(),
+            lang: self.lang.get(),
+            guardian_consent: self.guardian_consent.get(),
+            version: self.version.get(),
+        }
+    }
+}
+
+#[component]
+pub fn ProfilePage() -> impl IntoView {
+    let i18n = use_i18n();
+    Effect::new(move |_| set_title(i18n.lang.get().account().profile_title, i18n.t().app_name));
+    let a = move |key: fn(&'static fk_api::AccountMessages) -> &'static str| i18n.account(key);
+    view! {
+        <div class="page page--narrow">
+            <h1>{a(|a| a.profile_title)}</h1>
+            <p class="lead">{a(|a| a.profile_lead)}</p>
+            <ProfileSection/>
+            <EmailSection/>
+            <PasswordSection/>
+        </div>
+    }
+}
+
+/// What the status line under the form says.
+#[derive(Clone, Copy, PartialEq)]
+enum Said {
+    Saved,
+    Reloaded,
+}
+
+#[component]
+fn ProfileSection() -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = use_auth();
+    let Some(account) = auth.session.get_untracked().map(|s| s.account) else {
+        return ().into_any();
+    };
+    let form = Form::new(&account);
+    let year = current_year();
+    let touched = RwSignal::new(Vec::<ProfileField>::new());
+    let submitted = RwSignal::new(false);
+    let server_error = RwSignal::new(None::<ApiError>);
+    let said = RwSignal::new(None::<Said>);
+    let stale = RwSignal::new(false);
+    let touch = move |f: ProfileField| touched.update(|t| if !t.contains(&f) { t.push(f) });
+    let field_error = move |f: ProfileField| -> Signal<Option<ApiError>> {
+        Signal::derive(move || {
+            let server = server_error.get().filter(|e| e.field.as_deref() == Some(field_name(f)));
+            if server.is_some() {
+                return server;
+            }
+            if !(submitted.get() || touched.with(|t| t.contains(&f))) {
+                return None;
+            }
+            form.request().check(f, year).err()
+        })
+    };
+    // A changed value makes the server's old answer about it moot, and "saved" no longer true.
+    Effect::new(move |previous: Option<()>| {
+        let _ = (form.first_name.get(), form.birth_year.get(), form.gender.get(), form.phone.get(), form.lang.get());
+        let _ = form.guardian_consent.get();
+        if previous.is_some() {
+            server_error.update(|e| if e.as_ref().is_some_and(|e| e.field.is_some()) { *e = None });
+        }
+    });
+    let minor = move || may_be_minor(form.year(), year);
+    let save = Action::new_local(|request: &ProfileUpdate| {
+        let request = request.clone();
+        async move { crate::api::update_profile(&request).await }
+    });
+    Effect::new(move |_| match save.value().get() {
+        Some(Ok(account)) => {
+            form.load(&account);
+            submitted.set(false);
+            touched.set(Vec::new());
+            if i18n.lang.get_untracked() != account.lang {
+                i18n.set(account.lang);
+            }
+            auth.session.update(|s| {
+                if let Some(s) = s {
+                    s.account = account;
+                }
+            });
+            said.set(Some(Said::Saved));
+            focus_id("profile-status");
+        }
+        Some(Err(error)) if error.code == ErrorCode::StaleData => {
+            stale.set(true);
+            focus_id("profile-reload");
+        }
+        Some(Err(error)) => {
+            let id = error.field.as_deref().and_then(id_of_field);
+            server_error.set(Some(error));
+            if let Some(id) = id {
+                focus_id(id);
+            }
+        }
+        None => {}
+    });
+    // "Reload the latest data": what the other tab saved replaces this form's values.
+    let reload = Action::new_local(|_: &()| crate::api::session());
+    Effect::new(move |_| match reload.value().get() {
+        Some(Ok(session)) => {
+            form.load(&session.account);
+            stale.set(false);
+            server_error.set(None);
+            auth.signed_in(session);
+            said.set(Some(Said::Reloaded));
+            focus_id("profile-first-name");
+        }
+        Some(Err(error)) => server_error.set(Some(error)),
+        None => {}
+    });
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        submitted.set(true);
+        server_error.set(None);
+        said.set(None);
+        if stale.get_untracked() {
+            focus_id("profile-reload");
+            return;
+        }
+        let request = form.request();
+        match request.validate(year).first().and_then(|e| e.field.as_deref().and_then(id_of_field)) {
+            Some(first) => focus_id(first),
+            None => {
+                save.dispatch(request);
+            }
+        }
+    };
+    // The number as people read it, once it is a valid one.
+    let tidy_phone = move || {
+        touch(ProfileField::Phone);
+        if let Ok(Some(e164)) = phone(&form.phone.get_untracked()) {
+            form.phone.set(format_phone(&e164));
+        }
+    };
+    let form_level = Signal::derive(move || server_error.get().filter(|e| e.field.is_none()));
+    let a = move |key: fn(&'static fk_api::AccountMessages) -> &'static str| i18n.account(key);
+    let status_text = move || {
+        let a = i18n.lang.get().account();
+        said.get().map(|s| match s {
+            Said::Saved => a.profile_saved,
+            Said::Reloaded => a.profile_reloaded,
+        })
+    };
+    view! {
+        <section class="card" aria-labelledby="profile-form-heading">
+            <h2 id="profile-form-heading">{a(|a| a.profile_form_heading)}</h2>
+            <p class="hint">{a(|a| a.required_note)}</p>
+            <form class="account-form" novalidate on:submit=on_submit>
+                <Field id="profile-first-name" label=a(|a| a.first_name_label) hint=a(|a| a.first_name_hint) value=form.first_name
+                    error=field_error(ProfileField::FirstName) required=true autocomplete="given-name"
+                    on_blur=move || touch(ProfileField::FirstName)/>
+                <Field id="profile-birth-year" label=a(|a| a.birth_year_label) hint=a(|a| a.birth_year_hint) value=form.birth_year
+                    error=field_error(ProfileField::BirthYear) required=true autocomplete="bday-year" inputmode="numeric"
+                    on_blur=move || touch(ProfileField::BirthYear)/>
+                <fieldset class="field choice-group">
+                    <legend>{a(|a| a.gender_legend)} " " <span class="hint">"(" {a(|a| a.optional)} ")"</span></legend>
+                    {Gender::ALL.into_iter().map(|g| {
+                        view! {
+                            <label class="choice">
+                                <input type="radio" name="profile-gender" id=format!("profile-gender-{}", g.code()) value=g.code()
+                                    prop:checked=move || form.gender.get() == g
+                                    on:change=move |_| form.gender.set(g)/>
+                                {move || gender_label(i18n.lang.get().account(), g)}
+                            </label>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                <Field id="profile-phone" label=a(|a| a.phone_label) hint=a(|a| a.phone_hint) value=form.phone kind="tel"
+                    inputmode="tel" autocomplete="tel" error=field_error(ProfileField::Phone) on_blur=tidy_phone/>
+                <LangSelect value=form.lang error=field_error(ProfileField::Lang)/>
+                <Show when=minor>
+                    <div class="notice notice--warn" role="note">
+                        <h3>{a(|a| a.minor_title)}</h3>
+                        <p>{a(|a| a.minor_text)}</p>
+                        <Checkbox id="profile-guardian" checked=form.guardian_consent required=true
+                            error=field_error(ProfileField::GuardianConsent)>
+                            {a(|a| a.guardian_label)}
+                        </Checkbox>
+                    </div>
+                </Show>
+                <div role="alert">
+                    <Show when=move || stale.get()>
+                        <div class="notice notice--warn">
+                            <p>{a(|a| a.error_stale_data)}</p>
+                            <button type="button" id="profile-reload" class="button" disabled=move || reload.pending().get()
+                                on:click=move |_| { reload.dispatch(()); }>
+                                {a(|a| a.profile_reload)}
+                            </button>
+                        </div>
+                    </Show>
+                </div>
+                <FormAlert error=form_level/>
+                <SubmitButton id="profile-save" label=a(|a| a.profile_save) pending=save.pending().into()/>
+                <p id="profile-status" class="form-status" role="status" tabindex="-1">{status_text}</p>
+            </form>
+        </section>
+    }
+    .into_any()
+}
+
+/// The interface language: also the language of the account's e-mails.
+#[component]
+fn LangSelect(value: RwSignal<String>, error: Signal<Option<ApiError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = "profile-lang";
+    view! {
+        <div class="field">
+            <label for=id>{i18n.account(|a| a.lang_label)}</label>
+            <select id=id name=id
+                aria-invalid=move || error.with(Option::is_some).to_string()
+                aria-describedby=format!("{id}-hint {id}-error")
+                on:change=move |ev| value.set(event_target_value(&ev))>
+                {Lang::ALL.into_iter().map(|lang| view! {
+                    <option value=lang.code() lang=lang.code() prop:selected=move || value.get() == lang.code()>{lang.native_name()}</option>
+                }).collect_view()}
+            </select>
+            <FieldNotes id hint=Some(i18n.account(|a| a.lang_hint)) error/>
+        </div>
+    }
+}
