@@ -56,7 +56,9 @@ pub fn RequireSignIn(children: ChildrenFn) -> impl IntoView {
     let navigate = use_navigate();
     Effect::new(move |_| {
         if auth.known.get() && auth.session.with(Option::is_none) {
-            let here = location.pathname.get_untracked();
+            // The query too: `/account/orders?page=3` comes back to page 3.
+            let search = window().location().search().unwrap_or_default();
+            let here = format!("{}{search}", location.pathname.get_untracked());
             let next = js_sys::encode_uri_component(&here);
             navigate(&format!("/account/login?next={next}"), NavigateOptions { replace: true, ..Default::default() });
         }
