@@ -1,7 +1,7 @@
 //! `/account/devices`: where the account is signed in (browser, system, device, the IP cut
 //! short, started, last active), ending one or every other session (with the password asked
 //! again when the last sign-in is old), and the security log.
-use fk_api::account::activity::{DeviceSession, Devices, SecurityEntry, SecurityEvent};
+use fk_api::account::activity::{DeviceKind, DeviceSession, Devices, SecurityEntry, SecurityEvent};
 use fk_api::{AccountMessages, ApiError, ErrorCode};
 use leptos::prelude::*;
 
@@ -34,6 +34,16 @@ pub fn event_name(a: &'static AccountMessages, event: SecurityEvent) -> &'static
     }
 }
 
+/// The kind of device in the user's language; none when the browser did not tell.
+fn device_label(a: &'static AccountMessages, device: &str) -> Option<&'static str> {
+    match DeviceKind::parse(device) {
+        DeviceKind::Computer => Some(a.device_computer),
+        DeviceKind::Phone => Some(a.device_phone),
+        DeviceKind::Tablet => Some(a.device_tablet),
+        DeviceKind::Unknown => None,
+    }
+}
+
 /// "Chrome, Windows (computer)", leaving out what the browser did not tell.
 fn client_text(a: &'static AccountMessages, browser: &str, os: &str, device: &str) -> String {
     let mut parts: Vec<&str> = [browser, os].into_iter().filter(|p| !p.trim().is_empty()).collect();
@@ -41,8 +51,8 @@ fn client_text(a: &'static AccountMessages, browser: &str, os: &str, device: &st
         parts.push(a.devices_unknown_browser);
     }
     let mut text = parts.join(", ");
-    if !device.trim().is_empty() {
-        text.push_str(&format!(" ({device})"));
+    if let Some(kind) = device_label(a, device) {
+        text.push_str(&format!(" ({kind})"));
     }
     text
 }
@@ -178,7 +188,10 @@ fn SessionItem(session: DeviceSession, pending: Signal<bool>, on_end: Callback<i
                 {session.current.then(|| view! { " " <span class="badge badge--ok">{a(|a| a.devices_this_device)}</span> })}
             </h3>
             <dl class="facts">
-                {(!device.trim().is_empty()).then(|| view! { <dt>{a(|a| a.devices_device)}</dt><dd>{device}</dd> })}
+                {device_label(i18n.lang.get_untracked().account(), &device).is_some().then(|| view! {
+                    <dt>{a(|a| a.devices_device)}</dt>
+                    <dd>{move || device_label(i18n.lang.get().account(), &device)}</dd>
+                })}
                 <dt>{a(|a| a.devices_ip)}</dt><dd>{session.ip}</dd>
                 <dt>{a(|a| a.devices_started)}</dt><dd>{move || date_time(&started, i18n.lang.get())}</dd>
                 <dt>{a(|a| a.devices_last_active)}</dt><dd>{move || date_time(&active, i18n.lang.get())}</dd>

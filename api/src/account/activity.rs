@@ -102,6 +102,35 @@ impl SecurityEvent {
     }
 }
 
+/// The kind of device a browser runs on, as its user agent tells (`unknown` when it does not).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeviceKind {
+    Computer,
+    Phone,
+    Tablet,
+    Unknown,
+}
+
+impl DeviceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeviceKind::Computer => "computer",
+            DeviceKind::Phone => "phone",
+            DeviceKind::Tablet => "tablet",
+            DeviceKind::Unknown => "unknown",
+        }
+    }
+
+    pub fn parse(s: &str) -> DeviceKind {
+        match s {
+            "computer" => DeviceKind::Computer,
+            "phone" => DeviceKind::Phone,
+            "tablet" => DeviceKind::Tablet,
+            _ => DeviceKind::Unknown,
+        }
+    }
+}
+
 /// An open session on the devices page. The IP is truncated (/24, /48).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceSession {

@@ -20,33 +20,8 @@ pub struct Agent {
     pub device: DeviceKind,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DeviceKind {
-    Computer,
-    Phone,
-    Tablet,
-    Unknown,
-}
-
-impl DeviceKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeviceKind::Computer => "computer",
-            DeviceKind::Phone => "phone",
-            DeviceKind::Tablet => "tablet",
-            DeviceKind::Unknown => "unknown",
-        }
-    }
-
-    pub fn parse(s: &str) -> DeviceKind {
-        match s {
-            "computer" => DeviceKind::Computer,
-            "phone" => DeviceKind::Phone,
-            "tablet" => DeviceKind::Tablet,
-            _ => DeviceKind::Unknown,
-        }
-    }
-}
+/// The kind of device, shared with the SPA, which names it in the user's language.
+pub use fk_api::account::activity::DeviceKind;
 
 /// Parses a User-Agent header. Never panics; unknown parts come back as "" / `Unknown`.
 pub fn parse(user_agent: &str) -> Agent {

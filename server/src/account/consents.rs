@@ -91,20 +91,9 @@ async fn history(State(state): State<AppState>, Extension(session): Extension<Ma
 
 /// Every entry of the consent history, newest first.
 pub async fn entries(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<HistoryEntry>, sqlx::Error> {
-    let mut entries: Vec<HistoryEntry> = Vec::new();
-    let policies = sqlx::query("SELECT version, lang, accepted_at, how FROM policy_acceptances WHERE account_id = $1 ORDER BY id DESC")
-        .bind(account_id)
-        .fetch_all(&mut *conn)
-        .await?;
-    for r in &policies {
-        let at: i64 = r.try_get("accepted_at")?;
-        let event = HistoryEvent::Policy {
-            version: u32::try_from(r.try_get::<i64, _>("version")?).unwrap_or_default(),
-            lang: Lang::from_code(&r.try_get::<String, _>("lang")?).unwrap_or_default(),
-            how: AcceptedHow::from_code(&r.try_get::<String, _>("how")?).unwrap_or(AcceptedHow::Registration),
-        };
-        entries.push(HistoryEntry { at: rfc3339(at), event });
-    }
+    // Choice changes first, then cookie receipts, then policy editions: within one second,
+    // that is the likelier order of events (acceptance at registration comes before all else).
+    let mut entries: Vec<HistoryEntry> = crate::choices::store::history(&mut *conn, account_id).await?;
     let receipts = sqlx::query("SELECT consent_id, categories, policy_version, gpc, recorded_at FROM consent_receipts WHERE account_id = $1 ORDER BY id DESC")
         .bind(account_id)
         .fetch_all(&mut *conn)
@@ -120,7 +109,19 @@ pub async fn entries(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<Hi
         };
         entries.push(HistoryEntry { at: rfc3339(at), event });
     }
-    entries.extend(crate::choices::store::history(&mut *conn, account_id).await?);
+    let policies = sqlx::query("SELECT version, lang, accepted_at, how FROM policy_acceptances WHERE account_id = $1 ORDER BY id DESC")
+        .bind(account_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    for r in &policies {
+        let at: i64 = r.try_get("accepted_at")?;
+        let event = HistoryEvent::Policy {
+            version: u32::try_from(r.try_get::<i64, _>("version")?).unwrap_or_default(),
+            lang: Lang::from_code(&r.try_get::<String, _>("lang")?).unwrap_or_default(),
+            how: AcceptedHow::from_code(&r.try_get::<String, _>("how")?).unwrap_or(AcceptedHow::Registration),
+        };
+        entries.push(HistoryEntry { at: rfc3339(at), event });
+    }
     // Newest first. Every `at` is UTC RFC 3339 of one fixed shape, so text order is time
     // order; the sort is stable and each source is read newest first, so entries of the same
     // second stay newest first within their source.
