@@ -197,7 +197,7 @@ pub async fn change_email(email: String) -> Result<CheckEmail, ApiError> {
 }
 
 /// The link from that letter: the new address takes over (works signed out too).
-pub async fn confirm_email(token: String) -> Result<AccountView, ApiError> {
+pub async fn confirm_email(token: String) -> Result<CheckEmail, ApiError> {
     post("/api/account/email/confirm", &VerifyRequest { token }).await
 }
 

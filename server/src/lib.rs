@@ -22,7 +22,7 @@ use axum::response::IntoResponse;
 use axum::{middleware, Json, Router};
 use fk_api::{ApiError, ErrorCode};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 pub use config::Config;
@@ -108,7 +108,11 @@ pub fn app(state: AppState) -> Router {
         // One INFO line per request: method, path, status, latency.
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                // The path only: a query may carry a token (`/unsubscribe?token=…`), and
+                // logs are read by more people than the database.
+                .make_span_with(|request: &axum::http::Request<_>| {
+                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+                })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .with_state(state)

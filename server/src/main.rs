@@ -55,6 +55,9 @@ fn parse_lang(code: &str) -> Result<Lang, String> {
     Lang::parse(code).map_err(|e| e.message)
 }
 
+/// The fewest characters a service token may have (`FK_SERVICE_TOKEN`).
+const MIN_SERVICE_TOKEN: usize = 32;
+
 /// Bad input from the operator; the process exits with 2, as clap does for bad arguments.
 const BAD_INPUT: u8 = 2;
 
@@ -131,6 +134,11 @@ async fn serve(config: Config, addr: Option<String>) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // A short service token could be guessed: the endpoint it opens writes orders for anyone.
+    if config.service_token.as_ref().is_some_and(|t| t.chars().count() < MIN_SERVICE_TOKEN) {
+        eprintln!("error: FK_SERVICE_TOKEN is shorter than {MIN_SERVICE_TOKEN} characters; use e.g. `openssl rand -hex 32`");
+        return ExitCode::FAILURE;
+    }
     let mut state = AppState::new(db.clone(), spa);
     state.cookie_config = cookie_config;
     state.allowed_origins = std::sync::Arc::new(config.allowed_origins.clone());

@@ -385,6 +385,21 @@ async fn the_page_previews_unsubscribes_and_undoes() {
 }
 
 #[tokio::test]
+async fn a_letter_subscribes_again_only_as_a_prompt_undo() {
+    let t = setup().await;
+    let (_, id) = subscriber(&t, "aigerim@example.kz", "aigerim").await;
+    let token = newsletter_token(&t, "aigerim@example.kz").await;
+    assert_eq!(t.post("/api/unsubscribe", json!({ "token": token, "subscribed": false }), None).await.status, 200);
+    t.state.clock.advance(fk_server::choices::unsubscribe::UNDO_WINDOW + 1);
+    let late = t.post("/api/unsubscribe", json!({ "token": token, "subscribed": true }), None).await;
+    assert_eq!(late.status, 403, "an old or forwarded letter gives no consent: {}", late.text());
+    assert_eq!(late.error(), ("forbidden".into(), Some("subscribed".into())));
+    assert_eq!(enabled(&t, id, "news_email").await, Some(false));
+    let still_off = t.post("/api/unsubscribe", json!({ "token": token, "subscribed": false }), None).await;
+    assert_eq!(still_off.status, 200, "leaving stays possible");
+}
+
+#[tokio::test]
 async fn a_deleted_accounts_links_stop_working() {
     let t = setup().await;
     let (_, id) = subscriber(&t, "aigerim@example.kz", "aigerim").await;

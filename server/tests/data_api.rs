@@ -81,6 +81,9 @@ async fn the_download_has_every_section_and_is_limited_to_one_an_hour() {
     assert_eq!(data["profile"]["login"], "aigerim");
     assert_eq!(data["profile"]["email"], "aigerim@example.kz");
     assert_eq!(data["sessions"][0]["current"], true);
+    assert_eq!(data["sessions"][0]["ip"], "203.0.113.77", "the download has the whole address, as stored");
+    assert_eq!(data["sessions"][0]["user_agent"], UA);
+    assert!(data["profile"]["email_verified_at"].is_string());
     assert_eq!(data["security_log"][0]["event"], "data_exported", "the download is in the security log");
     assert!(data["consents"].as_array().unwrap().iter().any(|c| c["kind"] == "cookies"));
 
@@ -162,6 +165,7 @@ async fn deleting_erases_the_person_and_keeps_only_unlinked_records() {
     assert_eq!(goodbye.to, "aigerim@example.kz");
     assert!(goodbye.subject.contains("удалена"), "{}", goodbye.subject);
 
+    assert_eq!(t.count("mail_queue").await, 0, "no letter to or about the person is kept, the goodbye included");
     let stored = everything_stored(&t).await;
     for needle in ["aigerim@example.kz", "pending@example.kz", "aigerim", "Айгерим", "+77012345678", "7012345678"] {
         let found: Vec<&str> = stored.lines().filter(|l| l.to_lowercase().contains(&needle.to_lowercase())).collect();

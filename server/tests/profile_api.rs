@@ -130,8 +130,8 @@ async fn a_new_address_is_confirmed_by_link_and_the_old_one_told() {
     let token = token_in(&confirm.text);
     let done = t.call("POST", "/api/account/email/confirm", Some(json!({ "token": token })), None).await;
     assert_eq!(done.status, 200, "works signed out too: {}", done.text());
-    assert_eq!(done.json()["email"], "New@Example.kz");
-    assert_eq!(done.json()["email_verified"], true);
+    assert_eq!(done.json(), json!({ "email": "New@Example.kz" }), "whoever holds the link learns only the address");
+    assert_eq!(me(&t, &cookie).await["email_verified"], true);
     let again = t.call("POST", "/api/account/email/confirm", Some(json!({ "token": token })), None).await;
     assert_eq!(again.error(), ("link_invalid".into(), Some("token".into())));
     assert_eq!(t.sign_in("new@example.kz", PASSWORD).await.status, 200);
@@ -215,4 +215,25 @@ async fn devices_list_sessions_and_end_them_with_a_recent_password() {
     assert_eq!(t.session(&cookie).await.status, 200);
     let log = t.get("/api/account/devices", &cookie).await.json()["log"].clone();
     assert_eq!(log[0]["event"], "other_sessions_ended");
+}
+
+#[tokio::test]
+async fn a_pending_address_change_dies_with_a_password_change_or_the_other_sessions() {
+    let t = setup().await;
+    let cookie = t.verified_account("aigerim@example.kz", "aigerim").await;
+    let new = "жаңа құпия сөз тізбегі";
+    let ask = |email: &'static str| t.post("/api/account/email", json!({ "email": email }), Some(&cookie));
+    assert_eq!(ask("thief@example.kz").await.status, 202);
+    let link = t.mails().await.into_iter().find(|m| m.to == "thief@example.kz").unwrap();
+    let body = json!({ "current_password": PASSWORD, "new_password": new, "end_other_sessions": true });
+    assert_eq!(t.post("/api/account/password", body, Some(&cookie)).await.status, 204);
+    let reply = t.call("POST", "/api/account/email/confirm", Some(json!({ "token": token_in(&link.text) })), None).await;
+    assert_eq!(reply.error().0, "link_invalid", "the owner's new password cancels the change");
+
+    assert_eq!(ask("thief2@example.kz").await.status, 202);
+    let link = t.mails().await.into_iter().find(|m| m.to == "thief2@example.kz").unwrap();
+    assert_eq!(t.post("/api/account/devices/end-others", json!({}), Some(&cookie)).await.status, 200);
+    let reply = t.call("POST", "/api/account/email/confirm", Some(json!({ "token": token_in(&link.text) })), None).await;
+    assert_eq!(reply.error().0, "link_invalid", "ending the other sessions cancels it too");
+    assert_eq!(me(&t, &cookie).await["email"], "aigerim@example.kz");
 }

@@ -10,7 +10,7 @@ use super::format::date_time;
 use super::reauth::ReauthPrompt;
 use crate::dom::set_title;
 use crate::i18n::use_i18n;
-use crate::layout::{ErrorPanel, Loading};
+use crate::layout::Loading;
 
 /// What the user asked to end.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -117,7 +117,7 @@ pub fn DevicesPage() -> impl IntoView {
             <p class="lead">{a(|a| a.devices_lead)}</p>
             {move || match data.get() {
                 None => view! { <Loading/> }.into_any(),
-                Some(Err(error)) => view! { <ErrorPanel error retry=move || { data.set(None); load(); }/> }.into_any(),
+                Some(Err(error)) => view! { <super::form::LoadFailed error retry=move |_| { data.set(None); load(); }/> }.into_any(),
                 Some(Ok(devices)) => {
                     let others = devices.sessions.iter().any(|s| !s.current);
                     view! {

@@ -20,13 +20,13 @@ pub fn EmailConfirmPage() -> impl IntoView {
     match take_link_token() {
         Some(token) => leptos::task::spawn_local(async move {
             match crate::api::confirm_email(token).await {
-                Ok(account) => {
+                Ok(confirmed) => {
                     // Signed in on this browser (maybe as someone else): the section shows the
                     // account as the server now has it.
                     if let Ok(session) = crate::api::session().await {
                         auth.signed_in(session);
                     }
-                    outcome.set(Some(Ok(account.email)));
+                    outcome.set(Some(Ok(confirmed.email)));
                 }
                 Err(e) => outcome.set(Some(Err(e))),
             }

@@ -13,7 +13,7 @@ use super::subscriptions::choice_label;
 use crate::consent::bridge;
 use crate::dom::set_title;
 use crate::i18n::use_i18n;
-use super::orders::LoadFailed;
+use super::form::LoadFailed;
 use crate::layout::Loading;
 
 fn source_label(a: &'static AccountMessages, source: ChoiceSource) -> &'static str {

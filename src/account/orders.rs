@@ -6,7 +6,7 @@ use fk_api::{AccountMessages, ApiError, ErrorCode, Lang};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::form::{error_message, focus_id};
+use super::form::{focus_id, LoadFailed};
 use crate::dom::{after_render, format_date_time, set_title};
 use crate::i18n::use_i18n;
 use crate::layout::Loading;
@@ -18,24 +18,6 @@ pub fn format_when(rfc3339: &str, lang: Lang) -> String {
         return rfc3339.to_string();
     }
     format_date_time((ms / 1000.0) as i64, lang)
-}
-
-/// A failed load in the personal section: what went wrong in its words, and "try again". A
-/// session that ended meanwhile sends the user to sign in (and back), as opening the page would.
-#[component]
-pub fn LoadFailed(error: ApiError, #[prop(into)] retry: Callback<()>) -> impl IntoView {
-    let i18n = use_i18n();
-    if error.code == ErrorCode::Unauthenticated {
-        let auth = super::auth::use_auth();
-        Effect::new(move |_| auth.signed_out());
-    }
-    view! {
-        <div class="notice notice--error" role="alert">
-            <h2>{i18n.text(|t| t.error_title)}</h2>
-            <p>{move || error_message(i18n.lang.get(), &error)}</p>
-            <button type="button" class="button" on:click=move |_| retry.run(())>{i18n.text(|t| t.retry)}</button>
-        </div>
-    }
 }
 
 pub fn status_label(a: &'static AccountMessages, status: OrderStatus) -> &'static str {

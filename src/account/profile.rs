@@ -73,6 +73,7 @@ impl Form {
         self.gender.set(account.gender);
         self.phone.set(account.phone.as_deref().map(format_phone).unwrap_or_default());
         self.lang.set(account.lang.code().to_string());
+        self.guardian_consent.set(account.guardian_consent);
         self.version.set(account.version);
     }
 
@@ -177,7 +178,8 @@ fn ProfileSection() -> impl IntoView {
         }
         Some(Err(error)) if error.code == ErrorCode::StaleData => {
             stale.set(true);
-            focus_id("profile-reload");
+            // The button appears with the next render: focus it then.
+            crate::dom::after_render(|| focus_id("profile-reload"));
         }
         Some(Err(error)) => {
             let id = error.field.as_deref().and_then(id_of_field);

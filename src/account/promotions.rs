@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use super::form::error_message;
 use crate::dom::{format_date, set_title};
 use crate::i18n::use_i18n;
-use super::orders::LoadFailed;
+use super::form::LoadFailed;
 use crate::layout::Loading;
 
 #[component]

@@ -11,7 +11,7 @@ use super::form::{FormAlert, OutcomeHeading};
 use super::subscriptions::{choice_label, with_contact};
 use crate::dom::set_title;
 use crate::i18n::use_i18n;
-use crate::layout::{ErrorPanel, Loading};
+use crate::layout::Loading;
 
 /// The `?token=` of the link, taken out of the address bar at once (like
 /// [`super::take_link_token`] for `#token=`), so it stays out of the history and of anything
@@ -87,7 +87,7 @@ pub fn UnsubscribePage() -> impl IntoView {
     };
     let body = move || match step.get() {
         Step::Checking => view! { <Loading/> }.into_any(),
-        Step::Unreachable(error) => view! { <ErrorPanel error retry=move |_| { step.set(Step::Checking); check.dispatch(()); }/> }.into_any(),
+        Step::Unreachable(error) => view! { <super::form::LoadFailed error retry=move |_| { step.set(Step::Checking); check.dispatch(()); }/> }.into_any(),
         Step::Invalid => view! {
             <section class="notice notice--error" id="unsubscribe-invalid">
                 <h2>{a(|a| a.unsub_invalid)}</h2>

@@ -144,6 +144,9 @@ pub struct DeviceSession {
     pub remember: bool,
     /// The session of the browser asking.
     pub current: bool,
+    /// The whole User-Agent header: only in the data download (the page shows the parsed parts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -65,6 +65,7 @@ pub struct DataExport {
     pub promotions: ExportPromotions,
     pub choices: Vec<ChoiceState>,
     pub consents: Vec<HistoryEntry>,
+    /// With whole IP addresses and user agents, as stored (the pages show them shortened).
     pub sessions: Vec<DeviceSession>,
     pub security_log: Vec<SecurityEntry>,
 }
@@ -73,7 +74,12 @@ pub struct DataExport {
 pub struct ExportProfile {
     #[serde(flatten)]
     pub account: AccountView,
-    pub guardian_consent: bool,
+    /// When the address was confirmed (RFC 3339).
+    pub email_verified_at: Option<String>,
+    /// A new address waiting for its confirmation link to be opened.
+    pub pending_email: Option<String>,
+    /// The previous download, if any.
+    pub last_export_at: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -188,6 +188,9 @@ pub struct AccountView {
     /// Goes up with every profile change: sent back with an edit to detect a stale form.
     #[serde(default)]
     pub version: i64,
+    /// A parent's or guardian's permission was confirmed (6.5–6.6).
+    #[serde(default)]
+    pub guardian_consent: bool,
 }
 
 /// `GET /api/account/session`: who is signed in, and for how long a sensitive operation goes

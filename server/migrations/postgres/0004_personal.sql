@@ -86,3 +86,7 @@ CREATE UNIQUE INDEX promotion_participations_open ON promotion_participations (p
 
 -- A letter whose row must not outlive its delivery (the goodbye letter of a deleted account).
 ALTER TABLE mail_queue ADD COLUMN erase_after_send INTEGER NOT NULL DEFAULT 0;
+-- Whose letter it is, whatever address it went to (an address may have changed since): erasing
+-- an account takes its letters along, and a letter cannot be queued for an erased account.
+ALTER TABLE mail_queue ADD COLUMN account_id BIGINT REFERENCES accounts (id) ON DELETE CASCADE;
+CREATE INDEX mail_queue_by_account ON mail_queue (account_id);

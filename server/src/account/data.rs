@@ -9,9 +9,10 @@ use fk_api::account::choices::Choice;
 use fk_api::account::data::{DataExport, DeleteRequest, ExportProfile, ExportPromotions, Summary, EXPORT_EVERY_SECONDS};
 use fk_api::account::rules;
 use fk_api::{ApiError, ErrorCode};
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Row};
 
 use super::http::{account_of, confirm_password, mail_time, too_many};
+use super::devices::Detail;
 use super::session::{self, MaybeSession};
 use super::store::{self, Account, Event};
 use crate::commerce::{orders, promotions};
@@ -44,11 +45,25 @@ async fn summary(State(state): State<AppState>, Extension(session): Extension<Ma
         promotions_joined: promotions::joined_count(&mut conn, account.id, now).await?,
         subscriptions_on: choices.count_on(&Choice::SUBSCRIPTIONS) as u32,
         privacy_on: choices.count_on(&Choice::PRIVACY) as u32,
-        sessions: super::devices::sessions(&mut conn, account.id, session.id, now).await?.len() as u32,
+        sessions: super::devices::sessions(&mut conn, account.id, session.id, now, Detail::Page).await?.len() as u32,
         history_entries: super::consents::entries(&mut conn, account.id).await?.len() as u64,
         next_export_at: next_export_at(&account, now).map(rfc3339),
     };
     Ok(Json(summary).into_response())
+}
+
+/// A new address waiting for its link to be opened.
+async fn pending_email(conn: &mut AnyConnection, account_id: i64, now: i64) -> Result<Option<String>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT email FROM email_tokens WHERE account_id = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3 \
+         ORDER BY created_at DESC LIMIT 1",
+    )
+    .bind(account_id)
+    .bind(super::tokens::Purpose::ChangeEmail.code())
+    .bind(now)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| r.try_get("email")).transpose()
 }
 
 /// Everything held about the account, gathered on the connection given.
@@ -57,13 +72,18 @@ pub async fn gather(conn: &mut AnyConnection, account: &Account, current_session
     Ok(DataExport {
         generated_at: rfc3339(now),
         policy_version,
-        profile: ExportProfile { account: account.view(), guardian_consent: account.guardian_consent },
+        profile: ExportProfile {
+            account: account.view(),
+            email_verified_at: account.email_verified_at.map(rfc3339),
+            pending_email: pending_email(&mut *conn, account.id, now).await?,
+            last_export_at: account.last_export_at.map(rfc3339),
+        },
         orders: orders::all_for(&mut *conn, account.id).await?,
         promotions: ExportPromotions { current: promotions.current, past: promotions.past },
         choices: crate::choices::store::current(&mut *conn, account.id).await?.choices,
         consents: super::consents::entries(&mut *conn, account.id).await?,
-        sessions: super::devices::sessions(&mut *conn, account.id, current_session, now).await?,
-        security_log: super::devices::security_log(&mut *conn, account.id, None).await?,
+        sessions: super::devices::sessions(&mut *conn, account.id, current_session, now, Detail::Whole).await?,
+        security_log: super::devices::security_log(&mut *conn, account.id, None, Detail::Whole).await?,
     })
 }
 
@@ -113,17 +133,9 @@ pub async fn erase(conn: &mut AnyConnection, account: &Account) -> Result<(), sq
     for table in ["orders", "consent_receipts"] {
         sqlx::query(&format!("UPDATE {table} SET account_id = NULL WHERE account_id = $1")).bind(id).execute(&mut *conn).await?;
     }
-    // Letters waiting for (or kept a week after) delivery name the person: to the account's
-    // address, and to a new address it was being changed to.
-    let email_key = rules::email_key(&account.email);
-    sqlx::query(
-        "DELETE FROM mail_queue WHERE LOWER(recipient) = $1 \
-         OR LOWER(recipient) IN (SELECT LOWER(email) FROM email_tokens WHERE account_id = $2)",
-    )
-    .bind(&email_key)
-    .bind(id)
-    .execute(&mut *conn)
-    .await?;
+    // Letters waiting for (or kept a week after) delivery name the person, whatever address
+    // they went to.
+    sqlx::query("DELETE FROM mail_queue WHERE account_id = $1").bind(id).execute(&mut *conn).await?;
     for table in [
         "sessions",
         "email_tokens",
@@ -137,6 +149,7 @@ pub async fn erase(conn: &mut AnyConnection, account: &Account) -> Result<(), sq
         sqlx::query(&format!("DELETE FROM {table} WHERE account_id = $1")).bind(id).execute(&mut *conn).await?;
     }
     // Throttling counts whose names carry the account, its address or its login.
+    let email_key = rules::email_key(&account.email);
     let login_key = rules::login_key(&account.login);
     let buckets = [
         format!("sign-in:account:{id}"),

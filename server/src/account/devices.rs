@@ -28,10 +28,25 @@ pub fn shown_ip(ip: &str) -> String {
     ip.parse().map_or_else(|_| ip.to_string(), crate::consent::truncate_ip)
 }
 
+/// How much of what is stored a list shows: the pages shorten addresses; the download has
+/// everything held.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    Page,
+    Whole,
+}
+
+fn ip_for(ip: &str, detail: Detail) -> String {
+    match detail {
+        Detail::Page => shown_ip(ip),
+        Detail::Whole => ip.to_string(),
+    }
+}
+
 /// The open sessions, the asking one first, then the most recently used.
-pub async fn sessions(conn: &mut AnyConnection, account_id: i64, current: i64, now: i64) -> Result<Vec<DeviceSession>, sqlx::Error> {
+pub async fn sessions(conn: &mut AnyConnection, account_id: i64, current: i64, now: i64, detail: Detail) -> Result<Vec<DeviceSession>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT id, browser, os, device, ip, created_at, last_used_at, remember FROM sessions \
+        "SELECT id, browser, os, device, ip, user_agent, created_at, last_used_at, remember FROM sessions \
          WHERE account_id = $1 AND idle_expires_at > $2 AND absolute_expires_at > $2 ORDER BY last_used_at DESC, id DESC",
     )
     .bind(account_id)
@@ -47,11 +62,12 @@ pub async fn sessions(conn: &mut AnyConnection, account_id: i64, current: i64, n
                 browser: r.try_get("browser")?,
                 os: r.try_get("os")?,
                 device: r.try_get("device")?,
-                ip: shown_ip(&r.try_get::<String, _>("ip")?),
+                ip: ip_for(&r.try_get::<String, _>("ip")?, detail),
                 started_at: rfc3339(r.try_get("created_at")?),
                 last_active_at: rfc3339(r.try_get("last_used_at")?),
                 remember: r.try_get::<i32, _>("remember")? != 0,
                 current: id == current,
+                user_agent: if detail == Detail::Whole { Some(r.try_get("user_agent")?) } else { None },
             })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
@@ -60,7 +76,7 @@ pub async fn sessions(conn: &mut AnyConnection, account_id: i64, current: i64, n
 }
 
 /// The security log, newest first; `limit` none for all of it (the export).
-pub async fn security_log(conn: &mut AnyConnection, account_id: i64, limit: Option<u32>) -> Result<Vec<SecurityEntry>, sqlx::Error> {
+pub async fn security_log(conn: &mut AnyConnection, account_id: i64, limit: Option<u32>, detail: Detail) -> Result<Vec<SecurityEntry>, sqlx::Error> {
     let rows = sqlx::query("SELECT kind, at, ip, browser, os, device FROM security_events WHERE account_id = $1 ORDER BY id DESC LIMIT $2")
         .bind(account_id)
         .bind(limit.map_or(i64::MAX, i64::from))
@@ -73,7 +89,7 @@ pub async fn security_log(conn: &mut AnyConnection, account_id: i64, limit: Opti
         log.push(SecurityEntry {
             event,
             at: rfc3339(r.try_get("at")?),
-            ip: shown_ip(&r.try_get::<String, _>("ip")?),
+            ip: ip_for(&r.try_get::<String, _>("ip")?, detail),
             browser: r.try_get("browser")?,
             os: r.try_get("os")?,
             device: r.try_get("device")?,
@@ -85,8 +101,8 @@ pub async fn security_log(conn: &mut AnyConnection, account_id: i64, limit: Opti
 async fn view(state: &AppState, session: &Session) -> Result<Devices, AppError> {
     let mut conn = state.db.acquire().await?;
     Ok(Devices {
-        sessions: sessions(&mut conn, session.account_id, session.id, state.clock.now()).await?,
-        log: security_log(&mut conn, session.account_id, Some(SECURITY_LOG_SHOWN)).await?,
+        sessions: sessions(&mut conn, session.account_id, session.id, state.clock.now(), Detail::Page).await?,
+        log: security_log(&mut conn, session.account_id, Some(SECURITY_LOG_SHOWN), Detail::Page).await?,
     })
 }
 
@@ -137,6 +153,8 @@ async fn end_others(State(state): State<AppState>, Extension(session): Extension
     let client = Client::from_parts(&state, &parts);
     let mut tx = crate::db::begin_write(&state.db).await?;
     sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND id <> $2").bind(session.account_id).bind(session.id).execute(&mut *tx).await?;
+    // Whoever is being thrown out may have asked to move the address to their own mailbox.
+    super::tokens::revoke_all(&mut tx, session.account_id, super::tokens::Purpose::ChangeEmail, now).await?;
     store::log(&mut tx, session.account_id, Event::OtherSessionsEnded, &client, now).await?;
     tx.commit().await?;
     Ok((StatusCode::OK, Json(view(&state, &session).await?)).into_response())

@@ -137,7 +137,7 @@ async fn register(State(state): State<AppState>, request: Request) -> Result<Res
                 sign_in_link: &link(&state, "/account/login"),
                 recover_link: &link(&state, "/account/recover"),
             };
-            state.mailer.queue(&mut tx, &owner.email, render(&mail, owner.lang), now).await?;
+            state.mailer.queue(&mut tx, Some(owner.id), &owner.email, render(&mail, owner.lang), now).await?;
             throttle::record(&mut tx, &notice_bucket, now).await?;
         }
     } else {
@@ -160,7 +160,7 @@ async fn register(State(state): State<AppState>, request: Request) -> Result<Res
         };
         let token = tokens::issue(&mut tx, id, Purpose::Verify, email, now).await?;
         let mail = Mail::Verify { first_name: new.first_name, link: &link(&state, &format!("/account/verify#token={token}")) };
-        state.mailer.queue(&mut tx, email, render(&mail, form.lang), now).await?;
+        state.mailer.queue(&mut tx, Some(id), email, render(&mail, form.lang), now).await?;
     }
     tx.commit().await?;
     state.mailer.wake();
@@ -197,7 +197,7 @@ async fn verify(State(state): State<AppState>, request: Request) -> Result<Respo
     let (token, session) = session::create(&mut tx, account_id, false, &client, now).await?;
     let account = store::by_id(&mut tx, account_id).await?.ok_or_else(link_invalid)?;
     let mail = Mail::Welcome { first_name: &account.first_name, login: &account.login, account_link: &link(&state, "/account") };
-    state.mailer.queue(&mut tx, &email, render(&mail, account.lang), now).await?;
+    state.mailer.queue(&mut tx, Some(account.id), &email, render(&mail, account.lang), now).await?;
     tx.commit().await?;
     state.mailer.wake();
     Ok(signed_in(&state, StatusCode::OK, &token, false, session.view(&account)))
@@ -216,7 +216,7 @@ async fn resend_verification(State(state): State<AppState>, Extension(session): 
     let mut tx = crate::db::begin_write(&state.db).await?;
     let token = tokens::issue(&mut tx, account.id, Purpose::Verify, &account.email, now).await?;
     let mail = Mail::Verify { first_name: &account.first_name, link: &link(&state, &format!("/account/verify#token={token}")) };
-    state.mailer.queue(&mut tx, &account.email, render(&mail, account.lang), now).await?;
+    state.mailer.queue(&mut tx, Some(account.id), &account.email, render(&mail, account.lang), now).await?;
     tx.commit().await?;
     throttle::record(&mut *state.db.acquire().await?, &bucket, now).await?;
     state.mailer.wake();
@@ -278,7 +278,7 @@ async fn sign_in(State(state): State<AppState>, request: Request) -> Result<Resp
             sessions_link: &link(&state, "/account"),
             recover_link: &link(&state, "/account/recover"),
         };
-        state.mailer.queue(&mut tx, &account.email, render(&mail, account.lang), now).await?;
+        state.mailer.queue(&mut tx, Some(account.id), &account.email, render(&mail, account.lang), now).await?;
     }
     tx.commit().await?;
     throttle::clear(&mut *state.db.acquire().await?, &bucket).await?;
@@ -301,6 +301,8 @@ async fn sign_out_everywhere(State(state): State<AppState>, Extension(session): 
     let client = Client::from_parts(&state, &parts);
     let mut tx = crate::db::begin_write(&state.db).await?;
     session::end_all(&mut tx, session.account_id).await?;
+    // Whoever is being thrown out may have asked to move the address to their own mailbox.
+    tokens::revoke_all(&mut tx, session.account_id, Purpose::ChangeEmail, state.clock.now()).await?;
     store::log(&mut tx, session.account_id, Event::SignedOutEverywhere, &client, state.clock.now()).await?;
     tx.commit().await?;
     Ok(([(header::SET_COOKIE, session::clear_cookie(&state))], StatusCode::NO_CONTENT).into_response())
@@ -360,7 +362,7 @@ async fn recover(State(state): State<AppState>, request: Request) -> Result<Resp
     if let Some(account) = store::by_email_key(&mut tx, &key).await? {
         let token = tokens::issue(&mut tx, account.id, Purpose::Reset, &account.email, now).await?;
         let mail = Mail::Reset { first_name: &account.first_name, link: &link(&state, &format!("/account/reset#token={token}")) };
-        state.mailer.queue(&mut tx, &account.email, render(&mail, account.lang), now).await?;
+        state.mailer.queue(&mut tx, Some(account.id), &account.email, render(&mail, account.lang), now).await?;
     }
     tx.commit().await?;
     throttle::record(&mut *state.db.acquire().await?, &address_bucket, now).await?;
@@ -403,6 +405,7 @@ async fn reset(State(state): State<AppState>, request: Request) -> Result<Respon
     store::set_password(&mut tx, account.id, &hash).await?;
     store::mark_verified(&mut tx, account.id, &email, now).await?;
     tokens::revoke_all(&mut tx, account.id, Purpose::Reset, now).await?;
+    tokens::revoke_all(&mut tx, account.id, Purpose::ChangeEmail, now).await?;
     session::end_all(&mut tx, account.id).await?;
     store::log(&mut tx, account.id, Event::PasswordChanged, &client, now).await?;
     store::log(&mut tx, account.id, Event::SignIn, &client, now).await?;
@@ -413,7 +416,7 @@ async fn reset(State(state): State<AppState>, request: Request) -> Result<Respon
         others_ended: true,
         recover_link: &link(&state, "/account/recover"),
     };
-    state.mailer.queue(&mut tx, &account.email, render(&mail, account.lang), now).await?;
+    state.mailer.queue(&mut tx, Some(account.id), &account.email, render(&mail, account.lang), now).await?;
     tx.commit().await?;
     throttle::clear(&mut *state.db.acquire().await?, &sign_in_bucket(Some(&account), "")).await?;
     state.mailer.wake();

@@ -66,5 +66,11 @@ pub async fn housekeeping(db: &Db, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM sessions WHERE idle_expires_at <= $1 OR absolute_expires_at <= $1").bind(now).execute(db).await?;
     sqlx::query("DELETE FROM email_tokens WHERE expires_at < $1").bind(now - 7 * 86_400).execute(db).await?;
     sqlx::query("DELETE FROM mail_queue WHERE sent_at < $1").bind(now - 7 * 86_400).execute(db).await?;
+    // Letters given up on (every attempt failed) are not kept either: they name someone.
+    sqlx::query("DELETE FROM mail_queue WHERE sent_at IS NULL AND attempts >= $1 AND created_at < $2")
+        .bind(crate::mail::MAX_ATTEMPTS)
+        .bind(now - 7 * 86_400)
+        .execute(db)
+        .await?;
     throttle::prune(&mut *db.acquire().await?, now).await
 }

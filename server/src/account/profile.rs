@@ -108,14 +108,14 @@ async fn request_email_change(State(state): State<AppState>, Extension(session):
         new_email,
         link: &link(&state, &format!("/account/email/confirm#token={token}")),
     };
-    state.mailer.queue(&mut tx, new_email, render(&confirm, account.lang), now).await?;
+    state.mailer.queue(&mut tx, Some(account.id), new_email, render(&confirm, account.lang), now).await?;
     let notice = Mail::EmailChangeNotice {
         first_name: &account.first_name,
         new_email,
         when: &mail_time(now),
         recover_link: &link(&state, "/account/recover"),
     };
-    state.mailer.queue(&mut tx, &account.email, render(&notice, account.lang), now).await?;
+    state.mailer.queue(&mut tx, Some(account.id), &account.email, render(&notice, account.lang), now).await?;
     store::log(&mut tx, account.id, Event::EmailChangeRequested, &client, now).await?;
     throttle::record(&mut tx, &bucket, now).await?;
     tx.commit().await?;
@@ -131,7 +131,8 @@ fn email_taken() -> AppError {
 }
 
 /// The link from the new address: it proves the address, so it works in any browser, signed
-/// in or not. The new address becomes the account's, confirmed.
+/// in or not. The new address becomes the account's, confirmed. A password change, a reset or
+/// ending the other sessions cancels a pending change.
 async fn confirm_email_change(State(state): State<AppState>, request: Request) -> Result<Response, AppError> {
     let (parts, body) = request.into_parts();
     let form: VerifyRequest = request::json(&parts.headers, body, "confirmation link").await?;
@@ -162,9 +163,10 @@ async fn confirm_email_change(State(state): State<AppState>, request: Request) -
         Ok(_) => {}
     }
     store::log(&mut tx, account_id, Event::EmailChanged, &client, now).await?;
-    let account = store::by_id(&mut tx, account_id).await?.ok_or_else(link_invalid)?;
     tx.commit().await?;
-    Ok(Json(account.view()).into_response())
+    // Only the address: whoever holds the link (a mistyped address reaches a stranger) learns
+    // nothing else about the account.
+    Ok(Json(CheckEmail { email: new_email }).into_response())
 }
 
 /// A new password given the current one (throttled like sign-in). Other sessions end if the
@@ -182,8 +184,10 @@ async fn change_password(State(state): State<AppState>, Extension(session): Exte
     let hash = state.hasher.hash(form.new_password).await?;
     let mut tx = crate::db::begin_write(&state.db).await?;
     store::set_password(&mut tx, account.id, &hash).await?;
-    // A reset link mailed before the change must not undo it.
+    // A reset link mailed before the change must not undo it, nor a pending change of address
+    // asked for by whoever knew the old password.
     tokens::revoke_all(&mut tx, account.id, Purpose::Reset, now).await?;
+    tokens::revoke_all(&mut tx, account.id, Purpose::ChangeEmail, now).await?;
     if form.end_other_sessions {
         sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND id <> $2").bind(account.id).bind(session.id).execute(&mut *tx).await?;
     }
@@ -194,7 +198,7 @@ async fn change_password(State(state): State<AppState>, Extension(session): Exte
         others_ended: form.end_other_sessions,
         recover_link: &link(&state, "/account/recover"),
     };
-    state.mailer.queue(&mut tx, &account.email, render(&mail, account.lang), now).await?;
+    state.mailer.queue(&mut tx, Some(account.id), &account.email, render(&mail, account.lang), now).await?;
     tx.commit().await?;
     state.mailer.wake();
     Ok(StatusCode::NO_CONTENT.into_response())

@@ -60,6 +60,7 @@ impl Account {
             created_at: rfc3339(self.created_at),
             phone: self.phone.clone(),
             version: self.version,
+            guardian_consent: self.guardian_consent,
         }
     }
 }

@@ -25,7 +25,7 @@ pub enum Purpose {
 }
 
 impl Purpose {
-    fn code(self) -> &'static str {
+    pub fn code(self) -> &'static str {
         match self {
             Purpose::Verify => "verify",
             Purpose::Reset => "reset",

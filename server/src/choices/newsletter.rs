@@ -63,7 +63,7 @@ pub async fn send(state: &AppState, choice: Choice, subject: &str, body: &str) -
             let token = unsubscribe::issue(&mut tx, id, choice, now).await?;
             let link = unsubscribe::link(state, &token);
             let mail = Mail::Newsletter { first_name: &first_name, subject, body, unsubscribe_link: &link, list: choice };
-            state.mailer.queue(&mut tx, &email, render(&mail, lang), now).await?;
+            state.mailer.queue(&mut tx, Some(id), &email, render(&mail, lang), now).await?;
             after = id;
             queued += 1;
         }

@@ -103,12 +103,37 @@ pub async fn from_page(State(state): State<AppState>, request: Request) -> Resul
     if !is_token(&form.token) {
         return Err(link_invalid());
     }
+    let now = state.clock.now();
     let mut tx = crate::db::begin_write(&state.db).await?;
     let holder = find(&mut tx, &form.token).await?.ok_or_else(link_invalid)?;
-    store::set(&mut tx, holder.account_id, holder.choice, form.subscribed, ChoiceSource::UnsubscribePage, state.clock.now()).await?;
+    if form.subscribed && !may_undo(&mut tx, &holder, now).await? {
+        return Err(AppError::Client(
+            StatusCode::FORBIDDEN,
+            ApiError::new(ErrorCode::Forbidden, "to subscribe again, sign in and turn it on in the personal section").with_field("subscribed"),
+        ));
+    }
+    store::set(&mut tx, holder.account_id, holder.choice, form.subscribed, ChoiceSource::UnsubscribePage, now).await?;
     let view = view(&mut tx, &holder).await?;
     tx.commit().await?;
     Ok(Json(view))
+}
+
+/// How long after leaving a list from a letter the page's "undo" may subscribe again.
+pub const UNDO_WINDOW: i64 = 3600;
+
+/// Subscribing with a letter's token is only the page's "undo": shortly after the list was left
+/// from a letter, or while it is still on (nothing changes). Otherwise it takes signing in: a
+/// forwarded or years-old letter must not give consent in someone's name.
+async fn may_undo(conn: &mut AnyConnection, holder: &Holder, now: i64) -> Result<bool, sqlx::Error> {
+    let last = sqlx::query("SELECT enabled, source, at FROM choice_events WHERE account_id = $1 AND choice = $2 ORDER BY id DESC LIMIT 1")
+        .bind(holder.account_id)
+        .bind(holder.choice.code())
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(last) = last else { return Ok(false) };
+    let enabled = last.try_get::<i32, _>("enabled")? != 0;
+    let from_letter = matches!(ChoiceSource::from_code(&last.try_get::<String, _>("source")?), Some(ChoiceSource::UnsubscribePage | ChoiceSource::OneClick));
+    Ok(enabled || (from_letter && now - last.try_get::<i64, _>("at")? <= UNDO_WINDOW))
 }
 
 /// `POST /unsubscribe?token=…`, RFC 8058. Every answer, errors included, is `no-store`.

@@ -21,7 +21,7 @@ use templates::Rendered;
 
 /// How long a worker owns a message it is delivering; another instance may retry after that.
 const LOCK_SECONDS: i64 = 120;
-const MAX_ATTEMPTS: i64 = 20;
+pub const MAX_ATTEMPTS: i64 = 20;
 
 #[derive(Clone)]
 pub enum Transport {
@@ -59,9 +59,9 @@ impl Mailer {
         Ok(Mailer { transport, from, wake: Arc::default() })
     }
 
-    /// Queues a message in the caller's transaction; call [`Mailer::wake`] after commit.
-    /// Returns the queue row's id.
-    pub async fn queue(&self, tx: &mut AnyConnection, to: &str, mail: Rendered, now: i64) -> Result<i64, AppError> {
+    /// Queues a message about `account` in the caller's transaction; call [`Mailer::wake`]
+    /// after commit. Returns the queue row's id.
+    pub async fn queue(&self, tx: &mut AnyConnection, account: Option<i64>, to: &str, mail: Rendered, now: i64) -> Result<i64, AppError> {
         let to: Mailbox = to.parse().map_err(|e| AppError::Internal(format!("bad recipient {to:?}: {e}")))?;
         let mut builder = Message::builder().from(self.from.clone()).to(to.clone()).subject(mail.subject);
         // Stored in the formatted message below, so a queued letter keeps them. The value is
@@ -79,19 +79,20 @@ impl Mailer {
             .map_err(|e| AppError::Internal(format!("cannot build an e-mail: {e}")))?;
         let formatted = String::from_utf8(message.formatted())
             .map_err(|e| AppError::Internal(format!("an e-mail is not UTF-8: {e}")))?;
-        let row = sqlx::query("INSERT INTO mail_queue (recipient, message, created_at, next_attempt) VALUES ($1, $2, $3, $3) RETURNING id")
+        let row = sqlx::query("INSERT INTO mail_queue (recipient, message, created_at, next_attempt, account_id) VALUES ($1, $2, $3, $3, $4) RETURNING id")
             .bind(to.email.to_string())
             .bind(formatted)
             .bind(now)
+            .bind(account)
             .fetch_one(&mut *tx)
             .await?;
         Ok(row.try_get("id")?)
     }
 
-    /// Queues the last letter to someone whose data is being erased: its row is deleted as
-    /// soon as it is delivered, instead of being kept a week like the others.
+    /// Queues the last letter to someone whose data is being erased: linked to no account,
+    /// and its row is deleted as soon as it is delivered instead of being kept a week.
     pub async fn queue_then_forget(&self, tx: &mut AnyConnection, to: &str, mail: Rendered, now: i64) -> Result<(), AppError> {
-        let id = self.queue(tx, to, mail, now).await?;
+        let id = self.queue(tx, None, to, mail, now).await?;
         sqlx::query("UPDATE mail_queue SET erase_after_send = 1 WHERE id = $1").bind(id).execute(&mut *tx).await?;
         Ok(())
     }
