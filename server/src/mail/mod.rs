@@ -203,3 +203,18 @@ async fn write_eml(dir: &std::path::Path, name: &str, message: &[u8]) -> Result<
     drop(file);
     tokio::fs::rename(&tmp, dir.join(name)).await.map_err(|e| e.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use lettre::message::Mailbox;
+
+    /// Every address the shared rule accepts must be one the mail library can send to:
+    /// otherwise a valid form would fail at queueing time.
+    #[test]
+    fn addresses_the_rule_accepts_are_mailboxes() {
+        for address in ["a@b.kz", "first.last+tag@mail.example.com", "ерлан@пример.қаз", "o'brien@example.kz", "a#b@example.kz"] {
+            assert!(fk_api::account::rules::email(address).is_ok(), "{address}");
+            assert!(address.parse::<Mailbox>().is_ok(), "{address} is not a mailbox");
+        }
+    }
+}
