@@ -318,3 +318,45 @@ pub fn LoadFailed(error: ApiError, #[prop(into)] retry: Callback<()>) -> impl In
         </div>
     }
 }
+
+/// Gender as clause 2.1 has it: optional, "not stated" first. Each radio's id is
+/// `{name}-{code}`.
+#[component]
+pub fn GenderChoice(name: &'static str, value: RwSignal<Gender>) -> impl IntoView {
+    let i18n = use_i18n();
+    let a = move |key: fn(&'static AccountMessages) -> &'static str| i18n.account(key);
+    view! {
+        <fieldset class="field choice-group">
+            <legend>{a(|a| a.gender_legend)} " " <span class="hint">"(" {a(|a| a.optional)} ")"</span></legend>
+            {Gender::ALL.into_iter().map(|g| {
+                view! {
+                    <label class="choice">
+                        <input type="radio" name=name id=format!("{name}-{}", g.code()) value=g.code()
+                            prop:checked=move || value.get() == g
+                            on:change=move |_| value.set(g)/>
+                        {move || gender_label(i18n.lang.get().account(), g)}
+                    </label>
+                }
+            }).collect_view()}
+        </fieldset>
+    }
+}
+
+/// Clauses 6.5–6.6 for someone who may be under 18: the recommendation and the required
+/// checkbox of a parent's or guardian's permission. `nested`: inside a section that has its
+/// own heading (the heading level follows).
+#[component]
+pub fn GuardianNotice(id: &'static str, checked: RwSignal<bool>, error: FieldError, #[prop(optional)] nested: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let a = move |key: fn(&'static AccountMessages) -> &'static str| i18n.account(key);
+    let title = move || a(|a| a.minor_title);
+    view! {
+        <div class="notice notice--warn" role="note">
+            {if nested { view! { <h3>{title}</h3> }.into_any() } else { view! { <h2>{title}</h2> }.into_any() }}
+            <p>{a(|a| a.minor_text)}</p>
+            <Checkbox id checked required=true error>
+                {a(|a| a.guardian_label)}
+            </Checkbox>
+        </div>
+    }
+}

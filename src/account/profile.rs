@@ -10,7 +10,7 @@ use leptos::prelude::*;
 
 use super::auth::use_auth;
 use super::credentials::{EmailSection, PasswordSection};
-use super::form::{current_year, focus_id, gender_label, Checkbox, Field, FieldNotes, FormAlert, SubmitButton};
+use super::form::{current_year, focus_id, Field, FieldNotes, FormAlert, GenderChoice, GuardianNotice, SubmitButton};
 use crate::dom::set_title;
 use crate::i18n::use_i18n;
 
@@ -248,31 +248,12 @@ fn ProfileSection() -> impl IntoView {
                 <Field id="profile-birth-year" label=a(|a| a.birth_year_label) hint=a(|a| a.birth_year_hint) value=form.birth_year
                     error=field_error(ProfileField::BirthYear) required=true autocomplete="bday-year" inputmode="numeric"
                     on_blur=move || touch(ProfileField::BirthYear)/>
-                <fieldset class="field choice-group">
-                    <legend>{a(|a| a.gender_legend)} " " <span class="hint">"(" {a(|a| a.optional)} ")"</span></legend>
-                    {Gender::ALL.into_iter().map(|g| {
-                        view! {
-                            <label class="choice">
-                                <input type="radio" name="profile-gender" id=format!("profile-gender-{}", g.code()) value=g.code()
-                                    prop:checked=move || form.gender.get() == g
-                                    on:change=move |_| form.gender.set(g)/>
-                                {move || gender_label(i18n.lang.get().account(), g)}
-                            </label>
-                        }
-                    }).collect_view()}
-                </fieldset>
+                <GenderChoice name="profile-gender" value=form.gender/>
                 <Field id="profile-phone" label=a(|a| a.phone_label) hint=a(|a| a.phone_hint) value=form.phone kind="tel"
                     inputmode="tel" autocomplete="tel" error=field_error(ProfileField::Phone) on_blur=tidy_phone/>
                 <LangSelect value=form.lang error=field_error(ProfileField::Lang)/>
                 <Show when=minor>
-                    <div class="notice notice--warn" role="note">
-                        <h3>{a(|a| a.minor_title)}</h3>
-                        <p>{a(|a| a.minor_text)}</p>
-                        <Checkbox id="profile-guardian" checked=form.guardian_consent required=true
-                            error=field_error(ProfileField::GuardianConsent)>
-                            {a(|a| a.guardian_label)}
-                        </Checkbox>
-                    </div>
+                    <GuardianNotice id="profile-guardian" checked=form.guardian_consent error=field_error(ProfileField::GuardianConsent) nested=true/>
                 </Show>
                 <div role="alert">
                     <Show when=move || stale.get()>

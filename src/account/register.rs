@@ -6,7 +6,7 @@ use fk_api::i18n::fill;
 use fk_api::{ApiError, ErrorCode};
 use leptos::prelude::*;
 
-use super::form::{common_passwords, current_year, focus_id, gender_label, Checkbox, Field, FormAlert, OutcomeHeading, PasswordField, SubmitButton};
+use super::form::{common_passwords, current_year, focus_id, Checkbox, Field, FormAlert, GenderChoice, GuardianNotice, OutcomeHeading, PasswordField, SubmitButton};
 use crate::dom::set_title;
 use crate::i18n::use_i18n;
 
@@ -151,19 +151,7 @@ pub fn RegisterPage() -> impl IntoView {
                         <Field id="birth_year" label=a(|a| a.birth_year_label) hint=a(|a| a.birth_year_hint) value=form.birth_year
                             error=field_error(RegisterField::BirthYear) required=true autocomplete="bday-year" inputmode="numeric"
                             on_blur=move || touch(RegisterField::BirthYear)/>
-                        <fieldset class="field choice-group">
-                            <legend>{a(|a| a.gender_legend)} " " <span class="hint">"(" {a(|a| a.optional)} ")"</span></legend>
-                            {Gender::ALL.into_iter().map(|g| {
-                                view! {
-                                    <label class="choice">
-                                        <input type="radio" name="gender" value=g.code()
-                                            prop:checked=move || form.gender.get() == g
-                                            on:change=move |_| form.gender.set(g)/>
-                                        {move || gender_label(i18n.lang.get().account(), g)}
-                                    </label>
-                                }
-                            }).collect_view()}
-                        </fieldset>
+                        <GenderChoice name="gender" value=form.gender/>
                         <Field id="login" label=a(|a| a.login_label) hint=a(|a| a.login_hint) value=form.login
                             error=field_error(RegisterField::Login) required=true autocomplete="username"
                             on_blur=move || touch(RegisterField::Login)/>
@@ -177,13 +165,7 @@ pub fn RegisterPage() -> impl IntoView {
                             {move || fill(i18n.lang.get().account().accept_policy_after, &[("version", &policy_version.get().to_string())])}
                         </Checkbox>
                         <Show when=minor>
-                            <div class="notice notice--warn" role="note">
-                                <h2>{a(|a| a.minor_title)}</h2>
-                                <p>{a(|a| a.minor_text)}</p>
-                                <Checkbox id="guardian_consent" checked=form.guardian_consent required=true error=field_error(RegisterField::GuardianConsent)>
-                                    {a(|a| a.guardian_label)}
-                                </Checkbox>
-                            </div>
+                            <GuardianNotice id="guardian_consent" checked=form.guardian_consent error=field_error(RegisterField::GuardianConsent)/>
                         </Show>
                         <FormAlert error=form_level/>
                         <SubmitButton label=a(|a| a.register_submit) pending=submit.pending().into()/>
