@@ -63,8 +63,7 @@ impl AppState {
             db,
             documents: policy::Documents::default(),
             spa: Arc::new(spa),
-            cookie_config: consent::config::CookieConfigFile::open("/nonexistent/fk-cookies.json".into())
-                .expect("the built-in cookie configuration is valid"),
+            cookie_config: consent::config::CookieConfigFile::built_in(),
             allowed_origins: Arc::new(Vec::new()),
             banner: Arc::new(None),
             trust_proxy: false,

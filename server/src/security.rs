@@ -23,6 +23,10 @@ pub async fn headers(State(state): State<AppState>, request: Request, next: Next
     let h = response.headers_mut();
     h.insert(header::CONTENT_SECURITY_POLICY, csp);
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    // Served over https (`FK_PUBLIC_URL`): browsers must never come back over plain http.
+    if state.secure_cookies {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=63072000; includeSubDomains"));
+    }
     // The rest only mean something for documents; a script, a style or JSON would just carry
     // them (every returning visitor of every embedding page pays for /consent.js's headers).
     if is_html {

@@ -430,7 +430,7 @@ async fn get_unsubscribe_is_the_page_not_the_action() {
 fn fk(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_fk-server"))
         .args(args)
-        .env("FK_DATABASE_URL", format!("sqlite://{}/test.db", dir.display()))
+        .env("FK_DATABASE_URL", database_url(dir))
         .env("FK_OUTBOX_DIR", dir.join("cli-outbox"))
         .env("FK_PUBLIC_URL", "https://privacy.fortekassa.kz")
         .env_remove("FK_SMTP_URL")

@@ -1,10 +1,12 @@
 //! The operator CLI and start-up failures, through the real binary.
+mod common;
+
 use std::process::{Command, Output};
 
 fn fk(dir: &std::path::Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_fk-server"))
         .args(args)
-        .env("FK_DATABASE_URL", format!("sqlite://{}/cli.db", dir.display()))
+        .env("FK_DATABASE_URL", common::database_url(dir))
         .env("FK_DIST_DIR", dir.join("no-dist"))
         .output()
         .unwrap()

@@ -1,4 +1,6 @@
 //! `fk-server orders demo` and `fk-server promotion …` through the real binary.
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -17,7 +19,7 @@ fn fk(dir: &Path, args: &[&str]) -> Output {
 }
 
 fn url(dir: &Path) -> String {
-    format!("sqlite://{}/cli.db", dir.display())
+    common::database_url(dir)
 }
 
 fn stdout(o: &Output) -> String {

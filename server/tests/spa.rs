@@ -66,8 +66,21 @@ async fn html_has_a_strict_csp_allowing_the_loader_by_hash() {
     assert!(csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline") && !csp.contains(" 'unsafe-eval'"), "{csp}");
     assert_eq!(r.header("x-content-type-options"), "nosniff");
     assert_eq!(r.header("x-frame-options"), "DENY");
+    assert_eq!(r.header("cross-origin-opener-policy"), "same-origin");
+    assert!(r.header("permissions-policy").contains("camera=()"));
+    assert_eq!(r.header("referrer-policy"), "strict-origin-when-cross-origin");
+    assert_eq!(r.header("strict-transport-security"), "", "plain http: no HSTS");
     let api = get(&router, "/api/health").await;
     assert_eq!(api.header("content-security-policy"), "default-src 'none'; frame-ancestors 'none'");
+}
+
+#[tokio::test]
+async fn over_https_every_answer_asks_for_https_only() {
+    let t = fresh().await;
+    let router = fk_server::app(fk_server::AppState::new(t.db.clone(), None).with_public_url("https://privacy.fortekassa.kz"));
+    for path in ["/api/health", "/api/policy/ru"] {
+        assert_eq!(get(&router, path).await.header("strict-transport-security"), "max-age=63072000; includeSubDomains", "{path}");
+    }
 }
 
 #[tokio::test]

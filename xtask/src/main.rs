@@ -3,6 +3,7 @@
 mod bench;
 mod build;
 mod http;
+mod postgres;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -101,7 +102,12 @@ fn test() -> Result<(), String> {
     tools::ensure_build_tools()?;
     tools::ensure_browser()?;
     step("unit and server tests (api, server against real SQLite files, xtask)");
-    exec(cargo().args(["test", "--release", "-p", "fk-api", "-p", "fk-server", "-p", "xtask"]), "host tests")?;
+    exec(cargo().args(["test", "--release", "-p", "fk-api", "-p", "fk-server", "-p", "xtask"]).env_remove("FK_TEST_POSTGRES"), "host tests")?;
+    {
+        let cluster = postgres::Cluster::start()?;
+        step("server tests again, against the throw-away PostgreSQL");
+        exec(cargo().args(["test", "--release", "-p", "fk-server", "--tests"]).env("FK_TEST_POSTGRES", &cluster.url), "server tests on PostgreSQL")?;
+    } // the cluster stops and its folder goes here
     step("consent loader tests (node --test)");
     exec(Command::new("node").args(["--test", "consent/"]).current_dir(root()), "consent loader tests")?;
     step("component tests: wasm in headless Chromium");

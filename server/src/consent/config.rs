@@ -43,6 +43,13 @@ impl CookieConfigFile {
         Ok(CookieConfigFile { path, current: Arc::new(RwLock::new(Arc::new(loaded))) })
     }
 
+    /// The built-in configuration alone, with no file behind it (tests, and the state before
+    /// `main` opens the configured file). Says nothing in the log.
+    pub fn built_in() -> CookieConfigFile {
+        let loaded = parse(DEFAULT.as_bytes()).expect("the built-in cookie configuration is valid");
+        CookieConfigFile { path: PathBuf::new(), current: Arc::new(RwLock::new(Arc::new(loaded))) }
+    }
+
     fn read(path: &PathBuf) -> Result<Loaded, String> {
         let stamp = stamp(path);
         let bytes = match std::fs::read(path) {

@@ -31,7 +31,7 @@ pub async fn setup() -> T {
 
 pub async fn setup_at(public_url: &str) -> T {
     let dir = tempfile::tempdir().unwrap();
-    let db = fk_server::db::open(&format!("sqlite://{}/test.db", dir.path().display())).await.unwrap();
+    let db = fk_server::db::open(&super::database_url(dir.path())).await.unwrap();
     policy::seed(&db).await.unwrap();
     let mut state = AppState::new(db, None).with_public_url(public_url);
     state.mailer = Mailer::new(None, dir.path().join("outbox"), fk_server::config::DEFAULT_MAIL_FROM).unwrap();

@@ -1,4 +1,6 @@
-//! Shared set-up for server tests: a real SQLite file in a temporary folder.
+//! Shared set-up for server tests: a real SQLite file in a temporary folder, or a new database
+//! on a real PostgreSQL server when `FK_TEST_POSTGRES` names one (`cargo xtask test` runs every
+//! server test both ways).
 #![allow(dead_code)]
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
@@ -15,9 +17,43 @@ pub struct TestApp {
     pub router: Router,
 }
 
+/// The database URL of a test whose files live in `dir`: a new SQLite file there, or a new,
+/// empty PostgreSQL database named after the folder. The same `dir` gives the same URL, so a
+/// test can hand it to the CLI too.
+pub fn database_url(dir: &std::path::Path) -> String {
+    let Some(server) = std::env::var("FK_TEST_POSTGRES").ok().filter(|s| !s.is_empty()) else {
+        return format!("sqlite://{}/test.db", dir.display());
+    };
+    let folder = dir.file_name().unwrap().to_string_lossy().to_lowercase();
+    let name = format!("fk_{}", folder.chars().filter(char::is_ascii_alphanumeric).collect::<String>());
+    let server = server.trim_end_matches('/').to_string();
+    let create = format!("CREATE DATABASE {name}");
+    let admin = format!("{server}/postgres");
+    // Its own thread and runtime: callable from sync helpers and from inside async tests alike.
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async move {
+            use sqlx::Connection;
+            sqlx::any::install_default_drivers();
+            let mut conn = sqlx::AnyConnection::connect(&admin).await.expect("the test PostgreSQL server");
+            match sqlx::query(&create).execute(&mut conn).await {
+                Ok(_) => {}
+                Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42P04") => {} // exists already
+                Err(e) => panic!("{create}: {e}"),
+            }
+        })
+    })
+    .join()
+    .unwrap();
+    format!("{server}/{name}")
+}
+
+pub fn is_postgres(db: &Db) -> bool {
+    db.connect_options().database_url.scheme().starts_with("postgres")
+}
+
 pub async fn fresh() -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let db = db::open(&format!("sqlite://{}/test.db", dir.path().display())).await.unwrap();
+    let db = db::open(&database_url(dir.path())).await.unwrap();
     let router = app(AppState::new(db.clone(), None));
     TestApp { dir, db, router }
 }
