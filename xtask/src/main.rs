@@ -103,11 +103,10 @@ fn test() -> Result<(), String> {
     tools::ensure_browser()?;
     step("unit and server tests (api, server against real SQLite files, xtask)");
     exec(cargo().args(["test", "--release", "-p", "fk-api", "-p", "fk-server", "-p", "xtask"]).env_remove("FK_TEST_POSTGRES"), "host tests")?;
-    {
-        let cluster = postgres::Cluster::start()?;
-        step("server tests again, against the throw-away PostgreSQL");
-        exec(cargo().args(["test", "--release", "-p", "fk-server", "--tests"]).env("FK_TEST_POSTGRES", &cluster.url), "server tests on PostgreSQL")?;
-    } // the cluster stops and its folder goes here
+    // Stopped and removed when this function returns, whether the tests pass or not.
+    let cluster = postgres::Cluster::start()?;
+    step("server tests again, against the throw-away PostgreSQL");
+    exec(cargo().args(["test", "--release", "-p", "fk-server", "--tests"]).env("FK_TEST_POSTGRES", &cluster.url), "server tests on PostgreSQL")?;
     step("consent loader tests (node --test)");
     exec(Command::new("node").args(["--test", "consent/"]).current_dir(root()), "consent loader tests")?;
     step("component tests: wasm in headless Chromium");
@@ -128,7 +127,9 @@ fn test() -> Result<(), String> {
             .env("FK_DIST_DIR", root().join("dist"))
             .env("FK_AXE_JS", tools::axe_js())
             .env("CHROMEDRIVER", tools::CHROMEDRIVER)
-            .env("CHROMIUM", tools::CHROMIUM),
+            .env("CHROMIUM", tools::CHROMIUM)
+            // Two instances on one database (`instances.rs`).
+            .env("FK_TEST_POSTGRES", &cluster.url),
         "end-to-end tests",
     )?;
     step("all tests passed");

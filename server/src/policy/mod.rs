@@ -95,8 +95,13 @@ pub async fn seed(db: &Db) -> Result<(), PublishError> {
         return Ok(());
     }
     for (lang, text) in SEED {
-        let row = publish(db, lang, text.as_bytes()).await?;
-        tracing::info!(lang = lang.code(), version = row.version, "seeded the policy");
+        match publish(db, lang, text.as_bytes()).await {
+            Ok(row) => tracing::info!(lang = lang.code(), version = row.version, "seeded the policy"),
+            // Several instances starting at once on one database: another one seeded it first.
+            Err(PublishError::Identical(..)) => {}
+            Err(PublishError::Database(sqlx::Error::Database(e))) if e.is_unique_violation() => {}
+            Err(e) => return Err(e),
+        }
     }
     Ok(())
 }

@@ -212,13 +212,23 @@ impl Drop for HostSite {
 
 /// A plain HTTP/1.1 GET, as a client without JavaScript (or curl) makes it.
 pub async fn http_get(addr: &str, path: &str, headers: &[(&str, &str)]) -> (u16, String, Vec<u8>) {
+    http(addr, "GET", path, headers, b"").await
+}
+
+/// A plain HTTP/1.1 request with a body: what a mail program, the commerce system or another
+/// client without a browser sends. Returns the status, the head and the body.
+pub async fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, String, Vec<u8>) {
     let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
-    let mut request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     for (k, v) in headers {
         request.push_str(&format!("{k}: {v}\r\n"));
     }
+    if !body.is_empty() {
+        request.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
     request.push_str("\r\n");
     stream.write_all(request.as_bytes()).await.expect("send");
+    stream.write_all(body).await.expect("send the body");
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).await.expect("read");
     let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("headers end");

@@ -1,0 +1,97 @@
+//! Two server processes on two ports sharing one PostgreSQL database behave as one: a session
+//! made through one works through the other, and failed sign-ins spread over both reach the
+//! same throttle. `cargo xtask test` provides the PostgreSQL server (`FK_TEST_POSTGRES`).
+use fk_e2e::{http, wait_for, Mail, Server};
+use serde_json::{json, Value};
+
+const PASSWORD: &str = "тёплый ветер над степью";
+
+/// A new, empty database on the test PostgreSQL server.
+async fn new_database(name: &str) -> String {
+    let server = std::env::var("FK_TEST_POSTGRES")
+        .expect("FK_TEST_POSTGRES names the test PostgreSQL server: run these tests with `cargo xtask test`");
+    let server = server.trim_end_matches('/');
+    let created = tokio::process::Command::new("psql")
+        .arg(format!("{server}/postgres"))
+        .args(["-v", "ON_ERROR_STOP=1", "-q", "-c", &format!("DROP DATABASE IF EXISTS {name}"), "-c", &format!("CREATE DATABASE {name}")])
+        .output()
+        .await
+        .expect("run psql");
+    assert!(created.status.success(), "psql: {}", String::from_utf8_lossy(&created.stderr));
+    format!("{server}/{name}")
+}
+
+/// A JSON request as the SPA of that instance makes it (its own origin).
+async fn call(server: &Server, method: &str, path: &str, body: Value, cookie: Option<&str>) -> (u16, String, Value) {
+    let origin = server.url("");
+    let cookie = cookie.map(|c| format!("fk_session={c}")).unwrap_or_default();
+    let mut headers = vec![("Content-Type", "application/json"), ("Origin", origin.as_str())];
+    if !cookie.is_empty() {
+        headers.push(("Cookie", &cookie));
+    }
+    let body = if method == "GET" { Vec::new() } else { body.to_string().into_bytes() };
+    let (status, head, bytes) = http(&server.addr, method, path, &headers, &body).await;
+    (status, head, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+fn session_cookie(head: &str) -> String {
+    let line = head.lines().find(|l| l.to_ascii_lowercase().starts_with("set-cookie: fk_session=")).expect("a session cookie");
+    line.split_once('=').unwrap().1.split(';').next().unwrap().to_string()
+}
+
+/// Either instance's mail worker may deliver a letter: look in both outboxes.
+async fn mail(servers: [&Server; 2], to: &str, needle: &str) -> Mail {
+    wait_for(|| async { servers.iter().flat_map(|s| s.mails()).find(|m| m.to == to && m.text.contains(needle)) })
+        .await
+        .unwrap_or_else(|| panic!("no e-mail to {to} containing {needle:?}"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_instances_on_one_database_behave_as_one() {
+    let url = new_database("fk_e2e_instances").await;
+    let a = Server::start_with(&[("FK_DATABASE_URL", url.as_str())]).await;
+    let b = Server::start_with(&[("FK_DATABASE_URL", url.as_str())]).await;
+    assert_ne!(a.addr, b.addr);
+
+    // Registered through one, confirmed through the other.
+    let form = json!({
+        "first_name": "Айгерим", "email": "a@example.kz", "birth_year": 1990, "gender": "female", "login": "aigerim",
+        "password": PASSWORD, "accept_policy": true, "policy_version": 1, "lang": "ru"
+    });
+    assert_eq!(call(&a, "POST", "/api/account/register", form, None).await.0, 202);
+    let letter = mail([&a, &b], "a@example.kz", "/account/verify#token=").await;
+    let token = letter.text.split("#token=").nth(1).unwrap()[..43].to_string();
+    let (status, _, _) = call(&b, "POST", "/api/account/verify", json!({ "token": token }), None).await;
+    assert_eq!(status, 200);
+
+    // Signed in through one, the session works through the other, and ends through either.
+    let (status, head, _) = call(&a, "POST", "/api/account/sign-in", json!({ "login": "aigerim", "password": PASSWORD }), None).await;
+    assert_eq!(status, 200);
+    let cookie = session_cookie(&head);
+    let (status, _, me) = call(&b, "GET", "/api/account/session", Value::Null, Some(&cookie)).await;
+    assert_eq!(status, 200);
+    assert_eq!(me["account"]["login"], "aigerim");
+    let version = me["account"]["version"].as_i64().unwrap();
+    let profile = json!({ "first_name": "Жанар", "birth_year": 1990, "gender": "female", "phone": "", "lang": "ru", "version": version });
+    assert_eq!(call(&b, "PUT", "/api/account/profile", profile.clone(), Some(&cookie)).await.0, 200);
+    let (status, _, stale) = call(&a, "PUT", "/api/account/profile", profile, Some(&cookie)).await;
+    assert_eq!((status, stale["code"].as_str()), (409, Some("stale_data")), "one version, whichever instance saved");
+    assert_eq!(call(&b, "POST", "/api/account/sign-out", json!({}), Some(&cookie)).await.0, 204);
+    assert_eq!(call(&a, "GET", "/api/account/session", Value::Null, Some(&cookie)).await.0, 401);
+
+    // Five wrong passwords, alternating between the instances, reach one throttle: the sixth
+    // attempt waits, whichever instance it goes to.
+    for i in 0..5 {
+        let server = if i % 2 == 0 { &a } else { &b };
+        let (status, _, _) = call(server, "POST", "/api/account/sign-in", json!({ "login": "aigerim", "password": "не тот пароль совсем" }), None).await;
+        assert_eq!(status, 401, "attempt {i}");
+    }
+    for server in [&a, &b] {
+        let (status, head, body) = call(server, "POST", "/api/account/sign-in", json!({ "login": "aigerim", "password": PASSWORD }), None).await;
+        assert_eq!(status, 429, "{body}");
+        assert!(head.to_ascii_lowercase().contains("retry-after:"), "{head}");
+    }
+
+    a.stop().await;
+    b.stop().await;
+}
