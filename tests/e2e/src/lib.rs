@@ -31,7 +31,22 @@ impl Server {
 
     /// Starts with extra settings, e.g. `FK_ALLOWED_ORIGINS` or `FK_CONSENT_CONFIG`.
     pub async fn start_with(extra: &[(&str, &str)]) -> Server {
-        let dir = tempfile::tempdir().expect("temp dir");
+        Server::start_in(tempfile::tempdir().expect("temp dir"), extra).await
+    }
+
+    /// Kills the process at once (SIGKILL: no shutdown, nothing flushed) and hands back its
+    /// folder, database and outbox included, for [`Server::restart`].
+    pub async fn crash(mut self) -> tempfile::TempDir {
+        self.child.kill().await.expect("SIGKILL the server");
+        self.dir
+    }
+
+    /// Starts again on the folder of a crashed server.
+    pub async fn restart(dir: tempfile::TempDir) -> Server {
+        Server::start_in(dir, &[]).await
+    }
+
+    async fn start_in(dir: tempfile::TempDir, extra: &[(&str, &str)]) -> Server {
         let mut child = Command::new(env_path("FK_SERVER_BIN"))
             .arg("serve")
             .envs(Self::env_for(dir.path()))
@@ -218,7 +233,13 @@ pub async fn http_get(addr: &str, path: &str, headers: &[(&str, &str)]) -> (u16,
 /// A plain HTTP/1.1 request with a body: what a mail program, the commerce system or another
 /// client without a browser sends. Returns the status, the head and the body.
 pub async fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, String, Vec<u8>) {
-    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    try_http(addr, method, path, headers, body).await.unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+}
+
+/// [`http`] that reports a failed connection instead of panicking (a server being killed).
+pub async fn try_http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> std::io::Result<(u16, String, Vec<u8>)> {
+    let broken = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_string());
+    let mut stream = tokio::net::TcpStream::connect(addr).await?;
     let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     for (k, v) in headers {
         request.push_str(&format!("{k}: {v}\r\n"));
@@ -227,14 +248,14 @@ pub async fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)]
         request.push_str(&format!("Content-Length: {}\r\n", body.len()));
     }
     request.push_str("\r\n");
-    stream.write_all(request.as_bytes()).await.expect("send");
-    stream.write_all(body).await.expect("send the body");
+    stream.write_all(request.as_bytes()).await?;
+    stream.write_all(body).await?;
     let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await.expect("read");
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("headers end");
+    stream.read_to_end(&mut raw).await?;
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").ok_or_else(|| broken("no end of headers"))?;
     let head = String::from_utf8_lossy(&raw[..split]).to_string();
-    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).expect("status");
-    (status, head, raw[split + 4..].to_vec())
+    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).ok_or_else(|| broken("no status"))?;
+    Ok((status, head, raw[split + 4..].to_vec()))
 }
 
 /// Chromedriver plus one headless Chromium session (its own profile: cookies are not
