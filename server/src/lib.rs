@@ -96,6 +96,7 @@ pub fn app(state: AppState) -> Router {
         .merge(commerce::http::router(state.clone()))
         .merge(choices::router(state.clone()))
         .route("/consent.js", axum::routing::get(consent::loader::serve))
+        .route("/api/csp-report", axum::routing::post(security::csp_report))
         .fallback(spa::fallback)
         .method_not_allowed_fallback(|| async {
             let err = ApiError::new(ErrorCode::MethodNotAllowed, "this method is not allowed here");

@@ -7,6 +7,36 @@ use axum::response::Response;
 
 use crate::AppState;
 
+/// Violation reports logged per minute at most: a page in a loop, or someone posting reports,
+/// must not flood the log.
+const REPORTS_PER_MINUTE: u64 = 60;
+static REPORTS: std::sync::Mutex<(i64, u64)> = std::sync::Mutex::new((0, 0));
+
+/// `POST /api/csp-report`: a browser saying the CSP blocked something on one of our pages
+/// (`report-uri`). Logged as a warning, with what was blocked and where; always 204.
+pub async fn csp_report(body: axum::body::Bytes) -> axum::http::StatusCode {
+    let minute = crate::db::now() / 60;
+    let logged = {
+        let mut window = REPORTS.lock().unwrap_or_else(|e| e.into_inner());
+        if window.0 != minute {
+            *window = (minute, 0);
+        }
+        window.1 += 1;
+        window.1 <= REPORTS_PER_MINUTE
+    };
+    if logged {
+        let report: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+        let field = |name: &str| report["csp-report"][name].as_str().unwrap_or("").chars().take(200).collect::<String>();
+        tracing::warn!(
+            directive = %field("violated-directive"),
+            blocked = %field("blocked-uri"),
+            page = %field("document-uri"),
+            "content security policy violation"
+        );
+    }
+    axum::http::StatusCode::NO_CONTENT
+}
+
 const NOTHING: &str = "default-src 'none'; frame-ancestors 'none'";
 
 pub async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {

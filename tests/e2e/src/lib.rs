@@ -22,6 +22,8 @@ pub struct Server {
     child: Child,
     pub addr: String,
     pub dir: tempfile::TempDir,
+    /// What the server wrote to stderr (its log, at `warn`), line by line.
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Server {
@@ -54,9 +56,20 @@ impl Server {
             .env("FK_ADDR", "127.0.0.1:0")
             .env("FK_LOG", "warn")
             .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
             .kill_on_drop(true)
             .spawn()
             .expect("start the server");
+        // The log is kept for the test to read, and passed on to the test's own output.
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let mut errors = BufReader::new(child.stderr.take().unwrap()).lines();
+        let kept = log.clone();
+        tokio::spawn(async move {
+            while let Ok(Some(line)) = errors.next_line().await {
+                eprintln!("server: {line}");
+                kept.lock().unwrap().push(line);
+            }
+        });
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
         let addr = tokio::time::timeout(WAIT, async {
             while let Some(line) = lines.next_line().await.expect("read server output") {
@@ -68,7 +81,7 @@ impl Server {
         })
         .await
         .expect("the server did not start in time");
-        Server { child, addr, dir }
+        Server { child, addr, dir, log }
     }
 
     fn env_for(dir: &std::path::Path) -> Vec<(String, String)> {
@@ -77,6 +90,16 @@ impl Server {
             ("FK_OUTBOX_DIR".into(), dir.join("outbox").display().to_string()),
             ("FK_DIST_DIR".into(), env_path("FK_DIST_DIR").display().to_string()),
         ]
+    }
+
+    /// The server's log lines so far.
+    pub fn log(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// The content-security-policy violations browsers reported to the server so far.
+    pub fn csp_violations(&self) -> Vec<String> {
+        self.log().into_iter().filter(|l| l.contains("content security policy violation")).collect()
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -128,6 +128,13 @@ async fn profile_orders_promotions_and_subscriptions() {
     b.text_until("main .lead", |t| t.contains("Жанар")).await;
     no_axe_violations(&b, "/account with cards").await;
 
+    // Every page above ran under the strict CSP without a violation; and a violation would be
+    // seen: an inline script injected now is blocked and reported.
+    assert_eq!(server.csp_violations(), Vec::<String>::new());
+    let blocked = b.js("const s = document.createElement('script'); s.textContent = 'window.fkInjected = 1'; document.body.appendChild(s); return window.fkInjected === undefined").await;
+    assert_eq!(blocked, Value::Bool(true), "an inline script does not run");
+    fk_e2e::wait_for(|| async { (!server.csp_violations().is_empty()).then_some(()) }).await.expect("the blocked inline script is reported");
+
     b.stop().await;
     server.stop().await;
 }
