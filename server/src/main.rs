@@ -22,6 +22,14 @@ enum Command {
         #[arg(long)]
         addr: Option<String>,
     },
+    /// A server that answers every request with an empty 200 and does nothing else: the
+    /// baseline `cargo xtask bench` measures the real endpoints against (same axum, same
+    /// runtime, no middleware, no database).
+    #[command(hide = true)]
+    NoopBaseline {
+        #[arg(long, default_value = "127.0.0.1:0")]
+        addr: String,
+    },
     /// Publish and list versions of the privacy policy.
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -74,12 +82,33 @@ fn main() -> ExitCode {
     runtime.block_on(async move {
         match cli.command.unwrap_or(Command::Serve { addr: None }) {
             Command::Serve { addr } => serve(config, addr).await,
+            Command::NoopBaseline { addr } => noop_baseline(&addr).await,
             Command::Policy(cmd) => policy_command(config, cmd).await,
             Command::Orders(cmd) => fk_server::commerce::cli::orders(&config, cmd).await,
             Command::Promotion(cmd) => fk_server::commerce::cli::promotion(&config, cmd).await,
             Command::Newsletter(cmd) => fk_server::choices::newsletter::run(config, cmd).await,
         }
     })
+}
+
+async fn noop_baseline(addr: &str) -> ExitCode {
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: cannot listen on {addr}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let local = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+    println!("listening on http://{local}");
+    let app = axum::Router::new().fallback(|| async {});
+    match axum::serve(listener, app).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 async fn open_db(config: &Config) -> Result<fk_server::Db, ExitCode> {

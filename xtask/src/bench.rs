@@ -20,6 +20,9 @@ pub fn bench() -> Result<(), String> {
     // (401), the policy version to accept, and the common-password list.
     first_visit(&server, "/account/register", &["/api/account/session", "/api/consent/config", "/api/account/common-passwords"], None)?;
     sign_in(&server)?;
+    let dir = std::env::temp_dir().join(format!("fk-bench-load-{}", std::process::id()));
+    fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    crate::load::load(&server, &dir)?;
     consent_banner(&server)
 }
 
@@ -120,7 +123,7 @@ fn sizes() -> Result<(), String> {
     Ok(())
 }
 
-struct Running(Child);
+pub struct Running(Child);
 
 impl Drop for Running {
     fn drop(&mut self) {
@@ -130,8 +133,13 @@ impl Drop for Running {
 }
 
 fn start(server: &std::path::Path, dir: &std::path::Path) -> Result<(Running, String), String> {
+    start_with(server, &["serve"], dir)
+}
+
+/// Starts `server` with `args` on a free port and a database in `dir`; its address.
+pub fn start_with(server: &std::path::Path, args: &[&str], dir: &std::path::Path) -> Result<(Running, String), String> {
     let mut child = Command::new(server)
-        .arg("serve")
+        .args(args)
         .env("FK_ADDR", "127.0.0.1:0")
         .env("FK_DATABASE_URL", format!("sqlite://{}/bench.db", dir.display()))
         .env("FK_DIST_DIR", root().join("dist"))

@@ -3,6 +3,7 @@
 mod bench;
 mod build;
 mod http;
+mod load;
 mod postgres;
 mod tools;
 

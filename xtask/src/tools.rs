@@ -119,3 +119,19 @@ pub fn apt_install(packages: &[&str]) -> Result<(), String> {
     install.args(packages);
     exec(&mut install, "apt-get install")
 }
+
+/// The load generator of `cargo xtask bench`, from crates.io.
+pub const OHA_VERSION: &str = "1.16.0";
+
+pub fn oha() -> Result<PathBuf, String> {
+    let home = std::env::var("CARGO_HOME").map(PathBuf::from).unwrap_or_else(|_| {
+        PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo")
+    });
+    let bin = home.join("bin/oha");
+    let installed = output(bin.to_str().unwrap_or("oha"), &["--version"]).is_some_and(|v| v.contains(OHA_VERSION));
+    if !installed {
+        step(&format!("installing oha {OHA_VERSION} (cargo install; a few minutes the first time)"));
+        exec(crate::cargo().args(["install", "oha", "--locked", "--version", OHA_VERSION]), "cargo install oha")?;
+    }
+    Ok(bin)
+}
