@@ -89,6 +89,20 @@ async fn history(State(state): State<AppState>, Extension(session): Extension<Ma
     Ok(Json(History { entries: entries(&mut conn, session.account_id).await? }).into_response())
 }
 
+/// How many entries the history has (the overview's card): counted, not read.
+pub async fn count(conn: &mut AnyConnection, account_id: i64) -> Result<u64, sqlx::Error> {
+    let mut total = 0;
+    for table in ["policy_acceptances", "consent_receipts", "choice_events"] {
+        let n: i64 = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table} WHERE account_id = $1"))
+            .bind(account_id)
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get("n")?;
+        total += u64::try_from(n).unwrap_or_default();
+    }
+    Ok(total)
+}
+
 /// Every entry of the consent history, newest first.
 pub async fn entries(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<HistoryEntry>, sqlx::Error> {
     // Choice changes first, then cookie receipts, then policy editions: within one second,

@@ -46,7 +46,7 @@ async fn summary(State(state): State<AppState>, Extension(session): Extension<Ma
         subscriptions_on: choices.count_on(&Choice::SUBSCRIPTIONS) as u32,
         privacy_on: choices.count_on(&Choice::PRIVACY) as u32,
         sessions: super::devices::sessions(&mut conn, account.id, session.id, now, Detail::Page).await?.len() as u32,
-        history_entries: super::consents::entries(&mut conn, account.id).await?.len() as u64,
+        history_entries: super::consents::count(&mut conn, account.id).await?,
         next_export_at: next_export_at(&account, now).map(rfc3339),
     };
     Ok(Json(summary).into_response())

@@ -267,7 +267,7 @@ async fn sign_in(State(state): State<AppState>, request: Request) -> Result<Resp
     store::log(&mut tx, account.id, Event::SignIn, &client, now).await?;
     let (token, session) = session::create(&mut tx, account.id, form.remember, &client, now).await?;
     if new_device {
-        let ip = client.ip.parse().map_or_else(|_| client.ip.clone(), crate::consent::truncate_ip);
+        let ip = super::devices::shown_ip(&client.ip);
         let device = [client.agent.os.as_str(), client.agent.device.as_str()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(", ");
         let mail = Mail::NewSignIn {
             first_name: &account.first_name,
