@@ -7,6 +7,7 @@ use crate::{ApiError, ErrorCode, Lang};
 
 /// The four categories of the policy (6, 6.2–6.4, 3.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Category {
     /// Always on: session, security, the consent record itself.
@@ -45,6 +46,7 @@ pub fn accept_all(gpc: bool) -> Vec<Category> {
 
 /// A text in the three interface languages.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Localized {
     pub ru: String,
@@ -64,6 +66,7 @@ impl Localized {
 
 /// One cookie (or a family: `name` ending in `*`) a category sets.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CookieInfo {
     pub name: String,
@@ -73,6 +76,7 @@ pub struct CookieInfo {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CategoryInfo {
     pub id: Category,
@@ -83,6 +87,7 @@ pub struct CategoryInfo {
 
 /// The operator's file (`config/cookies.json`): every category, in display order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CookieConfig {
     pub categories: Vec<CategoryInfo>,
@@ -124,6 +129,7 @@ impl CookieConfig {
 /// `GET /api/consent/config`: the configuration, its revision (a hash of the file: a new
 /// revision asks every visitor again) and the current policy version.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct ConsentConfig {
     pub revision: String,
     pub policy_version: u32,
@@ -132,6 +138,7 @@ pub struct ConsentConfig {
 
 /// `POST /api/consent`: one choice, as the loader sends it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ConsentRequest {
     pub consent_id: String,
@@ -209,6 +216,7 @@ pub fn is_revision(s: &str) -> bool {
 
 /// `GET /api/consent/{id}` and the answer to a POST: one recorded choice.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct ConsentReceipt {
     pub consent_id: String,
     pub categories: Vec<Category>,
@@ -224,6 +232,7 @@ pub struct ConsentReceipt {
 
 /// Every choice recorded under one consent ID, newest first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct ConsentHistory {
     pub consent_id: String,
     pub receipts: Vec<ConsentReceipt>,

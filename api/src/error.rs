@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 /// Machine-readable reason of an [`ApiError`]. The UI shows a localized message per code;
 /// `message` is the English text for operators, logs and API clients.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     UnknownLanguage,
@@ -73,6 +74,7 @@ pub enum ErrorCode {
 
 /// The one error shape of the API: `{code, message, field}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,

@@ -4,6 +4,7 @@ use crate::{ApiError, ErrorCode};
 
 /// The interface and policy languages. Russian is the default and the prevailing text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     #[default]

@@ -8,6 +8,7 @@ use crate::{ApiError, ErrorCode, Lang};
 
 /// A run of text with one formatting.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Span {
     pub text: String,
     #[serde(default, skip_serializing_if = "is_false")]
@@ -30,6 +31,7 @@ impl Span {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Block {
     Paragraph { spans: Vec<Span> },
@@ -51,6 +53,7 @@ pub fn spans_text(spans: &[Span]) -> String {
 
 /// A numbered clause ("6.4") or an unnumbered part with a heading ("Cookies").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Clause {
     /// The anchor: the number for numbered clauses (`/policy#6.4`), a slug otherwise.
     pub id: String,
@@ -73,6 +76,7 @@ impl Clause {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Section {
     pub number: u32,
     pub title: String,
@@ -86,6 +90,7 @@ impl Section {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct PolicyDocument {
     pub title: String,
     /// Text before section 1; translations say there that the Russian text prevails.
@@ -102,6 +107,7 @@ impl PolicyDocument {
 
 /// One published version, without its text.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct VersionSummary {
     pub lang: Lang,
     pub version: u32,
@@ -112,6 +118,7 @@ pub struct VersionSummary {
 
 /// `GET /api/policy/{lang}` and `GET /api/policy/{lang}/versions/{n}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct PolicyVersion {
     #[serde(flatten)]
     pub summary: VersionSummary,
@@ -133,6 +140,7 @@ impl PolicyVersion {
 
 /// `GET /api/policy/{lang}/versions`, newest first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct PolicyVersionList {
     pub lang: Lang,
     pub requested_lang: Lang,
@@ -140,6 +148,7 @@ pub struct PolicyVersionList {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeKind {
     Equal,
@@ -148,12 +157,14 @@ pub enum ChangeKind {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct DiffSegment {
     pub kind: ChangeKind,
     pub text: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ClauseStatus {
     Unchanged,
@@ -164,6 +175,7 @@ pub enum ClauseStatus {
 
 /// What a unit of the diff is: a section's title or a clause.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum UnitKind {
     SectionTitle,
@@ -171,6 +183,7 @@ pub enum UnitKind {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct ClauseDiff {
     /// The clause's anchor, or `section-N` for a section title.
     pub id: String,
@@ -184,6 +197,7 @@ pub struct ClauseDiff {
 
 /// `GET /api/policy/{lang}/diff?from=N&to=M`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct PolicyDiff {
     pub lang: Lang,
     pub from: VersionSummary,

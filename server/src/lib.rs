@@ -9,6 +9,7 @@ pub mod db;
 pub mod error;
 pub mod health;
 pub mod mail;
+pub mod openapi;
 pub mod policy;
 pub mod request;
 pub mod security;
@@ -24,6 +25,8 @@ use fk_api::{ApiError, ErrorCode};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
+use utoipa::OpenApi;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub use config::Config;
 pub use db::Db;
@@ -88,15 +91,19 @@ impl AppState {
 
 /// Every route of the server. Features bring their own routers; they are merged here only.
 pub fn app(state: AppState) -> Router {
-    Router::new()
+    let (api, document) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(health::router())
         .merge(policy::http::router())
         .merge(consent::http::router(state.clone()))
         .merge(account::http::router(state.clone()))
         .merge(commerce::http::router(state.clone()))
         .merge(choices::router(state.clone()))
-        .route("/consent.js", axum::routing::get(consent::loader::serve))
-        .route("/api/csp-report", axum::routing::post(security::csp_report))
+        .routes(routes!(consent::loader::serve))
+        .routes(routes!(security::csp_report))
+        .routes(routes!(openapi::document))
+        .split_for_parts();
+    let document = Arc::new(openapi::finish(document).to_json().expect("the API document serializes"));
+    api.layer(axum::Extension(document))
         .fallback(spa::fallback)
         .method_not_allowed_fallback(|| async {
             let err = ApiError::new(ErrorCode::MethodNotAllowed, "this method is not allowed here");

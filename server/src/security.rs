@@ -1,20 +1,66 @@
 //! Headers every response carries. HTML gets the app's strict CSP and the document headers;
 //! everything else may not load anything at all.
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 
+use fk_api::{ApiError, ErrorCode};
+use serde_json::Value;
+
+use crate::error::AppError;
 use crate::AppState;
 
-/// Violation reports logged per minute at most: a page in a loop, or someone posting reports,
-/// must not flood the log.
+/// Violation reports logged per minute at most.
 const REPORTS_PER_MINUTE: u64 = 60;
 static REPORTS: std::sync::Mutex<(i64, u64)> = std::sync::Mutex::new((0, 0));
 
-/// `POST /api/csp-report`: a browser saying the CSP blocked something on one of our pages
-/// (`report-uri`). Logged as a warning, with what was blocked and where; always 204.
-pub async fn csp_report(body: axum::body::Bytes) -> axum::http::StatusCode {
+/// `POST /api/csp-report`: a browser saying the CSP blocked something on one of our pages:
+/// `report-uri` posts one `{"csp-report": {…}}` as `application/csp-report`, the Reporting
+/// API a list of reports as `application/reports+json`. Logged as warnings, with what was
+/// blocked and where.
+#[utoipa::path(post, path = "/api/csp-report", tag = "meta",
+    request_body(description = "What the browser blocked",
+        content((Object = "application/csp-report"), (Vec<Object> = "application/reports+json"))),
+    responses(
+        (status = 204, description = "Noted (logged, at most 60 a minute)"),
+        (status = 400, description = "Not a JSON report of the media type sent", body = ApiError),
+        (status = 413, description = "Larger than 64 KiB", body = ApiError),
+        (status = 415, description = "Neither `application/csp-report` nor `application/reports+json`", body = ApiError),
+    ),
+    extensions(("x-no-database" = json!(true))))]
+pub async fn csp_report(headers: HeaderMap, body: axum::body::Body) -> Result<StatusCode, AppError> {
+    let body = axum::body::to_bytes(body, crate::MAX_BODY).await.map_err(|_| {
+        AppError::Client(StatusCode::PAYLOAD_TOO_LARGE, ApiError::new(ErrorCode::PayloadTooLarge, "the body is too large"))
+    })?;
+    let media = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).and_then(|v| v.split(';').next()).unwrap_or("");
+    let not_a_report = || AppError::bad_request(ApiError::new(ErrorCode::InvalidJson, "the body is not a report of this media type"));
+    let reports: Vec<Value> = match media.trim().to_ascii_lowercase().as_str() {
+        "application/csp-report" => match serde_json::from_slice(&body) {
+            Ok(Value::Object(report)) => vec![report.get("csp-report").cloned().unwrap_or_default()],
+            _ => return Err(not_a_report()),
+        },
+        "application/reports+json" => match serde_json::from_slice::<Vec<Value>>(&body) {
+            Ok(list) if list.iter().all(Value::is_object) => list.into_iter().map(|r| r["body"].clone()).collect(),
+            _ => return Err(not_a_report()),
+        },
+        _ => {
+            return Err(AppError::Client(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ApiError::new(ErrorCode::InvalidJson, "send application/csp-report or application/reports+json"),
+            ))
+        }
+    };
+    for report in reports {
+        log_violation(&report);
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// One violation, as a warning, unless this minute's allowance is spent: a page in a loop, or
+/// someone posting reports, must not flood the log. (`report-uri` names fields in kebab-case,
+/// the Reporting API in camelCase.)
+fn log_violation(report: &Value) {
     let minute = crate::db::now() / 60;
     let logged = {
         let mut window = REPORTS.lock().unwrap_or_else(|e| e.into_inner());
@@ -24,17 +70,18 @@ pub async fn csp_report(body: axum::body::Bytes) -> axum::http::StatusCode {
         window.1 += 1;
         window.1 <= REPORTS_PER_MINUTE
     };
-    if logged {
-        let report: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-        let field = |name: &str| report["csp-report"][name].as_str().unwrap_or("").chars().take(200).collect::<String>();
-        tracing::warn!(
-            directive = %field("violated-directive"),
-            blocked = %field("blocked-uri"),
-            page = %field("document-uri"),
-            "content security policy violation"
-        );
+    if !logged {
+        return;
     }
-    axum::http::StatusCode::NO_CONTENT
+    let field = |names: [&str; 2]| {
+        names.iter().find_map(|n| report[*n].as_str()).unwrap_or("").chars().take(200).collect::<String>()
+    };
+    tracing::warn!(
+        directive = %field(["violated-directive", "effectiveDirective"]),
+        blocked = %field(["blocked-uri", "blockedURL"]),
+        page = %field(["document-uri", "documentURL"]),
+        "content security policy violation"
+    );
 }
 
 const NOTHING: &str = "default-src 'none'; frame-ancestors 'none'";

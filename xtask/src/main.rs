@@ -102,6 +102,7 @@ fn run(args: &[String]) -> Result<(), String> {
 fn test() -> Result<(), String> {
     tools::ensure_build_tools()?;
     tools::ensure_browser()?;
+    let schemathesis = tools::schemathesis()?;
     step("unit and server tests (api, server against real SQLite files, xtask)");
     exec(cargo().args(["test", "--release", "-p", "fk-api", "-p", "fk-server", "-p", "xtask"]).env_remove("FK_TEST_POSTGRES"), "host tests")?;
     // Stopped and removed when this function returns, whether the tests pass or not.
@@ -129,6 +130,8 @@ fn test() -> Result<(), String> {
             .env("FK_AXE_JS", tools::axe_js())
             .env("CHROMEDRIVER", tools::CHROMEDRIVER)
             .env("CHROMIUM", tools::CHROMIUM)
+            // The API fuzzer (`contract.rs`).
+            .env("FK_SCHEMATHESIS", &schemathesis)
             // Two instances on one database (`instances.rs`).
             .env("FK_TEST_POSTGRES", &cluster.url),
         "end-to-end tests",

@@ -135,3 +135,29 @@ pub fn oha() -> Result<PathBuf, String> {
     }
     Ok(bin)
 }
+
+/// The API fuzzer of the contract test (`tests/e2e/tests/contract.rs`), from PyPI, with every
+/// package pinned in `xtask/python/requirements.txt`, in a virtual environment under `target/`.
+pub fn schemathesis() -> Result<PathBuf, String> {
+    let requirements = crate::root().join("xtask/python/requirements.txt");
+    let pinned = std::fs::read_to_string(&requirements).map_err(|e| format!("{}: {e}", requirements.display()))?;
+    let venv = crate::root().join("target/tools/python");
+    let st = venv.join("bin/st");
+    // The list is copied into the environment once installed: a changed list installs again.
+    let installed = venv.join("requirements.txt");
+    if st.exists() && std::fs::read_to_string(&installed).is_ok_and(|done| done == pinned) {
+        return Ok(st);
+    }
+    if output("python3", &["-c", "import venv, ensurepip"]).is_none() {
+        apt_install(&["python3", "python3-venv"])?;
+    }
+    step("installing schemathesis (pip, into target/tools/python)");
+    let _ = std::fs::remove_dir_all(&venv);
+    exec(Command::new("python3").args(["-m", "venv"]).arg(&venv), "python3 -m venv")?;
+    exec(
+        Command::new(venv.join("bin/pip")).args(["install", "-q", "--disable-pip-version-check", "--no-deps", "-r"]).arg(&requirements),
+        "pip install schemathesis",
+    )?;
+    std::fs::write(&installed, pinned).map_err(|e| format!("{}: {e}", installed.display()))?;
+    Ok(st)
+}

@@ -7,6 +7,7 @@ use crate::Lang;
 
 /// How an edition of the policy was accepted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AcceptedHow {
     /// Ticked at registration (1.3, 8.1).
@@ -30,6 +31,7 @@ impl AcceptedHow {
 
 /// One line of the consent history.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum HistoryEvent {
     Policy { version: u32, lang: Lang, how: AcceptedHow },
@@ -39,6 +41,7 @@ pub enum HistoryEvent {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct HistoryEntry {
     /// RFC 3339.
     pub at: String,
@@ -48,12 +51,14 @@ pub struct HistoryEntry {
 
 /// `GET /api/account/history`: newest first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct History {
     pub entries: Vec<HistoryEntry>,
 }
 
 /// What the security log records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SecurityEvent {
     SignIn,
@@ -133,6 +138,7 @@ impl DeviceKind {
 
 /// An open session on the devices page. The IP is truncated (/24, /48).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct DeviceSession {
     pub id: i64,
     pub browser: String,
@@ -150,6 +156,7 @@ pub struct DeviceSession {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct SecurityEntry {
     pub event: SecurityEvent,
     pub at: String,
@@ -162,6 +169,7 @@ pub struct SecurityEntry {
 /// `GET /api/account/devices`: open sessions (this one first), and the security log, newest
 /// first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Devices {
     pub sessions: Vec<DeviceSession>,
     pub log: Vec<SecurityEntry>,

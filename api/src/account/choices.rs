@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Choice {
     /// News and offers by e-mail (7.1).
@@ -62,6 +63,7 @@ impl Choice {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct ChoiceState {
     pub choice: Choice,
     pub enabled: bool,
@@ -71,6 +73,7 @@ pub struct ChoiceState {
 
 /// `GET /api/account/choices`, and the answer to every change.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Choices {
     /// Every [`Choice`], in [`Choice::ALL`] order.
     pub choices: Vec<ChoiceState>,
@@ -90,6 +93,7 @@ impl Choices {
 
 /// `PUT /api/account/choices/{choice}`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChoiceUpdate {
     pub enabled: bool,
@@ -97,6 +101,7 @@ pub struct ChoiceUpdate {
 
 /// Where a change came from, as the consent history tells it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ChoiceSource {
     /// The personal section.
@@ -124,6 +129,7 @@ impl ChoiceSource {
 /// `POST /api/unsubscribe`: the token from a letter, and whether to stay subscribed (the
 /// page's "undo" sends `true`). `POST /api/unsubscribe/preview` takes `{token}` alone.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UnsubscribeRequest {
     pub token: String,
@@ -132,6 +138,7 @@ pub struct UnsubscribeRequest {
 
 /// What the unsubscribe page shows: which list, to which (masked) address, and its state.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct UnsubscribeView {
     pub choice: Choice,
     /// `a•••@example.kz`: enough to recognise, not enough to learn from a forwarded letter.

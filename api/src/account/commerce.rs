@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::{ApiError, ErrorCode, Lang};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OrderStatus {
     Placed,
@@ -34,6 +35,7 @@ impl OrderStatus {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OrderItem {
     pub name: String,
@@ -49,6 +51,7 @@ impl OrderItem {
 
 /// One order as the personal section shows it, newest first in a list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct OrderView {
     pub id: i64,
     /// The commerce system's own order number.
@@ -62,6 +65,7 @@ pub struct OrderView {
 
 /// `GET /api/account/orders?page=N` (from 1).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct OrderPage {
     pub orders: Vec<OrderView>,
     pub page: u32,
@@ -80,6 +84,7 @@ pub const ORDER_NUMBER_MAX: usize = 64;
 /// `PUT /api/internal/orders/{number}` from the commerce system (service token, never a user
 /// session). The same number again is a no-op, or a status change of that order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OrderPush {
     /// Whose order: the account's login.
@@ -156,6 +161,7 @@ pub fn format_tenge(tiyn: i64, lang: Lang) -> String {
 
 /// A current promotion, in the language asked for, and whether the user takes part.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct PromotionView {
     pub slug: String,
     pub title: String,
@@ -168,6 +174,7 @@ pub struct PromotionView {
 
 /// The user's past part in a promotion: left, or the promotion ended.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct ParticipationView {
     pub slug: String,
     pub title: String,
@@ -178,6 +185,7 @@ pub struct ParticipationView {
 
 /// `GET /api/account/promotions?lang=xx`; join and leave answer the same.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Promotions {
     pub current: Vec<PromotionView>,
     pub past: Vec<ParticipationView>,

@@ -9,6 +9,7 @@ use super::AccountView;
 
 /// `GET /api/account/summary`: one number per card of the overview.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Summary {
     pub orders: u64,
     pub promotions_joined: u64,
@@ -22,6 +23,7 @@ pub struct Summary {
 
 /// `GET /api/account/policy`: the edition the user last accepted and the current one.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct PolicyStatus {
     pub accepted_version: u32,
     pub accepted_at: String,
@@ -39,6 +41,7 @@ impl PolicyStatus {
 
 /// `POST /api/account/policy/acknowledge`: "I have read it", for the edition shown.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AcknowledgeRequest {
     pub version: u32,
@@ -46,6 +49,7 @@ pub struct AcknowledgeRequest {
 
 /// `POST /api/account/delete`: the password, asked on the page itself.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DeleteRequest {
     pub password: String,
@@ -56,6 +60,7 @@ pub const EXPORT_EVERY_SECONDS: i64 = 3600;
 
 /// `POST /api/account/export`: everything held about the user, as one JSON file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct DataExport {
     pub generated_at: String,
     /// Which edition of the policy describes this data.
@@ -71,6 +76,7 @@ pub struct DataExport {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct ExportProfile {
     #[serde(flatten)]
     pub account: AccountView,
@@ -83,6 +89,7 @@ pub struct ExportProfile {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct ExportPromotions {
     pub current: Vec<PromotionView>,
     pub past: Vec<ParticipationView>,

@@ -15,6 +15,7 @@ use password::CommonPasswords;
 
 /// Gender as clause 2.1 lists it; optional, so "not stated" is a real answer.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Gender {
     Female,
@@ -41,6 +42,7 @@ impl Gender {
 
 /// `POST /api/account/register`: exactly the fields of clause 2.1, plus the consents.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
     pub first_name: String,
@@ -124,6 +126,7 @@ impl RegisterRequest {
 
 /// `POST /api/account/sign-in`: `login` is the login or the e-mail address.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SignInRequest {
     pub login: String,
@@ -134,6 +137,7 @@ pub struct SignInRequest {
 
 /// `POST /api/account/reauth`: the password again, before a sensitive operation.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReauthRequest {
     pub password: String,
@@ -141,6 +145,7 @@ pub struct ReauthRequest {
 
 /// `POST /api/account/verify`: the token from the verification link.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct VerifyRequest {
     pub token: String,
@@ -148,6 +153,7 @@ pub struct VerifyRequest {
 
 /// `POST /api/account/recover`: where to send a reset link (if an account has that address).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RecoverRequest {
     pub email: String,
@@ -158,6 +164,7 @@ pub struct RecoverRequest {
 
 /// `POST /api/account/reset`: the token from the reset link and the new password.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ResetRequest {
     pub token: String,
@@ -167,12 +174,14 @@ pub struct ResetRequest {
 /// The answer to registration and recovery, whatever the database holds: nothing here tells
 /// whether the address has an account.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct CheckEmail {
     pub email: String,
 }
 
 /// The signed-in account as the personal section shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct AccountView {
     pub login: String,
     pub first_name: String,
@@ -196,6 +205,7 @@ pub struct AccountView {
 /// `GET /api/account/session`: who is signed in, and for how long a sensitive operation goes
 /// through without asking for the password again.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct SessionView {
     pub account: AccountView,
     pub remember: bool,

@@ -7,6 +7,7 @@ use crate::{ApiError, Lang};
 /// `PUT /api/account/profile`. `version` is the one the form was loaded with: when another tab
 /// saved first the server answers `stale_data` instead of overwriting what that tab wrote.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProfileUpdate {
     pub first_name: String,
@@ -59,6 +60,7 @@ impl ProfileUpdate {
 /// `POST /api/account/email`: the new address. Needs a recent password; the old address stays
 /// in force until the link sent to the new one is opened.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EmailChangeRequest {
     pub email: String,
@@ -67,6 +69,7 @@ pub struct EmailChangeRequest {
 /// `POST /api/account/password`: the current password, the new one, and whether every other
 /// session should end.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PasswordChangeRequest {
     pub current_password: String,

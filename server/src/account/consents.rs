@@ -3,8 +3,8 @@
 //! signed in, subscription and privacy changes — newest first.
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
+use axum::{Extension, Json};
+use utoipa_axum::{router::OpenApiRouter, routes};
 use fk_api::account::activity::{AcceptedHow, History, HistoryEntry, HistoryEvent};
 use fk_api::account::data::{AcknowledgeRequest, PolicyStatus};
 use fk_api::{ApiError, ErrorCode, Lang};
@@ -17,14 +17,16 @@ use crate::policy::store as policy_store;
 use crate::request;
 use crate::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/account/policy", get(policy_status))
-        .route("/api/account/policy/acknowledge", post(acknowledge))
-        .route("/api/account/history", get(history))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(policy_status))
+        .routes(routes!(acknowledge))
+        .routes(routes!(history))
 }
 
 /// The edition last accepted against the current (Russian, prevailing) one.
+#[utoipa::path(get, path = "/api/account/policy", tag = "data", security(("session" = [])),
+    responses((status = 200, description = "The edition the user last accepted, and the current one", body = PolicyStatus)))]
 pub async fn policy_status(State(state): State<AppState>, Extension(session): Extension<MaybeSession>) -> Result<Response, AppError> {
     let session = session.required()?;
     Ok(Json(status(&state, session.account_id).await?).into_response())
@@ -50,6 +52,11 @@ async fn status(state: &AppState, account_id: i64) -> Result<PolicyStatus, AppEr
 
 /// "I have read it": recorded like the acceptance at registration, with how it was given.
 /// Only the current edition can be acknowledged (a stale page gets told to reload).
+#[utoipa::path(post, path = "/api/account/policy/acknowledge", tag = "data", security(("session" = [])), request_body = AcknowledgeRequest,
+    responses(
+        (status = 200, description = "Recorded (again is a no-op)", body = PolicyStatus),
+        (status = 409, description = "`unknown_version`: not the current edition", body = ApiError),
+    ))]
 async fn acknowledge(State(state): State<AppState>, Extension(session): Extension<MaybeSession>, request: Request) -> Result<Response, AppError> {
     let session = session.required()?;
     let (parts, body) = request.into_parts();
@@ -83,6 +90,8 @@ async fn acknowledge(State(state): State<AppState>, Extension(session): Extensio
     Ok(Json(status(&state, account.id).await?).into_response())
 }
 
+#[utoipa::path(get, path = "/api/account/history", tag = "data", security(("session" = [])),
+    responses((status = 200, description = "The consent history, newest first", body = History)))]
 async fn history(State(state): State<AppState>, Extension(session): Extension<MaybeSession>) -> Result<Response, AppError> {
     let session = session.required()?;
     let mut conn = state.db.acquire().await?;

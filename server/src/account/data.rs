@@ -3,8 +3,8 @@
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
+use axum::{Extension, Json};
+use utoipa_axum::{router::OpenApiRouter, routes};
 use fk_api::account::choices::Choice;
 use fk_api::account::data::{DataExport, DeleteRequest, ExportProfile, ExportPromotions, Summary, EXPORT_EVERY_SECONDS};
 use fk_api::account::rules;
@@ -22,11 +22,11 @@ use crate::mail::templates::{render, Mail};
 use crate::request::Client;
 use crate::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/account/summary", get(summary))
-        .route("/api/account/export", post(export))
-        .route("/api/account/delete", post(delete_account))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(summary))
+        .routes(routes!(export))
+        .routes(routes!(delete_account))
 }
 
 /// When the next download may be made, if not now.
@@ -34,6 +34,8 @@ fn next_export_at(account: &Account, now: i64) -> Option<i64> {
     account.last_export_at.map(|last| last + EXPORT_EVERY_SECONDS).filter(|next| *next > now)
 }
 
+#[utoipa::path(get, path = "/api/account/summary", tag = "data", security(("session" = [])),
+    responses((status = 200, description = "One number per card of the overview", body = Summary)))]
 async fn summary(State(state): State<AppState>, Extension(session): Extension<MaybeSession>) -> Result<Response, AppError> {
     let session = session.required()?;
     let account = account_of(&state, &session).await?;
@@ -89,6 +91,12 @@ pub async fn gather(conn: &mut AnyConnection, account: &Account, current_session
 
 /// The download: one JSON file, made on request, at most once an hour (it reads every table
 /// the account appears in). The download itself is written to the security log.
+#[utoipa::path(post, path = "/api/account/export", tag = "data", security(("session" = [])),
+    responses(
+        (status = 200, description = "Everything held about the user, as a JSON file to save", body = DataExport,
+            headers(("content-disposition" = String, description = "attachment; filename=…"))),
+        (status = 429, description = "One download an hour; `retry_after` says when the next may be made", body = ApiError),
+    ))]
 async fn export(State(state): State<AppState>, Extension(session): Extension<MaybeSession>, request: Request) -> Result<Response, AppError> {
     let session = session.required()?;
     let account = account_of(&state, &session).await?;
@@ -169,6 +177,11 @@ pub async fn erase(conn: &mut AnyConnection, account: &Account) -> Result<(), sq
 
 /// "Удалить аккаунт" (5.2): the password on the page itself, throttled like sign-in; then
 /// erased, signed out, and a last letter to the old address that is forgotten once sent.
+#[utoipa::path(post, path = "/api/account/delete", tag = "data", security(("session" = [])), request_body = DeleteRequest,
+    responses(
+        (status = 204, description = "The account and its data are erased; the cookie is cleared"),
+        (status = 429, description = "Too many wrong passwords; `retry_after` says when", body = ApiError),
+    ))]
 async fn delete_account(State(state): State<AppState>, Extension(session): Extension<MaybeSession>, request: Request) -> Result<Response, AppError> {
     let session = session.required()?;
     let (parts, body) = request.into_parts();

@@ -3,8 +3,8 @@
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
+use axum::{Extension, Json};
+use utoipa_axum::{router::OpenApiRouter, routes};
 use fk_api::account::activity::{DeviceSession, Devices, SecurityEntry, SecurityEvent, SECURITY_LOG_SHOWN};
 use fk_api::{ApiError, ErrorCode};
 use sqlx::{AnyConnection, Row};
@@ -16,11 +16,11 @@ use crate::error::AppError;
 use crate::request::Client;
 use crate::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/account/devices", get(devices))
-        .route("/api/account/devices/end-others", post(end_others))
-        .route("/api/account/devices/{id}/end", post(end_one))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(devices))
+        .routes(routes!(end_others))
+        .routes(routes!(end_one))
 }
 
 /// An address as the personal section shows it: the network, not the machine.
@@ -106,6 +106,8 @@ async fn view(state: &AppState, session: &Session) -> Result<Devices, AppError> 
     })
 }
 
+#[utoipa::path(get, path = "/api/account/devices", tag = "devices", security(("session" = [])),
+    responses((status = 200, description = "Open sessions (this one first) and the newest entries of the security log", body = Devices)))]
 async fn devices(State(state): State<AppState>, Extension(session): Extension<MaybeSession>) -> Result<Response, AppError> {
     let session = session.required()?;
     Ok(Json(view(&state, &session).await?).into_response())
@@ -117,6 +119,13 @@ fn no_such_session() -> AppError {
 
 /// Ends another of the account's sessions (sensitive: a stolen session must not be able to
 /// throw the owner out without the password). This one is ended by signing out.
+#[utoipa::path(post, path = "/api/account/devices/{id}/end", tag = "devices", security(("session" = [])),
+    params(("id" = String, Path, description = "The session's `id` from the list")),
+    responses(
+        (status = 200, description = "Ended; the list as it is now", body = Devices),
+        (status = 403, description = "`reauth_required`: confirm the password first", body = ApiError),
+        (status = 404, description = "No such session among the account's other devices", body = ApiError),
+    ))]
 async fn end_one(
     State(state): State<AppState>,
     Extension(session): Extension<MaybeSession>,
@@ -145,6 +154,11 @@ async fn end_one(
 }
 
 /// Ends every session but this one.
+#[utoipa::path(post, path = "/api/account/devices/end-others", tag = "devices", security(("session" = [])),
+    responses(
+        (status = 200, description = "Every other session ended; the list as it is now", body = Devices),
+        (status = 403, description = "`reauth_required`: confirm the password first", body = ApiError),
+    ))]
 async fn end_others(State(state): State<AppState>, Extension(session): Extension<MaybeSession>, request: Request) -> Result<Response, AppError> {
     let session = session.required()?;
     let now = state.clock.now();

@@ -4,9 +4,10 @@ use axum::extract::{Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{middleware, Extension, Json, Router};
+use axum::{middleware, Extension, Json};
+use utoipa_axum::{router::OpenApiRouter, routes};
 use fk_api::account::{
+    SessionView,
     is_token, rules, CheckEmail, RecoverRequest, ReauthRequest, RegisterRequest, ResetRequest, SignInRequest, VerifyRequest,
 };
 use fk_api::{ApiError, ErrorCode};
@@ -37,20 +38,20 @@ const REGISTER_IP: [Window; 1] = [window(3600, 20)];
 /// "Someone tried to register with your address" letters per address.
 const REGISTER_NOTICE: [Window; 1] = [window(86_400, 3)];
 
-pub fn router(state: AppState) -> Router<AppState> {
-    Router::new()
-        .route("/api/account/common-passwords", get(common_passwords))
-        .route("/api/account/register", post(register))
-        .route("/api/account/verify", post(verify))
-        .route("/api/account/verify/resend", post(resend_verification))
-        .route("/api/account/sign-in", post(sign_in))
-        .route("/api/account/sign-out", post(sign_out))
-        .route("/api/account/sign-out-everywhere", post(sign_out_everywhere))
-        .route("/api/account/session", get(current_session))
-        .route("/api/account/reauth", post(reauth))
-        .route("/api/account/recover", post(recover))
-        .route("/api/account/reset", post(reset))
-        .route("/api/account/reset/check", post(check_reset_link))
+pub fn router(state: AppState) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(common_passwords))
+        .routes(routes!(register))
+        .routes(routes!(verify))
+        .routes(routes!(resend_verification))
+        .routes(routes!(sign_in))
+        .routes(routes!(sign_out))
+        .routes(routes!(sign_out_everywhere))
+        .routes(routes!(current_session))
+        .routes(routes!(reauth))
+        .routes(routes!(recover))
+        .routes(routes!(reset))
+        .routes(routes!(check_reset_link))
         .merge(super::profile::routes())
         .merge(super::devices::routes())
         .merge(super::consents::routes())
@@ -92,6 +93,9 @@ pub(super) async fn account_of(state: &AppState, session: &Session) -> Result<Ac
 }
 
 /// The list the forms check passwords against, for the SPA to download once (cacheable).
+#[utoipa::path(get, path = "/api/account/common-passwords", tag = "account",
+    responses((status = 200, description = "The common-password list the SPA checks new passwords against, one a line", content_type = "text/plain", body = String)),
+    extensions(("x-no-database" = json!(true))))]
 async fn common_passwords() -> Response {
     let mut response = fk_api::account::password::COMMON_PASSWORDS_TXT.into_response();
     let h = response.headers_mut();
@@ -103,6 +107,12 @@ async fn common_passwords() -> Response {
 /// Registration. Whether the address already has an account, the answer is the same 202
 /// "check your e-mail" (taking as long: the password is hashed either way); the owner of a
 /// taken address gets a letter saying someone tried. Nothing is written unless all is valid.
+#[utoipa::path(post, path = "/api/account/register", tag = "account", request_body = RegisterRequest,
+    responses(
+        (status = 202, description = "A verification link was sent (the same answer whether or not the address has an account)", body = CheckEmail),
+        (status = 409, description = "`login_taken`, or `policy_outdated`: a newer policy must be read first", body = ApiError),
+        (status = 429, description = "Too many registrations from this address; `retry_after` says when", body = ApiError),
+    ))]
 async fn register(State(state): State<AppState>, request: Request) -> Result<Response, AppError> {
     let (parts, body) = request.into_parts();
     let form: RegisterRequest = request::json(&parts.headers, body, "registration").await?;
@@ -177,6 +187,10 @@ pub(super) fn link_invalid() -> AppError {
 
 /// Opening the verification link confirms the address and signs in on that browser; the
 /// welcome letter then states the login (clause 5.2).
+#[utoipa::path(post, path = "/api/account/verify", tag = "account", request_body = VerifyRequest,
+    responses(
+        (status = 200, description = "The address is confirmed and the user signed in (the session cookie is set)", body = SessionView),
+    ))]
 async fn verify(State(state): State<AppState>, request: Request) -> Result<Response, AppError> {
     let (parts, body) = request.into_parts();
     let form: VerifyRequest = request::json(&parts.headers, body, "verification").await?;
@@ -204,6 +218,12 @@ async fn verify(State(state): State<AppState>, request: Request) -> Result<Respo
 }
 
 /// "Send the link again" from the banner an unverified account sees.
+#[utoipa::path(post, path = "/api/account/verify/resend", tag = "account", security(("session" = [])),
+    responses(
+        (status = 202, description = "The verification link was sent again", body = CheckEmail),
+        (status = 204, description = "The address is confirmed already"),
+        (status = 429, description = "Sent too recently; `retry_after` says when", body = ApiError),
+    ))]
 async fn resend_verification(State(state): State<AppState>, Extension(session): Extension<MaybeSession>) -> Result<Response, AppError> {
     let session = session.required()?;
     let account = account_of(&state, &session).await?;
@@ -236,6 +256,12 @@ pub(super) fn invalid_credentials() -> AppError {
     AppError::Client(StatusCode::UNAUTHORIZED, ApiError::new(ErrorCode::InvalidCredentials, "wrong login or password"))
 }
 
+#[utoipa::path(post, path = "/api/account/sign-in", tag = "account", request_body = SignInRequest,
+    responses(
+        (status = 200, description = "Signed in (the session cookie is set)", body = SessionView),
+        (status = 401, description = "`invalid_credentials`: wrong login or password (the same for an unknown login)", body = ApiError),
+        (status = 429, description = "Too many failed attempts; `retry_after` says when", body = ApiError),
+    ))]
 async fn sign_in(State(state): State<AppState>, request: Request) -> Result<Response, AppError> {
     let (parts, body) = request.into_parts();
     let form: SignInRequest = request::json(&parts.headers, body, "sign-in").await?;
@@ -286,6 +312,8 @@ async fn sign_in(State(state): State<AppState>, request: Request) -> Result<Resp
     Ok(signed_in(&state, StatusCode::OK, &token, form.remember, session.view(&account)))
 }
 
+#[utoipa::path(post, path = "/api/account/sign-out", tag = "account",
+    responses((status = 204, description = "Signed out (also when no session was open); the cookie is cleared")))]
 async fn sign_out(State(state): State<AppState>, Extension(session): Extension<MaybeSession>) -> Result<Response, AppError> {
     if let Some(session) = session.0 {
         session::end(&state.db, session.id).await?;
@@ -294,6 +322,11 @@ async fn sign_out(State(state): State<AppState>, Extension(session): Extension<M
 }
 
 /// Ends every session of the account, this one included. Sensitive: needs a recent password.
+#[utoipa::path(post, path = "/api/account/sign-out-everywhere", tag = "account", security(("session" = [])),
+    responses(
+        (status = 204, description = "Every session of the account has ended; the cookie is cleared"),
+        (status = 403, description = "`reauth_required`: confirm the password first", body = ApiError),
+    ))]
 async fn sign_out_everywhere(State(state): State<AppState>, Extension(session): Extension<MaybeSession>, request: Request) -> Result<Response, AppError> {
     let session = session.required()?;
     session.require_recent_auth(state.clock.now())?;
@@ -308,6 +341,8 @@ async fn sign_out_everywhere(State(state): State<AppState>, Extension(session): 
     Ok(([(header::SET_COOKIE, session::clear_cookie(&state))], StatusCode::NO_CONTENT).into_response())
 }
 
+#[utoipa::path(get, path = "/api/account/session", tag = "account", security(("session" = [])),
+    responses((status = 200, description = "The signed-in account", body = SessionView)))]
 async fn current_session(State(state): State<AppState>, Extension(session): Extension<MaybeSession>) -> Result<Response, AppError> {
     let session = session.required()?;
     let account = account_of(&state, &session).await?;
@@ -315,6 +350,11 @@ async fn current_session(State(state): State<AppState>, Extension(session): Exte
 }
 
 /// The password again, for a sensitive operation: throttled like sign-in, and a new token.
+#[utoipa::path(post, path = "/api/account/reauth", tag = "account", security(("session" = [])), request_body = ReauthRequest,
+    responses(
+        (status = 200, description = "The password is confirmed for the next 10 minutes", body = SessionView),
+        (status = 429, description = "Too many wrong passwords; `retry_after` says when", body = ApiError),
+    ))]
 async fn reauth(State(state): State<AppState>, Extension(session): Extension<MaybeSession>, request: Request) -> Result<Response, AppError> {
     let session = session.required()?;
     let (parts, body) = request.into_parts();
@@ -347,6 +387,11 @@ pub(super) async fn confirm_password(state: &AppState, account: &Account, passwo
 }
 
 /// "Forgot password": the same 202 whether or not an account has the address.
+#[utoipa::path(post, path = "/api/account/recover", tag = "account", request_body = RecoverRequest,
+    responses(
+        (status = 202, description = "A reset link was sent if an account has this address (the same answer either way)", body = CheckEmail),
+        (status = 429, description = "Too many requests; `retry_after` says when", body = ApiError),
+    ))]
 async fn recover(State(state): State<AppState>, request: Request) -> Result<Response, AppError> {
     let (parts, body) = request.into_parts();
     let form: RecoverRequest = request::json(&parts.headers, body, "recovery request").await?;
@@ -372,6 +417,8 @@ async fn recover(State(state): State<AppState>, request: Request) -> Result<Resp
 }
 
 /// Whether a reset link still works, so the page can say so before a password is typed.
+#[utoipa::path(post, path = "/api/account/reset/check", tag = "account", request_body = VerifyRequest,
+    responses((status = 204, description = "The reset link is valid")))]
 async fn check_reset_link(State(state): State<AppState>, request: Request) -> Result<Response, AppError> {
     let (parts, body) = request.into_parts();
     let form: VerifyRequest = request::json(&parts.headers, body, "reset link").await?;
@@ -383,6 +430,8 @@ async fn check_reset_link(State(state): State<AppState>, request: Request) -> Re
 
 /// A new password from a reset link: every session ends, this browser gets a new one, the
 /// owner is told by e-mail. The link also proves the address, so it counts as verified.
+#[utoipa::path(post, path = "/api/account/reset", tag = "account", request_body = ResetRequest,
+    responses((status = 200, description = "The password is changed, every other session ended, and the user signed in", body = SessionView)))]
 async fn reset(State(state): State<AppState>, request: Request) -> Result<Response, AppError> {
     let (parts, body) = request.into_parts();
     let form: ResetRequest = request::json(&parts.headers, body, "password reset").await?;

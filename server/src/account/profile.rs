@@ -3,11 +3,11 @@
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{post, put};
-use axum::{Extension, Json, Router};
+use axum::{Extension, Json};
+use utoipa_axum::{router::OpenApiRouter, routes};
 use fk_api::account::choices::{Choice, ChoiceSource};
 use fk_api::account::profile::{EmailChangeRequest, PasswordChangeRequest, ProfileUpdate};
-use fk_api::account::{is_token, rules, CheckEmail, VerifyRequest};
+use fk_api::account::{is_token, rules, AccountView, CheckEmail, VerifyRequest};
 use fk_api::{ApiError, ErrorCode, Lang};
 
 use super::http::{account_of, confirm_password, link, link_invalid, mail_time, throttled};
@@ -25,12 +25,12 @@ use crate::AppState;
 /// if the address is mistyped.
 const EMAIL_CHANGE: [Window; 2] = [window(600, 3), window(86_400, 10)];
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/account/profile", put(update_profile))
-        .route("/api/account/email", post(request_email_change))
-        .route("/api/account/email/confirm", post(confirm_email_change))
-        .route("/api/account/password", post(change_password))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(update_profile))
+        .routes(routes!(request_email_change))
+        .routes(routes!(confirm_email_change))
+        .routes(routes!(change_password))
 }
 
 fn stale() -> AppError {
@@ -42,6 +42,11 @@ fn stale() -> AppError {
 
 /// Saves the profile if nobody saved it since the form was loaded (`version`): two tabs never
 /// silently overwrite each other. Removing the phone also ends the SMS subscription it fed.
+#[utoipa::path(put, path = "/api/account/profile", tag = "profile", security(("session" = [])), request_body = ProfileUpdate,
+    responses(
+        (status = 200, description = "Saved; the account as it is now, with its new `version`", body = AccountView),
+        (status = 409, description = "`stale_data`: the profile changed elsewhere since `version` was read", body = ApiError),
+    ))]
 async fn update_profile(State(state): State<AppState>, Extension(session): Extension<MaybeSession>, request: Request) -> Result<Response, AppError> {
     let session = session.required()?;
     let (parts, body) = request.into_parts();
@@ -82,6 +87,12 @@ async fn update_profile(State(state): State<AppState>, Extension(session): Exten
 /// address; the old one is told, and stays in force until the link is opened. The answer is
 /// the same whether or not another account has the new address (that is told only to whoever
 /// opens the link, that is, the owner of that address).
+#[utoipa::path(post, path = "/api/account/email", tag = "profile", security(("session" = [])), request_body = EmailChangeRequest,
+    responses(
+        (status = 202, description = "A confirmation link went to the new address; the old one stays until it is opened", body = CheckEmail),
+        (status = 403, description = "`reauth_required`: confirm the password first", body = ApiError),
+        (status = 429, description = "Too many requests; `retry_after` says when", body = ApiError),
+    ))]
 async fn request_email_change(State(state): State<AppState>, Extension(session): Extension<MaybeSession>, request: Request) -> Result<Response, AppError> {
     let session = session.required()?;
     session.require_recent_auth(state.clock.now())?;
@@ -133,6 +144,11 @@ fn email_taken() -> AppError {
 /// The link from the new address: it proves the address, so it works in any browser, signed
 /// in or not. The new address becomes the account's, confirmed. A password change, a reset or
 /// ending the other sessions cancels a pending change.
+#[utoipa::path(post, path = "/api/account/email/confirm", tag = "profile", request_body = VerifyRequest,
+    responses(
+        (status = 200, description = "The new address is in force", body = CheckEmail),
+        (status = 409, description = "`email_taken`: another account took the address meanwhile", body = ApiError),
+    ))]
 async fn confirm_email_change(State(state): State<AppState>, request: Request) -> Result<Response, AppError> {
     let (parts, body) = request.into_parts();
     let form: VerifyRequest = request::json(&parts.headers, body, "confirmation link").await?;
@@ -171,6 +187,11 @@ async fn confirm_email_change(State(state): State<AppState>, request: Request) -
 
 /// A new password given the current one (throttled like sign-in). Other sessions end if the
 /// user asks; the owner is told by e-mail either way.
+#[utoipa::path(post, path = "/api/account/password", tag = "profile", security(("session" = [])), request_body = PasswordChangeRequest,
+    responses(
+        (status = 204, description = "The password is changed"),
+        (status = 429, description = "Too many wrong passwords; `retry_after` says when", body = ApiError),
+    ))]
 async fn change_password(State(state): State<AppState>, Extension(session): Extension<MaybeSession>, request: Request) -> Result<Response, AppError> {
     let session = session.required()?;
     let (parts, body) = request.into_parts();

@@ -3,8 +3,8 @@
 //! (neither: a mail program's server sends it).
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post, put};
-use axum::{middleware, Extension, Json, Router};
+use axum::{middleware, Extension, Json};
+use utoipa_axum::{router::OpenApiRouter, routes};
 use fk_api::account::choices::{Choice, ChoiceSource, ChoiceUpdate, Choices};
 use fk_api::{ApiError, ErrorCode};
 
@@ -13,26 +13,36 @@ use crate::account::session::{self, MaybeSession};
 use crate::error::AppError;
 use crate::{request, AppState};
 
-pub fn router(state: AppState) -> Router<AppState> {
-    let account = Router::new()
-        .route("/api/account/choices", get(list))
-        .route("/api/account/choices/{choice}", put(update))
+pub fn router(state: AppState) -> OpenApiRouter<AppState> {
+    let account = OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(update))
         .route_layer(middleware::from_fn_with_state(state.clone(), session::layer))
         .route_layer(middleware::from_fn_with_state(state.clone(), crate::account::same_origin_only));
-    let page = Router::new()
-        .route("/api/unsubscribe/preview", post(unsubscribe::preview))
-        .route("/api/unsubscribe", post(unsubscribe::from_page))
+    let page = OpenApiRouter::new()
+        .routes(routes!(unsubscribe::preview))
+        .routes(routes!(unsubscribe::from_page))
         .route_layer(middleware::from_fn_with_state(state, crate::account::same_origin_only));
-    // Any other method on /unsubscribe (GET: the link opened in a browser) is the SPA's.
-    let one_click = Router::new().route("/unsubscribe", post(unsubscribe::one_click).fallback(crate::spa::fallback));
+    // GET /unsubscribe is the link opened in a browser: the SPA's page.
+    let one_click = OpenApiRouter::new().routes(routes!(unsubscribe::one_click, unsubscribe::page));
     account.merge(page).merge(one_click)
 }
 
+#[utoipa::path(get, path = "/api/account/choices", tag = "choices", security(("session" = [])),
+    responses((status = 200, description = "Every subscription and privacy choice, on or off", body = Choices)))]
 async fn list(State(state): State<AppState>, Extension(session): Extension<MaybeSession>) -> Result<Json<Choices>, AppError> {
     let session = session.required()?;
     Ok(Json(store::current(&mut *state.db.acquire().await?, session.account_id).await?))
 }
 
+#[utoipa::path(put, path = "/api/account/choices/{choice}", tag = "choices", security(("session" = [])),
+    params(("choice" = Choice, Path)),
+    request_body = ChoiceUpdate,
+    responses(
+        (status = 200, description = "Changed (or already so); every choice as it is now", body = Choices),
+        (status = 404, description = "No such choice", body = ApiError),
+        (status = 409, description = "`phone_required`: SMS needs a phone number in the profile", body = ApiError),
+    ))]
 async fn update(
     State(state): State<AppState>,
     Extension(session): Extension<MaybeSession>,

@@ -88,6 +88,11 @@ async fn view(conn: &mut AnyConnection, holder: &Holder) -> Result<UnsubscribeVi
 }
 
 /// `POST /api/unsubscribe/preview`: what the page shows before anything changes.
+#[utoipa::path(post, path = "/api/unsubscribe/preview", tag = "choices", request_body = VerifyRequest,
+    responses(
+        (status = 200, description = "Which list the letter's link is for, to which (masked) address, and whether it is on", body = UnsubscribeView),
+        (status = 404, description = "`link_invalid`", body = ApiError),
+    ))]
 pub async fn preview(State(state): State<AppState>, request: Request) -> Result<Json<UnsubscribeView>, AppError> {
     let (parts, body) = request.into_parts();
     let form: VerifyRequest = request::json(&parts.headers, body, "unsubscribe link").await?;
@@ -97,6 +102,11 @@ pub async fn preview(State(state): State<AppState>, request: Request) -> Result<
 }
 
 /// `POST /api/unsubscribe`: the page's "unsubscribe", or its "undo" (`subscribed: true`).
+#[utoipa::path(post, path = "/api/unsubscribe", tag = "choices", request_body = UnsubscribeRequest,
+    responses(
+        (status = 200, description = "Done; the list as it is now", body = UnsubscribeView),
+        (status = 404, description = "`link_invalid`", body = ApiError),
+    ))]
 pub async fn from_page(State(state): State<AppState>, request: Request) -> Result<Json<UnsubscribeView>, AppError> {
     let (parts, body) = request.into_parts();
     let form: UnsubscribeRequest = request::json(&parts.headers, body, "unsubscribe request").await?;
@@ -136,7 +146,35 @@ async fn may_undo(conn: &mut AnyConnection, holder: &Holder, now: i64) -> Result
     Ok(enabled || (from_letter && now - last.try_get::<i64, _>("at")? <= UNDO_WINDOW))
 }
 
+/// `GET /unsubscribe?token=…`: the letter's link opened in a browser, the SPA's page that asks
+/// before it unsubscribes (a mail scanner following links must not unsubscribe anyone).
+#[utoipa::path(get, path = "/unsubscribe", tag = "choices",
+    params(("token" = Option<String>, Query, description = "The token of the letter's link")),
+    responses((status = 200, description = "The web app's unsubscribe page", content_type = "text/html", body = String)),
+    extensions(("x-no-database" = json!(true))))]
+pub async fn page(state: State<AppState>, request: Request) -> Response {
+    crate::spa::fallback(state, request).await
+}
+
+/// The one-click form of RFC 8058, as the API document describes it (the handler reads the
+/// body itself: it may also come as multipart/form-data).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct OneClick {
+    #[schema(rename = "List-Unsubscribe", pattern = "^One-Click$")]
+    list_unsubscribe: String,
+}
+
 /// `POST /unsubscribe?token=…`, RFC 8058. Every answer, errors included, is `no-store`.
+#[utoipa::path(post, path = "/unsubscribe", tag = "choices",
+    params(("token" = String, Query, description = "The token of the letter's `List-Unsubscribe` address")),
+    request_body(content = OneClick, content_type = "application/x-www-form-urlencoded",
+        description = "RFC 8058: `List-Unsubscribe=One-Click`, form-urlencoded or multipart/form-data"),
+    responses(
+        (status = 200, description = "The list is off; a sentence saying so", content_type = "text/plain", body = String),
+        (status = 400, description = "The body is not `List-Unsubscribe=One-Click`", body = ApiError),
+        (status = 404, description = "`link_invalid`", body = ApiError),
+    ))]
 pub async fn one_click(State(state): State<AppState>, request: Request) -> Response {
     // A query that does not parse (or has no token) is just a link that does not work.
     let token = Query::<Vec<(String, String)>>::try_from_uri(request.uri())

@@ -6,9 +6,9 @@ use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
-use axum::{middleware, Extension, Json, Router};
-use fk_api::account::commerce::OrderPush;
+use axum::{middleware, Extension, Json};
+use utoipa_axum::{router::OpenApiRouter, routes};
+use fk_api::account::commerce::{OrderPage, OrderPush, OrderView, Promotions};
 use fk_api::{ApiError, ErrorCode, Lang};
 use sha2::{Digest, Sha256};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -20,18 +20,18 @@ use crate::error::AppError;
 use crate::request;
 use crate::AppState;
 
-pub fn router(state: AppState) -> Router<AppState> {
-    let account = Router::new()
-        .route("/api/account/orders", get(list_orders))
-        .route("/api/account/orders/{id}", get(one_order))
-        .route("/api/account/promotions", get(list_promotions))
-        .route("/api/account/promotions/{slug}/join", post(join))
-        .route("/api/account/promotions/{slug}/leave", post(leave))
+pub fn router(state: AppState) -> OpenApiRouter<AppState> {
+    let account = OpenApiRouter::new()
+        .routes(routes!(list_orders))
+        .routes(routes!(one_order))
+        .routes(routes!(list_promotions))
+        .routes(routes!(join))
+        .routes(routes!(leave))
         .route_layer(middleware::from_fn_with_state(state.clone(), session::layer))
         .route_layer(middleware::from_fn_with_state(state, crate::account::same_origin_only));
     // Not browser-facing: no session and no same-origin check, only the service token.
-    let internal = Router::new()
-        .route("/api/internal/orders/{number}", put(push_order))
+    let internal = OpenApiRouter::new()
+        .routes(routes!(push_order))
         .route_layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
     account.merge(internal)
 }
@@ -53,12 +53,19 @@ fn page_of(query: QueryMap) -> Result<u32, AppError> {
     match query.get("page") {
         None => Ok(1),
         Some(p) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => {
-            p.parse::<u32>().ok().filter(|n| *n > 0).ok_or_else(|| invalid_query("page", message))
+            // At most i32::MAX, as the API document's int32 says.
+            p.parse::<i32>().ok().filter(|n| *n > 0).map(|n| n.unsigned_abs()).ok_or_else(|| invalid_query("page", message))
         }
         Some(_) => Err(invalid_query("page", message)),
     }
 }
 
+#[utoipa::path(get, path = "/api/account/orders", tag = "commerce", security(("session" = [])),
+    params(("page" = Option<u32>, Query, minimum = 1, description = "The page, from 1")),
+    responses(
+        (status = 200, description = "One page of the user's orders, newest first", body = OrderPage),
+        (status = 400, description = "`invalid_query`: `page` is not a whole number from 1", body = ApiError),
+    ))]
 async fn list_orders(State(state): State<AppState>, Extension(session): Extension<MaybeSession>, query: QueryMap) -> Result<Response, AppError> {
     let session = session.required()?;
     let page = page_of(query)?;
@@ -67,6 +74,12 @@ async fn list_orders(State(state): State<AppState>, Extension(session): Extensio
 }
 
 /// Another user's order and a missing one get the same 404.
+#[utoipa::path(get, path = "/api/account/orders/{id}", tag = "commerce", security(("session" = [])),
+    params(("id" = String, Path, example = "1", description = "The order's `id`")),
+    responses(
+        (status = 200, description = "The order with its items", body = OrderView),
+        (status = 404, description = "No such order of this user", body = ApiError),
+    ))]
 async fn one_order(
     State(state): State<AppState>,
     Extension(session): Extension<MaybeSession>,
@@ -99,12 +112,26 @@ async fn promotions_of(state: &AppState, session: &Session, lang: Lang) -> Resul
     Ok(Json(view).into_response())
 }
 
+#[utoipa::path(get, path = "/api/account/promotions", tag = "commerce", security(("session" = [])),
+    params(("lang" = Option<Lang>, Query, description = "The language of the texts; the account's language when absent")),
+    responses(
+        (status = 200, description = "Current promotions and the user's past ones", body = Promotions),
+        (status = 400, description = "`invalid_query`: an unknown language", body = ApiError),
+    ))]
 async fn list_promotions(State(state): State<AppState>, Extension(session): Extension<MaybeSession>, query: QueryMap) -> Result<Response, AppError> {
     let session = session.required()?;
     let lang = lang_of(&state, &session, query).await?;
     promotions_of(&state, &session, lang).await
 }
 
+#[utoipa::path(post, path = "/api/account/promotions/{slug}/join", tag = "commerce", security(("session" = [])),
+    params(("slug" = String, Path), ("lang" = Option<Lang>, Query, description = "The language of the answer's texts")),
+    responses(
+        (status = 200, description = "Taking part (again is a no-op); the promotions as they are now", body = Promotions),
+        (status = 400, description = "`invalid_query`: an unknown language", body = ApiError),
+        (status = 404, description = "No such promotion", body = ApiError),
+        (status = 409, description = "`promotion_closed`: not running now", body = ApiError),
+    ))]
 async fn join(
     State(state): State<AppState>,
     Extension(session): Extension<MaybeSession>,
@@ -114,6 +141,14 @@ async fn join(
     change(state, session, path, query, true).await
 }
 
+#[utoipa::path(post, path = "/api/account/promotions/{slug}/leave", tag = "commerce", security(("session" = [])),
+    params(("slug" = String, Path), ("lang" = Option<Lang>, Query, description = "The language of the answer's texts")),
+    responses(
+        (status = 200, description = "Left (again is a no-op); the promotions as they are now", body = Promotions),
+        (status = 400, description = "`invalid_query`: an unknown language", body = ApiError),
+        (status = 404, description = "No such promotion", body = ApiError),
+        (status = 409, description = "`promotion_closed`: not running now", body = ApiError),
+    ))]
 async fn leave(
     State(state): State<AppState>,
     Extension(session): Extension<MaybeSession>,
@@ -182,6 +217,15 @@ fn refusal(state: &AppState, headers: &HeaderMap) -> Option<Response> {
 }
 
 /// An order from the commerce system: 201 when new, 200 for a replay or a status change.
+#[utoipa::path(put, path = "/api/internal/orders/{number}", tag = "internal", security(("service_token" = [])),
+    params(("number" = String, Path, description = "The commerce system's order number")),
+    request_body = OrderPush,
+    responses(
+        (status = 201, description = "A new order", body = OrderView),
+        (status = 200, description = "The order existed: unchanged, or its status changed", body = OrderView),
+        (status = 403, description = "The internal API is off (no `FK_SERVICE_TOKEN`)", body = ApiError),
+        (status = 409, description = "`order_conflict`: the number belongs to another order", body = ApiError),
+    ))]
 async fn push_order(State(state): State<AppState>, path: Result<Path<String>, PathRejection>, request: Request) -> Result<Response, AppError> {
     let (parts, body) = request.into_parts();
     if let Some(response) = refusal(&state, &parts.headers) {

@@ -4,8 +4,8 @@ use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::{Json};
+use utoipa_axum::{router::OpenApiRouter, routes};
 use fk_api::consent::{is_uuid_v4, Choice, ConsentConfig, ConsentHistory, ConsentReceipt, ConsentRequest};
 use fk_api::{ApiError, ErrorCode, Lang};
 
@@ -14,11 +14,11 @@ use crate::error::AppError;
 use crate::policy::store as policy_store;
 use crate::AppState;
 
-pub fn router(state: AppState) -> Router<AppState> {
-    Router::new()
-        .route("/api/consent/config", get(config))
-        .route("/api/consent", axum::routing::post(record).options(preflight))
-        .route("/api/consent/{id}", get(receipts).options(preflight))
+pub fn router(state: AppState) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(config))
+        .routes(routes!(record, preflight))
+        .routes(routes!(receipts, preflight_receipts))
         .layer(axum::middleware::from_fn_with_state(state, cors))
 }
 
@@ -27,6 +27,8 @@ pub async fn policy_version(state: &AppState) -> Result<u32, AppError> {
     Ok(policy_store::latest(&state.db, Lang::Ru).await?.map_or(0, |r| r.version))
 }
 
+#[utoipa::path(get, path = "/api/consent/config", tag = "consent",
+    responses((status = 200, description = "The categories, their cookies, the configuration's revision and the policy version", body = ConsentConfig)))]
 async fn config(State(state): State<AppState>) -> Result<Response, AppError> {
     let loaded = state.cookie_config.current();
     let body = ConsentConfig {
@@ -39,6 +41,8 @@ async fn config(State(state): State<AppState>) -> Result<Response, AppError> {
     Ok(response)
 }
 
+#[utoipa::path(post, path = "/api/consent", tag = "consent", request_body = ConsentRequest,
+    responses((status = 201, description = "Recorded; the receipt", body = ConsentReceipt)))]
 async fn record(State(state): State<AppState>, request: Request) -> Result<Response, AppError> {
     let (parts, body) = request.into_parts();
     let request: ConsentRequest = crate::request::json(&parts.headers, body, "consent choice").await?;
@@ -73,6 +77,13 @@ async fn record(State(state): State<AppState>, request: Request) -> Result<Respo
     Ok((StatusCode::CREATED, Json(receipt)).into_response())
 }
 
+#[utoipa::path(get, path = "/api/consent/{id}", tag = "consent",
+    params(("id" = String, Path, description = "The consent ID (a UUID v4) the banner keeps")),
+    responses(
+        (status = 200, description = "Every choice recorded under the ID, newest first", body = ConsentHistory),
+        (status = 400, description = "Not a UUID v4", body = ApiError),
+        (status = 404, description = "Nothing recorded under the ID", body = ApiError),
+    ))]
 async fn receipts(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<ConsentHistory>, AppError> {
     if !is_uuid_v4(&id) {
         return Err(AppError::bad_request(
@@ -88,7 +99,18 @@ async fn receipts(State(state): State<AppState>, Path(id): Path<String>) -> Resu
     Ok(Json(ConsentHistory { consent_id: id, receipts }))
 }
 
+#[utoipa::path(options, path = "/api/consent", tag = "consent",
+    responses((status = 204, description = "CORS preflight: listed origins may post")),
+    extensions(("x-no-database" = json!(true))))]
 async fn preflight() -> StatusCode {
+    StatusCode::NO_CONTENT
+}
+
+#[utoipa::path(options, path = "/api/consent/{id}", tag = "consent",
+    params(("id" = String, Path)),
+    responses((status = 204, description = "CORS preflight: listed origins may read receipts")),
+    extensions(("x-no-database" = json!(true))))]
+async fn preflight_receipts() -> StatusCode {
     StatusCode::NO_CONTENT
 }
 

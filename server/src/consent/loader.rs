@@ -31,6 +31,13 @@ pub struct Rendered(Arc<Mutex<Option<Cached>>>);
 /// what was rendered.
 type Cached = (String, Arc<(String, String)>);
 
+#[utoipa::path(get, path = "/consent.js", tag = "consent",
+    params(("if-none-match" = Option<String>, Header)),
+    responses(
+        (status = 200, description = "The banner's loader script, for any site's pages (`<script src defer>`)", content_type = "text/javascript", body = String,
+            headers(("etag" = String), ("cross-origin-resource-policy" = String))),
+        (status = 304, description = "Unchanged since the `ETag` given"),
+    ))]
 pub async fn serve(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
     let (body, etag) = &*rendered(&state).await?;
     let mut response = if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {

@@ -5,8 +5,8 @@ use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::{Json};
+use utoipa_axum::{router::OpenApiRouter, routes};
 use fk_api::policy::{parse_version, DiffRequest, PolicyDiff, PolicyVersion, PolicyVersionList};
 use fk_api::{ApiError, ErrorCode, Lang};
 use serde::Serialize;
@@ -17,12 +17,12 @@ use super::{diff, LoadError};
 use crate::error::AppError;
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/policy/{lang}", get(current))
-        .route("/api/policy/{lang}/versions", get(versions))
-        .route("/api/policy/{lang}/versions/{version}", get(one))
-        .route("/api/policy/{lang}/diff", get(compare))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(current))
+        .routes(routes!(versions))
+        .routes(routes!(one))
+        .routes(routes!(compare))
 }
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -109,6 +109,14 @@ fn tag(row: &VersionRow) -> String {
     format!("{}-{}-{}", row.lang.code(), row.version, &row.content_hash[..16])
 }
 
+#[utoipa::path(get, path = "/api/policy/{lang}", tag = "policy",
+    params(("lang" = Lang, Path, description = "The language asked for; Russian's text answers until it has its own"),
+        ("if-none-match" = Option<String>, Header, description = "An `ETag` from an earlier answer")),
+    responses(
+        (status = 200, description = "The version in force", body = PolicyVersion, headers(("etag" = String), ("cache-control" = String))),
+        (status = 304, description = "Unchanged since the `ETag` given", headers(("etag" = String))),
+        (status = 404, description = "An unknown language, or nothing published yet", body = ApiError),
+    ))]
 async fn current(
     State(state): State<AppState>,
     path: Result<Path<String>, PathRejection>,
@@ -129,6 +137,13 @@ async fn current(
     .await
 }
 
+#[utoipa::path(get, path = "/api/policy/{lang}/versions", tag = "policy",
+    params(("lang" = Lang, Path), ("if-none-match" = Option<String>, Header)),
+    responses(
+        (status = 200, description = "Every published version, newest first", body = PolicyVersionList, headers(("etag" = String))),
+        (status = 304, description = "Unchanged since the `ETag` given", headers(("etag" = String))),
+        (status = 404, description = "An unknown language, or nothing published yet", body = ApiError),
+    ))]
 async fn versions(
     State(state): State<AppState>,
     path: Result<Path<String>, PathRejection>,
@@ -144,6 +159,14 @@ async fn versions(
     .await
 }
 
+#[utoipa::path(get, path = "/api/policy/{lang}/versions/{version}", tag = "policy",
+    params(("lang" = Lang, Path), ("version" = u32, Path, minimum = 1), ("if-none-match" = Option<String>, Header)),
+    responses(
+        (status = 200, description = "That version (numbered versions never change)", body = PolicyVersion, headers(("etag" = String))),
+        (status = 304, description = "Unchanged since the `ETag` given", headers(("etag" = String))),
+        (status = 400, description = "`invalid_version`: not a version number", body = ApiError),
+        (status = 404, description = "An unknown language or version", body = ApiError),
+    ))]
 async fn one(
     State(state): State<AppState>,
     path: Result<Path<(String, String)>, PathRejection>,
@@ -164,6 +187,15 @@ async fn one(
     .await
 }
 
+#[utoipa::path(get, path = "/api/policy/{lang}/diff", tag = "policy",
+    params(("lang" = Lang, Path), ("from" = u32, Query, minimum = 1), ("to" = Option<u32>, Query, minimum = 1, description = "The current version when absent"),
+        ("if-none-match" = Option<String>, Header)),
+    responses(
+        (status = 200, description = "What changed, clause by clause", body = PolicyDiff, headers(("etag" = String))),
+        (status = 304, description = "Unchanged since the `ETag` given", headers(("etag" = String))),
+        (status = 400, description = "`invalid_diff`: missing or equal versions", body = ApiError),
+        (status = 404, description = "An unknown language or version", body = ApiError),
+    ))]
 async fn compare(
     State(state): State<AppState>,
     path: Result<Path<String>, PathRejection>,

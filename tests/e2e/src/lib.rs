@@ -466,3 +466,21 @@ pub mod keys {
     pub const SPACE: &str = " ";
     pub const BACKSPACE: &str = "\u{E003}";
 }
+
+/// A JSON request as the SPA of that instance makes it (its own origin).
+pub async fn call(server: &Server, method: &str, path: &str, body: Value, cookie: Option<&str>) -> (u16, String, Value) {
+    let origin = server.url("");
+    let cookie = cookie.map(|c| format!("fk_session={c}")).unwrap_or_default();
+    let mut headers = vec![("Content-Type", "application/json"), ("Origin", origin.as_str())];
+    if !cookie.is_empty() {
+        headers.push(("Cookie", &cookie));
+    }
+    let body = if method == "GET" { Vec::new() } else { body.to_string().into_bytes() };
+    let (status, head, bytes) = http(&server.addr, method, path, &headers, &body).await;
+    (status, head, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+pub fn session_cookie(head: &str) -> String {
+    let line = head.lines().find(|l| l.to_ascii_lowercase().starts_with("set-cookie: fk_session=")).expect("a session cookie");
+    line.split_once('=').unwrap().1.split(';').next().unwrap().to_string()
+}

@@ -1,7 +1,7 @@
 //! Two server processes on two ports sharing one PostgreSQL database behave as one: a session
 //! made through one works through the other, and failed sign-ins spread over both reach the
 //! same throttle. `cargo xtask test` provides the PostgreSQL server (`FK_TEST_POSTGRES`).
-use fk_e2e::{http, wait_for, Mail, Server};
+use fk_e2e::{call, session_cookie, wait_for, Mail, Server};
 use serde_json::{json, Value};
 
 const PASSWORD: &str = "тёплый ветер над степью";
@@ -19,24 +19,6 @@ async fn new_database(name: &str) -> String {
         .expect("run psql");
     assert!(created.status.success(), "psql: {}", String::from_utf8_lossy(&created.stderr));
     format!("{server}/{name}")
-}
-
-/// A JSON request as the SPA of that instance makes it (its own origin).
-async fn call(server: &Server, method: &str, path: &str, body: Value, cookie: Option<&str>) -> (u16, String, Value) {
-    let origin = server.url("");
-    let cookie = cookie.map(|c| format!("fk_session={c}")).unwrap_or_default();
-    let mut headers = vec![("Content-Type", "application/json"), ("Origin", origin.as_str())];
-    if !cookie.is_empty() {
-        headers.push(("Cookie", &cookie));
-    }
-    let body = if method == "GET" { Vec::new() } else { body.to_string().into_bytes() };
-    let (status, head, bytes) = http(&server.addr, method, path, &headers, &body).await;
-    (status, head, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
-}
-
-fn session_cookie(head: &str) -> String {
-    let line = head.lines().find(|l| l.to_ascii_lowercase().starts_with("set-cookie: fk_session=")).expect("a session cookie");
-    line.split_once('=').unwrap().1.split(';').next().unwrap().to_string()
 }
 
 /// Either instance's mail worker may deliver a letter: look in both outboxes.
