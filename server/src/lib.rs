@@ -38,6 +38,8 @@ pub struct AppState {
     /// The current policy per language, ready to send (`policy/current.rs`).
     pub current_policies: policy::current::CurrentPolicies,
     pub spa: Arc<Option<spa::Spa>>,
+    /// The one writer of consent receipts, committing them in groups (`consent/writer.rs`).
+    pub receipts: consent::writer::Receipts,
     pub cookie_config: consent::config::CookieConfigFile,
     /// Origins that may embed the banner and call the consent API (`FK_ALLOWED_ORIGINS`).
     pub allowed_origins: Arc<Vec<String>>,
@@ -62,6 +64,7 @@ impl AppState {
     /// State with the built-in cookie configuration and no other origins: what tests start from.
     pub fn new(db: Db, spa: Option<spa::Spa>) -> AppState {
         AppState {
+            receipts: consent::writer::Receipts::new(db.clone()),
             db,
             documents: policy::Documents::default(),
             current_policies: policy::current::CurrentPolicies::default(),
