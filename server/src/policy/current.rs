@@ -16,6 +16,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, RwLock};
+use std::time::Instant;
 
 use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -42,7 +43,9 @@ struct Inner {
     entries: RwLock<HashMap<Lang, Arc<Entry>>>,
     /// One re-check at a time per language: when an entry expires under load, one request
     /// reads the database and the others wait for its answer instead of all asking at once.
-    refresh: [tokio::sync::Mutex<()>; Lang::ALL.len()],
+    /// The lock holds when the last re-check failed, so the waiters share a failure too instead
+    /// of each trying (and, in an outage, waiting out the pool's timeout) one after another.
+    refresh: [tokio::sync::Mutex<Option<Instant>>; Lang::ALL.len()],
     /// The highest Russian version ever seen. Versions are never deleted, so this is a lower
     /// bound of the current one, good for "is version N published?" when N is at most this.
     ru_floor: AtomicU32,
@@ -88,13 +91,26 @@ impl CurrentPolicies {
             return Ok(entry);
         }
         let slot = Lang::ALL.iter().position(|l| *l == requested).unwrap_or(0);
-        let _one_at_a_time = self.0.refresh[slot].lock().await;
+        let waiting_since = Instant::now();
+        let mut failed_at = self.0.refresh[slot].lock().await;
         // Read the time before the database: the entry is never newer than what it says.
         let now = state.clock.now();
         if let Some(entry) = self.fresh(requested, now) {
             return Ok(entry);
         }
-        let resolved = super::http::resolve(state, requested).await?;
+        if failed_at.is_some_and(|at| at >= waiting_since) {
+            let e = std::io::Error::other("the current policy could not be checked just now");
+            return Err(AppError::Database(sqlx::Error::Io(e)));
+        }
+        let resolved = match super::http::resolve(state, requested).await {
+            Ok(resolved) => resolved,
+            Err(e) => {
+                if matches!(e, AppError::Database(_)) {
+                    *failed_at = Some(Instant::now());
+                }
+                return Err(e);
+            }
+        };
         if resolved.row.lang == Lang::Ru {
             self.0.ru_floor.fetch_max(resolved.row.version, Ordering::Relaxed);
         }
