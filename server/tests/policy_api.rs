@@ -35,8 +35,10 @@ async fn current_version_honours_if_none_match() {
     assert_eq!(again.status, StatusCode::NOT_MODIFIED);
     assert!(again.body.is_empty());
     assert_eq!(again.header("etag"), etag);
-    // A new version changes the tag, so the old one no longer matches.
+    // A new version changes the tag, so the old one no longer matches, once the staleness
+    // bound has passed; until then the cached version is what every request gets.
     policy::publish(&t.db, Lang::En, format!("{}\n\n9.3. New.\n", include_str!("../../policy/en.md")).as_bytes()).await.unwrap();
+    t.after_staleness_bound();
     let after = request(&t.router, "GET", "/api/policy/en", &[("if-none-match", &etag)]).await;
     assert_eq!(after.status, StatusCode::OK);
     assert_eq!(after.json()["version"], 2);
@@ -83,6 +85,7 @@ async fn an_outdated_translation_says_so() {
     // Publication times are whole seconds; make the Russian text strictly newer.
     sqlx::query("UPDATE policy_versions SET effective_at = effective_at - 10 WHERE lang = 'kk'").execute(&t.db).await.unwrap();
     policy::publish(&t.db, Lang::Ru, format!("{RU}\n\n9.3. Новый пункт.\n").as_bytes()).await.unwrap();
+    t.after_staleness_bound();
     assert_eq!(get(&t.router, "/api/policy/kk").await.json()["original_newer"], true);
     assert_eq!(get(&t.router, "/api/policy/ru").await.json()["original_newer"], false);
 }

@@ -26,6 +26,17 @@ pub fn bench() -> Result<(), String> {
     consent_banner(&server)
 }
 
+/// `cargo xtask bench load`: the load figures alone, for repeating them while tuning. Uses the
+/// SPA in `dist/` as it is (the policy API does not depend on it).
+pub fn load_only() -> Result<(), String> {
+    let server = build::server()?;
+    let dir = std::env::temp_dir().join(format!("fk-bench-load-{}", std::process::id()));
+    fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let result = crate::load::load(&server, &dir);
+    let _ = fs::remove_dir_all(&dir);
+    result
+}
+
 /// Sign-in latency (one Argon2id check each), and what a flood of sign-ins does to everything
 /// else: hashing runs on the blocking pool, as many at once as there are cores, so a health
 /// check answered during the flood should stay fast.

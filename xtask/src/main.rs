@@ -16,13 +16,15 @@ commands:
   run [--addr HOST:PORT]   install what is missing, build the release app, serve it
                            (default http://127.0.0.1:8080, or FK_ADDR)
   test                     every test: unit, server, wasm in headless Chromium, end-to-end
-  bench                    sizes and timings of the release build (reported, not asserted)";
+  bench                    sizes and timings of the release build (reported, not asserted)
+  bench load               only the figures under load (oha), without rebuilding the SPA";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
         Some("test") => test(),
+        Some("bench") if args.get(1).map(String::as_str) == Some("load") => bench::load_only(),
         Some("bench") => bench::bench(),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");

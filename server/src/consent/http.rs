@@ -24,7 +24,9 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
 
 /// The current Russian policy version: the prevailing text is the one consent refers to.
 pub async fn policy_version(state: &AppState) -> Result<u32, AppError> {
-    Ok(policy_store::latest(&state.db, Lang::Ru).await?.map_or(0, |r| r.version))
+    let version = policy_store::latest(&state.db, Lang::Ru).await?.map_or(0, |r| r.version);
+    state.current_policies.saw_ru(version);
+    Ok(version)
 }
 
 #[utoipa::path(get, path = "/api/consent/config", tag = "consent",
@@ -47,8 +49,11 @@ async fn record(State(state): State<AppState>, request: Request) -> Result<Respo
     let (parts, body) = request.into_parts();
     let request: ConsentRequest = crate::request::json(&parts.headers, body, "consent choice").await?;
     let choice: Choice = request.validate().map_err(AppError::bad_request)?;
-    let current = policy_version(&state).await?;
-    if choice.policy_version > current {
+    // Versions only grow, so one already seen is published for sure; only a newer claim (or
+    // the first receipt after a start) asks the database.
+    let published = state.current_policies.ru_published(choice.policy_version)
+        || choice.policy_version <= policy_version(&state).await?;
+    if !published {
         return Err(AppError::bad_request(
             ApiError::new(ErrorCode::InvalidConsent, format!("policy version {} is not published", choice.policy_version))
                 .with_field("policy_version"),
@@ -63,17 +68,18 @@ async fn record(State(state): State<AppState>, request: Request) -> Result<Respo
         None => None,
     };
     let ctx = store::Context { user_agent, ip_truncated: ip, recorded_at: state.clock.now(), account_id };
-    store::insert(&state.db, &choice, &ctx).await?;
     let receipt = ConsentReceipt {
-        consent_id: choice.consent_id,
-        categories: choice.categories,
-        config_revision: choice.config_revision,
+        consent_id: choice.consent_id.clone(),
+        categories: choice.categories.clone(),
+        config_revision: choice.config_revision.clone(),
         policy_version: choice.policy_version,
         recorded_at: crate::db::rfc3339(ctx.recorded_at),
         gpc: choice.gpc,
-        user_agent: ctx.user_agent,
-        ip_truncated: ctx.ip_truncated,
+        user_agent: ctx.user_agent.clone(),
+        ip_truncated: ctx.ip_truncated.clone(),
     };
+    // Durable: answered only once committed (group commit, `writer.rs`).
+    state.receipts.record(choice, ctx).await?;
     Ok((StatusCode::CREATED, Json(receipt)).into_response())
 }
 

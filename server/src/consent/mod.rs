@@ -4,6 +4,7 @@ pub mod config;
 pub mod http;
 pub mod loader;
 pub mod store;
+pub mod writer;
 
 use std::net::IpAddr;
 

@@ -12,23 +12,41 @@ pub struct Context {
     pub account_id: Option<i64>,
 }
 
-pub async fn insert(db: &Db, choice: &Choice, ctx: &Context) -> Result<(), sqlx::Error> {
-    let categories: Vec<&str> = choice.categories.iter().map(|c| c.code()).collect();
-    sqlx::query(
-        "INSERT INTO consent_receipts (consent_id, categories, config_revision, policy_version, gpc, user_agent, ip_truncated, recorded_at, account_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(&choice.consent_id)
-    .bind(categories.join(","))
-    .bind(&choice.config_revision)
-    .bind(i64::from(choice.policy_version))
-    .bind(i64::from(choice.gpc))
-    .bind(&ctx.user_agent)
-    .bind(&ctx.ip_truncated)
-    .bind(ctx.recorded_at)
-    .bind(ctx.account_id)
-    .execute(db)
-    .await?;
+/// Columns of a receipt row, in the order `insert` binds them.
+const COLUMNS: usize = 9;
+
+/// Receipts in one statement, which is atomic by itself: all rows or none. One statement
+/// rather than one per row, since each is a round trip to the database.
+/// At most `writer::BATCH` rows: 256 × 9 parameters stay far below SQLite's and PostgreSQL's limits.
+pub async fn insert(conn: &mut sqlx::AnyConnection, receipts: &[(&Choice, &Context)]) -> Result<(), sqlx::Error> {
+    if receipts.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<String> = (0..receipts.len())
+        .map(|r| {
+            let params: Vec<String> = (1..=COLUMNS).map(|c| format!("${}", r * COLUMNS + c)).collect();
+            format!("({})", params.join(", "))
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO consent_receipts (consent_id, categories, config_revision, policy_version, gpc, user_agent, ip_truncated, recorded_at, account_id) VALUES {}",
+        rows.join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for (choice, ctx) in receipts {
+        let categories: Vec<&str> = choice.categories.iter().map(|c| c.code()).collect();
+        query = query
+            .bind(choice.consent_id.clone())
+            .bind(categories.join(","))
+            .bind(choice.config_revision.clone())
+            .bind(i64::from(choice.policy_version))
+            .bind(i64::from(choice.gpc))
+            .bind(ctx.user_agent.clone())
+            .bind(ctx.ip_truncated.clone())
+            .bind(ctx.recorded_at)
+            .bind(ctx.account_id);
+    }
+    query.execute(conn).await?;
     Ok(())
 }
 

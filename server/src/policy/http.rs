@@ -2,7 +2,7 @@
 //! Every answer has an `ETag` and honours `If-None-Match`; numbered versions never change,
 //! so they are cached for a year, while "current" and lists are revalidated each time.
 use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Json};
@@ -67,7 +67,7 @@ fn unknown_version(version: u32, field: &str) -> AppError {
 }
 
 /// `If-None-Match` lists (or `*`) matching `etag`, weak or strong.
-fn not_modified(headers: &HeaderMap, etag: &str) -> bool {
+pub(super) fn not_modified(headers: &HeaderMap, etag: &str) -> bool {
     headers.get_all(header::IF_NONE_MATCH).iter().filter_map(|v| v.to_str().ok()).any(|v| {
         v.split(',').map(|t| t.trim().trim_start_matches("W/")).any(|t| t == "*" || t == etag)
     })
@@ -109,6 +109,25 @@ fn tag(row: &VersionRow) -> String {
     format!("{}-{}-{}", row.lang.code(), row.version, &row.content_hash[..16])
 }
 
+/// Which version answers "current" for `requested`, and its ETag (language, version, content,
+/// the requested language and whether the Russian original is newer).
+pub(super) struct Resolved {
+    pub row: VersionRow,
+    pub original_newer: bool,
+    pub etag: String,
+}
+
+pub(super) async fn resolve(state: &AppState, requested: Lang) -> Result<Resolved, AppError> {
+    let row = served(state, requested).await?;
+    let original_newer = if row.lang != Lang::Ru {
+        store::latest(&state.db, Lang::Ru).await?.is_some_and(|ru| ru.effective_at > row.effective_at)
+    } else {
+        false
+    };
+    let etag = format!("\"{}-{}-{}\"", tag(&row), requested.code(), u8::from(original_newer));
+    Ok(Resolved { row, original_newer, etag })
+}
+
 #[utoipa::path(get, path = "/api/policy/{lang}", tag = "policy",
     params(("lang" = Lang, Path, description = "The language asked for; Russian's text answers until it has its own"),
         ("if-none-match" = Option<String>, Header, description = "An `ETag` from an earlier answer")),
@@ -117,24 +136,16 @@ fn tag(row: &VersionRow) -> String {
         (status = 304, description = "Unchanged since the `ETag` given", headers(("etag" = String))),
         (status = 404, description = "An unknown language, or nothing published yet", body = ApiError),
     ))]
+/// From memory (see `current.rs` for how fresh that is). The request's headers are read in
+/// place: the `HeaderMap` extractor would copy them, on the hottest route there is.
 async fn current(
     State(state): State<AppState>,
     path: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
+    request: Request,
 ) -> Result<Response, AppError> {
     let requested = requested_lang(path)?;
-    let row = served(&state, requested).await?;
-    let original_newer = if row.lang != Lang::Ru {
-        store::latest(&state.db, Lang::Ru).await?.is_some_and(|ru| ru.effective_at > row.effective_at)
-    } else {
-        false
-    };
-    let etag = format!("\"{}-{}-{}\"", tag(&row), requested.code(), u8::from(original_newer));
-    conditional(&headers, etag, REVALIDATE, async {
-        let document = state.documents.get(&state.db, &row).await?;
-        Ok(PolicyVersion { summary: row.summary(), requested_lang: requested, original_newer, document: (*document).clone() })
-    })
-    .await
+    let entry = state.current_policies.get(&state, requested).await?;
+    Ok(entry.respond(request.headers(), REVALIDATE))
 }
 
 #[utoipa::path(get, path = "/api/policy/{lang}/versions", tag = "policy",

@@ -1,5 +1,6 @@
 //! The policy viewer's server side: versions in the database, publishing, the HTTP API and
 //! the no-JavaScript rendering.
+pub mod current;
 pub mod diff;
 pub mod http;
 pub mod markdown;

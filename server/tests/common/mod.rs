@@ -14,7 +14,16 @@ pub mod account;
 pub struct TestApp {
     pub dir: tempfile::TempDir,
     pub db: Db,
+    pub state: AppState,
     pub router: Router,
+}
+
+impl TestApp {
+    /// Moves the server clock past the current policy's staleness bound (`policy/current.rs`),
+    /// as if that time had passed: a version published since must now be served.
+    pub fn after_staleness_bound(&self) {
+        self.state.clock.advance(fk_server::policy::current::TTL_SECONDS);
+    }
 }
 
 /// The database URL of a test whose files live in `dir`: a new SQLite file there, or a new,
@@ -54,8 +63,9 @@ pub fn is_postgres(db: &Db) -> bool {
 pub async fn fresh() -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let db = db::open(&database_url(dir.path())).await.unwrap();
-    let router = app(AppState::new(db.clone(), None));
-    TestApp { dir, db, router }
+    let state = AppState::new(db.clone(), None);
+    let router = app(state.clone());
+    TestApp { dir, db, state, router }
 }
 
 pub async fn seeded() -> TestApp {

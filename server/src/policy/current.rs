@@ -1,0 +1,268 @@
+//! `GET /api/policy/{lang}` served from memory: the current version of each requested
+//! language, serialized once and precompressed (brotli and gzip), with its ETag.
+//!
+//! Why: measured under load, compressing the 21 KB JSON per response (brotli) took about two
+//! thirds of the CPU, and the database query (an SQLite worker-thread round trip) dominated the
+//! 304 path. Now a request touches neither.
+//!
+//! Staleness bound: an entry is trusted for `ttl` seconds of the server clock (1 s in
+//! production): once that second has passed, the next request re-reads which version is current
+//! (the same queries as before), and only rebuilds the bodies when the ETag changed. So a
+//! version published by another instance or by `fk-server policy publish` is served by every
+//! instance at most about 1 s after its commit. Versions take effect when published (`effective_at`
+//! is the publish time, "current" is the highest version), so there is no future switch-over time
+//! to honour; if scheduled versions are ever added, an entry must also expire at the next
+//! `effective_at`. A failed re-check is an error (503), never a silently stale answer.
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+use axum::body::{Body, Bytes};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::Response;
+use fk_api::policy::PolicyVersion;
+use fk_api::Lang;
+
+use crate::error::AppError;
+use crate::AppState;
+
+/// How long (in seconds of `Clock`) a checked entry is served without asking the database.
+pub const TTL_SECONDS: i64 = 1;
+
+/// Marks a response whose body is already compressed (or deliberately not), so the
+/// `CompressionLayer` leaves it alone.
+#[derive(Clone, Copy, Debug)]
+pub struct Precompressed;
+
+#[derive(Clone)]
+pub struct CurrentPolicies(Arc<Inner>);
+
+struct Inner {
+    ttl: i64,
+    entries: RwLock<HashMap<Lang, Arc<Entry>>>,
+    /// One re-check at a time per language: when an entry expires under load, one request
+    /// reads the database and the others wait for its answer instead of all asking at once.
+    /// The lock holds when the last re-check failed, so the waiters share a failure too instead
+    /// of each trying (and, in an outage, waiting out the pool's timeout) one after another.
+    refresh: [tokio::sync::Mutex<Option<Instant>>; Lang::ALL.len()],
+    /// The highest Russian version ever seen. Versions are never deleted, so this is a lower
+    /// bound of the current one, good for "is version N published?" when N is at most this.
+    ru_floor: AtomicU32,
+}
+
+pub struct Entry {
+    checked_at: i64,
+    pub etag: HeaderValue,
+    bodies: Arc<Bodies>,
+}
+
+struct Bodies {
+    identity: Bytes,
+    br: Bytes,
+    gzip: Bytes,
+}
+
+impl Default for CurrentPolicies {
+    fn default() -> Self {
+        CurrentPolicies::with_ttl(TTL_SECONDS)
+    }
+}
+
+impl CurrentPolicies {
+    pub fn with_ttl(ttl_seconds: i64) -> Self {
+        CurrentPolicies(Arc::new(Inner {
+            ttl: ttl_seconds,
+            entries: RwLock::default(),
+            refresh: Default::default(),
+            ru_floor: AtomicU32::new(0),
+        }))
+    }
+
+    fn fresh(&self, lang: Lang, now: i64) -> Option<Arc<Entry>> {
+        let entries = self.0.entries.read().unwrap_or_else(|e| e.into_inner());
+        // `now < checked_at`: the clock went back; re-check rather than trust the entry longer.
+        entries.get(&lang).filter(|e| (0..self.0.ttl).contains(&(now - e.checked_at))).cloned()
+    }
+
+    /// The current policy for a request in `requested`, from memory while fresh.
+    pub async fn get(&self, state: &AppState, requested: Lang) -> Result<Arc<Entry>, AppError> {
+        if let Some(entry) = self.fresh(requested, state.clock.now()) {
+            return Ok(entry);
+        }
+        let slot = Lang::ALL.iter().position(|l| *l == requested).unwrap_or(0);
+        let waiting_since = Instant::now();
+        let mut failed_at = self.0.refresh[slot].lock().await;
+        // Read the time before the database: the entry is never newer than what it says.
+        let now = state.clock.now();
+        if let Some(entry) = self.fresh(requested, now) {
+            return Ok(entry);
+        }
+        if failed_at.is_some_and(|at| at >= waiting_since) {
+            let e = std::io::Error::other("the current policy could not be checked just now");
+            return Err(AppError::Database(sqlx::Error::Io(e)));
+        }
+        let resolved = match super::http::resolve(state, requested).await {
+            Ok(resolved) => resolved,
+            Err(e) => {
+                if matches!(e, AppError::Database(_)) {
+                    *failed_at = Some(Instant::now());
+                }
+                return Err(e);
+            }
+        };
+        if resolved.row.lang == Lang::Ru {
+            self.0.ru_floor.fetch_max(resolved.row.version, Ordering::Relaxed);
+        }
+        let etag = HeaderValue::from_str(&resolved.etag).map_err(|e| AppError::Internal(e.to_string()))?;
+        let previous = self.0.entries.read().unwrap_or_else(|e| e.into_inner()).get(&requested).cloned();
+        let bodies = match previous {
+            Some(p) if p.etag == etag => p.bodies.clone(),
+            _ => {
+                let document = state.documents.get(&state.db, &resolved.row).await?;
+                let body = PolicyVersion {
+                    summary: resolved.row.summary(),
+                    requested_lang: requested,
+                    original_newer: resolved.original_newer,
+                    document: (*document).clone(),
+                };
+                let json = serde_json::to_vec(&body).map_err(|e| AppError::Internal(e.to_string()))?;
+                // Best compression, once per version: off the async workers, it takes milliseconds.
+                tokio::task::spawn_blocking(move || Arc::new(compress(json)))
+                    .await
+                    .map_err(|e| AppError::Internal(e.to_string()))?
+            }
+        };
+        let entry = Arc::new(Entry { checked_at: now, etag, bodies });
+        self.0.entries.write().unwrap_or_else(|e| e.into_inner()).insert(requested, entry.clone());
+        Ok(entry)
+    }
+
+    /// Whether Russian version `version` is known to be published, without the database.
+    /// `false` means "not known", and the caller asks the database.
+    pub fn ru_published(&self, version: u32) -> bool {
+        version <= self.0.ru_floor.load(Ordering::Relaxed)
+    }
+
+    /// Remembers a Russian version read from the database.
+    pub fn saw_ru(&self, version: u32) {
+        self.0.ru_floor.fetch_max(version, Ordering::Relaxed);
+    }
+}
+
+fn compress(json: Vec<u8>) -> Bodies {
+    use std::io::Write;
+    let mut br = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
+    brotli::BrotliCompress(&mut &json[..], &mut br, &params).expect("compressing in memory cannot fail");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&json).expect("compressing in memory cannot fail");
+    let gzip = gz.finish().expect("compressing in memory cannot fail");
+    Bodies { identity: json.into(), br: br.into(), gzip: gzip.into() }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Encoding {
+    Br,
+    Gzip,
+    Identity,
+}
+
+/// The encoding `Accept-Encoding` prefers among ours: the highest q-value above zero, brotli on
+/// a tie (smaller), `*` standing for any not named.
+fn negotiate(headers: &HeaderMap) -> Encoding {
+    let (mut br, mut gzip, mut star) = (None, None, None);
+    for value in headers.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()) {
+        for item in value.split(',') {
+            let mut parts = item.split(';');
+            let name = parts.next().unwrap_or_default().trim();
+            let q = parts
+                .filter_map(|p| p.trim().strip_prefix("q=").or_else(|| p.trim().strip_prefix("Q=")))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            match name.to_ascii_lowercase().as_str() {
+                "br" => br = Some(q),
+                "gzip" | "x-gzip" => gzip = Some(q),
+                "*" => star = Some(q),
+                _ => {}
+            }
+        }
+    }
+    let (br, gzip) = (br.or(star).unwrap_or(0.0), gzip.or(star).unwrap_or(0.0));
+    if br > 0.0 && br >= gzip {
+        Encoding::Br
+    } else if gzip > 0.0 {
+        Encoding::Gzip
+    } else {
+        Encoding::Identity
+    }
+}
+
+impl Entry {
+    /// 304 when the client has this version, else the body in the encoding it prefers.
+    pub fn respond(&self, request: &HeaderMap, cache: &'static str) -> Response {
+        let unchanged = super::http::not_modified(request, self.etag.to_str().unwrap_or_default());
+        let mut response = if unchanged {
+            let mut r = Response::new(Body::empty());
+            *r.status_mut() = StatusCode::NOT_MODIFIED;
+            r
+        } else {
+            let (body, encoding) = match negotiate(request) {
+                Encoding::Br => (&self.bodies.br, Some("br")),
+                Encoding::Gzip => (&self.bodies.gzip, Some("gzip")),
+                Encoding::Identity => (&self.bodies.identity, None),
+            };
+            let mut r = Response::new(Body::from(body.clone()));
+            let h = r.headers_mut();
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            h.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
+            if let Some(e) = encoding {
+                h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(e));
+            }
+            r
+        };
+        response.extensions_mut().insert(Precompressed);
+        let h = response.headers_mut();
+        h.insert(header::ETAG, self.etag.clone());
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+        h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accept(v: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(v).unwrap());
+        h
+    }
+
+    #[test]
+    fn negotiates_by_q_value() {
+        assert_eq!(negotiate(&HeaderMap::new()), Encoding::Identity);
+        assert_eq!(negotiate(&accept("gzip, deflate, br")), Encoding::Br);
+        assert_eq!(negotiate(&accept("gzip")), Encoding::Gzip);
+        assert_eq!(negotiate(&accept("br;q=0.5, gzip")), Encoding::Gzip);
+        assert_eq!(negotiate(&accept("br;q=0, gzip;q=0")), Encoding::Identity);
+        assert_eq!(negotiate(&accept("*")), Encoding::Br);
+        assert_eq!(negotiate(&accept("*;q=0.1, br;q=0")), Encoding::Gzip);
+        assert_eq!(negotiate(&accept("deflate, identity")), Encoding::Identity);
+    }
+
+    #[test]
+    fn the_compressed_bodies_decompress_to_the_json() {
+        use std::io::Read;
+        let json = serde_json::to_vec(&serde_json::json!({ "text": "политика ".repeat(500) })).unwrap();
+        let bodies = compress(json.clone());
+        let mut back = Vec::new();
+        brotli::BrotliDecompress(&mut &bodies.br[..], &mut back).unwrap();
+        assert_eq!(back, json);
+        let mut back = Vec::new();
+        flate2::read::GzDecoder::new(&bodies.gzip[..]).read_to_end(&mut back).unwrap();
+        assert_eq!(back, json);
+        assert!(bodies.br.len() < json.len() / 4);
+    }
+}
