@@ -12,6 +12,7 @@ pub mod mail;
 pub mod policy;
 pub mod request;
 pub mod security;
+pub mod serve;
 pub mod spa;
 
 use std::sync::Arc;
