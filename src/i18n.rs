@@ -83,6 +83,7 @@ pub fn error_text(t: &'static Messages, code: ErrorCode) -> &'static str {
         ErrorCode::NotFound => t.error_not_found,
         ErrorCode::MethodNotAllowed => t.error_method_not_allowed,
         ErrorCode::PayloadTooLarge => t.error_payload_too_large,
+        ErrorCode::RequestTimeout => t.error_request_timeout,
         ErrorCode::DatabaseUnavailable => t.error_database_unavailable,
         ErrorCode::Internal => t.error_internal,
         ErrorCode::Network => t.error_network,

@@ -66,6 +66,8 @@ pub enum ErrorCode {
     NotFound,
     MethodNotAllowed,
     PayloadTooLarge,
+    /// The request body arrived too slowly (the server's deadline for a body).
+    RequestTimeout,
     DatabaseUnavailable,
     Internal,
     /// Produced by the client when the server could not be reached or answered garbage.

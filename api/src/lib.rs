@@ -3,6 +3,7 @@
 pub mod account;
 pub mod consent;
 pub mod error;
+pub mod health;
 pub mod i18n;
 pub mod lang;
 pub mod policy;

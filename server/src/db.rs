@@ -1,10 +1,14 @@
 //! The database: SQLite by default, PostgreSQL when `FK_DATABASE_URL` says so. Queries use
 //! `$n` parameters, which both understand, through sqlx's `Any` driver.
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::AnyPool;
+
+mod writable;
+pub use writable::{check, failure, Failure};
 
 pub type Db = AnyPool;
 
@@ -42,10 +46,13 @@ pub async fn open(url: &str) -> Result<Db, OpenError> {
             connect_url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
         }
     }
-    let pool = AnyPoolOptions::new()
+    let seen = Arc::new(writable::Seen::default());
+    let (on_connect, on_acquire) = (seen.clone(), seen.clone());
+    let mut options = AnyPoolOptions::new()
         .max_connections(if sqlite { 8 } else { 16 })
         .acquire_timeout(Duration::from_secs(5))
         .after_connect(move |conn, _| {
+            let seen = on_connect.clone();
             Box::pin(async move {
                 if sqlite {
                     // WAL lets readers work while one writer commits, FULL makes every
@@ -54,13 +61,22 @@ pub async fn open(url: &str) -> Result<Db, OpenError> {
                     for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA busy_timeout = 5000", "PRAGMA foreign_keys = ON"] {
                         sqlx::query(pragma).execute(&mut *conn).await?;
                     }
+                    // A file SQLite cannot open for writing is opened read-only, silently:
+                    // note it, so the pool renews its connections when that changes.
+                    if let Some(can) = writable::probe(conn).await? {
+                        seen.observe(can);
+                    }
                 }
                 Ok(())
             })
-        })
-        .connect(&connect_url)
-        .await
-        .map_err(|source| OpenError::Connect { url: redact(url), source })?;
+        });
+    if sqlite {
+        options = options.before_acquire(move |_, meta| {
+            let renew = on_acquire.renew(meta.age);
+            Box::pin(async move { Ok(!renew) })
+        });
+    }
+    let pool = options.connect(&connect_url).await.map_err(|source| OpenError::Connect { url: redact(url), source })?;
     let migrator = if sqlite { sqlx::migrate!("migrations/sqlite") } else { sqlx::migrate!("migrations/postgres") };
     migrator.run(&pool).await.map_err(|source| OpenError::Migrate { url: redact(url), source })?;
     Ok(pool)

@@ -4,6 +4,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use fk_api::{ApiError, ErrorCode};
 
+use crate::db::Failure;
+
 #[derive(Debug)]
 pub enum AppError {
     /// A client mistake, told to the client as it is.
@@ -36,10 +38,14 @@ impl IntoResponse for AppError {
             AppError::Client(status, err) => (status, err),
             AppError::Database(cause) => {
                 tracing::error!(error = %cause, "database error");
-                (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    ApiError::new(ErrorCode::DatabaseUnavailable, "the database is unavailable, try again shortly"),
-                )
+                // Every database failure is the server's state, not the request's fault: 503,
+                // with what an operator or API client needs to know in the message.
+                let message = match crate::db::failure(&cause) {
+                    Failure::ReadOnly => "the database is read-only for now: nothing can be saved, try again later",
+                    Failure::Storage => "the database cannot use its disk for now: nothing can be saved, try again later",
+                    Failure::Unavailable => "the database is unavailable, try again shortly",
+                };
+                (StatusCode::SERVICE_UNAVAILABLE, ApiError::new(ErrorCode::DatabaseUnavailable, message))
             }
             AppError::Internal(cause) => {
                 tracing::error!(error = %cause, "internal error");

@@ -13,6 +13,7 @@ pub mod openapi;
 pub mod policy;
 pub mod request;
 pub mod security;
+pub mod serve;
 pub mod spa;
 
 use std::sync::Arc;

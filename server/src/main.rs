@@ -102,7 +102,8 @@ async fn noop_baseline(addr: &str) -> ExitCode {
     let local = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
     println!("listening on http://{local}");
     let app = axum::Router::new().fallback(|| async {});
-    match axum::serve(listener, app).await {
+    // The same server loop as `serve`, so the baseline differs from it by the app only.
+    match fk_server::serve::run(listener, app, Default::default(), std::future::pending()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
@@ -189,11 +190,8 @@ async fn serve(config: Config, addr: Option<String>) -> ExitCode {
     let shutdown = shutdown();
     // Tests and scripts read this line to learn the port.
     println!("listening on http://{local}");
-    // Connection info gives the consent receipts their (truncated) address.
-    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let result = axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown)
-        .await;
+    // Connection info (the consent receipts' truncated address) is given to every handler.
+    let result = fk_server::serve::run(listener, app(state), fk_server::serve::Timeouts::default(), shutdown).await;
     db.close().await;
     match result {
         Ok(()) => {

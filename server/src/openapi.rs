@@ -104,6 +104,7 @@ fn add_standard_errors(path: &str, method: &HttpMethod, op: &mut Operation) {
     let unsafe_method = matches!(method, HttpMethod::Post | HttpMethod::Put | HttpMethod::Delete | HttpMethod::Patch);
     if op.request_body.as_ref().is_some_and(|b| b.content.contains_key("application/json")) {
         add(op, "400", "The body is not valid JSON of this shape, or a field breaks its rule (`field` names it)");
+        add(op, "408", "The body did not arrive within 30 s");
         add(op, "413", "The body is larger than 64 KiB");
         add(op, "415", "The body is not `application/json`");
     }

@@ -14,12 +14,28 @@ use crate::error::AppError;
 use crate::AppState;
 
 /// Reads and decodes a JSON body by hand, so every kind of bad input gets our error shape:
-/// wrong media type, too large, malformed, wrong type, unknown field (named in `field`).
+/// wrong media type, too large, too slow, malformed, wrong type, unknown field (named in `field`).
 pub async fn json<T: DeserializeOwned>(headers: &HeaderMap, body: Body, what: &str) -> Result<T, AppError> {
-    let body = axum::body::to_bytes(body, crate::MAX_BODY).await.map_err(|_| {
-        AppError::Client(StatusCode::PAYLOAD_TOO_LARGE, ApiError::new(ErrorCode::PayloadTooLarge, "the body is too large"))
-    })?;
+    let body = axum::body::to_bytes(body, crate::MAX_BODY).await.map_err(body_error)?;
     decode(headers, &body, what)
+}
+
+/// Why a body could not be read: over `MAX_BODY`, past the body deadline of `serve`, or cut
+/// off or malformed (chunked encoding) by the client.
+fn body_error(error: axum::Error) -> AppError {
+    let cause = error.into_inner();
+    if crate::serve::BodyTimeout::caused(&*cause) {
+        let err = ApiError::new(ErrorCode::RequestTimeout, "the body did not arrive in time; send it again");
+        return AppError::Client(StatusCode::REQUEST_TIMEOUT, err);
+    }
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&*cause);
+    while let Some(e) = source {
+        if e.is::<http_body_util::LengthLimitError>() {
+            return AppError::Client(StatusCode::PAYLOAD_TOO_LARGE, ApiError::new(ErrorCode::PayloadTooLarge, "the body is too large"));
+        }
+        source = e.source();
+    }
+    AppError::bad_request(ApiError::new(ErrorCode::InvalidJson, "the body could not be read"))
 }
 
 pub fn decode<T: DeserializeOwned>(headers: &HeaderMap, body: &[u8], what: &str) -> Result<T, AppError> {

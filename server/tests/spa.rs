@@ -116,3 +116,38 @@ async fn a_published_version_replaces_the_cached_no_js_policy() {
     let html = get(&router, "/policy").await.text();
     assert!(html.contains("без каких-либо исключений.") && !html.contains("без исключения."), "the new version, not the cached one");
 }
+
+#[tokio::test]
+async fn the_embeddable_banner_may_be_loaded_by_any_origin_and_carries_no_document_headers() {
+    let (t, _) = with_spa().await;
+    let dist = t.dir.path().join("dist");
+    std::fs::create_dir_all(dist.join("consent")).unwrap();
+    for file in ["fk_consent-0123456789abcdef.js", "fk_consent-0123456789abcdef_bg.wasm", "consent-0123456789abcdef.css"] {
+        std::fs::write(dist.join("consent").join(file), "x").unwrap();
+    }
+    let router = app(AppState::new(t.db.clone(), Spa::load(&dist).unwrap()));
+    let origin = ("origin", "https://shop.example");
+    for path in ["/consent/fk_consent-0123456789abcdef.js", "/consent/fk_consent-0123456789abcdef_bg.wasm", "/consent/consent-0123456789abcdef.css"] {
+        let r = request(&router, "GET", path, &[origin]).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        // Module scripts and wasm are fetched in CORS mode by the embedding page.
+        assert_eq!(r.header("access-control-allow-origin"), "*", "{path}");
+        assert_eq!(r.header("cross-origin-resource-policy"), "cross-origin", "{path}");
+        assert_eq!(r.header("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(r.header("content-security-policy"), "default-src 'none'; frame-ancestors 'none'", "{path}");
+        assert_eq!(r.header("access-control-allow-credentials"), "", "{path}: public files, no cookies");
+        for document_only in ["cross-origin-opener-policy", "x-frame-options", "permissions-policy", "referrer-policy"] {
+            assert_eq!(r.header(document_only), "", "{path}: {document_only}");
+        }
+    }
+    // The loader is a classic script: no CORS needed, only cross-origin embedding.
+    let loader = request(&router, "GET", "/consent.js", &[origin]).await;
+    assert_eq!(loader.status, StatusCode::OK);
+    assert_eq!(loader.header("cross-origin-resource-policy"), "cross-origin");
+    assert_eq!(loader.header("x-content-type-options"), "nosniff");
+    assert_eq!(loader.header("access-control-allow-origin"), "");
+    assert_eq!(loader.header("cross-origin-opener-policy"), "");
+    // The app's own files stay same-origin only.
+    let own = request(&router, "GET", "/main-0123456789abcdef.css", &[origin]).await;
+    assert_eq!((own.header("access-control-allow-origin"), own.header("cross-origin-resource-policy")), ("", ""));
+}

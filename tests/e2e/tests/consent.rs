@@ -37,8 +37,10 @@ fn shop_page(server: &str, visitor: Visitor) -> Page {
 <script type="text/plain" data-category="marketing" nonce="{NONCE}">window.ranMarketing = (window.ranMarketing || 0) + 1;</script>
 </head><body><h1>Магазин ForteKassa</h1><p>Товары и цены.</p></body></html>"#
     );
+    // Violations are reported to the server under test, which logs them: the embedded banner
+    // must work under the host page's strict policy without breaking it.
     let csp = format!(
-        "default-src 'self'; script-src 'nonce-{NONCE}' {server} 'wasm-unsafe-eval'; style-src 'nonce-{NONCE}' {server}; connect-src {server}; img-src 'self'"
+        "default-src 'self'; script-src 'nonce-{NONCE}' {server} 'wasm-unsafe-eval'; style-src 'nonce-{NONCE}' {server}; connect-src {server}; img-src 'self'; report-uri {server}/api/csp-report"
     );
     Page::html(html).with_header("Content-Security-Policy", &csp)
 }
@@ -150,6 +152,7 @@ async fn embedded_banner_gates_scripts_records_receipts_and_withdraws() {
     // fkConsent.show() still brings the banner to a visitor who has chosen.
     b.js("fkConsent.show();").await;
     b.until(&format!("{SHADOW}?.querySelector('.fk-banner')")).await;
+    server.assert_no_csp_violations(&b).await;
     b.stop().await;
     server.stop().await;
 }
@@ -173,6 +176,7 @@ async fn gpc_keeps_marketing_off_until_the_user_says_otherwise() {
     shadow_click(&b, "#fk-allow-marketing").await;
     shadow_click(&b, "dialog [data-action='save']").await;
     b.until("window.ranMarketing === 1").await;
+    server.assert_no_csp_violations(&b).await;
     b.stop().await;
     server.stop().await;
 }
@@ -218,6 +222,7 @@ async fn changes_ask_again_and_a_forged_cookie_is_no_choice() {
     b.client.refresh().await.unwrap();
     b.find(".fk-banner").await;
     assert_eq!(b.js("return fkConsent.get();").await, Value::Null);
+    server.assert_no_csp_violations(&b).await;
     b.stop().await;
     server.stop().await;
 }
@@ -282,6 +287,8 @@ async fn the_dialog_works_by_keyboard_alone_and_passes_axe() {
     b.find("[data-action='withdraw']").await.click().await.unwrap();
     b.until("fkConsent.allowed('statistics') === false").await;
     until_receipts(&server, &id, 2).await;
+    // The banner, its dialog and the cookie page ran under the strict CSP without a violation.
+    server.assert_no_csp_violations(&b).await;
     b.stop().await;
     server.stop().await;
 }
@@ -337,6 +344,7 @@ async fn with_cookies_refused_the_banner_explains_instead_of_asking() {
     b.client.refresh().await.unwrap();
     b.until("window.fkConsent && fkConsent.cookiesEnabled === false").await;
     assert_eq!(b.js("return document.getElementById('fk-consent');").await, Value::Null);
+    server.assert_no_csp_violations(&b).await;
     b.stop().await;
     server.stop().await;
 }

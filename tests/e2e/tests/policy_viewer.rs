@@ -80,6 +80,8 @@ async fn reader_contents_anchors_search_and_language() {
     b.goto(&server.url("/no/such/page")).await;
     b.text_until("h1", |t| t == "Страница не найдена").await;
 
+    // Every page above ran under the strict CSP without a violation.
+    server.assert_no_csp_violations(&b).await;
     b.stop().await;
     server.stop().await;
 }
@@ -100,6 +102,7 @@ async fn axe_finds_no_violations_on_policy_and_versions() {
     b.find("mark.current").await;
     let violations = b.axe().await;
     assert!(violations.is_empty(), "search: {violations:#?}");
+    server.assert_no_csp_violations(&b).await;
     b.stop().await;
     server.stop().await;
 }
@@ -157,6 +160,8 @@ async fn publishing_a_version_shows_exactly_that_change() {
     b.text_until("#compare-to-error", |t| t == "Выберите две разные редакции для сравнения.").await;
     b.until("document.getElementById('compare-to').getAttribute('aria-invalid') === 'true'").await;
 
+    // The comparison, the old version and the forms ran under the strict CSP unharmed.
+    server.assert_no_csp_violations(&b).await;
     b.stop().await;
     server.stop().await;
 }
