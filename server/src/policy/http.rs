@@ -128,6 +128,8 @@ pub(super) async fn resolve(state: &AppState, requested: Lang) -> Result<Resolve
     Ok(Resolved { row, original_newer, etag })
 }
 
+/// From memory (see `current.rs` for how fresh that is). The request's headers are read in
+/// place: the `HeaderMap` extractor would copy them, on the hottest route there is.
 #[utoipa::path(get, path = "/api/policy/{lang}", tag = "policy",
     params(("lang" = Lang, Path, description = "The language asked for; Russian's text answers until it has its own"),
         ("if-none-match" = Option<String>, Header, description = "An `ETag` from an earlier answer")),
@@ -136,8 +138,6 @@ pub(super) async fn resolve(state: &AppState, requested: Lang) -> Result<Resolve
         (status = 304, description = "Unchanged since the `ETag` given", headers(("etag" = String))),
         (status = 404, description = "An unknown language, or nothing published yet", body = ApiError),
     ))]
-/// From memory (see `current.rs` for how fresh that is). The request's headers are read in
-/// place: the `HeaderMap` extractor would copy them, on the hottest route there is.
 async fn current(
     State(state): State<AppState>,
     path: Result<Path<String>, PathRejection>,
