@@ -136,7 +136,7 @@ async fn connections_opened_while_the_file_is_read_only() {
     // A first run writes a receipt and stops: no connection is left open.
     let db = fk_server::db::open(&url).await.unwrap();
     fk_server::policy::seed(&db).await.unwrap();
-    let t = TestApp { router: fk_server::app(fk_server::AppState::new(db.clone(), None)), db, dir };
+    let t = TestApp::on(db, dir);
     assert_eq!(consent(&t, ID).await.status, 201);
     t.db.close().await;
     let Some(unwritable) = Unwritable::make(&[t.dir.path().join("test.db")], true) else {
@@ -145,6 +145,6 @@ async fn connections_opened_while_the_file_is_read_only() {
     };
     // The server starts on the unwritable file: every connection it opens is read-only.
     let db = fk_server::db::open(&url).await.expect("a read-only database still opens");
-    let t = TestApp { router: fk_server::app(fk_server::AppState::new(db.clone(), None)), db, dir: t.dir };
+    let t = TestApp::on(db, t.dir);
     outage_and_recovery(&t, unwritable).await;
 }

@@ -19,6 +19,14 @@ pub struct TestApp {
 }
 
 impl TestApp {
+    /// The app on an opened database whose files are in `dir`.
+    pub fn on(db: Db, dir: tempfile::TempDir) -> TestApp {
+        let state = AppState::new(db.clone(), None);
+        TestApp { router: app(state.clone()), state, db, dir }
+    }
+}
+
+impl TestApp {
     /// Moves the server clock past the current policy's staleness bound (`policy/current.rs`),
     /// as if that time had passed: a version published since must now be served.
     pub fn after_staleness_bound(&self) {
