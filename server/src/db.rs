@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::AnyPoolOptions;
-use sqlx::AnyPool;
+use sqlx::{AnyPool, Connection as _};
 
 mod writable;
 pub use writable::{check, failure, Failure};
@@ -71,8 +71,11 @@ pub async fn open(url: &str) -> Result<Db, OpenError> {
             })
         });
     if sqlite {
-        options = options.before_acquire(move |_, meta| {
-            let renew = on_acquire.renew(meta.age);
+        options = options.before_acquire(move |conn, meta| {
+            // A connection whose COMMIT failed (a disk error) can be left counting an open
+            // transaction its ROLLBACK could not end (SQLite had already ended it), and sqlx
+            // would refuse every `BEGIN IMMEDIATE` on it from then on: renewed instead.
+            let renew = on_acquire.renew(meta.age) || conn.is_in_transaction();
             Box::pin(async move { Ok(!renew) })
         });
     }

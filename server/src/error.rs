@@ -12,6 +12,9 @@ pub enum AppError {
     Client(StatusCode, ApiError),
     /// The database failed or is out of reach: the client may retry.
     Database(sqlx::Error),
+    /// A database failure already classified, with its cause for the log: one failed write
+    /// that answers several requests (the consent receipts' group commit) gives each its own.
+    Unavailable(Failure, String),
     /// A bug or an unexpected state: logged, never shown.
     Internal(String),
 }
@@ -32,21 +35,24 @@ impl From<sqlx::Error> for AppError {
     }
 }
 
+/// Every database failure is the server's state, not the request's fault: 503, with what an
+/// operator or API client needs to know in the message.
+fn unavailable(failure: Failure, cause: &str) -> (StatusCode, ApiError) {
+    tracing::error!(error = %cause, "database error");
+    let message = match failure {
+        Failure::ReadOnly => "the database is read-only for now: nothing can be saved, try again later",
+        Failure::Storage => "the database cannot use its disk for now: nothing can be saved, try again later",
+        Failure::Unavailable => "the database is unavailable, try again shortly",
+    };
+    (StatusCode::SERVICE_UNAVAILABLE, ApiError::new(ErrorCode::DatabaseUnavailable, message))
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, body) = match self {
             AppError::Client(status, err) => (status, err),
-            AppError::Database(cause) => {
-                tracing::error!(error = %cause, "database error");
-                // Every database failure is the server's state, not the request's fault: 503,
-                // with what an operator or API client needs to know in the message.
-                let message = match crate::db::failure(&cause) {
-                    Failure::ReadOnly => "the database is read-only for now: nothing can be saved, try again later",
-                    Failure::Storage => "the database cannot use its disk for now: nothing can be saved, try again later",
-                    Failure::Unavailable => "the database is unavailable, try again shortly",
-                };
-                (StatusCode::SERVICE_UNAVAILABLE, ApiError::new(ErrorCode::DatabaseUnavailable, message))
-            }
+            AppError::Database(cause) => unavailable(crate::db::failure(&cause), &cause.to_string()),
+            AppError::Unavailable(failure, cause) => unavailable(failure, &cause),
             AppError::Internal(cause) => {
                 tracing::error!(error = %cause, "internal error");
                 (StatusCode::INTERNAL_SERVER_ERROR, ApiError::new(ErrorCode::Internal, "internal server error"))

@@ -89,6 +89,12 @@ async fn until<F: std::future::Future<Output = bool>>(mut done: impl FnMut() -> 
     false
 }
 
+/// Whether this process holds a file in `dir` open.
+fn open_in(dir: &Path) -> bool {
+    let fds = std::fs::read_dir("/proc/self/fd").unwrap();
+    fds.flatten().any(|fd| std::fs::read_link(fd.path()).is_ok_and(|target| target.starts_with(dir)))
+}
+
 const ID: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
 
 /// While unwritable: health, writes, reads. Then writable again: writes (polled, no health
@@ -138,7 +144,13 @@ async fn connections_opened_while_the_file_is_read_only() {
     fk_server::policy::seed(&db).await.unwrap();
     let t = TestApp::on(db, dir);
     assert_eq!(consent(&t, ID).await.status, 201);
+    // Every file closed, as in a new process: SQLite shares a file's descriptors among the
+    // connections of one process, so one left open for writing would make the next connection
+    // writable. sqlx returns a connection to its pool on a task of its own, and `close` can miss
+    // one returned while it runs: wait until they are all back first.
+    assert!(until(|| async { t.db.num_idle() as u32 == t.db.size() }).await, "every connection is back in the pool");
     t.db.close().await;
+    assert!(!open_in(t.dir.path()), "the first run's files are closed");
     let Some(unwritable) = Unwritable::make(&[t.dir.path().join("test.db")], true) else {
         eprintln!("SKIPPED: neither chmod nor chattr +i makes a file unwritable for this process here");
         return;

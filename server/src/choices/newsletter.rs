@@ -147,6 +147,10 @@ pub async fn run(config: Config, command: Command) -> ExitCode {
             eprintln!("error: database: {e}");
             ExitCode::FAILURE
         }
+        Err(AppError::Unavailable(_, e)) => {
+            eprintln!("error: database: {e}");
+            ExitCode::FAILURE
+        }
         Err(AppError::Internal(e)) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE

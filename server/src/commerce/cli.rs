@@ -184,6 +184,7 @@ async fn demo_orders(db: &Db, login: &str) -> ExitCode {
             Ok(_) => there += 1,
             Err(AppError::Client(_, e)) => return fail(format!("order {number}: {}", e.message), BAD_INPUT),
             Err(AppError::Database(e)) => return fail(format!("database: {e}"), 1),
+            Err(AppError::Unavailable(_, e)) => return fail(format!("database: {e}"), 1),
             Err(AppError::Internal(e)) => return fail(e, 1),
         }
     }

@@ -19,7 +19,8 @@ use sqlx::error::ErrorKind;
 use tokio::sync::{mpsc, oneshot};
 
 use super::store::{self, Context};
-use crate::db::Db;
+use crate::db::{self, Db, Failure};
+use crate::error::AppError;
 
 /// The most receipts one transaction carries.
 pub const BATCH: usize = 256;
@@ -29,7 +30,7 @@ const QUEUE: usize = 4096;
 struct Job {
     choice: Choice,
     ctx: Context,
-    done: oneshot::Sender<Result<(), sqlx::Error>>,
+    done: oneshot::Sender<Result<(), AppError>>,
 }
 
 /// The handle handlers use; the writer task starts with the first receipt, on the runtime that
@@ -46,7 +47,7 @@ impl Receipts {
     }
 
     /// Records one receipt; `Ok` only once it is committed.
-    pub async fn record(&self, choice: Choice, ctx: Context) -> Result<(), sqlx::Error> {
+    pub async fn record(&self, choice: Choice, ctx: Context) -> Result<(), AppError> {
         let queue = self.queue.get_or_init(|| {
             let (tx, rx) = mpsc::channel(QUEUE);
             tokio::spawn(run(self.db.clone(), rx));
@@ -58,8 +59,8 @@ impl Receipts {
     }
 }
 
-fn gone() -> sqlx::Error {
-    sqlx::Error::Io(std::io::Error::other("the consent receipt writer stopped before committing"))
+fn gone() -> AppError {
+    AppError::Unavailable(Failure::Unavailable, "the consent receipt writer stopped before committing".into())
 }
 
 async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
@@ -73,19 +74,22 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
                 tracing::warn!(error = %e, receipts = batch.len(), "a batch of consent receipts was refused; writing them one by one");
                 for job in batch.drain(..) {
                     let result = write(&db, std::iter::once(&job)).await;
-                    let _ = job.done.send(result);
+                    let _ = job.done.send(result.map_err(AppError::from));
                 }
             }
             Err(e) => {
                 tracing::warn!(error = %e, receipts = batch.len(), "a batch of consent receipts was not committed");
-                answer_all(&mut batch, || Err(sqlx::Error::Io(std::io::Error::other(format!("not committed: {e}")))));
+                // Each waiter gets the failure as it was (read-only, disk, out of reach), so the
+                // client reads the same message as from any other write.
+                let (failure, cause) = (db::failure(&e), format!("not committed: {e}"));
+                answer_all(&mut batch, || Err(AppError::Unavailable(failure, cause.clone())));
             }
         }
     }
 }
 
 /// Answers every waiter (one that gave up meanwhile is simply skipped).
-fn answer_all(batch: &mut Vec<Job>, result: impl Fn() -> Result<(), sqlx::Error>) {
+fn answer_all(batch: &mut Vec<Job>, result: impl Fn() -> Result<(), AppError>) {
     for job in batch.drain(..) {
         let _ = job.done.send(result());
     }

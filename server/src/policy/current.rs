@@ -105,7 +105,7 @@ impl CurrentPolicies {
         let resolved = match super::http::resolve(state, requested).await {
             Ok(resolved) => resolved,
             Err(e) => {
-                if matches!(e, AppError::Database(_)) {
+                if matches!(e, AppError::Database(_) | AppError::Unavailable(..)) {
                     *failed_at = Some(Instant::now());
                 }
                 return Err(e);
