@@ -71,9 +71,7 @@ pub fn is_postgres(db: &Db) -> bool {
 pub async fn fresh() -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let db = db::open(&database_url(dir.path())).await.unwrap();
-    let state = AppState::new(db.clone(), None);
-    let router = app(state.clone());
-    TestApp { dir, db, state, router }
+    TestApp::on(db, dir)
 }
 
 pub async fn seeded() -> TestApp {
