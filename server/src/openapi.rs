@@ -3,8 +3,8 @@
 //! description are one piece of code; the schemas are the `fk-api` types themselves.
 //!
 //! The answers every endpoint of a kind can give (a malformed body, no session, a cross-site
-//! write, the database down) are added here by rule, in [`StandardErrors`], instead of being
-//! repeated on 46 handlers.
+//! write, the database down) are added here by rule, in [`finish`], instead of being repeated
+//! on every handler.
 use std::sync::Arc;
 
 use axum::http::{header, HeaderValue};
@@ -26,7 +26,7 @@ use utoipa::{Modify, OpenApi};
         license(name = "Proprietary")
     ),
     components(schemas(fk_api::ApiError, fk_api::ErrorCode)),
-    modifiers(&StandardErrors),
+    modifiers(&SecuritySchemes),
     tags(
         (name = "health", description = "Is the server and its database up"),
         (name = "policy", description = "The privacy policy: current text, versions, differences"),
@@ -48,10 +48,10 @@ pub const SESSION: &str = "session";
 /// The commerce system's bearer token (`FK_SERVICE_TOKEN`).
 pub const SERVICE_TOKEN: &str = "service_token";
 
-/// Adds the security schemes and, to every operation, the error answers its kind can give.
-struct StandardErrors;
+/// Adds the security schemes the operations name.
+struct SecuritySchemes;
 
-impl Modify for StandardErrors {
+impl Modify for SecuritySchemes {
     fn modify(&self, doc: &mut Document) {
         let components = doc.components.get_or_insert_with(Default::default);
         components.add_security_scheme(SESSION, SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("fk_session"))));

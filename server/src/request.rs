@@ -2,7 +2,7 @@
 //! the client's address and browser, and whether it comes from this site.
 use std::net::{IpAddr, SocketAddr};
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::ConnectInfo;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -16,34 +16,39 @@ use crate::AppState;
 /// Reads and decodes a JSON body by hand, so every kind of bad input gets our error shape:
 /// wrong media type, too large, too slow, malformed, wrong type, unknown field (named in `field`).
 pub async fn json<T: DeserializeOwned>(headers: &HeaderMap, body: Body, what: &str) -> Result<T, AppError> {
-    let body = axum::body::to_bytes(body, crate::MAX_BODY).await.map_err(body_error)?;
-    decode(headers, &body, what)
+    decode(headers, &bytes(body).await?, what)
 }
 
-/// Why a body could not be read: over `MAX_BODY`, past the body deadline of `serve`, or cut
-/// off or malformed (chunked encoding) by the client.
-fn body_error(error: axum::Error) -> AppError {
-    let cause = error.into_inner();
-    if crate::serve::BodyTimeout::caused(&*cause) {
-        let err = ApiError::new(ErrorCode::RequestTimeout, "the body did not arrive in time; send it again");
-        return AppError::Client(StatusCode::REQUEST_TIMEOUT, err);
-    }
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&*cause);
-    while let Some(e) = source {
-        if e.is::<http_body_util::LengthLimitError>() {
-            return AppError::Client(StatusCode::PAYLOAD_TOO_LARGE, ApiError::new(ErrorCode::PayloadTooLarge, "the body is too large"));
+/// The whole body, at most `MAX_BODY`: 413 when larger, 408 past the body deadline of
+/// `serve`, 400 when the client cut it off or garbled it (chunked encoding).
+pub async fn bytes(body: Body) -> Result<Bytes, AppError> {
+    axum::body::to_bytes(body, crate::MAX_BODY).await.map_err(|error| {
+        let cause = error.into_inner();
+        if caused_by::<crate::serve::BodyTimeout>(&*cause) {
+            let err = ApiError::new(ErrorCode::RequestTimeout, "the body did not arrive in time; send it again");
+            AppError::Client(StatusCode::REQUEST_TIMEOUT, err)
+        } else if caused_by::<http_body_util::LengthLimitError>(&*cause) {
+            AppError::Client(StatusCode::PAYLOAD_TOO_LARGE, ApiError::new(ErrorCode::PayloadTooLarge, "the body is too large"))
+        } else {
+            AppError::bad_request(ApiError::new(ErrorCode::InvalidJson, "the body could not be read"))
         }
-        source = e.source();
-    }
-    AppError::bad_request(ApiError::new(ErrorCode::InvalidJson, "the body could not be read"))
+    })
+}
+
+/// Whether `error`, or an error it wraps, is an `E`.
+fn caused_by<E: std::error::Error + 'static>(error: &(dyn std::error::Error + 'static)) -> bool {
+    std::iter::successors(Some(error), |e| e.source()).any(|e| e.is::<E>())
+}
+
+/// The media type of the body, lower-case, without parameters (`charset`, `boundary`);
+/// empty when not given.
+pub fn media_type(headers: &HeaderMap) -> String {
+    let value = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
 }
 
 pub fn decode<T: DeserializeOwned>(headers: &HeaderMap, body: &[u8], what: &str) -> Result<T, AppError> {
-    let json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json")));
-    if !json {
+    if media_type(headers) != "application/json" {
         return Err(AppError::Client(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::new(ErrorCode::InvalidJson, format!("send the {what} as application/json")),

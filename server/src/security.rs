@@ -25,17 +25,15 @@ static REPORTS: std::sync::Mutex<(i64, u64)> = std::sync::Mutex::new((0, 0));
     responses(
         (status = 204, description = "Noted (logged, at most 60 a minute)"),
         (status = 400, description = "Not a JSON report of the media type sent", body = ApiError),
+        (status = 408, description = "The body did not arrive within 30 s", body = ApiError),
         (status = 413, description = "Larger than 64 KiB", body = ApiError),
         (status = 415, description = "Neither `application/csp-report` nor `application/reports+json`", body = ApiError),
     ),
     extensions(("x-no-database" = json!(true))))]
 pub async fn csp_report(headers: HeaderMap, body: axum::body::Body) -> Result<StatusCode, AppError> {
-    let body = axum::body::to_bytes(body, crate::MAX_BODY).await.map_err(|_| {
-        AppError::Client(StatusCode::PAYLOAD_TOO_LARGE, ApiError::new(ErrorCode::PayloadTooLarge, "the body is too large"))
-    })?;
-    let media = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).and_then(|v| v.split(';').next()).unwrap_or("");
+    let body = crate::request::bytes(body).await?;
     let not_a_report = || AppError::bad_request(ApiError::new(ErrorCode::InvalidJson, "the body is not a report of this media type"));
-    let reports: Vec<Value> = match media.trim().to_ascii_lowercase().as_str() {
+    let reports: Vec<Value> = match crate::request::media_type(&headers).as_str() {
         "application/csp-report" => match serde_json::from_slice(&body) {
             Ok(Value::Object(report)) => vec![report.get("csp-report").cloned().unwrap_or_default()],
             _ => return Err(not_a_report()),

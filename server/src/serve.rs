@@ -48,8 +48,9 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let body_timeout = timeouts.body;
+    // A request without a body (most are GETs) has nothing to time: no timer for it.
     let app = app.layer(axum::middleware::map_request(move |request: Request| async move {
-        request.map(|body| Body::new(DeadlineBody::new(body, body_timeout)))
+        request.map(|body| if hyper::body::Body::is_end_stream(&body) { body } else { Body::new(DeadlineBody::new(body, body_timeout)) })
     }));
     let mut make_service = app.into_make_service_with_connect_info::<SocketAddr>();
     // Every connection holds a receiver of `stop`: dropping the sender tells them to finish.
@@ -120,20 +121,6 @@ async fn accept_failed(error: std::io::Error) {
 #[derive(Debug, thiserror::Error)]
 #[error("the request body did not arrive in time")]
 pub struct BodyTimeout;
-
-impl BodyTimeout {
-    /// Whether `error`, or an error it wraps, is a body timeout.
-    pub fn caused(error: &(dyn std::error::Error + 'static)) -> bool {
-        let mut cause = Some(error);
-        while let Some(e) = cause {
-            if e.is::<BodyTimeout>() {
-                return true;
-            }
-            cause = e.source();
-        }
-        false
-    }
-}
 
 /// A request body with one deadline for all of it (tower-http's `TimeoutBody` restarts its
 /// clock at every chunk, which a client sending a byte now and then never runs into).

@@ -32,7 +32,7 @@ pub fn status_label(a: &'static AccountMessages, status: OrderStatus) -> &'stati
 
 /// The page of the address's `?page=`: anything that is not a page number is the first page.
 fn page_of(query: Option<String>) -> u32 {
-    query.and_then(|p| p.parse::<u32>().ok()).filter(|p| *p >= 1).unwrap_or(1)
+    query.and_then(|p| fk_api::account::commerce::parse_page(&p)).unwrap_or(1)
 }
 
 #[component]

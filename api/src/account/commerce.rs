@@ -74,6 +74,16 @@ pub struct OrderPage {
 }
 
 pub const ORDERS_PER_PAGE: u32 = 10;
+
+/// The page of `?page=N`: a positive whole number in plain digits, at most `i32::MAX` (the
+/// API document's int32). `None` for anything else; the server refuses it, the web app shows
+/// the first page.
+pub fn parse_page(raw: &str) -> Option<u32> {
+    if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    raw.parse::<i32>().ok().filter(|n| *n > 0).map(i32::unsigned_abs)
+}
 pub const ORDER_ITEMS_MAX: usize = 200;
 pub const ORDER_ITEM_NAME_MAX: usize = 200;
 pub const ORDER_QUANTITY_MAX: u32 = 100_000;
@@ -193,6 +203,16 @@ pub struct Promotions {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_page_is_a_positive_int32_in_digits() {
+        assert_eq!(parse_page("1"), Some(1));
+        assert_eq!(parse_page("007"), Some(7));
+        assert_eq!(parse_page("2147483647"), Some(2_147_483_647));
+        for bad in ["", "0", "-1", "+2", " 2", "2.0", "1e3", "2147483648", "99999999999999999999"] {
+            assert_eq!(parse_page(bad), None, "{bad:?}");
+        }
+    }
+
     use super::*;
 
     fn push() -> OrderPush {

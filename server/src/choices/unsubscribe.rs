@@ -213,8 +213,7 @@ async fn one_click_inner(state: &AppState, token: String, request: Request) -> R
 /// multipart/form-data, which RFC 8058 names first.
 async fn asks_one_click(state: &AppState, request: Request) -> bool {
     let content_type = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
-    let media = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-    match media.as_str() {
+    match request::media_type(request.headers()).as_str() {
         "application/x-www-form-urlencoded" => match Form::<Vec<(String, String)>>::from_request(request, state).await {
             Ok(Form(fields)) => fields.iter().any(|(k, v)| k == "List-Unsubscribe" && v == "One-Click"),
             Err(_) => false,

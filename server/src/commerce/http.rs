@@ -8,7 +8,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{middleware, Extension, Json};
 use utoipa_axum::{router::OpenApiRouter, routes};
-use fk_api::account::commerce::{OrderPage, OrderPush, OrderView, Promotions};
+use fk_api::account::commerce::{parse_page, OrderPage, OrderPush, OrderView, Promotions};
 use fk_api::{ApiError, ErrorCode, Lang};
 use sha2::{Digest, Sha256};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -52,11 +52,7 @@ fn page_of(query: QueryMap) -> Result<u32, AppError> {
     let Query(query) = query.map_err(|_| invalid_query("page", message))?;
     match query.get("page") {
         None => Ok(1),
-        Some(p) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => {
-            // At most i32::MAX, as the API document's int32 says.
-            p.parse::<i32>().ok().filter(|n| *n > 0).map(|n| n.unsigned_abs()).ok_or_else(|| invalid_query("page", message))
-        }
-        Some(_) => Err(invalid_query("page", message)),
+        Some(p) => parse_page(p).ok_or_else(|| invalid_query("page", message)),
     }
 }
 

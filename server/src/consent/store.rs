@@ -36,13 +36,13 @@ pub async fn insert(conn: &mut sqlx::AnyConnection, receipts: &[(&Choice, &Conte
     for (choice, ctx) in receipts {
         let categories: Vec<&str> = choice.categories.iter().map(|c| c.code()).collect();
         query = query
-            .bind(choice.consent_id.clone())
+            .bind(&choice.consent_id)
             .bind(categories.join(","))
-            .bind(choice.config_revision.clone())
+            .bind(&choice.config_revision)
             .bind(i64::from(choice.policy_version))
             .bind(i64::from(choice.gpc))
-            .bind(ctx.user_agent.clone())
-            .bind(ctx.ip_truncated.clone())
+            .bind(&ctx.user_agent)
+            .bind(&ctx.ip_truncated)
             .bind(ctx.recorded_at)
             .bind(ctx.account_id);
     }

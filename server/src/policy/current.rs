@@ -24,6 +24,7 @@ use axum::response::Response;
 use fk_api::policy::PolicyVersion;
 use fk_api::Lang;
 
+use crate::db::Failure;
 use crate::error::AppError;
 use crate::AppState;
 
@@ -99,8 +100,7 @@ impl CurrentPolicies {
             return Ok(entry);
         }
         if failed_at.is_some_and(|at| at >= waiting_since) {
-            let e = std::io::Error::other("the current policy could not be checked just now");
-            return Err(AppError::Database(sqlx::Error::Io(e)));
+            return Err(AppError::Unavailable(Failure::Unavailable, "the current policy could not be checked just now".into()));
         }
         let resolved = match super::http::resolve(state, requested).await {
             Ok(resolved) => resolved,
@@ -112,7 +112,7 @@ impl CurrentPolicies {
             }
         };
         if resolved.row.lang == Lang::Ru {
-            self.0.ru_floor.fetch_max(resolved.row.version, Ordering::Relaxed);
+            self.saw_ru(resolved.row.version);
         }
         let etag = HeaderValue::from_str(&resolved.etag).map_err(|e| AppError::Internal(e.to_string()))?;
         let previous = self.0.entries.read().unwrap_or_else(|e| e.into_inner()).get(&requested).cloned();

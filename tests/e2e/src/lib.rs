@@ -176,6 +176,12 @@ impl Mail {
         })
     }
 
+    /// The token of the `#token=` link in the text (verification, reset, e-mail change).
+    pub fn token(&self) -> String {
+        let after = self.text.split("#token=").nth(1).unwrap_or_else(|| panic!("no #token= link in {}", self.text));
+        after.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
+    }
+
     /// The first link in the text that starts with `prefix` (e.g. the server's URL).
     pub fn link(&self, prefix: &str) -> String {
         let start = self.text.find(prefix).unwrap_or_else(|| panic!("no link {prefix} in {}", self.text));
@@ -502,4 +508,26 @@ pub async fn call(server: &Server, method: &str, path: &str, body: Value, cookie
 pub fn session_cookie(head: &str) -> String {
     let line = head.lines().find(|l| l.to_ascii_lowercase().starts_with("set-cookie: fk_session=")).expect("a session cookie");
     line.split_once('=').unwrap().1.split(';').next().unwrap().to_string()
+}
+
+/// The password of the accounts the API-level tests register.
+pub const PASSWORD: &str = "тёплый ветер над степью";
+
+/// A registration form as the web app sends it: `login` at `email` with [`PASSWORD`],
+/// accepting the first policy version, in Russian.
+pub fn registration(login: &str, email: &str) -> Value {
+    json!({
+        "first_name": "Айгерим", "email": email, "birth_year": 1990, "gender": "female", "login": login,
+        "password": PASSWORD, "accept_policy": true, "policy_version": 1, "lang": "ru"
+    })
+}
+
+/// Registers `login` at `email` and opens the verification link, which signs in: the cookie
+/// of that session.
+pub async fn signed_up(server: &Server, login: &str, email: &str) -> String {
+    assert_eq!(call(server, "POST", "/api/account/register", registration(login, email), None).await.0, 202);
+    let token = server.mail(email, "/account/verify#token=").await.token();
+    let (status, head, _) = call(server, "POST", "/api/account/verify", json!({ "token": token }), None).await;
+    assert_eq!(status, 200);
+    session_cookie(&head)
 }

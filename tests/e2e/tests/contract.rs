@@ -9,10 +9,9 @@
 //! `broken_bodies_get_a_declared_error` sends those to every operation that takes JSON.
 use std::process::Stdio;
 
-use fk_e2e::{call, http, session_cookie, Server};
-use serde_json::{json, Value};
+use fk_e2e::{call, http, signed_up, Server};
+use serde_json::Value;
 
-const PASSWORD: &str = "тёплый ветер над степью";
 const SERVICE_TOKEN: &str = "contract-test-service-token-0123456789abcdef";
 
 /// Runs schemathesis against `server`, with the credentials of the document's security
@@ -60,19 +59,10 @@ async fn schemathesis(server: &Server, what: &str, session: Option<&str>, args: 
 
 /// A verified, signed-in account with orders: its session cookie.
 async fn signed_in(server: &Server) -> String {
-    let form = json!({
-        "first_name": "Айгерим", "email": "fuzz@example.kz", "birth_year": 1990, "gender": "female", "login": "fuzz",
-        "password": PASSWORD, "accept_policy": true, "policy_version": 1, "lang": "ru"
-    });
-    assert_eq!(call(server, "POST", "/api/account/register", form, None).await.0, 202);
-    let letter = server.mail("fuzz@example.kz", "/account/verify#token=").await;
-    let token = letter.text.split("#token=").nth(1).unwrap()[..43].to_string();
-    assert_eq!(call(server, "POST", "/api/account/verify", json!({ "token": token }), None).await.0, 200);
+    let cookie = signed_up(server, "fuzz", "fuzz@example.kz").await;
     let demo = server.cli(&["orders", "demo", "--login", "fuzz"]).await;
     assert!(demo.status.success(), "{}", String::from_utf8_lossy(&demo.stderr));
-    let (status, head, _) = call(server, "POST", "/api/account/sign-in", json!({ "login": "fuzz", "password": PASSWORD }), None).await;
-    assert_eq!(status, 200);
-    session_cookie(&head)
+    cookie
 }
 
 fn no_crash(server: &Server) {

@@ -4,10 +4,9 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use fk_e2e::{http, try_http, wait_for, Server};
+use fk_e2e::{http, signed_up, try_http, wait_for, Server};
 use serde_json::{json, Value};
 
-const PASSWORD: &str = "тёплый ветер над степью";
 const WRITERS: usize = 6;
 
 async fn call(addr: &str, method: &str, path: &str, body: &Value, cookie: &str) -> std::io::Result<(u16, String, Value)> {
@@ -24,25 +23,10 @@ fn consent_id(writer: usize, n: usize) -> String {
     format!("{writer:08x}-0000-4000-8000-{n:012x}")
 }
 
-/// A verified account, signed in: its session cookie.
-async fn signed_up(server: &Server) -> String {
-    let form = json!({
-        "first_name": "Айгерим", "email": "a@example.kz", "birth_year": 1990, "gender": "female", "login": "aigerim",
-        "password": PASSWORD, "accept_policy": true, "policy_version": 1, "lang": "ru"
-    });
-    assert_eq!(call(&server.addr, "POST", "/api/account/register", &form, "").await.unwrap().0, 202);
-    let letter = server.mail("a@example.kz", "/account/verify#token=").await;
-    let token = letter.text.split("#token=").nth(1).unwrap()[..43].to_string();
-    let (status, head, _) = call(&server.addr, "POST", "/api/account/verify", &json!({ "token": token }), "").await.unwrap();
-    assert_eq!(status, 200);
-    let line = head.lines().find(|l| l.to_ascii_lowercase().starts_with("set-cookie: fk_session=")).unwrap();
-    line.split_once('=').unwrap().1.split(';').next().unwrap().to_string()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn every_acknowledged_write_survives_a_crash() {
     let server = Server::start().await;
-    let cookie = signed_up(&server).await;
+    let cookie = signed_up(&server, "aigerim", "a@example.kz").await;
     let (_, _, config) = call(&server.addr, "GET", "/api/consent/config", &Value::Null, "").await.unwrap();
     let revision = config["revision"].as_str().unwrap().to_string();
 

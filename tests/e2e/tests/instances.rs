@@ -1,10 +1,9 @@
 //! Two server processes on two ports sharing one PostgreSQL database behave as one: a session
 //! made through one works through the other, and failed sign-ins spread over both reach the
 //! same throttle. `cargo xtask test` provides the PostgreSQL server (`FK_TEST_POSTGRES`).
-use fk_e2e::{call, session_cookie, wait_for, Mail, Server};
+use fk_e2e::{call, registration, session_cookie, wait_for, Mail, Server, PASSWORD};
 use serde_json::{json, Value};
 
-const PASSWORD: &str = "тёплый ветер над степью";
 
 /// A new, empty database on the test PostgreSQL server.
 async fn new_database(name: &str) -> String {
@@ -36,13 +35,8 @@ async fn two_instances_on_one_database_behave_as_one() {
     assert_ne!(a.addr, b.addr);
 
     // Registered through one, confirmed through the other.
-    let form = json!({
-        "first_name": "Айгерим", "email": "a@example.kz", "birth_year": 1990, "gender": "female", "login": "aigerim",
-        "password": PASSWORD, "accept_policy": true, "policy_version": 1, "lang": "ru"
-    });
-    assert_eq!(call(&a, "POST", "/api/account/register", form, None).await.0, 202);
-    let letter = mail([&a, &b], "a@example.kz", "/account/verify#token=").await;
-    let token = letter.text.split("#token=").nth(1).unwrap()[..43].to_string();
+    assert_eq!(call(&a, "POST", "/api/account/register", registration("aigerim", "a@example.kz"), None).await.0, 202);
+    let token = mail([&a, &b], "a@example.kz", "/account/verify#token=").await.token();
     let (status, _, _) = call(&b, "POST", "/api/account/verify", json!({ "token": token }), None).await;
     assert_eq!(status, 200);
 
