@@ -197,13 +197,20 @@ function queue(st) {
     policy_version: st.policyVersion, gpc, queued_at: Date.now(),
   }]).slice(-20));
 }
-// true when done with the item (2xx, or 4xx which can never succeed), false to retry.
+// true when done with the item (2xx, or 4xx which can never succeed), false to retry. A 429
+// (the visitor's address recorded its hourly number of receipts) is kept and sent again after
+// the wait the answer names: a choice is never dropped for being made behind a busy address.
 async function send(it) {
   try {
     const body = JSON.stringify(it, ['consent_id', 'categories', 'config_revision', 'policy_version', 'gpc']);
     const r = await fetch(API + '/api/consent', {
       method: 'POST', headers: { 'Content-Type': 'application/json' }, body, credentials: 'include', keepalive: true,
     });
+    if (r.status === 429) {
+      const wait = await r.json().then(e => +e.retry_after, () => 0);
+      if (wait > 0) delay = Math.min(wait, 3600) * 1000;
+      return false;
+    }
     if (r.status >= 400 && r.status < 500) console.warn('fkConsent: receipt rejected', r.status);
     return r.status < 500;
   } catch (e) { return false; }

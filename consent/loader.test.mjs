@@ -431,6 +431,31 @@ test('a 4xx removes the receipt with a warning', async () => {
   assert.equal(t.timers.length, 0);
 });
 
+test('a 429 keeps the receipt and sends it again after the wait the answer names', async () => {
+  let limited = true;
+  const t = load({ respond: () => (limited ? { status: 429, json: async () => ({ code: 'too_many_requests', retry_after: 1200 }) } : { status: 201 }) });
+  t.fk.set(['statistics']);
+  await tick();
+  assert.equal(t.fetchCalls.length, 1);
+  assert.equal(t.queue().length, 1, 'kept, in storage for later pages too');
+  assert.equal(t.storage.map.has('fk_consent_queue'), true);
+  assert.deepEqual(t.timers.map(x => x.ms), [1200000]);
+  assert.equal(t.logs.warn.length, 0);
+  limited = false;
+  t.runTimer();
+  await tick();
+  assert.equal(t.fetchCalls.length, 2);
+  assert.deepEqual(t.queue(), [], 'recorded once the hour allowed it');
+});
+
+test('a 429 without a readable wait retries like a failure', async () => {
+  const t = load({ respond: () => ({ status: 429, json: async () => { throw new SyntaxError('not JSON'); } }) });
+  t.fk.set(['statistics']);
+  await tick();
+  assert.equal(t.queue().length, 1);
+  assert.deepEqual(t.timers.map(x => x.ms), [2000]);
+});
+
 test('receipts queued on an earlier page are sent on load, without the extra field', async () => {
   const item = { consent_id: randomUUID(), categories: ['necessary'], config_revision: SETUP.revision, policy_version: 1, gpc: false, queued_at: 1 };
   const storage = fakeStorage({ fk_consent_queue: JSON.stringify([item]) });

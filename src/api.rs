@@ -3,7 +3,7 @@
 use fk_api::account::activity::Devices;
 use fk_api::account::data::{AcknowledgeRequest, DeleteRequest, PolicyStatus, Summary};
 use fk_api::account::profile::{EmailChangeRequest, PasswordChangeRequest, ProfileUpdate};
-use fk_api::account::{AccountView, CheckEmail, RecoverRequest, ReauthRequest, RegisterRequest, ResetRequest, SessionView, SignInRequest, VerifyRequest};
+use fk_api::account::{AccountView, CheckEmail, RecoverRequest, ReauthRequest, RegisterRequest, ResetRequest, SessionView, SignInRequest, VerifyAddressRequest, VerifyRequest};
 use fk_api::consent::ConsentConfig;
 use fk_api::policy::{DiffRequest, PolicyDiff, PolicyVersion, PolicyVersionList};
 use fk_api::{ApiError, ErrorCode, Lang};
@@ -85,12 +85,14 @@ pub async fn register(form: &RegisterRequest) -> Result<CheckEmail, ApiError> {
     post("/api/account/register", form).await
 }
 
-pub async fn verify(token: String) -> Result<SessionView, ApiError> {
-    post("/api/account/verify", &VerifyRequest { token }).await
+/// Opens the verification link; `password` when the server asked for it (another browser).
+pub async fn verify(token: String, password: Option<String>) -> Result<SessionView, ApiError> {
+    post("/api/account/verify", &VerifyAddressRequest { token, password }).await
 }
 
-pub async fn resend_verification() -> Result<(), ApiError> {
-    post_empty("/api/account/verify/resend", &serde_json::json!({})).await
+/// "Send the link again", from the browser that registered (its cookie says so).
+pub async fn resend_verification() -> Result<CheckEmail, ApiError> {
+    post("/api/account/verify/resend", &serde_json::json!({})).await
 }
 
 pub async fn sign_in(form: &SignInRequest) -> Result<SessionView, ApiError> {

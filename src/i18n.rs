@@ -112,6 +112,7 @@ pub fn error_text(t: &'static Messages, code: ErrorCode) -> &'static str {
         | ErrorCode::LinkInvalid
         | ErrorCode::Unauthenticated
         | ErrorCode::ReauthRequired
+        | ErrorCode::PasswordRequired
         | ErrorCode::TooManyRequests
         | ErrorCode::PhoneInvalid
         | ErrorCode::PhoneRequired

@@ -44,6 +44,9 @@ pub enum ErrorCode {
     Unauthenticated,
     /// A sensitive operation needs the password again (the last sign-in is too old).
     ReauthRequired,
+    /// The verification link was opened in a browser other than the one that registered:
+    /// the password chosen at registration is needed too.
+    PasswordRequired,
     /// Throttled: `retry_after` says how many seconds to wait.
     TooManyRequests,
     // The personal section (issue 5).

@@ -28,6 +28,8 @@ pub struct Config {
     /// `FK_SERVICE_TOKEN`: the bearer token the commerce system sends to push orders
     /// (`PUT /api/internal/orders/{number}`); unset, that API answers 403.
     pub service_token: Option<String>,
+    /// `FK_CONSENT_LIMIT`: consent receipts per client address per hour, or `off`.
+    pub consent_limit: Option<String>,
 }
 
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
@@ -50,6 +52,7 @@ impl Config {
             public_url: var("FK_PUBLIC_URL"),
             mail_from: var("FK_MAIL_FROM").unwrap_or_else(|| DEFAULT_MAIL_FROM.into()),
             service_token: var("FK_SERVICE_TOKEN").map(|v| v.trim().to_string()),
+            consent_limit: var("FK_CONSENT_LIMIT"),
             trust_proxy: var("FK_TRUST_PROXY").is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true")),
         }
     }

@@ -27,6 +27,13 @@ impl AppError {
     pub fn not_found(err: ApiError) -> Self {
         AppError::Client(StatusCode::NOT_FOUND, err)
     }
+
+    /// Throttled: 429 with `retry_after` (and the `Retry-After` header) in seconds.
+    pub fn too_many(wait: u64) -> Self {
+        let mut err = ApiError::new(ErrorCode::TooManyRequests, format!("too many attempts; try again in {wait} s"));
+        err.retry_after = Some(wait);
+        AppError::Client(StatusCode::TOO_MANY_REQUESTS, err)
+    }
 }
 
 impl From<sqlx::Error> for AppError {

@@ -88,7 +88,7 @@ impl AppState {
     /// State with the built-in cookie configuration and no other origins: what tests start from.
     pub fn new(db: Db, spa: Option<spa::Spa>) -> AppState {
         AppState(Arc::new(Shared {
-            receipts: consent::writer::Receipts::new(db.clone()),
+            receipts: consent::writer::Receipts::new(db.clone(), Some(consent::writer::DEFAULT_PER_HOUR)),
             db,
             documents: policy::Documents::default(),
             current_policies: policy::current::CurrentPolicies::default(),
@@ -138,7 +138,7 @@ pub fn app(state: AppState) -> Router {
         .merge(health::router())
         .merge(policy::http::router())
         .merge(consent::http::router(state.clone()))
-        .merge(account::http::router(state.clone()))
+        .merge(account::router(state.clone()))
         .merge(commerce::http::router(state.clone()))
         .merge(choices::router(state.clone()))
         .routes(routes!(consent::loader::serve))
@@ -158,10 +158,16 @@ pub fn app(state: AppState) -> Router {
         // One INFO line per request: method, path, status, latency.
         .layer(
             TraceLayer::new_for_http()
-                // The path only: a query may carry a token (`/unsubscribe?token=…`), and
-                // logs are read by more people than the database.
+                // The route, not the path: a path parameter may identify a person (a consent
+                // ID, an order number), and a query may carry a token (`/unsubscribe?token=…`);
+                // logs are read by more people than the database. Unrouted paths (the app's
+                // pages, its files) are logged as they are, made inert.
                 .make_span_with(|request: &axum::http::Request<_>| {
-                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+                    let path = match request.extensions().get::<axum::extract::MatchedPath>() {
+                        Some(route) => route.as_str().to_string(),
+                        None => request::loggable(request.uri().path()),
+                    };
+                    tracing::info_span!("request", method = %request.method(), path = %path)
                 })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )

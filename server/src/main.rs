@@ -169,7 +169,15 @@ async fn serve(config: Config, addr: Option<String>) -> ExitCode {
         eprintln!("error: FK_SERVICE_TOKEN is shorter than {MIN_SERVICE_TOKEN} characters; use e.g. `openssl rand -hex 32`");
         return ExitCode::FAILURE;
     }
+    let consent_limit = match fk_server::consent::writer::parse_limit(config.consent_limit.as_deref()) {
+        Ok(limit) => limit,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let mut state = AppState::new(db.clone(), spa);
+    state.receipts = fk_server::consent::writer::Receipts::new(db.clone(), consent_limit);
     state.cookie_config = cookie_config;
     state.allowed_origins = std::sync::Arc::new(config.allowed_origins.clone());
     state.trust_proxy = config.trust_proxy;

@@ -47,6 +47,9 @@ pub struct ApiDoc;
 pub const SESSION: &str = "session";
 /// The commerce system's bearer token (`FK_SERVICE_TOKEN`).
 pub const SERVICE_TOKEN: &str = "service_token";
+/// The cookie of the browser that registered (`fk_registration`, `__Host-fk_registration`
+/// over https), set by the registration: it may ask for the verification link again.
+pub const REGISTRATION: &str = "registration";
 
 /// Adds the security schemes the operations name.
 struct SecuritySchemes;
@@ -55,6 +58,7 @@ impl Modify for SecuritySchemes {
     fn modify(&self, doc: &mut Document) {
         let components = doc.components.get_or_insert_with(Default::default);
         components.add_security_scheme(SESSION, SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("fk_session"))));
+        components.add_security_scheme(REGISTRATION, SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("fk_registration"))));
         components.add_security_scheme(
             SERVICE_TOKEN,
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
@@ -113,6 +117,9 @@ fn add_standard_errors(path: &str, method: &HttpMethod, op: &mut Operation) {
     }
     if requires(op, SERVICE_TOKEN) {
         add(op, "401", "No service token, or a wrong one");
+    }
+    if requires(op, REGISTRATION) {
+        add(op, "401", "This browser has no registration waiting for its address to be confirmed");
     }
     // The personal section and the unsubscribe page take writes from this site's pages only
     // (`account::same_origin_only`); the consent API from listed origins only.

@@ -86,11 +86,27 @@ pub fn user_agent(headers: &HeaderMap) -> String {
     headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default().chars().take(400).collect()
 }
 
+/// What per-address throttles count: an IPv4 address, or the /64 an IPv6 address is in (one
+/// subscriber's network, which hands its devices any address of it: counting whole IPv6
+/// addresses would give one visitor 2^64 buckets). An IPv4-mapped IPv6 address is its IPv4.
+pub fn address_key(ip: Option<IpAddr>) -> String {
+    match ip.map(|ip| ip.to_canonical()) {
+        Some(IpAddr::V4(v4)) => v4.to_string(),
+        Some(IpAddr::V6(v6)) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        None => "unknown".to_string(),
+    }
+}
+
 /// Who is asking: address, user agent and what it says about the browser and device
 /// (clause 2.1's automatically collected data), for sessions and the security log.
 #[derive(Clone, Debug)]
 pub struct Client {
     pub ip: String,
+    /// The address as per-address throttles count it ([`address_key`]).
+    pub address_key: String,
     pub user_agent: String,
     pub agent: Agent,
 }
@@ -98,12 +114,30 @@ pub struct Client {
 impl Client {
     pub fn from_parts(state: &AppState, parts: &Parts) -> Client {
         let user_agent = user_agent(&parts.headers);
+        let ip = client_ip(state, parts);
         Client {
-            ip: client_ip(state, parts).map_or_else(|| "unknown".to_string(), |ip| ip.to_string()),
+            ip: ip.map_or_else(|| "unknown".to_string(), |ip| ip.to_string()),
+            address_key: address_key(ip),
             agent: agent::parse(&user_agent),
             user_agent,
         }
     }
+}
+
+/// Text a client sent, made safe to write into a log line: control characters (a line break
+/// that would forge a line of its own, a terminal escape sequence) and the invisible
+/// formatting characters that reorder text are escaped as `\n`, `\u{1b}`, `\u{202e}`.
+pub fn loggable(text: &str) -> String {
+    let mut safe = String::with_capacity(text.len());
+    for c in text.chars() {
+        let invisible = matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}');
+        if c.is_control() || invisible {
+            safe.extend(c.escape_default());
+        } else {
+            safe.push(c);
+        }
+    }
+    safe
 }
 
 /// Whether the request comes from a page of this very site: the browser's
@@ -118,4 +152,29 @@ pub fn is_same_origin(state: &AppState, headers: &HeaderMap) -> bool {
         origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://")) == Some(host)
     });
     own || origin == state.public_url.trim_end_matches('/')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn throttles_count_ipv4_addresses_and_ipv6_networks() {
+        let key = |s: &str| address_key(Some(s.parse().unwrap()));
+        assert_eq!(key("203.0.113.7"), "203.0.113.7");
+        assert_eq!(key("::ffff:203.0.113.7"), "203.0.113.7", "an IPv4-mapped address is its IPv4");
+        assert_eq!(key("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "2001:db8:1:2::/64");
+        assert_eq!(key("2001:db8:1:2::1"), key("2001:db8:1:2:ffff::9"), "one /64, one bucket");
+        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
+        assert_eq!(address_key(None), "unknown");
+    }
+
+    #[test]
+    fn logged_client_text_cannot_break_the_line_or_the_terminal() {
+        let forged = "a\n2026-12-06T00:00:00Z  INFO forged line\r\u{1b}[31mred\u{202e}txt\u{7f}";
+        let safe = loggable(forged);
+        assert!(!safe.chars().any(|c| c.is_control() || c == '\u{202e}'), "{safe}");
+        assert_eq!(safe, "a\\n2026-12-06T00:00:00Z  INFO forged line\\r\\u{1b}[31mred\\u{202e}txt\\u{7f}");
+        assert_eq!(loggable("Қазақша, ordinary text"), "Қазақша, ordinary text");
+    }
 }

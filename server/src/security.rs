@@ -71,8 +71,11 @@ fn log_violation(report: &Value) {
     if !logged {
         return;
     }
+    // Every field is the client's text: a line break or an escape sequence in it must not
+    // forge a log line or drive the operator's terminal.
     let field = |names: [&str; 2]| {
-        names.iter().find_map(|n| report[*n].as_str()).unwrap_or("").chars().take(200).collect::<String>()
+        let text: String = names.iter().find_map(|n| report[*n].as_str()).unwrap_or("").chars().take(200).collect();
+        crate::request::loggable(&text)
     };
     tracing::warn!(
         directive = %field(["violated-directive", "effectiveDirective"]),

@@ -11,10 +11,12 @@ use sqlx::Row;
 #[tokio::test]
 async fn register_verify_sign_out_and_sign_in() {
     let t = setup().await;
-    let reply = t.post("/api/account/register", registration("Aigerim@Example.kz", "aigerim.k"), None).await;
+    let (reply, browser) = t.register(registration("Aigerim@Example.kz", "aigerim.k")).await;
     assert_eq!(reply.status, 202, "{}", reply.text());
     assert_eq!(reply.json(), json!({ "email": "Aigerim@Example.kz" }));
-    assert!(reply.header("set-cookie").is_empty(), "registration alone signs nobody in");
+    let set = reply.header("set-cookie");
+    assert!(set.starts_with("fk_registration=") && !set.contains("fk_session"), "registration alone signs nobody in: {set}");
+    assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax") && set.contains("Max-Age=604800"), "{set}");
     let row = sqlx::query("SELECT password_hash, login_key, email_key FROM accounts").fetch_one(&t.state.db).await.unwrap();
     assert!(row.get::<String, _>("password_hash").starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
     assert_eq!(row.get::<String, _>("login_key"), "aigerim.k");
@@ -32,9 +34,11 @@ async fn register_verify_sign_out_and_sign_in() {
     let stored: String = sqlx::query("SELECT token_hash FROM email_tokens").fetch_one(&t.state.db).await.unwrap().get("token_hash");
     assert_ne!(stored, token, "links are stored hashed");
 
-    let verified = t.post("/api/account/verify", json!({ "token": token }), None).await;
+    let verified = t.verify_here(&token, &browser).await;
     assert_eq!(verified.status, 200, "{}", verified.text());
     let cookie_header = verified.header("set-cookie").to_string();
+    let cleared: Vec<&str> = verified.headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).collect();
+    assert!(cleared.iter().any(|c| c.starts_with("fk_registration=;") && c.contains("Max-Age=0")), "its work done: {cleared:?}");
     assert!(cookie_header.contains("HttpOnly") && cookie_header.contains("SameSite=Lax") && cookie_header.contains("Path=/"));
     assert!(!cookie_header.contains("Max-Age"), "without 'remember me' the cookie ends with the browser");
     let cookie = session_cookie(&verified);
@@ -196,7 +200,10 @@ async fn recovery_resets_the_password_and_ends_every_session() {
     assert_eq!((unknown.status.as_u16(), known.status.as_u16()), (202, 202));
     assert_eq!(unknown.json()["email"], "nobody@example.kz");
     let mails = t.mails().await;
-    assert_eq!(mails.len(), before + 1, "only the real address gets a letter");
+    assert_eq!(mails.len(), before + 2, "a letter either way: the same work whether or not the address has an account");
+    let nobody = mails.iter().find(|m| m.to == "nobody@example.kz").unwrap();
+    assert!(!nobody.text.contains("token=") && nobody.text.contains("http://fk.test/account/register"), "{}", nobody.text);
+    assert_eq!(nobody.subject, mails.last().unwrap().subject, "the same subject too");
     let token = token_in(&mails.last().unwrap().text);
     assert!(mails.last().unwrap().text.contains("http://fk.test/account/reset#token="));
 
@@ -242,22 +249,30 @@ async fn recovery_mail_is_throttled_per_address_whether_or_not_it_exists() {
 }
 
 #[tokio::test]
-async fn verification_links_expire_after_a_day_and_can_be_sent_again() {
+async fn verification_links_expire_after_a_day_and_the_registering_browser_can_ask_again() {
     let t = setup().await;
-    t.post("/api/account/register", registration("a@example.kz", "aigerim"), None).await;
+    let (_, browser) = t.register(registration("a@example.kz", "aigerim")).await;
     let token = token_in(&t.mails().await[0].text);
     t.state.clock.advance(24 * 3600 + 1);
-    assert_eq!(t.post("/api/account/verify", json!({ "token": token }), None).await.error().0, "link_invalid");
-    assert_eq!(t.post("/api/account/verify", json!({ "token": "short" }), None).await.error().0, "link_invalid");
-    // Unverified, the account can still sign in, and asks for the link again.
-    let signed_in = t.sign_in("aigerim", PASSWORD).await;
-    assert_eq!(signed_in.json()["account"]["email_verified"], false);
-    let cookie = session_cookie(&signed_in);
-    assert_eq!(t.post("/api/account/verify/resend", json!({}), Some(&cookie)).await.status, 202);
-    assert_eq!(t.post("/api/account/verify/resend", json!({}), Some(&cookie)).await.status, 429, "once a minute");
+    assert_eq!(t.verify_here(&token, &browser).await.error().0, "link_invalid");
+    assert_eq!(t.verify_here("short", &browser).await.error().0, "link_invalid");
+    // Unconfirmed, the account cannot be signed into: the same answer as a wrong password.
+    let refused = t.sign_in("aigerim", PASSWORD).await;
+    assert_eq!(refused.error(), ("invalid_credentials".into(), None));
+    assert!(refused.header("set-cookie").is_empty());
+    // The browser that registered asks again, once a minute.
+    let here = format!("fk_registration={browser}");
+    let again = t.post_with_cookies("/api/account/verify/resend", json!({}), &here).await;
+    assert_eq!(again.status, 202, "{}", again.text());
+    assert_eq!(again.json(), json!({ "email": "a@example.kz" }));
+    assert_eq!(t.post_with_cookies("/api/account/verify/resend", json!({}), &here).await.status, 429, "once a minute");
     let fresh = token_in(&t.mails().await.pop().unwrap().text);
-    assert_eq!(t.post("/api/account/verify", json!({ "token": fresh }), None).await.status, 200);
+    assert_eq!(t.verify_here(&fresh, &browser).await.status, 200);
+    assert_eq!(t.sign_in("aigerim", PASSWORD).await.status, 200, "confirmed, the password signs in");
+    // Any other browser, or this one once confirmed, has nothing to ask for.
     assert_eq!(t.post("/api/account/verify/resend", json!({}), None).await.status, 401);
+    t.state.clock.advance(61);
+    assert_eq!(t.post_with_cookies("/api/account/verify/resend", json!({}), &here).await.status, 401);
 }
 
 #[tokio::test]
@@ -321,10 +336,14 @@ async fn cross_site_state_changes_are_refused() {
 #[tokio::test]
 async fn over_https_the_cookie_is_secure_and_host_prefixed() {
     let t = setup_at("https://privacy.fortekassa.kz").await;
-    t.post("/api/account/register", registration("a@example.kz", "aigerim"), None).await;
+    let registered = t.post("/api/account/register", registration("a@example.kz", "aigerim"), None).await;
+    let browser = registered.header("set-cookie");
+    assert!(browser.starts_with("__Host-fk_registration=") && browser.contains("; Secure") && browser.contains("Path=/"), "{browser}");
+    let browser = browser.split(';').next().unwrap().to_string();
     let body = json!({ "token": token_in(&t.mails().await[0].text) }).to_string();
-    let headers = [("content-type", "application/json"), ("origin", "https://privacy.fortekassa.kz")];
+    let headers = [("content-type", "application/json"), ("origin", "https://privacy.fortekassa.kz"), ("cookie", browser.as_str())];
     let reply = send(&t.router, "POST", "/api/account/verify", &headers, body).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
     let cookie = reply.header("set-cookie");
     assert!(cookie.starts_with("__Host-fk_session=") && cookie.contains("; Secure") && cookie.contains("Path=/"), "{cookie}");
 }

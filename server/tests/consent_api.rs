@@ -184,3 +184,72 @@ async fn the_loader_carries_the_current_setup() {
     let again = request(&t.router, "GET", "/consent.js", &[("if-none-match", r.header("etag"))]).await;
     assert_eq!(again.status, StatusCode::NOT_MODIFIED);
 }
+
+/// A visitor's receipts are personal: never kept by a shared or browser cache.
+#[tokio::test]
+async fn receipts_are_never_cached() {
+    let t = seeded().await;
+    let rev = revision(&t).await;
+    send(&t.router, "POST", "/api/consent", &[JSON], choice(&rev, &["necessary"]).to_string()).await;
+    let history = get(&t.router, &format!("/api/consent/{ID}")).await;
+    assert_eq!(history.status, 200);
+    assert_eq!(history.header("cache-control"), "no-store");
+}
+
+/// One address cannot grow the receipts table without bound: past its hourly number, 429 with
+/// the wait, nothing written. Other addresses are unaffected, an IPv6 /64 counts as one
+/// address, and the hour frees up again.
+#[tokio::test]
+async fn receipts_per_address_are_limited() {
+    let mut t = seeded().await;
+    t.state.receipts = fk_server::consent::writer::Receipts::new(t.db.clone(), Some(5));
+    t.router = app(t.state.clone());
+    let rev = revision(&t).await;
+    let post = |ip: &str, n: usize| {
+        let body = json!({ "consent_id": format!("0f8fad5b-d9cb-469f-a165-{n:012x}"), "categories": ["necessary"],
+            "config_revision": rev, "policy_version": 1, "gpc": false }).to_string();
+        let (router, ip) = (t.router.clone(), ip.parse().unwrap());
+        async move { send_from(&router, ip, "POST", "/api/consent", &[JSON], body).await }
+    };
+    for n in 0..5 {
+        assert_eq!(post("198.51.100.7", n).await.status, 201, "receipt {n}");
+    }
+    let refused = post("198.51.100.7", 5).await;
+    assert_eq!(refused.status, 429, "{}", refused.text());
+    assert_eq!(refused.error().0, "too_many_requests");
+    let wait: u64 = refused.header("retry-after").parse().unwrap();
+    assert!((3590..=3600).contains(&wait), "the hour frees up when its first receipt leaves it: {wait}");
+    assert_eq!(rows(&t).await, 5, "nothing written past the limit");
+    assert_eq!(post("198.51.100.8", 6).await.status, 201, "another address has its own count");
+    for n in 0..5 {
+        assert_eq!(post(&format!("2001:db8:5:5::{n:x}"), 10 + n).await.status, 201);
+    }
+    assert_eq!(post("2001:db8:5:5:ffff::1", 20).await.status, 429, "one /64, one count");
+    t.state.clock.advance(3601);
+    assert_eq!(post("198.51.100.7", 21).await.status, 201, "an hour later the address may record again");
+
+    // Concurrent receipts of one address in one batch: exactly the limit gets through.
+    let batch: Vec<_> = (0..12).map(|n| post("192.0.2.44", 100 + n)).collect();
+    let statuses: Vec<u16> = all_at_once(batch).await.iter().map(|r| r.status.as_u16()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 5, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 7, "{statuses:?}");
+}
+
+/// Runs the requests at once (one task each) and returns their replies in order.
+async fn all_at_once<F: std::future::Future<Output = Reply> + Send + 'static>(requests: Vec<F>) -> Vec<Reply> {
+    let tasks: Vec<_> = requests.into_iter().map(tokio::spawn).collect();
+    let mut replies = Vec::new();
+    for task in tasks {
+        replies.push(task.await.unwrap());
+    }
+    replies
+}
+
+#[test]
+fn the_limit_is_configured_or_off() {
+    use fk_server::consent::writer::{parse_limit, DEFAULT_PER_HOUR};
+    assert_eq!(parse_limit(None), Ok(Some(DEFAULT_PER_HOUR)));
+    assert_eq!(parse_limit(Some("50")), Ok(Some(50)));
+    assert_eq!(parse_limit(Some("off")), Ok(None));
+    assert!(parse_limit(Some("0")).is_err() && parse_limit(Some("lots")).is_err());
+}

@@ -9,6 +9,7 @@ use wasm_bindgen::JsCast;
 
 use super::form::{error_message, focus_id};
 use super::format::{now_unix, today_iso, unix_of};
+use super::reauth::ReauthPrompt;
 use crate::dom::set_title;
 use crate::i18n::use_i18n;
 
@@ -60,6 +61,7 @@ pub fn DataPage() -> impl IntoView {
     let error = RwSignal::new(None::<ApiError>);
     let saved = RwSignal::new(None::<String>);
     let export = Action::new_local(|_: &()| crate::api::export_data());
+    let asking = RwSignal::new(false);
     Effect::new(move |_| match export.value().get() {
         Some(Ok(file)) => {
             let name = file.name.unwrap_or_else(|| format!("fortekassa-data-{}.json", today_iso()));
@@ -70,6 +72,8 @@ pub fn DataPage() -> impl IntoView {
             wait_until(now_unix() + EXPORT_EVERY_SECONDS);
             focus_id("export-status");
         }
+        // Everything held goes out only with a recent password: ask, then go on by itself.
+        Some(Err(e)) if e.code == ErrorCode::ReauthRequired => asking.set(true),
         Some(Err(e)) => {
             if let (ErrorCode::TooManyRequests, Some(seconds)) = (e.code, e.retry_after) {
                 wait_until(now_unix() + seconds as i64);
@@ -96,7 +100,7 @@ pub fn DataPage() -> impl IntoView {
         let saved = saved.get().map(|name| fill(a.data_saved, &[("file", &name)]));
         [saved, next_text()].into_iter().flatten().collect::<Vec<_>>().join(" ")
     };
-    let contents: [fn(&'static AccountMessages) -> &'static str; 8] = [
+    let contents: [fn(&'static AccountMessages) -> &'static str; 10] = [
         |a| a.data_item_profile,
         |a| a.data_item_orders,
         |a| a.data_item_promotions,
@@ -105,6 +109,8 @@ pub fn DataPage() -> impl IntoView {
         |a| a.data_item_consents,
         |a| a.data_item_sessions,
         |a| a.data_item_security_log,
+        |a| a.data_item_receipts,
+        |a| a.data_item_letters,
     ];
     view! {
         <div class="page page--narrow">
@@ -122,6 +128,11 @@ pub fn DataPage() -> impl IntoView {
                     on:click=move |_| { error.set(None); saved.set(None); export.dispatch(()); }>
                     {move || if pending.get() { a(|a| a.data_preparing).get() } else { a(|a| a.data_download).get() }}
                 </button>
+                <Show when=move || asking.get()>
+                    <ReauthPrompt
+                        on_done=move || { asking.set(false); export.dispatch(()); }
+                        on_cancel=move || { asking.set(false); focus_id("export-download"); }/>
+                </Show>
                 <p id="export-status" class="form-status" role="status" tabindex="-1">{status}</p>
                 <div role="alert" class="form-alert">
                     {move || error.get().map(|e| view! { <p class="notice notice--error">{error_message(i18n.lang.get(), &e)}</p> })}

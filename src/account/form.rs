@@ -39,6 +39,7 @@ pub fn error_message(lang: Lang, error: &ApiError) -> String {
         ErrorCode::LinkInvalid => a.error_link_invalid,
         ErrorCode::Unauthenticated => a.error_unauthenticated,
         ErrorCode::ReauthRequired => a.error_reauth_required,
+        ErrorCode::PasswordRequired => a.error_password_required,
         ErrorCode::PhoneInvalid => a.error_phone_invalid,
         ErrorCode::PhoneRequired => a.error_phone_required,
         ErrorCode::StaleData => a.error_stale_data,

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use super::auth::use_auth;
-use super::form::{error_message, gender_label, FormAlert};
+use super::form::{gender_label, FormAlert};
 use super::format::{count, date_time, now_unix, unix_of};
 use super::nav::PAGES;
 use super::reauth::ReauthPrompt;
@@ -28,7 +28,6 @@ pub fn Overview() -> impl IntoView {
         <div class="page page--narrow">
             <h1>{a(|a| a.account_title)}</h1>
             <p class="lead">{move || fill(i18n.lang.get().account().hello, &[("name", &name())])}</p>
-            <VerifyBanner/>
             <section class="card" aria-labelledby="profile-heading">
                 <h2 id="profile-heading">{a(|a| a.profile_heading)}</h2>
                 {move || session().map(|s| {
@@ -105,35 +104,6 @@ fn PageCards() -> impl IntoView {
                 }).collect_view()}
             </ul>
         </section>
-    }
-}
-
-/// Until the address is confirmed: a reminder and a throttled "send again".
-#[component]
-fn VerifyBanner() -> impl IntoView {
-    let i18n = use_i18n();
-    let auth = use_auth();
-    let resend = Action::new_local(|_: &()| crate::api::resend_verification());
-    let a = move |key: fn(&'static fk_api::AccountMessages) -> &'static str| i18n.account(key);
-    let unverified = move || auth.session.with(|s| s.as_ref().is_some_and(|s| !s.account.email_verified));
-    let email = move || auth.session.with(|s| s.as_ref().map(|s| s.account.email.clone()).unwrap_or_default());
-    view! {
-        <Show when=unverified>
-            <section class="notice notice--warn" aria-labelledby="verify-heading">
-                <h2 id="verify-heading">{a(|a| a.unverified_title)}</h2>
-                <p>{move || fill(i18n.lang.get().account().unverified_text, &[("email", &email())])}</p>
-                <button type="button" class="button" disabled=move || resend.pending().get() on:click=move |_| { resend.dispatch(()); }>
-                    {a(|a| a.resend)}
-                </button>
-                <p role="status">
-                    {move || match resend.value().get() {
-                        Some(Ok(())) => i18n.lang.get().account().resent.to_string(),
-                        Some(Err(e)) => error_message(i18n.lang.get(), &e),
-                        None => String::new(),
-                    }}
-                </p>
-            </section>
-        </Show>
     }
 }
 

@@ -6,7 +6,7 @@ use fk_api::i18n::fill;
 use fk_api::{ApiError, ErrorCode};
 use leptos::prelude::*;
 
-use super::form::{common_passwords, current_year, focus_id, Checkbox, Field, FormAlert, GenderChoice, GuardianNotice, OutcomeHeading, PasswordField, SubmitButton};
+use super::form::{common_passwords, current_year, error_message, focus_id, Checkbox, Field, FormAlert, GenderChoice, GuardianNotice, OutcomeHeading, PasswordField, SubmitButton};
 use crate::dom::set_title;
 use crate::i18n::use_i18n;
 
@@ -135,7 +135,7 @@ pub fn RegisterPage() -> impl IntoView {
                     <section class="notice notice--info">
                         <OutcomeHeading text=a(|a| a.check_email_title)/>
                         <p>{move || fill(i18n.lang.get().account().check_email_text, &[("email", &email)])}</p>
-                        <p><a href="/account/login">{a(|a| a.sign_in_submit)}</a></p>
+                        <ResendVerification/>
                     </section>
                 }.into_any(),
                 None => view! {
@@ -174,5 +174,29 @@ pub fn RegisterPage() -> impl IntoView {
                 }.into_any(),
             }}
         </div>
+    }
+}
+
+/// "Send again", under "check your e-mail": the server knows this browser registered (its
+/// cookie), so no address is typed and nobody else's can be flooded.
+#[component]
+fn ResendVerification() -> impl IntoView {
+    let i18n = use_i18n();
+    let resend = Action::new_local(|_: &()| crate::api::resend_verification());
+    let a = move |key: fn(&'static fk_api::AccountMessages) -> &'static str| i18n.account(key);
+    view! {
+        <p class="hint">{a(|a| a.resend_hint)}</p>
+        <p>
+            <button type="button" class="button button--quiet" disabled=move || resend.pending().get() on:click=move |_| { resend.dispatch(()); }>
+                {a(|a| a.resend)}
+            </button>
+        </p>
+        <p role="status">
+            {move || match resend.value().get() {
+                Some(Ok(_)) => i18n.lang.get().account().resent.to_string(),
+                Some(Err(e)) => error_message(i18n.lang.get(), &e),
+                None => String::new(),
+            }}
+        </p>
     }
 }

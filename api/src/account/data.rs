@@ -6,6 +6,7 @@ use super::activity::{DeviceSession, HistoryEntry, SecurityEntry};
 use super::choices::ChoiceState;
 use super::commerce::{OrderView, ParticipationView, PromotionView};
 use super::AccountView;
+use crate::consent::ConsentReceipt;
 
 /// `GET /api/account/summary`: one number per card of the overview.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,9 +71,27 @@ pub struct DataExport {
     pub promotions: ExportPromotions,
     pub choices: Vec<ChoiceState>,
     pub consents: Vec<HistoryEntry>,
+    /// The cookie choices recorded while signed in, each whole as stored: with the browser, the
+    /// shortened address and the cookie configuration it answered.
+    pub cookie_receipts: Vec<ConsentReceipt>,
     /// With whole IP addresses and user agents, as stored (the pages show them shortened).
     pub sessions: Vec<DeviceSession>,
     pub security_log: Vec<SecurityEntry>,
+    /// The letters sent (or waiting to be sent) to the user that the service still keeps a
+    /// record of. A letter's text is not kept once it is delivered, so only this is.
+    pub letters: Vec<LetterRecord>,
+}
+
+/// A letter to the user, as the mail queue keeps it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+pub struct LetterRecord {
+    pub to: String,
+    pub subject: String,
+    /// RFC 3339.
+    pub queued_at: String,
+    /// RFC 3339; none while it is waiting, or when every attempt failed.
+    pub sent_at: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

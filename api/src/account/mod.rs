@@ -143,12 +143,24 @@ pub struct ReauthRequest {
     pub password: String,
 }
 
-/// `POST /api/account/verify`: the token from the verification link.
+/// The token from a link in a letter (`…#token=`): `POST /api/account/reset/check` and
+/// `/api/account/email/confirm`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct VerifyRequest {
     pub token: String,
+}
+
+/// `POST /api/account/verify`: the token from the verification link and, when the link is
+/// opened in a browser other than the one that registered, the password chosen then.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct VerifyAddressRequest {
+    pub token: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
 }
 
 /// `POST /api/account/recover`: where to send a reset link (if an account has that address).

@@ -87,6 +87,31 @@ pub fn login_key(value: &str) -> String {
     value.trim().to_ascii_lowercase()
 }
 
+/// What someone typed into "login or e-mail", in the form it is compared in: an address when
+/// it has an `@` (logins cannot), else a login. The account lookup and the throttle of an
+/// identifier with no account both use it, so look-alike spellings count the same for both.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Identifier {
+    Email(String),
+    Login(String),
+}
+
+impl Identifier {
+    pub fn parse(value: &str) -> Identifier {
+        if value.contains('@') {
+            Identifier::Email(email_key(value))
+        } else {
+            Identifier::Login(login_key(value))
+        }
+    }
+
+    pub fn key(&self) -> &str {
+        match self {
+            Identifier::Email(key) | Identifier::Login(key) => key,
+        }
+    }
+}
+
 /// 3–32 characters of Latin letters, digits, `.`, `_` and `-`.
 pub fn login(value: &str) -> Result<(), ApiError> {
     let login = value.trim();

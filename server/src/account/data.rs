@@ -11,7 +11,7 @@ use fk_api::account::rules;
 use fk_api::{ApiError, ErrorCode};
 use sqlx::{AnyConnection, Row};
 
-use super::http::{account_of, confirm_password, mail_time, too_many};
+use super::http::{account_of, confirm_password, mail_time};
 use super::devices::Detail;
 use super::session::{self, MaybeSession};
 use super::store::{self, Account, Event};
@@ -84,24 +84,30 @@ pub async fn gather(conn: &mut AnyConnection, account: &Account, current_session
         promotions: ExportPromotions { current: promotions.current, past: promotions.past },
         choices: crate::choices::store::current(&mut *conn, account.id).await?.choices,
         consents: super::consents::entries(&mut *conn, account.id).await?,
+        cookie_receipts: crate::consent::store::for_account(&mut *conn, account.id).await?,
         sessions: super::devices::sessions(&mut *conn, account.id, current_session, now, Detail::Whole).await?,
         security_log: super::devices::security_log(&mut *conn, account.id, None, Detail::Whole).await?,
+        letters: crate::mail::letters_of(&mut *conn, account.id).await?,
     })
 }
 
 /// The download: one JSON file, made on request, at most once an hour (it reads every table
-/// the account appears in). The download itself is written to the security log.
+/// the account appears in). It hands over everything held, so it needs a recent password like
+/// any sensitive operation: a session left open on a shared computer is not enough. The
+/// download itself is written to the security log.
 #[utoipa::path(post, path = "/api/account/export", tag = "data", security(("session" = [])),
     responses(
+        (status = 403, description = "`reauth_required`: confirm the password first", body = ApiError),
         (status = 200, description = "Everything held about the user, as a JSON file to save", body = DataExport,
             headers(("content-disposition" = String, description = "attachment; filename=…"))),
         (status = 429, description = "One download an hour; `retry_after` says when the next may be made", body = ApiError),
     ))]
 async fn export(State(state): State<AppState>, Extension(session): Extension<MaybeSession>, request: Request) -> Result<Response, AppError> {
     let session = session.required()?;
-    let account = account_of(&state, &session).await?;
     let now = state.clock.now();
-    let too_soon = |next: i64| too_many(u64::try_from(next - now).unwrap_or(1).max(1));
+    session.require_recent_auth(now)?;
+    let account = account_of(&state, &session).await?;
+    let too_soon = |next: i64| AppError::too_many(u64::try_from(next - now).unwrap_or(1).max(1));
     if let Some(next) = next_export_at(&account, now) {
         return Err(too_soon(next));
     }
@@ -171,6 +177,7 @@ pub async fn erase(conn: &mut AnyConnection, account: &Account) -> Result<(), sq
     for bucket in &buckets {
         sqlx::query("DELETE FROM throttle_events WHERE bucket = $1").bind(bucket).execute(&mut *conn).await?;
     }
+    super::registration::forget_address(&mut *conn, &email_key).await?;
     sqlx::query("DELETE FROM accounts WHERE id = $1").bind(id).execute(&mut *conn).await?;
     Ok(())
 }
@@ -202,6 +209,8 @@ async fn delete_account(State(state): State<AppState>, Extension(session): Exten
     };
     state.mailer.queue_then_forget(&mut tx, &account.email, render(&goodbye, account.lang), now).await?;
     tx.commit().await?;
+    // Gone from disk too, not only from SQL; the goodbye letter's row goes once it is sent.
+    crate::db::scrub(&state.db).await?;
     state.mailer.wake();
     Ok(([(header::SET_COOKIE, session::clear_cookie(&state))], StatusCode::NO_CONTENT).into_response())
 }

@@ -1,19 +1,18 @@
-//! `/api/account/…`: registration, verification, sign-in and out, re-authentication,
-//! recovery. Every state change passes the same-origin check in [`super::same_origin_only`].
+//! `/api/account/…`: sign-in and out, re-authentication, recovery (registration and
+//! verification are `registration.rs`). Every state change passes the same-origin check in [`super::same_origin_only`].
 use axum::extract::{Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::{middleware, Extension, Json};
+use axum::{Extension, Json};
 use utoipa_axum::{router::OpenApiRouter, routes};
-use fk_api::account::{
-    SessionView,
-    is_token, rules, CheckEmail, RecoverRequest, ReauthRequest, RegisterRequest, ResetRequest, SignInRequest, VerifyRequest,
-};
+use fk_api::account::rules::Identifier;
+use fk_api::account::{is_token, rules, CheckEmail, ReauthRequest, RecoverRequest, ResetRequest, SessionView, SignInRequest, VerifyRequest};
 use fk_api::{ApiError, ErrorCode};
+use sqlx::AnyConnection;
 
 use super::session::{self, MaybeSession, Session};
-use super::store::{self, Account, Event, NewAccount};
+use super::store::{self, Account, Event};
 use super::throttle::{self, window, Backoff, Window};
 use super::tokens::{self, Purpose};
 use super::COMMON_PASSWORDS;
@@ -31,19 +30,10 @@ const SIGN_IN_IP: [Window; 1] = [window(900, 50)];
 /// Reset links per address and per requesting IP.
 const RECOVER_ADDRESS: [Window; 2] = [window(900, 3), window(86_400, 10)];
 const RECOVER_IP: [Window; 1] = [window(3600, 30)];
-/// "Send the verification link again".
-const VERIFY_RESEND: [Window; 2] = [window(60, 1), window(3600, 5)];
-/// Registration attempts per IP: also what keeps "this login is taken" from being a probe.
-const REGISTER_IP: [Window; 1] = [window(3600, 20)];
-/// "Someone tried to register with your address" letters per address.
-const REGISTER_NOTICE: [Window; 1] = [window(86_400, 3)];
 
-pub fn router(state: AppState) -> OpenApiRouter<AppState> {
+pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(common_passwords))
-        .routes(routes!(register))
-        .routes(routes!(verify))
-        .routes(routes!(resend_verification))
         .routes(routes!(sign_in))
         .routes(routes!(sign_out))
         .routes(routes!(sign_out_everywhere))
@@ -52,22 +42,10 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(recover))
         .routes(routes!(reset))
         .routes(routes!(check_reset_link))
-        .merge(super::profile::routes())
-        .merge(super::devices::routes())
-        .merge(super::consents::routes())
-        .merge(super::data::routes())
-        .route_layer(middleware::from_fn_with_state(state.clone(), session::layer))
-        .route_layer(middleware::from_fn_with_state(state, super::same_origin_only))
-}
-
-pub(super) fn too_many(wait: u64) -> AppError {
-    let mut err = ApiError::new(ErrorCode::TooManyRequests, format!("too many attempts; try again in {wait} s"));
-    err.retry_after = Some(wait);
-    AppError::Client(StatusCode::TOO_MANY_REQUESTS, err)
 }
 
 pub(super) async fn throttled(state: &AppState, bucket: &str, windows: &[Window], backoff: Option<Backoff>) -> Result<(), AppError> {
-    throttle::check(&mut *state.db.acquire().await?, bucket, state.clock.now(), windows, backoff).await?.map_err(too_many)
+    throttle::check(&mut *state.db.acquire().await?, bucket, state.clock.now(), windows, backoff).await?.map_err(AppError::too_many)
 }
 
 pub(super) fn signed_in(state: &AppState, status: StatusCode, token: &str, remember: bool, body: impl serde::Serialize) -> Response {
@@ -104,151 +82,22 @@ async fn common_passwords() -> Response {
     response
 }
 
-/// Registration. Whether the address already has an account, the answer is the same 202
-/// "check your e-mail" (taking as long: the password is hashed either way); the owner of a
-/// taken address gets a letter saying someone tried. Nothing is written unless all is valid.
-#[utoipa::path(post, path = "/api/account/register", tag = "account", request_body = RegisterRequest,
-    responses(
-        (status = 202, description = "A verification link was sent (the same answer whether or not the address has an account)", body = CheckEmail),
-        (status = 409, description = "`login_taken`, or `policy_outdated`: a newer policy must be read first", body = ApiError),
-        (status = 429, description = "Too many registrations from this address; `retry_after` says when", body = ApiError),
-    ))]
-async fn register(State(state): State<AppState>, request: Request) -> Result<Response, AppError> {
-    let (parts, body) = request.into_parts();
-    let form: RegisterRequest = request::json(&parts.headers, body, "registration").await?;
-    let client = Client::from_parts(&state, &parts);
-    let now = state.clock.now();
-    if let Some(first) = form.validate(state.clock.year(), &COMMON_PASSWORDS).into_iter().next() {
-        return Err(AppError::bad_request(first));
-    }
-    let current = crate::consent::http::policy_version(&state).await?;
-    if form.policy_version != current {
-        return Err(AppError::Client(
-            StatusCode::CONFLICT,
-            ApiError::new(ErrorCode::PolicyOutdated, format!("the policy is now at version {current}; read it and accept again"))
-                .with_field("accept_policy"),
-        ));
-    }
-    let ip_bucket = format!("register-ip:{}", client.ip);
-    throttled(&state, &ip_bucket, &REGISTER_IP, None).await?;
-    throttle::record(&mut *state.db.acquire().await?, &ip_bucket, now).await?;
-    let password_hash = state.hasher.hash(form.password.clone()).await?;
-    let email = form.email.trim();
-    let login = form.login.trim();
-    let mut tx = crate::db::begin_write(&state.db).await?;
-    if store::login_taken(&mut tx, &rules::login_key(login)).await? {
-        return Err(login_taken());
-    }
-    if let Some(owner) = store::by_email_key(&mut tx, &rules::email_key(email)).await? {
-        let notice_bucket = format!("register-notice:{}", owner.id);
-        if throttle::check(&mut tx, &notice_bucket, now, &REGISTER_NOTICE, None).await?.is_ok() {
-            let mail = Mail::RegistrationAttempt {
-                first_name: &owner.first_name,
-                sign_in_link: &link(&state, "/account/login"),
-                recover_link: &link(&state, "/account/recover"),
-            };
-            state.mailer.queue(&mut tx, Some(owner.id), &owner.email, render(&mail, owner.lang), now).await?;
-            throttle::record(&mut tx, &notice_bucket, now).await?;
-        }
-    } else {
-        let new = NewAccount {
-            login,
-            email,
-            first_name: form.first_name.trim(),
-            birth_year: form.birth_year.unwrap_or_default(),
-            gender: form.gender,
-            lang: form.lang,
-            password_hash: &password_hash,
-            guardian_consent: form.guardian_consent,
-            policy_version: form.policy_version,
-        };
-        let id = match store::insert(&mut tx, &new, now).await {
-            Ok(id) => id,
-            // Another registration took the login or address between our check and insert.
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Err(login_taken()),
-            Err(e) => return Err(e.into()),
-        };
-        let token = tokens::issue(&mut tx, id, Purpose::Verify, email, now).await?;
-        let mail = Mail::Verify { first_name: new.first_name, link: &link(&state, &format!("/account/verify#token={token}")) };
-        state.mailer.queue(&mut tx, Some(id), email, render(&mail, form.lang), now).await?;
-    }
-    tx.commit().await?;
-    state.mailer.wake();
-    Ok((StatusCode::ACCEPTED, Json(CheckEmail { email: email.to_string() })).into_response())
-}
-
-fn login_taken() -> AppError {
-    AppError::Client(StatusCode::CONFLICT, ApiError::new(ErrorCode::LoginTaken, "this login is taken; choose another").with_field("login"))
-}
-
 pub(super) fn link_invalid() -> AppError {
     AppError::bad_request(ApiError::new(ErrorCode::LinkInvalid, "this link has expired or was already used").with_field("token"))
 }
 
-/// Opening the verification link confirms the address and signs in on that browser; the
-/// welcome letter then states the login (clause 5.2).
-#[utoipa::path(post, path = "/api/account/verify", tag = "account", request_body = VerifyRequest,
-    responses(
-        (status = 200, description = "The address is confirmed and the user signed in (the session cookie is set)", body = SessionView),
-    ))]
-async fn verify(State(state): State<AppState>, request: Request) -> Result<Response, AppError> {
-    let (parts, body) = request.into_parts();
-    let form: VerifyRequest = request::json(&parts.headers, body, "verification").await?;
-    if !is_token(&form.token) {
-        return Err(link_invalid());
-    }
-    let client = Client::from_parts(&state, &parts);
-    let now = state.clock.now();
-    let mut tx = crate::db::begin_write(&state.db).await?;
-    let Some((account_id, email)) = tokens::redeem(&mut tx, &form.token, Purpose::Verify, now).await? else {
-        return Err(link_invalid());
-    };
-    if !store::mark_verified(&mut tx, account_id, &email, now).await? {
-        return Err(link_invalid());
-    }
-    store::log(&mut tx, account_id, Event::EmailVerified, &client, now).await?;
-    store::log(&mut tx, account_id, Event::SignIn, &client, now).await?;
-    let (token, session) = session::create(&mut tx, account_id, false, &client, now).await?;
-    let account = store::by_id(&mut tx, account_id).await?.ok_or_else(link_invalid)?;
-    let mail = Mail::Welcome { first_name: &account.first_name, login: &account.login, account_link: &link(&state, "/account") };
-    state.mailer.queue(&mut tx, Some(account.id), &email, render(&mail, account.lang), now).await?;
-    tx.commit().await?;
-    state.mailer.wake();
-    Ok(signed_in(&state, StatusCode::OK, &token, false, session.view(&account)))
+/// The throttle bucket of an account's password: sign-in and every password confirmation.
+pub(super) fn password_bucket(account: &Account) -> String {
+    format!("sign-in:account:{}", account.id)
 }
 
-/// "Send the link again" from the banner an unverified account sees.
-#[utoipa::path(post, path = "/api/account/verify/resend", tag = "account", security(("session" = [])),
-    responses(
-        (status = 202, description = "The verification link was sent again", body = CheckEmail),
-        (status = 204, description = "The address is confirmed already"),
-        (status = 429, description = "Sent too recently; `retry_after` says when", body = ApiError),
-    ))]
-async fn resend_verification(State(state): State<AppState>, Extension(session): Extension<MaybeSession>) -> Result<Response, AppError> {
-    let session = session.required()?;
-    let account = account_of(&state, &session).await?;
-    if account.email_verified_at.is_some() {
-        return Ok(StatusCode::NO_CONTENT.into_response());
-    }
-    let bucket = format!("verify-mail:{}", account.id);
-    throttled(&state, &bucket, &VERIFY_RESEND, None).await?;
-    let now = state.clock.now();
-    let mut tx = crate::db::begin_write(&state.db).await?;
-    let token = tokens::issue(&mut tx, account.id, Purpose::Verify, &account.email, now).await?;
-    let mail = Mail::Verify { first_name: &account.first_name, link: &link(&state, &format!("/account/verify#token={token}")) };
-    state.mailer.queue(&mut tx, Some(account.id), &account.email, render(&mail, account.lang), now).await?;
-    tx.commit().await?;
-    throttle::record(&mut *state.db.acquire().await?, &bucket, now).await?;
-    state.mailer.wake();
-    Ok((StatusCode::ACCEPTED, Json(CheckEmail { email: account.email })).into_response())
-}
-
-/// The throttle bucket of a sign-in: the account when there is one, else the identifier as
-/// typed (so probing unknown logins is throttled exactly like real ones).
-pub(super) fn sign_in_bucket(account: Option<&Account>, identifier: &str) -> String {
+/// The throttle bucket of a sign-in: the account when there is one, else the identifier in the
+/// form the lookup compares (so probing unknown logins is throttled exactly like real ones,
+/// whatever their spelling).
+pub(super) fn sign_in_bucket(account: Option<&Account>, identifier: &Identifier) -> String {
     match account {
-        Some(a) => format!("sign-in:account:{}", a.id),
-        None => format!("sign-in:unknown:{}", identifier.trim().to_lowercase()),
+        Some(a) => password_bucket(a),
+        None => format!("sign-in:unknown:{}", identifier.key()),
     }
 }
 
@@ -259,7 +108,8 @@ pub(super) fn invalid_credentials() -> AppError {
 #[utoipa::path(post, path = "/api/account/sign-in", tag = "account", request_body = SignInRequest,
     responses(
         (status = 200, description = "Signed in (the session cookie is set)", body = SessionView),
-        (status = 401, description = "`invalid_credentials`: wrong login or password (the same for an unknown login)", body = ApiError),
+        (status = 401, description = "`invalid_credentials`: wrong login or password; the same for an unknown login, and for an \
+            account whose address is not confirmed yet", body = ApiError),
         (status = 429, description = "Too many failed attempts; `retry_after` says when", body = ApiError),
     ))]
 async fn sign_in(State(state): State<AppState>, request: Request) -> Result<Response, AppError> {
@@ -269,15 +119,19 @@ async fn sign_in(State(state): State<AppState>, request: Request) -> Result<Resp
         return Err(invalid_credentials());
     }
     let client = Client::from_parts(&state, &parts);
-    let ip_bucket = format!("sign-in:ip:{}", client.ip);
+    let ip_bucket = format!("sign-in:ip:{}", client.address_key);
     throttled(&state, &ip_bucket, &SIGN_IN_IP, None).await?;
-    let account = store::by_identifier(&state.db, &form.login).await?;
-    let bucket = sign_in_bucket(account.as_ref(), &form.login);
+    let identifier = Identifier::parse(&form.login);
+    let account = store::by_identifier(&state.db, &identifier).await?;
+    let bucket = sign_in_bucket(account.as_ref(), &identifier);
     throttled(&state, &bucket, &SIGN_IN_ACCOUNT, Some(SIGN_IN_BACKOFF)).await?;
     let ok = state.hasher.verify(form.password, account.as_ref().map(|a| a.password_hash.clone())).await?;
     let now = state.clock.now();
+    // An account whose address is not confirmed cannot be signed into, and says so exactly as a
+    // wrong password does: whoever registered someone else's address gets no session to keep,
+    // and signing in cannot tell whether a registration found the address free.
     let account = match (ok, account) {
-        (true, Some(account)) => account,
+        (true, Some(account)) if account.email_verified_at.is_some() => account,
         (_, account) => {
             throttle::record(&mut *state.db.acquire().await?, &bucket, now).await?;
             throttle::record(&mut *state.db.acquire().await?, &ip_bucket, now).await?;
@@ -369,7 +223,7 @@ async fn reauth(State(state): State<AppState>, Extension(session): Extension<May
 /// The account's password given again for a sensitive operation: throttled like sign-in, a
 /// failure counted and written to the security log, and reported on `field`.
 pub(super) async fn confirm_password(state: &AppState, account: &Account, password: String, parts: &Parts, field: &str) -> Result<(), AppError> {
-    let bucket = sign_in_bucket(Some(account), "");
+    let bucket = password_bucket(account);
     throttled(state, &bucket, &SIGN_IN_ACCOUNT, Some(SIGN_IN_BACKOFF)).await?;
     let now = state.clock.now();
     if password.chars().count() > 1024 || !state.hasher.verify(password, Some(account.password_hash.clone())).await? {
@@ -386,10 +240,12 @@ pub(super) async fn confirm_password(state: &AppState, account: &Account, passwo
     Ok(())
 }
 
-/// "Forgot password": the same 202 whether or not an account has the address.
+/// "Forgot password": the same 202 whether or not an account has the address, after the same
+/// work: a letter is rendered and queued either way (a reset link, or "there is no account
+/// with this address" to whoever owns it), so not even the time taken tells them apart.
 #[utoipa::path(post, path = "/api/account/recover", tag = "account", request_body = RecoverRequest,
     responses(
-        (status = 202, description = "A reset link was sent if an account has this address (the same answer either way)", body = CheckEmail),
+        (status = 202, description = "A letter went to the address: a reset link if an account has it (the same answer either way)", body = CheckEmail),
         (status = 429, description = "Too many requests; `retry_after` says when", body = ApiError),
     ))]
 async fn recover(State(state): State<AppState>, request: Request) -> Result<Response, AppError> {
@@ -399,21 +255,36 @@ async fn recover(State(state): State<AppState>, request: Request) -> Result<Resp
     let client = Client::from_parts(&state, &parts);
     let key = rules::email_key(&form.email);
     let address_bucket = format!("recover:{key}");
-    let ip_bucket = format!("recover-ip:{}", client.ip);
+    let ip_bucket = format!("recover-ip:{}", client.address_key);
     throttled(&state, &address_bucket, &RECOVER_ADDRESS, None).await?;
     throttled(&state, &ip_bucket, &RECOVER_IP, None).await?;
     let now = state.clock.now();
     let mut tx = crate::db::begin_write(&state.db).await?;
-    if let Some(account) = store::by_email_key(&mut tx, &key).await? {
-        let token = tokens::issue(&mut tx, account.id, Purpose::Reset, &account.email, now).await?;
-        let mail = Mail::Reset { first_name: &account.first_name, link: &link(&state, &format!("/account/reset#token={token}")) };
-        state.mailer.queue(&mut tx, Some(account.id), &account.email, render(&mail, account.lang), now).await?;
+    match store::by_email_key(&mut tx, &key).await? {
+        Some(account) => {
+            let token = tokens::issue(&mut tx, account.id, Purpose::Reset, &account.email, now).await?;
+            let mail = Mail::Reset { first_name: &account.first_name, link: &link(&state, &format!("/account/reset#token={token}")) };
+            state.mailer.queue(&mut tx, Some(account.id), &account.email, render(&mail, account.lang), now).await?;
+        }
+        None => {
+            let mail = Mail::ResetNoAccount { register_link: &link(&state, "/account/register") };
+            state.mailer.queue(&mut tx, None, form.email.trim(), render(&mail, form.lang), now).await?;
+        }
     }
+    throttle::record(&mut tx, &address_bucket, now).await?;
+    throttle::record(&mut tx, &ip_bucket, now).await?;
     tx.commit().await?;
-    throttle::record(&mut *state.db.acquire().await?, &address_bucket, now).await?;
-    throttle::record(&mut *state.db.acquire().await?, &ip_bucket, now).await?;
     state.mailer.wake();
     Ok((StatusCode::ACCEPTED, Json(CheckEmail { email: form.email.trim().to_string() })).into_response())
+}
+
+/// The account a reset link opens, if the link is unused, unexpired, and was sent to the
+/// address the account has now: a link mailed to an address the account has since left must
+/// not set its password.
+async fn reset_target(conn: &mut AnyConnection, token: &str, now: i64) -> Result<Option<Account>, sqlx::Error> {
+    let Some((account_id, sent_to)) = tokens::peek(&mut *conn, token, Purpose::Reset, now).await? else { return Ok(None) };
+    let account = store::by_id(conn, account_id).await?;
+    Ok(account.filter(|a| rules::email_key(&a.email) == rules::email_key(&sent_to)))
 }
 
 /// Whether a reset link still works, so the page can say so before a password is typed.
@@ -422,7 +293,7 @@ async fn recover(State(state): State<AppState>, request: Request) -> Result<Resp
 async fn check_reset_link(State(state): State<AppState>, request: Request) -> Result<Response, AppError> {
     let (parts, body) = request.into_parts();
     let form: VerifyRequest = request::json(&parts.headers, body, "reset link").await?;
-    if !is_token(&form.token) || tokens::peek(&state.db, &form.token, Purpose::Reset, state.clock.now()).await?.is_none() {
+    if !is_token(&form.token) || reset_target(&mut *state.db.acquire().await?, &form.token, state.clock.now()).await?.is_none() {
         return Err(link_invalid());
     }
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -440,19 +311,21 @@ async fn reset(State(state): State<AppState>, request: Request) -> Result<Respon
     }
     let now = state.clock.now();
     // Check the password before using the link up, so a refused password can be corrected.
-    let Some((account_id, _)) = tokens::peek(&state.db, &form.token, Purpose::Reset, now).await? else {
-        return Err(link_invalid());
-    };
-    let account = store::by_id(&mut *state.db.acquire().await?, account_id).await?.ok_or_else(link_invalid)?;
+    let account = reset_target(&mut *state.db.acquire().await?, &form.token, now).await?.ok_or_else(link_invalid)?;
     fk_api::account::password::check(&form.password, &account.login, &account.email, &COMMON_PASSWORDS).map_err(AppError::bad_request)?;
     let hash = state.hasher.hash(form.password).await?;
     let client = Client::from_parts(&state, &parts);
     let mut tx = crate::db::begin_write(&state.db).await?;
+    // Again inside the transaction: the address may have changed since the check above.
+    if reset_target(&mut tx, &form.token, now).await?.is_none_or(|a| a.id != account.id) {
+        return Err(link_invalid());
+    }
     let Some((_, email)) = tokens::redeem(&mut tx, &form.token, Purpose::Reset, now).await? else {
         return Err(link_invalid());
     };
     store::set_password(&mut tx, account.id, &hash).await?;
     store::mark_verified(&mut tx, account.id, &email, now).await?;
+    super::registration::release(&mut tx, account.id).await?;
     tokens::revoke_all(&mut tx, account.id, Purpose::Reset, now).await?;
     tokens::revoke_all(&mut tx, account.id, Purpose::ChangeEmail, now).await?;
     session::end_all(&mut tx, account.id).await?;
@@ -467,7 +340,7 @@ async fn reset(State(state): State<AppState>, request: Request) -> Result<Respon
     };
     state.mailer.queue(&mut tx, Some(account.id), &account.email, render(&mail, account.lang), now).await?;
     tx.commit().await?;
-    throttle::clear(&mut *state.db.acquire().await?, &sign_in_bucket(Some(&account), "")).await?;
+    throttle::clear(&mut *state.db.acquire().await?, &password_bucket(&account)).await?;
     state.mailer.wake();
     let account = account_of(&state, &session).await?;
     Ok(signed_in(&state, StatusCode::OK, &token, false, session.view(&account)))

@@ -1,4 +1,5 @@
-//! Accounts (issue 4): registration, e-mail verification, sign-in, sessions, recovery.
+//! Accounts: registration, e-mail verification, sign-in, sessions, recovery, and the personal
+//! data pages.
 pub mod agent;
 pub mod consents;
 pub mod data;
@@ -6,6 +7,7 @@ pub mod devices;
 pub mod http;
 pub mod password;
 pub mod profile;
+pub mod registration;
 pub mod session;
 pub mod store;
 pub mod throttle;
@@ -15,7 +17,7 @@ use std::sync::LazyLock;
 
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
-use axum::middleware::Next;
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use fk_api::account::password::{CommonPasswords, COMMON_PASSWORDS_TXT};
@@ -23,6 +25,20 @@ use fk_api::{ApiError, ErrorCode};
 
 use crate::db::Db;
 use crate::AppState;
+
+/// `/api/account/…`: every route of the personal section, behind the same-origin check and
+/// with the request's session found once.
+pub fn router(state: AppState) -> utoipa_axum::router::OpenApiRouter<AppState> {
+    utoipa_axum::router::OpenApiRouter::new()
+        .merge(http::routes())
+        .merge(registration::routes())
+        .merge(profile::routes())
+        .merge(devices::routes())
+        .merge(consents::routes())
+        .merge(data::routes())
+        .route_layer(middleware::from_fn_with_state(state.clone(), session::layer))
+        .route_layer(middleware::from_fn_with_state(state, same_origin_only))
+}
 
 pub static COMMON_PASSWORDS: LazyLock<CommonPasswords> = LazyLock::new(|| CommonPasswords::parse(COMMON_PASSWORDS_TXT));
 
@@ -55,6 +71,7 @@ pub async fn housekeeping(db: &Db, now: i64) -> Result<(), sqlx::Error> {
         .iter()
         .map(|r| sqlx::Row::try_get(r, "id"))
         .collect::<Result<_, _>>()?;
+    let erased = !stale.is_empty();
     for id in stale {
         let mut tx = crate::db::begin_write(db).await?;
         // Checked again inside the transaction: the link may have been opened meanwhile.
@@ -62,6 +79,9 @@ pub async fn housekeeping(db: &Db, now: i64) -> Result<(), sqlx::Error> {
             data::erase(&mut tx, &account).await?;
         }
         tx.commit().await?;
+    }
+    if erased {
+        crate::db::scrub(db).await?;
     }
     sqlx::query("DELETE FROM sessions WHERE idle_expires_at <= $1 OR absolute_expires_at <= $1").bind(now).execute(db).await?;
     sqlx::query("DELETE FROM email_tokens WHERE expires_at < $1").bind(now - 7 * 86_400).execute(db).await?;
@@ -72,5 +92,6 @@ pub async fn housekeeping(db: &Db, now: i64) -> Result<(), sqlx::Error> {
         .bind(now - 7 * 86_400)
         .execute(db)
         .await?;
+    registration::prune(&mut *db.acquire().await?, now).await?;
     throttle::prune(&mut *db.acquire().await?, now).await
 }

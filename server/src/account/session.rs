@@ -64,32 +64,32 @@ fn idle(remember: bool) -> i64 {
     }
 }
 
-pub fn cookie_name(state: &AppState) -> &'static str {
+/// Our cookie `base` as this deployment names it: `__Host-` over https (only this host, path
+/// `/`, `Secure`: a sibling subdomain cannot plant or overwrite it).
+pub fn cookie_name(state: &AppState, base: &str) -> String {
     if state.secure_cookies {
-        "__Host-fk_session"
+        format!("__Host-{base}")
     } else {
-        "fk_session"
+        base.to_string()
     }
 }
 
-pub fn set_cookie(state: &AppState, token: &str, remember: bool) -> HeaderValue {
-    let mut cookie = format!("{}={token}; Path=/; HttpOnly; SameSite=Lax", cookie_name(state));
-    if remember {
-        cookie.push_str(&format!("; Max-Age={IDLE_REMEMBERED}"));
+/// A `Set-Cookie` for one of our cookies: `HttpOnly`, `SameSite=Lax`, the whole site,
+/// `Secure` over https; with `Max-Age` when given, else it ends with the browser.
+pub fn set_named(state: &AppState, base: &str, value: &str, max_age: Option<i64>) -> HeaderValue {
+    let mut cookie = format!("{}={value}; Path=/; HttpOnly; SameSite=Lax", cookie_name(state, base));
+    if let Some(seconds) = max_age {
+        cookie.push_str(&format!("; Max-Age={seconds}"));
     }
     if state.secure_cookies {
         cookie.push_str("; Secure");
     }
-    HeaderValue::from_str(&cookie).expect("a token is base64url")
+    HeaderValue::from_str(&cookie).expect("cookie values are base64url")
 }
 
-pub fn clear_cookie(state: &AppState) -> HeaderValue {
-    let secure = if state.secure_cookies { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!("{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}", cookie_name(state))).expect("ASCII")
-}
-
-pub fn token_from(state: &AppState, headers: &HeaderMap) -> Option<String> {
-    let name = cookie_name(state);
+/// The value of our cookie `base`, if the request carries one that looks like a token.
+pub fn named(state: &AppState, headers: &HeaderMap, base: &str) -> Option<String> {
+    let name = cookie_name(state, base);
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -98,6 +98,20 @@ pub fn token_from(state: &AppState, headers: &HeaderMap) -> Option<String> {
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(k, v)| *k == name && fk_api::account::is_token(v))
         .map(|(_, v)| v.to_string())
+}
+
+const COOKIE: &str = "fk_session";
+
+pub fn set_cookie(state: &AppState, token: &str, remember: bool) -> HeaderValue {
+    set_named(state, COOKIE, token, remember.then_some(IDLE_REMEMBERED))
+}
+
+pub fn clear_cookie(state: &AppState) -> HeaderValue {
+    set_named(state, COOKIE, "", Some(0))
+}
+
+pub fn token_from(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    named(state, headers, COOKIE)
 }
 
 /// A new session (sign-in, verification, reset): a fresh token every time, so a token planted

@@ -1,4 +1,5 @@
 //! Accounts in the database.
+use fk_api::account::rules::Identifier;
 use fk_api::account::{AccountView, Gender};
 use fk_api::Lang;
 use sqlx::any::AnyRow;
@@ -72,13 +73,12 @@ pub async fn by_id(conn: &mut AnyConnection, id: i64) -> Result<Option<Account>,
 }
 
 /// By login, or by e-mail address when the identifier has an `@` (logins cannot).
-pub async fn by_identifier(db: &Db, identifier: &str) -> Result<Option<Account>, sqlx::Error> {
-    let (column, key) = if identifier.contains('@') {
-        ("email_key", fk_api::account::rules::email_key(identifier))
-    } else {
-        ("login_key", fk_api::account::rules::login_key(identifier))
+pub async fn by_identifier(db: &Db, identifier: &Identifier) -> Result<Option<Account>, sqlx::Error> {
+    let column = match identifier {
+        Identifier::Email(_) => "email_key",
+        Identifier::Login(_) => "login_key",
     };
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM accounts WHERE {column} = $1")).bind(key).fetch_optional(db).await?;
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM accounts WHERE {column} = $1")).bind(identifier.key()).fetch_optional(db).await?;
     row.as_ref().map(from_row).transpose()
 }
 

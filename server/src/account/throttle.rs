@@ -67,6 +67,38 @@ pub async fn record(db: &mut AnyConnection, bucket: &str, now: i64) -> Result<()
     Ok(())
 }
 
+/// Several events at once (one statement), each in its bucket at its time.
+pub async fn record_many(db: &mut AnyConnection, events: &[(&str, i64)]) -> Result<(), sqlx::Error> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let values: Vec<String> = (0..events.len()).map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2)).collect();
+    let sql = format!("INSERT INTO throttle_events (bucket, at) VALUES {}", values.join(", "));
+    let mut query = sqlx::query(&sql);
+    for (bucket, at) in events {
+        query = query.bind(*bucket).bind(*at);
+    }
+    query.execute(&mut *db).await?;
+    Ok(())
+}
+
+/// For each of `buckets` with events after `since`: how many, and the time of the oldest.
+pub async fn counts(db: &mut AnyConnection, buckets: &[&str], since: i64) -> Result<std::collections::HashMap<String, (i64, i64)>, sqlx::Error> {
+    if buckets.is_empty() {
+        return Ok(Default::default());
+    }
+    let list: Vec<String> = (0..buckets.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT bucket, COUNT(*) AS n, MIN(at) AS oldest FROM throttle_events WHERE at > $1 AND bucket IN ({}) GROUP BY bucket",
+        list.join(", ")
+    );
+    let mut query = sqlx::query(&sql).bind(since);
+    for bucket in buckets {
+        query = query.bind(*bucket);
+    }
+    query.fetch_all(&mut *db).await?.iter().map(|r| Ok((r.try_get("bucket")?, (r.try_get("n")?, r.try_get("oldest")?)))).collect()
+}
+
 pub async fn clear(db: &mut AnyConnection, bucket: &str) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM throttle_events WHERE bucket = $1").bind(bucket).execute(&mut *db).await?;
     Ok(())

@@ -4,7 +4,6 @@ use base64::Engine as _;
 use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
 
-use crate::db::Db;
 
 pub fn new_token() -> String {
     let mut bytes = [0u8; 32];
@@ -59,14 +58,14 @@ pub async fn issue(tx: &mut AnyConnection, account_id: i64, purpose: Purpose, em
 }
 
 /// The account and address a token is for, if it is unused and unexpired (nothing changes).
-pub async fn peek(db: &Db, token: &str, purpose: Purpose, now: i64) -> Result<Option<(i64, String)>, sqlx::Error> {
+pub async fn peek(conn: &mut AnyConnection, token: &str, purpose: Purpose, now: i64) -> Result<Option<(i64, String)>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT account_id, email FROM email_tokens WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3",
     )
     .bind(hash(token))
     .bind(purpose.code())
     .bind(now)
-    .fetch_optional(db)
+    .fetch_optional(&mut *conn)
     .await?;
     row.map(|r| Ok((r.try_get("account_id")?, r.try_get("email")?))).transpose()
 }
@@ -86,6 +85,17 @@ pub async fn redeem(tx: &mut AnyConnection, token: &str, purpose: Purpose, now: 
     }
     let row = sqlx::query("SELECT account_id, email FROM email_tokens WHERE token_hash = $1").bind(hash(token)).fetch_one(&mut *tx).await?;
     Ok(Some((row.try_get("account_id")?, row.try_get("email")?)))
+}
+
+/// Ends every open link of the account, whatever it is for: its address changed, so links
+/// mailed to the old one (a reset, a verification) must not act on it any more.
+pub async fn revoke_every(tx: &mut AnyConnection, account_id: i64, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE email_tokens SET used_at = $1 WHERE account_id = $2 AND used_at IS NULL")
+        .bind(now)
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
 }
 
 /// Ends every open link of a kind (after a reset, older reset links must not work).

@@ -44,7 +44,12 @@ async fn config(State(state): State<AppState>) -> Result<Response, AppError> {
 }
 
 #[utoipa::path(post, path = "/api/consent", tag = "consent", request_body = ConsentRequest,
-    responses((status = 201, description = "Recorded; the receipt", body = ConsentReceipt)))]
+    responses(
+        (status = 201, description = "Recorded; the receipt", body = ConsentReceipt),
+        (status = 429, description = "This address recorded its hourly number of receipts (`FK_CONSENT_LIMIT`); \
+            send it again after `retry_after` seconds", body = ApiError,
+            headers(("retry-after" = u64, description = "Seconds to wait"))),
+    ))]
 async fn record(State(state): State<AppState>, request: Request) -> Result<Response, AppError> {
     let (parts, body) = request.into_parts();
     let request: ConsentRequest = crate::request::json(&parts.headers, body, "consent choice").await?;
@@ -61,7 +66,8 @@ async fn record(State(state): State<AppState>, request: Request) -> Result<Respo
     }
     let header_gpc = parts.headers.get("sec-gpc").is_some_and(|v| v.as_bytes() == b"1");
     let choice = Choice { gpc: choice.gpc || header_gpc, ..choice };
-    let ip = crate::request::client_ip(&state, &parts).map_or_else(|| "unknown".to_string(), truncate_ip);
+    let client_ip = crate::request::client_ip(&state, &parts);
+    let ip = client_ip.map_or_else(|| "unknown".to_string(), truncate_ip);
     let user_agent = crate::request::user_agent(&parts.headers);
     let account_id = match crate::account::session::token_from(&state, &parts.headers) {
         Some(token) => crate::account::session::find(&state, &token).await?.map(|(s, _)| s.account_id),
@@ -79,7 +85,7 @@ async fn record(State(state): State<AppState>, request: Request) -> Result<Respo
         ip_truncated: ctx.ip_truncated.clone(),
     };
     // Durable: answered only once committed (group commit, `writer.rs`).
-    state.receipts.record(choice, ctx).await?;
+    state.receipts.record(choice, ctx, &crate::request::address_key(client_ip)).await?;
     Ok((StatusCode::CREATED, Json(receipt)).into_response())
 }
 
@@ -90,7 +96,7 @@ async fn record(State(state): State<AppState>, request: Request) -> Result<Respo
         (status = 400, description = "Not a UUID v4", body = ApiError),
         (status = 404, description = "Nothing recorded under the ID", body = ApiError),
     ))]
-async fn receipts(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<ConsentHistory>, AppError> {
+async fn receipts(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
     if !is_uuid_v4(&id) {
         return Err(AppError::bad_request(
             ApiError::new(ErrorCode::InvalidConsent, "a consent ID is a UUID v4").with_field("consent_id"),
@@ -102,7 +108,8 @@ async fn receipts(State(state): State<AppState>, Path(id): Path<String>) -> Resu
             ApiError::new(ErrorCode::UnknownConsent, "no choice was recorded under this consent ID").with_field("consent_id"),
         ));
     }
-    Ok(Json(ConsentHistory { consent_id: id, receipts }))
+    // A visitor's own record (browser, address): never kept by a shared or browser cache.
+    Ok(([(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))], Json(ConsentHistory { consent_id: id, receipts })).into_response())
 }
 
 #[utoipa::path(options, path = "/api/consent", tag = "consent",

@@ -54,27 +54,35 @@ pub async fn insert(conn: &mut sqlx::AnyConnection, receipts: &[(&Choice, &Conte
 pub const HISTORY_LIMIT: i64 = 100;
 
 pub async fn history(db: &Db, consent_id: &str) -> Result<Vec<ConsentReceipt>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT consent_id, categories, config_revision, policy_version, gpc, user_agent, ip_truncated, recorded_at \
-         FROM consent_receipts WHERE consent_id = $1 ORDER BY id DESC LIMIT $2",
-    )
-    .bind(consent_id)
-    .bind(HISTORY_LIMIT)
-    .fetch_all(db)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            let categories: String = r.try_get("categories")?;
-            Ok(ConsentReceipt {
-                consent_id: r.try_get("consent_id")?,
-                categories: categories.split(',').filter_map(Category::from_code).collect(),
-                config_revision: r.try_get("config_revision")?,
-                policy_version: r.try_get::<i64, _>("policy_version")? as u32,
-                recorded_at: rfc3339(r.try_get("recorded_at")?),
-                gpc: r.try_get::<i64, _>("gpc")? != 0,
-                user_agent: r.try_get("user_agent")?,
-                ip_truncated: r.try_get("ip_truncated")?,
-            })
-        })
-        .collect()
+    let rows = sqlx::query(&format!("SELECT {RECEIPT} FROM consent_receipts WHERE consent_id = $1 ORDER BY id DESC LIMIT $2"))
+        .bind(consent_id)
+        .bind(HISTORY_LIMIT)
+        .fetch_all(db)
+        .await?;
+    rows.iter().map(receipt).collect()
+}
+
+/// Every receipt recorded while the account was signed in, newest first, whole.
+pub async fn for_account(conn: &mut sqlx::AnyConnection, account_id: i64) -> Result<Vec<ConsentReceipt>, sqlx::Error> {
+    let rows = sqlx::query(&format!("SELECT {RECEIPT} FROM consent_receipts WHERE account_id = $1 ORDER BY id DESC"))
+        .bind(account_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(receipt).collect()
+}
+
+const RECEIPT: &str = "consent_id, categories, config_revision, policy_version, gpc, user_agent, ip_truncated, recorded_at";
+
+fn receipt(r: &sqlx::any::AnyRow) -> Result<ConsentReceipt, sqlx::Error> {
+    let categories: String = r.try_get("categories")?;
+    Ok(ConsentReceipt {
+        consent_id: r.try_get("consent_id")?,
+        categories: categories.split(',').filter_map(Category::from_code).collect(),
+        config_revision: r.try_get("config_revision")?,
+        policy_version: r.try_get::<i64, _>("policy_version")? as u32,
+        recorded_at: rfc3339(r.try_get("recorded_at")?),
+        gpc: r.try_get::<i64, _>("gpc")? != 0,
+        user_agent: r.try_get("user_agent")?,
+        ip_truncated: r.try_get("ip_truncated")?,
+    })
 }

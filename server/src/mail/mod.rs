@@ -63,7 +63,8 @@ impl Mailer {
     /// after commit. Returns the queue row's id.
     pub async fn queue(&self, tx: &mut AnyConnection, account: Option<i64>, to: &str, mail: Rendered, now: i64) -> Result<i64, AppError> {
         let to: Mailbox = to.parse().map_err(|e| AppError::Internal(format!("bad recipient {to:?}: {e}")))?;
-        let mut builder = Message::builder().from(self.from.clone()).to(to.clone()).subject(mail.subject);
+        let subject = mail.subject;
+        let mut builder = Message::builder().from(self.from.clone()).to(to.clone()).subject(subject.clone());
         // Stored in the formatted message below, so a queued letter keeps them. The value is
         // encoded by lettre: a line break in it could not start a header of its own.
         for (name, value) in mail.extra_headers {
@@ -79,8 +80,11 @@ impl Mailer {
             .map_err(|e| AppError::Internal(format!("cannot build an e-mail: {e}")))?;
         let formatted = String::from_utf8(message.formatted())
             .map_err(|e| AppError::Internal(format!("an e-mail is not UTF-8: {e}")))?;
-        let row = sqlx::query("INSERT INTO mail_queue (recipient, message, created_at, next_attempt, account_id) VALUES ($1, $2, $3, $3, $4) RETURNING id")
+        let row = sqlx::query(
+            "INSERT INTO mail_queue (recipient, subject, message, created_at, next_attempt, account_id) VALUES ($1, $2, $3, $4, $4, $5) RETURNING id",
+        )
             .bind(to.email.to_string())
+            .bind(&subject)
             .bind(formatted)
             .bind(now)
             .bind(account)
@@ -102,8 +106,20 @@ impl Mailer {
         self.wake.notify_one();
     }
 
-    /// Delivers what is due; returns how many messages went out.
+    /// Delivers what is due; returns how many messages went out. A delivered letter keeps its
+    /// recipient, subject and times (the user's data download lists them) but not its text:
+    /// the text may carry a link that still works, and a copy of the database must open
+    /// nothing. Once texts are dropped, the database is scrubbed so they are gone from disk.
     pub async fn deliver_pending(&self, db: &Db, now: i64) -> Result<usize, sqlx::Error> {
+        let (sent, dropped) = self.deliver_due(db, now).await?;
+        if dropped > 0 {
+            crate::db::scrub(db).await?;
+        }
+        Ok(sent)
+    }
+
+    /// (letters sent, letter texts dropped).
+    async fn deliver_due(&self, db: &Db, now: i64) -> Result<(usize, usize), sqlx::Error> {
         let due = sqlx::query(
             "SELECT id FROM mail_queue WHERE sent_at IS NULL AND next_attempt <= $1 AND attempts < $2 \
              AND (locked_until IS NULL OR locked_until < $1) ORDER BY id LIMIT 50",
@@ -112,7 +128,7 @@ impl Mailer {
         .bind(MAX_ATTEMPTS)
         .fetch_all(db)
         .await?;
-        let mut sent = 0;
+        let (mut sent, mut dropped) = (0, 0);
         for row in due {
             let id: i64 = row.try_get("id")?;
             // Claim it: with several instances, only the one whose update lands delivers.
@@ -132,13 +148,17 @@ impl Mailer {
             let message: String = row.try_get("message")?;
             let attempts: i64 = row.try_get("attempts")?;
             let forget = row.try_get::<i32, _>("erase_after_send")? != 0;
-            match self.send(id, &recipient, message.as_bytes(), now).await {
+            let delivered = self.send(id, &recipient, message.as_bytes(), now).await;
+            if delivered.is_ok() {
+                dropped += 1;
+            }
+            match delivered {
                 Ok(()) if forget => {
                     sqlx::query("DELETE FROM mail_queue WHERE id = $1").bind(id).execute(db).await?;
                     sent += 1;
                 }
                 Ok(()) => {
-                    sqlx::query("UPDATE mail_queue SET sent_at = $1, locked_until = NULL, attempts = attempts + 1 WHERE id = $2")
+                    sqlx::query("UPDATE mail_queue SET sent_at = $1, locked_until = NULL, attempts = attempts + 1, message = '' WHERE id = $2")
                         .bind(now)
                         .bind(id)
                         .execute(db)
@@ -146,20 +166,27 @@ impl Mailer {
                     sent += 1;
                 }
                 Err(error) => {
-                    tracing::warn!(id, %error, "e-mail delivery failed, will retry");
+                    let given_up = attempts + 1 >= MAX_ATTEMPTS;
+                    tracing::warn!(id, %error, given_up, "e-mail delivery failed");
                     let pause = 30i64 << attempts.clamp(0, 8);
+                    // The last failure drops the text too: nobody will send it any more.
                     sqlx::query(
-                        "UPDATE mail_queue SET attempts = attempts + 1, next_attempt = $1, locked_until = NULL, last_error = $2 WHERE id = $3",
+                        "UPDATE mail_queue SET attempts = attempts + 1, next_attempt = $1, locked_until = NULL, last_error = $2, \
+                         message = CASE WHEN $3 = 1 THEN '' ELSE message END WHERE id = $4",
                     )
                     .bind(now + pause)
                     .bind(error.chars().take(500).collect::<String>())
+                    .bind(i32::from(given_up))
                     .bind(id)
                     .execute(db)
                     .await?;
+                    if given_up {
+                        dropped += 1;
+                    }
                 }
             }
         }
-        Ok(sent)
+        Ok((sent, dropped))
     }
 
     async fn send(&self, id: i64, recipient: &str, message: &[u8], now: i64) -> Result<(), String> {
@@ -189,6 +216,24 @@ impl Mailer {
             }
         });
     }
+}
+
+/// What the mail queue keeps of the letters to an account, newest first (the data download).
+pub async fn letters_of(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<fk_api::account::data::LetterRecord>, sqlx::Error> {
+    let rows = sqlx::query("SELECT recipient, subject, created_at, sent_at FROM mail_queue WHERE account_id = $1 ORDER BY id DESC")
+        .bind(account_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(fk_api::account::data::LetterRecord {
+                to: r.try_get("recipient")?,
+                subject: r.try_get::<Option<String>, _>("subject")?.unwrap_or_default(),
+                queued_at: crate::db::rfc3339(r.try_get("created_at")?),
+                sent_at: r.try_get::<Option<i64>, _>("sent_at")?.map(crate::db::rfc3339),
+            })
+        })
+        .collect()
 }
 
 /// Writes the file under a temporary name, flushes it to disk, then renames it: a reader of

@@ -39,6 +39,10 @@ pub enum Mail<'a> {
     /// Password reset link; expires in 30 minutes, single use; if you did not ask, ignore, the
     /// password stays.
     Reset { first_name: &'a str, link: &'a str },
+    /// A reset was asked for an address no account has: the owner of that address learns it
+    /// (perhaps they registered with another one) and may register. Sent so that asking about
+    /// a free address does the same work as asking about a taken one.
+    ResetNoAccount { register_link: &'a str },
     /// Your password was changed at `when`; all other sessions were ended; if it was not you,
     /// reset via `recover_link` and write to info@fortekassa.kz.
     PasswordChanged { first_name: &'a str, when: &'a str, others_ended: bool, recover_link: &'a str },
@@ -244,6 +248,16 @@ fn compose<'a>(mail: &Mail<'a>, lang: Lang) -> Letter<'a> {
                 before: vec![Para(t.intro)],
                 action: action(t.button, url),
                 after: vec![Para(t.expiry), Para(t.not_you)],
+            }
+        }
+        Mail::ResetNoAccount { register_link } => {
+            let t = NoAccountText::of(lang);
+            Letter {
+                subject: t.subject,
+                name: String::new(),
+                before: vec![Para(t.intro)],
+                action: action(t.button, register_link),
+                after: vec![Para(t.not_you)],
             }
         }
         Mail::PasswordChanged { first_name, when, others_ended, recover_link } => {
@@ -669,6 +683,38 @@ impl ResetText {
     }
 }
 
+struct NoAccountText {
+    subject: &'static str,
+    intro: &'static str,
+    button: &'static str,
+    not_you: &'static str,
+}
+
+impl NoAccountText {
+    fn of(lang: Lang) -> &'static NoAccountText {
+        match lang {
+            Lang::Ru => &NoAccountText {
+                subject: "Восстановление пароля",
+                intro: "Мы получили запрос на сброс пароля для этого адреса электронной почты, но учётной записи ForteKassa с этим адресом нет. Возможно, вы регистрировались с другим адресом.",
+                button: "Зарегистрироваться",
+                not_you: "Если вы не запрашивали сброс пароля, проигнорируйте это письмо.",
+            },
+            Lang::Kk => &NoAccountText {
+                subject: "Құпиясөзді қалпына келтіру",
+                intro: "Осы электрондық пошта мекенжайы үшін құпиясөзді қалпына келтіру туралы сұраныс алдық, бірақ бұл мекенжаймен тіркелген ForteKassa есептік жазбасы жоқ. Мүмкін, сіз басқа мекенжаймен тіркелген шығарсыз.",
+                button: "Тіркелу",
+                not_you: "Егер сіз мұны сұрамаған болсаңыз, бұл хатты елемеңіз.",
+            },
+            Lang::En => &NoAccountText {
+                subject: "Reset your password",
+                intro: "We received a request to reset the password for this e-mail address, but there is no ForteKassa account with this address. Perhaps you signed up with another address.",
+                button: "Sign up",
+                not_you: "If you did not ask for this, ignore this e-mail.",
+            },
+        }
+    }
+}
+
 struct ChangedText {
     subject: &'static str,
     intro: &'static str,
@@ -1015,6 +1061,20 @@ mod tests {
                 assert_eq!(html.matches("background").count(), 1);
                 assert!(BUTTON.contains("color:#ffffff"));
             }
+        }
+    }
+
+    /// The one letter to someone with no account: nobody to greet by name, the same frame.
+    #[test]
+    fn the_no_account_letter_greets_nobody_by_name_and_offers_to_register() {
+        for lang in Lang::ALL {
+            let r = render(&Mail::ResetNoAccount { register_link: ACCOUNT }, lang);
+            let reset = render(&Mail::Reset { first_name: "Анна", link: RESET }, lang);
+            assert_eq!(r.subject, reset.subject, "{lang:?}: the same subject as a reset, whatever the address");
+            assert!(r.text.lines().any(|l| l == ACCOUNT), "{lang:?}");
+            assert!(r.html.contains(&format!("href=\"{}\"", escape_html(ACCOUNT))), "{lang:?}");
+            assert!(r.text.contains(CONTACT_EMAIL) && r.html.contains(CONTACT_EMAIL), "{lang:?}");
+            assert_eq!(r.html.matches(BUTTON).count(), 1, "{lang:?}");
         }
     }
 

@@ -107,11 +107,37 @@ impl T {
         sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}")).fetch_one(&self.state.db).await.unwrap().get("n")
     }
 
-    /// Registers and verifies; returns the session token the verification set.
+    /// A POST with the SPA's headers and a whole `Cookie` header.
+    pub async fn post_with_cookies(&self, path: &str, body: Value, cookies: &str) -> Reply {
+        let headers = [("content-type", "application/json"), ("origin", self.origin.as_str()), ("user-agent", UA), ("cookie", cookies)];
+        send(&self.router, "POST", path, &headers, body.to_string()).await
+    }
+
+    /// Registers: the answer, and the `fk_registration` cookie it gives the registering browser.
+    pub async fn register(&self, body: Value) -> (Reply, String) {
+        let reply = self.post("/api/account/register", body, None).await;
+        let cookie = reply
+            .headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|c| c.strip_prefix("fk_registration="))
+            .map(|c| c.split(';').next().unwrap().to_string())
+            .unwrap_or_default();
+        (reply, cookie)
+    }
+
+    /// Opens a verification link in the browser that registered (its `fk_registration` cookie).
+    pub async fn verify_here(&self, token: &str, registration: &str) -> Reply {
+        self.post_with_cookies("/api/account/verify", json!({ "token": token }), &format!("fk_registration={registration}")).await
+    }
+
+    /// Registers and verifies in the same browser; returns the session token the verification set.
     pub async fn verified_account(&self, email: &str, login: &str) -> String {
-        assert_eq!(self.post("/api/account/register", registration(email, login), None).await.status, 202);
+        let (registered, browser) = self.register(registration(email, login)).await;
+        assert_eq!(registered.status, 202, "{}", registered.text());
         let mail = self.mails().await.into_iter().rev().find(|m| m.to == email).unwrap();
-        let reply = self.post("/api/account/verify", json!({ "token": token_in(&mail.text) }), None).await;
+        let reply = self.verify_here(&token_in(&mail.text), &browser).await;
         assert_eq!(reply.status, 200, "{}", reply.text());
         session_cookie(&reply)
     }
@@ -129,8 +155,8 @@ pub fn token_in(text: &str) -> String {
 }
 
 pub fn session_cookie(reply: &Reply) -> String {
-    let cookie = reply.header("set-cookie");
-    let value = cookie.strip_prefix("fk_session=").unwrap_or_else(|| panic!("no session cookie: {cookie:?}"));
+    let cookies: Vec<&str> = reply.headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).collect();
+    let value = cookies.iter().find_map(|c| c.strip_prefix("fk_session=")).unwrap_or_else(|| panic!("no session cookie: {cookies:?}"));
     value.split(';').next().unwrap().to_string()
 }
 

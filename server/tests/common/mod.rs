@@ -119,14 +119,22 @@ pub async fn request(router: &Router, method: &str, uri: &str, headers: &[(&str,
     Reply { status, headers, body }
 }
 
+/// The address test requests come from, unless they say otherwise.
+pub const PEER: &str = "203.0.113.77";
+
 /// A request with a body and the peer address the real server would see.
 pub async fn send(router: &Router, method: &str, uri: &str, headers: &[(&str, &str)], body: impl Into<Body>) -> Reply {
+    send_from(router, PEER.parse().unwrap(), method, uri, headers, body).await
+}
+
+/// A request from the client at `ip`.
+pub async fn send_from(router: &Router, ip: std::net::IpAddr, method: &str, uri: &str, headers: &[(&str, &str)], body: impl Into<Body>) -> Reply {
     let mut req = Request::builder().method(method).uri(uri);
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
     let mut req = req.body(body.into()).unwrap();
-    let peer: std::net::SocketAddr = "203.0.113.77:50000".parse().unwrap();
+    let peer = std::net::SocketAddr::new(ip, 50000);
     req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
     let response = router.clone().oneshot(req).await.unwrap();
     let status = response.status();

@@ -522,12 +522,12 @@ pub fn registration(login: &str, email: &str) -> Value {
     })
 }
 
-/// Registers `login` at `email` and opens the verification link, which signs in: the cookie
-/// of that session.
+/// Registers `login` at `email` and opens the verification link (with the password, as any
+/// client other than the registering browser does), which signs in: the cookie of that session.
 pub async fn signed_up(server: &Server, login: &str, email: &str) -> String {
     assert_eq!(call(server, "POST", "/api/account/register", registration(login, email), None).await.0, 202);
     let token = server.mail(email, "/account/verify#token=").await.token();
-    let (status, head, _) = call(server, "POST", "/api/account/verify", json!({ "token": token }), None).await;
+    let (status, head, _) = call(server, "POST", "/api/account/verify", json!({ "token": token, "password": PASSWORD }), None).await;
     assert_eq!(status, 200);
     session_cookie(&head)
 }

@@ -95,7 +95,7 @@ async fn register_verify_sign_in_throttle_recover_reset() {
     b.answer_banner("reject").await;
     for _ in 0..5 {
         sign_in(&b, "aigerim", "не тот пароль совсем").await;
-        b.text_until(".form-alert", |t| t == "Неверный логин или пароль.").await;
+        b.text_until(".form-alert", |t| t.starts_with("Неверный логин или пароль.")).await;
     }
     sign_in(&b, "aigerim", PASSWORD).await;
     let wait = b.text_until(".form-alert", |t| t.starts_with("Слишком много попыток. Повторите через ")).await;
@@ -214,7 +214,7 @@ async fn keyboard_only_registration_of_a_minor() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_unverified_account_is_reminded_and_can_ask_again_in_english() {
+async fn the_registering_browser_asks_again_and_confirms_in_english() {
     let server = Server::start().await;
     let b = Browser::start().await;
     b.goto(&server.url("/account/register")).await;
@@ -239,22 +239,59 @@ async fn an_unverified_account_is_reminded_and_can_ask_again_in_english() {
     let verification = server.mail("en@example.kz", "/account/verify#token=").await;
     assert!(verification.html.contains("lang=\"en\""), "the e-mail is in the interface language");
 
-    // Signing in before confirming works; the section asks for the confirmation.
-    b.goto(&server.url("/account/login")).await;
-    sign_in(&b, "en@example.kz", PASSWORD).await;
-    b.text_until(".notice--warn h2", |t| t == "Confirm your e-mail address").await;
-    b.find(".notice--warn button").await.click().await.unwrap();
-    b.text_until(".notice--warn [role='status']", |t| t == "Sent. Check your e-mail.").await;
-    b.find(".notice--warn button").await.click().await.unwrap();
-    b.text_until(".notice--warn [role='status']", |t| t.starts_with("Too many attempts. Try again in")).await;
-    no_axe_violations(&b, "/account, unverified").await;
+    // "Send again" right on that page, once a minute.
+    b.find("main .notice button").await.click().await.unwrap();
+    b.text_until("main .notice [role='status']", |t| t == "Sent. Check your e-mail.").await;
+    b.find("main .notice button").await.click().await.unwrap();
+    b.text_until("main .notice [role='status']", |t| t.starts_with("Too many attempts. Try again in")).await;
+    no_axe_violations(&b, "/account/register, check your e-mail").await;
     assert_eq!(server.mails().iter().filter(|m| m.to == "en@example.kz").count(), 2, "the second request was throttled");
 
+    // Before the address is confirmed, the password signs nobody in; the message says why it may be.
+    b.goto(&server.url("/account/login")).await;
+    sign_in(&b, "en@example.kz", PASSWORD).await;
+    b.text_until(".form-alert", |t| t.starts_with("Wrong login or password.") && t.contains("confirm your address")).await;
+    assert!(b.client.get_named_cookie("fk_session").await.is_err());
+
+    // The newest link, in the browser that registered: confirmed and signed in, no password asked.
+    let newest = server.mails().into_iter().filter(|m| m.to == "en@example.kz").last().unwrap();
+    b.goto(&newest.link(&server.url("/account/verify#token="))).await;
+    b.text_until("main h2", |t| t.starts_with("Your address is confirmed")).await;
+    assert!(b.client.get_named_cookie("fk_session").await.is_ok());
+
     // Sign out everywhere (the sign-in was just now: no password asked).
+    b.goto(&server.url("/account")).await;
     b.find("#sign-out-everywhere").await.click().await.unwrap();
     b.until("location.pathname === '/account/login'").await;
     b.goto(&server.url("/account")).await;
     b.until("location.pathname === '/account/login'").await;
+
+    b.stop().await;
+    server.stop().await;
+}
+
+/// The link opened in another browser (a phone's mail app, say): the password chosen at
+/// registration first, so nobody is signed into an account whose password someone else chose.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_link_in_another_browser_asks_for_the_password() {
+    let server = Server::start().await;
+    let (status, _, _) = fk_e2e::call(&server, "POST", "/api/account/register", fk_e2e::registration("elsewhere", "elsewhere@example.kz"), None).await;
+    assert_eq!(status, 202);
+    let link = server.mail("elsewhere@example.kz", "/account/verify#token=").await.link(&server.url("/account/verify#token="));
+    let b = Browser::start().await;
+    b.goto(&link).await;
+    b.answer_banner("reject").await;
+    b.text_until("main h2", |t| t == "Введите пароль").await;
+    b.until("document.activeElement.id === 'password'").await;
+    no_axe_violations(&b, "/account/verify, the password asked").await;
+    typed(&b, "не тот пароль вовсе").await;
+    b.press(ENTER, false).await;
+    b.text_until("#password-error", |t| t == "Неверный пароль.").await;
+    b.find("#password").await.clear().await.unwrap();
+    fill(&b, "#password", PASSWORD).await;
+    b.press(ENTER, false).await;
+    b.text_until("main h2", |t| t.starts_with("Адрес подтверждён")).await;
+    assert_eq!(session_status(&server, &session_cookie(&b).await).await, 200);
 
     b.stop().await;
     server.stop().await;

@@ -37,7 +37,7 @@ async fn two_instances_on_one_database_behave_as_one() {
     // Registered through one, confirmed through the other.
     assert_eq!(call(&a, "POST", "/api/account/register", registration("aigerim", "a@example.kz"), None).await.0, 202);
     let token = mail([&a, &b], "a@example.kz", "/account/verify#token=").await.token();
-    let (status, _, _) = call(&b, "POST", "/api/account/verify", json!({ "token": token }), None).await;
+    let (status, _, _) = call(&b, "POST", "/api/account/verify", json!({ "token": token, "password": PASSWORD }), None).await;
     assert_eq!(status, 200);
 
     // Signed in through one, the session works through the other, and ends through either.

@@ -1,0 +1,308 @@
+//! Registration and the confirmation of its address. Three rules keep a stranger from learning
+//! or claiming anything through them:
+//! - Whether the address already has an account, the answer, its timing, the login it
+//!   reserves and the cookie it sets are the same; only the letter differs (a verification
+//!   link, or "someone tried to register with your address" to its owner).
+//! - An account whose address is not confirmed cannot be signed into (`http::sign_in` answers
+//!   as for a wrong password), so someone who registers another person's address gets no
+//!   session to keep once the owner confirms it.
+//! - Opening the verification link needs the password chosen at registration unless it is
+//!   opened in the browser that registered (its `fk_registration` cookie): the owner of an
+//!   address someone else registered cannot be signed into an account whose password a
+//!   stranger knows. Confirming ends every other session of the account.
+use axum::extract::{Request, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use fk_api::account::{rules, CheckEmail, RegisterRequest, SessionView, VerifyAddressRequest};
+use fk_api::{ApiError, ErrorCode};
+use sqlx::{AnyConnection, Row};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::http::{confirm_password, link, link_invalid, signed_in, throttled};
+use super::session;
+use super::store::{self, Event, NewAccount};
+use super::throttle::{self, window, Window};
+use super::tokens::{self, Purpose};
+use super::{COMMON_PASSWORDS, UNVERIFIED_KEPT};
+use crate::error::AppError;
+use crate::mail::templates::{render, Mail};
+use crate::request::{self, Client};
+use crate::AppState;
+
+/// Registration attempts per address: also what keeps "this login is taken" from being a probe.
+const REGISTER_IP: [Window; 1] = [window(3600, 20)];
+/// "Someone tried to register with your address" letters per address.
+const REGISTER_NOTICE: [Window; 1] = [window(86_400, 3)];
+/// "Send the link again", per registering browser.
+const VERIFY_RESEND: [Window; 2] = [window(60, 1), window(3600, 5)];
+
+/// The cookie of the browser that registered.
+const COOKIE: &str = "fk_registration";
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(register)).routes(routes!(verify)).routes(routes!(resend_verification))
+}
+
+/// A registration's reservation of its login, and what the registering browser may do.
+struct Hold {
+    browser_hash: String,
+    account_id: Option<i64>,
+    email: String,
+    email_key: String,
+}
+
+/// Whether a login is taken: by an account, or reserved by a registration still open.
+async fn login_taken(tx: &mut AnyConnection, login_key: &str, now: i64) -> Result<bool, sqlx::Error> {
+    let held = sqlx::query("SELECT 1 AS held FROM registration_holds WHERE login_key = $1 AND expires_at > $2")
+        .bind(login_key)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?
+        .is_some();
+    Ok(held || store::login_taken(tx, login_key).await?)
+}
+
+async fn hold_of(conn: &mut AnyConnection, browser: &str, now: i64) -> Result<Option<Hold>, sqlx::Error> {
+    let row = sqlx::query("SELECT browser_hash, account_id, email, email_key FROM registration_holds WHERE browser_hash = $1 AND expires_at > $2")
+        .bind(tokens::hash(browser))
+        .bind(now)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|r| {
+        Ok(Hold {
+            browser_hash: r.try_get("browser_hash")?,
+            account_id: r.try_get("account_id")?,
+            email: r.try_get("email")?,
+            email_key: r.try_get("email_key")?,
+        })
+    })
+    .transpose()
+}
+
+/// An account's registration is over (its address is confirmed, or it is erased): the login
+/// is the account's own now, or free.
+pub async fn release(conn: &mut AnyConnection, account_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM registration_holds WHERE account_id = $1").bind(account_id).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Erasing a person: reservations made with their address go too.
+pub async fn forget_address(conn: &mut AnyConnection, email_key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM registration_holds WHERE email_key = $1").bind(email_key).execute(&mut *conn).await?;
+    Ok(())
+}
+
+pub async fn prune(conn: &mut AnyConnection, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM registration_holds WHERE expires_at <= $1").bind(now).execute(&mut *conn).await?;
+    Ok(())
+}
+
+fn login_taken_error() -> AppError {
+    AppError::Client(StatusCode::CONFLICT, ApiError::new(ErrorCode::LoginTaken, "this login is taken; choose another").with_field("login"))
+}
+
+/// The letter to the owner of an address someone tried to register, at most three a day.
+async fn tell_owner(state: &AppState, tx: &mut AnyConnection, email_key: &str, now: i64) -> Result<(), AppError> {
+    let Some(owner) = store::by_email_key(tx, email_key).await? else { return Ok(()) };
+    let bucket = format!("register-notice:{}", owner.id);
+    if throttle::check(tx, &bucket, now, &REGISTER_NOTICE, None).await?.is_ok() {
+        let mail = Mail::RegistrationAttempt {
+            first_name: &owner.first_name,
+            sign_in_link: &link(state, "/account/login"),
+            recover_link: &link(state, "/account/recover"),
+        };
+        state.mailer.queue(tx, Some(owner.id), &owner.email, render(&mail, owner.lang), now).await?;
+        throttle::record(tx, &bucket, now).await?;
+    }
+    Ok(())
+}
+
+/// Registration. Whether the address already has an account, the answer is the same 202
+/// "check your e-mail" with the same cookie, taking as long (the password is hashed either
+/// way), and the login is reserved for as long either way; the owner of a taken address gets a
+/// letter saying someone tried. Nothing is written unless all is valid.
+#[utoipa::path(post, path = "/api/account/register", tag = "account", request_body = RegisterRequest,
+    responses(
+        (status = 202, description = "A verification link was sent (the same answer whether or not the address has an account); \
+            the `fk_registration` cookie marks this browser as the one that registered", body = CheckEmail,
+            headers(("set-cookie" = String, description = "fk_registration=…; HttpOnly; SameSite=Lax"))),
+        (status = 409, description = "`login_taken`, or `policy_outdated`: a newer policy must be read first", body = ApiError),
+        (status = 429, description = "Too many registrations from this address; `retry_after` says when", body = ApiError),
+    ))]
+async fn register(State(state): State<AppState>, request: Request) -> Result<Response, AppError> {
+    let (parts, body) = request.into_parts();
+    let form: RegisterRequest = request::json(&parts.headers, body, "registration").await?;
+    let client = Client::from_parts(&state, &parts);
+    let now = state.clock.now();
+    if let Some(first) = form.validate(state.clock.year(), &COMMON_PASSWORDS).into_iter().next() {
+        return Err(AppError::bad_request(first));
+    }
+    let current = crate::consent::http::policy_version(&state).await?;
+    if form.policy_version != current {
+        return Err(AppError::Client(
+            StatusCode::CONFLICT,
+            ApiError::new(ErrorCode::PolicyOutdated, format!("the policy is now at version {current}; read it and accept again"))
+                .with_field("accept_policy"),
+        ));
+    }
+    let ip_bucket = format!("register-ip:{}", client.address_key);
+    throttled(&state, &ip_bucket, &REGISTER_IP, None).await?;
+    throttle::record(&mut *state.db.acquire().await?, &ip_bucket, now).await?;
+    let password_hash = state.hasher.hash(form.password.clone()).await?;
+    let email = form.email.trim();
+    let login = form.login.trim();
+    let (email_key, login_key) = (rules::email_key(email), rules::login_key(login));
+    let browser = tokens::new_token();
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    if login_taken(&mut tx, &login_key, now).await? {
+        return Err(login_taken_error());
+    }
+    let account_id = if store::by_email_key(&mut tx, &email_key).await?.is_some() {
+        tell_owner(&state, &mut tx, &email_key, now).await?;
+        None
+    } else {
+        let new = NewAccount {
+            login,
+            email,
+            first_name: form.first_name.trim(),
+            birth_year: form.birth_year.unwrap_or_default(),
+            gender: form.gender,
+            lang: form.lang,
+            password_hash: &password_hash,
+            guardian_consent: form.guardian_consent,
+            policy_version: form.policy_version,
+        };
+        let id = match store::insert(&mut tx, &new, now).await {
+            Ok(id) => id,
+            // Another registration took the login or address between our check and insert.
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Err(login_taken_error()),
+            Err(e) => return Err(e.into()),
+        };
+        let token = tokens::issue(&mut tx, id, Purpose::Verify, email, now).await?;
+        let mail = Mail::Verify { first_name: new.first_name, link: &link(&state, &format!("/account/verify#token={token}")) };
+        state.mailer.queue(&mut tx, Some(id), email, render(&mail, form.lang), now).await?;
+        Some(id)
+    };
+    sqlx::query(
+        "INSERT INTO registration_holds (browser_hash, account_id, login_key, email, email_key, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(tokens::hash(&browser))
+    .bind(account_id)
+    .bind(&login_key)
+    .bind(email)
+    .bind(&email_key)
+    .bind(now)
+    .bind(now + UNVERIFIED_KEPT)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    state.mailer.wake();
+    let cookie = session::set_named(&state, COOKIE, &browser, Some(UNVERIFIED_KEPT));
+    Ok((StatusCode::ACCEPTED, [(header::SET_COOKIE, cookie)], Json(CheckEmail { email: email.to_string() })).into_response())
+}
+
+fn password_required() -> AppError {
+    AppError::Client(
+        StatusCode::UNAUTHORIZED,
+        ApiError::new(ErrorCode::PasswordRequired, "this link was opened in another browser: enter the password chosen at registration")
+            .with_field("password"),
+    )
+}
+
+/// Opening the verification link confirms the address and signs in on that browser, ending
+/// every other session of the account; the welcome letter then states the login (clause 5.2).
+/// In a browser other than the one that registered, the password chosen then is asked first.
+#[utoipa::path(post, path = "/api/account/verify", tag = "account", request_body = VerifyAddressRequest,
+    responses(
+        (status = 200, description = "The address is confirmed and the user signed in (the session cookie is set)", body = SessionView),
+        (status = 401, description = "`password_required`: opened in another browser, send the password too; \
+            `invalid_credentials`: it is not the password (the link still works)", body = ApiError),
+        (status = 429, description = "Too many wrong passwords; `retry_after` says when", body = ApiError),
+    ))]
+async fn verify(State(state): State<AppState>, request: Request) -> Result<Response, AppError> {
+    let (parts, body) = request.into_parts();
+    let form: VerifyAddressRequest = request::json(&parts.headers, body, "verification").await?;
+    if !fk_api::account::is_token(&form.token) {
+        return Err(link_invalid());
+    }
+    let client = Client::from_parts(&state, &parts);
+    let now = state.clock.now();
+    let mut conn = state.db.acquire().await?;
+    let Some((account_id, _)) = tokens::peek(&mut conn, &form.token, Purpose::Verify, now).await? else {
+        return Err(link_invalid());
+    };
+    let browser = session::named(&state, &parts.headers, COOKIE);
+    let registered_here = match &browser {
+        Some(browser) => hold_of(&mut conn, browser, now).await?.is_some_and(|h| h.account_id == Some(account_id)),
+        None => false,
+    };
+    let account = store::by_id(&mut conn, account_id).await?.ok_or_else(link_invalid)?;
+    drop(conn);
+    if !registered_here {
+        // Checked before the link is used up, so a mistyped password can be corrected.
+        let password = form.password.ok_or_else(password_required)?;
+        confirm_password(&state, &account, password, &parts, "password").await?;
+    }
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    let Some((_, email)) = tokens::redeem(&mut tx, &form.token, Purpose::Verify, now).await? else {
+        return Err(link_invalid());
+    };
+    if !store::mark_verified(&mut tx, account_id, &email, now).await? {
+        return Err(link_invalid());
+    }
+    release(&mut tx, account_id).await?;
+    session::end_all(&mut tx, account_id).await?;
+    store::log(&mut tx, account_id, Event::EmailVerified, &client, now).await?;
+    store::log(&mut tx, account_id, Event::SignIn, &client, now).await?;
+    let (token, session) = session::create(&mut tx, account_id, false, &client, now).await?;
+    let account = store::by_id(&mut tx, account_id).await?.ok_or_else(link_invalid)?;
+    let mail = Mail::Welcome { first_name: &account.first_name, login: &account.login, account_link: &link(&state, "/account") };
+    state.mailer.queue(&mut tx, Some(account.id), &email, render(&mail, account.lang), now).await?;
+    tx.commit().await?;
+    state.mailer.wake();
+    let mut response = signed_in(&state, StatusCode::OK, &token, false, session.view(&account));
+    if browser.is_some() {
+        response.headers_mut().append(header::SET_COOKIE, session::set_named(&state, COOKIE, "", Some(0)));
+    }
+    Ok(response)
+}
+
+fn no_registration() -> AppError {
+    AppError::Client(
+        StatusCode::UNAUTHORIZED,
+        ApiError::new(ErrorCode::Unauthenticated, "this browser has no registration waiting for its address to be confirmed"),
+    )
+}
+
+/// "Send the link again", from the page that says "check your e-mail": only the browser that
+/// registered may ask (its `fk_registration` cookie), and it gets the same answer whether the
+/// address was free (a new link) or had an account (its owner may be told again).
+#[utoipa::path(post, path = "/api/account/verify/resend", tag = "account", security(("registration" = [])),
+    responses(
+        (status = 202, description = "The verification link was sent again", body = CheckEmail),
+        (status = 429, description = "Sent too recently; `retry_after` says when", body = ApiError),
+    ))]
+async fn resend_verification(State(state): State<AppState>, request: Request) -> Result<Response, AppError> {
+    let (parts, _) = request.into_parts();
+    let browser = session::named(&state, &parts.headers, COOKIE).ok_or_else(no_registration)?;
+    let now = state.clock.now();
+    let hold = hold_of(&mut *state.db.acquire().await?, &browser, now).await?.ok_or_else(no_registration)?;
+    let bucket = format!("verify-mail:{}", &hold.browser_hash[..32]);
+    throttled(&state, &bucket, &VERIFY_RESEND, None).await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    match hold.account_id {
+        Some(id) => {
+            let account = store::by_id(&mut tx, id).await?.ok_or_else(no_registration)?;
+            let token = tokens::issue(&mut tx, account.id, Purpose::Verify, &account.email, now).await?;
+            let mail = Mail::Verify { first_name: &account.first_name, link: &link(&state, &format!("/account/verify#token={token}")) };
+            state.mailer.queue(&mut tx, Some(account.id), &account.email, render(&mail, account.lang), now).await?;
+        }
+        None => tell_owner(&state, &mut tx, &hold.email_key, now).await?,
+    }
+    throttle::record(&mut tx, &bucket, now).await?;
+    tx.commit().await?;
+    state.mailer.wake();
+    Ok((StatusCode::ACCEPTED, Json(CheckEmail { email: hold.email })).into_response())
+}
