@@ -197,6 +197,12 @@ fn invalid(field: &str, message: String) -> ApiError {
     ApiError::new(ErrorCode::InvalidConsent, message).with_field(field)
 }
 
+/// [`is_uuid_v4`] as the API document states it.
+pub const UUID_V4_PATTERN: &str = "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$";
+
+/// [`is_revision`] as the API document states it.
+pub const REVISION_PATTERN: &str = "^[0-9a-f]{16}$";
+
 /// `xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx`, lower case (what `crypto.randomUUID()` makes).
 pub fn is_uuid_v4(s: &str) -> bool {
     let b = s.as_bytes();

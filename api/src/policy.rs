@@ -253,10 +253,7 @@ impl DiffRequest {
             Some("") | None => None,
             Some(raw) => Some(parse_version(raw, "to").map_err(|e| ApiError { code: ErrorCode::InvalidDiff, ..e })?),
         };
-        if to == Some(from) {
-            return Err(ApiError::new(ErrorCode::InvalidDiff, "choose two different versions to compare")
-                .with_field("to"));
-        }
+        // The same version twice is a fair question: the answer is "nothing changed".
         Ok(DiffRequest { from, to })
     }
 
@@ -283,12 +280,12 @@ mod tests {
     }
 
     #[test]
-    fn diff_request_needs_from_and_two_different_versions() {
+    fn diff_request_needs_from_and_valid_versions() {
         assert_eq!(DiffRequest::parse(Some("1"), Some("2")), Ok(DiffRequest { from: 1, to: Some(2) }));
         assert_eq!(DiffRequest::parse(Some("1"), None), Ok(DiffRequest { from: 1, to: None }));
         assert_eq!(DiffRequest::parse(None, Some("2")).unwrap_err().field.as_deref(), Some("from"));
         assert_eq!(DiffRequest::parse(Some("x"), None).unwrap_err().code, ErrorCode::InvalidDiff);
-        assert_eq!(DiffRequest::parse(Some("2"), Some("2")).unwrap_err().field.as_deref(), Some("to"));
+        assert_eq!(DiffRequest::parse(Some("2"), Some("2")), Ok(DiffRequest { from: 2, to: Some(2) }), "a version with itself: no change");
         assert_eq!(DiffRequest::parse(Some("2"), Some("0")).unwrap_err().field.as_deref(), Some("to"));
     }
 

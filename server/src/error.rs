@@ -24,6 +24,13 @@ impl AppError {
         AppError::Client(StatusCode::BAD_REQUEST, err)
     }
 
+    /// A value that fits the documented shape but breaks a rule the API document cannot
+    /// state (a name's letters, a common password, an unpublished version): 422. Breaking what
+    /// the document states (types, patterns, ranges) is 400.
+    pub fn unprocessable(err: ApiError) -> Self {
+        AppError::Client(StatusCode::UNPROCESSABLE_ENTITY, err)
+    }
+
     pub fn not_found(err: ApiError) -> Self {
         AppError::Client(StatusCode::NOT_FOUND, err)
     }

@@ -145,7 +145,7 @@ pub fn app(state: AppState) -> Router {
         .routes(routes!(security::csp_report))
         .routes(routes!(openapi::document))
         .split_for_parts();
-    let document = Arc::new(openapi::finish(document).to_json().expect("the API document serializes"));
+    let document = Arc::new(openapi::finish(document));
     api.layer(axum::Extension(document))
         .fallback(spa::fallback)
         .method_not_allowed_fallback(|| async {

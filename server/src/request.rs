@@ -55,7 +55,18 @@ pub fn decode<T: DeserializeOwned>(headers: &HeaderMap, body: &[u8], what: &str)
         ));
     }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+    let error = match serde_path_to_error::deserialize(&mut deserializer) {
+        Ok(value) => return Ok(value),
+        Err(error) => error,
+    };
+    // JSON has one kind of number, and `1.0` is the integer 1 (JSON Schema agrees); serde
+    // does not take it for an integer field. A body refused for any reason is read once more
+    // with its whole-valued floats written as integers (so the common case pays nothing);
+    // if that fails too, the first error stands.
+    if let Some(retried) = whole_numbers_as_integers(body).and_then(|v| serde_path_to_error::deserialize(v).ok()) {
+        return Ok(retried);
+    }
+    Err(error).map_err(|e| {
         // The path names the field whose value is wrong; an unknown or missing field is
         // named only in the message ("unknown field `role`", "missing field `email`").
         let path = e.path().to_string();
@@ -71,6 +82,29 @@ pub fn decode<T: DeserializeOwned>(headers: &HeaderMap, body: &[u8], what: &str)
             _ => err,
         })
     })
+}
+
+/// The body as JSON with every float that is a whole number (within ±2^53, where a float is
+/// exact) made an integer; `None` when it is not JSON or has no such float.
+fn whole_numbers_as_integers(body: &[u8]) -> Option<serde_json::Value> {
+    use serde_json::Value;
+    fn walk(value: &mut Value) -> bool {
+        match value {
+            Value::Number(n) if n.is_f64() => {
+                let x = n.as_f64().unwrap_or(f64::NAN);
+                let exact = x.fract() == 0.0 && x.abs() <= 9_007_199_254_740_992.0;
+                if exact {
+                    *value = Value::from(x as i64);
+                }
+                exact
+            }
+            Value::Array(items) => items.iter_mut().map(walk).fold(false, |a, b| a | b),
+            Value::Object(fields) => fields.values_mut().map(walk).fold(false, |a, b| a | b),
+            _ => false,
+        }
+    }
+    let mut value: Value = serde_json::from_slice(body).ok()?;
+    walk(&mut value).then_some(value)
 }
 
 /// The visitor's address: the peer, or behind a trusted proxy the last address it appended.
@@ -157,6 +191,30 @@ pub fn is_same_origin(state: &AppState, headers: &HeaderMap) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_whole_float_is_an_integer_and_nothing_else_is() {
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct Form {
+            version: u32,
+            price: i64,
+            ratio: f64,
+        }
+        let headers = {
+            let mut h = HeaderMap::new();
+            h.insert(header::CONTENT_TYPE, "application/json".parse().unwrap());
+            h
+        };
+        let read = |body: &str| decode::<Form>(&headers, body.as_bytes(), "form");
+        assert_eq!(read(r#"{"version": 5503.0, "price": -2e3, "ratio": 2.0}"#).unwrap(), Form { version: 5503, price: -2000, ratio: 2.0 });
+        assert!(read(r#"{"version": 1.5, "price": 1, "ratio": 1}"#).is_err(), "a fraction is no integer");
+        assert!(read(r#"{"version": -1.0, "price": 1, "ratio": 1}"#).is_err(), "nor a negative one a u32");
+        assert!(read(r#"{"version": 1e300, "price": 1, "ratio": 1}"#).is_err());
+        match read(r#"{"version": "7", "price": 1, "ratio": 1}"#) {
+            Err(AppError::Client(status, e)) => assert_eq!((status, e.field.as_deref()), (StatusCode::BAD_REQUEST, Some("version"))),
+            other => panic!("{other:?}"),
+        }
+    }
 
     #[test]
     fn throttles_count_ipv4_addresses_and_ipv6_networks() {

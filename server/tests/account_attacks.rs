@@ -25,10 +25,10 @@ async fn a_reset_link_dies_when_the_address_changes() {
     assert_eq!(done.status, 200, "{}", done.text());
 
     let check = t.post("/api/account/reset/check", json!({ "token": stolen }), None).await;
-    assert_eq!(check.status, 400, "the link still works after the address changed");
+    assert_eq!(check.status, 404, "the link still works after the address changed");
     assert_eq!(check.error().0, "link_invalid");
     let taken = t.post("/api/account/reset", json!({ "token": stolen, "password": "пароль захватчика 2026" }), None).await;
-    assert_eq!(taken.status, 400, "the link set the password of the account at its new address");
+    assert_eq!(taken.status, 404, "the link set the password of the account at its new address");
     assert_eq!(taken.error(), ("link_invalid".into(), Some("token".into())));
     assert_eq!(t.sign_in("new@example.kz", PASSWORD).await.status, 200, "the owner's password stands");
 }
@@ -45,9 +45,9 @@ async fn a_reset_link_sent_to_a_former_address_is_refused() {
     let stale = fk_server::account::tokens::issue(&mut conn, id, fk_server::account::tokens::Purpose::Reset, "before@example.kz", now).await.unwrap();
     drop(conn);
     let check = t.post("/api/account/reset/check", json!({ "token": stale }), None).await;
-    assert_eq!(check.status, 400, "a link sent to a former address still works");
+    assert_eq!(check.status, 404, "a link sent to a former address still works");
     let reply = t.post("/api/account/reset", json!({ "token": stale, "password": "пароль захватчика 2026" }), None).await;
-    assert_eq!(reply.status, 400, "a link sent to a former address set the password");
+    assert_eq!(reply.status, 404, "a link sent to a former address set the password");
     assert_eq!(reply.error().0, "link_invalid");
 }
 

@@ -203,14 +203,14 @@ async fn bad_pushes_are_refused_with_their_field() {
     };
     let long = "7".repeat(65);
     let cases: Vec<(&str, Value, u16, &str, &str)> = vec![
-        ("A-1", with(&["items", "0", "quantity"], json!(0)), 400, "invalid_order", "items[0].quantity"),
-        ("A-1", with(&["items", "1", "unit_price_tiyn"], json!(-100)), 400, "invalid_order", "items[1].unit_price_tiyn"),
-        ("A-1", with(&["items", "0", "name"], json!("  ")), 400, "invalid_order", "items[0].name"),
-        ("A-1", with(&["items"], json!([])), 400, "invalid_order", "items"),
-        ("A-1", with(&["placed_at"], json!("yesterday")), 400, "invalid_order", "placed_at"),
-        ("A-1", with(&["placed_at"], json!("2026-11-20 10:15")), 400, "invalid_order", "placed_at"),
-        ("A-1", with(&["placed_at"], json!(ago(&t, -7 * DAY))), 400, "invalid_order", "placed_at"),
-        ("A-1", with(&["placed_at"], json!("1999-12-31T23:59:59Z")), 400, "invalid_order", "placed_at"),
+        ("A-1", with(&["items", "0", "quantity"], json!(0)), 422, "invalid_order", "items[0].quantity"),
+        ("A-1", with(&["items", "1", "unit_price_tiyn"], json!(-100)), 422, "invalid_order", "items[1].unit_price_tiyn"),
+        ("A-1", with(&["items", "0", "name"], json!("  ")), 422, "invalid_order", "items[0].name"),
+        ("A-1", with(&["items"], json!([])), 422, "invalid_order", "items"),
+        ("A-1", with(&["placed_at"], json!("yesterday")), 422, "invalid_order", "placed_at"),
+        ("A-1", with(&["placed_at"], json!("2026-11-20 10:15")), 422, "invalid_order", "placed_at"),
+        ("A-1", with(&["placed_at"], json!(ago(&t, -7 * DAY))), 422, "invalid_order", "placed_at"),
+        ("A-1", with(&["placed_at"], json!("1999-12-31T23:59:59Z")), 422, "invalid_order", "placed_at"),
         ("a.b", good.clone(), 400, "invalid_order", "number"),
         (&long, good.clone(), 400, "invalid_order", "number"),
         ("A-1", with(&["coupon"], json!("FREE")), 400, "invalid_json", "coupon"),

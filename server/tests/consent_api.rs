@@ -103,7 +103,7 @@ async fn bad_choices_are_refused_and_nothing_is_stored() {
         (choice(&rev, &["statistics"]).to_string(), StatusCode::BAD_REQUEST, "invalid_consent", Some("categories")),
         (bad_id.to_string(), StatusCode::BAD_REQUEST, "invalid_consent", Some("consent_id")),
         (choice("nothex", &["necessary"]).to_string(), StatusCode::BAD_REQUEST, "invalid_consent", Some("config_revision")),
-        (future_policy.to_string(), StatusCode::BAD_REQUEST, "invalid_consent", Some("policy_version")),
+        (future_policy.to_string(), StatusCode::UNPROCESSABLE_ENTITY, "invalid_consent", Some("policy_version")),
     ];
     for (body, status, code, field) in cases {
         let r = send(&t.router, "POST", "/api/consent", &[JSON], body.clone()).await;

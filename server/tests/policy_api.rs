@@ -132,8 +132,7 @@ async fn bad_requests_get_specific_errors() {
         ("/api/policy/ru/diff", StatusCode::BAD_REQUEST, "invalid_diff", Some("from")),
         ("/api/policy/ru/diff?to=2", StatusCode::BAD_REQUEST, "invalid_diff", Some("from")),
         ("/api/policy/ru/diff?from=x", StatusCode::BAD_REQUEST, "invalid_diff", Some("from")),
-        ("/api/policy/ru/diff?from=1&to=1", StatusCode::BAD_REQUEST, "invalid_diff", Some("to")),
-        ("/api/policy/ru/diff?from=2", StatusCode::BAD_REQUEST, "invalid_diff", Some("to")),
+        ("/api/policy/ru/diff?from=1000001", StatusCode::BAD_REQUEST, "invalid_diff", Some("from")),
         ("/api/policy/ru/diff?from=7&to=2", StatusCode::NOT_FOUND, "unknown_version", Some("from")),
         ("/api/policy/ru/diff?from=1&to=7", StatusCode::NOT_FOUND, "unknown_version", Some("to")),
         ("/api/policy/ru/diff?from=%FF", StatusCode::BAD_REQUEST, "invalid_diff", Some("from")),
@@ -146,6 +145,13 @@ async fn bad_requests_get_specific_errors() {
         assert_eq!(r.header("content-type"), "application/json", "{uri}");
         let (c, f) = r.error();
         assert_eq!((c.as_str(), f.as_deref()), (*code, *field), "{uri}");
+    }
+    // A version compared with itself (as `from` alone, or both): nothing changed, not an error.
+    for uri in ["/api/policy/ru/diff?from=1&to=1", "/api/policy/ru/diff?from=2"] {
+        let same = get(&t.router, uri).await;
+        assert_eq!(same.status, StatusCode::OK, "{uri}: {}", same.text());
+        let units = same.json()["units"].as_array().unwrap().clone();
+        assert!(!units.is_empty() && units.iter().all(|u| u["status"] == "unchanged"), "{uri}");
     }
     let post = request(&t.router, "POST", "/api/policy/ru", &[]).await;
     assert_eq!(post.status, StatusCode::METHOD_NOT_ALLOWED);

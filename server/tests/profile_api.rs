@@ -78,7 +78,7 @@ async fn every_bad_profile_field_is_named_and_nothing_changes() {
         let mut body = profile(version);
         body[field] = value.clone();
         let reply = t.put("/api/account/profile", body, &cookie).await;
-        assert_eq!(reply.status, 400, "{field}={value}: {}", reply.text());
+        assert_eq!(reply.status, 422, "{field}={value}: {}", reply.text());
         let (got, _) = reply.error();
         assert_eq!(got, code, "{field}={value}");
     }

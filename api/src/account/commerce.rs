@@ -110,6 +110,9 @@ fn invalid(field: &str, message: &str) -> ApiError {
 }
 
 /// An order number: 1–64 characters of Latin letters, digits, `-` and `_` (it is a URL segment).
+/// [`check_order_number`] as the API document states it.
+pub const ORDER_NUMBER_PATTERN: &str = "^[A-Za-z0-9_-]{1,64}$";
+
 pub fn check_order_number(number: &str) -> Result<(), ApiError> {
     let ok = (1..=ORDER_NUMBER_MAX).contains(&number.len())
         && number.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');

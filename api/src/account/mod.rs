@@ -234,6 +234,9 @@ pub fn safe_next(next: Option<String>) -> String {
 }
 
 /// Tokens in links are 32 random bytes in unpadded base64url: 43 characters.
+/// [`is_token`] as the API document states it.
+pub const TOKEN_PATTERN: &str = "^[A-Za-z0-9_-]{43}$";
+
 pub fn is_token(s: &str) -> bool {
     s.len() == 43 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }

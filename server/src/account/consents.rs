@@ -63,7 +63,8 @@ async fn acknowledge(State(state): State<AppState>, Extension(session): Extensio
     let form: AcknowledgeRequest = request::json(&parts.headers, body, "acknowledgement").await?;
     let current = crate::consent::http::policy_version(&state).await?;
     if form.version != current {
-        return Err(AppError::bad_request(
+        return Err(AppError::Client(
+            axum::http::StatusCode::CONFLICT,
             ApiError::new(ErrorCode::UnknownVersion, format!("the current edition is {current}")).with_field("version"),
         ));
     }

@@ -83,7 +83,8 @@ async fn common_passwords() -> Response {
 }
 
 pub(super) fn link_invalid() -> AppError {
-    AppError::bad_request(ApiError::new(ErrorCode::LinkInvalid, "this link has expired or was already used").with_field("token"))
+    // 404: the link names nothing that works (any more); the same for a malformed one.
+    AppError::not_found(ApiError::new(ErrorCode::LinkInvalid, "this link has expired or was already used").with_field("token"))
 }
 
 /// The throttle bucket of an account's password: sign-in and every password confirmation.
@@ -251,7 +252,7 @@ pub(super) async fn confirm_password(state: &AppState, account: &Account, passwo
 async fn recover(State(state): State<AppState>, request: Request) -> Result<Response, AppError> {
     let (parts, body) = request.into_parts();
     let form: RecoverRequest = request::json(&parts.headers, body, "recovery request").await?;
-    rules::email(&form.email).map_err(AppError::bad_request)?;
+    rules::email(&form.email).map_err(AppError::unprocessable)?;
     let client = Client::from_parts(&state, &parts);
     let key = rules::email_key(&form.email);
     let address_bucket = format!("recover:{key}");
@@ -289,7 +290,10 @@ async fn reset_target(conn: &mut AnyConnection, token: &str, now: i64) -> Result
 
 /// Whether a reset link still works, so the page can say so before a password is typed.
 #[utoipa::path(post, path = "/api/account/reset/check", tag = "account", request_body = VerifyRequest,
-    responses((status = 204, description = "The reset link is valid")))]
+    responses(
+        (status = 204, description = "The reset link is valid"),
+        (status = 404, description = "`link_invalid`: the link is unknown, used, expired, or was sent to an address the account has left", body = ApiError),
+    ))]
 async fn check_reset_link(State(state): State<AppState>, request: Request) -> Result<Response, AppError> {
     let (parts, body) = request.into_parts();
     let form: VerifyRequest = request::json(&parts.headers, body, "reset link").await?;
@@ -302,7 +306,10 @@ async fn check_reset_link(State(state): State<AppState>, request: Request) -> Re
 /// A new password from a reset link: every session ends, this browser gets a new one, the
 /// owner is told by e-mail. The link also proves the address, so it counts as verified.
 #[utoipa::path(post, path = "/api/account/reset", tag = "account", request_body = ResetRequest,
-    responses((status = 200, description = "The password is changed, every other session ended, and the user signed in", body = SessionView)))]
+    responses(
+        (status = 200, description = "The password is changed, every other session ended, and the user signed in", body = SessionView),
+        (status = 404, description = "`link_invalid`: the link is unknown, used, expired, or was sent to an address the account has left", body = ApiError),
+    ))]
 async fn reset(State(state): State<AppState>, request: Request) -> Result<Response, AppError> {
     let (parts, body) = request.into_parts();
     let form: ResetRequest = request::json(&parts.headers, body, "password reset").await?;
@@ -312,7 +319,7 @@ async fn reset(State(state): State<AppState>, request: Request) -> Result<Respon
     let now = state.clock.now();
     // Check the password before using the link up, so a refused password can be corrected.
     let account = reset_target(&mut *state.db.acquire().await?, &form.token, now).await?.ok_or_else(link_invalid)?;
-    fk_api::account::password::check(&form.password, &account.login, &account.email, &COMMON_PASSWORDS).map_err(AppError::bad_request)?;
+    fk_api::account::password::check(&form.password, &account.login, &account.email, &COMMON_PASSWORDS).map_err(AppError::unprocessable)?;
     let hash = state.hasher.hash(form.password).await?;
     let client = Client::from_parts(&state, &parts);
     let mut tx = crate::db::begin_write(&state.db).await?;

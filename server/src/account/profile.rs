@@ -52,9 +52,9 @@ async fn update_profile(State(state): State<AppState>, Extension(session): Exten
     let (parts, body) = request.into_parts();
     let form: ProfileUpdate = request::json(&parts.headers, body, "profile").await?;
     if let Some(first) = form.validate(state.clock.year()).into_iter().next() {
-        return Err(AppError::bad_request(first));
+        return Err(AppError::unprocessable(first));
     }
-    let phone = rules::phone(&form.phone).map_err(AppError::bad_request)?;
+    let phone = rules::phone(&form.phone).map_err(AppError::unprocessable)?;
     let lang = Lang::parse(&form.lang).map_err(AppError::bad_request)?;
     let now = state.clock.now();
     let mut tx = crate::db::begin_write(&state.db).await?;
@@ -98,11 +98,11 @@ async fn request_email_change(State(state): State<AppState>, Extension(session):
     session.require_recent_auth(state.clock.now())?;
     let (parts, body) = request.into_parts();
     let form: EmailChangeRequest = request::json(&parts.headers, body, "new e-mail address").await?;
-    rules::email(&form.email).map_err(AppError::bad_request)?;
+    rules::email(&form.email).map_err(AppError::unprocessable)?;
     let account = account_of(&state, &session).await?;
     let new_email = form.email.trim();
     if rules::email_key(new_email) == rules::email_key(&account.email) {
-        return Err(AppError::bad_request(
+        return Err(AppError::unprocessable(
             ApiError::new(ErrorCode::EmailUnchanged, "this is already the account's address").with_field("email"),
         ));
     }
@@ -147,6 +147,7 @@ fn email_taken() -> AppError {
 #[utoipa::path(post, path = "/api/account/email/confirm", tag = "profile", request_body = VerifyRequest,
     responses(
         (status = 200, description = "The new address is in force", body = CheckEmail),
+        (status = 404, description = "`link_invalid`: the link is unknown, used or expired", body = ApiError),
         (status = 409, description = "`email_taken`: another account took the address meanwhile", body = ApiError),
     ))]
 async fn confirm_email_change(State(state): State<AppState>, request: Request) -> Result<Response, AppError> {
@@ -204,7 +205,7 @@ async fn change_password(State(state): State<AppState>, Extension(session): Exte
     let client = Client::from_parts(&state, &parts);
     let now = state.clock.now();
     fk_api::account::password::check(&form.new_password, &account.login, &account.email, &COMMON_PASSWORDS)
-        .map_err(|e| AppError::bad_request(e.with_field("new_password")))?;
+        .map_err(|e| AppError::unprocessable(e.with_field("new_password")))?;
     let hash = state.hasher.hash(form.new_password).await?;
     let mut tx = crate::db::begin_write(&state.db).await?;
     store::set_password(&mut tx, account.id, &hash).await?;

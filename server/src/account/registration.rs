@@ -136,7 +136,7 @@ async fn register(State(state): State<AppState>, request: Request) -> Result<Res
     let client = Client::from_parts(&state, &parts);
     let now = state.clock.now();
     if let Some(first) = form.validate(state.clock.year(), &COMMON_PASSWORDS).into_iter().next() {
-        return Err(AppError::bad_request(first));
+        return Err(AppError::unprocessable(first));
     }
     let current = crate::consent::http::policy_version(&state).await?;
     if form.policy_version != current {
@@ -217,6 +217,7 @@ fn password_required() -> AppError {
 #[utoipa::path(post, path = "/api/account/verify", tag = "account", request_body = VerifyAddressRequest,
     responses(
         (status = 200, description = "The address is confirmed and the user signed in (the session cookie is set)", body = SessionView),
+        (status = 404, description = "`link_invalid`: the link is unknown, used or expired", body = ApiError),
         (status = 401, description = "`password_required`: opened in another browser, send the password too; \
             `invalid_credentials`: it is not the password (the link still works)", body = ApiError),
         (status = 429, description = "Too many wrong passwords; `retry_after` says when", body = ApiError),

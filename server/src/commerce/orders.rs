@@ -41,11 +41,11 @@ fn decode_error(message: String) -> sqlx::Error {
 /// The time an order was placed, as Unix seconds.
 fn placed_at(value: &str, now: i64) -> Result<i64, AppError> {
     let time = time::OffsetDateTime::parse(value, &Rfc3339).map_err(|_| {
-        invalid(StatusCode::BAD_REQUEST, "placed_at", "placed_at is a date and time in RFC 3339, e.g. 2026-11-20T10:15:00+05:00")
+        invalid(StatusCode::UNPROCESSABLE_ENTITY, "placed_at", "placed_at is a date and time in RFC 3339, e.g. 2026-11-20T10:15:00+05:00")
     })?;
     let unix = time.unix_timestamp();
     if !(EARLIEST..=now + CLOCK_SKEW).contains(&unix) {
-        return Err(invalid(StatusCode::BAD_REQUEST, "placed_at", "placed_at is before 2000 or in the future"));
+        return Err(invalid(StatusCode::UNPROCESSABLE_ENTITY, "placed_at", "placed_at is before 2000 or in the future"));
     }
     Ok(unix)
 }
@@ -54,7 +54,7 @@ fn placed_at(value: &str, now: i64) -> Result<i64, AppError> {
 /// Every check is here, so both refuse the same things with the same errors.
 pub async fn push(db: &Db, number: &str, order: &OrderPush, now: i64) -> Result<(Pushed, OrderView), AppError> {
     check_order_number(number).map_err(AppError::bad_request)?;
-    order.validate().map_err(AppError::bad_request)?;
+    order.validate().map_err(AppError::unprocessable)?;
     let placed_at = placed_at(&order.placed_at, now)?;
     let items: Vec<OrderItem> = order.items.iter().map(|i| OrderItem { name: i.name.trim().to_string(), ..i.clone() }).collect();
     match try_push(db, number, order, placed_at, &items, now).await {

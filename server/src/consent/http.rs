@@ -59,7 +59,7 @@ async fn record(State(state): State<AppState>, request: Request) -> Result<Respo
     let published = state.current_policies.ru_published(choice.policy_version)
         || choice.policy_version <= policy_version(&state).await?;
     if !published {
-        return Err(AppError::bad_request(
+        return Err(AppError::unprocessable(
             ApiError::new(ErrorCode::InvalidConsent, format!("policy version {} is not published", choice.policy_version))
                 .with_field("policy_version"),
         ));

@@ -204,7 +204,7 @@ async fn one(
     responses(
         (status = 200, description = "What changed, clause by clause", body = PolicyDiff, headers(("etag" = String))),
         (status = 304, description = "Unchanged since the `ETag` given", headers(("etag" = String))),
-        (status = 400, description = "`invalid_diff`: missing or equal versions", body = ApiError),
+        (status = 400, description = "`invalid_diff`: `from` missing or not a version number", body = ApiError),
         (status = 404, description = "An unknown language or version", body = ApiError),
     ))]
 async fn compare(
@@ -226,11 +226,7 @@ async fn compare(
         Some(n) => store::find(&state.db, lang, n).await?.ok_or_else(|| unknown_version(n, "to"))?,
         None => latest,
     };
-    if from.id == to.id {
-        return Err(AppError::bad_request(
-            ApiError::new(ErrorCode::InvalidDiff, "choose two different versions to compare").with_field("to"),
-        ));
-    }
+    // A version compared with itself is a valid question with a plain answer: nothing changed.
     let cache = if request.to.is_some() && lang == requested { IMMUTABLE } else { REVALIDATE };
     let etag = format!("\"diff-{}-{}-{}\"", tag(&from), tag(&to), requested.code());
     conditional(&headers, etag, cache, async {

@@ -3,8 +3,9 @@
 //! description are one piece of code; the schemas are the `fk-api` types themselves.
 //!
 //! The answers every endpoint of a kind can give (a malformed body, no session, a cross-site
-//! write, the database down) are added here by rule, in [`finish`], instead of being repeated
-//! on every handler.
+//! write, the database down) are added here by rule, in [`complete`], instead of being repeated
+//! on every handler; the rules on values that a schema can state are added from the constants
+//! the checks use (`rules.rs`).
 use std::sync::Arc;
 
 use axum::http::{header, HeaderValue};
@@ -66,8 +67,17 @@ impl Modify for SecuritySchemes {
     }
 }
 
+mod rules;
+
+/// The served document: [`complete`]d, with every rule a schema can state (`rules.rs`).
+pub fn finish(doc: Document) -> String {
+    let mut json = serde_json::to_value(complete(doc)).expect("the API document serializes");
+    rules::state(&mut json);
+    serde_json::to_string(&json).expect("the API document serializes")
+}
+
 /// Completes the document once every route is in: the rule-based error answers.
-pub fn finish(mut doc: Document) -> Document {
+pub fn complete(mut doc: Document) -> Document {
     for (path, item) in doc.paths.paths.iter_mut() {
         let operations = [
             (HttpMethod::Get, &mut item.get),
@@ -111,6 +121,8 @@ fn add_standard_errors(path: &str, method: &HttpMethod, op: &mut Operation) {
         add(op, "408", "The body did not arrive within 30 s");
         add(op, "413", "The body is larger than 64 KiB");
         add(op, "415", "The body is not `application/json`");
+        add(op, "422", "A value fits this document but breaks a rule it cannot state (a name's letters, a common password, \
+            an unpublished version): `code` says which, `field` names it");
     }
     if requires(op, SESSION) {
         add(op, "401", "Not signed in, or the session has ended");
