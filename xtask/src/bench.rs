@@ -20,6 +20,7 @@ pub fn bench() -> Result<(), String> {
     // (401), the policy version to accept, and the common-password list.
     first_visit(&server, "/account/register", &["/api/account/session", "/api/consent/config", "/api/account/common-passwords"], None)?;
     sign_in(&server)?;
+    recover_timing(&server)?;
     let dir = std::env::temp_dir().join(format!("fk-bench-load-{}", std::process::id()));
     fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     crate::load::load(&server, &dir)?;
@@ -45,11 +46,7 @@ fn sign_in(server: &std::path::Path) -> Result<(), String> {
     let dir = std::env::temp_dir().join(format!("fk-bench-sign-in-{}", std::process::id()));
     fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let (_server, addr) = start(server, &dir)?;
-    let registration = r#"{"first_name":"Bench","email":"bench@example.kz","birth_year":1990,"login":"bench","password":"a long bench password 2026","accept_policy":true,"policy_version":1}"#;
-    let r = http::post_json(&addr, "/api/account/register", registration)?;
-    if r.status != 202 {
-        return Err(format!("registration for the bench failed: {} {}", r.status, String::from_utf8_lossy(&r.body)));
-    }
+    signed_up(&addr, &dir, "bench", "bench@example.kz")?;
     let sign_in = r#"{"login":"bench","password":"a long bench password 2026"}"#;
     let mut times = Vec::new();
     for _ in 0..15 {
@@ -80,6 +77,92 @@ fn sign_in(server: &std::path::Path) -> Result<(), String> {
     health.sort();
     println!("{:<48} {:>10} of 24 signed in, in {:.0} ms", "24 sign-ins at once", ok, ms(flood_time));
     println!("{:<48} {:>10.1} ms (median of 10), max {:.1} ms", "GET /api/health during that flood", ms(health[5]), ms(health[9]));
+    let _ = fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+/// The password of the benches' accounts.
+pub const PASSWORD: &str = "a long bench password 2026";
+
+/// Registers and confirms an account as a person would: the link from the letter (in the
+/// server's outbox under `dir`) opened in the browser that registered. An unconfirmed account
+/// cannot sign in.
+pub fn signed_up(addr: &str, dir: &std::path::Path, login: &str, email: &str) -> Result<(), String> {
+    let body = format!(
+        r#"{{"first_name":"Bench","email":"{email}","birth_year":1990,"login":"{login}","password":"{PASSWORD}","accept_policy":true,"policy_version":1}}"#
+    );
+    let r = http::post_json(addr, "/api/account/register", &body)?;
+    if r.status != 202 {
+        return Err(format!("registration for the bench failed: {} {}", r.status, String::from_utf8_lossy(&r.body)));
+    }
+    let browser = format!("fk_registration={}", r.cookie("fk_registration").ok_or("registration set no fk_registration cookie")?);
+    let started = Instant::now();
+    let token = loop {
+        let letters = fs::read_dir(dir.join("outbox")).into_iter().flatten().flatten().map(|e| e.path());
+        let found = letters
+            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+            .filter_map(|p| fs::read(p).ok())
+            .filter(|eml| String::from_utf8_lossy(eml).contains(email))
+            .find_map(|eml| crate::mail::link_token(&eml));
+        match found {
+            Some(token) => break token,
+            None if started.elapsed().as_secs() < 10 => std::thread::sleep(std::time::Duration::from_millis(50)),
+            None => return Err(format!("no verification letter to {email} in {}", dir.join("outbox").display())),
+        }
+    };
+    let r = http::post_json_with(addr, "/api/account/verify", &format!(r#"{{"token":"{token}"}}"#), &[("Cookie", &browser)])?;
+    if r.status != 200 {
+        return Err(format!("verification for the bench failed: {} {}", r.status, String::from_utf8_lossy(&r.body)));
+    }
+    Ok(())
+}
+
+/// "Forgot password" must not tell whether an address has an account, by its time either:
+/// the same work is done both ways (a letter rendered and queued). Each request comes from
+/// its own address (`FK_TRUST_PROXY`), so no throttle joins in; medians of 20 each, alternating.
+fn recover_timing(server: &std::path::Path) -> Result<(), String> {
+    step("recovery: an address with an account against one without (the time must not tell them apart)");
+    let dir = std::env::temp_dir().join(format!("fk-bench-recover-{}", std::process::id()));
+    fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let (_server, addr) = start_env(server, &["serve"], &dir, &[("FK_TRUST_PROXY", "1")])?;
+    const N: usize = 20;
+    for i in 0..N {
+        let body = format!(
+            r#"{{"first_name":"Bench","email":"taken{i}@example.kz","birth_year":1990,"login":"taken{i}","password":"{PASSWORD}","accept_policy":true,"policy_version":1}}"#
+        );
+        let from = format!("198.18.0.{i}");
+        let r = http::post_json_with(&addr, "/api/account/register", &body, &[("X-Forwarded-For", &from)])?;
+        if r.status != 202 {
+            return Err(format!("registration for the bench failed: {}", r.status));
+        }
+    }
+    let recover = |email: String, from: String| -> Result<std::time::Duration, String> {
+        let started = Instant::now();
+        let r = http::post_json_with(&addr, "/api/account/recover", &format!(r#"{{"email":"{email}"}}"#), &[("X-Forwarded-For", &from)])?;
+        let took = started.elapsed();
+        if r.status != 202 {
+            return Err(format!("recover answered {}", r.status));
+        }
+        Ok(took)
+    };
+    recover("warm-up@example.kz".into(), "198.18.9.9".into())?;
+    let (mut taken, mut free) = (Vec::new(), Vec::new());
+    for i in 0..N {
+        let (a, b) = (format!("198.18.1.{i}"), format!("198.18.2.{i}"));
+        if i % 2 == 0 {
+            taken.push(recover(format!("taken{i}@example.kz"), a)?);
+            free.push(recover(format!("free{i}@example.kz"), b)?);
+        } else {
+            free.push(recover(format!("free{i}@example.kz"), b)?);
+            taken.push(recover(format!("taken{i}@example.kz"), a)?);
+        }
+    }
+    taken.sort();
+    free.sort();
+    let (t, f) = (ms(taken[N / 2]), ms(free[N / 2]));
+    println!("{:<48} {:>10.2} ms (median of {N}), max {:.2} ms", "recover: the address has an account", t, ms(taken[N - 1]));
+    println!("{:<48} {:>10.2} ms (median of {N}), max {:.2} ms", "recover: no account has the address", f, ms(free[N - 1]));
+    println!("{:<48} {:>10.2} ms", "difference of the medians", t - f);
     let _ = fs::remove_dir_all(&dir);
     Ok(())
 }
@@ -147,14 +230,21 @@ fn start(server: &std::path::Path, dir: &std::path::Path) -> Result<(Running, St
     start_with(server, &["serve"], dir)
 }
 
-/// Starts `server` with `args` on a free port and a database in `dir`; its address.
+/// Starts `server` with `args` on a free port and a database (and outbox) in `dir`; its address.
 pub fn start_with(server: &std::path::Path, args: &[&str], dir: &std::path::Path) -> Result<(Running, String), String> {
+    start_env(server, args, dir, &[])
+}
+
+/// [`start_with`], with more settings.
+pub fn start_env(server: &std::path::Path, args: &[&str], dir: &std::path::Path, env: &[(&str, &str)]) -> Result<(Running, String), String> {
     let mut child = Command::new(server)
         .args(args)
         .env("FK_ADDR", "127.0.0.1:0")
         .env("FK_DATABASE_URL", format!("sqlite://{}/bench.db", dir.display()))
+        .env("FK_OUTBOX_DIR", dir.join("outbox"))
         .env("FK_DIST_DIR", root().join("dist"))
         .env("FK_LOG", "warn")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot start the server: {e}"))?;

@@ -16,6 +16,14 @@ impl Response {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
+
+    /// The value of the cookie `name` this answer sets.
+    pub fn cookie(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case("set-cookie"))
+            .find_map(|(_, v)| v.strip_prefix(name)?.strip_prefix('=')?.split(';').next())
+    }
 }
 
 pub fn get(addr: &str, path: &str, headers: &[(&str, &str)]) -> Result<Response, String> {
@@ -24,8 +32,15 @@ pub fn get(addr: &str, path: &str, headers: &[(&str, &str)]) -> Result<Response,
 
 /// A JSON POST, as the SPA sends it (with this server as `Origin`, which its CSRF check wants).
 pub fn post_json(addr: &str, path: &str, body: &str) -> Result<Response, String> {
+    post_json_with(addr, path, body, &[])
+}
+
+/// A JSON POST with more headers (a cookie, `X-Forwarded-For`).
+pub fn post_json_with(addr: &str, path: &str, body: &str, more: &[(&str, &str)]) -> Result<Response, String> {
     let origin = format!("http://{addr}");
-    send(addr, "POST", path, &[("Content-Type", "application/json"), ("Origin", &origin)], body.as_bytes())
+    let mut headers = vec![("Content-Type", "application/json"), ("Origin", origin.as_str())];
+    headers.extend_from_slice(more);
+    send(addr, "POST", path, &headers, body.as_bytes())
 }
 
 fn send(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Result<Response, String> {

@@ -4,6 +4,7 @@ mod bench;
 mod build;
 mod http;
 mod load;
+mod mail;
 mod postgres;
 mod tools;
 
