@@ -58,14 +58,20 @@ async fn confirming_a_new_address_ends_every_open_link() {
     let owner = t.verified_account("old@example.kz", "aigerim").await;
     let mut conn = t.state.db.acquire().await.unwrap();
     let id: i64 = sqlx::query("SELECT id FROM accounts").fetch_one(&mut *conn).await.unwrap().get("id");
-    fk_server::account::tokens::issue(&mut conn, id, fk_server::account::tokens::Purpose::Verify, "old@example.kz", t.state.clock.now()).await.unwrap();
+    let now = t.state.clock.now();
+    fk_server::account::tokens::issue(&mut conn, id, fk_server::account::tokens::Purpose::Verify, "old@example.kz", now).await.unwrap();
+    // A newsletter's unsubscribe link, mailed to the old address.
+    let unsubscribe = fk_server::choices::unsubscribe::issue(&mut conn, id, fk_api::account::choices::Choice::NewsEmail, now).await.unwrap();
     drop(conn);
+    assert_eq!(t.post("/api/unsubscribe/preview", json!({ "token": unsubscribe }), None).await.status, 200);
     t.post("/api/account/recover", json!({ "email": "old@example.kz" }), None).await;
     t.post("/api/account/email", json!({ "email": "new@example.kz" }), Some(&owner)).await;
     let confirm = t.mails().await.into_iter().rev().find(|m| m.to == "new@example.kz").unwrap();
     t.call("POST", "/api/account/email/confirm", Some(json!({ "token": token_in(&confirm.text) })), None).await;
     let open: i64 = sqlx::query("SELECT COUNT(*) AS n FROM email_tokens WHERE used_at IS NULL").fetch_one(&t.state.db).await.unwrap().get("n");
     assert_eq!(open, 0, "no link of any kind works after the address changed");
+    let old_letter = t.post("/api/unsubscribe/preview", json!({ "token": unsubscribe }), None).await;
+    assert_eq!(old_letter.status, 404, "an old letter's unsubscribe link shows nothing of the account at its new address");
 }
 
 /// A copy of the database opens nothing: once a letter is delivered, no table and no byte of
@@ -225,4 +231,31 @@ async fn an_ipv6_network_is_one_address_for_the_throttles() {
     assert_eq!(same_network.status, 429, "the 31st request from the /64 in an hour");
     let next_network = send_from(&t.router, "2001:db8:7:a::1".parse().unwrap(), "POST", "/api/account/recover", &headers, body).await;
     assert_eq!(next_network.status, 202, "another /64 is another address");
+}
+
+/// A mistyped address, corrected in the same browser with the same login: the earlier
+/// registration gives way (its unconfirmed account erased), whether or not the mistyped
+/// address had an account. Another browser, or another login, leaves it be.
+#[tokio::test]
+async fn the_registering_browser_may_correct_its_address() {
+    let t = setup().await;
+    t.verified_account("owner@example.kz", "owner").await;
+    for (typo, login) in [("typo@example.kz", "first.try"), ("owner@example.kz", "second.try")] {
+        let (_, browser) = t.register(registration(typo, login)).await;
+        let here = format!("fk_registration={browser}");
+        let stranger = t.post("/api/account/register", registration("someone@example.kz", login), None).await;
+        assert_eq!(stranger.error().0, "login_taken", "{login}: held for its registering browser");
+        let right = format!("right.{login}@example.kz");
+        let corrected = t.post_with_cookies("/api/account/register", registration(&right, login), &here).await;
+        assert_eq!(corrected.status, 202, "{login}: {}", corrected.text());
+        let logins: Vec<String> = sqlx::query("SELECT email FROM accounts").fetch_all(&t.state.db).await.unwrap().iter().map(|r| r.get("email")).collect();
+        assert!(!logins.contains(&typo.to_string()) || typo == "owner@example.kz", "the mistyped registration is gone: {logins:?}");
+        assert!(logins.contains(&right), "{logins:?}");
+    }
+    // Another login from the same browser is another person's registration: both stay.
+    let (_, browser) = t.register(registration("mother@example.kz", "mother")).await;
+    let here = format!("fk_registration={browser}");
+    assert_eq!(t.post_with_cookies("/api/account/register", registration("son@example.kz", "son"), &here).await.status, 202);
+    let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM accounts WHERE email IN ('mother@example.kz', 'son@example.kz')").fetch_one(&t.state.db).await.unwrap().get("n");
+    assert_eq!(n, 2);
 }

@@ -177,7 +177,7 @@ pub async fn erase(conn: &mut AnyConnection, account: &Account) -> Result<(), sq
     for bucket in &buckets {
         sqlx::query("DELETE FROM throttle_events WHERE bucket = $1").bind(bucket).execute(&mut *conn).await?;
     }
-    super::registration::forget_address(&mut *conn, &email_key).await?;
+    super::holds::forget_address(&mut *conn, &email_key).await?;
     sqlx::query("DELETE FROM accounts WHERE id = $1").bind(id).execute(&mut *conn).await?;
     Ok(())
 }

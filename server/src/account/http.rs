@@ -332,7 +332,7 @@ async fn reset(State(state): State<AppState>, request: Request) -> Result<Respon
     };
     store::set_password(&mut tx, account.id, &hash).await?;
     store::mark_verified(&mut tx, account.id, &email, now).await?;
-    super::registration::release(&mut tx, account.id).await?;
+    super::holds::release(&mut tx, account.id).await?;
     tokens::revoke_all(&mut tx, account.id, Purpose::Reset, now).await?;
     tokens::revoke_all(&mut tx, account.id, Purpose::ChangeEmail, now).await?;
     session::end_all(&mut tx, account.id).await?;

@@ -4,6 +4,7 @@ pub mod agent;
 pub mod consents;
 pub mod data;
 pub mod devices;
+pub mod holds;
 pub mod http;
 pub mod password;
 pub mod profile;
@@ -92,6 +93,6 @@ pub async fn housekeeping(db: &Db, now: i64) -> Result<(), sqlx::Error> {
         .bind(now - 7 * 86_400)
         .execute(db)
         .await?;
-    registration::prune(&mut *db.acquire().await?, now).await?;
+    holds::prune(&mut *db.acquire().await?, now).await?;
     throttle::prune(&mut *db.acquire().await?, now).await
 }

@@ -182,6 +182,7 @@ async fn confirm_email_change(State(state): State<AppState>, request: Request) -
     // A reset or verification link mailed to the old address (which someone else may read)
     // must not act on the account at its new one.
     tokens::revoke_every(&mut tx, account_id, now).await?;
+    crate::choices::unsubscribe::revoke_all(&mut tx, account_id).await?;
     store::log(&mut tx, account_id, Event::EmailChanged, &client, now).await?;
     tx.commit().await?;
     // Only the address: whoever holds the link (a mistyped address reaches a stranger) learns

@@ -16,9 +16,10 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use fk_api::account::{rules, CheckEmail, RegisterRequest, SessionView, VerifyAddressRequest};
 use fk_api::{ApiError, ErrorCode};
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use super::holds::{self, Hold};
 use super::http::{confirm_password, link, link_invalid, signed_in, throttled};
 use super::session;
 use super::store::{self, Event, NewAccount};
@@ -44,58 +45,19 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(register)).routes(routes!(verify)).routes(routes!(resend_verification))
 }
 
-/// A registration's reservation of its login, and what the registering browser may do.
-struct Hold {
-    browser_hash: String,
-    account_id: Option<i64>,
-    email: String,
-    email_key: String,
-}
-
-/// Whether a login is taken: by an account, or reserved by a registration still open.
-async fn login_taken(tx: &mut AnyConnection, login_key: &str, now: i64) -> Result<bool, sqlx::Error> {
-    let held = sqlx::query("SELECT 1 AS held FROM registration_holds WHERE login_key = $1 AND expires_at > $2")
-        .bind(login_key)
-        .bind(now)
-        .fetch_optional(&mut *tx)
-        .await?
-        .is_some();
-    Ok(held || store::login_taken(tx, login_key).await?)
-}
-
-async fn hold_of(conn: &mut AnyConnection, browser: &str, now: i64) -> Result<Option<Hold>, sqlx::Error> {
-    let row = sqlx::query("SELECT browser_hash, account_id, email, email_key FROM registration_holds WHERE browser_hash = $1 AND expires_at > $2")
-        .bind(tokens::hash(browser))
-        .bind(now)
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.map(|r| {
-        Ok(Hold {
-            browser_hash: r.try_get("browser_hash")?,
-            account_id: r.try_get("account_id")?,
-            email: r.try_get("email")?,
-            email_key: r.try_get("email_key")?,
-        })
-    })
-    .transpose()
-}
-
-/// An account's registration is over (its address is confirmed, or it is erased): the login
-/// is the account's own now, or free.
-pub async fn release(conn: &mut AnyConnection, account_id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM registration_holds WHERE account_id = $1").bind(account_id).execute(&mut *conn).await?;
-    Ok(())
-}
-
-/// Erasing a person: reservations made with their address go too.
-pub async fn forget_address(conn: &mut AnyConnection, email_key: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM registration_holds WHERE email_key = $1").bind(email_key).execute(&mut *conn).await?;
-    Ok(())
-}
-
-pub async fn prune(conn: &mut AnyConnection, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM registration_holds WHERE expires_at <= $1").bind(now).execute(&mut *conn).await?;
-    Ok(())
+/// The browser registers again with the login of its own earlier registration, which is not
+/// confirmed: the person is correcting it (a mistyped address, say), so the earlier one gives
+/// way, its unconfirmed account erased. Another login leaves it be (two people may register
+/// on one phone).
+async fn withdraw_if_same_login(tx: &mut AnyConnection, earlier: &str, login_key: &str, now: i64) -> Result<bool, sqlx::Error> {
+    let Some(hold) = holds::of_browser(tx, earlier, now).await?.filter(|h| h.login_key == login_key) else { return Ok(false) };
+    if let Some(id) = hold.account_id {
+        if let Some(account) = store::by_id(tx, id).await?.filter(|a| a.email_verified_at.is_none()) {
+            super::data::erase(tx, &account).await?;
+        }
+    }
+    holds::delete(tx, &hold).await?;
+    Ok(true)
 }
 
 fn login_taken_error() -> AppError {
@@ -153,9 +115,14 @@ async fn register(State(state): State<AppState>, request: Request) -> Result<Res
     let email = form.email.trim();
     let login = form.login.trim();
     let (email_key, login_key) = (rules::email_key(email), rules::login_key(login));
+    let earlier = session::named(&state, &parts.headers, COOKIE);
     let browser = tokens::new_token();
     let mut tx = crate::db::begin_write(&state.db).await?;
-    if login_taken(&mut tx, &login_key, now).await? {
+    let withdrawn = match &earlier {
+        Some(earlier) => withdraw_if_same_login(&mut tx, earlier, &login_key, now).await?,
+        None => false,
+    };
+    if holds::login_taken(&mut tx, &login_key, now).await? {
         return Err(login_taken_error());
     }
     let account_id = if store::by_email_key(&mut tx, &email_key).await?.is_some() {
@@ -184,20 +151,12 @@ async fn register(State(state): State<AppState>, request: Request) -> Result<Res
         state.mailer.queue(&mut tx, Some(id), email, render(&mail, form.lang), now).await?;
         Some(id)
     };
-    sqlx::query(
-        "INSERT INTO registration_holds (browser_hash, account_id, login_key, email, email_key, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(tokens::hash(&browser))
-    .bind(account_id)
-    .bind(&login_key)
-    .bind(email)
-    .bind(&email_key)
-    .bind(now)
-    .bind(now + UNVERIFIED_KEPT)
-    .execute(&mut *tx)
-    .await?;
+    let hold = Hold { browser_hash: String::new(), account_id, login_key, email: email.to_string(), email_key };
+    holds::insert(&mut tx, &browser, &hold, now, now + UNVERIFIED_KEPT).await?;
     tx.commit().await?;
+    if withdrawn {
+        crate::db::scrub(&state.db).await?;
+    }
     state.mailer.wake();
     let cookie = session::set_named(&state, COOKIE, &browser, Some(UNVERIFIED_KEPT));
     Ok((StatusCode::ACCEPTED, [(header::SET_COOKIE, cookie)], Json(CheckEmail { email: email.to_string() })).into_response())
@@ -236,7 +195,7 @@ async fn verify(State(state): State<AppState>, request: Request) -> Result<Respo
     };
     let browser = session::named(&state, &parts.headers, COOKIE);
     let registered_here = match &browser {
-        Some(browser) => hold_of(&mut conn, browser, now).await?.is_some_and(|h| h.account_id == Some(account_id)),
+        Some(browser) => holds::of_browser(&mut conn, browser, now).await?.is_some_and(|h| h.account_id == Some(account_id)),
         None => false,
     };
     let account = store::by_id(&mut conn, account_id).await?.ok_or_else(link_invalid)?;
@@ -253,7 +212,7 @@ async fn verify(State(state): State<AppState>, request: Request) -> Result<Respo
     if !store::mark_verified(&mut tx, account_id, &email, now).await? {
         return Err(link_invalid());
     }
-    release(&mut tx, account_id).await?;
+    holds::release(&mut tx, account_id).await?;
     session::end_all(&mut tx, account_id).await?;
     store::log(&mut tx, account_id, Event::EmailVerified, &client, now).await?;
     store::log(&mut tx, account_id, Event::SignIn, &client, now).await?;
@@ -289,7 +248,7 @@ async fn resend_verification(State(state): State<AppState>, request: Request) ->
     let (parts, _) = request.into_parts();
     let browser = session::named(&state, &parts.headers, COOKIE).ok_or_else(no_registration)?;
     let now = state.clock.now();
-    let hold = hold_of(&mut *state.db.acquire().await?, &browser, now).await?.ok_or_else(no_registration)?;
+    let hold = holds::of_browser(&mut *state.db.acquire().await?, &browser, now).await?.ok_or_else(no_registration)?;
     let bucket = format!("verify-mail:{}", &hold.browser_hash[..32]);
     throttled(&state, &bucket, &VERIFY_RESEND, None).await?;
     let mut tx = crate::db::begin_write(&state.db).await?;

@@ -43,6 +43,13 @@ pub async fn issue(conn: &mut AnyConnection, account_id: i64, choice: Choice, no
     Ok(token)
 }
 
+/// The account's address changed: unsubscribe links of letters sent to the old one (which
+/// someone else may read) stop acting on the account, and showing its new address.
+pub async fn revoke_all(conn: &mut AnyConnection, account_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM unsubscribe_tokens WHERE account_id = $1").bind(account_id).execute(&mut *conn).await?;
+    Ok(())
+}
+
 /// The link of a letter: the same URL for the header and the text (GET shows the page).
 pub fn link(state: &AppState, token: &str) -> String {
     format!("{}/unsubscribe?token={token}", state.public_url.trim_end_matches('/'))
