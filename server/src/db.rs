@@ -90,7 +90,14 @@ pub async fn open(url: &str) -> Result<Db, OpenError> {
     }
     let pool = options.connect(&connect_url).await.map_err(|source| OpenError::Connect { url: redact(url), source })?;
     let migrator = if sqlite { sqlx::migrate!("migrations/sqlite") } else { sqlx::migrate!("migrations/postgres") };
+    let before = schema_version(&pool).await;
     migrator.run(&pool).await.map_err(|source| OpenError::Migrate { url: redact(url), source })?;
+    if sqlite && (1..SECURE_DELETE_SINCE).contains(&before) {
+        // Space freed before `secure_delete` was on may still hold deleted data: rewritten
+        // once, on the first start after the upgrade.
+        sqlx::query("VACUUM").execute(&pool).await.map_err(|source| OpenError::Connect { url: redact(url), source })?;
+        scrub(&pool).await;
+    }
     Ok(pool)
 }
 
@@ -129,25 +136,37 @@ pub async fn begin_write(db: &Db) -> Result<sqlx::Transaction<'static, sqlx::Any
 /// `secure_delete` zeroes freed space in the database file, but the write-ahead log still
 /// holds the pages as they were before (and as they were after every earlier change) until a
 /// checkpoint copies the current pages back and the log is truncated to nothing. Called after
-/// an account is erased and after a letter's text (which may carry a working link) is dropped.
-/// PostgreSQL has no such switch: its operators vacuum and expire backups (README).
-pub async fn scrub(db: &Db) -> Result<(), sqlx::Error> {
+/// an account is erased, after a delivered letter's text is dropped, and by housekeeping.
+/// Best effort: what was asked has already been done and committed, so a failure here is
+/// logged, not answered; the next call catches up. PostgreSQL has no such switch: its
+/// operators vacuum and expire backups (README).
+pub async fn scrub(db: &Db) {
     if db.connect_options().database_url.scheme() != "sqlite" {
-        return Ok(());
+        return;
     }
     // A reader still looking at an older snapshot makes the checkpoint stop short (`busy`):
-    // readers here are short, so a few tries see it through.
-    for attempt in 0..5 {
-        let row = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(db).await?;
-        let busy: i64 = sqlx::Row::try_get(&row, 0)?;
-        if busy == 0 {
-            return Ok(());
+    // readers here are short, so a second try usually sees it through.
+    for attempt in 0..3 {
+        match sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(db).await.and_then(|row| sqlx::Row::try_get::<i64, _>(&row, 0)) {
+            Ok(0) => return,
+            Ok(_) => tokio::time::sleep(Duration::from_millis(20 << attempt)).await,
+            Err(error) => {
+                tracing::warn!(%error, "cannot truncate the write-ahead log now; housekeeping tries again");
+                return;
+            }
         }
-        tokio::time::sleep(Duration::from_millis(20 << attempt)).await;
     }
-    tracing::warn!("the write-ahead log could not be truncated now; the next erasure or housekeeping run tries again");
-    Ok(())
+    tracing::warn!("the write-ahead log is busy; housekeeping truncates it later");
 }
+
+/// The newest migration applied to the database, 0 for a new one.
+async fn schema_version(pool: &Db) -> i64 {
+    let row = sqlx::query("SELECT MAX(version) AS v FROM _sqlx_migrations WHERE success").fetch_one(pool).await;
+    row.ok().and_then(|r| sqlx::Row::try_get::<Option<i64>, _>(&r, "v").ok().flatten()).unwrap_or(0)
+}
+
+/// The migration that turned `secure_delete` on.
+const SECURE_DELETE_SINCE: i64 = 5;
 
 pub fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()

@@ -161,11 +161,11 @@ pub fn app(state: AppState) -> Router {
                 // The route, not the path: a path parameter may identify a person (a consent
                 // ID, an order number), and a query may carry a token (`/unsubscribe?token=…`);
                 // logs are read by more people than the database. Unrouted paths (the app's
-                // pages, its files) are logged as they are, made inert.
+                // pages and files) keep two segments: `/account/orders/…`, `/policy/versions/…`.
                 .make_span_with(|request: &axum::http::Request<_>| {
                     let path = match request.extensions().get::<axum::extract::MatchedPath>() {
                         Some(route) => route.as_str().to_string(),
-                        None => request::loggable(request.uri().path()),
+                        None => request::loggable(&spa::logged_path(request.uri().path())),
                     };
                     tracing::info_span!("request", method = %request.method(), path = %path)
                 })

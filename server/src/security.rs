@@ -72,9 +72,11 @@ fn log_violation(report: &Value) {
         return;
     }
     // Every field is the client's text: a line break or an escape sequence in it must not
-    // forge a log line or drive the operator's terminal.
+    // forge a log line or drive the operator's terminal. Addresses lose their query and
+    // fragment, which may carry a token (`/unsubscribe?token=…`).
     let field = |names: [&str; 2]| {
-        let text: String = names.iter().find_map(|n| report[*n].as_str()).unwrap_or("").chars().take(200).collect();
+        let text = names.iter().find_map(|n| report[*n].as_str()).unwrap_or("");
+        let text: String = text.split(['?', '#']).next().unwrap_or_default().chars().take(200).collect();
         crate::request::loggable(&text)
     };
     tracing::warn!(

@@ -208,9 +208,29 @@ async fn asset(spa: &Spa, request: Request, path: &str) -> Response {
     response
 }
 
+/// An app page's path as the request log shows it: at most two segments, so that what
+/// follows (an order number, a version) stays out of the log.
+pub fn logged_path(path: &str) -> String {
+    let mut segments = path.splitn(4, '/');
+    let kept: Vec<&str> = segments.by_ref().take(3).collect();
+    match segments.next() {
+        Some(_) => format!("{}/…", kept.join("/")),
+        None => kept.join("/"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn logged_paths_keep_two_segments() {
+        assert_eq!(logged_path("/account/orders/A-1009"), "/account/orders/…");
+        assert_eq!(logged_path("/policy/versions/3"), "/policy/versions/…");
+        assert_eq!(logged_path("/account/orders"), "/account/orders");
+        assert_eq!(logged_path("/app-1a2b.js"), "/app-1a2b.js");
+        assert_eq!(logged_path("/"), "/");
+    }
 
     #[test]
     fn recognises_trunk_hashed_names() {

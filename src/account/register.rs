@@ -136,14 +136,6 @@ pub fn RegisterPage() -> impl IntoView {
                         <OutcomeHeading text=a(|a| a.check_email_title)/>
                         <p>{move || fill(i18n.lang.get().account().check_email_text, &[("email", &email)])}</p>
                         <ResendVerification/>
-                        // The form comes back as it was typed; registering again with the same
-                        // login from this browser replaces the registration with the wrong address.
-                        <p>
-                            <button type="button" class="button button--quiet"
-                                on:click=move |_| { done.set(None); request_animation_frame(|| focus_id("email")); }>
-                                {a(|a| a.wrong_address)}
-                            </button>
-                        </p>
                     </section>
                 }.into_any(),
                 None => view! {

@@ -12,10 +12,17 @@ CREATE TABLE registration_holds (
     created_at   BIGINT  NOT NULL,
     expires_at   BIGINT  NOT NULL
 );
-CREATE INDEX registration_holds_by_login ON registration_holds (login_key, expires_at);
+-- One hold per login: two registrations racing for a login get one 409 between them, whatever
+-- their addresses (an expired hold is deleted before a new one for its login is written).
+CREATE UNIQUE INDEX registration_holds_by_login ON registration_holds (login_key);
 CREATE INDEX registration_holds_by_email ON registration_holds (email_key);
 CREATE INDEX registration_holds_by_account ON registration_holds (account_id);
 
 -- A letter's text is dropped once it is delivered (it may carry a link that still works); what
 -- stays until the row goes is who it went to, its subject and when.
 ALTER TABLE mail_queue ADD COLUMN subject TEXT;
+UPDATE mail_queue SET message = '' WHERE sent_at IS NOT NULL;
+
+-- From now on an account whose address is not confirmed cannot be signed into: sessions such
+-- an account already has end too.
+DELETE FROM sessions WHERE account_id IN (SELECT id FROM accounts WHERE email_verified_at IS NULL);

@@ -167,7 +167,6 @@ pub async fn erase(conn: &mut AnyConnection, account: &Account) -> Result<(), sq
     let login_key = rules::login_key(&account.login);
     let buckets = [
         format!("sign-in:account:{id}"),
-        format!("verify-mail:{id}"),
         format!("register-notice:{id}"),
         format!("email-change:{id}"),
         format!("recover:{email_key}"),
@@ -180,6 +179,36 @@ pub async fn erase(conn: &mut AnyConnection, account: &Account) -> Result<(), sq
     super::holds::forget_address(&mut *conn, &email_key).await?;
     sqlx::query("DELETE FROM accounts WHERE id = $1").bind(id).execute(&mut *conn).await?;
     Ok(())
+}
+
+/// Unconfirmed accounts registered at or before `cutoff` (a week ago): all of them, or those
+/// with this login or address.
+pub async fn stale_unconfirmed(conn: &mut AnyConnection, cutoff: i64, keys: Option<(&str, &str)>) -> Result<Vec<i64>, sqlx::Error> {
+    let rows = match keys {
+        None => sqlx::query("SELECT id FROM accounts WHERE email_verified_at IS NULL AND created_at <= $1").bind(cutoff).fetch_all(&mut *conn).await?,
+        Some((login_key, email_key)) => {
+            sqlx::query("SELECT id FROM accounts WHERE email_verified_at IS NULL AND created_at <= $1 AND (login_key = $2 OR email_key = $3)")
+                .bind(cutoff)
+                .bind(login_key)
+                .bind(email_key)
+                .fetch_all(&mut *conn)
+                .await?
+        }
+    };
+    rows.iter().map(|r| r.try_get("id")).collect()
+}
+
+/// Erases an account whose address was never confirmed, if it still is not. The row is locked
+/// first, so a confirmation racing with this waits and then finds nothing: a confirmed account
+/// is never erased this way. `true` when it was erased.
+pub async fn erase_unconfirmed(tx: &mut AnyConnection, id: i64) -> Result<bool, sqlx::Error> {
+    let locked = sqlx::query("UPDATE accounts SET version = version WHERE id = $1 AND email_verified_at IS NULL").bind(id).execute(&mut *tx).await?;
+    if locked.rows_affected() != 1 {
+        return Ok(false);
+    }
+    let Some(account) = store::by_id(tx, id).await? else { return Ok(false) };
+    erase(tx, &account).await?;
+    Ok(true)
 }
 
 /// "Удалить аккаунт" (5.2): the password on the page itself, throttled like sign-in; then
@@ -210,7 +239,7 @@ async fn delete_account(State(state): State<AppState>, Extension(session): Exten
     state.mailer.queue_then_forget(&mut tx, &account.email, render(&goodbye, account.lang), now).await?;
     tx.commit().await?;
     // Gone from disk too, not only from SQL; the goodbye letter's row goes once it is sent.
-    crate::db::scrub(&state.db).await?;
+    crate::db::scrub(&state.db).await;
     state.mailer.wake();
     Ok(([(header::SET_COOKIE, session::clear_cookie(&state))], StatusCode::NO_CONTENT).into_response())
 }

@@ -33,8 +33,10 @@ pub async fn insert(tx: &mut AnyConnection, browser: &str, hold: &Hold, now: i64
     Ok(())
 }
 
-/// Whether a login is taken: by an account, or reserved by a registration still open.
+/// Whether a login is taken: by an account, or reserved by a registration still open. An
+/// expired reservation of it is deleted here, so that the new one can be written.
 pub async fn login_taken(tx: &mut AnyConnection, login_key: &str, now: i64) -> Result<bool, sqlx::Error> {
+    sqlx::query("DELETE FROM registration_holds WHERE login_key = $1 AND expires_at <= $2").bind(login_key).bind(now).execute(&mut *tx).await?;
     let held = sqlx::query("SELECT 1 AS held FROM registration_holds WHERE login_key = $1 AND expires_at > $2")
         .bind(login_key)
         .bind(now)
@@ -77,9 +79,11 @@ pub async fn release(conn: &mut AnyConnection, account_id: i64) -> Result<(), sq
     Ok(())
 }
 
-/// Erasing a person: reservations made with their address go too.
+/// Erasing a person: registrations others made with their address forget it. Their logins
+/// stay reserved until they expire, as they would have anyway: ending them early would tell
+/// whoever made them that the address had an account.
 pub async fn forget_address(conn: &mut AnyConnection, email_key: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM registration_holds WHERE email_key = $1").bind(email_key).execute(&mut *conn).await?;
+    sqlx::query("UPDATE registration_holds SET email = '', email_key = '' WHERE email_key = $1").bind(email_key).execute(&mut *conn).await?;
     Ok(())
 }
 

@@ -96,8 +96,11 @@ pub(super) fn password_bucket(account: &Account) -> String {
 /// form the lookup compares (so probing unknown logins is throttled exactly like real ones,
 /// whatever their spelling).
 pub(super) fn sign_in_bucket(account: Option<&Account>, identifier: &Identifier) -> String {
-    match account {
+    match account.filter(|a| a.email_verified_at.is_some()) {
         Some(a) => password_bucket(a),
+        // No account, or one whose address is not confirmed (which cannot be signed into):
+        // counted as an unknown identifier, by login or address as typed, so that the counts
+        // cannot tell whether a registration found its address free.
         None => format!("sign-in:unknown:{}", identifier.key()),
     }
 }
@@ -268,8 +271,9 @@ async fn recover(State(state): State<AppState>, request: Request) -> Result<Resp
             state.mailer.queue(&mut tx, Some(account.id), &account.email, render(&mail, account.lang), now).await?;
         }
         None => {
+            // To someone who is not a user: no record of it is kept once it is sent.
             let mail = Mail::ResetNoAccount { register_link: &link(&state, "/account/register") };
-            state.mailer.queue(&mut tx, None, form.email.trim(), render(&mail, form.lang), now).await?;
+            state.mailer.queue_then_forget(&mut tx, form.email.trim(), render(&mail, form.lang), now).await?;
         }
     }
     throttle::record(&mut tx, &address_bucket, now).await?;
@@ -285,7 +289,7 @@ async fn recover(State(state): State<AppState>, request: Request) -> Result<Resp
 async fn reset_target(conn: &mut AnyConnection, token: &str, now: i64) -> Result<Option<Account>, sqlx::Error> {
     let Some((account_id, sent_to)) = tokens::peek(&mut *conn, token, Purpose::Reset, now).await? else { return Ok(None) };
     let account = store::by_id(conn, account_id).await?;
-    Ok(account.filter(|a| rules::email_key(&a.email) == rules::email_key(&sent_to)))
+    Ok(account.filter(|a| a.email == sent_to))
 }
 
 /// Whether a reset link still works, so the page can say so before a password is typed.
@@ -333,8 +337,9 @@ async fn reset(State(state): State<AppState>, request: Request) -> Result<Respon
     store::set_password(&mut tx, account.id, &hash).await?;
     store::mark_verified(&mut tx, account.id, &email, now).await?;
     super::holds::release(&mut tx, account.id).await?;
-    tokens::revoke_all(&mut tx, account.id, Purpose::Reset, now).await?;
-    tokens::revoke_all(&mut tx, account.id, Purpose::ChangeEmail, now).await?;
+    // Every other link (older resets, a pending change of address, an unconfirmed account's
+    // verification) is void: this one proved the address and set the password.
+    tokens::revoke_every(&mut tx, account.id, now).await?;
     session::end_all(&mut tx, account.id).await?;
     store::log(&mut tx, account.id, Event::PasswordChanged, &client, now).await?;
     store::log(&mut tx, account.id, Event::SignIn, &client, now).await?;

@@ -65,24 +65,11 @@ pub const UNVERIFIED_KEPT: i64 = 7 * 86_400;
 /// Deletes what has expired: sessions, used or stale links, old throttle counts, accounts never
 /// confirmed.
 pub async fn housekeeping(db: &Db, now: i64) -> Result<(), sqlx::Error> {
-    let stale: Vec<i64> = sqlx::query("SELECT id FROM accounts WHERE email_verified_at IS NULL AND created_at < $1")
-        .bind(now - UNVERIFIED_KEPT)
-        .fetch_all(db)
-        .await?
-        .iter()
-        .map(|r| sqlx::Row::try_get(r, "id"))
-        .collect::<Result<_, _>>()?;
-    let erased = !stale.is_empty();
+    let stale = data::stale_unconfirmed(&mut *db.acquire().await?, now - UNVERIFIED_KEPT, None).await?;
     for id in stale {
         let mut tx = crate::db::begin_write(db).await?;
-        // Checked again inside the transaction: the link may have been opened meanwhile.
-        if let Some(account) = store::by_id(&mut tx, id).await?.filter(|a| a.email_verified_at.is_none()) {
-            data::erase(&mut tx, &account).await?;
-        }
+        data::erase_unconfirmed(&mut tx, id).await?;
         tx.commit().await?;
-    }
-    if erased {
-        crate::db::scrub(db).await?;
     }
     sqlx::query("DELETE FROM sessions WHERE idle_expires_at <= $1 OR absolute_expires_at <= $1").bind(now).execute(db).await?;
     sqlx::query("DELETE FROM email_tokens WHERE expires_at < $1").bind(now - 7 * 86_400).execute(db).await?;
@@ -94,5 +81,9 @@ pub async fn housekeeping(db: &Db, now: i64) -> Result<(), sqlx::Error> {
         .execute(db)
         .await?;
     holds::prune(&mut *db.acquire().await?, now).await?;
-    throttle::prune(&mut *db.acquire().await?, now).await
+    throttle::prune(&mut *db.acquire().await?, now).await?;
+    // Whatever this and the last ten minutes deleted, gone from disk too (an erasure scrubs at
+    // once; this catches what a busy moment kept it from).
+    crate::db::scrub(db).await;
+    Ok(())
 }

@@ -15,7 +15,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use fk_api::account::{rules, CheckEmail, RegisterRequest, SessionView, VerifyAddressRequest};
-use fk_api::{ApiError, ErrorCode};
+use fk_api::{ApiError, ErrorCode, Lang};
 use sqlx::AnyConnection;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -45,19 +45,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(register)).routes(routes!(verify)).routes(routes!(resend_verification))
 }
 
-/// The browser registers again with the login of its own earlier registration, which is not
-/// confirmed: the person is correcting it (a mistyped address, say), so the earlier one gives
-/// way, its unconfirmed account erased. Another login leaves it be (two people may register
-/// on one phone).
-async fn withdraw_if_same_login(tx: &mut AnyConnection, earlier: &str, login_key: &str, now: i64) -> Result<bool, sqlx::Error> {
-    let Some(hold) = holds::of_browser(tx, earlier, now).await?.filter(|h| h.login_key == login_key) else { return Ok(false) };
-    if let Some(id) = hold.account_id {
-        if let Some(account) = store::by_id(tx, id).await?.filter(|a| a.email_verified_at.is_none()) {
-            super::data::erase(tx, &account).await?;
-        }
-    }
-    holds::delete(tx, &hold).await?;
-    Ok(true)
+/// A new verification link for the account's address, in a letter queued in `tx`.
+async fn send_link(state: &AppState, tx: &mut AnyConnection, id: i64, email: &str, first_name: &str, lang: Lang, now: i64) -> Result<(), AppError> {
+    let token = tokens::issue(tx, id, Purpose::Verify, email, now).await?;
+    let mail = Mail::Verify { first_name, link: &link(state, &format!("/account/verify#token={token}")) };
+    state.mailer.queue(tx, Some(id), email, render(&mail, lang), now).await?;
+    Ok(())
 }
 
 fn login_taken_error() -> AppError {
@@ -115,13 +108,14 @@ async fn register(State(state): State<AppState>, request: Request) -> Result<Res
     let email = form.email.trim();
     let login = form.login.trim();
     let (email_key, login_key) = (rules::email_key(email), rules::login_key(login));
-    let earlier = session::named(&state, &parts.headers, COOKIE);
     let browser = tokens::new_token();
     let mut tx = crate::db::begin_write(&state.db).await?;
-    let withdrawn = match &earlier {
-        Some(earlier) => withdraw_if_same_login(&mut tx, earlier, &login_key, now).await?,
-        None => false,
-    };
+    // An unconfirmed account past its week is as good as gone (housekeeping erases it within
+    // minutes): gone now, so that its login and address are free exactly when a reservation
+    // made with a taken address would end, and timing tells nothing.
+    for id in super::data::stale_unconfirmed(&mut tx, now - UNVERIFIED_KEPT, Some((&login_key, &email_key))).await? {
+        super::data::erase_unconfirmed(&mut tx, id).await?;
+    }
     if holds::login_taken(&mut tx, &login_key, now).await? {
         return Err(login_taken_error());
     }
@@ -146,17 +140,16 @@ async fn register(State(state): State<AppState>, request: Request) -> Result<Res
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Err(login_taken_error()),
             Err(e) => return Err(e.into()),
         };
-        let token = tokens::issue(&mut tx, id, Purpose::Verify, email, now).await?;
-        let mail = Mail::Verify { first_name: new.first_name, link: &link(&state, &format!("/account/verify#token={token}")) };
-        state.mailer.queue(&mut tx, Some(id), email, render(&mail, form.lang), now).await?;
+        send_link(&state, &mut tx, id, email, new.first_name, form.lang, now).await?;
         Some(id)
     };
     let hold = Hold { browser_hash: String::new(), account_id, login_key, email: email.to_string(), email_key };
-    holds::insert(&mut tx, &browser, &hold, now, now + UNVERIFIED_KEPT).await?;
-    tx.commit().await?;
-    if withdrawn {
-        crate::db::scrub(&state.db).await?;
+    match holds::insert(&mut tx, &browser, &hold, now, now + UNVERIFIED_KEPT).await {
+        // Another registration reserved the login between our check and this.
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Err(login_taken_error()),
+        other => other?,
     }
+    tx.commit().await?;
     state.mailer.wake();
     let cookie = session::set_named(&state, COOKIE, &browser, Some(UNVERIFIED_KEPT));
     Ok((StatusCode::ACCEPTED, [(header::SET_COOKIE, cookie)], Json(CheckEmail { email: email.to_string() })).into_response())
@@ -223,7 +216,8 @@ async fn verify(State(state): State<AppState>, request: Request) -> Result<Respo
     tx.commit().await?;
     state.mailer.wake();
     let mut response = signed_in(&state, StatusCode::OK, &token, false, session.view(&account));
-    if browser.is_some() {
+    // Its work is done; a cookie of another registration in this browser stays.
+    if registered_here {
         response.headers_mut().append(header::SET_COOKIE, session::set_named(&state, COOKIE, "", Some(0)));
     }
     Ok(response)
@@ -255,9 +249,7 @@ async fn resend_verification(State(state): State<AppState>, request: Request) ->
     match hold.account_id {
         Some(id) => {
             let account = store::by_id(&mut tx, id).await?.ok_or_else(no_registration)?;
-            let token = tokens::issue(&mut tx, account.id, Purpose::Verify, &account.email, now).await?;
-            let mail = Mail::Verify { first_name: &account.first_name, link: &link(&state, &format!("/account/verify#token={token}")) };
-            state.mailer.queue(&mut tx, Some(account.id), &account.email, render(&mail, account.lang), now).await?;
+            send_link(&state, &mut tx, account.id, &account.email, &account.first_name, account.lang, now).await?;
         }
         None => tell_owner(&state, &mut tx, &hold.email_key, now).await?,
     }

@@ -1,7 +1,8 @@
 //! Unsubscribe links (clause 7.2). Every newsletter carries an opaque per-account token for
 //! its list, in `List-Unsubscribe` (RFC 2369) with `List-Unsubscribe-Post` (RFC 8058) and as
 //! a visible link. Only the token's hash is stored. A token stays valid, and using it again
-//! changes nothing, until the account is deleted (its rows go with it).
+//! changes nothing, until the account is deleted (its rows go with it) or its address changes
+//! (a letter sent to the old one no longer acts on the account).
 //!
 //! Three ways in:
 //! - `POST /unsubscribe?token=…` with `List-Unsubscribe=One-Click`: what a mail program

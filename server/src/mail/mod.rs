@@ -113,7 +113,7 @@ impl Mailer {
     pub async fn deliver_pending(&self, db: &Db, now: i64) -> Result<usize, sqlx::Error> {
         let (sent, dropped) = self.deliver_due(db, now).await?;
         if dropped > 0 {
-            crate::db::scrub(db).await?;
+            crate::db::scrub(db).await;
         }
         Ok(sent)
     }

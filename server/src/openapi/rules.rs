@@ -4,12 +4,15 @@
 //! patterns by hand (the web app carries no regex engine); its `tests/patterns.rs` holds each
 //! check and its pattern to the same verdicts.
 //!
-//! What is stated exactly (its breach is a 400): identifiers, tokens, version numbers, pages,
-//! the consent categories, password lengths. What is not stated, because a schema cannot say it
-//! or the server is more lenient in ways a pattern cannot follow (names in any script, trimmed
-//! logins and addresses, a common password, a birth year up to this year, a version that must be
-//! published): its breach is a 422 with the field named, declared on every operation with a
-//! body.
+//! The promise, which the contract test holds the server to: a request that fits the document
+//! is never answered 400, and one that breaks a stated rule is always refused. Refused how: 400
+//! for the shape and for identifiers, versions and pages; 422 where the same check also covers
+//! what the document cannot state (a birth year's minimum shares its code with "not after this
+//! year", a password's length with "not a common one"); 404 for a link token, well-formed or not,
+//! that opens nothing. What is not stated at all, because a schema cannot say it or the server is
+//! more lenient than a pattern could follow (names in any script, trimmed logins and addresses,
+//! a version that must be published), is a 422 with the field named, declared on every
+//! operation with a body.
 use fk_api::account::commerce::{ORDER_ITEMS_MAX, ORDER_NUMBER_PATTERN, ORDER_PRICE_MAX_TIYN, ORDER_QUANTITY_MAX};
 use fk_api::account::password::{MAX_LEN, MIN_LEN};
 use fk_api::account::rules::BIRTH_YEAR_MIN;
@@ -49,7 +52,8 @@ pub fn state(doc: &mut Value) {
     for schema in ["VerifyRequest", "VerifyAddressRequest", "ResetRequest", "UnsubscribeRequest"] {
         property(doc, schema, "token", token.clone());
     }
-    parameter(doc, "/unsubscribe", "token", token);
+    // The one-click POST, not `GET /unsubscribe`: that is the page, which shows any link.
+    parameter_in(doc, Some("post"), "/unsubscribe", "token", token);
 
     property(doc, "RegisterRequest", "password", new_password.clone());
     property(doc, "ResetRequest", "password", new_password.clone());
@@ -82,12 +86,18 @@ fn property(doc: &mut Value, schema: &str, name: &str, rules: Value) {
 /// Rules on a path or query parameter, in every operation of `path` that has it but the CORS
 /// preflight (`OPTIONS` answers the handshake for any path alike).
 fn parameter(doc: &mut Value, path: &str, name: &str, rules: Value) {
+    parameter_in(doc, None, path, name, rules);
+}
+
+/// [`parameter`], in the operation of `method` only when given.
+fn parameter_in(doc: &mut Value, method: Option<&str>, path: &str, name: &str, rules: Value) {
     let item = doc
         .pointer_mut(&format!("/paths/{}", path.replace('~', "~0").replace('/', "~1")))
         .and_then(Value::as_object_mut)
         .unwrap_or_else(|| panic!("the API document has no path {path}"));
     let mut found = false;
-    for (_, operation) in item.iter_mut().filter(|(method, _)| *method != "options") {
+    let chosen = |m: &str| method.map_or(m != "options", |wanted| m == wanted);
+    for (_, operation) in item.iter_mut().filter(|(m, _)| chosen(m)) {
         let Some(operation) = operation.as_object_mut() else { continue };
         let parameters = operation.get_mut("parameters").and_then(Value::as_array_mut).into_iter().flatten();
         for parameter in parameters.filter(|p| p["name"] == name) {
