@@ -257,6 +257,17 @@ impl DiffRequest {
         Ok(DiffRequest { from, to })
     }
 
+    /// What the compare form asks for: a valid request of two different versions. Comparing a
+    /// version with itself is a fair question for the API ("nothing changed"), but not what
+    /// someone picking two versions means to ask.
+    pub fn choose(from: &str, to: &str) -> Result<DiffRequest, ApiError> {
+        let request = DiffRequest::parse(Some(from), Some(to))?;
+        if request.to == Some(request.from) {
+            return Err(ApiError::new(ErrorCode::InvalidDiff, "choose two different versions to compare").with_field("to"));
+        }
+        Ok(request)
+    }
+
     pub fn query(&self) -> String {
         match self.to {
             Some(to) => format!("from={}&to={to}", self.from),
@@ -286,6 +297,8 @@ mod tests {
         assert_eq!(DiffRequest::parse(None, Some("2")).unwrap_err().field.as_deref(), Some("from"));
         assert_eq!(DiffRequest::parse(Some("x"), None).unwrap_err().code, ErrorCode::InvalidDiff);
         assert_eq!(DiffRequest::parse(Some("2"), Some("2")), Ok(DiffRequest { from: 2, to: Some(2) }), "a version with itself: no change");
+        assert_eq!(DiffRequest::choose("2", "2").unwrap_err().field.as_deref(), Some("to"), "but the form wants two");
+        assert_eq!(DiffRequest::choose("1", "2"), Ok(DiffRequest { from: 1, to: Some(2) }));
         assert_eq!(DiffRequest::parse(Some("2"), Some("0")).unwrap_err().field.as_deref(), Some("to"));
     }
 

@@ -97,7 +97,7 @@ fn CompareForm(list: PolicyVersionList) -> impl IntoView {
     let (from_options, to_options) = (options(from), options(to));
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        match DiffRequest::parse(Some(&from.get()), Some(&to.get())) {
+        match DiffRequest::choose(&from.get(), &to.get()) {
             Ok(request) => {
                 error.set(None);
                 navigate(&format!("/policy/compare?{}", request.query()), Default::default());

@@ -313,6 +313,12 @@ pub struct Browser {
 
 impl Browser {
     pub async fn start() -> Browser {
+        Browser::start_with(&[]).await
+    }
+
+    /// With more Chromium switches, e.g. `--force-dark-mode` (the page sees
+    /// `prefers-color-scheme: dark`).
+    pub async fn start_with(extra: &[&str]) -> Browser {
         let port = free_port();
         let driver = Command::new(env_path("CHROMEDRIVER"))
             .arg(format!("--port={port}"))
@@ -322,14 +328,18 @@ impl Browser {
             .spawn()
             .expect("start chromedriver");
         let downloads = tempfile::tempdir().expect("temp dir");
+        let mut args = vec![
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--no-first-run", "--window-size=1280,900", "--lang=ru",
+            // Smooth scrolling would move elements while WebDriver clicks them.
+            "--force-prefers-reduced-motion",
+        ];
+        args.extend_from_slice(extra);
         let caps = json!({
             "goog:chromeOptions": {
                 "binary": env_path("CHROMIUM"),
-                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                         "--no-first-run", "--window-size=1280,900", "--lang=ru",
-                         // Smooth scrolling would move elements while WebDriver clicks them.
-                         "--force-prefers-reduced-motion"],
+                "args": args,
                 "prefs": {
                     "download.default_directory": downloads.path().display().to_string(),
                     "download.prompt_for_download": false

@@ -151,7 +151,7 @@ async fn publishing_a_version_shows_exactly_that_change() {
     b.find("a[href='/policy/compare?from=1']").await.click().await.unwrap();
     b.find(".diff-change[data-unit='9.3']").await;
 
-    // The compare form checks its input with the same rule as the API.
+    // The compare form checks its input with the API's rule, and asks for two different versions.
     b.goto(&server.url("/policy/versions")).await;
     b.find("#compare-to").await;
     b.js("const s = document.getElementById('compare-to'); s.value = '2'; s.dispatchEvent(new Event('change', {bubbles: true}));").await;
