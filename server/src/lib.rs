@@ -132,6 +132,19 @@ fn compressible() -> impl tower_http::compression::Predicate {
         })
 }
 
+/// A request's path as the log shows it, written only when the line is (`FK_LOG=warn` pays
+/// nothing): the route, or an app page's first two segments, made inert.
+struct LoggedPath<'a, B>(&'a axum::http::Request<B>);
+
+impl<B> std::fmt::Display for LoggedPath<'_, B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0.extensions().get::<axum::extract::MatchedPath>() {
+            Some(route) => f.write_str(route.as_str()),
+            None => f.write_str(&request::loggable(&spa::logged_path(self.0.uri().path()))),
+        }
+    }
+}
+
 /// Every route of the server. Features bring their own routers; they are merged here only.
 pub fn app(state: AppState) -> Router {
     let (api, document) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
@@ -163,11 +176,7 @@ pub fn app(state: AppState) -> Router {
                 // logs are read by more people than the database. Unrouted paths (the app's
                 // pages and files) keep two segments: `/account/orders/…`, `/policy/versions/…`.
                 .make_span_with(|request: &axum::http::Request<_>| {
-                    let path = match request.extensions().get::<axum::extract::MatchedPath>() {
-                        Some(route) => route.as_str().to_string(),
-                        None => request::loggable(&spa::logged_path(request.uri().path())),
-                    };
-                    tracing::info_span!("request", method = %request.method(), path = %path)
+                    tracing::info_span!("request", method = %request.method(), path = %LoggedPath(request))
                 })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
