@@ -1,10 +1,10 @@
 //! `cargo xtask bench`: figures of the release build, printed for people (never asserted).
 use std::fs;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Instant;
 
 use crate::build::{brotli, gzip};
+use crate::bench_server::{self, signed_up, start_env, Running, PASSWORD};
 use crate::{build, http, root, step, tools};
 
 /// The budget for everything a first visit to `/policy` transfers, brotli-compressed.
@@ -47,11 +47,11 @@ fn sign_in(server: &std::path::Path) -> Result<(), String> {
     fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let (_server, addr) = start(server, &dir)?;
     signed_up(&addr, &dir, "bench", "bench@example.kz")?;
-    let sign_in = r#"{"login":"bench","password":"a long bench password 2026"}"#;
+    let sign_in = format!(r#"{{"login":"bench","password":"{PASSWORD}"}}"#);
     let mut times = Vec::new();
     for _ in 0..15 {
         let started = Instant::now();
-        let r = http::post_json(&addr, "/api/account/sign-in", sign_in)?;
+        let r = http::post_json(&addr, "/api/account/sign-in", &sign_in)?;
         times.push(started.elapsed());
         if r.status != 200 {
             return Err(format!("sign-in failed: {}", r.status));
@@ -62,8 +62,8 @@ fn sign_in(server: &std::path::Path) -> Result<(), String> {
     let flood_started = Instant::now();
     let flood: Vec<_> = (0..24)
         .map(|_| {
-            let addr = addr.clone();
-            std::thread::spawn(move || http::post_json(&addr, "/api/account/sign-in", sign_in).map(|r| r.status))
+            let (addr, sign_in) = (addr.clone(), sign_in.clone());
+            std::thread::spawn(move || http::post_json(&addr, "/api/account/sign-in", &sign_in).map(|r| r.status))
         })
         .collect();
     let mut health = Vec::new();
@@ -78,42 +78,6 @@ fn sign_in(server: &std::path::Path) -> Result<(), String> {
     println!("{:<48} {:>10} of 24 signed in, in {:.0} ms", "24 sign-ins at once", ok, ms(flood_time));
     println!("{:<48} {:>10.1} ms (median of 10), max {:.1} ms", "GET /api/health during that flood", ms(health[5]), ms(health[9]));
     let _ = fs::remove_dir_all(&dir);
-    Ok(())
-}
-
-/// The password of the benches' accounts.
-pub const PASSWORD: &str = "a long bench password 2026";
-
-/// Registers and confirms an account as a person would: the link from the letter (in the
-/// server's outbox under `dir`) opened in the browser that registered. An unconfirmed account
-/// cannot sign in.
-pub fn signed_up(addr: &str, dir: &std::path::Path, login: &str, email: &str) -> Result<(), String> {
-    let body = format!(
-        r#"{{"first_name":"Bench","email":"{email}","birth_year":1990,"login":"{login}","password":"{PASSWORD}","accept_policy":true,"policy_version":1}}"#
-    );
-    let r = http::post_json(addr, "/api/account/register", &body)?;
-    if r.status != 202 {
-        return Err(format!("registration for the bench failed: {} {}", r.status, String::from_utf8_lossy(&r.body)));
-    }
-    let browser = format!("fk_registration={}", r.cookie("fk_registration").ok_or("registration set no fk_registration cookie")?);
-    let started = Instant::now();
-    let token = loop {
-        let letters = fs::read_dir(dir.join("outbox")).into_iter().flatten().flatten().map(|e| e.path());
-        let found = letters
-            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
-            .filter_map(|p| fs::read(p).ok())
-            .filter(|eml| String::from_utf8_lossy(eml).contains(email))
-            .find_map(|eml| crate::mail::link_token(&eml));
-        match found {
-            Some(token) => break token,
-            None if started.elapsed().as_secs() < 10 => std::thread::sleep(std::time::Duration::from_millis(50)),
-            None => return Err(format!("no verification letter to {email} in {}", dir.join("outbox").display())),
-        }
-    };
-    let r = http::post_json_with(addr, "/api/account/verify", &format!(r#"{{"token":"{token}"}}"#), &[("Cookie", &browser)])?;
-    if r.status != 200 {
-        return Err(format!("verification for the bench failed: {} {}", r.status, String::from_utf8_lossy(&r.body)));
-    }
     Ok(())
 }
 
@@ -217,46 +181,8 @@ fn sizes() -> Result<(), String> {
     Ok(())
 }
 
-pub struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn start(server: &std::path::Path, dir: &std::path::Path) -> Result<(Running, String), String> {
-    start_with(server, &["serve"], dir)
-}
-
-/// Starts `server` with `args` on a free port and a database (and outbox) in `dir`; its address.
-pub fn start_with(server: &std::path::Path, args: &[&str], dir: &std::path::Path) -> Result<(Running, String), String> {
-    start_env(server, args, dir, &[])
-}
-
-/// [`start_with`], with more settings.
-pub fn start_env(server: &std::path::Path, args: &[&str], dir: &std::path::Path, env: &[(&str, &str)]) -> Result<(Running, String), String> {
-    let mut child = Command::new(server)
-        .args(args)
-        .env("FK_ADDR", "127.0.0.1:0")
-        .env("FK_DATABASE_URL", format!("sqlite://{}/bench.db", dir.display()))
-        .env("FK_OUTBOX_DIR", dir.join("outbox"))
-        .env("FK_DIST_DIR", root().join("dist"))
-        .env("FK_LOG", "warn")
-        .envs(env.iter().copied())
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start the server: {e}"))?;
-    let stdout = child.stdout.take().ok_or("no stdout")?;
-    let running = Running(child);
-    for line in BufReader::new(stdout).lines() {
-        let line = line.map_err(|e| e.to_string())?;
-        if let Some(url) = line.strip_prefix("listening on http://") {
-            return Ok((running, url.trim().to_string()));
-        }
-    }
-    Err("the server exited before listening".into())
+    bench_server::start_with(server, &["serve"], dir)
 }
 
 /// Fetches what a browser fetches on a first visit to `path` and adds up the wire bytes.

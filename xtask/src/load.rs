@@ -44,13 +44,13 @@ fn row(what: &str, f: &Figures) {
 pub fn load(server: &Path, dir: &Path) -> Result<(), String> {
     tools::oha()?;
     step(&format!("under load (oha, {SECONDS} each, loopback, release build, SQLite)"));
-    let (_noop, noop) = crate::bench::start_with(server, &["noop-baseline"], dir)?;
+    let (_noop, noop) = crate::bench_server::start_with(server, &["noop-baseline"], dir)?;
     let baseline = oha(&["-c", "64", &format!("http://{noop}/")])?;
     row("no-op axum handler (baseline), 64 connections", &baseline);
 
     // Every request of oha comes from one address, which the per-address limit on consent
     // receipts (FK_CONSENT_LIMIT) would answer with 429 after its hourly number: off here.
-    let (_server, addr) = crate::bench::start_env(server, &["serve"], dir, &[("FK_CONSENT_LIMIT", "off")])?;
+    let (_server, addr) = crate::bench_server::start_env(server, &["serve"], dir, &[("FK_CONSENT_LIMIT", "off")])?;
     let policy = format!("http://{addr}/api/policy/ru");
     let current = oha(&["-c", "64", &policy])?;
     row("GET /api/policy/ru (200), 64 connections", &current);
@@ -80,8 +80,8 @@ pub fn load(server: &Path, dir: &Path) -> Result<(), String> {
     row("POST /api/consent (durable), 64 connections", &consent);
     println!("{:<48} goal: at least 5000 req/s with p99 under 25 ms", "");
 
-    crate::bench::signed_up(&addr, dir, "load", "load@example.kz")?;
-    let sign_in = post("4", "/api/account/sign-in", r#"{"login":"load","password":"a long bench password 2026"}"#)?;
+    crate::bench_server::signed_up(&addr, dir, "load", "load@example.kz")?;
+    let sign_in = post("4", "/api/account/sign-in", &format!(r#"{{"login":"load","password":"{}"}}"#, crate::bench_server::PASSWORD))?;
     row("POST /api/account/sign-in (Argon2id), 4 conn.", &sign_in);
 
     // 50 connections of wrong passwords (throttled after a few, as they would be) while the

@@ -1,6 +1,7 @@
 //! `cargo xtask run | test | bench`: everything needed to build, serve and test the Privacy
 //! Center on a fresh Debian machine with rustup, installed by the project itself.
 mod bench;
+mod bench_server;
 mod build;
 mod http;
 mod load;

@@ -8,6 +8,7 @@ use super::store;
 use super::tokens;
 
 pub struct Hold {
+    /// The SHA-256 of the registering browser's `fk_registration` cookie.
     pub browser_hash: String,
     /// The account the registration created; none when the address had one already.
     pub account_id: Option<i64>,
@@ -16,12 +17,12 @@ pub struct Hold {
     pub email_key: String,
 }
 
-pub async fn insert(tx: &mut AnyConnection, browser: &str, hold: &Hold, now: i64, until: i64) -> Result<(), sqlx::Error> {
+pub async fn insert(tx: &mut AnyConnection, hold: &Hold, now: i64, until: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO registration_holds (browser_hash, account_id, login_key, email, email_key, created_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
-    .bind(tokens::hash(browser))
+    .bind(&hold.browser_hash)
     .bind(hold.account_id)
     .bind(&hold.login_key)
     .bind(&hold.email)

@@ -143,8 +143,8 @@ async fn register(State(state): State<AppState>, request: Request) -> Result<Res
         send_link(&state, &mut tx, id, email, new.first_name, form.lang, now).await?;
         Some(id)
     };
-    let hold = Hold { browser_hash: String::new(), account_id, login_key, email: email.to_string(), email_key };
-    match holds::insert(&mut tx, &browser, &hold, now, now + UNVERIFIED_KEPT).await {
+    let hold = Hold { browser_hash: tokens::hash(&browser), account_id, login_key, email: email.to_string(), email_key };
+    match holds::insert(&mut tx, &hold, now, now + UNVERIFIED_KEPT).await {
         // Another registration reserved the login between our check and this.
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Err(login_taken_error()),
         other => other?,
