@@ -9,7 +9,6 @@ const NAME = 'fk_consent', QKEY = 'fk_consent_queue', DAY = 86400, MAX_AGE = 182
 const SEL = 'script[type="text/plain"][data-category]';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const API = ds.api ? ds.api.replace(/\/+$/, '') : originOf(me && me.src) || location.origin;
-const HOST = ds.ui === 'host';
 const gpc = nav.globalPrivacyControl === true, cookiesEnabled = nav.cookieEnabled !== false;
 const nowS = () => Math.floor(Date.now() / 1000);
 if (w.fkConsent) return; // loaded twice: the first copy is in charge
@@ -166,13 +165,23 @@ const sweep = () => Array.from(d.querySelectorAll(SEL)).forEach(gate);
 
 function observe() {
   if (typeof MutationObserver !== 'function') return;
-  new MutationObserver(recs => recs.forEach(r => Array.from(r.addedNodes).forEach(n => {
-    if (n.nodeType !== 1) return;
-    // While the page is parsed, the DOMContentLoaded sweep runs everything, in order.
-    if (d.readyState === 'loading') return;
-    if (n.nodeName === 'SCRIPT') gate(n);
-    else if (n.querySelectorAll) Array.from(n.querySelectorAll(SEL)).forEach(gate);
-  }))).observe(d.documentElement, { childList: true, subtree: true });
+  new MutationObserver(recs => recs.forEach(r => {
+    Array.from(r.addedNodes).forEach(n => {
+      if (n.nodeType !== 1) return;
+      // While the page is parsed, the DOMContentLoaded sweep runs everything, in order.
+      if (d.readyState === 'loading') return;
+      if (n.nodeName === 'SCRIPT') gate(n);
+      else if (n.nodeName === 'IFRAME') { if (n.hasAttribute('data-src')) frame(n); }
+      else if (n.querySelectorAll) {
+        Array.from(n.querySelectorAll(SEL)).forEach(gate);
+        Array.from(n.querySelectorAll(FRAMES)).forEach(frame);
+      }
+    });
+    // A frame the page removes takes its placeholder along, and gets its own display back:
+    // put in again (moved), it is measured and blocked afresh.
+    Array.from(r.removedNodes || []).forEach(n => { if (n.nodeName === 'IFRAME') release(n); });
+  })).observe(d.documentElement, { childList: true, subtree: true });
+  if (!ds.lang) new MutationObserver(relang).observe(d.documentElement, { attributes: true, attributeFilter: ['lang'] });
 }
 
 // Receipts: queued in localStorage (in memory when storage is disabled), sent one at a time.
@@ -234,46 +243,313 @@ function retry() {
   delay = Math.min(delay * 2, 60000);
 }
 
-// The banner: an event for the host app, or the wasm module in a Shadow DOM root. The
-// preferences dialog always comes from the module, even on the host app: it is only needed
-// when asked for, so the app's own first download stays small.
-let loading = null;
-const lang = () => ds.lang || d.documentElement.lang || 'ru';
+// The banner. Its first view comes with this script (`SETUP.views`: HTML the server rendered
+// from the app's components, in each language) and is painted at once into a Shadow DOM root,
+// so a visitor can answer without any WebAssembly. The module is imported only for the
+// preferences dialog; from then on it draws everything in that root.
+let root = null, mod = null, loading = null, shown = null; // shown: what the loader painted
+const NOTICE = 'fk_consent_nocookies';
+function lang() {
+  const l = String(ds.lang || d.documentElement.lang || 'ru').split(/[-_]/)[0].trim().toLowerCase();
+  return Object.prototype.hasOwnProperty.call(SETUP.views, l) ? l : 'ru';
+}
+const view = () => SETUP.views[lang()];
+
+// The first view is the server's own markup. Under Trusted Types it goes through a policy
+// named `fk-consent`, which such a page allows by name; a page that does not gets one clear
+// error, and the rest (the choice, gating, receipts) keeps working.
+let tt = null, ttTried = false, ttFailed = false;
+function setHTML(el, html) {
+  if (!ttTried && w.trustedTypes) {
+    ttTried = true;
+    try { tt = w.trustedTypes.createPolicy('fk-consent', { createHTML: x => x }); } catch (e) {}
+  }
+  try {
+    el.innerHTML = tt ? tt.createHTML(html) : html;
+    return true;
+  } catch (e) {
+    if (!ttFailed) console.error("fkConsent: the page's Trusted Types policy must allow 'fk-consent' for the banner", e);
+    ttFailed = true;
+    return false;
+  }
+}
+
+// The stylesheet, adopted by every shadow root of ours (CSSOM: no CSP rule applies to it).
+// A browser without constructable stylesheets links the same file and is shown nothing until
+// it applies: an unstyled banner would sit in the page flow for a moment and then jump.
+let sheet = null;
+function style(sr, box) {
+  try {
+    if (!sheet) { sheet = new CSSStyleSheet(); sheet.replaceSync(SETUP.css); }
+    sr.adoptedStyleSheets = [sheet];
+    return;
+  } catch (e) { sheet = null; }
+  if (!SETUP.banner) return;
+  const link = d.createElement('link');
+  link.rel = 'stylesheet';
+  link.href = API + SETUP.banner.css;
+  box.style.display = 'none';
+  link.onload = link.onerror = () => { box.style.display = ''; };
+  sr.insertBefore(link, sr.firstChild);
+}
+
+function ensureRoot() {
+  if (root) {
+    if (!root.host.isConnected) (d.body || d.documentElement).appendChild(root.host);
+    return root;
+  }
+  const host = d.createElement('div'), box = d.createElement('div');
+  const sr = host.attachShadow({ mode: 'open' });
+  host.id = 'fk-consent';
+  style(sr, box);
+  sr.append(box);
+  box.addEventListener('click', onClick);
+  root = { host, box, reserve: reserveFor(box) };
+  (d.body || d.documentElement).appendChild(host);
+  return root;
+}
+
+// A bar at the bottom of the window must leave the page usable: as much padding under the
+// page as the bar is high lets its end scroll clear of it, and the same bottom scroll padding
+// keeps a focused element from hiding under it (WCAG 2.4.11). Both on <html>, so they stay at
+// the very end whatever the page appends to <body> later, and only add there: nothing in view
+// moves. Kept here for whatever the root shows, painted or drawn by the module.
+function reserveFor(box) {
+  let bar = null, own = null; // the page's own inline values, while ours are set
+  const resized = typeof ResizeObserver === 'function' ? new ResizeObserver(() => reserve()) : null;
+  function reserve() {
+    const now = box.querySelector('.fk-banner');
+    if (now !== bar && resized) {
+      resized.disconnect();
+      if (now) resized.observe(now);
+    }
+    bar = now;
+    const h = bar ? bar.offsetHeight : 0, html = d.documentElement, st = html.style;
+    if (h > 0) {
+      if (!own) {
+        // Added to what the page has (its stylesheet's values included), never instead of it.
+        const cs = w.getComputedStyle ? w.getComputedStyle(html) : {};
+        const base = v => (v && v !== 'auto' ? v : '0px');
+        own = { pad: st.paddingBottom, scroll: st.scrollPaddingBottom, padBase: base(cs.paddingBottom), scrollBase: base(cs.scrollPaddingBottom) };
+      }
+      st.paddingBottom = 'calc(' + own.padBase + ' + ' + h + 'px)';
+      st.scrollPaddingBottom = 'calc(' + own.scrollBase + ' + ' + h + 'px)';
+    } else if (own) {
+      st.paddingBottom = own.pad;
+      st.scrollPaddingBottom = own.scroll;
+      own = null;
+    }
+  }
+  if (typeof MutationObserver === 'function') new MutationObserver(reserve).observe(box, { childList: true, subtree: true });
+  return reserve;
+}
+
+// Links in the first view are relative to the API origin; the GPC note shows when it applies.
+function complete(el) {
+  el.querySelectorAll('a[href^="/"]').forEach(a => a.setAttribute('href', API + a.getAttribute('href')));
+  const note = el.querySelector('[data-fk="gpc"]');
+  if (note) note.hidden = !gpc;
+}
+
+function paint(mode) { // 'banner' or 'nocookies'
+  const r = ensureRoot();
+  lastLang = lang();
+  if (!setHTML(r.box, mode === 'banner' ? view().banner : view().notice)) return;
+  complete(r.box);
+  shown = mode;
+  current = null;
+  r.reserve();
+}
+function unpaint() {
+  if (!shown) return;
+  root.box.textContent = '';
+  shown = null;
+  root.reserve();
+}
+
+function onClick(ev) {
+  const b = shown && ev.target.closest && ev.target.closest('[data-action]');
+  if (!b) return; // the module handles what it drew
+  const act = b.getAttribute('data-action');
+  if (act === 'accept') set(SETUP.acceptAll[gpc ? 1 : 0]);
+  else if (act === 'reject') set(['necessary']);
+  else if (act === 'customise') preferences();
+  else if (act === 'retry') {
+    // The retry button is about to hide: the focus goes back to what opens the dialog.
+    const c = root.box.querySelector('[data-action="customise"]');
+    if (c) c.focus();
+    preferences();
+  }
+  else if (act === 'dismiss') {
+    try { w.sessionStorage.setItem(NOTICE, '1'); } catch (e) {}
+    unpaint();
+  }
+}
+
+// The dialog's state in the banner, which stays and keeps working meanwhile.
+let current = null;
+function status(which) {
+  if (shown !== 'banner') return;
+  current = which;
+  root.box.querySelectorAll('[data-fk="loading"], [data-fk="failed"]').forEach(el => {
+    el.hidden = el.getAttribute('data-fk') !== which;
+  });
+  // It is the bar's last row: a bar taller than its room (a phone, 200% zoom) scrolls to it.
+  const bar = root.box.querySelector('.fk-banner');
+  if (bar) bar.scrollTop = bar.scrollHeight;
+}
+
+// Asked for and not yet drawn: a choice made meanwhile (here or by the page) withdraws the
+// request, so a dialog never opens over an answered question.
+let wanted = false;
+function preferences() {
+  if (mod) return mod.show('preferences', lang());
+  wanted = true;
+  if (shown !== 'banner') {
+    paint('banner');
+    // A live region is announced when its text changes, not when it arrives with it.
+    setTimeout(() => { if (wanted && !mod) status('loading'); }, 50);
+  } else status('loading');
+  loadModule().then(m => {
+    if (!wanted || mod) return;
+    if (!m) return status('failed');
+    wanted = false;
+    mod = m;
+    unpaint();
+    m.mount(root.box, 'preferences', lang(), true);
+  });
+}
+
+let attempts = 0;
+function loadModule() {
+  if (!loading) {
+    loading = (async () => {
+      const b = SETUP.banner;
+      if (!b) throw Error('the banner module is not built');
+      const wasm = fetch(API + b.wasm); // downloads beside the script
+      wasm.catch(() => {});
+      // A browser remembers a failed import by its address: a retry asks at another one.
+      const m = await import(API + b.js + (attempts++ ? '?retry=' + attempts : ''));
+      await m.default({ module_or_path: wasm });
+      return m;
+    })().catch(e => {
+      console.error('fkConsent: the preferences dialog could not be loaded', e);
+      loading = null; // the next click tries again (a flaky network, files replaced by a release)
+      return null;
+    });
+  }
+  return loading;
+}
+
 function request(mode) {
   if (!SETUP) return;
-  if (!HOST || mode === 'preferences') return loadBanner(mode);
-  fk.pending = mode;
-  d.dispatchEvent(new CustomEvent('fk:consent-show', { detail: mode }));
+  if (mod) return mod.show(mode, lang());
+  if (mode === 'preferences') return preferences();
+  paint(mode);
 }
-function loadBanner(mode) {
-  if (loading) return loading.then(m => m && m.show(mode, lang()));
-  return (loading = (async () => {
-    const b = SETUP.banner;
-    if (!b) throw Error('no banner built');
-    const host = d.createElement('div'), link = d.createElement('link'), box = d.createElement('div');
-    // Drawn only once its stylesheet applies: an unstyled banner would sit in the page flow
-    // for a moment and then jump (a layout shift).
-    const styled = new Promise(res => { link.onload = link.onerror = res; });
-    host.id = 'fk-consent';
-    link.rel = 'stylesheet';
-    link.href = API + b.css;
-    host.attachShadow({ mode: 'open' }).append(link, box);
-    (d.body || d.documentElement).appendChild(host);
-    // Module, wasm and stylesheet download side by side.
-    const wasm = fetch(API + b.wasm);
-    const mod = await import(API + b.js);
-    await mod.default({ module_or_path: wasm });
-    await styled;
-    mod.mount(box, mode, lang());
-    return mod;
-  })().catch(e => {
-    console.error('fkConsent: the banner failed to load', e);
-    // Let the next request try again (a flaky network, or files replaced by a new release).
-    loading = null;
-    const el = d.getElementById && d.getElementById('fk-consent');
-    if (el && el.parentNode) el.parentNode.removeChild(el);
-    return null;
-  }));
+
+// Frames of third parties (`<iframe data-src data-category>`, no `src`): loaded when their
+// category is allowed; until then a placeholder of the same size names the provider and
+// offers to load this one once or to allow the category.
+const FRAMES = 'iframe[data-src]';
+const placeholders = new WeakMap(), warned = new WeakSet(), hiddenAs = new WeakMap();
+let once = new WeakSet(); // loaded for this page view only, until the next choice
+function providerOf(el) {
+  let host = '', web = false;
+  try {
+    const u = new URL(el.getAttribute('data-src'), location.href);
+    host = u.hostname;
+    web = u.protocol === 'https:' || u.protocol === 'http:';
+  } catch (e) {}
+  const p = (SETUP.frames || []).find(f => f.hosts.some(h => host === h || host.endsWith('.' + h)));
+  return { p, host, web, cat: el.getAttribute('data-category') || (p ? p.category : '') };
+}
+function warnOnce(el, why) {
+  if (warned.has(el)) return;
+  warned.add(el);
+  console.warn('fkConsent: blocked a frame ' + why + ': ' + el.getAttribute('data-src'));
+}
+function frame(el) {
+  const { p, host, web, cat } = providerOf(el);
+  // Only a web page becomes a frame's `src`: never `javascript:` or the like.
+  if (!web) return warnOnce(el, 'whose data-src is not an http(s) address');
+  if (!SETUP.categories.includes(cat)) {
+    return warnOnce(el, 'of unknown category "' + cat + '" (known: ' + SETUP.categories.join(', ') + ')');
+  }
+  if (allowed(cat) || once.has(el)) showFrame(el); else blockFrame(el, p, host, cat);
+}
+function showFrame(el) {
+  release(el);
+  const src = el.getAttribute('data-src');
+  if (el.getAttribute('src') !== src) el.setAttribute('src', src);
+}
+function blockFrame(el, p, host, cat) {
+  if (el.hasAttribute('src') && el.getAttribute('src') !== 'about:blank') el.setAttribute('src', 'about:blank');
+  const held = placeholders.get(el);
+  if (held && held.isConnected) return fillFrame(held, el, p, host, cat);
+  if (!el.parentNode) return;
+  // The frame's own box, measured while it still shows, is the placeholder's.
+  const r = el.getBoundingClientRect(), cs = w.getComputedStyle ? w.getComputedStyle(el) : {};
+  const ph = d.createElement('div'), sr = ph.attachShadow({ mode: 'open' }), box = d.createElement('div');
+  ph.className = cs.display === 'block' ? 'fk-frame-host fk-block' : 'fk-frame-host';
+  box.className = 'fk-frame-box';
+  style(sr, box);
+  sr.appendChild(box);
+  box.style.width = (r.width || +el.getAttribute('width') || 300) + 'px'; // a hidden frame: its own size
+  box.style.height = (r.height || +el.getAttribute('height') || 150) + 'px';
+  if (cs.margin) box.style.margin = cs.margin;
+  box.addEventListener('click', ev => {
+    const b = ev.target.closest && ev.target.closest('[data-action]');
+    if (!b) return;
+    if (b.getAttribute('data-action') === 'once') once.add(el);
+    else set((state ? state.categories : []).concat([cat]));
+    frame(el);
+    if (el.focus) el.focus(); // the button is gone: the content takes its place, and the focus
+  });
+  placeholders.set(el, ph);
+  fillFrame(ph, el, p, host, cat);
+  el.parentNode.insertBefore(ph, el);
+  if (!hiddenAs.has(el)) hiddenAs.set(el, [el.style.getPropertyValue('display'), el.style.getPropertyPriority('display')]);
+  el.style.setProperty('display', 'none', 'important');
+}
+// The frame as the page made it: no placeholder, its own display.
+function release(el) {
+  const ph = placeholders.get(el);
+  placeholders.delete(el);
+  if (ph && ph.parentNode) ph.parentNode.removeChild(ph);
+  const own = hiddenAs.get(el);
+  hiddenAs.delete(el);
+  if (own) {
+    if (own[0]) el.style.setProperty('display', own[0], own[1]); else el.style.removeProperty('display');
+  }
+}
+function fillFrame(ph, el, p, host, cat) {
+  const box = ph.shadowRoot.lastChild;
+  if (!setHTML(box, view().frame)) return;
+  box.firstElementChild.setAttribute('aria-label', el.getAttribute('title') || (p ? p.provider : host));
+  box.querySelectorAll('[data-fk="provider"]').forEach(x => { x.textContent = p ? p.provider : host; });
+  box.querySelectorAll('[data-fk="category"]').forEach(x => { x.textContent = SETUP.names[lang()][cat] || cat; });
+  const link = box.querySelector('[data-fk="policy"]'), line = box.querySelector('[data-fk="policy-line"]');
+  if (p && link) link.setAttribute('href', p.policy);
+  else if (line) line.parentNode.removeChild(line);
+}
+const sweepFrames = () => Array.from(d.querySelectorAll(FRAMES)).forEach(frame);
+
+// A page that switches its language (`<html lang>`) gets the banner and placeholders in it.
+let lastLang = null;
+function relang() {
+  if (lang() === lastLang) return;
+  lastLang = lang();
+  if (shown) {
+    const was = current, focused = root.box.contains(root.host.shadowRoot.activeElement) && root.host.shadowRoot.activeElement;
+    const act = focused && focused.getAttribute('data-action');
+    paint(shown);
+    if (was) status(was);
+    const again = act && root.box.querySelector('[data-action="' + act + '"]');
+    if (again) again.focus();
+  }
+  sweepFrames(); // refills the placeholders
+  if (mod && mod.set_lang) mod.set_lang(lang());
 }
 
 const subs = [];
@@ -293,30 +569,34 @@ function set(list) {
     const cats = ['necessary'].concat(SETUP.categories.filter(c => c !== 'necessary' && want.includes(c)));
     const names = ok => [].concat(...SETUP.categories.filter(c => cats.includes(c) === ok).map(c => cookies[c] || []));
     state = makeState(state ? state.id : prevId || uuid(), cats, nowS());
-    fk.pending = null;
+    wanted = false;
+    if (shown === 'banner') unpaint(); // answered, here or by the page's own script
     // Copies set for parent domains go: from now on this host's own cookie decides.
     domainForms().slice(1).forEach(dm => { try { d.cookie = NAME + '=; Max-Age=0; Path=/' + dm; } catch (e) {} });
     writeCookie(state);
     deleteCookies(names(false), names(true));
     w.gtag('consent', 'update', consentModeFor(state));
-    sweep();
-    notify(state);
     queue(state);
     flush();
+    sweep();
+    once = new WeakSet(); // a new choice decides for every frame
+    try { sweepFrames(); } catch (e) { console.error('fkConsent: frames:', e); }
+    notify(state);
   } catch (e) { console.error('fkConsent:', e); }
   return state;
 }
 
 const fk = w.fkConsent = {
   get: () => state, allowed, show: () => request('banner'), showPreferences: () => request('preferences'),
-  onChange, set, setup: SETUP, api: API, gpc, cookiesEnabled, pending: null,
+  onChange, set, setup: SETUP, api: API, gpc, cookiesEnabled,
 };
 if (!SETUP) return console.warn('fkConsent: served without its setup; nothing is allowed but necessary');
 
 function ready() {
   sweep();
+  sweepFrames();
   let dismissed = false;
-  try { dismissed = w.sessionStorage.getItem('fk_consent_nocookies') === '1'; } catch (e) {}
+  try { dismissed = w.sessionStorage.getItem(NOTICE) === '1'; } catch (e) {}
   if (!state && (cookiesEnabled || !dismissed)) request(cookiesEnabled ? 'banner' : 'nocookies');
 }
 observe();

@@ -25,6 +25,11 @@ const SETUP = {
     statistics: ['_ga', '_ga_*'],
     marketing: ['_fbp'],
   },
+  acceptAll: [['necessary', 'preferences', 'statistics', 'marketing'], ['necessary', 'preferences', 'statistics']],
+  names: Object.fromEntries(['ru', 'kk', 'en'].map(l => [l, { necessary: 'N-' + l, preferences: 'P-' + l, statistics: 'S-' + l, marketing: 'M-' + l }])),
+  frames: [],
+  views: Object.fromEntries(['ru', 'kk', 'en'].map(l => [l, { banner: `<section class="fk-banner">banner ${l}</section>`, notice: `<section class="fk-banner">notice ${l}</section>`, frame: `<div>frame ${l}</div>` }])),
+  css: '.fk-banner { position: fixed; }',
   banner: { js: '/consent/fk_consent-abc.js', wasm: '/consent/fk_consent-abc_bg.wasm', css: '/consent/consent-abc.css' },
 };
 const DENIED = {
@@ -41,6 +46,13 @@ const validChoice = (over = {}) => ({ id: randomUUID(), c: ['necessary', 'statis
 // Objects from the vm realm have other prototypes: compare them as plain JSON.
 const plain = x => JSON.parse(JSON.stringify(x));
 const tick = async (n = 3) => { for (let i = 0; i < n; i++) await new Promise(r => setImmediate(r)); };
+// Waits (up to 10 s) for something asynchronous the loader does, such as importing a module.
+const until = async cond => {
+  for (const end = Date.now() + 10000; !cond();) {
+    if (Date.now() > end) throw new Error('timed out waiting for ' + cond);
+    await new Promise(r => setTimeout(r, 5));
+  }
+};
 
 // ---- a tiny DOM ---------------------------------------------------------------------------
 
@@ -58,15 +70,29 @@ function eventTarget(obj) {
   return obj;
 }
 
+function fakeStyle() {
+  const props = new Map();
+  return {
+    setProperty(k, v, prio = '') { props.set(k, [String(v), prio]); },
+    removeProperty(k) { props.delete(k); },
+    getPropertyValue(k) { return (props.get(k) || [''])[0]; },
+    getPropertyPriority(k) { return (props.get(k) || ['', ''])[1]; },
+  };
+}
+
 class FakeElement {
   constructor(tag) {
+    eventTarget(this);
+    this.style = fakeStyle();
     this.nodeType = 1;
     this.nodeName = this.tagName = tag.toUpperCase();
     this.attrs = new Map();
     this.childNodes = [];
     this.parentNode = null;
-    this.textContent = '';
+    this.text = '';
   }
+  get textContent() { return this.text; }
+  set textContent(v) { this.text = String(v); this.html = ''; }
   getAttribute(n) { return this.attrs.has(n) ? this.attrs.get(n) : null; }
   setAttribute(n, v) { this.attrs.set(n, String(v)); }
   hasAttribute(n) { return this.attrs.has(n); }
@@ -102,11 +128,24 @@ class FakeElement {
     const s = this.parentNode.childNodes;
     return s[s.indexOf(this) + 1] || null;
   }
+  get firstChild() { return this.childNodes[0] || null; }
+  get lastChild() { return this.childNodes.at(-1) || null; }
+  get isConnected() {
+    let n = this;
+    while (n.parentNode) n = n.parentNode;
+    return n.nodeName === 'HTML' || n.nodeName === '#SHADOW-ROOT';
+  }
+  // What the loader painted: the markup it was given (the DOM tests in first-view.test.mjs parse it).
+  set innerHTML(html) { this.html = String(html); this.childNodes = []; }
+  get innerHTML() { return this.html || ''; }
   *descendants() { for (const c of this.childNodes) { yield c; yield* c.descendants(); } }
+  // The gating selector; the frames selector (no frames here: see first-view.test.mjs); any
+  // selector into painted markup finds nothing.
   querySelectorAll(sel) {
-    assert.equal(sel, SEL, 'the fake DOM only knows the gating selector');
+    if (sel !== SEL) return [];
     return [...this.descendants()].filter(e => e.nodeName === 'SCRIPT' && e.getAttribute('type') === 'text/plain' && e.hasAttribute('data-category'));
   }
+  querySelector() { return null; }
   attachShadow(init) {
     this.shadowRoot = new FakeElement('#shadow-root');
     this.shadowRoot.mode = init.mode;
@@ -157,7 +196,7 @@ const inlineScript = (doc, category, text, attrs = {}) => {
 // Runs the loader in a fresh context. Options describe the page; returns the fakes to inspect.
 function load(opts = {}) {
   const {
-    setup = SETUP, cookie = '', readyState = 'complete', scriptData = { api: API + '/', ui: 'host' }, scriptSrc = API + '/consent.js',
+    setup = SETUP, cookie = '', readyState = 'complete', scriptData = { api: API + '/' }, scriptSrc = API + '/consent.js',
     currentScript = true, gpc, cookieEnabled = true, respond = () => ({ status: 201 }), storage = fakeStorage(),
     session = fakeStorage(), lang = 'ru', before = () => {}, href = 'https://shop.fortekassa.kz/shop/page', importer,
   } = opts;
@@ -171,7 +210,7 @@ function load(opts = {}) {
   } else doc.currentScript = null;
   const u = new URL(href);
   const logs = { warn: [], error: [] };
-  const fetchCalls = [], timers = [], observers = [], shows = [], changes = [];
+  const fetchCalls = [], timers = [], observers = [], changes = [];
   const win = eventTarget({
     document: doc,
     navigator: { cookieEnabled, ...(gpc === undefined ? {} : { globalPrivacyControl: gpc }) },
@@ -193,7 +232,6 @@ function load(opts = {}) {
   if (storage === 'throws') Object.defineProperty(win, 'localStorage', { get() { throw new Error('SecurityError'); } });
   else win.localStorage = storage;
   win.window = win;
-  doc.addEventListener('fk:consent-show', e => shows.push(e.detail));
   doc.addEventListener('fk:consent', e => changes.push(e.detail));
   before(win, doc);
   const keysBefore = new Set(Object.keys(win));
@@ -204,7 +242,12 @@ function load(opts = {}) {
   const newGlobals = Object.keys(win).filter(k => !keysBefore.has(k)).sort();
   const runTimer = () => { const t = timers.filter(x => !x.cleared).pop(); t.cleared = true; t.fn(); };
   const queue = () => JSON.parse(storage.map?.get('fk_consent_queue') ?? '[]');
-  return { win, doc, fk: win.fkConsent, logs, fetchCalls, timers, runTimer, observers, shows, changes, newGlobals, queue, storage };
+  // The loader's shadow root (`#fk-consent`) and what it painted into it.
+  const painted = () => {
+    const host = doc.body.childNodes.find(e => e.id === 'fk-consent');
+    return host ? host.shadowRoot.childNodes.find(e => e.nodeName === 'DIV').innerHTML : null;
+  };
+  return { win, doc, fk: win.fkConsent, logs, fetchCalls, timers, runTimer, observers, painted, changes, newGlobals, queue, storage };
 }
 
 const consentArgs = entry => { assert.equal(Object.prototype.toString.call(entry), '[object Arguments]'); return plain([...entry]); };
@@ -215,7 +258,9 @@ const ranScripts = doc => doc.created.filter(e => e.nodeName === 'SCRIPT' && e.p
 
 test('the placeholder appears exactly once and the file avoids eval and inline styles', () => {
   assert.equal(SOURCE.split(PLACEHOLDER).length - 1, 1);
-  assert.doesNotMatch(SOURCE, /\beval\s*\(|new Function|style\s*=|<style|\.style\b|innerHTML/);
+  // Styles only through the CSSOM, which no CSP rule covers; markup only the server's, in one place.
+  assert.doesNotMatch(SOURCE, /\beval\s*\(|new Function|style\s*=[^=]|<style|setAttribute\('style'|\.style\.cssText/);
+  assert.equal(SOURCE.split('innerHTML').length - 1, 1, 'one place sets markup: setHTML');
   assert.match(SOURCE, /^\(function \(\) \{\n'use strict';/m);
 });
 
@@ -228,14 +273,14 @@ test('served raw (no setup): fails soft', () => {
   assert.equal(t.fk.set(['statistics']), null);
   assert.equal(t.fk.setup, null);
   assert.deepEqual(consentArgs(t.win.dataLayer[0]), ['consent', 'default', DENIED]);
-  assert.deepEqual(t.shows, []);
+  assert.equal(t.painted(), null);
   assert.equal(t.fetchCalls.length, 0);
 });
 
 test('exposes exactly the documented members and no other global', () => {
   const t = load();
   assert.deepEqual(Object.keys(t.fk).sort(),
-    ['allowed', 'api', 'cookiesEnabled', 'get', 'gpc', 'onChange', 'pending', 'set', 'setup', 'show', 'showPreferences']);
+    ['allowed', 'api', 'cookiesEnabled', 'get', 'gpc', 'onChange', 'set', 'setup', 'show', 'showPreferences']);
   assert.deepEqual(t.newGlobals, ['dataLayer', 'fkConsent', 'gtag']);
   assert.deepEqual(plain(t.fk.setup), SETUP);
   assert.equal(t.fk.gpc, false);
@@ -244,11 +289,11 @@ test('exposes exactly the documented members and no other global', () => {
 
 test('loaded twice, the second copy does nothing', () => {
   const t = load();
-  const first = t.fk;
+  const first = t.fk, observers = t.observers.length;
   vm.runInContext(SOURCE.replace(PLACEHOLDER, () => JSON.stringify(SETUP)), t.win);
   assert.equal(t.win.fkConsent, first);
   assert.equal(t.win.dataLayer.length, 1);
-  assert.equal(t.observers.length, 1);
+  assert.equal(t.observers.length, observers);
 });
 
 test('the API origin: data-api (trailing slash trimmed), else the script origin, else the page origin', () => {
@@ -261,13 +306,12 @@ test('the API origin: data-api (trailing slash trimmed), else the script origin,
 
 test('a valid cookie gives the state; allowed() follows it; no banner is requested', () => {
   const choice = validChoice({ c: ['necessary', 'statistics'] });
-  const t = load({ cookie: 'a=1; fk_consent=' + cookieValue(choice) + '; b=2', scriptData: { api: API, ui: 'host' } });
+  const t = load({ cookie: 'a=1; fk_consent=' + cookieValue(choice) + '; b=2', scriptData: { api: API } });
   assert.deepEqual(plain(t.fk.get()), { id: choice.id, categories: choice.c, revision: SETUP.revision, policyVersion: 1, time: choice.t });
   assert.equal(t.fk.allowed('necessary'), true);
   assert.equal(t.fk.allowed('statistics'), true);
   assert.equal(t.fk.allowed('marketing'), false);
-  assert.deepEqual(t.shows, []);
-  assert.equal(t.fk.pending, null);
+  assert.equal(t.painted(), null);
 });
 
 test('the time limits are inclusive of one day ahead and 182 days back', () => {
@@ -301,13 +345,12 @@ const INVALID = {
 };
 for (const [name, make] of Object.entries(INVALID)) {
   test(`invalid cookie (${name}): no choice, denied defaults, and a banner request`, () => {
-    const t = load({ cookie: 'fk_consent=' + make(), scriptData: { api: API, ui: 'host' } });
+    const t = load({ cookie: 'fk_consent=' + make(), scriptData: { api: API } });
     assert.equal(t.fk.get(), null);
     assert.equal(t.fk.allowed('statistics'), false);
     assert.equal(t.fk.allowed('necessary'), true);
     assert.deepEqual(consentArgs(t.win.dataLayer[0]), ['consent', 'default', DENIED]);
-    assert.deepEqual(t.shows, ['banner']);
-    assert.equal(t.fk.pending, 'banner');
+    assert.equal(t.painted(), SETUP.views.ru.banner);
   });
 }
 
@@ -577,8 +620,8 @@ test('gating: a valid choice runs allowed scripts already in the page', () => {
 
 test('gating: the MutationObserver watches the document and gates added scripts and subtrees', () => {
   const t = load({ cookie: 'fk_consent=' + cookieValue(validChoice()) });
-  assert.equal(t.observers.length, 1);
-  const mo = t.observers[0];
+  const [mo, ...others] = t.observers.filter(o => o.options.childList);
+  assert.deepEqual(others, [], 'one observer of the document (none of a banner: none was painted)');
   assert.equal(mo.target, t.doc.documentElement);
   assert.deepEqual(plain(mo.options), { childList: true, subtree: true });
   const s = t.doc.body.appendChild(inlineScript(t.doc, 'statistics', 'late()'));
@@ -632,9 +675,9 @@ test('without crypto.randomUUID (plain http) the ID still is a UUID v4', () => {
 test('a second fk_consent cookie (from a parent domain) is no choice', () => {
   const two = 'fk_consent=' + cookieValue(validChoice()) + '; fk_consent=' + cookieValue(validChoice());
   // The fake jar keeps one value per name; a browser sends both (host-only and parent-domain).
-  const t = load({ scriptData: { api: API, ui: 'host' }, before: (win, doc) => Object.defineProperty(doc, 'cookie', { get: () => two, set() {} }) });
+  const t = load({ scriptData: { api: API }, before: (win, doc) => Object.defineProperty(doc, 'cookie', { get: () => two, set() {} }) });
   assert.equal(t.fk.get(), null);
-  assert.deepEqual(t.shows, ['banner']);
+  assert.equal(t.painted(), SETUP.views.ru.banner);
 });
 
 // ---- notifications --------------------------------------------------------------------------
@@ -659,74 +702,108 @@ test('onChange callbacks and the fk:consent event get the state; a throwing call
 
 // ---- asking for a choice ------------------------------------------------------------------
 
-test('host mode: the first-visit request waits for DOMContentLoaded; show() dispatches events, showPreferences() loads the module', () => {
-  const t = load({ readyState: 'loading', scriptData: { api: API, ui: 'host' } });
-  assert.deepEqual(t.shows, []);
-  assert.equal(t.fk.pending, null);
+test('the first view is painted at DOMContentLoaded, in the page language, from the setup alone', () => {
+  const t = load({ readyState: 'loading', lang: 'kk-KZ' });
+  assert.equal(t.painted(), null);
   t.doc.readyState = 'interactive';
   t.doc.dispatchEvent({ type: 'DOMContentLoaded' });
-  assert.deepEqual(t.shows, ['banner']);
-  assert.equal(t.fk.pending, 'banner');
-  t.fk.show();
-  assert.deepEqual(t.shows, ['banner', 'banner']);
-  assert.ok(!t.doc.created.some(e => e.id === 'fk-consent'));
-  t.fk.showPreferences();
-  assert.deepEqual(t.shows, ['banner', 'banner'], 'the dialog is not the app\'s to draw');
-  assert.ok(t.doc.created.some(e => e.id === 'fk-consent'), 'the banner module is loaded for it');
+  assert.equal(t.painted(), SETUP.views.kk.banner);
+  assert.equal(t.fetchCalls.length, 0, 'no module, no wasm: the first view needs nothing more');
   t.fk.set(['statistics']);
-  assert.equal(t.fk.pending, null);
+  assert.equal(t.painted(), '', 'a choice answers the banner');
+  t.fk.show();
+  assert.equal(t.painted(), SETUP.views.kk.banner, 'show() paints it again');
+  assert.equal(load({ lang: 'de' }).painted(), SETUP.views.ru.banner, 'a language we do not have: Russian');
+  assert.equal(load({ lang: 'en', scriptData: { api: API, lang: 'kk' } }).painted(), SETUP.views.kk.banner, 'data-lang first');
+});
+
+test('without constructable stylesheets the stylesheet is linked, and nothing shows until it applies', () => {
+  const t = load();
+  const host = t.doc.body.childNodes.find(e => e.id === 'fk-consent');
+  const [link, box] = host.shadowRoot.childNodes;
+  assert.equal(link.rel, 'stylesheet');
+  assert.equal(link.href, API + SETUP.banner.css);
+  assert.equal(box.style.display, 'none');
+  link.onload({ type: 'load' });
+  assert.equal(box.style.display, '');
 });
 
 test('cookies disabled: a nocookies notice once per page view', () => {
-  const t = load({ cookieEnabled: false, scriptData: { api: API, ui: 'host' } });
+  const t = load({ cookieEnabled: false, scriptData: { api: API } });
   assert.equal(t.fk.cookiesEnabled, false);
-  assert.deepEqual(t.shows, ['nocookies']);
-  const dismissed = load({ cookieEnabled: false, scriptData: { api: API, ui: 'host' }, session: fakeStorage({ fk_consent_nocookies: '1' }) });
-  assert.deepEqual(dismissed.shows, []);
-  assert.equal(dismissed.fk.pending, null);
+  assert.equal(t.painted(), SETUP.views.ru.notice);
+  const dismissed = load({ cookieEnabled: false, scriptData: { api: API }, session: fakeStorage({ fk_consent_nocookies: '1' }) });
+  assert.equal(dismissed.painted(), null);
 });
 
 // The banner module for the embed tests: a real ES module file that records its calls.
-function bannerModule() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fk-consent-test-'));
-  fs.mkdirSync(path.join(dir, 'consent'));
+function bannerModule(dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fk-consent-test-'))) {
+  fs.mkdirSync(path.join(dir, 'consent'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'consent', 'fk_consent-abc.js'), `
     const rec = globalThis.__fkBannerCalls;
+    rec.push(['url', import.meta.url]);
     export default async function init(opts) { rec.push(['init', typeof (await opts.module_or_path)]); }
-    export function mount(el, mode, lang) { rec.push(['mount', el.nodeName, mode, lang]); }
+    export function mount(el, mode, lang, fromBanner) { rec.push(['mount', el.nodeName, mode, lang, fromBanner]); }
     export function show(mode, lang) { rec.push(['show', mode, lang]); }
   `);
   return pathToFileURL(dir).href;
 }
 const canImport = !!vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
 
-test('embed mode: a shadow root with the stylesheet, one import, mount then show', { skip: !canImport && 'needs vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER' }, async () => {
+test('the module is imported for the preferences only, once, and then draws in the same root', { skip: !canImport && 'needs vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER' }, async () => {
   const api = bannerModule();
   const calls = globalThis.__fkBannerCalls = [];
   const t = load({ scriptData: { api, lang: 'kk' }, importer: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
-  const p2 = t.fk.showPreferences(); // while the first load is under way
-  await t.fk.show();
-  await p2;
-  const host = t.doc.body.childNodes.at(-1);
-  assert.equal(host.id, 'fk-consent');
-  assert.equal(host.shadowRoot.mode, 'open');
-  const [link, box] = host.shadowRoot.childNodes;
-  assert.equal(link.rel, 'stylesheet');
-  assert.equal(link.href, api + SETUP.banner.css);
-  assert.equal(box.nodeName, 'DIV');
+  assert.equal(t.painted(), SETUP.views.kk.banner);
+  t.fk.show();
+  assert.deepEqual(calls, [], 'the banner needs no module');
+  assert.equal(t.fetchCalls.length, 0);
+  t.fk.showPreferences();
+  t.fk.showPreferences(); // while the first load is under way
+  await until(() => calls.some(c => c[0] === 'mount'));
   assert.ok(t.fetchCalls.some(c => c.url === api + SETUP.banner.wasm), 'the wasm is fetched alongside the module');
-  assert.deepEqual(calls, [['init', 'object'], ['mount', 'DIV', 'banner', 'kk'], ['show', 'preferences', 'kk'], ['show', 'banner', 'kk']]);
+  assert.deepEqual(calls.filter(c => c[0] !== 'url'), [['init', 'object'], ['mount', 'DIV', 'preferences', 'kk', true]]);
+  assert.equal(t.painted(), '', 'the module draws in place of the first view');
+  t.fk.show();
+  assert.deepEqual(calls.at(-1), ['show', 'banner', 'kk']);
   assert.equal(t.doc.created.filter(e => e.id === 'fk-consent').length, 1);
-  assert.deepEqual(t.shows, []);
 });
 
-test('embed mode: a failed load is logged and the page stays usable', async () => {
+test('a choice made while the module loads withdraws the request: no dialog over an answer', { skip: !canImport && 'needs vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER' }, async () => {
+  const api = bannerModule();
+  const calls = globalThis.__fkBannerCalls = [];
+  const t = load({ scriptData: { api }, importer: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
+  t.fk.showPreferences();
+  t.fk.set(['necessary']);
+  await until(() => calls.some(c => c[0] === 'init'));
+  await tick();
+  assert.deepEqual(calls.map(c => c[0]), ['url', 'init'], 'loaded, not mounted');
+  t.fk.showPreferences();
+  await until(() => calls.some(c => c[0] === 'mount'));
+  assert.deepEqual(calls.at(-1), ['mount', 'DIV', 'preferences', 'ru', true], 'asked again, it opens');
+});
+
+test('after a failed import, a retry asks at another address (a browser keeps the failure by its address)', { skip: !canImport && 'needs vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER' }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fk-consent-test-'));
+  const calls = globalThis.__fkBannerCalls = [];
+  const t = load({ scriptData: { api: pathToFileURL(dir).href }, importer: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
+  t.fk.showPreferences();
+  await until(() => t.logs.error.length === 1); // the module is not there yet: a lost network
+  bannerModule(dir);
+  t.fk.showPreferences();
+  await until(() => calls.some(c => c[0] === 'mount'));
+  assert.match(calls.find(c => c[0] === 'url')[1], /fk_consent-abc\.js\?retry=2$/);
+});
+
+test('a module that cannot load is logged, and the banner keeps working', async () => {
   const t = load({ setup: { ...SETUP, banner: null }, scriptData: { api: API } });
-  await t.fk.show();
-  assert.equal(t.logs.error.length, 1);
+  t.fk.showPreferences();
+  await until(() => t.logs.error.length === 1);
+  assert.equal(t.painted(), SETUP.views.ru.banner);
   assert.equal(t.fk.set(['statistics']).categories.length, 2);
-  await assert.doesNotReject(async () => t.fk.showPreferences());
   const t2 = load({ scriptData: { api: API }, importer: async () => { throw new Error('network'); } });
-  await t2.fk.show();
-  assert.equal(t2.logs.error.length, 1);
+  t2.fk.showPreferences();
+  await until(() => t2.logs.error.length === 1);
+  t2.fk.showPreferences();
+  await until(() => t2.logs.error.length === 2); // asked again, it tries again
 });

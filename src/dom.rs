@@ -55,3 +55,24 @@ pub fn format_date_time(unix: i64, lang: Lang) -> String {
     let date = js_sys::Date::new(&JsValue::from_f64(unix as f64 * 1000.0));
     date.to_locale_string(lang.locale(), &intl_options(true)).into()
 }
+
+/// Mounts the app into `<div id="app">` of its page. Not into `<body>` itself: whatever the
+/// page appends at its end (the cookie banner's root, painted before the app) stays after the
+/// app's content, in reading and focus order.
+pub fn mount_app<N: IntoView + 'static>(app: fn() -> N) {
+    use wasm_bindgen::JsCast;
+    let root = document().get_element_by_id("app").and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    match root {
+        Some(root) => leptos::mount::mount_to(root, app).forget(),
+        None => leptos::mount::mount_to_body(app),
+    }
+}
+
+/// The element that has focus, looking inside shadow roots (the cookie banner lives in one).
+pub fn active_element() -> Option<web_sys::Element> {
+    let mut el = document().active_element()?;
+    while let Some(inner) = el.shadow_root().and_then(|r| r.active_element()) {
+        el = inner;
+    }
+    Some(el)
+}

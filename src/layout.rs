@@ -7,7 +7,6 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
 use crate::consent::bridge::show_preferences;
-use crate::consent::ui::ConsentUi;
 use crate::i18n::{error_text, use_i18n};
 
 pub const CONTACT_EMAIL: &str = "info@fortekassa.kz";
@@ -87,7 +86,6 @@ pub fn Shell(children: Children, #[prop(optional)] account: bool) -> impl IntoVi
                 </a>
             </p>
         </footer>
-        <ConsentUi/>
     }
 }
 

@@ -1,3 +1,6 @@
+// The server renders these components to HTML (`ssr`), where type-erased views keep their
+// whole nested type in an async block: deeper than the default limit allows.
+#![recursion_limit = "256"]
 //! The ForteKassa Privacy Center SPA: app shell and routes, a typed API client, and one
 //! module per part of the product (the policy viewer first).
 pub mod account;

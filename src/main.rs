@@ -1,3 +1,3 @@
 fn main() {
-    leptos::mount::mount_to_body(fk_app::app::App);
+    fk_app::dom::mount_app(fk_app::app::App);
 }

@@ -85,12 +85,43 @@ pub struct CategoryInfo {
     pub cookies: Vec<CookieInfo>,
 }
 
-/// The operator's file (`config/cookies.json`): every category, in display order.
+/// A third party whose frames pages embed (a video player, a map). A page marks such a frame
+/// `<iframe data-src="…" data-category="…">` and the loader shows a placeholder naming the
+/// provider until the category is allowed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct FrameProvider {
+    /// Its name as people know it ("YouTube").
+    pub provider: String,
+    /// The hosts its frames come from; each also covers its subdomains.
+    pub hosts: Vec<String>,
+    /// What its frames need (a frame's own `data-category` wins).
+    pub category: Category,
+    /// Its privacy policy, an `https://` address.
+    pub policy: String,
+}
+
+/// The operator's file (`config/cookies.json`): every category, in display order, and the
+/// providers of frames pages embed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CookieConfig {
     pub categories: Vec<CategoryInfo>,
+    #[serde(default)]
+    pub frames: Vec<FrameProvider>,
+}
+
+/// A host name as a frame provider lists it: lower-case labels of letters, digits and
+/// hyphens, at least two of them.
+fn is_frame_host(host: &str) -> bool {
+    let labels: Vec<&str> = host.split('.').collect();
+    labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-')
+                && l.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
 }
 
 impl CookieConfig {
@@ -120,6 +151,22 @@ impl CookieConfig {
                 if !ok {
                     return Err(format!("cookie name {:?} in \"{}\" is not valid", cookie.name, cat.id.code()));
                 }
+            }
+        }
+        for frame in &self.frames {
+            let name = &frame.provider;
+            if name.trim().is_empty() {
+                return Err("a frame provider needs a name".into());
+            }
+            if frame.hosts.is_empty() || !frame.hosts.iter().all(|h| is_frame_host(h)) {
+                return Err(format!("frame provider {name:?} needs hosts written as lower-case host names (www.example.com)"));
+            }
+            if frame.category == Category::Necessary {
+                return Err(format!("frame provider {name:?}: a third-party frame is never \"necessary\""));
+            }
+            let host_part = frame.policy.strip_prefix("https://").unwrap_or_default();
+            if host_part.is_empty() || frame.policy.bytes().any(|b| b.is_ascii_whitespace() || b.is_ascii_control() || b == b'"') {
+                return Err(format!("frame provider {name:?} needs its privacy policy as an https:// address"));
             }
         }
         Ok(())
@@ -311,9 +358,38 @@ mod tests {
         let mut broken = config.clone();
         broken.categories.remove(2);
         assert!(broken.validate().unwrap_err().contains("statistics"));
-        let mut bad_name = config;
+        let mut bad_name = config.clone();
         let template = bad_name.categories[1].cookies[0].clone();
         bad_name.categories[1].cookies.push(CookieInfo { name: "a b".into(), ..template });
         assert!(bad_name.validate().is_err());
+        assert!(!config.frames.is_empty(), "the shipped file names the usual frame providers");
+    }
+
+    #[test]
+    fn frame_providers_are_checked() {
+        let config: CookieConfig = serde_json::from_str(include_str!("../../config/cookies.json")).unwrap();
+        let with = |f: fn(&mut FrameProvider)| {
+            let mut c = config.clone();
+            f(&mut c.frames[0]);
+            c.validate()
+        };
+        assert!(with(|_| {}).is_ok());
+        assert!(with(|f| f.provider = " ".into()).unwrap_err().contains("name"));
+        assert!(with(|f| f.hosts = vec![]).unwrap_err().contains("hosts"));
+        for host in ["WWW.youtube.com", "youtube", "a..b", "-a.com", "a.com/x", "*.a.com", "https://a.com"] {
+            assert!(with_host(&config, host).is_err(), "{host}");
+        }
+        assert!(with_host(&config, "www.youtube-nocookie.com").is_ok());
+        assert!(with(|f| f.category = Category::Necessary).unwrap_err().contains("necessary"));
+        assert!(with(|f| f.policy = "http://a.com".into()).unwrap_err().contains("https"));
+        assert!(with(|f| f.policy = "https://".into()).is_err());
+        let without: CookieConfig = serde_json::from_str(r#"{"categories": []}"#).unwrap();
+        assert!(without.frames.is_empty(), "a file from before frames still reads");
+    }
+
+    fn with_host(config: &CookieConfig, host: &str) -> Result<(), String> {
+        let mut c = config.clone();
+        c.frames[0].hosts = vec![host.into()];
+        c.validate()
     }
 }

@@ -11,6 +11,7 @@ pub mod health;
 pub mod mail;
 pub mod openapi;
 pub mod policy;
+pub mod precompressed;
 pub mod request;
 pub mod security;
 pub mod serve;
@@ -128,7 +129,7 @@ fn compressible() -> impl tower_http::compression::Predicate {
         .and(NotForContentType::IMAGES)
         .and(NotForContentType::SSE)
         .and(|_: StatusCode, _: axum::http::Version, _: &axum::http::HeaderMap, ext: &axum::http::Extensions| {
-            ext.get::<policy::current::Precompressed>().is_none()
+            ext.get::<precompressed::Precompressed>().is_none()
         })
 }
 

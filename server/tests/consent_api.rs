@@ -185,6 +185,52 @@ async fn the_loader_carries_the_current_setup() {
     assert_eq!(again.status, StatusCode::NOT_MODIFIED);
 }
 
+/// The banner's first view travels inside the loader: its HTML in each language (rendered from
+/// the app's components), its stylesheet, what "accept all" means, and the frame providers.
+#[tokio::test]
+async fn the_loader_carries_the_banner_in_every_language() {
+    let t = seeded().await;
+    let js = get(&t.router, "/consent.js").await.text();
+    let start = js.find("const SETUP = ").expect("the setup line") + "const SETUP = ".len();
+    let end = start + js[start..].find(";\n").unwrap();
+    let setup: serde_json::Value = serde_json::from_str(&js[start..end]).expect("the setup is JSON");
+    for lang in fk_api::Lang::ALL {
+        let view = &setup["views"][lang.code()];
+        let banner = view["banner"].as_str().unwrap();
+        assert!(banner.contains(lang.messages().consent_banner_title), "{lang:?}: {banner}");
+        assert!(banner.contains(r#"data-action="accept""#) && view["notice"].as_str().unwrap().contains("6.4"));
+        assert!(view["frame"].as_str().unwrap().contains(r#"data-action="allow""#));
+        assert!(!setup["names"][lang.code()]["marketing"].as_str().unwrap().is_empty());
+    }
+    assert!(setup["css"].as_str().unwrap().contains(".fk-banner"));
+    assert_eq!(setup["acceptAll"], json!([["necessary", "preferences", "statistics", "marketing"], ["necessary", "preferences", "statistics"]]));
+    assert_eq!(setup["frames"][0]["provider"], "YouTube");
+    // Markup in a script's text: never an end tag or a comment opener as such.
+    assert!(!js[start..end].contains("</") && !js[start..end].contains("<!--"));
+}
+
+/// Every page view of every embedding site asks for the loader: it is compressed once per
+/// setup, at the best level, and sent in the encoding the browser takes.
+#[tokio::test]
+async fn the_loader_is_sent_precompressed() {
+    use std::io::Read;
+    let t = seeded().await;
+    let plain = get(&t.router, "/consent.js").await;
+    let br = request(&t.router, "GET", "/consent.js", &[("accept-encoding", "gzip, br")]).await;
+    assert_eq!(br.header("content-encoding"), "br");
+    assert_eq!(br.header("vary"), "accept-encoding");
+    assert_eq!(br.header("etag"), plain.header("etag"));
+    let mut decoded = Vec::new();
+    brotli::BrotliDecompress(&mut &br.body[..], &mut decoded).unwrap();
+    assert_eq!(decoded, plain.body);
+    assert!(br.body.len() * 3 < plain.body.len(), "{} of {} bytes", br.body.len(), plain.body.len());
+    let gz = request(&t.router, "GET", "/consent.js", &[("accept-encoding", "gzip")]).await;
+    assert_eq!(gz.header("content-encoding"), "gzip");
+    let mut decoded = Vec::new();
+    flate2::read::GzDecoder::new(&gz.body[..]).read_to_end(&mut decoded).unwrap();
+    assert_eq!(decoded, plain.body);
+}
+
 /// A visitor's receipts are personal: never kept by a shared or browser cache.
 #[tokio::test]
 async fn receipts_are_never_cached() {

@@ -67,11 +67,3 @@ pub fn gpc() -> bool {
 pub fn api_base() -> String {
     field("api").and_then(|v| v.as_string()).unwrap_or_default()
 }
-
-/// A request the loader made before this UI existed (`fkConsent.pending`), taken once.
-pub fn take_pending() -> Option<String> {
-    let fk = loader()?;
-    let mode = Reflect::get(&fk, &"pending".into()).ok()?.as_string()?;
-    let _ = Reflect::set(&fk, &"pending".into(), &JsValue::NULL);
-    Some(mode)
-}

@@ -12,7 +12,7 @@ use wasm_bindgen::JsCast;
 use super::bridge::{self, ConsentState};
 use super::ui::{accept_or_reject, DialogContext, Mode};
 use crate::api;
-use crate::dom::format_date_time;
+use crate::dom::{active_element, format_date_time};
 use crate::i18n::use_i18n;
 use crate::layout::ErrorPanel;
 
@@ -21,15 +21,6 @@ const FOCUSABLE: &str = "button:not([disabled]), input:not([disabled]), a[href],
 fn focusables(root: &web_sys::Element) -> Vec<web_sys::HtmlElement> {
     let Ok(list) = root.query_selector_all(FOCUSABLE) else { return Vec::new() };
     (0..list.length()).filter_map(|i| list.item(i)?.dyn_into::<web_sys::HtmlElement>().ok()).collect()
-}
-
-/// The element that has focus, looking inside shadow roots (the embedded banner lives in one).
-fn active_element() -> Option<web_sys::Element> {
-    let mut el = document().active_element()?;
-    while let Some(inner) = el.shadow_root().and_then(|r| r.active_element()) {
-        el = inner;
-    }
-    Some(el)
 }
 
 /// The [`super::ui::DialogView`] the embeddable banner passes to its UI.

@@ -1,6 +1,7 @@
-//! The consent UI root: shows the banner, the preferences dialog or the cookies-disabled
-//! notice when the loader asks (`fk:consent-show`, or `fkConsent.pending`), and keeps the
-//! current choice in a signal (`fk:consent`).
+//! The consent UI: the banner, the cookies-disabled notice and the frame placeholder (markup
+//! the server also renders to HTML, so the loader paints them before any WebAssembly; see
+//! [`super::first_view`]), and the root the banner module mounts when the visitor opens the
+//! preferences dialog. The current choice is kept in a signal (`fk:consent`).
 use std::cell::RefCell;
 
 use fk_api::consent::{accept_all, Category};
@@ -69,26 +70,22 @@ pub fn use_consent_state() -> RwSignal<Option<ConsentState>> {
 pub struct DialogContext {
     pub mode: RwSignal<Option<Mode>>,
     pub state: RwSignal<Option<ConsentState>>,
-    /// Opened from this UI's own banner: closing without a choice goes back to it.
+    /// Opened from the banner: closing without a choice goes back to it.
     pub from_banner: bool,
 }
 
-/// Draws the preferences dialog. Only the embeddable banner passes one: the Privacy Center
-/// leaves the dialog to that module (loaded when asked for), which keeps the app's first
-/// download within budget.
+/// Draws the preferences dialog: the banner module passes [`super::dialog::draw`]. A
+/// function pointer rather than a direct call keeps the dialog out of anything else that
+/// shows this UI.
 pub type DialogView = fn(DialogContext) -> AnyView;
 
+/// The banner module's root. `from_banner`: the dialog was opened from the banner the loader
+/// painted before the module arrived, so closing it without a choice shows the banner again.
 #[component]
-pub fn ConsentUi(#[prop(optional)] initial: Option<Mode>, #[prop(optional)] dialog: Option<DialogView>) -> impl IntoView {
-    let mode = RwSignal::new(initial.or_else(|| bridge::take_pending().and_then(|m| Mode::parse(&m))));
-    let from_banner = RwSignal::new(false);
+pub fn ConsentUi(initial: Mode, dialog: DialogView, #[prop(optional)] from_banner: bool) -> impl IntoView {
+    let mode = RwSignal::new(Some(initial));
+    let from_banner = RwSignal::new(from_banner);
     SHOWN.with(|s| *s.borrow_mut() = Some(mode));
-    on_document_event("fk:consent-show", move |e| {
-        bridge::take_pending();
-        if let Some(m) = e.detail().as_string().and_then(|m| Mode::parse(&m)) {
-            mode.set(Some(m));
-        }
-    });
     let state = use_consent_state();
     // A choice made while the banner shows (here, in the dialog, by a script) answers it. Only
     // a change counts: `show()` for a visitor who already chose must still show the banner.
@@ -99,84 +96,68 @@ pub fn ConsentUi(#[prop(optional)] initial: Option<Mode>, #[prop(optional)] dial
         }
         has_choice
     });
-    // The banner shown again (after the dialog closed) takes focus back: what had it is gone.
+    // The banner shown again (after the dialog closed) takes focus back if what had it is gone.
     let banner_shown = StoredValue::new(false);
-    let customise = move || match dialog {
-        Some(_) => {
-            from_banner.set(true);
-            mode.set(Some(Mode::Preferences));
-        }
-        None => {
-            bridge::show_preferences();
-        }
+    let customise = move || {
+        from_banner.set(true);
+        mode.set(Some(Mode::Preferences));
+    };
+    let choose = move |categories: Vec<Category>| {
+        bridge::set(&categories);
+        mode.set(None);
     };
     move || match mode.get() {
         Some(Mode::Banner) => {
             let refocus = banner_shown.get_value();
             banner_shown.set_value(true);
-            view! { <Banner mode customise refocus/> }.into_any()
+            let policy = format!("{}{POLICY_LINK}", bridge::api_base());
+            view! { <Banner gpc=bridge::gpc() policy choose customise refocus/> }.into_any()
         }
-        Some(Mode::Preferences) => match dialog {
-            Some(draw) => {
-                let ctx = DialogContext { mode, state, from_banner: from_banner.get_untracked() };
-                from_banner.set(false);
-                draw(ctx)
+        Some(Mode::Preferences) => {
+            let ctx = DialogContext { mode, state, from_banner: from_banner.get_untracked() };
+            if ctx.from_banner {
+                // The banner it came from (painted by the loader, or drawn here) was shown.
+                banner_shown.set_value(true);
             }
-            None => ().into_any(),
-        },
-        Some(Mode::NoCookies) => view! { <NoCookiesNotice mode/> }.into_any(),
+            from_banner.set(false);
+            dialog(ctx)
+        }
+        Some(Mode::NoCookies) => view! { <NoCookiesNotice dismiss=move || dismiss_notice(mode)/> }.into_any(),
         None => ().into_any(),
     }
 }
 
-/// A bar fixed to the bottom of the window that keeps the page usable underneath it: an empty
-/// spacer of the bar's height after everything else lets the end of the page scroll clear of
-/// it, and the same height as the page's bottom scroll padding keeps a focused element from
-/// being hidden under it (WCAG 2.4.11). Both only add at the end: nothing in view moves.
+/// Where the banner's policy link points, after the API origin: the cookie section.
+pub const POLICY_LINK: &str = "/policy#section-6";
+
+/// A bar fixed to the bottom of the window. The loader keeps the page usable underneath it
+/// (padding of its height under the page, the same scroll padding for focused elements, WCAG
+/// 2.4.11) for the bar it painted and for this module's alike, so the rule lives once.
 #[component]
 fn BottomBar(labelled_by: &'static str, children: Children) -> impl IntoView {
-    let bar = NodeRef::<leptos::html::Section>::new();
-    let spacer = NodeRef::<leptos::html::Div>::new();
-    let reserve = move |height: i32| {
-        let value = if height > 0 { format!("{height}px") } else { String::new() };
-        if let Some(html) = document().document_element().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
-            let _ = html.style().set_property("scroll-padding-bottom", &value);
-        }
-        if let Some(spacer) = spacer.get_untracked() {
-            let _ = web_sys::HtmlElement::style(&spacer).set_property("height", &value);
-        }
-    };
-    Effect::new(move |_| {
-        if let Some(el) = bar.get() {
-            reserve(el.offset_height());
-        }
-    });
-    on_cleanup(move || {
-        if let Some(html) = document().document_element().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
-            let _ = html.style().remove_property("scroll-padding-bottom");
-        }
-    });
-    view! {
-        <section class="fk-consent fk-banner" role="region" aria-labelledby=labelled_by node_ref=bar>{children()}</section>
-        <div class="fk-spacer" aria-hidden="true" node_ref=spacer></div>
-    }
+    view! { <section class="fk-consent fk-banner" role="region" aria-labelledby=labelled_by>{children()}</section> }
 }
 
+/// The banner. Its first view is this markup rendered by the server, with no handlers: the
+/// loader finds the buttons by `data-action`, shows the GPC note (`data-fk="gpc"`) and the
+/// dialog's loading state (`data-fk="loading"` / `"failed"`, with `data-action="retry"`).
 #[component]
-fn Banner(mode: RwSignal<Option<Mode>>, customise: impl Fn() + Copy + Send + Sync + 'static, refocus: bool) -> impl IntoView {
+pub fn Banner(
+    gpc: bool,
+    policy: String,
+    choose: impl Fn(Vec<Category>) + Copy + Send + Sync + 'static,
+    customise: impl Fn() + Copy + Send + Sync + 'static,
+    refocus: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let gpc = bridge::gpc();
-    let policy = format!("{}/policy#section-6", bridge::api_base());
     let customise_button = NodeRef::<leptos::html::Button>::new();
+    // Back from the dialog, focus goes to "customise" unless it has found a place already (the
+    // dialog returns it to what opened it, when that is still there).
     Effect::new(move |_| {
-        if let Some(button) = customise_button.get().filter(|_| refocus) {
+        if let Some(button) = customise_button.get().filter(|_| refocus && focus_is_lost()) {
             let _ = button.focus();
         }
     });
-    let choose = move |categories: Vec<Category>| {
-        bridge::set(&categories);
-        mode.set(None);
-    };
     view! {
         <BottomBar labelled_by="fk-banner-title">
             <div class="fk-banner__text">
@@ -185,7 +166,7 @@ fn Banner(mode: RwSignal<Option<Mode>>, customise: impl Fn() + Copy + Send + Syn
                     {i18n.text(|t| t.consent_banner_text)} " "
                     <a href=policy>{i18n.text(|t| t.consent_policy_link)}</a>
                 </p>
-                {gpc.then(|| view! { <p class="fk-note">{i18n.text(|t| t.consent_gpc_note)}</p> })}
+                <p class="fk-note" data-fk="gpc" hidden=!gpc>{i18n.text(|t| t.consent_gpc_note)}</p>
             </div>
             // Three actions of equal weight: the same element, the same style, in one row.
             <div class="fk-actions">
@@ -194,8 +175,20 @@ fn Banner(mode: RwSignal<Option<Mode>>, customise: impl Fn() + Copy + Send + Syn
                     {i18n.text(|t| t.consent_customise)}
                 </button>
             </div>
+            // Under the buttons, so the one just pressed stays where it was.
+            <p class="fk-status" role="status">
+                <span data-fk="loading" hidden>{i18n.text(|t| t.consent_loading)}</span>
+                <span data-fk="failed" hidden>
+                    {i18n.text(|t| t.consent_load_failed)} " "
+                    <button type="button" class="fk-link" data-action="retry">{i18n.text(|t| t.consent_retry)}</button>
+                </span>
+            </p>
         </BottomBar>
     }
+}
+
+fn focus_is_lost() -> bool {
+    crate::dom::active_element().is_none_or(|e| e.tag_name().eq_ignore_ascii_case("body") || e.id() == "fk-consent")
 }
 
 /// "Accept all" and "reject all", the same in the banner and the dialog.
@@ -211,16 +204,20 @@ pub fn accept_or_reject(choose: impl Fn(Vec<Category>) + Copy + 'static, gpc: bo
     }
 }
 
+/// The notice is said once per page view (the loader reads the same key on its first view).
+const NOTICE_DISMISSED: &str = "fk_consent_nocookies";
+
+fn dismiss_notice(mode: RwSignal<Option<Mode>>) {
+    if let Ok(Some(s)) = window().session_storage() {
+        let _ = s.set_item(NOTICE_DISMISSED, "1");
+    }
+    mode.set(None);
+}
+
 /// Clause 6.4: with cookies refused, say once that some functions may not work.
 #[component]
-fn NoCookiesNotice(mode: RwSignal<Option<Mode>>) -> impl IntoView {
+pub fn NoCookiesNotice(dismiss: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     let i18n = use_i18n();
-    let dismiss = move |_| {
-        if let Ok(Some(s)) = window().session_storage() {
-            let _ = s.set_item("fk_consent_nocookies", "1");
-        }
-        mode.set(None);
-    };
     view! {
         <BottomBar labelled_by="fk-nocookies-title">
             <div class="fk-banner__text">
@@ -228,8 +225,49 @@ fn NoCookiesNotice(mode: RwSignal<Option<Mode>>) -> impl IntoView {
                 <p>{i18n.text(|t| t.consent_nocookies_text)}</p>
             </div>
             <div class="fk-actions">
-                <button type="button" class="fk-btn" on:click=dismiss>{i18n.text(|t| t.consent_ok)}</button>
+                <button type="button" class="fk-btn" data-action="dismiss" on:click=move |_| dismiss()>{i18n.text(|t| t.consent_ok)}</button>
             </div>
         </BottomBar>
     }
+}
+
+/// What a page shows instead of a third-party frame (a video player, a map) until its
+/// category is allowed. Only the loader uses it, as HTML the server renders: it fills the
+/// `data-fk` slots (provider, category, policy link) as text for each frame.
+#[component]
+pub fn FramePlaceholder() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="fk-consent fk-frame" role="group">
+            <p class="fk-frame__text">{move || slots(i18n.t().consent_frame_blocked)}</p>
+            <div class="fk-actions">
+                <button type="button" class="fk-btn" data-action="once">{i18n.text(|t| t.consent_frame_once)}</button>
+                <button type="button" class="fk-btn" data-action="allow">{move || slots(i18n.t().consent_allow)}</button>
+            </div>
+            <p data-fk="policy-line"><a data-fk="policy" target="_blank" rel="noopener noreferrer">{move || slots(i18n.t().consent_frame_policy)}</a></p>
+        </div>
+    }
+}
+
+/// A text with `{provider}` and `{category}` in it, as text and empty `<span data-fk>` slots.
+fn slots(text: &'static str) -> Vec<AnyView> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else { break };
+        let name = &rest[start + 1..start + len];
+        if start > 0 {
+            out.push(rest[..start].into_any());
+        }
+        out.push(match name {
+            "provider" => view! { <span data-fk="provider"></span> }.into_any(),
+            "category" => view! { <span data-fk="category"></span> }.into_any(),
+            _ => rest[start..start + len + 1].into_any(),
+        });
+        rest = &rest[start + len + 1..];
+    }
+    if !rest.is_empty() {
+        out.push(rest.into_any());
+    }
+    out
 }

@@ -136,8 +136,8 @@ fn ms(d: std::time::Duration) -> f64 {
 }
 
 /// The consent banner against vanilla-cookieconsent (installed from npm with the build tools)
-/// in headless Chromium: time to a visible banner, layout shift, bytes on first and returning
-/// visits (`tests/e2e/src/bin/consent_bench.rs`).
+/// in headless Chromium, on a desktop and on a phone profile: time to a visible banner, layout
+/// shift, bytes on first and returning visits (`tests/e2e/src/bin/consent_bench.rs`).
 fn consent_banner(server: &std::path::Path) -> Result<(), String> {
     tools::ensure_browser()?;
     let anchor = root().join("xtask/npm/node_modules/vanilla-cookieconsent/dist");
@@ -146,7 +146,7 @@ fn consent_banner(server: &std::path::Path) -> Result<(), String> {
         step("installing vanilla-cookieconsent from npm (xtask/npm)");
         crate::exec(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(root().join("xtask/npm")), "npm ci in xtask/npm")?;
     }
-    step("consent banner vs vanilla-cookieconsent 3.1.0 (headless Chromium, about a minute)");
+    step("consent banner vs vanilla-cookieconsent 3.1.0 (headless Chromium, desktop and phone, about two minutes)");
     crate::exec(
         crate::cargo()
             .args(["run", "--release", "-p", "fk-e2e", "--bin", "consent_bench"])

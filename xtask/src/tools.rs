@@ -84,15 +84,20 @@ pub fn axe_js() -> PathBuf {
     npm_dir().join("node_modules/axe-core/axe.min.js")
 }
 
+/// A DOM for the consent loader's node tests (`consent/*.test.mjs`).
+fn jsdom() -> PathBuf {
+    npm_dir().join("node_modules/jsdom/package.json")
+}
+
 fn npm_tools() -> Result<(), String> {
     let wasm_opt_ok = output(&npm_bin().join("wasm-opt").to_string_lossy(), &["--version"]).is_some_and(|v| v.contains("132"));
-    if wasm_opt_ok && axe_js().exists() {
+    if wasm_opt_ok && axe_js().exists() && jsdom().exists() {
         return Ok(());
     }
     if output("npm", &["--version"]).is_none() {
         apt_install(&["nodejs", "npm"])?;
     }
-    step("installing binaryen (wasm-opt) and axe-core from npm");
+    step("installing binaryen (wasm-opt), axe-core and jsdom from npm");
     exec(
         Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(npm_dir()),
         "npm ci in xtask/npm",

@@ -1,16 +1,24 @@
 //! `GET /consent.js`: the loader with the current setup written into it (configuration
-//! revision, policy version, cookie names, where the banner is). Revalidated on every load,
-//! so a changed configuration reaches returning visitors at once.
-use std::sync::{Arc, Mutex};
+//! revision, policy version, cookie names, frame providers) and the banner's first view: its
+//! HTML in each language, rendered from the app's components, and its stylesheet. The loader
+//! paints the banner from these at once; the WebAssembly module comes only for the
+//! preferences dialog. Revalidated on every load, so a changed configuration reaches returning
+//! visitors at once; compressed once per setup, since every page view of every embedding site
+//! asks for it.
+use std::sync::{Arc, Mutex, OnceLock};
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
+use fk_api::consent::{accept_all, Category};
+use fk_api::Lang;
+use fk_app::consent::first_view;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
 use super::http::policy_version;
 use crate::error::AppError;
+use crate::precompressed::Bodies;
 use crate::AppState;
 
 pub const SOURCE: &str = include_str!("../../../consent/loader.js");
@@ -22,14 +30,24 @@ pub fn banner_manifest(dist: &std::path::Path) -> Option<Value> {
     serde_json::from_str(&text).ok()
 }
 
-/// The last loader served, with its ETag. Every page view of every embedding site asks for
-/// `/consent.js`, while its setup changes only on a configuration edit or a publication.
+/// The banner's stylesheet: the loader adopts it into its shadow root with the first view (and
+/// the module's dialog uses it there too).
+const STYLESHEET: &str = include_str!("../../../style/consent.css");
+
+/// The last loader served. Every page view of every embedding site asks for `/consent.js`,
+/// while its setup changes only on a configuration edit or a publication.
 #[derive(Clone, Default)]
 pub struct Rendered(Arc<Mutex<Option<Cached>>>);
 
 /// The setup (configuration revision and policy version) the loader was rendered for, and
 /// what was rendered.
-type Cached = (String, Arc<(String, String)>);
+type Cached = (String, Arc<Loader>);
+
+/// The loader for one setup, in each encoding, with its ETag.
+pub struct Loader {
+    pub bodies: Bodies,
+    pub etag: HeaderValue,
+}
 
 #[utoipa::path(get, path = "/consent.js", tag = "consent",
     params(("if-none-match" = Option<String>, Header)),
@@ -39,22 +57,35 @@ type Cached = (String, Arc<(String, String)>);
         (status = 304, description = "Unchanged since the `ETag` given"),
     ))]
 pub async fn serve(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
-    let (body, etag) = &*rendered(&state).await?;
-    let mut response = if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else {
-        ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], body.clone()).into_response()
-    };
-    let h = response.headers_mut();
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    h.insert(header::ETAG, HeaderValue::from_str(etag).expect("hex is a valid header"));
+    let loader = rendered(&state).await?;
+    let mut response = loader.bodies.respond(&headers, "text/javascript; charset=utf-8", &loader.etag, "no-cache");
     // Loaded by pages on other origins: allow exactly that.
-    h.insert("cross-origin-resource-policy", HeaderValue::from_static("cross-origin"));
-    Ok(response)
+    response.headers_mut().insert("cross-origin-resource-policy", HeaderValue::from_static("cross-origin"));
+    Ok(response.into_response())
+}
+
+/// The first view in each language. It depends on nothing but the release, so it is
+/// rendered once.
+fn first_views() -> &'static Value {
+    static VIEWS: OnceLock<Value> = OnceLock::new();
+    VIEWS.get_or_init(|| {
+        let views: Map<String, Value> = Lang::ALL
+            .into_iter()
+            .map(|lang| {
+                let view = first_view::render(lang);
+                (lang.code().to_string(), json!({ "banner": view.banner, "notice": view.notice, "frame": view.frame }))
+            })
+            .collect();
+        Value::Object(views)
+    })
+}
+
+fn codes(categories: Vec<Category>) -> Vec<&'static str> {
+    categories.into_iter().map(Category::code).collect()
 }
 
 /// The loader for the current setup: rebuilt only when the revision or policy version moves.
-async fn rendered(state: &AppState) -> Result<Arc<(String, String)>, AppError> {
+async fn rendered(state: &AppState) -> Result<Arc<Loader>, AppError> {
     let loaded = state.cookie_config.current();
     let policy_version = policy_version(state).await?;
     let key = format!("{}/{policy_version}", loaded.revision);
@@ -63,22 +94,83 @@ async fn rendered(state: &AppState) -> Result<Arc<(String, String)>, AppError> {
             return Ok(rendered.clone());
         }
     }
-    let cookies: Map<String, Value> = loaded
-        .config
-        .categories
+    let categories = &loaded.config.categories;
+    let cookies: Map<String, Value> = categories
         .iter()
         .map(|c| (c.id.code().to_string(), json!(c.cookies.iter().map(|k| k.name.clone()).collect::<Vec<_>>())))
+        .collect();
+    // Category names as the placeholders of blocked frames say them, by language.
+    let names: Map<String, Value> = Lang::ALL
+        .into_iter()
+        .map(|lang| {
+            let names: Map<String, Value> = categories.iter().map(|c| (c.id.code().to_string(), json!(c.name.get(lang)))).collect();
+            (lang.code().to_string(), Value::Object(names))
+        })
         .collect();
     let setup = json!({
         "revision": loaded.revision,
         "policyVersion": policy_version,
-        "categories": loaded.config.categories.iter().map(|c| c.id.code()).collect::<Vec<_>>(),
+        "categories": categories.iter().map(|c| c.id.code()).collect::<Vec<_>>(),
         "cookies": cookies,
+        // What the banner's "accept all" allows, without and with Global Privacy Control: the
+        // rule is fk-api's, the loader only looks it up.
+        "acceptAll": [codes(accept_all(false)), codes(accept_all(true))],
+        "names": names,
+        "frames": loaded.config.frames,
+        "views": first_views(),
+        "css": STYLESHEET,
         "banner": state.banner.as_ref(),
     });
-    let body = SOURCE.replacen(PLACEHOLDER, &setup.to_string(), 1);
+    // `</script>` cannot occur in JSON text that reaches a script as its source, but `<!--`
+    // and `</` are escaped all the same, should the loader ever be inlined into a page.
+    let setup = setup.to_string().replace("</", "<\\/").replace("<!--", "<\\u0021--");
+    let body = SOURCE.replacen(PLACEHOLDER, &setup, 1);
     let etag = format!("\"{}\"", hex::encode(&Sha256::digest(body.as_bytes())[..8]));
-    let rendered = Arc::new((body, etag));
+    let etag = HeaderValue::from_str(&etag).expect("hex is a valid header");
+    // Best compression, once per setup: off the async workers, it takes milliseconds.
+    let bodies = tokio::task::spawn_blocking(move || Bodies::compress(body.into_bytes()))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let rendered = Arc::new(Loader { bodies, etag });
     *state.consent_loader.0.lock().unwrap_or_else(|e| e.into_inner()) = Some((key, rendered.clone()));
     Ok(rendered)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fk_app::consent::first_view::render;
+
+    #[test]
+    fn every_language_has_its_banner_with_the_loaders_hooks() {
+        for lang in Lang::ALL {
+            let view = render(lang);
+            let t = lang.messages();
+            assert!(view.banner.contains(t.consent_banner_title), "{lang:?}");
+            for hook in [
+                r#"data-action="accept""#,
+                r#"data-action="reject""#,
+                r#"data-action="customise""#,
+                r#"data-action="retry""#,
+                r#"data-fk="gpc""#,
+                r#"data-fk="loading""#,
+                r#"data-fk="failed""#,
+                r#"href="/policy#section-6""#,
+            ] {
+                assert!(view.banner.contains(hook), "{lang:?}: {hook} in {}", view.banner);
+            }
+            assert!(view.notice.contains(t.consent_nocookies_text) && view.notice.contains(r#"data-action="dismiss""#));
+            for hook in [
+                r#"data-fk="provider""#,
+                r#"data-fk="category""#,
+                r#"data-fk="policy""#,
+                r#"data-fk="policy-line""#,
+                r#"data-action="once""#,
+                r#"data-action="allow""#,
+            ] {
+                assert!(view.frame.contains(hook), "{lang:?}: {hook} in {}", view.frame);
+            }
+            assert!(!view.frame.contains('{'), "every slot of the frame's texts is filled: {}", view.frame);
+        }
+    }
 }

@@ -18,23 +18,18 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
-use axum::body::{Body, Bytes};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
 use fk_api::policy::PolicyVersion;
 use fk_api::Lang;
 
 use crate::db::Failure;
 use crate::error::AppError;
+use crate::precompressed::Bodies;
 use crate::AppState;
 
 /// How long (in seconds of `Clock`) a checked entry is served without asking the database.
 pub const TTL_SECONDS: i64 = 1;
-
-/// Marks a response whose body is already compressed (or deliberately not), so the
-/// `CompressionLayer` leaves it alone.
-#[derive(Clone, Copy, Debug)]
-pub struct Precompressed;
 
 #[derive(Clone)]
 pub struct CurrentPolicies(Arc<Inner>);
@@ -56,12 +51,6 @@ pub struct Entry {
     checked_at: i64,
     pub etag: HeaderValue,
     bodies: Arc<Bodies>,
-}
-
-struct Bodies {
-    identity: Bytes,
-    br: Bytes,
-    gzip: Bytes,
 }
 
 impl Default for CurrentPolicies {
@@ -128,7 +117,7 @@ impl CurrentPolicies {
                 };
                 let json = serde_json::to_vec(&body).map_err(|e| AppError::Internal(e.to_string()))?;
                 // Best compression, once per version: off the async workers, it takes milliseconds.
-                tokio::task::spawn_blocking(move || Arc::new(compress(json)))
+                tokio::task::spawn_blocking(move || Arc::new(Bodies::compress(json)))
                     .await
                     .map_err(|e| AppError::Internal(e.to_string()))?
             }
@@ -150,119 +139,9 @@ impl CurrentPolicies {
     }
 }
 
-fn compress(json: Vec<u8>) -> Bodies {
-    use std::io::Write;
-    let mut br = Vec::new();
-    let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
-    brotli::BrotliCompress(&mut &json[..], &mut br, &params).expect("compressing in memory cannot fail");
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gz.write_all(&json).expect("compressing in memory cannot fail");
-    let gzip = gz.finish().expect("compressing in memory cannot fail");
-    Bodies { identity: json.into(), br: br.into(), gzip: gzip.into() }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Encoding {
-    Br,
-    Gzip,
-    Identity,
-}
-
-/// The encoding `Accept-Encoding` prefers among ours: the highest q-value above zero, brotli on
-/// a tie (smaller), `*` standing for any not named.
-fn negotiate(headers: &HeaderMap) -> Encoding {
-    let (mut br, mut gzip, mut star) = (None, None, None);
-    for value in headers.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()) {
-        for item in value.split(',') {
-            let mut parts = item.split(';');
-            let name = parts.next().unwrap_or_default().trim();
-            let q = parts
-                .filter_map(|p| p.trim().strip_prefix("q=").or_else(|| p.trim().strip_prefix("Q=")))
-                .find_map(|q| q.trim().parse::<f32>().ok())
-                .unwrap_or(1.0);
-            match name.to_ascii_lowercase().as_str() {
-                "br" => br = Some(q),
-                "gzip" | "x-gzip" => gzip = Some(q),
-                "*" => star = Some(q),
-                _ => {}
-            }
-        }
-    }
-    let (br, gzip) = (br.or(star).unwrap_or(0.0), gzip.or(star).unwrap_or(0.0));
-    if br > 0.0 && br >= gzip {
-        Encoding::Br
-    } else if gzip > 0.0 {
-        Encoding::Gzip
-    } else {
-        Encoding::Identity
-    }
-}
-
 impl Entry {
     /// 304 when the client has this version, else the body in the encoding it prefers.
     pub fn respond(&self, request: &HeaderMap, cache: &'static str) -> Response {
-        let unchanged = super::http::not_modified(request, self.etag.to_str().unwrap_or_default());
-        let mut response = if unchanged {
-            let mut r = Response::new(Body::empty());
-            *r.status_mut() = StatusCode::NOT_MODIFIED;
-            r
-        } else {
-            let (body, encoding) = match negotiate(request) {
-                Encoding::Br => (&self.bodies.br, Some("br")),
-                Encoding::Gzip => (&self.bodies.gzip, Some("gzip")),
-                Encoding::Identity => (&self.bodies.identity, None),
-            };
-            let mut r = Response::new(Body::from(body.clone()));
-            let h = r.headers_mut();
-            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-            h.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
-            if let Some(e) = encoding {
-                h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(e));
-            }
-            r
-        };
-        response.extensions_mut().insert(Precompressed);
-        let h = response.headers_mut();
-        h.insert(header::ETAG, self.etag.clone());
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
-        h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-        response
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn accept(v: &str) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        h.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(v).unwrap());
-        h
-    }
-
-    #[test]
-    fn negotiates_by_q_value() {
-        assert_eq!(negotiate(&HeaderMap::new()), Encoding::Identity);
-        assert_eq!(negotiate(&accept("gzip, deflate, br")), Encoding::Br);
-        assert_eq!(negotiate(&accept("gzip")), Encoding::Gzip);
-        assert_eq!(negotiate(&accept("br;q=0.5, gzip")), Encoding::Gzip);
-        assert_eq!(negotiate(&accept("br;q=0, gzip;q=0")), Encoding::Identity);
-        assert_eq!(negotiate(&accept("*")), Encoding::Br);
-        assert_eq!(negotiate(&accept("*;q=0.1, br;q=0")), Encoding::Gzip);
-        assert_eq!(negotiate(&accept("deflate, identity")), Encoding::Identity);
-    }
-
-    #[test]
-    fn the_compressed_bodies_decompress_to_the_json() {
-        use std::io::Read;
-        let json = serde_json::to_vec(&serde_json::json!({ "text": "политика ".repeat(500) })).unwrap();
-        let bodies = compress(json.clone());
-        let mut back = Vec::new();
-        brotli::BrotliDecompress(&mut &bodies.br[..], &mut back).unwrap();
-        assert_eq!(back, json);
-        let mut back = Vec::new();
-        flate2::read::GzDecoder::new(&bodies.gzip[..]).read_to_end(&mut back).unwrap();
-        assert_eq!(back, json);
-        assert!(bodies.br.len() < json.len() / 4);
+        self.bodies.respond(request, "application/json", &self.etag, cache)
     }
 }

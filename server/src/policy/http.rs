@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use super::store::{self, VersionRow};
 use super::{diff, LoadError};
 use crate::error::AppError;
+use crate::precompressed::not_modified;
 use crate::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -64,13 +65,6 @@ fn unknown_version(version: u32, field: &str) -> AppError {
     AppError::not_found(
         ApiError::new(ErrorCode::UnknownVersion, format!("there is no version {version} of the policy")).with_field(field),
     )
-}
-
-/// `If-None-Match` lists (or `*`) matching `etag`, weak or strong.
-pub(super) fn not_modified(headers: &HeaderMap, etag: &str) -> bool {
-    headers.get_all(header::IF_NONE_MATCH).iter().filter_map(|v| v.to_str().ok()).any(|v| {
-        v.split(',').map(|t| t.trim().trim_start_matches("W/")).any(|t| t == "*" || t == etag)
-    })
 }
 
 /// Answers 304 when the client has `etag`; only otherwise loads and sends the body.
@@ -234,20 +228,4 @@ async fn compare(
         Ok(PolicyDiff { lang, from: from.summary(), to: to.summary(), units: diff::diff(&old, &new) })
     })
     .await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn if_none_match_accepts_lists_weak_tags_and_star() {
-        let mut h = HeaderMap::new();
-        h.insert(header::IF_NONE_MATCH, HeaderValue::from_static("\"a\", W/\"b\""));
-        assert!(not_modified(&h, "\"b\""));
-        assert!(!not_modified(&h, "\"c\""));
-        h.insert(header::IF_NONE_MATCH, HeaderValue::from_static("*"));
-        assert!(not_modified(&h, "\"c\""));
-        assert!(!not_modified(&HeaderMap::new(), "\"c\""));
-    }
 }

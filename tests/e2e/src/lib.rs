@@ -189,10 +189,16 @@ impl Mail {
     }
 }
 
+/// The cookie banner's shadow root, in page scripts: the loader paints the banner there, on
+/// the Privacy Center as on any page that embeds it.
+pub const BANNER: &str = "document.getElementById('fk-consent')?.shadowRoot";
+
 /// Another website on its own origin (another port): serves `pages` by path, with headers,
 /// so tests and benchmarks can embed the banner the way a ForteKassa shop page would.
 pub struct HostSite {
     pub origin: String,
+    /// Every path asked for, in order (a test checks what a page did or did not load).
+    requested: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -225,10 +231,13 @@ impl HostSite {
 
     pub fn serve(listener: tokio::net::TcpListener, origin: String, pages: Vec<(&'static str, Page)>) -> HostSite {
         let pages = std::sync::Arc::new(pages);
+        let requested = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = requested.clone();
         let task = tokio::spawn(async move {
             loop {
                 let Ok((mut stream, _)) = listener.accept().await else { return };
                 let pages = pages.clone();
+                let log = log.clone();
                 tokio::spawn(async move {
                     let mut buf = vec![0u8; 8192];
                     let mut read = 0;
@@ -240,6 +249,7 @@ impl HostSite {
                     }
                     let head = String::from_utf8_lossy(&buf[..read]).to_string();
                     let path = head.split_whitespace().nth(1).unwrap_or("/").split('?').next().unwrap_or("/").to_string();
+                    log.lock().unwrap().push(path.clone());
                     let response = match pages.iter().find(|(p, _)| *p == path) {
                         Some((_, page)) => {
                             let mut r = format!("HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-cache\r\nConnection: close\r\n", page.content_type, page.body.len());
@@ -256,11 +266,16 @@ impl HostSite {
                 });
             }
         });
-        HostSite { origin, task }
+        HostSite { origin, requested, task }
     }
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.origin)
+    }
+
+    /// The paths asked for so far.
+    pub fn requested(&self) -> Vec<String> {
+        self.requested.lock().unwrap().clone()
     }
 }
 
@@ -307,6 +322,8 @@ pub async fn try_http(addr: &str, method: &str, path: &str, headers: &[(&str, &s
 /// shared between two `Browser`s). Downloads land in `downloads`.
 pub struct Browser {
     driver: Child,
+    /// chromedriver's `host:port`, for its WebDriver extensions (`goog/cdp/execute`).
+    pub driver_addr: String,
     pub client: Client,
     pub downloads: tempfile::TempDir,
 }
@@ -357,7 +374,7 @@ impl Browser {
         })
         .await
         .expect("chromedriver did not accept a session");
-        Browser { driver, client, downloads }
+        Browser { driver, driver_addr: format!("127.0.0.1:{port}"), client, downloads }
     }
 
     /// Waits for a finished download whose name starts with `prefix`; returns its bytes.
@@ -399,11 +416,28 @@ impl Browser {
         self.client.perform_actions(actions).await.expect("press a key");
     }
 
-    /// Answers the cookie banner of the Privacy Center ("accept", "reject" or "customise"), as a
-    /// returning visitor already has.
+    /// Answers the cookie banner ("accept" or "reject"), as a returning visitor already has.
     pub async fn answer_banner(&self, action: &str) {
-        self.find(&format!(".fk-banner [data-action='{action}']")).await.click().await.expect("answer the banner");
-        self.until("!document.querySelector('.fk-banner')").await;
+        let button = format!("{BANNER}?.querySelector(\".fk-banner [data-action='{action}']\")");
+        self.until(&button).await;
+        self.js(&format!("{button}.click();")).await;
+        self.until(&format!("!{BANNER}?.querySelector('.fk-banner')")).await;
+    }
+
+    /// The layout shifts since navigation (buffered), summed as CLS counts them.
+    pub async fn layout_shift(&self) -> f64 {
+        let script = "const done = arguments[arguments.length - 1]; let sum = 0;
+             const po = new PerformanceObserver(list => { for (const e of list.getEntries()) if (!e.hadRecentInput) sum += e.value; });
+             po.observe({ type: 'layout-shift', buffered: true });
+             requestAnimationFrame(() => requestAnimationFrame(() => { for (const e of po.takeRecords()) if (!e.hadRecentInput) sum += e.value; done(sum); }));";
+        let sum = self.client.execute_async(script, vec![]).await.expect("measure layout shifts");
+        sum.as_f64().expect("a number")
+    }
+
+    /// Whether the cookie banner shows (waits for the loader first).
+    pub async fn banner_shown(&self) -> bool {
+        self.until("window.fkConsent && document.readyState !== 'loading'").await;
+        self.js(&format!("return !!{BANNER}?.querySelector('.fk-banner');")).await == true
     }
 
     /// Waits until an element matching `css` exists.

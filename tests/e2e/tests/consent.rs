@@ -1,12 +1,12 @@
 //! Cookie consent end to end: the banner on the Privacy Center and embedded in a page on
 //! another origin, script gating, withdrawal, proof of consent, GPC, asking again, keyboard.
 use fk_e2e::keys::{ENTER, ESCAPE, TAB};
-use fk_e2e::{http_get, Browser, HostSite, Page, Server};
+use fk_e2e::{http_get, Browser, HostSite, Page, Server, BANNER as SHADOW};
 use serde_json::Value;
 
 const NONCE: &str = "n0nce4test";
-/// Shorthand for the embedded banner's shadow root in page scripts.
-const SHADOW: &str = "document.getElementById('fk-consent')?.shadowRoot";
+/// How many `.wasm` files the page has fetched (cross-origin ones included, by name).
+const WASM_FETCHED: &str = "return performance.getEntriesByType('resource').filter(e => e.name.endsWith('.wasm')).length;";
 
 /// What the visitor's browser says about itself, set before the loader runs.
 #[derive(Clone, Copy, PartialEq)]
@@ -20,6 +20,11 @@ enum Visitor {
 
 /// A shop page on another origin: strict CSP, hostile CSS, two gated scripts.
 fn shop_page(server: &str, visitor: Visitor) -> Page {
+    shop_page_with(server, visitor, "'wasm-unsafe-eval'")
+}
+
+/// The shop page, its `script-src` ending in `wasm`: what it allows of WebAssembly.
+fn shop_page_with(server: &str, visitor: Visitor, wasm: &str) -> Page {
     let property = match visitor {
         Visitor::Plain => None,
         Visitor::Gpc => Some("globalPrivacyControl', { get: () => true"),
@@ -40,7 +45,7 @@ fn shop_page(server: &str, visitor: Visitor) -> Page {
     // Violations are reported to the server under test, which logs them: the embedded banner
     // must work under the host page's strict policy without breaking it.
     let csp = format!(
-        "default-src 'self'; script-src 'nonce-{NONCE}' {server} 'wasm-unsafe-eval'; style-src 'nonce-{NONCE}' {server}; connect-src {server}; img-src 'self'; report-uri {server}/api/csp-report"
+        "default-src 'self'; script-src 'nonce-{NONCE}' {server} {wasm}; style-src 'nonce-{NONCE}' {server}; connect-src {server}; img-src 'self'; report-uri {server}/api/csp-report"
     );
     Page::html(html).with_header("Content-Security-Policy", &csp)
 }
@@ -49,7 +54,11 @@ async fn shop(visitor: Visitor) -> (Server, HostSite) {
     let (listener, origin) = HostSite::bind().await;
     let server = Server::start_with(&[("FK_ALLOWED_ORIGINS", &origin)]).await;
     let api = server.url("");
-    let site = HostSite::serve(listener, origin, vec![("/shop", shop_page(&api, visitor))]);
+    let site = HostSite::serve(
+        listener,
+        origin,
+        vec![("/shop", shop_page(&api, visitor)), ("/no-wasm", shop_page_with(&api, visitor, ""))],
+    );
     (server, site)
 }
 
@@ -96,6 +105,7 @@ async fn embedded_banner_gates_scripts_records_receipts_and_withdraws() {
     ))
     .await;
     assert_eq!(b.js("return window.ranStats === undefined && window.ranMarketing === undefined;").await, true);
+    assert_eq!(b.js(WASM_FETCHED).await, 0, "the first view needs no WebAssembly");
 
     // Customise, then Escape: the banner comes back and takes focus (what opened the dialog is gone).
     shadow_click(&b, ".fk-banner [data-action='customise']").await;
@@ -143,11 +153,7 @@ async fn embedded_banner_gates_scripts_records_receipts_and_withdraws() {
     b.client.refresh().await.unwrap();
     b.until("window.ranMarketing === 1").await;
     assert_eq!(b.js("return window.ranStats === undefined;").await, true);
-    assert_eq!(
-        b.js("return performance.getEntriesByType('resource').filter(e => e.name.endsWith('.wasm')).length;").await,
-        0,
-        "a returning visitor downloads no banner"
-    );
+    assert_eq!(b.js(WASM_FETCHED).await, 0, "a returning visitor downloads no banner");
     assert_eq!(b.js("return document.getElementById('fk-consent');").await, Value::Null);
     // fkConsent.show() still brings the banner to a visitor who has chosen.
     b.js("fkConsent.show();").await;
@@ -158,11 +164,50 @@ async fn embedded_banner_gates_scripts_records_receipts_and_withdraws() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn the_first_view_answers_without_webassembly() {
+    let (server, site) = shop(Visitor::Plain).await;
+    let b = Browser::start().await;
+    b.goto(&site.url("/shop")).await;
+    find_banner(&b).await;
+    // The policy link leads to the Privacy Center, not to the shop.
+    let policy = b.js(&format!("return {SHADOW}.querySelector('.fk-banner a').href;")).await;
+    assert_eq!(policy, server.url("/policy#section-6"));
+    shadow_click(&b, ".fk-banner [data-action='accept']").await;
+    let id = consent_id(&b).await;
+    b.until("window.ranStats === 1 && window.ranMarketing === 1").await;
+    let r = until_receipts(&server, &id, 1).await;
+    assert_eq!(r[0]["categories"], serde_json::json!(["necessary", "preferences", "statistics", "marketing"]));
+    assert!(b.js("return document.cookie").await.as_str().unwrap().contains("fk_consent=1."));
+    assert_eq!(b.js(WASM_FETCHED).await, 0, "accepting needs no WebAssembly");
+    server.assert_no_csp_violations(&b).await;
+
+    // A page whose policy forbids WebAssembly: "customise" says at once that the settings
+    // load, then that they could not, with a retry; the banner's own buttons still answer.
+    b.client.delete_all_cookies().await.unwrap();
+    b.goto(&site.url("/no-wasm")).await;
+    find_banner(&b).await;
+    let loading_at_once = format!(
+        "{SHADOW}.querySelector(\"[data-action='customise']\").click(); return !{SHADOW}.querySelector('[data-fk=loading]').hidden;"
+    );
+    assert_eq!(b.js(&loading_at_once).await, true, "the click shows that the dialog loads");
+    b.until(&format!("!{SHADOW}.querySelector('[data-fk=failed]').hidden")).await;
+    assert_eq!(b.js(&format!("return {SHADOW}.querySelector('[data-fk=loading]').hidden;")).await, true);
+    shadow_click(&b, "[data-action='retry']").await;
+    b.until(&format!("!{SHADOW}.querySelector('[data-fk=failed]').hidden")).await;
+    shadow_click(&b, ".fk-banner [data-action='reject']").await;
+    let id = consent_id(&b).await;
+    let r = until_receipts(&server, &id, 1).await;
+    assert_eq!(r[0]["categories"], serde_json::json!(["necessary"]));
+    b.stop().await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn gpc_keeps_marketing_off_until_the_user_says_otherwise() {
     let (server, site) = shop(Visitor::Gpc).await;
     let b = Browser::start().await;
     b.goto(&site.url("/shop")).await;
-    b.until(&format!("{SHADOW}?.querySelector('.fk-banner .fk-note')")).await;
+    b.until(&format!("{SHADOW}?.querySelector('.fk-banner .fk-note:not([hidden])')")).await;
     shadow_click(&b, ".fk-banner [data-action='accept']").await;
     let id = consent_id(&b).await;
     b.until("window.ranStats === 1").await;
@@ -181,11 +226,9 @@ async fn gpc_keeps_marketing_off_until_the_user_says_otherwise() {
     server.stop().await;
 }
 
-/// On the Privacy Center itself: the banner appears once the app has drawn it.
-async fn banner_shown(b: &Browser) -> bool {
-    b.find("#policy-title").await;
-    b.until("window.fkConsent && document.querySelector('main')").await;
-    b.js("return !!document.querySelector('.fk-banner');").await == true
+/// Waits for the banner in its shadow root.
+async fn find_banner(b: &Browser) {
+    b.until(&format!("{SHADOW}?.querySelector('.fk-banner')")).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -199,12 +242,12 @@ async fn changes_ask_again_and_a_forged_cookie_is_no_choice() {
     b.goto(&server.url("/policy")).await;
     b.answer_banner("accept").await;
     b.client.refresh().await.unwrap();
-    assert!(!banner_shown(&b).await, "a valid choice is not asked again");
+    assert!(!b.banner_shown().await, "a valid choice is not asked again");
 
     // The operator adds a cookie: a new revision, asked again.
     std::fs::write(&config, original.replacen("\"_fbp\"", "\"_fbp_v2\"", 1)).unwrap();
     b.client.refresh().await.unwrap();
-    b.find(".fk-banner").await;
+    find_banner(&b).await;
     b.answer_banner("accept").await;
 
     // A new policy version: asked again.
@@ -213,14 +256,14 @@ async fn changes_ask_again_and_a_forged_cookie_is_no_choice() {
     std::fs::write(&file, format!("{ru}\n9.3. Новый пункт.\n")).unwrap();
     assert!(server.cli(&["policy", "publish", "--lang", "ru", file.to_str().unwrap()]).await.status.success());
     b.client.refresh().await.unwrap();
-    b.find(".fk-banner").await;
+    find_banner(&b).await;
     b.answer_banner("reject").await;
 
     // A forged cookie (unknown category, wrong shape) is no choice at all.
     let forged = "btoa(JSON.stringify({id: fkConsent.get().id, c: ['necessary', 'everything'], r: fkConsent.setup.revision, p: fkConsent.setup.policyVersion, t: Math.floor(Date.now() / 1000)})).replace(/=+$/, '')";
     b.js(&format!("document.cookie = 'fk_consent=1.' + {forged} + '; path=/';")).await;
     b.client.refresh().await.unwrap();
-    b.find(".fk-banner").await;
+    find_banner(&b).await;
     assert_eq!(b.js("return fkConsent.get();").await, Value::Null);
     server.assert_no_csp_violations(&b).await;
     b.stop().await;
@@ -232,7 +275,9 @@ async fn the_dialog_works_by_keyboard_alone_and_passes_axe() {
     let server = Server::start().await;
     let b = Browser::start().await;
     b.goto(&server.url("/cookies")).await;
-    b.find(".fk-banner").await;
+    find_banner(&b).await;
+    // The banner comes before the app: check the page once both are there.
+    b.find("main h1").await;
     let violations = b.axe().await;
     assert!(violations.is_empty(), "banner: {violations:#?}");
 
@@ -275,7 +320,7 @@ async fn the_dialog_works_by_keyboard_alone_and_passes_axe() {
     b.js(&format!("{SHADOW}.querySelector(\"dialog[open] [data-action='save']\").focus();")).await;
     b.press(ENTER, false).await;
     let id = consent_id(&b).await;
-    b.until("!document.querySelector('.fk-banner')").await;
+    b.until(&format!("!{SHADOW}.querySelector('.fk-banner')")).await;
     b.text_until(".receipt code", |t| t == id).await;
     b.text_until(".cookies-current", |t| t.contains("Статистика") && !t.contains("Маркетинг")).await;
     b.find("[data-action='change']").await.click().await.unwrap();
@@ -299,24 +344,12 @@ async fn the_banner_never_shifts_the_page_nor_hides_the_focused_element() {
     let b = Browser::start().await;
     b.client.set_window_size(800, 600).await.unwrap();
     b.goto(&server.url("/policy")).await;
-    b.find(".fk-banner").await;
+    find_banner(&b).await;
     b.find("#policy-title").await;
-    // Layout shifts recorded since navigation (buffered), summed as CLS counts them.
-    let cls = b
-        .client
-        .execute_async(
-            "const done = arguments[arguments.length - 1]; let sum = 0;
-             const po = new PerformanceObserver(list => { for (const e of list.getEntries()) if (!e.hadRecentInput) sum += e.value; });
-             po.observe({ type: 'layout-shift', buffered: true });
-             requestAnimationFrame(() => requestAnimationFrame(() => { for (const e of po.takeRecords()) if (!e.hadRecentInput) sum += e.value; done(sum); }));",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert_eq!(cls.as_f64(), Some(0.0), "cumulative layout shift");
+    assert_eq!(b.layout_shift().await, 0.0, "cumulative layout shift");
     // Tab through the page: every focused element outside the banner stays clear of it.
-    let clear = "(() => { const a = document.activeElement, bn = document.querySelector('.fk-banner');
-        if (!bn || bn.contains(a) || a === document.body) return true;
+    let clear = "(() => { const a = document.activeElement, bn = document.getElementById('fk-consent')?.shadowRoot?.querySelector('.fk-banner');
+        if (!bn || a.id === 'fk-consent' || a === document.body) return true;
         const r = a.getBoundingClientRect(), top = bn.getBoundingClientRect().top;
         return r.bottom <= top + 1; })()";
     for step in 0..45 {
@@ -347,4 +380,38 @@ async fn with_cookies_refused_the_banner_explains_instead_of_asking() {
     server.assert_no_csp_violations(&b).await;
     b.stop().await;
     server.stop().await;
+}
+
+/// The Privacy Center's own pages: the banner is the loader's, painted with no WebAssembly.
+/// Served from a build whose app wasm never arrives, the app cannot start, and the banner
+/// still shows and answers.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_privacy_centers_banner_needs_no_webassembly() {
+    let dist = tempfile::tempdir().unwrap();
+    let built = std::path::PathBuf::from(std::env::var("FK_DIST_DIR").expect("FK_DIST_DIR"));
+    copy_without_app_wasm(&built, dist.path());
+    let server = Server::start_with(&[("FK_DIST_DIR", dist.path().to_str().unwrap())]).await;
+    let b = Browser::start().await;
+    b.goto(&server.url("/policy")).await;
+    find_banner(&b).await;
+    b.answer_banner("reject").await;
+    let id = consent_id(&b).await;
+    let r = until_receipts(&server, &id, 1).await;
+    assert_eq!(r[0]["categories"], serde_json::json!(["necessary"]));
+    assert_eq!(b.js("return !!document.querySelector('#app main');").await, false, "the app never started");
+    b.stop().await;
+    server.stop().await;
+}
+
+/// `from` copied into `to`, all but the app's WebAssembly (`fk-app-*_bg.wasm*`, `fk-account-*`).
+fn copy_without_app_wasm(from: &std::path::Path, to: &std::path::Path) {
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let (path, name) = (entry.path(), entry.file_name().to_string_lossy().into_owned());
+        if path.is_dir() {
+            std::fs::create_dir_all(to.join(&name)).unwrap();
+            copy_without_app_wasm(&path, &to.join(&name));
+        } else if !(name.starts_with("fk-") && name.contains("_bg.wasm")) {
+            std::fs::copy(&path, to.join(&name)).unwrap();
+        }
+    }
 }

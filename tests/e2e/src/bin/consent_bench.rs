@@ -1,7 +1,9 @@
-//! `consent_bench` (run by `cargo xtask bench`): the consent loader and its WebAssembly banner
+//! `consent_bench` (run by `cargo xtask bench`): the consent loader and the banner it paints
 //! against vanilla-cookieconsent 3.1.0 (the anchor) on an equivalent host page, in headless
-//! Chromium: time from navigation start to a visible banner, layout shift, and bytes
-//! transferred on a first and on a returning visit. Numbers are printed, never asserted.
+//! Chromium: time from navigation start to a visible banner, layout shift, bytes transferred on
+//! a first and on a returning visit, and `.wasm` requests before the visitor's click; on a
+//! desktop as it is and on a phone profile (DevTools network and CPU throttling). Numbers are
+//! printed, never asserted.
 //!
 //! Needs `FK_SERVER_BIN`, `FK_DIST_DIR`, `CHROMEDRIVER`, `CHROMIUM` (as the end-to-end tests)
 //! and `FK_ANCHOR_DIR` (vanilla-cookieconsent's `dist/`, installed from npm by xtask).
@@ -18,7 +20,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use fk_e2e::{http_get, wait_for, Browser, HostSite, Server};
-use serde_json::Value;
+use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::time::Instant;
@@ -311,6 +313,8 @@ enum Side {
 }
 
 impl Side {
+    const ALL: [Side; 2] = [Side::Ours, Side::Anchor];
+
     fn name(self) -> &'static str {
         match self {
             Side::Ours => "ours",
@@ -498,6 +502,110 @@ addEventListener('DOMContentLoaded', function () {{
 }
 
 // ---------------------------------------------------------------------------------------------
+// Profiles: a desktop as it is, and a phone (slow mobile network, slow CPU).
+
+#[derive(Clone, Copy, PartialEq)]
+enum Profile {
+    Desktop,
+    Phone,
+}
+
+impl Profile {
+    const ALL: [Profile; 2] = [Profile::Desktop, Profile::Phone];
+
+    fn name(self) -> &'static str {
+        match self {
+            Profile::Desktop => "desktop",
+            Profile::Phone => "phone",
+        }
+    }
+
+    /// DevTools commands that make the profile. The phone: 150 ms latency, 1.6 Mbit/s down,
+    /// 750 kbit/s up (Lighthouse's "slow 4G"), a CPU four times slower.
+    fn commands(self) -> Vec<(&'static str, Value)> {
+        match self {
+            Profile::Desktop => vec![],
+            Profile::Phone => vec![
+                ("Network.enable", json!({})),
+                (
+                    "Network.emulateNetworkConditions",
+                    json!({ "offline": false, "latency": 150, "downloadThroughput": 200_000, "uploadThroughput": 93_750 }),
+                ),
+                ("Emulation.setCPUThrottlingRate", json!({ "rate": 4 })),
+            ],
+        }
+    }
+
+    /// Applies the profile to the browser's tab. Done before each navigation (the first visit's
+    /// and the returning one's), so that no visit depends on what an earlier step left set.
+    async fn apply(self, browser: &Browser) -> Result<(), String> {
+        let commands = self.commands();
+        if commands.is_empty() {
+            return Ok(());
+        }
+        let devtools = Devtools::of(browser).await?;
+        for (cmd, params) in commands {
+            devtools.send(cmd, params).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Chrome DevTools Protocol commands for one browser's tab, through chromedriver's WebDriver
+/// extension `POST /session/{id}/goog/cdp/execute`. Sent as plain HTTP: fantoccini's
+/// `issue_cmd` wants a `WebDriverCompatibleCommand`, whose methods are typed with the `url`
+/// and `http` crates, which this crate does not depend on.
+struct Devtools {
+    driver: String,
+    session: String,
+}
+
+impl Devtools {
+    async fn of(browser: &Browser) -> Result<Devtools, String> {
+        let session = browser.client.session_id().await.map_err(|e| format!("session id: {e}"))?;
+        Ok(Devtools { driver: browser.driver_addr.clone(), session: session.ok_or("no WebDriver session")? })
+    }
+
+    async fn send(&self, cmd: &str, params: Value) -> Result<Value, String> {
+        let body = json!({ "cmd": cmd, "params": params }).to_string();
+        let path = format!("/session/{}/goog/cdp/execute", self.session);
+        let answer = tokio::time::timeout(fk_e2e::WAIT, post_json(&self.driver, &path, &body)).await;
+        let (status, answer) = answer.map_err(|_| format!("{cmd}: no answer from chromedriver")).and_then(|r| r.map_err(|e| format!("{cmd}: {e}")))?;
+        if status != 200 {
+            return Err(format!("{cmd}: chromedriver answered {status}: {answer}"));
+        }
+        Ok(answer["value"].clone())
+    }
+}
+
+/// POSTs JSON and reads the answer up to its `Content-Length`: chromedriver says
+/// `Connection: close` but keeps the socket open, so reading to the end would wait forever.
+async fn post_json(addr: &str, path: &str, body: &str) -> std::io::Result<(u16, Value)> {
+    let mut stream = TcpStream::connect(addr).await?;
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await?;
+    let mut raw = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        if let Some(end) = find(&raw, b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&raw[..end]).into_owned();
+            let length = header(&head, "content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
+            if raw.len() >= end + 4 + length {
+                let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+                return Ok((status, serde_json::from_slice(&raw[end + 4..end + 4 + length]).unwrap_or_default()));
+            }
+        }
+        match stream.read(&mut chunk).await? {
+            0 => return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "chromedriver closed the connection early")),
+            n => raw.extend_from_slice(&chunk[..n]),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Measuring.
 
 struct Bench {
@@ -510,6 +618,8 @@ struct Run {
     banner_ms: f64,
     cls: f64,
     first_bytes: u64,
+    /// Requests for `.wasm` files on the first visit before the click, seen at the sockets.
+    first_wasm: usize,
     return_bytes: u64,
     return_wasm: usize,
     return_banner: bool,
@@ -517,7 +627,26 @@ struct Run {
     errors: Vec<String>,
     /// What the returning visit fetched: (where, request, status, bytes).
     return_requests: Vec<String>,
+    /// That the profile took effect: a fixed JavaScript loop (CPU) and the host page's last
+    /// byte after navigation start (network latency), in ms.
+    probe_cpu_ms: f64,
+    probe_page_ms: f64,
 }
+
+/// What a returning visit (after the choice was stored) costs and shows.
+struct Returning {
+    bytes: u64,
+    wasm: usize,
+    banner: bool,
+    errors: Vec<String>,
+    requests: Vec<String>,
+}
+
+/// Run after the first visit has gone quiet: [a fixed loop's ms, the host page's last byte in
+/// ms after navigation start]. Not its first byte: Chromium adds the emulated latency after
+/// the response headers, so responseStart does not show it.
+const PROBE_JS: &str = "var t = performance.now(), x = 0; for (var i = 0; i < 1e7; i++) x += Math.sqrt(i); var cpu = performance.now() - t; \
+     var n = performance.getEntriesByType('navigation')[0]; return [cpu, n ? n.responseEnd : null, x > 0];";
 
 impl Bench {
     fn bytes(&self) -> u64 {
@@ -535,6 +664,14 @@ impl Bench {
             .collect();
         out.extend(self.proxy.counter.hits.lock().unwrap()[proxy..].iter().map(|h| format!("server {}", h.path)));
         out
+    }
+
+    /// Requests for `.wasm` files since `marks`, on either socket (the proxy's paths are
+    /// "METHOD /path?query").
+    fn wasm_since(&self, (site, proxy): (usize, usize)) -> usize {
+        let wasm = |path: &str| path.split(['?', '#']).next().unwrap_or("").ends_with(".wasm");
+        let on_site = self.site.counter.hits.lock().unwrap()[site..].iter().filter(|h| wasm(&h.path)).count();
+        on_site + self.proxy.counter.hits.lock().unwrap()[proxy..].iter().filter(|h| wasm(&h.path)).count()
     }
 
     /// Waits until the page has loaded and neither the page's resource list nor the bytes on
@@ -570,44 +707,74 @@ impl Bench {
         browser.client.execute(script, vec![]).await.map_err(|e| format!("script failed: {e}"))
     }
 
-    async fn run(&self, side: Side) -> Result<Run, String> {
+    async fn run(&self, side: Side, profile: Profile) -> Result<Run, String> {
         let browser = Browser::start().await;
-        let result = self.visits(&browser, side).await;
+        let result = self.visits(&browser, side, profile).await;
         browser.stop().await;
         result
     }
 
-    async fn visits(&self, browser: &Browser, side: Side) -> Result<Run, String> {
+    async fn visits(&self, browser: &Browser, side: Side, profile: Profile) -> Result<Run, String> {
         let url = format!("{}{}", self.site.origin, side.page());
-        let before = self.bytes();
+        profile.apply(browser).await?;
+        let (before, marks) = (self.bytes(), self.marks());
         browser.client.goto(&url).await.map_err(|e| format!("navigate: {e}"))?;
-        let banner = wait_for(|| async { browser.client.execute("return window.__bannerAt;", vec![]).await.ok()?.as_f64() }).await;
-        let Some(banner_ms) = banner else {
-            let state = self
-                .js(
-                    browser,
-                    &format!(
-                        "var b = {}, h = document.getElementById('fk-consent'); return {{ errors: window.__errors || [], banner: b ? [b.getBoundingClientRect().toJSON(), getComputedStyle(b).opacity, getComputedStyle(b).visibility, getComputedStyle(b).position] : null, host: h ? (h.shadowRoot ? h.shadowRoot.innerHTML.slice(0, 300) : 'no shadow root') : null, resources: performance.getEntriesByType('resource').map(function (e) {{ return e.name + ' ' + Math.round(e.responseEnd) + ' ms'; }}) }};",
-                        side.banner_js()
-                    ),
-                )
-                .await
-                .unwrap_or_default();
-            return Err(format!("the banner never became visible; page state: {state}"));
-        };
+        let banner_ms = self.banner_at(browser, side).await?;
         self.quiet(browser).await?;
         let first_bytes = self.bytes() - before;
+        let first_wasm = self.wasm_since(marks);
         let first = self.js(browser, "return [window.__cls, window.__bannerPosition, window.__errors];").await?;
+        let probe = self.js(browser, PROBE_JS).await?;
 
         self.js(browser, side.accept_js()).await?;
         self.until(browser, side.stored_js(), "the choice was not stored").await?;
         self.quiet(browser).await?;
+        profile.apply(browser).await?;
+        let again = self.returning(browser, side, &url).await?;
 
-        let before = self.bytes();
-        let marks = self.marks();
+        let mut errors = strings(&first[2]);
+        errors.extend(again.errors.iter().map(|e| format!("(returning visit) {e}")));
+        Ok(Run {
+            banner_ms,
+            cls: first[0].as_f64().unwrap_or(f64::NAN),
+            first_bytes,
+            first_wasm,
+            return_bytes: again.bytes,
+            return_wasm: again.wasm,
+            return_banner: again.banner,
+            position: first[1].as_str().unwrap_or("?").to_string(),
+            errors,
+            return_requests: again.requests,
+            probe_cpu_ms: probe[0].as_f64().unwrap_or(f64::NAN),
+            probe_page_ms: probe[1].as_f64().unwrap_or(f64::NAN),
+        })
+    }
+
+    /// Waits for the measuring script to see the banner fully visible; the page's state if it
+    /// never does.
+    async fn banner_at(&self, browser: &Browser, side: Side) -> Result<f64, String> {
+        let banner = wait_for(|| async { browser.client.execute("return window.__bannerAt;", vec![]).await.ok()?.as_f64() }).await;
+        if let Some(ms) = banner {
+            return Ok(ms);
+        }
+        let state = self
+            .js(
+                browser,
+                &format!(
+                    "var b = {}, h = document.getElementById('fk-consent'); return {{ errors: window.__errors || [], banner: b ? [b.getBoundingClientRect().toJSON(), getComputedStyle(b).opacity, getComputedStyle(b).visibility, getComputedStyle(b).position] : null, host: h ? (h.shadowRoot ? h.shadowRoot.innerHTML.slice(0, 300) : 'no shadow root') : null, resources: performance.getEntriesByType('resource').map(function (e) {{ return e.name + ' ' + Math.round(e.responseEnd) + ' ms'; }}) }};",
+                    side.banner_js()
+                ),
+            )
+            .await
+            .unwrap_or_default();
+        Err(format!("the banner never became visible; page state: {state}"))
+    }
+
+    async fn returning(&self, browser: &Browser, side: Side, url: &str) -> Result<Returning, String> {
+        let (before, marks) = (self.bytes(), self.marks());
         browser.client.goto(&format!("{url}?visit=return")).await.map_err(|e| format!("navigate: {e}"))?;
         self.quiet(browser).await?;
-        let return_bytes = self.bytes() - before;
+        let bytes = self.bytes() - before;
         let again = self
             .js(
                 browser,
@@ -617,20 +784,18 @@ impl Bench {
                 ),
             )
             .await?;
-        let mut errors: Vec<String> = first[2].as_array().into_iter().flatten().filter_map(|e| e.as_str().map(String::from)).collect();
-        errors.extend(again[2].as_array().into_iter().flatten().filter_map(|e| e.as_str().map(|e| format!("(returning visit) {e}"))));
-        Ok(Run {
-            banner_ms,
-            cls: first[0].as_f64().unwrap_or(f64::NAN),
-            first_bytes,
-            return_bytes,
-            return_wasm: again[0].as_u64().unwrap_or(0) as usize,
-            return_banner: again[1].as_bool().unwrap_or(false),
-            position: first[1].as_str().unwrap_or("?").to_string(),
-            errors,
-            return_requests: self.requests_since(marks),
+        Ok(Returning {
+            bytes,
+            wasm: again[0].as_u64().unwrap_or(0) as usize,
+            banner: again[1].as_bool().unwrap_or(false),
+            errors: strings(&again[2]),
+            requests: self.requests_since(marks),
         })
     }
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array().into_iter().flatten().filter_map(|e| e.as_str().map(String::from)).collect()
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -644,6 +809,27 @@ fn median(mut v: Vec<f64>) -> f64 {
     }
 }
 
+/// The runs of one side in one profile, and how many failed.
+#[derive(Default)]
+struct Tally {
+    runs: Vec<Run>,
+    failed: usize,
+}
+
+/// Tallies by profile and side.
+#[derive(Default)]
+struct Results([[Tally; 2]; 2]);
+
+impl Results {
+    fn of(&self, profile: Profile, side: Side) -> &Tally {
+        &self.0[profile as usize][side as usize]
+    }
+
+    fn summary(&self, profile: Profile, side: Side) -> Summary {
+        summarise(self.of(profile, side))
+    }
+}
+
 struct Summary {
     runs: usize,
     failed: usize,
@@ -653,24 +839,71 @@ struct Summary {
     cls_max: f64,
     first_bytes: f64,
     return_bytes: f64,
+    first_wasm: (usize, usize),
     return_wasm: usize,
     return_banner: usize,
+    probe_cpu_ms: f64,
+    probe_page_ms: f64,
 }
 
-fn summarise(runs: &[Run], failed: usize) -> Summary {
+fn summarise(tally: &Tally) -> Summary {
+    let runs = &tally.runs;
     let ms: Vec<f64> = runs.iter().map(|r| r.banner_ms).collect();
+    let of = |f: fn(&Run) -> f64| median(runs.iter().map(f).collect());
     Summary {
         runs: runs.len(),
-        failed,
+        failed: tally.failed,
         banner_median: median(ms.clone()),
         banner_min: ms.iter().cloned().fold(f64::INFINITY, f64::min),
         banner_max: ms.iter().cloned().fold(f64::NEG_INFINITY, f64::max),
-        cls_max: runs.iter().map(|r| r.cls).fold(0.0, f64::max),
-        first_bytes: median(runs.iter().map(|r| r.first_bytes as f64).collect()),
-        return_bytes: median(runs.iter().map(|r| r.return_bytes as f64).collect()),
+        // NaN when no run succeeded: no figure must not read as CLS 0.
+        cls_max: if runs.is_empty() { f64::NAN } else { runs.iter().map(|r| r.cls).fold(0.0, f64::max) },
+        first_bytes: of(|r| r.first_bytes as f64),
+        return_bytes: of(|r| r.return_bytes as f64),
+        first_wasm: (runs.iter().map(|r| r.first_wasm).min().unwrap_or(0), runs.iter().map(|r| r.first_wasm).max().unwrap_or(0)),
         return_wasm: runs.iter().map(|r| r.return_wasm).sum(),
         return_banner: runs.iter().filter(|r| r.return_banner).count(),
+        probe_cpu_ms: of(|r| r.probe_cpu_ms),
+        probe_page_ms: of(|r| r.probe_page_ms),
     }
+}
+
+/// Warm-up visits, then [`RUNS`] first visits per side and profile.
+async fn measure(bench: &Bench) -> Results {
+    for side in Side::ALL {
+        if let Err(e) = bench.run(side, Profile::Desktop).await {
+            println!("  warm-up {}: {e}", side.name());
+        }
+    }
+    let mut results = Results::default();
+    for i in 0..RUNS {
+        for profile in Profile::ALL {
+            // Alternate which side goes first, so a slow moment of the machine hits both.
+            let order = if i % 2 == 0 { Side::ALL } else { [Side::Anchor, Side::Ours] };
+            for side in order {
+                let label = format!("{:<7} {:<6} #{}", profile.name(), side.name(), i + 1);
+                let tally = &mut results.0[profile as usize][side as usize];
+                match bench.run(side, profile).await {
+                    Ok(run) => {
+                        println!(
+                            "  {label}: banner {:>6.0} ms, CLS {:.4}, first visit {} ({} .wasm), returning {}",
+                            run.banner_ms,
+                            run.cls,
+                            kb(run.first_bytes),
+                            run.first_wasm,
+                            kb(run.return_bytes)
+                        );
+                        tally.runs.push(run);
+                    }
+                    Err(e) => {
+                        println!("  {label}: FAILED: {e}");
+                        tally.failed += 1;
+                    }
+                }
+            }
+        }
+    }
+    results
 }
 
 /// The `Content-Encoding` the server answers `path` with for the browser's `Accept-Encoding`.
@@ -684,22 +917,174 @@ async fn server_encoding(addr: &str, path: &str, accept: &str) -> String {
     }
 }
 
-#[tokio::main]
-async fn main() {
-    let started = std::time::Instant::now();
-    let anchor_dir = env_path("FK_ANCHOR_DIR");
-    let read = |name: &str| std::fs::read(anchor_dir.join(name)).unwrap_or_else(|e| panic!("{name} in FK_ANCHOR_DIR: {e}"));
-    let (anchor_js, anchor_css) = (read("cookieconsent.umd.js"), read("cookieconsent.css"));
-    let manifest: Value = std::fs::read_to_string(env_path("FK_DIST_DIR").join("consent/manifest.json"))
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or_else(|| panic!("dist/consent/manifest.json is missing: the banner is not built (run `cargo xtask bench`)"));
+/// What Chromium accepted and what each side was served in.
+struct Encodings {
+    /// `Accept-Encoding` to the host site, and to the Privacy Center server.
+    accept: String,
+    accept_server: String,
+    ours: String,
+    anchor: String,
+}
 
-    let (listener, host_origin) = HostSite::bind().await;
-    let server = Server::start_with(&[("FK_ALLOWED_ORIGINS", host_origin.as_str())]).await;
-    let proxy = Proxy::start(server.addr.clone()).await;
-    let api = format!("http://{}", proxy.addr);
-    let pages = vec![
+async fn encodings(bench: &Bench, server: &str, manifest: &Value) -> Encodings {
+    let hits = bench.site.counter.hits.lock().unwrap().clone();
+    let accept = hits.iter().find(|h| h.path == Side::Anchor.page()).map(|h| h.accept_encoding.clone()).unwrap_or_default();
+    let accept_server =
+        bench.proxy.counter.hits.lock().unwrap().iter().find(|h| h.path.ends_with("/consent.js")).map(|h| h.accept_encoding.clone()).unwrap_or_default();
+    let anchor = {
+        let mut e: Vec<&str> = hits.iter().filter(|h| h.status == 200).map(|h| h.encoding).collect();
+        e.sort();
+        e.dedup();
+        e.join("+")
+    };
+    // The server's answers for the same Accept-Encoding: the loader and the banner's files.
+    let mut ours = vec![server_encoding(server, "/consent.js", &accept_server).await];
+    for key in ["js", "wasm", "css"] {
+        if let Some(path) = manifest[key].as_str() {
+            ours.push(server_encoding(server, path, &accept_server).await);
+        }
+    }
+    let mut distinct = ours.clone();
+    distinct.dedup();
+    let ours = if distinct.len() == 1 { distinct.remove(0) } else { format!("{} (consent.js, js, wasm, css)", ours.join("/")) };
+    Encodings { accept, accept_server, ours, anchor }
+}
+
+fn print_table(results: &Results) {
+    println!(
+        "{:<8} {:<7} {:>5} {:>24} {:>8} {:>12} {:>12} {:>19}",
+        "profile", "side", "runs", "banner ms median [min-max]", "max CLS", "first visit", "returning", ".wasm before click"
+    );
+    for profile in Profile::ALL {
+        for side in Side::ALL {
+            let s = results.summary(profile, side);
+            let runs = if s.failed > 0 { format!("{}/{}", s.runs, s.runs + s.failed) } else { s.runs.to_string() };
+            let wasm = if s.first_wasm.0 == s.first_wasm.1 { s.first_wasm.0.to_string() } else { format!("{}-{}", s.first_wasm.0, s.first_wasm.1) };
+            println!(
+                "{:<8} {:<7} {:>5} {:>24} {:>8.4} {:>12} {:>12} {:>19}",
+                profile.name(),
+                side.name(),
+                runs,
+                format!("{:.0} [{:.0}-{:.0}]", s.banner_median, s.banner_min, s.banner_max),
+                s.cls_max,
+                kb(s.first_bytes as u64),
+                kb(s.return_bytes as u64),
+                wasm
+            );
+        }
+    }
+}
+
+fn goal_row(what: &str, ours: String, anchor: String, ratio: Option<f64>, limit: &str, met: bool) {
+    let ratio = ratio.map_or("-".to_string(), |r| format!("{r:.2}"));
+    println!("{what:<34} {ours:>10} {anchor:>10} {ratio:>6} {limit:>6}  {}", if met { "met" } else { "NOT met" });
+}
+
+/// A goal on ours/anchor: met when the ratio is at most `limit` (never when a side has no runs).
+fn ratio_goal(what: &str, ours: f64, anchor: f64, limit: f64, show: fn(f64) -> String) {
+    let ratio = ours / anchor;
+    goal_row(what, show(ours), show(anchor), Some(ratio), &format!("≤ {limit:.1}"), ratio <= limit);
+}
+
+fn print_goals(results: &Results) {
+    let ms = |v: f64| format!("{v:.0} ms");
+    let bytes = |v: f64| kb(v as u64);
+    let (desktop, phone) = (Profile::Desktop, Profile::Phone);
+    let of = |p: Profile| (results.summary(p, Side::Ours), results.summary(p, Side::Anchor));
+    let ((d_ours, d_anchor), (p_ours, p_anchor)) = (of(desktop), of(phone));
+    println!("{:<34} {:>10} {:>10} {:>6} {:>6}  result", "goal (ours vs the anchor)", "ours", "anchor", "ratio", "limit");
+    ratio_goal("phone: time to banner (median)", p_ours.banner_median, p_anchor.banner_median, 0.8, ms);
+    for (profile, ours, anchor) in [(desktop, &d_ours, &d_anchor), (phone, &p_ours, &p_anchor)] {
+        ratio_goal(&format!("{}: first-visit bytes", profile.name()), ours.first_bytes, anchor.first_bytes, 1.0, bytes);
+    }
+    for (profile, ours, anchor) in [(desktop, &d_ours, &d_anchor), (phone, &p_ours, &p_anchor)] {
+        ratio_goal(&format!("{}: returning-visit bytes", profile.name()), ours.return_bytes, anchor.return_bytes, 0.1, bytes);
+    }
+    for (profile, ours, anchor) in [(desktop, &d_ours, &d_anchor), (phone, &p_ours, &p_anchor)] {
+        let cls = |v: f64| format!("{v:.4}");
+        goal_row(&format!("{}: max CLS", profile.name()), cls(ours.cls_max), cls(anchor.cls_max), None, "= 0", ours.cls_max == 0.0);
+    }
+    ratio_goal("desktop: time to banner (median)", d_ours.banner_median, d_anchor.banner_median, 1.0, ms);
+}
+
+/// The details behind the table: whether throttling took effect, returning visits, pages'
+/// errors.
+fn print_notes(bench: &Bench, results: &Results) {
+    for profile in Profile::ALL {
+        let s = Side::ALL.map(|side| results.summary(profile, side));
+        println!(
+            "{} throttling check (medians ours/anchor): a fixed JS loop {:.0}/{:.0} ms; host page's last byte {:.0}/{:.0} ms after navigation start",
+            profile.name(),
+            s[0].probe_cpu_ms,
+            s[1].probe_cpu_ms,
+            s[0].probe_page_ms,
+            s[1].probe_page_ms
+        );
+    }
+    for profile in Profile::ALL {
+        let ours = results.summary(profile, Side::Ours);
+        let anchor = results.summary(profile, Side::Anchor);
+        println!(
+            "{} returning visits: ours {} .wasm fetch(es) in {} runs, banner shown again in {}; anchor banner shown again in {}",
+            profile.name(),
+            ours.return_wasm,
+            ours.runs,
+            ours.return_banner,
+            anchor.return_banner
+        );
+    }
+    // The host page's own bytes, without any consent tags, in the encoding it was served in:
+    // what is left of a returning visit is what the consent solution costs.
+    let hits = bench.site.counter.hits.lock().unwrap().clone();
+    let bare = |side: Side| {
+        let encoding = hits.iter().find(|h| h.path == side.page()).map(|h| h.encoding).unwrap_or("identity");
+        let page = File::new(side.page(), "text/html; charset=utf-8", false, host_page(&measure_script(side), "").into_bytes());
+        page.response(encoding, None).1.len() as f64
+    };
+    let (ours, anchor) = (results.summary(Profile::Desktop, Side::Ours), results.summary(Profile::Desktop, Side::Anchor));
+    let (ours_own, anchor_own) = (ours.return_bytes - bare(Side::Ours), anchor.return_bytes - bare(Side::Anchor));
+    println!(
+        "desktop returning visit minus the bare host page ({}): ours {}, anchor {} (its inline configuration and two 304s), ratio {:.2}",
+        kb(bare(Side::Ours) as u64),
+        kb(ours_own.max(0.0) as u64),
+        kb(anchor_own.max(0.0) as u64),
+        ours_own / anchor_own
+    );
+    for side in Side::ALL {
+        print_side_notes(side, Profile::ALL.iter().flat_map(|p| results.of(*p, side).runs.iter()).collect());
+    }
+}
+
+/// One side's last returning visit, unstyled first sightings and page errors, over all runs.
+fn print_side_notes(side: Side, runs: Vec<&Run>) {
+    if let Some(last) = runs.last() {
+        println!("{} returning visit fetched: {}", side.name(), last.return_requests.join("; "));
+    }
+    let unstyled: Vec<&&Run> = runs.iter().filter(|r| r.position != "fixed").collect();
+    if !unstyled.is_empty() {
+        let cls = unstyled.iter().map(|r| r.cls).fold(0.0, f64::max);
+        let positions: std::collections::BTreeSet<&str> = unstyled.iter().map(|r| r.position.as_str()).collect();
+        println!(
+            "{}: in {} of {} runs the banner was first visible unstyled (position {:?}, not fixed: its stylesheet had not applied yet); max CLS in those runs {:.4}",
+            side.name(),
+            unstyled.len(),
+            runs.len(),
+            positions,
+            cls
+        );
+    }
+    let mut errors: Vec<&String> = runs.iter().flat_map(|r| r.errors.iter()).collect();
+    errors.sort();
+    errors.dedup();
+    for e in errors {
+        println!("{} page error: {e}", side.name());
+    }
+}
+
+/// The host site's files: the two host pages and the anchor's script and stylesheet.
+fn host_files(api: &str, anchor_dir: &std::path::Path) -> Vec<File> {
+    let read = |name: &str| std::fs::read(anchor_dir.join(name)).unwrap_or_else(|e| panic!("{name} in FK_ANCHOR_DIR: {e}"));
+    vec![
         File::new(
             Side::Ours.page(),
             "text/html; charset=utf-8",
@@ -712,161 +1097,47 @@ async fn main() {
             false,
             host_page(&measure_script(Side::Anchor), &anchor_tags(&format!("{api}/policy#section-6"))).into_bytes(),
         ),
-        File::new("/cc/cookieconsent.umd.js", "text/javascript; charset=utf-8", true, anchor_js),
-        File::new("/cc/cookieconsent.css", "text/css; charset=utf-8", true, anchor_css),
-    ];
-    let bench = Bench { site: Site::serve(listener, host_origin, pages), proxy };
+        File::new("/cc/cookieconsent.umd.js", "text/javascript; charset=utf-8", true, read("cookieconsent.umd.js")),
+        File::new("/cc/cookieconsent.css", "text/css; charset=utf-8", true, read("cookieconsent.css")),
+    ]
+}
 
-    println!("consent banner vs vanilla-cookieconsent 3.1.0: {RUNS} first visits per side, each in a new headless Chromium");
-    let sides = [Side::Ours, Side::Anchor];
-    for side in sides {
-        if let Err(e) = bench.run(side).await {
-            println!("  warm-up {}: {e}", side.name());
-        }
-    }
-    let mut results: Vec<(Vec<Run>, usize)> = vec![(vec![], 0), (vec![], 0)];
-    for i in 0..RUNS {
-        // Alternate which side goes first, so a slow moment of the machine hits both.
-        let order = if i % 2 == 0 { [0, 1] } else { [1, 0] };
-        for s in order {
-            match bench.run(sides[s]).await {
-                Ok(run) => {
-                    println!(
-                        "  {:<6} #{}: banner {:>6.0} ms, CLS {:.4}, first visit {}, returning {}",
-                        sides[s].name(),
-                        i + 1,
-                        run.banner_ms,
-                        run.cls,
-                        kb(run.first_bytes),
-                        kb(run.return_bytes)
-                    );
-                    results[s].0.push(run);
-                }
-                Err(e) => {
-                    println!("  {:<6} #{}: FAILED: {e}", sides[s].name(), i + 1);
-                    results[s].1 += 1;
-                }
-            }
-        }
-    }
+#[tokio::main]
+async fn main() {
+    let started = std::time::Instant::now();
+    let anchor_dir = env_path("FK_ANCHOR_DIR");
+    let manifest: Value = std::fs::read_to_string(env_path("FK_DIST_DIR").join("consent/manifest.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_else(|| panic!("dist/consent/manifest.json is missing: the banner is not built (run `cargo xtask bench`)"));
 
-    // Encodings: the host site's as served, the server's for the same Accept-Encoding.
-    let hits = bench.site.counter.hits.lock().unwrap().clone();
-    let accept = hits.iter().find(|h| h.path == Side::Anchor.page()).map(|h| h.accept_encoding.clone()).unwrap_or_default();
-    let browser_to_server =
-        bench.proxy.counter.hits.lock().unwrap().iter().find(|h| h.path.ends_with("/consent.js")).map(|h| h.accept_encoding.clone()).unwrap_or_default();
-    let anchor_encoding = {
-        let mut e: Vec<&str> = hits.iter().filter(|h| h.status == 200).map(|h| h.encoding).collect();
-        e.sort();
-        e.dedup();
-        e.join("+")
-    };
-    let mut ours_encodings = vec![server_encoding(&server.addr, "/consent.js", &browser_to_server).await];
-    for key in ["js", "wasm", "css"] {
-        if let Some(path) = manifest[key].as_str() {
-            ours_encodings.push(server_encoding(&server.addr, path, &browser_to_server).await);
-        }
-    }
-    let ours_encoding = {
-        let mut e = ours_encodings.clone();
-        e.dedup();
-        if e.len() == 1 {
-            e[0].clone()
-        } else {
-            format!("{} (consent.js, js, wasm, css)", ours_encodings.join("/"))
-        }
-    };
+    let (listener, host_origin) = HostSite::bind().await;
+    let server = Server::start_with(&[("FK_ALLOWED_ORIGINS", host_origin.as_str())]).await;
+    let proxy = Proxy::start(server.addr.clone()).await;
+    let api = format!("http://{}", proxy.addr);
+    let bench = Bench { site: Site::serve(listener, host_origin, host_files(&api, &anchor_dir)), proxy };
 
-    let ours = summarise(&results[0].0, results[0].1);
-    let anchor = summarise(&results[1].0, results[1].1);
+    println!(
+        "consent banner vs vanilla-cookieconsent 3.1.0: {RUNS} first visits per side and profile, each in a new headless Chromium"
+    );
+    println!("profiles: desktop (no throttling); phone (150 ms latency, 1.6 Mbit/s down, 750 kbit/s up, CPU 4x slower)");
+    let results = measure(&bench).await;
+    let enc = encodings(&bench, &server.addr, &manifest).await;
+
     println!();
-    println!("Accept-Encoding sent by Chromium: host page {accept:?}; to the server {browser_to_server:?}");
+    println!("Accept-Encoding sent by Chromium: host page {:?}; to the server {:?}", enc.accept, enc.accept_server);
+    println!("served: ours {}, anchor {}", enc.ours, enc.anchor);
     println!("bytes: HTTP headers + bodies on the sockets, server to browser (the host page is counted for both sides)");
     println!("ours reaches the Privacy Center server through the counting proxy: one more loopback hop than the anchor");
     println!(
         "caching: host pages no-cache without a validator; the anchor's files no-cache + ETag (304 when unchanged), as /consent.js"
     );
     println!();
-    println!(
-        "{:<7} {:>5} {:>24} {:>8} {:>12} {:>12}  encoding",
-        "side", "runs", "banner ms median [min-max]", "max CLS", "first visit", "returning"
-    );
-    for (side, s, enc) in [(Side::Ours, &ours, &ours_encoding), (Side::Anchor, &anchor, &anchor_encoding)] {
-        let runs = if s.failed > 0 { format!("{}/{}", s.runs, s.runs + s.failed) } else { s.runs.to_string() };
-        println!(
-            "{:<7} {:>5} {:>24} {:>8.4} {:>12} {:>12}  {}",
-            side.name(),
-            runs,
-            format!("{:.0} [{:.0}-{:.0}]", s.banner_median, s.banner_min, s.banner_max),
-            s.cls_max,
-            kb(s.first_bytes as u64),
-            kb(s.return_bytes as u64),
-            enc
-        );
-    }
+    print_table(&results);
     println!();
-    let met = |ok: bool| if ok { "met" } else { "NOT MET" };
-    let ratio = ours.return_bytes / anchor.return_bytes;
-    println!(
-        "goal: time to banner no worse than the anchor's    {:.0} ms vs {:.0} ms: {}",
-        ours.banner_median,
-        anchor.banner_median,
-        met(ours.banner_median <= anchor.banner_median)
-    );
-    println!(
-        "goal: returning-visit bytes <= 1/4 of the anchor's  {} vs {}, ratio ours/anchor {:.2}: {}",
-        kb(ours.return_bytes as u64),
-        kb(anchor.return_bytes as u64),
-        ratio,
-        met(ratio <= 0.25)
-    );
-    println!("goal: CLS 0                                         max {:.4}: {}", ours.cls_max, met(ours.cls_max == 0.0));
-    println!(
-        "ours on returning visits: {} .wasm fetch(es) in {} runs; banner shown again in {} runs",
-        ours.return_wasm, ours.runs, ours.return_banner
-    );
-    if anchor.return_banner > 0 {
-        println!("anchor on returning visits: banner shown again in {} runs", anchor.return_banner);
-    }
-    // The host page's own bytes, without any consent tags, in the encoding it was served in:
-    // what is left of a returning visit is what the consent solution costs.
-    let bare = |side: Side| {
-        let encoding = hits.iter().find(|h| h.path == side.page()).map(|h| h.encoding).unwrap_or("identity");
-        let page = File::new(side.page(), "text/html; charset=utf-8", false, host_page(&measure_script(side), "").into_bytes());
-        page.response(encoding, None).1.len() as f64
-    };
-    let (ours_own, anchor_own) = (ours.return_bytes - bare(Side::Ours), anchor.return_bytes - bare(Side::Anchor));
-    println!(
-        "returning visit minus the bare host page ({}): ours {}, anchor {} (its inline configuration and two 304s), ratio {:.2}",
-        kb(bare(Side::Ours) as u64),
-        kb(ours_own.max(0.0) as u64),
-        kb(anchor_own.max(0.0) as u64),
-        ours_own / anchor_own
-    );
-    for (side, runs) in [(Side::Ours, &results[0].0), (Side::Anchor, &results[1].0)] {
-        if let Some(last) = runs.last() {
-            println!("{} returning visit fetched: {}", side.name(), last.return_requests.join("; "));
-        }
-        let unstyled: Vec<&Run> = runs.iter().filter(|r| r.position != "fixed").collect();
-        if !unstyled.is_empty() {
-            let cls = unstyled.iter().map(|r| r.cls).fold(0.0, f64::max);
-            let positions: std::collections::BTreeSet<&str> = unstyled.iter().map(|r| r.position.as_str()).collect();
-            println!(
-                "{}: in {} of {} runs the banner was first visible unstyled (position {:?}, not fixed: its stylesheet had not applied yet); max CLS in those runs {:.4}",
-                side.name(),
-                unstyled.len(),
-                runs.len(),
-                positions,
-                cls
-            );
-        }
-        let mut errors: Vec<&String> = runs.iter().flat_map(|r| r.errors.iter()).collect();
-        errors.sort();
-        errors.dedup();
-        for e in errors {
-            println!("{} page error: {e}", side.name());
-        }
-    }
+    print_goals(&results);
+    println!();
+    print_notes(&bench, &results);
     println!("({:.0} s)", started.elapsed().as_secs_f64());
     drop(bench);
     server.stop().await;
