@@ -41,7 +41,7 @@ const SETUP = {
 };
 
 // A page with the loader run in it. `body`: the page's markup before the loader runs.
-async function page({ body = '', lang = 'ru', gpc = false, cookieEnabled = true, setup = SETUP, cookie = '', htmlStyle = '' } = {}) {
+async function page({ body = '', lang = 'ru', gpc = false, cookieEnabled = true, setup = SETUP, cookie = '', htmlStyle = '', before = () => {} } = {}) {
   const logs = { warn: [], error: [] };
   const console = new VirtualConsole();
   console.on('warn', (...a) => logs.warn.push(a.join(' ')));
@@ -56,6 +56,7 @@ async function page({ body = '', lang = 'ru', gpc = false, cookieEnabled = true,
     return { status: 201, json: async () => ({}) };
   };
   if (cookie) w.document.cookie = cookie;
+  before(w);
   Object.defineProperty(w.navigator, 'globalPrivacyControl', { value: gpc });
   Object.defineProperty(w.navigator, 'cookieEnabled', { value: cookieEnabled });
   // The module cannot be imported here: `import()` from jsdom's eval fails, as a lost network would.
@@ -130,10 +131,14 @@ test('showPreferences() for a visitor who has chosen shows the banner, then its 
 });
 
 test('the bar adds its place under the page and gives the page its own values back', async () => {
-  const p = await page({ htmlStyle: 'padding-bottom: 7px; scroll-padding-bottom: 3px' });
+  // jsdom lays nothing out: the bar says it is 80 px high.
+  const before = w => Object.defineProperty(w.HTMLElement.prototype, 'offsetHeight', {
+    get() { return this.classList.contains('fk-banner') ? 80 : 0; },
+  });
+  const p = await page({ htmlStyle: 'padding-bottom: 7px; scroll-padding-bottom: 3px', before });
   const html = p.d.documentElement.style;
-  // jsdom lays nothing out, so the bar is 0 px high here: the page keeps its values.
-  assert.equal(html.paddingBottom, '7px');
+  assert.equal(html.paddingBottom, 'calc(87px)', 'added to the page\'s own (7 + 80)');
+  assert.equal(html.scrollPaddingBottom, 'calc(3px + 80px)');
   p.click('[data-action="accept"]');
   await settle();
   assert.equal(html.paddingBottom, '7px');
