@@ -209,6 +209,23 @@ async fn the_loader_carries_the_banner_in_every_language() {
     assert!(!js[start..end].contains("</") && !js[start..end].contains("<!--"));
 }
 
+/// Right after a change, the requests that find the loader stale wait for one rendering
+/// instead of each compressing it.
+#[tokio::test]
+async fn the_loader_is_rendered_once_for_many_requests() {
+    let t = seeded().await;
+    let mut requests = tokio::task::JoinSet::new();
+    for _ in 0..16 {
+        let router = t.router.clone();
+        requests.spawn(async move { get(&router, "/consent.js").await });
+    }
+    let replies = requests.join_all().await;
+    assert!(replies.iter().all(|r| r.status == StatusCode::OK && r.header("etag") == replies[0].header("etag")));
+    assert_eq!(t.state.consent_loader.renders(), 1);
+    get(&t.router, "/consent.js").await;
+    assert_eq!(t.state.consent_loader.renders(), 1, "and not again while the setup holds");
+}
+
 /// Every page view of every embedding site asks for the loader: it is compressed once per
 /// setup, at the best level, and sent in the encoding the browser takes.
 #[tokio::test]

@@ -5,6 +5,7 @@
 //! preferences dialog. Revalidated on every load, so a changed configuration reaches returning
 //! visitors at once; compressed once per setup, since every page view of every embedding site
 //! asks for it.
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use axum::extract::State;
@@ -37,7 +38,25 @@ const STYLESHEET: &str = include_str!("../../../style/consent.css");
 /// The last loader served. Every page view of every embedding site asks for `/consent.js`,
 /// while its setup changes only on a configuration edit or a publication.
 #[derive(Clone, Default)]
-pub struct Rendered(Arc<Mutex<Option<Cached>>>);
+pub struct Rendered {
+    held: Arc<Mutex<Option<Cached>>>,
+    /// One rendering at a time: right after a change, the requests that find the loader stale
+    /// wait for one of them to compress it instead of each compressing it.
+    rendering: Arc<tokio::sync::Mutex<()>>,
+    renders: Arc<AtomicUsize>,
+}
+
+impl Rendered {
+    /// How many times a loader was rendered (and compressed) by this process.
+    pub fn renders(&self) -> usize {
+        self.renders.load(Ordering::Relaxed)
+    }
+
+    fn get(&self, key: &str) -> Option<Arc<Loader>> {
+        let held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+        held.as_ref().filter(|(k, _)| k == key).map(|(_, loader)| loader.clone())
+    }
+}
 
 /// The setup (configuration revision and policy version) the loader was rendered for, and
 /// what was rendered.
@@ -89,10 +108,12 @@ async fn rendered(state: &AppState) -> Result<Arc<Loader>, AppError> {
     let loaded = state.cookie_config.current();
     let policy_version = policy_version(state).await?;
     let key = format!("{}/{policy_version}", loaded.revision);
-    if let Some((held, rendered)) = &*state.consent_loader.0.lock().unwrap_or_else(|e| e.into_inner()) {
-        if *held == key {
-            return Ok(rendered.clone());
-        }
+    if let Some(loader) = state.consent_loader.get(&key) {
+        return Ok(loader);
+    }
+    let _rendering = state.consent_loader.rendering.lock().await;
+    if let Some(loader) = state.consent_loader.get(&key) {
+        return Ok(loader);
     }
     let categories = &loaded.config.categories;
     let cookies: Map<String, Value> = categories
@@ -132,7 +153,8 @@ async fn rendered(state: &AppState) -> Result<Arc<Loader>, AppError> {
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
     let rendered = Arc::new(Loader { bodies, etag });
-    *state.consent_loader.0.lock().unwrap_or_else(|e| e.into_inner()) = Some((key, rendered.clone()));
+    state.consent_loader.renders.fetch_add(1, Ordering::Relaxed);
+    *state.consent_loader.held.lock().unwrap_or_else(|e| e.into_inner()) = Some((key, rendered.clone()));
     Ok(rendered)
 }
 
