@@ -368,6 +368,9 @@ function unpaint() {
 }
 
 function onClick(ev) {
+  // Our links go where they say, as a full page load: a router of the page (the Privacy
+  // Center's own bundles among them) must not take them for one of its routes.
+  if (ev.target.closest && ev.target.closest('a[href]')) return ev.stopPropagation();
   const b = shown && ev.target.closest && ev.target.closest('[data-action]');
   if (!b) return; // the module handles what it drew
   const act = b.getAttribute('data-action');

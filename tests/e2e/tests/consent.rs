@@ -403,6 +403,25 @@ async fn the_privacy_centers_banner_needs_no_webassembly() {
     server.stop().await;
 }
 
+/// The banner's policy link loads the policy, from a page of the personal section too (its
+/// bundle has no `/policy` route, and its router must not take the link for one).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_banners_policy_link_opens_the_policy_from_every_bundle() {
+    let server = Server::start().await;
+    let b = Browser::start().await;
+    for page in ["/account/login", "/cookies"] {
+        b.client.delete_all_cookies().await.unwrap();
+        b.goto(&server.url(page)).await;
+        find_banner(&b).await;
+        b.find("main h1").await;
+        b.js(&format!("{SHADOW}.querySelector('.fk-banner a').click();")).await;
+        b.find("#policy-title").await;
+        assert!(b.client.current_url().await.unwrap().as_str().ends_with("/policy#section-6"), "from {page}");
+    }
+    b.stop().await;
+    server.stop().await;
+}
+
 /// `from` copied into `to`, all but the app's WebAssembly (`fk-app-*_bg.wasm*`, `fk-account-*`).
 fn copy_without_app_wasm(from: &std::path::Path, to: &std::path::Path) {
     for entry in std::fs::read_dir(from).unwrap().flatten() {
