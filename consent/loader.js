@@ -304,7 +304,8 @@ function ensureRoot() {
   style(sr, box);
   sr.append(box);
   box.addEventListener('click', onClick);
-  root = { host, box, reserve: reserveFor(box) };
+  reserveFor(box);
+  root = { host, box };
   (d.body || d.documentElement).appendChild(host);
   return root;
 }
@@ -313,7 +314,8 @@ function ensureRoot() {
 // page as the bar is high lets its end scroll clear of it, and the same bottom scroll padding
 // keeps a focused element from hiding under it (WCAG 2.4.11). Both on <html>, so they stay at
 // the very end whatever the page appends to <body> later, and only add there: nothing in view
-// moves. Kept here for whatever the root shows, painted or drawn by the module.
+// moves. Kept here for whatever the root shows, painted or drawn by the module: the root's
+// own changes (and the bar's size) trigger it.
 function reserveFor(box) {
   let bar = null, own = null; // the page's own inline values, while ours are set
   const resized = typeof ResizeObserver === 'function' ? new ResizeObserver(() => reserve()) : null;
@@ -341,7 +343,6 @@ function reserveFor(box) {
     }
   }
   if (typeof MutationObserver === 'function') new MutationObserver(reserve).observe(box, { childList: true, subtree: true });
-  return reserve;
 }
 
 // Links in the first view are relative to the API origin; the GPC note shows when it applies.
@@ -358,13 +359,11 @@ function paint(mode) { // 'banner' or 'nocookies'
   complete(r.box);
   shown = mode;
   current = null;
-  r.reserve();
 }
 function unpaint() {
   if (!shown) return;
   root.box.textContent = '';
   shown = null;
-  root.reserve();
 }
 
 function onClick(ev) {

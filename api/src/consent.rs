@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::lang::truncate;
+use crate::text::is_host_name;
 use crate::{ApiError, ErrorCode, Lang};
 
 /// The four categories of the policy (6, 6.2–6.4, 3.1).
@@ -113,15 +114,9 @@ pub struct CookieConfig {
     pub frames: Vec<FrameProvider>,
 }
 
-/// A host name as a frame provider lists it: lower-case labels of letters, digits and
-/// hyphens, at least two of them.
+/// A host name as a frame provider lists it: in lower case, as a browser's URL has it.
 fn is_frame_host(host: &str) -> bool {
-    let labels: Vec<&str> = host.split('.').collect();
-    labels.len() >= 2
-        && labels.iter().all(|l| {
-            !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-')
-                && l.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        })
+    is_host_name(host, |c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 impl CookieConfig {

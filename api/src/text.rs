@@ -1,4 +1,5 @@
-//! Text helpers the reader needs: search matching and spotting e-mail addresses.
+//! Text helpers the reader needs: search matching and spotting e-mail addresses; the shape of
+//! a host name, which e-mail addresses and frame providers share.
 use std::ops::Range;
 
 /// At most this many matches are reported; a one-letter query should not freeze a phone.
@@ -76,6 +77,16 @@ pub fn split_emails(text: &str) -> Vec<(&str, bool)> {
     out
 }
 
+/// Two or more dot-separated labels of 1–63 characters, each of `label_char`s and not starting
+/// or ending with a hyphen.
+pub fn is_host_name(host: &str, label_char: impl Fn(char) -> bool) -> bool {
+    let labels: Vec<&str> = host.split('.').collect();
+    labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(&label_char)
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,5 +123,16 @@ mod tests {
         assert_eq!(split_emails("a @ b"), vec![("a @ b", false)]);
         assert_eq!(split_emails("x@localhost"), vec![("x@localhost", false)]);
         assert_eq!(split_emails("a@b.kz и c@d.kz"), vec![("a@b.kz", true), (" и ", false), ("c@d.kz", true)]);
+    }
+
+    #[test]
+    fn host_names_have_two_labels_and_no_hyphen_at_their_ends() {
+        let ascii = |c: char| c.is_ascii_alphanumeric() || c == '-';
+        assert!(is_host_name("www.youtube-nocookie.com", ascii));
+        assert!(is_host_name("127.0.0.1", ascii));
+        for bad in ["localhost", "a..b", "-a.com", "a-.com", "a.com.", &format!("{}.com", "a".repeat(64))] {
+            assert!(!is_host_name(bad, ascii), "{bad}");
+        }
+        assert!(is_host_name("почта.kz", |c| c.is_alphanumeric()));
     }
 }

@@ -40,9 +40,7 @@ pub fn set_lang(lang: &str) {
 /// language now (it may have changed since the banner was mounted).
 #[wasm_bindgen]
 pub fn show(mode: &str, lang: &str) {
-    if let (Some(i18n), Some(lang)) = (I18N.get(), Lang::from_tag(lang)) {
-        i18n.lang.set(lang);
-    }
+    set_lang(lang);
     if let Some(mode) = Mode::parse(mode) {
         request(mode);
     }

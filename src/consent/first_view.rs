@@ -11,6 +11,7 @@ use super::ui::{Banner, FramePlaceholder, NoCookiesNotice, POLICY_LINK};
 use crate::i18n::I18n;
 
 /// The three pieces, in one language.
+#[derive(serde::Serialize)]
 pub struct FirstView {
     /// The banner, its GPC note hidden and its policy link relative to the API origin (the
     /// loader shows the one and completes the other).

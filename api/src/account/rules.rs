@@ -1,5 +1,6 @@
 //! The field rules of registration (clause 2.1). The form calls them as the user types, the
 //! server before it writes anything; a rule lives only here.
+use crate::text::is_host_name;
 use crate::{ApiError, ErrorCode};
 
 pub const FIRST_NAME_MAX: usize = 50;
@@ -68,13 +69,8 @@ pub fn email(value: &str) -> Result<(), ApiError> {
         && !local.ends_with('.')
         && !local.contains("..")
         && local.chars().all(|c| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c));
-    let labels: Vec<&str> = domain.split('.').collect();
-    let domain_ok = labels.len() >= 2
-        && labels.iter().all(|l| {
-            !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-')
-                && l.chars().all(|c| c.is_alphanumeric() || c == '-')
-        })
-        && labels.last().is_some_and(|tld| tld.chars().count() >= 2 && tld.chars().all(char::is_alphabetic));
+    let domain_ok = is_host_name(domain, |c| c.is_alphanumeric() || c == '-')
+        && domain.rsplit('.').next().is_some_and(|tld| tld.chars().count() >= 2 && tld.chars().all(char::is_alphabetic));
     if local_ok && domain_ok {
         Ok(())
     } else {

@@ -88,13 +88,8 @@ pub async fn serve(State(state): State<AppState>, headers: HeaderMap) -> Result<
 fn first_views() -> &'static Value {
     static VIEWS: OnceLock<Value> = OnceLock::new();
     VIEWS.get_or_init(|| {
-        let views: Map<String, Value> = Lang::ALL
-            .into_iter()
-            .map(|lang| {
-                let view = first_view::render(lang);
-                (lang.code().to_string(), json!({ "banner": view.banner, "notice": view.notice, "frame": view.frame }))
-            })
-            .collect();
+        let views: Map<String, Value> =
+            Lang::ALL.into_iter().map(|lang| (lang.code().to_string(), json!(first_view::render(lang)))).collect();
         Value::Object(views)
     })
 }
