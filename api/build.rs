@@ -14,7 +14,10 @@ const LANGS: [&str; 3] = ["ru", "kk", "en"];
 /// Each family is a set of files `locales/{prefix}{lang}.toml` compiled into its own struct,
 /// so a bundle only carries the strings of the parts it uses (the policy viewer's wasm holds no
 /// account strings).
-const FAMILIES: [(&str, &str, &str); 2] = [("", "Messages", ""), ("account.", "AccountMessages", "ACCOUNT_")];
+const FAMILIES: [(&str, &str, &str); 2] = [
+    ("", "Messages", ""),
+    ("account.", "AccountMessages", "ACCOUNT_"),
+];
 
 fn main() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../locales");
@@ -38,8 +41,14 @@ fn family(dir: &Path, prefix: &str, name: &str, statics: &str, out: &mut String)
     }
     let reference: Vec<&String> = tables[0].1.keys().collect();
     for (lang, table) in &tables[1..] {
-        let missing: Vec<_> = reference.iter().filter(|k| !table.contains_key(**k)).collect();
-        let extra: Vec<_> = table.keys().filter(|k| !tables[0].1.contains_key(*k)).collect();
+        let missing: Vec<_> = reference
+            .iter()
+            .filter(|k| !table.contains_key(**k))
+            .collect();
+        let extra: Vec<_> = table
+            .keys()
+            .filter(|k| !tables[0].1.contains_key(*k))
+            .collect();
         if !missing.is_empty() || !extra.is_empty() {
             panic!("locales/{prefix}{lang}.toml differs from {prefix}ru.toml: missing {missing:?}, unknown {extra:?}");
         }
@@ -50,7 +59,12 @@ fn family(dir: &Path, prefix: &str, name: &str, statics: &str, out: &mut String)
     }
     out.push_str("}\n");
     for (lang, table) in &tables {
-        writeln!(out, "pub(crate) static {statics}{}: {name} = {name} {{", lang.to_uppercase()).unwrap();
+        writeln!(
+            out,
+            "pub(crate) static {statics}{}: {name} = {name} {{",
+            lang.to_uppercase()
+        )
+        .unwrap();
         for (key, value) in table {
             writeln!(out, "    {key}: {value:?},").unwrap();
         }
@@ -66,12 +80,19 @@ fn parse(text: &str, file: &str) -> BTreeMap<String, String> {
             continue;
         }
         let at = || format!("{file}:{}", n + 1);
-        let (key, value) = line.split_once('=').unwrap_or_else(|| panic!("{}: expected key = \"value\"", at()));
+        let (key, value) = line
+            .split_once('=')
+            .unwrap_or_else(|| panic!("{}: expected key = \"value\"", at()));
         let key = key.trim();
-        if key.is_empty() || !key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+        if key.is_empty()
+            || !key
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
             panic!("{}: key {key:?} must be lower_snake_case", at());
         }
-        let value = unquote(value.trim()).unwrap_or_else(|| panic!("{}: value must be one \"quoted\" string", at()));
+        let value = unquote(value.trim())
+            .unwrap_or_else(|| panic!("{}: value must be one \"quoted\" string", at()));
         if map.insert(key.to_string(), value).is_some() {
             panic!("{}: duplicate key {key}", at());
         }

@@ -3,7 +3,10 @@
 use fk_api::account::activity::Devices;
 use fk_api::account::data::{AcknowledgeRequest, DeleteRequest, PolicyStatus, Summary};
 use fk_api::account::profile::{EmailChangeRequest, PasswordChangeRequest, ProfileUpdate};
-use fk_api::account::{AccountView, CheckEmail, RecoverRequest, ReauthRequest, RegisterRequest, ResetRequest, SessionView, SignInRequest, VerifyAddressRequest, VerifyRequest};
+use fk_api::account::{
+    AccountView, CheckEmail, ReauthRequest, RecoverRequest, RegisterRequest, ResetRequest,
+    SessionView, SignInRequest, VerifyAddressRequest, VerifyRequest,
+};
 use fk_api::consent::ConsentConfig;
 use fk_api::policy::{DiffRequest, PolicyDiff, PolicyVersion, PolicyVersionList};
 use fk_api::{ApiError, ErrorCode, Lang};
@@ -46,7 +49,11 @@ async fn decode<T: DeserializeOwned>(response: gloo_net::http::Response) -> Resu
 async fn error_of(response: gloo_net::http::Response) -> ApiError {
     let status = response.status();
     response.json::<ApiError>().await.unwrap_or_else(|_| {
-        let code = if status >= 500 { ErrorCode::Internal } else { ErrorCode::NotFound };
+        let code = if status >= 500 {
+            ErrorCode::Internal
+        } else {
+            ErrorCode::NotFound
+        };
         ApiError::new(code, format!("HTTP {status}"))
     })
 }
@@ -64,7 +71,12 @@ pub async fn policy_versions(lang: Lang) -> Result<PolicyVersionList, ApiError> 
 }
 
 pub async fn policy_diff(lang: Lang, request: DiffRequest) -> Result<PolicyDiff, ApiError> {
-    get(&format!("/api/policy/{}/diff?{}", lang.code(), request.query())).await
+    get(&format!(
+        "/api/policy/{}/diff?{}",
+        lang.code(),
+        request.query()
+    ))
+    .await
 }
 
 /// The cookie categories and tables; `base` is the consent API's origin ("" on this one).
@@ -74,7 +86,10 @@ pub async fn consent_config(base: String) -> Result<ConsentConfig, ApiError> {
 
 /// The common-password list the password fields check against as the user types.
 pub async fn common_passwords() -> Result<String, ApiError> {
-    let response = Request::get("/api/account/common-passwords").send().await.map_err(network)?;
+    let response = Request::get("/api/account/common-passwords")
+        .send()
+        .await
+        .map_err(network)?;
     if !response.ok() {
         return Err(error_of(response).await);
     }
@@ -87,7 +102,11 @@ pub async fn register(form: &RegisterRequest) -> Result<CheckEmail, ApiError> {
 
 /// Opens the verification link; `password` when the server asked for it (another browser).
 pub async fn verify(token: String, password: Option<String>) -> Result<SessionView, ApiError> {
-    post("/api/account/verify", &VerifyAddressRequest { token, password }).await
+    post(
+        "/api/account/verify",
+        &VerifyAddressRequest { token, password },
+    )
+    .await
 }
 
 /// "Send the link again", from the browser that registered (its cookie says so).
@@ -154,10 +173,18 @@ pub async fn promotions(lang: Lang) -> Result<fk_api::account::commerce::Promoti
 
 /// Joins (`join`) or leaves a promotion; answers the promotions page anew. `lang` asks for the
 /// answer's texts in the interface language, as the page's `GET` does.
-pub async fn take_part(slug: String, join: bool, lang: Lang) -> Result<fk_api::account::commerce::Promotions, ApiError> {
+pub async fn take_part(
+    slug: String,
+    join: bool,
+    lang: Lang,
+) -> Result<fk_api::account::commerce::Promotions, ApiError> {
     let what = if join { "join" } else { "leave" };
     let slug = String::from(js_sys::encode_uri_component(&slug));
-    post(&format!("/api/account/promotions/{slug}/{what}?lang={}", lang.code()), &serde_json::json!({})).await
+    post(
+        &format!("/api/account/promotions/{slug}/{what}?lang={}", lang.code()),
+        &serde_json::json!({}),
+    )
+    .await
 }
 
 /// Every subscription and privacy choice, and whether an SMS subscription is possible.
@@ -165,8 +192,15 @@ pub async fn choices() -> Result<fk_api::account::choices::Choices, ApiError> {
     get("/api/account/choices").await
 }
 
-pub async fn set_choice(choice: fk_api::account::choices::Choice, enabled: bool) -> Result<fk_api::account::choices::Choices, ApiError> {
-    put(&format!("/api/account/choices/{}", choice.code()), &fk_api::account::choices::ChoiceUpdate { enabled }).await
+pub async fn set_choice(
+    choice: fk_api::account::choices::Choice,
+    enabled: bool,
+) -> Result<fk_api::account::choices::Choices, ApiError> {
+    put(
+        &format!("/api/account/choices/{}", choice.code()),
+        &fk_api::account::choices::ChoiceUpdate { enabled },
+    )
+    .await
 }
 
 /// The consent history, newest first.
@@ -175,13 +209,22 @@ pub async fn history() -> Result<fk_api::account::activity::History, ApiError> {
 }
 
 /// What a letter's unsubscribe link would change (works signed out).
-pub async fn unsubscribe_preview(token: String) -> Result<fk_api::account::choices::UnsubscribeView, ApiError> {
+pub async fn unsubscribe_preview(
+    token: String,
+) -> Result<fk_api::account::choices::UnsubscribeView, ApiError> {
     post("/api/unsubscribe/preview", &VerifyRequest { token }).await
 }
 
 /// Unsubscribes (`subscribed: false`) or undoes it (`true`) with a letter's token.
-pub async fn unsubscribe(token: String, subscribed: bool) -> Result<fk_api::account::choices::UnsubscribeView, ApiError> {
-    post("/api/unsubscribe", &fk_api::account::choices::UnsubscribeRequest { token, subscribed }).await
+pub async fn unsubscribe(
+    token: String,
+    subscribed: bool,
+) -> Result<fk_api::account::choices::UnsubscribeView, ApiError> {
+    post(
+        "/api/unsubscribe",
+        &fk_api::account::choices::UnsubscribeRequest { token, subscribed },
+    )
+    .await
 }
 
 pub async fn summary() -> Result<Summary, ApiError> {
@@ -212,7 +255,11 @@ pub async fn policy_status() -> Result<PolicyStatus, ApiError> {
 }
 
 pub async fn acknowledge_policy(version: u32) -> Result<PolicyStatus, ApiError> {
-    post("/api/account/policy/acknowledge", &AcknowledgeRequest { version }).await
+    post(
+        "/api/account/policy/acknowledge",
+        &AcknowledgeRequest { version },
+    )
+    .await
 }
 
 pub async fn devices() -> Result<Devices, ApiError> {
@@ -220,7 +267,11 @@ pub async fn devices() -> Result<Devices, ApiError> {
 }
 
 pub async fn end_session(id: i64) -> Result<Devices, ApiError> {
-    post(&format!("/api/account/devices/{id}/end"), &serde_json::json!({})).await
+    post(
+        &format!("/api/account/devices/{id}/end"),
+        &serde_json::json!({}),
+    )
+    .await
 }
 
 pub async fn end_other_sessions() -> Result<Devices, ApiError> {
@@ -238,20 +289,33 @@ pub struct ExportFile {
 /// Everything held about the user, as one JSON file; `too_many_requests` with `retry_after`
 /// within an hour of the last one.
 pub async fn export_data() -> Result<ExportFile, ApiError> {
-    let request = Request::post("/api/account/export").json(&serde_json::json!({})).map_err(network)?;
+    let request = Request::post("/api/account/export")
+        .json(&serde_json::json!({}))
+        .map_err(network)?;
     let response = request.send().await.map_err(network)?;
     if !response.ok() {
         return Err(error_of(response).await);
     }
-    let name = response.headers().get("content-disposition").as_deref().and_then(attachment_name);
+    let name = response
+        .headers()
+        .get("content-disposition")
+        .as_deref()
+        .and_then(attachment_name);
     let text = response.text().await.map_err(network)?;
     Ok(ExportFile { name, text })
 }
 
 /// `attachment; filename="x.json"` → `x.json` (only plain names: nothing with a path in it).
 fn attachment_name(header: &str) -> Option<String> {
-    let name = header.split(';').map(str::trim).find_map(|p| p.strip_prefix("filename="))?.trim_matches('"');
-    let plain = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    let name = header
+        .split(';')
+        .map(str::trim)
+        .find_map(|p| p.strip_prefix("filename="))?
+        .trim_matches('"');
+    let plain = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
     plain.then(|| name.to_string())
 }
 

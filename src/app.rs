@@ -3,9 +3,9 @@ use leptos::prelude::*;
 use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::path;
 
+use crate::consent::page::CookiesPage;
 use crate::i18n::I18n;
 use crate::layout::Shell;
-use crate::consent::page::CookiesPage;
 use crate::pages::NotFound;
 use crate::policy::compare::ComparePage;
 use crate::policy::page::{CurrentPolicyPage, VersionPage};

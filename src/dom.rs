@@ -9,7 +9,8 @@ pub fn format_date(rfc3339: &str, lang: Lang) -> String {
     if date.get_time().is_nan() {
         return rfc3339.get(..10).unwrap_or(rfc3339).to_string();
     }
-    date.to_locale_date_string(lang.locale(), &intl_options(false)).into()
+    date.to_locale_date_string(lang.locale(), &intl_options(false))
+        .into()
 }
 
 /// `Intl` options: a long date, with hours and minutes when `time`.
@@ -45,15 +46,24 @@ pub fn prefers_reduced_motion() -> bool {
 /// Scrolls `el` into view (centred, smooth unless reduced motion is asked for).
 pub fn scroll_into_view(el: &web_sys::Element, center: bool) {
     let options = web_sys::ScrollIntoViewOptions::new();
-    options.set_block(if center { web_sys::ScrollLogicalPosition::Center } else { web_sys::ScrollLogicalPosition::Start });
-    options.set_behavior(if prefers_reduced_motion() { web_sys::ScrollBehavior::Instant } else { web_sys::ScrollBehavior::Smooth });
+    options.set_block(if center {
+        web_sys::ScrollLogicalPosition::Center
+    } else {
+        web_sys::ScrollLogicalPosition::Start
+    });
+    options.set_behavior(if prefers_reduced_motion() {
+        web_sys::ScrollBehavior::Instant
+    } else {
+        web_sys::ScrollBehavior::Smooth
+    });
     el.scroll_into_view_with_scroll_into_view_options(&options);
 }
 
 /// "24 ноября 2026 г., 14:05" from unix seconds, in the interface language.
 pub fn format_date_time(unix: i64, lang: Lang) -> String {
     let date = js_sys::Date::new(&JsValue::from_f64(unix as f64 * 1000.0));
-    date.to_locale_string(lang.locale(), &intl_options(true)).into()
+    date.to_locale_string(lang.locale(), &intl_options(true))
+        .into()
 }
 
 /// Mounts the app into `<div id="app">` of its page. Not into `<body>` itself: whatever the
@@ -61,7 +71,9 @@ pub fn format_date_time(unix: i64, lang: Lang) -> String {
 /// app's content, in reading and focus order.
 pub fn mount_app<N: IntoView + 'static>(app: fn() -> N) {
     use wasm_bindgen::JsCast;
-    let root = document().get_element_by_id("app").and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    let root = document()
+        .get_element_by_id("app")
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
     match root {
         Some(root) => leptos::mount::mount_to(root, app).forget(),
         None => leptos::mount::mount_to_body(app),

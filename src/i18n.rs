@@ -25,7 +25,10 @@ impl I18n {
     }
 
     /// One string of the personal section (only the account bundle links these in).
-    pub fn account(self, key: fn(&'static AccountMessages) -> &'static str) -> Signal<&'static str> {
+    pub fn account(
+        self,
+        key: fn(&'static AccountMessages) -> &'static str,
+    ) -> Signal<&'static str> {
         Signal::derive(move || key(self.lang.get().account()))
     }
 
@@ -58,7 +61,9 @@ impl I18n {
     /// Puts `lang` into context without touching the page: what a component embedded in
     /// someone else's page (the consent banner) uses.
     pub fn provide_with(lang: Lang) -> I18n {
-        let i18n = I18n { lang: RwSignal::new(lang) };
+        let i18n = I18n {
+            lang: RwSignal::new(lang),
+        };
         provide_context(i18n);
         i18n
     }

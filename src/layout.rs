@@ -115,7 +115,10 @@ pub fn LanguageSwitcher() -> impl IntoView {
 
 /// A failed load: what went wrong, in words, and a way to try again.
 #[component]
-pub fn ErrorPanel(error: ApiError, #[prop(optional, into)] retry: Option<Callback<()>>) -> impl IntoView {
+pub fn ErrorPanel(
+    error: ApiError,
+    #[prop(optional, into)] retry: Option<Callback<()>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let code = error.code;
     view! {

@@ -17,7 +17,14 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn clause(number: &str, text: &str) -> Clause {
-    Clause { id: number.into(), number: Some(number.into()), heading: None, blocks: vec![Block::Paragraph { spans: vec![Span::plain(text)] }] }
+    Clause {
+        id: number.into(),
+        number: Some(number.into()),
+        heading: None,
+        blocks: vec![Block::Paragraph {
+            spans: vec![Span::plain(text)],
+        }],
+    }
 }
 
 fn doc() -> Arc<PolicyDocument> {
@@ -25,7 +32,14 @@ fn doc() -> Arc<PolicyDocument> {
         title: "Policy".into(),
         preamble: vec![],
         sections: vec![
-            Section { number: 1, title: "First".into(), clauses: vec![clause("1.1", "A cookie is small."), clause("1.2", "Write to info@fortekassa.kz.")] },
+            Section {
+                number: 1,
+                title: "First".into(),
+                clauses: vec![
+                    clause("1.1", "A cookie is small."),
+                    clause("1.2", "Write to info@fortekassa.kz."),
+                ],
+            },
             Section {
                 number: 2,
                 title: "Cookies".into(),
@@ -34,8 +48,18 @@ fn doc() -> Arc<PolicyDocument> {
                     number: Some("2.1".into()),
                     heading: None,
                     blocks: vec![
-                        Block::Paragraph { spans: vec![Span::plain("Lists "), Span { strong: true, ..Span::plain("COOKIE") }] },
-                        Block::List { items: vec![vec![Span::plain("no match")]] },
+                        Block::Paragraph {
+                            spans: vec![
+                                Span::plain("Lists "),
+                                Span {
+                                    strong: true,
+                                    ..Span::plain("COOKIE")
+                                },
+                            ],
+                        },
+                        Block::List {
+                            items: vec![vec![Span::plain("no match")]],
+                        },
                     ],
                 }],
             },
@@ -52,7 +76,9 @@ fn container() -> web_sys::HtmlElement {
 /// Yields to the browser so effects and renders run.
 async fn tick() {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
-        window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10).unwrap();
+        window()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10)
+            .unwrap();
     });
     wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
 }
@@ -71,7 +97,10 @@ fn count(root: &web_sys::HtmlElement, css: &str) -> u32 {
 }
 
 fn text(root: &web_sys::HtmlElement, css: &str) -> String {
-    root.query_selector(css).unwrap().and_then(|e| e.text_content()).unwrap_or_default()
+    root.query_selector(css)
+        .unwrap()
+        .and_then(|e| e.text_content())
+        .unwrap_or_default()
 }
 
 #[wasm_bindgen_test]
@@ -88,7 +117,14 @@ async fn contents_link_every_section() {
     let first = root.query_selector(".toc a").unwrap().unwrap();
     assert_eq!(first.get_attribute("href").as_deref(), Some("#section-1"));
     assert_eq!(first.text_content().as_deref(), Some("1. First"));
-    assert_eq!(root.query_selector("nav").unwrap().unwrap().get_attribute("aria-labelledby").as_deref(), Some("toc-title"));
+    assert_eq!(
+        root.query_selector("nav")
+            .unwrap()
+            .unwrap()
+            .get_attribute("aria-labelledby")
+            .as_deref(),
+        Some("toc-title")
+    );
 }
 
 fn key(input: &web_sys::HtmlInputElement, key: &str, shift: bool) {
@@ -114,24 +150,68 @@ async fn search_marks_counts_and_steps_through_matches() {
     })
     .forget();
     until("the body renders", || count(&root, ".clause") == 3).await;
-    assert_eq!(count(&root, "a[href='mailto:info@fortekassa.kz']"), 1, "e-mail addresses become links");
+    assert_eq!(
+        count(&root, "a[href='mailto:info@fortekassa.kz']"),
+        1,
+        "e-mail addresses become links"
+    );
     assert_eq!(text(&root, ".clause-number"), "1.1.");
 
-    let input: web_sys::HtmlInputElement = root.query_selector("#policy-search-input").unwrap().unwrap().unchecked_into();
+    let input: web_sys::HtmlInputElement = root
+        .query_selector("#policy-search-input")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
     input.set_value("cookie");
-    input.dispatch_event(&web_sys::Event::new_with_event_init_dict("input", &{ let i = web_sys::EventInit::new(); i.set_bubbles(true); i }).unwrap()).unwrap();
+    input
+        .dispatch_event(
+            &web_sys::Event::new_with_event_init_dict("input", &{
+                let i = web_sys::EventInit::new();
+                i.set_bubbles(true);
+                i
+            })
+            .unwrap(),
+        )
+        .unwrap();
     // "Cookies" (section title), "cookie" (1.1), "COOKIE" (2.1, bold): case-insensitive.
     until("three marks", || count(&root, "mark") == 3).await;
-    until("1 of 3", || text(&root, ".policy-search__count") == "1 of 3").await;
-    assert_eq!(root.query_selector("mark.current").unwrap().unwrap().get_attribute("data-match").as_deref(), Some("0"));
-    assert_eq!(count(&root, "strong mark"), 1, "a match inside bold text stays bold");
+    until("1 of 3", || {
+        text(&root, ".policy-search__count") == "1 of 3"
+    })
+    .await;
+    assert_eq!(
+        root.query_selector("mark.current")
+            .unwrap()
+            .unwrap()
+            .get_attribute("data-match")
+            .as_deref(),
+        Some("0")
+    );
+    assert_eq!(
+        count(&root, "strong mark"),
+        1,
+        "a match inside bold text stays bold"
+    );
 
     key(&input, "Enter", false);
-    until("2 of 3", || text(&root, ".policy-search__count") == "2 of 3").await;
-    assert_eq!(root.query_selector("mark.current").unwrap().unwrap().get_attribute("data-match").as_deref(), Some("1"));
+    until("2 of 3", || {
+        text(&root, ".policy-search__count") == "2 of 3"
+    })
+    .await;
+    assert_eq!(
+        root.query_selector("mark.current")
+            .unwrap()
+            .unwrap()
+            .get_attribute("data-match")
+            .as_deref(),
+        Some("1")
+    );
     key(&input, "Enter", true);
     key(&input, "Enter", true);
-    until("wraps to 3 of 3", || text(&root, ".policy-search__count") == "3 of 3").await;
+    until("wraps to 3 of 3", || {
+        text(&root, ".policy-search__count") == "3 of 3"
+    })
+    .await;
 
     key(&input, "Escape", false);
     until("cleared", || count(&root, "mark") == 0).await;

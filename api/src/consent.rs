@@ -22,7 +22,12 @@ pub enum Category {
 }
 
 impl Category {
-    pub const ALL: [Category; 4] = [Category::Necessary, Category::Preferences, Category::Statistics, Category::Marketing];
+    pub const ALL: [Category; 4] = [
+        Category::Necessary,
+        Category::Preferences,
+        Category::Statistics,
+        Category::Marketing,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -42,7 +47,10 @@ impl Category {
 /// is a standing objection to advertising personalisation, and only an explicit switch in the
 /// preferences dialog overrides it.
 pub fn accept_all(gpc: bool) -> Vec<Category> {
-    Category::ALL.into_iter().filter(|c| !(gpc && *c == Category::Marketing)).collect()
+    Category::ALL
+        .into_iter()
+        .filter(|c| !(gpc && *c == Category::Marketing))
+        .collect()
 }
 
 /// A text in the three interface languages.
@@ -116,7 +124,9 @@ pub struct CookieConfig {
 
 /// A host name as a frame provider lists it: in lower case, as a browser's URL has it.
 fn is_frame_host(host: &str) -> bool {
-    is_host_name(host, |c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    is_host_name(host, |c| {
+        c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'
+    })
 }
 
 impl CookieConfig {
@@ -136,15 +146,28 @@ impl CookieConfig {
         }
         for cat in &self.categories {
             for text in [&cat.name, &cat.description] {
-                if [&text.ru, &text.kk, &text.en].iter().any(|t| t.trim().is_empty()) {
-                    return Err(format!("category \"{}\" needs a name and a description in ru, kk and en", cat.id.code()));
+                if [&text.ru, &text.kk, &text.en]
+                    .iter()
+                    .any(|t| t.trim().is_empty())
+                {
+                    return Err(format!(
+                        "category \"{}\" needs a name and a description in ru, kk and en",
+                        cat.id.code()
+                    ));
                 }
             }
             for cookie in &cat.cookies {
                 let stem = cookie.name.strip_suffix('*').unwrap_or(&cookie.name);
-                let ok = !stem.is_empty() && stem.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b));
+                let ok = !stem.is_empty()
+                    && stem
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b));
                 if !ok {
-                    return Err(format!("cookie name {:?} in \"{}\" is not valid", cookie.name, cat.id.code()));
+                    return Err(format!(
+                        "cookie name {:?} in \"{}\" is not valid",
+                        cookie.name,
+                        cat.id.code()
+                    ));
                 }
             }
         }
@@ -157,11 +180,20 @@ impl CookieConfig {
                 return Err(format!("frame provider {name:?} needs hosts written as lower-case host names (www.example.com)"));
             }
             if frame.category == Category::Necessary {
-                return Err(format!("frame provider {name:?}: a third-party frame is never \"necessary\""));
+                return Err(format!(
+                    "frame provider {name:?}: a third-party frame is never \"necessary\""
+                ));
             }
             let host_part = frame.policy.strip_prefix("https://").unwrap_or_default();
-            if host_part.is_empty() || frame.policy.bytes().any(|b| b.is_ascii_whitespace() || b.is_ascii_control() || b == b'"') {
-                return Err(format!("frame provider {name:?} needs its privacy policy as an https:// address"));
+            if host_part.is_empty()
+                || frame
+                    .policy
+                    .bytes()
+                    .any(|b| b.is_ascii_whitespace() || b.is_ascii_control() || b == b'"')
+            {
+                return Err(format!(
+                    "frame provider {name:?} needs its privacy policy as an https:// address"
+                ));
             }
         }
         Ok(())
@@ -204,26 +236,45 @@ pub struct Choice {
 impl ConsentRequest {
     pub fn validate(&self) -> Result<Choice, ApiError> {
         if !is_uuid_v4(&self.consent_id) {
-            return Err(invalid("consent_id", format!("{:?} is not a UUID v4", truncate(&self.consent_id))));
+            return Err(invalid(
+                "consent_id",
+                format!("{:?} is not a UUID v4", truncate(&self.consent_id)),
+            ));
         }
         let mut categories = Vec::new();
         for raw in &self.categories {
-            let cat = Category::from_code(raw)
-                .ok_or_else(|| invalid("categories", format!("unknown category {:?}", truncate(raw))))?;
+            let cat = Category::from_code(raw).ok_or_else(|| {
+                invalid(
+                    "categories",
+                    format!("unknown category {:?}", truncate(raw)),
+                )
+            })?;
             if categories.contains(&cat) {
-                return Err(invalid("categories", format!("category {:?} is listed twice", cat.code())));
+                return Err(invalid(
+                    "categories",
+                    format!("category {:?} is listed twice", cat.code()),
+                ));
             }
             categories.push(cat);
         }
         if !categories.contains(&Category::Necessary) {
-            return Err(invalid("categories", "necessary cookies are always on: \"necessary\" must be listed".into()));
+            return Err(invalid(
+                "categories",
+                "necessary cookies are always on: \"necessary\" must be listed".into(),
+            ));
         }
         categories.sort();
         if !is_revision(&self.config_revision) {
-            return Err(invalid("config_revision", "the configuration revision is 16 lower-case hex digits".into()));
+            return Err(invalid(
+                "config_revision",
+                "the configuration revision is 16 lower-case hex digits".into(),
+            ));
         }
         if self.policy_version == 0 || self.policy_version > crate::policy::MAX_VERSION {
-            return Err(invalid("policy_version", "the policy version must be a published version number".into()));
+            return Err(invalid(
+                "policy_version",
+                "the policy version must be a published version number".into(),
+            ));
         }
         Ok(Choice {
             consent_id: self.consent_id.clone(),
@@ -240,7 +291,8 @@ fn invalid(field: &str, message: String) -> ApiError {
 }
 
 /// [`is_uuid_v4`] as the API document states it.
-pub const UUID_V4_PATTERN: &str = "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$";
+pub const UUID_V4_PATTERN: &str =
+    "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$";
 
 /// [`is_revision`] as the API document states it.
 pub const REVISION_PATTERN: &str = "^[0-9a-f]{16}$";
@@ -259,7 +311,9 @@ pub fn is_uuid_v4(s: &str) -> bool {
 
 /// A configuration revision: the first 16 hex digits of the file's SHA-256.
 pub fn is_revision(s: &str) -> bool {
-    s.len() == 16 && s.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
+    s.len() == 16
+        && s.bytes()
+            .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
 }
 
 /// `GET /api/consent/{id}` and the answer to a POST: one recorded choice.
@@ -303,19 +357,43 @@ mod tests {
     #[test]
     fn a_valid_choice_is_normalised() {
         let choice = request().validate().unwrap();
-        assert_eq!(choice.categories, vec![Category::Necessary, Category::Statistics]);
+        assert_eq!(
+            choice.categories,
+            vec![Category::Necessary, Category::Statistics]
+        );
     }
 
     #[test]
     fn every_rule_names_its_field() {
         let cases: Vec<(Box<dyn Fn(&mut ConsentRequest)>, &str)> = vec![
-            (Box::new(|r| r.consent_id = "not-a-uuid".into()), "consent_id"),
-            (Box::new(|r| r.consent_id = "0F8FAD5B-D9CB-469F-A165-70867728950E".into()), "consent_id"),
-            (Box::new(|r| r.consent_id = "0f8fad5b-d9cb-169f-a165-70867728950e".into()), "consent_id"),
-            (Box::new(|r| r.categories.push("everything".into())), "categories"),
-            (Box::new(|r| r.categories.push("statistics".into())), "categories"),
-            (Box::new(|r| r.categories = vec!["statistics".into()]), "categories"),
-            (Box::new(|r| r.config_revision = "xyz".into()), "config_revision"),
+            (
+                Box::new(|r| r.consent_id = "not-a-uuid".into()),
+                "consent_id",
+            ),
+            (
+                Box::new(|r| r.consent_id = "0F8FAD5B-D9CB-469F-A165-70867728950E".into()),
+                "consent_id",
+            ),
+            (
+                Box::new(|r| r.consent_id = "0f8fad5b-d9cb-169f-a165-70867728950e".into()),
+                "consent_id",
+            ),
+            (
+                Box::new(|r| r.categories.push("everything".into())),
+                "categories",
+            ),
+            (
+                Box::new(|r| r.categories.push("statistics".into())),
+                "categories",
+            ),
+            (
+                Box::new(|r| r.categories = vec!["statistics".into()]),
+                "categories",
+            ),
+            (
+                Box::new(|r| r.config_revision = "xyz".into()),
+                "config_revision",
+            ),
             (Box::new(|r| r.policy_version = 0), "policy_version"),
         ];
         for (break_it, field) in cases {
@@ -336,50 +414,85 @@ mod tests {
     #[test]
     fn accept_all_honours_gpc() {
         assert_eq!(accept_all(false).len(), 4);
-        assert_eq!(accept_all(true), vec![Category::Necessary, Category::Preferences, Category::Statistics]);
+        assert_eq!(
+            accept_all(true),
+            vec![
+                Category::Necessary,
+                Category::Preferences,
+                Category::Statistics
+            ]
+        );
     }
 
     #[test]
     fn uuid_v4_shape() {
         assert!(is_uuid_v4("0f8fad5b-d9cb-469f-a165-70867728950e"));
-        assert!(!is_uuid_v4("0f8fad5b-d9cb-469f-c165-70867728950e"), "variant must be 8, 9, a or b");
+        assert!(
+            !is_uuid_v4("0f8fad5b-d9cb-469f-c165-70867728950e"),
+            "variant must be 8, 9, a or b"
+        );
         assert!(!is_uuid_v4("0f8fad5bd9cb469fa16570867728950e"));
     }
 
     #[test]
     fn the_shipped_configuration_is_valid() {
-        let config: CookieConfig = serde_json::from_str(include_str!("../../config/cookies.json")).unwrap();
+        let config: CookieConfig =
+            serde_json::from_str(include_str!("../../config/cookies.json")).unwrap();
         config.validate().unwrap();
         let mut broken = config.clone();
         broken.categories.remove(2);
         assert!(broken.validate().unwrap_err().contains("statistics"));
         let mut bad_name = config.clone();
         let template = bad_name.categories[1].cookies[0].clone();
-        bad_name.categories[1].cookies.push(CookieInfo { name: "a b".into(), ..template });
+        bad_name.categories[1].cookies.push(CookieInfo {
+            name: "a b".into(),
+            ..template
+        });
         assert!(bad_name.validate().is_err());
-        assert!(!config.frames.is_empty(), "the shipped file names the usual frame providers");
+        assert!(
+            !config.frames.is_empty(),
+            "the shipped file names the usual frame providers"
+        );
     }
 
     #[test]
     fn frame_providers_are_checked() {
-        let config: CookieConfig = serde_json::from_str(include_str!("../../config/cookies.json")).unwrap();
+        let config: CookieConfig =
+            serde_json::from_str(include_str!("../../config/cookies.json")).unwrap();
         let with = |f: fn(&mut FrameProvider)| {
             let mut c = config.clone();
             f(&mut c.frames[0]);
             c.validate()
         };
         assert!(with(|_| {}).is_ok());
-        assert!(with(|f| f.provider = " ".into()).unwrap_err().contains("name"));
+        assert!(with(|f| f.provider = " ".into())
+            .unwrap_err()
+            .contains("name"));
         assert!(with(|f| f.hosts = vec![]).unwrap_err().contains("hosts"));
-        for host in ["WWW.youtube.com", "youtube", "a..b", "-a.com", "a.com/x", "*.a.com", "https://a.com"] {
+        for host in [
+            "WWW.youtube.com",
+            "youtube",
+            "a..b",
+            "-a.com",
+            "a.com/x",
+            "*.a.com",
+            "https://a.com",
+        ] {
             assert!(with_host(&config, host).is_err(), "{host}");
         }
         assert!(with_host(&config, "www.youtube-nocookie.com").is_ok());
-        assert!(with(|f| f.category = Category::Necessary).unwrap_err().contains("necessary"));
-        assert!(with(|f| f.policy = "http://a.com".into()).unwrap_err().contains("https"));
+        assert!(with(|f| f.category = Category::Necessary)
+            .unwrap_err()
+            .contains("necessary"));
+        assert!(with(|f| f.policy = "http://a.com".into())
+            .unwrap_err()
+            .contains("https"));
         assert!(with(|f| f.policy = "https://".into()).is_err());
         let without: CookieConfig = serde_json::from_str(r#"{"categories": []}"#).unwrap();
-        assert!(without.frames.is_empty(), "a file from before frames still reads");
+        assert!(
+            without.frames.is_empty(),
+            "a file from before frames still reads"
+        );
     }
 
     fn with_host(config: &CookieConfig, host: &str) -> Result<(), String> {

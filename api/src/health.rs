@@ -33,7 +33,11 @@ pub enum DatabaseHealth {
 
 impl Health {
     pub fn of(database: DatabaseHealth) -> Health {
-        let status = if database == DatabaseHealth::Ok { HealthStatus::Ok } else { HealthStatus::Unavailable };
+        let status = if database == DatabaseHealth::Ok {
+            HealthStatus::Ok
+        } else {
+            HealthStatus::Unavailable
+        };
         Health { status, database }
     }
 }
@@ -46,6 +50,9 @@ mod tests {
     fn serialises_as_the_api_documents_it() {
         let json = serde_json::to_string(&Health::of(DatabaseHealth::ReadOnly)).unwrap();
         assert_eq!(json, r#"{"status":"unavailable","database":"read-only"}"#);
-        assert_eq!(serde_json::to_string(&Health::of(DatabaseHealth::Ok)).unwrap(), r#"{"status":"ok","database":"ok"}"#);
+        assert_eq!(
+            serde_json::to_string(&Health::of(DatabaseHealth::Ok)).unwrap(),
+            r#"{"status":"ok","database":"ok"}"#
+        );
     }
 }

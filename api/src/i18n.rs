@@ -37,13 +37,22 @@ mod tests {
 
     #[test]
     fn fill_replaces_named_placeholders() {
-        assert_eq!(fill("{current} of {total}", &[("current", "2"), ("total", "7")]), "2 of 7");
+        assert_eq!(
+            fill("{current} of {total}", &[("current", "2"), ("total", "7")]),
+            "2 of 7"
+        );
         assert_eq!(fill("{missing}", &[]), "{missing}");
     }
 
     #[test]
     fn every_language_has_its_own_strings() {
-        assert_ne!(Lang::Ru.messages().nav_policy, Lang::En.messages().nav_policy);
-        assert_ne!(Lang::Kk.messages().nav_policy, Lang::En.messages().nav_policy);
+        assert_ne!(
+            Lang::Ru.messages().nav_policy,
+            Lang::En.messages().nav_policy
+        );
+        assert_ne!(
+            Lang::Kk.messages().nav_policy,
+            Lang::En.messages().nav_policy
+        );
     }
 }

@@ -3,7 +3,9 @@ use serde::{Deserialize, Serialize};
 use crate::{ApiError, ErrorCode};
 
 /// The interface and policy languages. Russian is the default and the prevailing text.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
@@ -56,7 +58,10 @@ impl Lang {
         Lang::from_code(code).ok_or_else(|| {
             ApiError::new(
                 ErrorCode::UnknownLanguage,
-                format!("unknown language {:?}: expected one of ru, kk, en", truncate(code)),
+                format!(
+                    "unknown language {:?}: expected one of ru, kk, en",
+                    truncate(code)
+                ),
             )
             .with_field("lang")
         })
@@ -82,7 +87,10 @@ mod tests {
         let err = Lang::parse("de").unwrap_err();
         assert_eq!(err.code, ErrorCode::UnknownLanguage);
         assert_eq!(err.field.as_deref(), Some("lang"));
-        assert!(Lang::parse("RU").is_err(), "codes are lower case, as in URLs");
+        assert!(
+            Lang::parse("RU").is_err(),
+            "codes are lower case, as in URLs"
+        );
     }
 
     #[test]

@@ -26,7 +26,10 @@ fn is_false(b: &bool) -> bool {
 
 impl Span {
     pub fn plain(text: impl Into<String>) -> Self {
-        Span { text: text.into(), ..Span::default() }
+        Span {
+            text: text.into(),
+            ..Span::default()
+        }
     }
 }
 
@@ -42,7 +45,11 @@ impl Block {
     pub fn plain_text(&self) -> String {
         match self {
             Block::Paragraph { spans } => spans_text(spans),
-            Block::List { items } => items.iter().map(|i| spans_text(i)).collect::<Vec<_>>().join("\n"),
+            Block::List { items } => items
+                .iter()
+                .map(|i| spans_text(i))
+                .collect::<Vec<_>>()
+                .join("\n"),
         }
     }
 }
@@ -67,11 +74,18 @@ pub struct Clause {
 impl Clause {
     /// What a reader calls the clause: its number, or its heading.
     pub fn label(&self) -> &str {
-        self.number.as_deref().or(self.heading.as_deref()).unwrap_or(&self.id)
+        self.number
+            .as_deref()
+            .or(self.heading.as_deref())
+            .unwrap_or(&self.id)
     }
 
     pub fn plain_text(&self) -> String {
-        self.blocks.iter().map(Block::plain_text).collect::<Vec<_>>().join("\n")
+        self.blocks
+            .iter()
+            .map(Block::plain_text)
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 }
 
@@ -101,7 +115,10 @@ pub struct PolicyDocument {
 
 impl PolicyDocument {
     pub fn clause(&self, id: &str) -> Option<&Clause> {
-        self.sections.iter().flat_map(|s| &s.clauses).find(|c| c.id == id)
+        self.sections
+            .iter()
+            .flat_map(|s| &s.clauses)
+            .find(|c| c.id == id)
     }
 }
 
@@ -207,7 +224,10 @@ pub struct PolicyDiff {
 
 impl PolicyDiff {
     pub fn count(&self, status: ClauseStatus) -> usize {
-        self.units.iter().filter(|u| u.kind == UnitKind::Clause && u.status == status).count()
+        self.units
+            .iter()
+            .filter(|u| u.kind == UnitKind::Clause && u.status == status)
+            .count()
     }
 }
 
@@ -219,7 +239,10 @@ pub fn parse_version(raw: &str, field: &str) -> Result<u32, ApiError> {
     let invalid = || {
         ApiError::new(
             ErrorCode::InvalidVersion,
-            format!("{field} must be a version number from 1 to {MAX_VERSION}, got {:?}", truncate(raw)),
+            format!(
+                "{field} must be a version number from 1 to {MAX_VERSION}, got {:?}",
+                truncate(raw)
+            ),
         )
         .with_field(field)
     };
@@ -243,15 +266,24 @@ impl DiffRequest {
     /// The rule for `?from=N&to=M` (the API) and for the SPA's compare page URL alike.
     pub fn parse(from: Option<&str>, to: Option<&str>) -> Result<DiffRequest, ApiError> {
         let from = match from {
-            Some(raw) => parse_version(raw, "from").map_err(|e| ApiError { code: ErrorCode::InvalidDiff, ..e })?,
+            Some(raw) => parse_version(raw, "from").map_err(|e| ApiError {
+                code: ErrorCode::InvalidDiff,
+                ..e
+            })?,
             None => {
-                return Err(ApiError::new(ErrorCode::InvalidDiff, "the version to compare from is missing")
-                    .with_field("from"))
+                return Err(ApiError::new(
+                    ErrorCode::InvalidDiff,
+                    "the version to compare from is missing",
+                )
+                .with_field("from"))
             }
         };
         let to = match to {
             Some("") | None => None,
-            Some(raw) => Some(parse_version(raw, "to").map_err(|e| ApiError { code: ErrorCode::InvalidDiff, ..e })?),
+            Some(raw) => Some(parse_version(raw, "to").map_err(|e| ApiError {
+                code: ErrorCode::InvalidDiff,
+                ..e
+            })?),
         };
         // The same version twice is a fair question: the answer is "nothing changed".
         Ok(DiffRequest { from, to })
@@ -263,7 +295,11 @@ impl DiffRequest {
     pub fn choose(from: &str, to: &str) -> Result<DiffRequest, ApiError> {
         let request = DiffRequest::parse(Some(from), Some(to))?;
         if request.to == Some(request.from) {
-            return Err(ApiError::new(ErrorCode::InvalidDiff, "choose two different versions to compare").with_field("to"));
+            return Err(ApiError::new(
+                ErrorCode::InvalidDiff,
+                "choose two different versions to compare",
+            )
+            .with_field("to"));
         }
         Ok(request)
     }
@@ -292,14 +328,55 @@ mod tests {
 
     #[test]
     fn diff_request_needs_from_and_valid_versions() {
-        assert_eq!(DiffRequest::parse(Some("1"), Some("2")), Ok(DiffRequest { from: 1, to: Some(2) }));
-        assert_eq!(DiffRequest::parse(Some("1"), None), Ok(DiffRequest { from: 1, to: None }));
-        assert_eq!(DiffRequest::parse(None, Some("2")).unwrap_err().field.as_deref(), Some("from"));
-        assert_eq!(DiffRequest::parse(Some("x"), None).unwrap_err().code, ErrorCode::InvalidDiff);
-        assert_eq!(DiffRequest::parse(Some("2"), Some("2")), Ok(DiffRequest { from: 2, to: Some(2) }), "a version with itself: no change");
-        assert_eq!(DiffRequest::choose("2", "2").unwrap_err().field.as_deref(), Some("to"), "but the form wants two");
-        assert_eq!(DiffRequest::choose("1", "2"), Ok(DiffRequest { from: 1, to: Some(2) }));
-        assert_eq!(DiffRequest::parse(Some("2"), Some("0")).unwrap_err().field.as_deref(), Some("to"));
+        assert_eq!(
+            DiffRequest::parse(Some("1"), Some("2")),
+            Ok(DiffRequest {
+                from: 1,
+                to: Some(2)
+            })
+        );
+        assert_eq!(
+            DiffRequest::parse(Some("1"), None),
+            Ok(DiffRequest { from: 1, to: None })
+        );
+        assert_eq!(
+            DiffRequest::parse(None, Some("2"))
+                .unwrap_err()
+                .field
+                .as_deref(),
+            Some("from")
+        );
+        assert_eq!(
+            DiffRequest::parse(Some("x"), None).unwrap_err().code,
+            ErrorCode::InvalidDiff
+        );
+        assert_eq!(
+            DiffRequest::parse(Some("2"), Some("2")),
+            Ok(DiffRequest {
+                from: 2,
+                to: Some(2)
+            }),
+            "a version with itself: no change"
+        );
+        assert_eq!(
+            DiffRequest::choose("2", "2").unwrap_err().field.as_deref(),
+            Some("to"),
+            "but the form wants two"
+        );
+        assert_eq!(
+            DiffRequest::choose("1", "2"),
+            Ok(DiffRequest {
+                from: 1,
+                to: Some(2)
+            })
+        );
+        assert_eq!(
+            DiffRequest::parse(Some("2"), Some("0"))
+                .unwrap_err()
+                .field
+                .as_deref(),
+            Some("to")
+        );
     }
 
     #[test]
@@ -315,8 +392,15 @@ mod tests {
                     number: Some("1.1".into()),
                     heading: None,
                     blocks: vec![
-                        Block::Paragraph { spans: vec![Span { strong: true, ..Span::plain("A") }] },
-                        Block::List { items: vec![vec![Span::plain("b")]] },
+                        Block::Paragraph {
+                            spans: vec![Span {
+                                strong: true,
+                                ..Span::plain("A")
+                            }],
+                        },
+                        Block::List {
+                            items: vec![vec![Span::plain("b")]],
+                        },
                     ],
                 }],
             }],

@@ -26,9 +26,15 @@ pub fn find_matches(haystack: &str, needle: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut i = 0;
     while i + needle.len() <= hay.len() && out.len() < MAX_MATCHES {
-        if hay[i..i + needle.len()].iter().zip(&needle).all(|((_, a), b)| a == b) {
+        if hay[i..i + needle.len()]
+            .iter()
+            .zip(&needle)
+            .all(|((_, a), b)| a == b)
+        {
             let start = hay[i].0;
-            let end = hay.get(i + needle.len()).map_or(haystack.len(), |(b, _)| *b);
+            let end = hay
+                .get(i + needle.len())
+                .map_or(haystack.len(), |(b, _)| *b);
             out.push(start..end);
             i += needle.len();
         } else {
@@ -53,7 +59,11 @@ pub fn split_emails(text: &str) -> Vec<(&str, bool)> {
             .take_while(|(_, c)| is_local(*c))
             .last()
             .map_or(pos, |(i, _)| rest_start + i);
-        let mut end = pos + 1 + text[pos + 1..].find(|c: char| !is_domain(c)).unwrap_or(text.len() - pos - 1);
+        let mut end = pos
+            + 1
+            + text[pos + 1..]
+                .find(|c: char| !is_domain(c))
+                .unwrap_or(text.len() - pos - 1);
         while end > pos + 1 && matches!(bytes[end - 1], b'.' | b'-') {
             end -= 1;
         }
@@ -83,7 +93,11 @@ pub fn is_host_name(host: &str, label_char: impl Fn(char) -> bool) -> bool {
     let labels: Vec<&str> = host.split('.').collect();
     labels.len() >= 2
         && labels.iter().all(|l| {
-            !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(&label_char)
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(&label_char)
         })
 }
 
@@ -92,12 +106,18 @@ mod tests {
     use super::*;
 
     fn found<'a>(hay: &'a str, needle: &str) -> Vec<&'a str> {
-        find_matches(hay, needle).into_iter().map(|r| &hay[r]).collect()
+        find_matches(hay, needle)
+            .into_iter()
+            .map(|r| &hay[r])
+            .collect()
     }
 
     #[test]
     fn matches_ignore_case_and_yo() {
-        assert_eq!(found("Cookies и cookie", "COOKIE"), vec!["Cookie", "cookie"]);
+        assert_eq!(
+            found("Cookies и cookie", "COOKIE"),
+            vec!["Cookie", "cookie"]
+        );
         assert_eq!(found("Её данные", "ее"), vec!["Её"]);
         assert_eq!(found("Қазақ қазақ", "ҚАЗ"), vec!["Қаз", "қаз"]);
     }
@@ -118,11 +138,18 @@ mod tests {
     fn finds_email_addresses() {
         assert_eq!(
             split_emails("адрес info@fortekassa.kz."),
-            vec![("адрес ", false), ("info@fortekassa.kz", true), (".", false)]
+            vec![
+                ("адрес ", false),
+                ("info@fortekassa.kz", true),
+                (".", false)
+            ]
         );
         assert_eq!(split_emails("a @ b"), vec![("a @ b", false)]);
         assert_eq!(split_emails("x@localhost"), vec![("x@localhost", false)]);
-        assert_eq!(split_emails("a@b.kz и c@d.kz"), vec![("a@b.kz", true), (" и ", false), ("c@d.kz", true)]);
+        assert_eq!(
+            split_emails("a@b.kz и c@d.kz"),
+            vec![("a@b.kz", true), (" и ", false), ("c@d.kz", true)]
+        );
     }
 
     #[test]
@@ -130,7 +157,14 @@ mod tests {
         let ascii = |c: char| c.is_ascii_alphanumeric() || c == '-';
         assert!(is_host_name("www.youtube-nocookie.com", ascii));
         assert!(is_host_name("127.0.0.1", ascii));
-        for bad in ["localhost", "a..b", "-a.com", "a-.com", "a.com.", &format!("{}.com", "a".repeat(64))] {
+        for bad in [
+            "localhost",
+            "a..b",
+            "-a.com",
+            "a-.com",
+            "a.com.",
+            &format!("{}.com", "a".repeat(64)),
+        ] {
             assert!(!is_host_name(bad, ascii), "{bad}");
         }
         assert!(is_host_name("почта.kz", |c| c.is_alphanumeric()));

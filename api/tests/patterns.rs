@@ -31,7 +31,14 @@ impl Strings {
     }
 }
 
-fn agree(name: &str, pattern: &str, check: impl Fn(&str) -> bool, alphabet: &str, lengths: std::ops::RangeInclusive<usize>, seeds: &[&str]) {
+fn agree(
+    name: &str,
+    pattern: &str,
+    check: impl Fn(&str) -> bool,
+    alphabet: &str,
+    lengths: std::ops::RangeInclusive<usize>,
+    seeds: &[&str],
+) {
     let regex = regex::Regex::new(pattern).unwrap();
     let alphabet: Vec<char> = alphabet.chars().collect();
     let mut gen = Strings(0x9E37_79B9_7F4A_7C15);
@@ -47,15 +54,29 @@ fn agree(name: &str, pattern: &str, check: impl Fn(&str) -> bool, alphabet: &str
     }
     let mut valid = 0;
     for s in &samples {
-        assert_eq!(check(s), regex.is_match(s), "{name}: the check and {pattern} disagree on {s:?}");
+        assert_eq!(
+            check(s),
+            regex.is_match(s),
+            "{name}: the check and {pattern} disagree on {s:?}"
+        );
         valid += usize::from(check(s));
     }
-    assert!(valid > 0, "{name}: no sample was valid, so nothing was compared");
+    assert!(
+        valid > 0,
+        "{name}: no sample was valid, so nothing was compared"
+    );
 }
 
 #[test]
 fn consent_ids_and_revisions() {
-    agree("uuid v4", UUID_V4_PATTERN, is_uuid_v4, "0123456789abcdef-4", 34..=38, &["0f8fad5b-d9cb-469f-a165-70867728950e", ""]);
+    agree(
+        "uuid v4",
+        UUID_V4_PATTERN,
+        is_uuid_v4,
+        "0123456789abcdef-4",
+        34..=38,
+        &["0f8fad5b-d9cb-469f-a165-70867728950e", ""],
+    );
     // The right shape with one character changed, so that the places of `4`, `8`–`b` and `-`
     // are what differs.
     let mut gen = Strings(7);
@@ -63,21 +84,45 @@ fn consent_ids_and_revisions() {
     for _ in 0..20_000 {
         let mut id: Vec<char> = "0f8fad5b-d9cb-469f-a165-70867728950e".chars().collect();
         let at = (gen.next() % 36) as usize;
-        id[at] = "0123456789abcdef-4".chars().nth((gen.next() % 18) as usize).unwrap();
+        id[at] = "0123456789abcdef-4"
+            .chars()
+            .nth((gen.next() % 18) as usize)
+            .unwrap();
         let id: String = id.into_iter().collect();
         assert_eq!(is_uuid_v4(&id), regex.is_match(&id), "{id}");
     }
-    agree("revision", REVISION_PATTERN, is_revision, "0123456789abcdefABG", 14..=18, &["3f2a9c0d1e4b5a69"]);
+    agree(
+        "revision",
+        REVISION_PATTERN,
+        is_revision,
+        "0123456789abcdefABG",
+        14..=18,
+        &["3f2a9c0d1e4b5a69"],
+    );
 }
 
 #[test]
 fn link_tokens() {
     let alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    agree("token", TOKEN_PATTERN, is_token, alphabet, 41..=45, &["AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"]);
+    agree(
+        "token",
+        TOKEN_PATTERN,
+        is_token,
+        alphabet,
+        41..=45,
+        &["AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"],
+    );
 }
 
 #[test]
 fn order_numbers() {
     let alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    agree("order number", ORDER_NUMBER_PATTERN, |n| check_order_number(n).is_ok(), alphabet, 0..=66, &["A-1009", ""]);
+    agree(
+        "order number",
+        ORDER_NUMBER_PATTERN,
+        |n| check_order_number(n).is_ok(),
+        alphabet,
+        0..=66,
+        &["A-1009", ""],
+    );
 }

@@ -43,17 +43,25 @@ impl Config {
             addr: var("FK_ADDR").unwrap_or_else(|| DEFAULT_ADDR.into()),
             database_url: var("FK_DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
             dist_dir: var("FK_DIST_DIR").map_or_else(|| PathBuf::from("dist"), PathBuf::from),
-            outbox_dir: var("FK_OUTBOX_DIR").map_or_else(|| PathBuf::from("data/outbox"), PathBuf::from),
+            outbox_dir: var("FK_OUTBOX_DIR")
+                .map_or_else(|| PathBuf::from("data/outbox"), PathBuf::from),
             smtp_url: var("FK_SMTP_URL"),
             allowed_origins: var("FK_ALLOWED_ORIGINS")
-                .map(|v| v.split(',').map(|o| o.trim().trim_end_matches('/').to_string()).filter(|o| !o.is_empty()).collect())
+                .map(|v| {
+                    v.split(',')
+                        .map(|o| o.trim().trim_end_matches('/').to_string())
+                        .filter(|o| !o.is_empty())
+                        .collect()
+                })
                 .unwrap_or_default(),
-            consent_config: var("FK_CONSENT_CONFIG").map_or_else(|| PathBuf::from("config/cookies.json"), PathBuf::from),
+            consent_config: var("FK_CONSENT_CONFIG")
+                .map_or_else(|| PathBuf::from("config/cookies.json"), PathBuf::from),
             public_url: var("FK_PUBLIC_URL"),
             mail_from: var("FK_MAIL_FROM").unwrap_or_else(|| DEFAULT_MAIL_FROM.into()),
             service_token: var("FK_SERVICE_TOKEN").map(|v| v.trim().to_string()),
             consent_limit: var("FK_CONSENT_LIMIT"),
-            trust_proxy: var("FK_TRUST_PROXY").is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true")),
+            trust_proxy: var("FK_TRUST_PROXY")
+                .is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true")),
         }
     }
 }

@@ -15,11 +15,17 @@ pub type Db = AnyPool;
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
     #[error("cannot create the database folder {path}: {source}")]
-    Folder { path: String, source: std::io::Error },
+    Folder {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("cannot open the database {url}: {source}")]
     Connect { url: String, source: sqlx::Error },
     #[error("cannot migrate the database {url}: {source}")]
-    Migrate { url: String, source: sqlx::migrate::MigrateError },
+    Migrate {
+        url: String,
+        source: sqlx::migrate::MigrateError,
+    },
     #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://…")]
     Scheme(String),
 }
@@ -38,12 +44,21 @@ pub async fn open(url: &str) -> Result<Db, OpenError> {
     let mut connect_url = url.to_string();
     if sqlite {
         let path = sqlite_path(url);
-        if let Some(parent) = Path::new(&path).parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)
-                .map_err(|source| OpenError::Folder { path: parent.display().to_string(), source })?;
+        if let Some(parent) = Path::new(&path)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent).map_err(|source| OpenError::Folder {
+                path: parent.display().to_string(),
+                source,
+            })?;
         }
         if !url.contains("mode=") {
-            connect_url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
+            connect_url.push_str(if url.contains('?') {
+                "&mode=rwc"
+            } else {
+                "?mode=rwc"
+            });
         }
     }
     let seen = Arc::new(writable::Seen::default());
@@ -88,14 +103,36 @@ pub async fn open(url: &str) -> Result<Db, OpenError> {
             Box::pin(async move { Ok(!renew) })
         });
     }
-    let pool = options.connect(&connect_url).await.map_err(|source| OpenError::Connect { url: redact(url), source })?;
-    let migrator = if sqlite { sqlx::migrate!("migrations/sqlite") } else { sqlx::migrate!("migrations/postgres") };
+    let pool = options
+        .connect(&connect_url)
+        .await
+        .map_err(|source| OpenError::Connect {
+            url: redact(url),
+            source,
+        })?;
+    let migrator = if sqlite {
+        sqlx::migrate!("migrations/sqlite")
+    } else {
+        sqlx::migrate!("migrations/postgres")
+    };
     let before = schema_version(&pool).await;
-    migrator.run(&pool).await.map_err(|source| OpenError::Migrate { url: redact(url), source })?;
+    migrator
+        .run(&pool)
+        .await
+        .map_err(|source| OpenError::Migrate {
+            url: redact(url),
+            source,
+        })?;
     if sqlite && (1..SECURE_DELETE_SINCE).contains(&before) {
         // Space freed before `secure_delete` was on may still hold deleted data: rewritten
         // once, on the first start after the upgrade.
-        sqlx::query("VACUUM").execute(&pool).await.map_err(|source| OpenError::Connect { url: redact(url), source })?;
+        sqlx::query("VACUUM")
+            .execute(&pool)
+            .await
+            .map_err(|source| OpenError::Connect {
+                url: redact(url),
+                source,
+            })?;
         scrub(&pool).await;
     }
     Ok(pool)
@@ -147,7 +184,11 @@ pub async fn scrub(db: &Db) {
     // A reader still looking at an older snapshot makes the checkpoint stop short (`busy`):
     // readers here are short, so a second try usually sees it through.
     for attempt in 0..3 {
-        match sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(db).await.and_then(|row| sqlx::Row::try_get::<i64, _>(&row, 0)) {
+        match sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(db)
+            .await
+            .and_then(|row| sqlx::Row::try_get::<i64, _>(&row, 0))
+        {
             Ok(0) => return,
             Ok(_) => tokio::time::sleep(Duration::from_millis(20 << attempt)).await,
             Err(error) => {
@@ -161,8 +202,12 @@ pub async fn scrub(db: &Db) {
 
 /// The newest migration applied to the database, 0 for a new one.
 async fn schema_version(pool: &Db) -> i64 {
-    let row = sqlx::query("SELECT MAX(version) AS v FROM _sqlx_migrations WHERE success").fetch_one(pool).await;
-    row.ok().and_then(|r| sqlx::Row::try_get::<Option<i64>, _>(&r, "v").ok().flatten()).unwrap_or(0)
+    let row = sqlx::query("SELECT MAX(version) AS v FROM _sqlx_migrations WHERE success")
+        .fetch_one(pool)
+        .await;
+    row.ok()
+        .and_then(|r| sqlx::Row::try_get::<Option<i64>, _>(&r, "v").ok().flatten())
+        .unwrap_or(0)
 }
 
 /// The migration that turned `secure_delete` on.
@@ -175,7 +220,10 @@ pub fn now() -> i64 {
 pub fn rfc3339(unix: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(unix)
         .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
         .unwrap_or_default()
 }
 
@@ -185,7 +233,10 @@ mod tests {
 
     #[test]
     fn redacts_passwords_only() {
-        assert_eq!(redact("postgres://fk:secret@db/fk"), "postgres://fk:***@db/fk");
+        assert_eq!(
+            redact("postgres://fk:secret@db/fk"),
+            "postgres://fk:***@db/fk"
+        );
         assert_eq!(redact("sqlite://data/x.db"), "sqlite://data/x.db");
     }
 

@@ -37,7 +37,10 @@ impl AppError {
 
     /// Throttled: 429 with `retry_after` (and the `Retry-After` header) in seconds.
     pub fn too_many(wait: u64) -> Self {
-        let mut err = ApiError::new(ErrorCode::TooManyRequests, format!("too many attempts; try again in {wait} s"));
+        let mut err = ApiError::new(
+            ErrorCode::TooManyRequests,
+            format!("too many attempts; try again in {wait} s"),
+        );
         err.retry_after = Some(wait);
         AppError::Client(StatusCode::TOO_MANY_REQUESTS, err)
     }
@@ -54,28 +57,42 @@ impl From<sqlx::Error> for AppError {
 fn unavailable(failure: Failure, cause: &str) -> (StatusCode, ApiError) {
     tracing::error!(error = %cause, "database error");
     let message = match failure {
-        Failure::ReadOnly => "the database is read-only for now: nothing can be saved, try again later",
-        Failure::Storage => "the database cannot use its disk for now: nothing can be saved, try again later",
+        Failure::ReadOnly => {
+            "the database is read-only for now: nothing can be saved, try again later"
+        }
+        Failure::Storage => {
+            "the database cannot use its disk for now: nothing can be saved, try again later"
+        }
         Failure::Unavailable => "the database is unavailable, try again shortly",
     };
-    (StatusCode::SERVICE_UNAVAILABLE, ApiError::new(ErrorCode::DatabaseUnavailable, message))
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        ApiError::new(ErrorCode::DatabaseUnavailable, message),
+    )
 }
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, body) = match self {
             AppError::Client(status, err) => (status, err),
-            AppError::Database(cause) => unavailable(crate::db::failure(&cause), &cause.to_string()),
+            AppError::Database(cause) => {
+                unavailable(crate::db::failure(&cause), &cause.to_string())
+            }
             AppError::Unavailable(failure, cause) => unavailable(failure, &cause),
             AppError::Internal(cause) => {
                 tracing::error!(error = %cause, "internal error");
-                (StatusCode::INTERNAL_SERVER_ERROR, ApiError::new(ErrorCode::Internal, "internal server error"))
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    ApiError::new(ErrorCode::Internal, "internal server error"),
+                )
             }
         };
         let retry_after = body.retry_after;
         let mut response = (status, Json(body)).into_response();
         if let Some(seconds) = retry_after {
-            response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
         }
         response
     }

@@ -19,6 +19,10 @@ pub fn router() -> OpenApiRouter<AppState> {
     extensions(("x-no-database" = json!(true))))]
 async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
     let health = Health::of(crate::db::check(&state.db).await);
-    let status = if health.status == HealthStatus::Ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if health.status == HealthStatus::Ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     (status, Json(health))
 }

@@ -89,7 +89,10 @@ impl AppState {
     /// State with the built-in cookie configuration and no other origins: what tests start from.
     pub fn new(db: Db, spa: Option<spa::Spa>) -> AppState {
         AppState(Arc::new(Shared {
-            receipts: consent::writer::Receipts::new(db.clone(), Some(consent::writer::DEFAULT_PER_HOUR)),
+            receipts: consent::writer::Receipts::new(
+                db.clone(),
+                Some(consent::writer::DEFAULT_PER_HOUR),
+            ),
             db,
             documents: policy::Documents::default(),
             current_policies: policy::current::CurrentPolicies::default(),
@@ -101,8 +104,12 @@ impl AppState {
             consent_loader: consent::loader::Rendered::default(),
             clock: clock::Clock::default(),
             hasher: account::password::Hasher::default(),
-            mailer: mail::Mailer::new(None, std::env::temp_dir().join("fk-test-outbox"), config::DEFAULT_MAIL_FROM)
-                .expect("the default sender is a valid mailbox"),
+            mailer: mail::Mailer::new(
+                None,
+                std::env::temp_dir().join("fk-test-outbox"),
+                config::DEFAULT_MAIL_FROM,
+            )
+            .expect("the default sender is a valid mailbox"),
             public_url: Arc::new("http://127.0.0.1:8080".into()),
             secure_cookies: false,
             service_token: Arc::new(None),
@@ -128,9 +135,14 @@ fn compressible() -> impl tower_http::compression::Predicate {
         .and(NotForContentType::GRPC)
         .and(NotForContentType::IMAGES)
         .and(NotForContentType::SSE)
-        .and(|_: StatusCode, _: axum::http::Version, _: &axum::http::HeaderMap, ext: &axum::http::Extensions| {
-            ext.get::<precompressed::Precompressed>().is_none()
-        })
+        .and(
+            |_: StatusCode,
+             _: axum::http::Version,
+             _: &axum::http::HeaderMap,
+             ext: &axum::http::Extensions| {
+                ext.get::<precompressed::Precompressed>().is_none()
+            },
+        )
 }
 
 /// A request's path as the log shows it, written only when the line is (`FK_LOG=warn` pays

@@ -8,7 +8,10 @@ use fk_server::policy::{self, store, PublishError};
 use fk_server::{app, db, spa::Spa, AppState, Config};
 
 #[derive(Parser)]
-#[command(name = "fk-server", about = "ForteKassa Privacy Center server and operator tools")]
+#[command(
+    name = "fk-server",
+    about = "ForteKassa Privacy Center server and operator tools"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -99,7 +102,10 @@ async fn noop_baseline(addr: &str) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let local = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+    let local = listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
     println!("listening on http://{local}");
     let app = axum::Router::new().fallback(|| async {});
     // The same server loop as `serve`, so the baseline differs from it by the app only.
@@ -122,7 +128,8 @@ async fn open_db(config: &Config) -> Result<fk_server::Db, ExitCode> {
 async fn serve(config: Config, addr: Option<String>) -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("FK_LOG").unwrap_or_else(|_| "info,tower_http=info,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("FK_LOG")
+                .unwrap_or_else(|_| "info,tower_http=info,sqlx=warn".into()),
         )
         .with_target(false)
         // Logs go to stderr; stdout carries only the "listening on" line scripts read.
@@ -157,35 +164,52 @@ async fn serve(config: Config, addr: Option<String>) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let cookie_config = match fk_server::consent::config::CookieConfigFile::open(config.consent_config.clone()) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: cookie configuration: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
+    let cookie_config =
+        match fk_server::consent::config::CookieConfigFile::open(config.consent_config.clone()) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("error: cookie configuration: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
     // A short service token could be guessed: the endpoint it opens writes orders for anyone.
-    if config.service_token.as_ref().is_some_and(|t| t.chars().count() < MIN_SERVICE_TOKEN) {
+    if config
+        .service_token
+        .as_ref()
+        .is_some_and(|t| t.chars().count() < MIN_SERVICE_TOKEN)
+    {
         eprintln!("error: FK_SERVICE_TOKEN is shorter than {MIN_SERVICE_TOKEN} characters; use e.g. `openssl rand -hex 32`");
         return ExitCode::FAILURE;
     }
-    let consent_limit = match fk_server::consent::writer::parse_limit(config.consent_limit.as_deref()) {
-        Ok(limit) => limit,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
+    let consent_limit =
+        match fk_server::consent::writer::parse_limit(config.consent_limit.as_deref()) {
+            Ok(limit) => limit,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
     let mut state = AppState::new(db.clone(), spa);
     state.receipts = fk_server::consent::writer::Receipts::new(db.clone(), consent_limit);
     state.cookie_config = cookie_config;
     state.allowed_origins = std::sync::Arc::new(config.allowed_origins.clone());
     state.trust_proxy = config.trust_proxy;
     state.service_token = std::sync::Arc::new(config.service_token.clone());
-    state.banner = std::sync::Arc::new(fk_server::consent::loader::banner_manifest(&config.dist_dir));
+    state.banner = std::sync::Arc::new(fk_server::consent::loader::banner_manifest(
+        &config.dist_dir,
+    ));
     let local = listener.local_addr().map(|a| a.to_string()).unwrap_or(addr);
-    let mut state = state.with_public_url(&config.public_url.clone().unwrap_or_else(|| format!("http://{local}")));
-    state.mailer = match fk_server::mail::Mailer::new(config.smtp_url.as_deref(), config.outbox_dir.clone(), &config.mail_from) {
+    let mut state = state.with_public_url(
+        &config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{local}")),
+    );
+    state.mailer = match fk_server::mail::Mailer::new(
+        config.smtp_url.as_deref(),
+        config.outbox_dir.clone(),
+        &config.mail_from,
+    ) {
         Ok(mailer) => mailer,
         Err(e) => {
             eprintln!("error: {e}");
@@ -199,7 +223,13 @@ async fn serve(config: Config, addr: Option<String>) -> ExitCode {
     // Tests and scripts read this line to learn the port.
     println!("listening on http://{local}");
     // Connection info (the consent receipts' truncated address) is given to every handler.
-    let result = fk_server::serve::run(listener, app(state), fk_server::serve::Timeouts::default(), shutdown).await;
+    let result = fk_server::serve::run(
+        listener,
+        app(state),
+        fk_server::serve::Timeouts::default(),
+        shutdown,
+    )
+    .await;
     db.close().await;
     match result {
         Ok(()) => {
@@ -306,9 +336,18 @@ async fn policy_command(config: Config, cmd: PolicyCommand) -> ExitCode {
                 }
             };
             db.close().await;
-            println!("{:<5} {:>7}  {:<20}  sha256", "lang", "version", "effective");
+            println!(
+                "{:<5} {:>7}  {:<20}  sha256",
+                "lang", "version", "effective"
+            );
             for row in rows.iter().filter(|r| lang.is_none_or(|l| l == r.lang)) {
-                println!("{:<5} {:>7}  {:<20}  {}", row.lang.code(), row.version, db::rfc3339(row.effective_at), &row.content_hash[..16]);
+                println!(
+                    "{:<5} {:>7}  {:<20}  {}",
+                    row.lang.code(),
+                    row.version,
+                    db::rfc3339(row.effective_at),
+                    &row.content_hash[..16]
+                );
             }
             ExitCode::SUCCESS
         }

@@ -23,16 +23,32 @@ pub struct Bodies {
 impl Bodies {
     pub fn compress(raw: Vec<u8>) -> Bodies {
         let mut br = Vec::new();
-        let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
-        brotli::BrotliCompress(&mut &raw[..], &mut br, &params).expect("compressing in memory cannot fail");
+        let params = brotli::enc::BrotliEncoderParams {
+            quality: 11,
+            lgwin: 22,
+            ..Default::default()
+        };
+        brotli::BrotliCompress(&mut &raw[..], &mut br, &params)
+            .expect("compressing in memory cannot fail");
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-        gz.write_all(&raw).expect("compressing in memory cannot fail");
+        gz.write_all(&raw)
+            .expect("compressing in memory cannot fail");
         let gzip = gz.finish().expect("compressing in memory cannot fail");
-        Bodies { identity: raw.into(), br: br.into(), gzip: gzip.into() }
+        Bodies {
+            identity: raw.into(),
+            br: br.into(),
+            gzip: gzip.into(),
+        }
     }
 
     /// 304 when the client has `etag`, else the body in the encoding it prefers.
-    pub fn respond(&self, request: &HeaderMap, content_type: &'static str, etag: &HeaderValue, cache: &'static str) -> Response {
+    pub fn respond(
+        &self,
+        request: &HeaderMap,
+        content_type: &'static str,
+        etag: &HeaderValue,
+        cache: &'static str,
+    ) -> Response {
         let unchanged = not_modified(request, etag.to_str().unwrap_or_default());
         let mut response = if unchanged {
             let mut r = Response::new(Body::empty());
@@ -69,9 +85,15 @@ impl Bodies {
 
 /// `If-None-Match` lists (or `*`) matching `etag`, weak or strong.
 pub fn not_modified(headers: &HeaderMap, etag: &str) -> bool {
-    headers.get_all(header::IF_NONE_MATCH).iter().filter_map(|v| v.to_str().ok()).any(|v| {
-        v.split(',').map(|t| t.trim().trim_start_matches("W/")).any(|t| t == "*" || t == etag)
-    })
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| {
+            v.split(',')
+                .map(|t| t.trim().trim_start_matches("W/"))
+                .any(|t| t == "*" || t == etag)
+        })
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,12 +107,20 @@ enum Encoding {
 /// a tie (smaller), `*` standing for any not named.
 fn negotiate(headers: &HeaderMap) -> Encoding {
     let (mut br, mut gzip, mut star) = (None, None, None);
-    for value in headers.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()) {
+    for value in headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+    {
         for item in value.split(',') {
             let mut parts = item.split(';');
             let name = parts.next().unwrap_or_default().trim();
             let q = parts
-                .filter_map(|p| p.trim().strip_prefix("q=").or_else(|| p.trim().strip_prefix("Q=")))
+                .filter_map(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .or_else(|| p.trim().strip_prefix("Q="))
+                })
                 .find_map(|q| q.trim().parse::<f32>().ok())
                 .unwrap_or(1.0);
             match name.to_ascii_lowercase().as_str() {
@@ -124,7 +154,10 @@ mod tests {
     #[test]
     fn if_none_match_accepts_lists_weak_tags_and_star() {
         let mut h = HeaderMap::new();
-        h.insert(header::IF_NONE_MATCH, HeaderValue::from_static("\"a\", W/\"b\""));
+        h.insert(
+            header::IF_NONE_MATCH,
+            HeaderValue::from_static("\"a\", W/\"b\""),
+        );
         assert!(not_modified(&h, "\"b\""));
         assert!(!not_modified(&h, "\"c\""));
         h.insert(header::IF_NONE_MATCH, HeaderValue::from_static("*"));
@@ -147,13 +180,16 @@ mod tests {
     #[test]
     fn the_compressed_bodies_decompress_to_the_json() {
         use std::io::Read;
-        let json = serde_json::to_vec(&serde_json::json!({ "text": "политика ".repeat(500) })).unwrap();
+        let json =
+            serde_json::to_vec(&serde_json::json!({ "text": "политика ".repeat(500) })).unwrap();
         let bodies = Bodies::compress(json.clone());
         let mut back = Vec::new();
         brotli::BrotliDecompress(&mut &bodies.br[..], &mut back).unwrap();
         assert_eq!(back, json);
         let mut back = Vec::new();
-        flate2::read::GzDecoder::new(&bodies.gzip[..]).read_to_end(&mut back).unwrap();
+        flate2::read::GzDecoder::new(&bodies.gzip[..])
+            .read_to_end(&mut back)
+            .unwrap();
         assert_eq!(back, json);
         assert!(bodies.br.len() < json.len() / 4);
     }

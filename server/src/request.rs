@@ -15,24 +15,39 @@ use crate::AppState;
 
 /// Reads and decodes a JSON body by hand, so every kind of bad input gets our error shape:
 /// wrong media type, too large, too slow, malformed, wrong type, unknown field (named in `field`).
-pub async fn json<T: DeserializeOwned>(headers: &HeaderMap, body: Body, what: &str) -> Result<T, AppError> {
+pub async fn json<T: DeserializeOwned>(
+    headers: &HeaderMap,
+    body: Body,
+    what: &str,
+) -> Result<T, AppError> {
     decode(headers, &bytes(body).await?, what)
 }
 
 /// The whole body, at most `MAX_BODY`: 413 when larger, 408 past the body deadline of
 /// `serve`, 400 when the client cut it off or garbled it (chunked encoding).
 pub async fn bytes(body: Body) -> Result<Bytes, AppError> {
-    axum::body::to_bytes(body, crate::MAX_BODY).await.map_err(|error| {
-        let cause = error.into_inner();
-        if caused_by::<crate::serve::BodyTimeout>(&*cause) {
-            let err = ApiError::new(ErrorCode::RequestTimeout, "the body did not arrive in time; send it again");
-            AppError::Client(StatusCode::REQUEST_TIMEOUT, err)
-        } else if caused_by::<http_body_util::LengthLimitError>(&*cause) {
-            AppError::Client(StatusCode::PAYLOAD_TOO_LARGE, ApiError::new(ErrorCode::PayloadTooLarge, "the body is too large"))
-        } else {
-            AppError::bad_request(ApiError::new(ErrorCode::InvalidJson, "the body could not be read"))
-        }
-    })
+    axum::body::to_bytes(body, crate::MAX_BODY)
+        .await
+        .map_err(|error| {
+            let cause = error.into_inner();
+            if caused_by::<crate::serve::BodyTimeout>(&*cause) {
+                let err = ApiError::new(
+                    ErrorCode::RequestTimeout,
+                    "the body did not arrive in time; send it again",
+                );
+                AppError::Client(StatusCode::REQUEST_TIMEOUT, err)
+            } else if caused_by::<http_body_util::LengthLimitError>(&*cause) {
+                AppError::Client(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    ApiError::new(ErrorCode::PayloadTooLarge, "the body is too large"),
+                )
+            } else {
+                AppError::bad_request(ApiError::new(
+                    ErrorCode::InvalidJson,
+                    "the body could not be read",
+                ))
+            }
+        })
 }
 
 /// Whether `error`, or an error it wraps, is an `E`.
@@ -43,15 +58,30 @@ fn caused_by<E: std::error::Error + 'static>(error: &(dyn std::error::Error + 's
 /// The media type of the body, lower-case, without parameters (`charset`, `boundary`);
 /// empty when not given.
 pub fn media_type(headers: &HeaderMap) -> String {
-    let value = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
+    let value = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    value
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
 }
 
-pub fn decode<T: DeserializeOwned>(headers: &HeaderMap, body: &[u8], what: &str) -> Result<T, AppError> {
+pub fn decode<T: DeserializeOwned>(
+    headers: &HeaderMap,
+    body: &[u8],
+    what: &str,
+) -> Result<T, AppError> {
     if media_type(headers) != "application/json" {
         return Err(AppError::Client(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::new(ErrorCode::InvalidJson, format!("send the {what} as application/json")),
+            ApiError::new(
+                ErrorCode::InvalidJson,
+                format!("send the {what} as application/json"),
+            ),
         ));
     }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
@@ -63,7 +93,9 @@ pub fn decode<T: DeserializeOwned>(headers: &HeaderMap, body: &[u8], what: &str)
     // does not take it for an integer field. A body refused for any reason is read once more
     // with its whole-valued floats written as integers (so the common case pays nothing);
     // if that fails too, the first error stands.
-    if let Some(retried) = whole_numbers_as_integers(body).and_then(|v| serde_path_to_error::deserialize(v).ok()) {
+    if let Some(retried) =
+        whole_numbers_as_integers(body).and_then(|v| serde_path_to_error::deserialize(v).ok())
+    {
         return Ok(retried);
     }
     Err(error).map_err(|e| {
@@ -71,12 +103,17 @@ pub fn decode<T: DeserializeOwned>(headers: &HeaderMap, body: &[u8], what: &str)
         // named only in the message ("unknown field `role`", "missing field `email`").
         let path = e.path().to_string();
         let message = e.into_inner().to_string();
-        let named = ["unknown field `", "missing field `"].iter().find_map(|p| message.strip_prefix(p));
+        let named = ["unknown field `", "missing field `"]
+            .iter()
+            .find_map(|p| message.strip_prefix(p));
         let field = match named {
             Some(rest) => rest.split('`').next().map(String::from),
             None => Some(path).filter(|p| p != "."),
         };
-        let err = ApiError::new(ErrorCode::InvalidJson, format!("the body is not a valid {what}: {message}"));
+        let err = ApiError::new(
+            ErrorCode::InvalidJson,
+            format!("the body is not a valid {what}: {message}"),
+        );
         AppError::bad_request(match field {
             Some(f) if !f.is_empty() => err.with_field(f),
             _ => err,
@@ -111,13 +148,35 @@ fn whole_numbers_as_integers(body: &[u8]) -> Option<serde_json::Value> {
 pub fn client_ip(state: &AppState, parts: &Parts) -> Option<IpAddr> {
     let forwarded = state
         .trust_proxy
-        .then(|| parts.headers.get("x-forwarded-for")?.to_str().ok()?.rsplit(',').next()?.trim().parse().ok())
+        .then(|| {
+            parts
+                .headers
+                .get("x-forwarded-for")?
+                .to_str()
+                .ok()?
+                .rsplit(',')
+                .next()?
+                .trim()
+                .parse()
+                .ok()
+        })
         .flatten();
-    forwarded.or_else(|| parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()))
+    forwarded.or_else(|| {
+        parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip())
+    })
 }
 
 pub fn user_agent(headers: &HeaderMap) -> String {
-    headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default().chars().take(400).collect()
+    headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .chars()
+        .take(400)
+        .collect()
 }
 
 /// What per-address throttles count: an IPv4 address, or the /64 an IPv6 address is in (one
@@ -181,10 +240,18 @@ pub fn is_same_origin(state: &AppState, headers: &HeaderMap) -> bool {
     if let Some(site) = headers.get("sec-fetch-site") {
         return site.as_bytes() == b"same-origin";
     }
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return false };
-    let own = headers.get(header::HOST).and_then(|h| h.to_str().ok()).is_some_and(|host| {
-        origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://")) == Some(host)
-    });
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let own = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(|host| {
+            origin
+                .strip_prefix("http://")
+                .or_else(|| origin.strip_prefix("https://"))
+                == Some(host)
+        });
     own || origin == state.public_url.trim_end_matches('/')
 }
 
@@ -206,12 +273,28 @@ mod tests {
             h
         };
         let read = |body: &str| decode::<Form>(&headers, body.as_bytes(), "form");
-        assert_eq!(read(r#"{"version": 5503.0, "price": -2e3, "ratio": 2.0}"#).unwrap(), Form { version: 5503, price: -2000, ratio: 2.0 });
-        assert!(read(r#"{"version": 1.5, "price": 1, "ratio": 1}"#).is_err(), "a fraction is no integer");
-        assert!(read(r#"{"version": -1.0, "price": 1, "ratio": 1}"#).is_err(), "nor a negative one a u32");
+        assert_eq!(
+            read(r#"{"version": 5503.0, "price": -2e3, "ratio": 2.0}"#).unwrap(),
+            Form {
+                version: 5503,
+                price: -2000,
+                ratio: 2.0
+            }
+        );
+        assert!(
+            read(r#"{"version": 1.5, "price": 1, "ratio": 1}"#).is_err(),
+            "a fraction is no integer"
+        );
+        assert!(
+            read(r#"{"version": -1.0, "price": 1, "ratio": 1}"#).is_err(),
+            "nor a negative one a u32"
+        );
         assert!(read(r#"{"version": 1e300, "price": 1, "ratio": 1}"#).is_err());
         match read(r#"{"version": "7", "price": 1, "ratio": 1}"#) {
-            Err(AppError::Client(status, e)) => assert_eq!((status, e.field.as_deref()), (StatusCode::BAD_REQUEST, Some("version"))),
+            Err(AppError::Client(status, e)) => assert_eq!(
+                (status, e.field.as_deref()),
+                (StatusCode::BAD_REQUEST, Some("version"))
+            ),
             other => panic!("{other:?}"),
         }
     }
@@ -220,9 +303,17 @@ mod tests {
     fn throttles_count_ipv4_addresses_and_ipv6_networks() {
         let key = |s: &str| address_key(Some(s.parse().unwrap()));
         assert_eq!(key("203.0.113.7"), "203.0.113.7");
-        assert_eq!(key("::ffff:203.0.113.7"), "203.0.113.7", "an IPv4-mapped address is its IPv4");
+        assert_eq!(
+            key("::ffff:203.0.113.7"),
+            "203.0.113.7",
+            "an IPv4-mapped address is its IPv4"
+        );
         assert_eq!(key("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "2001:db8:1:2::/64");
-        assert_eq!(key("2001:db8:1:2::1"), key("2001:db8:1:2:ffff::9"), "one /64, one bucket");
+        assert_eq!(
+            key("2001:db8:1:2::1"),
+            key("2001:db8:1:2:ffff::9"),
+            "one /64, one bucket"
+        );
         assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
         assert_eq!(address_key(None), "unknown");
     }
@@ -231,8 +322,14 @@ mod tests {
     fn logged_client_text_cannot_break_the_line_or_the_terminal() {
         let forged = "a\n2026-12-06T00:00:00Z  INFO forged line\r\u{1b}[31mred\u{202e}txt\u{7f}";
         let safe = loggable(forged);
-        assert!(!safe.chars().any(|c| c.is_control() || c == '\u{202e}'), "{safe}");
-        assert_eq!(safe, "a\\n2026-12-06T00:00:00Z  INFO forged line\\r\\u{1b}[31mred\\u{202e}txt\\u{7f}");
+        assert!(
+            !safe.chars().any(|c| c.is_control() || c == '\u{202e}'),
+            "{safe}"
+        );
+        assert_eq!(
+            safe,
+            "a\\n2026-12-06T00:00:00Z  INFO forged line\\r\\u{1b}[31mred\\u{202e}txt\\u{7f}"
+        );
         assert_eq!(loggable("Қазақша, ordinary text"), "Қазақша, ordinary text");
     }
 }

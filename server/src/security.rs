@@ -30,22 +30,37 @@ static REPORTS: std::sync::Mutex<(i64, u64)> = std::sync::Mutex::new((0, 0));
         (status = 415, description = "Neither `application/csp-report` nor `application/reports+json`", body = ApiError),
     ),
     extensions(("x-no-database" = json!(true))))]
-pub async fn csp_report(headers: HeaderMap, body: axum::body::Body) -> Result<StatusCode, AppError> {
+pub async fn csp_report(
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> Result<StatusCode, AppError> {
     let body = crate::request::bytes(body).await?;
-    let not_a_report = || AppError::bad_request(ApiError::new(ErrorCode::InvalidJson, "the body is not a report of this media type"));
+    let not_a_report = || {
+        AppError::bad_request(ApiError::new(
+            ErrorCode::InvalidJson,
+            "the body is not a report of this media type",
+        ))
+    };
     let reports: Vec<Value> = match crate::request::media_type(&headers).as_str() {
         "application/csp-report" => match serde_json::from_slice(&body) {
-            Ok(Value::Object(report)) => vec![report.get("csp-report").cloned().unwrap_or_default()],
+            Ok(Value::Object(report)) => {
+                vec![report.get("csp-report").cloned().unwrap_or_default()]
+            }
             _ => return Err(not_a_report()),
         },
         "application/reports+json" => match serde_json::from_slice::<Vec<Value>>(&body) {
-            Ok(list) if list.iter().all(Value::is_object) => list.into_iter().map(|r| r["body"].clone()).collect(),
+            Ok(list) if list.iter().all(Value::is_object) => {
+                list.into_iter().map(|r| r["body"].clone()).collect()
+            }
             _ => return Err(not_a_report()),
         },
         _ => {
             return Err(AppError::Client(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                ApiError::new(ErrorCode::InvalidJson, "send application/csp-report or application/reports+json"),
+                ApiError::new(
+                    ErrorCode::InvalidJson,
+                    "send application/csp-report or application/reports+json",
+                ),
             ))
         }
     };
@@ -76,7 +91,13 @@ fn log_violation(report: &Value) {
     // fragment, which may carry a token (`/unsubscribe?token=…`).
     let field = |names: [&str; 2]| {
         let text = names.iter().find_map(|n| report[*n].as_str()).unwrap_or("");
-        let text: String = text.split(['?', '#']).next().unwrap_or_default().chars().take(200).collect();
+        let text: String = text
+            .split(['?', '#'])
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .take(200)
+            .collect();
         crate::request::loggable(&text)
     };
     tracing::warn!(
@@ -97,25 +118,41 @@ pub async fn headers(State(state): State<AppState>, request: Request, next: Next
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
     let csp = match (&*state.spa, is_html) {
-        (Some(spa), true) => HeaderValue::from_str(&spa.csp).unwrap_or(HeaderValue::from_static(NOTHING)),
+        (Some(spa), true) => {
+            HeaderValue::from_str(&spa.csp).unwrap_or(HeaderValue::from_static(NOTHING))
+        }
         _ => HeaderValue::from_static(NOTHING),
     };
     let h = response.headers_mut();
     h.insert(header::CONTENT_SECURITY_POLICY, csp);
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     // Served over https (`FK_PUBLIC_URL`): browsers must never come back over plain http.
     if state.secure_cookies {
-        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=63072000; includeSubDomains"));
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+        );
     }
     // The rest only mean something for documents; a script, a style or JSON would just carry
     // them (every returning visitor of every embedding page pays for /consent.js's headers).
     if is_html {
-        h.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+        h.insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        );
         h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-        h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+        h.insert(
+            "cross-origin-opener-policy",
+            HeaderValue::from_static("same-origin"),
+        );
         h.insert(
             "permissions-policy",
-            HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"),
+            HeaderValue::from_static(
+                "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
+            ),
         );
     }
     response

@@ -35,7 +35,10 @@ impl Default for Timeouts {
     /// A phone on a poor network sends a 64 KiB body well within 30 s; headers are a few
     /// hundred bytes.
     fn default() -> Self {
-        Timeouts { header_read: Duration::from_secs(10), body: Duration::from_secs(30) }
+        Timeouts {
+            header_read: Duration::from_secs(10),
+            body: Duration::from_secs(30),
+        }
     }
 }
 
@@ -49,9 +52,17 @@ pub async fn run(
 ) -> std::io::Result<()> {
     let body_timeout = timeouts.body;
     // A request without a body (most are GETs) has nothing to time: no timer for it.
-    let app = app.layer(axum::middleware::map_request(move |request: Request| async move {
-        request.map(|body| if hyper::body::Body::is_end_stream(&body) { body } else { Body::new(DeadlineBody::new(body, body_timeout)) })
-    }));
+    let app = app.layer(axum::middleware::map_request(
+        move |request: Request| async move {
+            request.map(|body| {
+                if hyper::body::Body::is_end_stream(&body) {
+                    body
+                } else {
+                    Body::new(DeadlineBody::new(body, body_timeout))
+                }
+            })
+        },
+    ));
     let mut make_service = app.into_make_service_with_connect_info::<SocketAddr>();
     // Every connection holds a receiver of `stop`: dropping the sender tells them to finish.
     // Every connection task holds a receiver of `all_closed`: when none is left, all are done.
@@ -69,12 +80,18 @@ pub async fn run(
             },
             () = &mut shutdown => break,
         };
-        let service = make_service.call(peer).await.unwrap_or_else(|never| match never {});
+        let service = make_service
+            .call(peer)
+            .await
+            .unwrap_or_else(|never| match never {});
         let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
             service.clone().oneshot(request.map(Body::new))
         });
         let mut builder = hyper::server::conn::http1::Builder::new();
-        builder.timer(TokioTimer::new()).header_read_timeout(timeouts.header_read).keep_alive(true);
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(timeouts.header_read)
+            .keep_alive(true);
         let mut stopping = stopping.clone();
         let open = open.clone();
         tokio::spawn(async move {
@@ -110,7 +127,10 @@ pub async fn run(
 /// rather than spin. A connection reset before it was accepted is no failure at all.
 async fn accept_failed(error: std::io::Error) {
     use std::io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
-    if matches!(error.kind(), ConnectionAborted | ConnectionRefused | ConnectionReset) {
+    if matches!(
+        error.kind(),
+        ConnectionAborted | ConnectionRefused | ConnectionReset
+    ) {
         return;
     }
     tracing::error!(%error, "cannot accept a connection");
@@ -131,7 +151,10 @@ struct DeadlineBody {
 
 impl DeadlineBody {
     fn new(body: Body, timeout: Duration) -> Self {
-        DeadlineBody { body, deadline: Box::pin(tokio::time::sleep(timeout)) }
+        DeadlineBody {
+            body,
+            deadline: Box::pin(tokio::time::sleep(timeout)),
+        }
     }
 }
 
@@ -139,7 +162,10 @@ impl hyper::body::Body for DeadlineBody {
     type Data = Bytes;
     type Error = axum::Error;
 
-    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
         let this = &mut *self;
         if this.body.is_end_stream() {
             return Poll::Ready(None);

@@ -54,7 +54,9 @@ impl Spa {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(SpaError::Read(index.display().to_string(), e)),
         };
-        let (head, tail) = html.split_once(NOSCRIPT_MARK).ok_or_else(|| SpaError::NoMarker(index.display().to_string()))?;
+        let (head, tail) = html
+            .split_once(NOSCRIPT_MARK)
+            .ok_or_else(|| SpaError::NoMarker(index.display().to_string()))?;
         let account_path = dir.join("account.html");
         let account_html = match std::fs::read_to_string(&account_path) {
             Ok(html) => Some(html),
@@ -63,12 +65,17 @@ impl Spa {
         };
         let account = match &account_html {
             Some(html) => {
-                let (head, tail) = html.split_once(NOSCRIPT_MARK).ok_or_else(|| SpaError::NoMarker(account_path.display().to_string()))?;
+                let (head, tail) = html
+                    .split_once(NOSCRIPT_MARK)
+                    .ok_or_else(|| SpaError::NoMarker(account_path.display().to_string()))?;
                 Some((head.to_string(), tail.to_string()))
             }
             None => None,
         };
-        let files = ServeDir::new(dir).precompressed_br().precompressed_gzip().append_index_html_on_directories(false);
+        let files = ServeDir::new(dir)
+            .precompressed_br()
+            .precompressed_gzip()
+            .append_index_html_on_directories(false);
         Ok(Some(Spa {
             files,
             noscript: Arc::default(),
@@ -87,13 +94,20 @@ pub fn csp_for(html: &str) -> String {
     let mut rest = html;
     while let Some(start) = rest.find("<script") {
         let after = &rest[start..];
-        let Some(open_end) = after.find('>') else { break };
+        let Some(open_end) = after.find('>') else {
+            break;
+        };
         let tag = &after[..open_end];
         let body_and_rest = &after[open_end + 1..];
-        let Some(close) = body_and_rest.find("</script>") else { break };
+        let Some(close) = body_and_rest.find("</script>") else {
+            break;
+        };
         if !tag.contains(" src=") {
             let digest = Sha256::digest(&body_and_rest.as_bytes()[..close]);
-            hashes.push_str(&format!(" 'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(digest)));
+            hashes.push_str(&format!(
+                " 'sha256-{}'",
+                base64::engine::general_purpose::STANDARD.encode(digest)
+            ));
         }
         rest = &body_and_rest[close..];
     }
@@ -108,13 +122,20 @@ pub fn csp_for(html: &str) -> String {
 /// hex without leading zeros: safe to cache forever, since new content gets a new name.
 pub fn is_hashed_asset(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or_default();
-    let stem = name.split('.').next().unwrap_or_default().trim_end_matches("_bg");
-    stem.rsplit_once('-')
-        .is_some_and(|(_, hash)| (12..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+    let stem = name
+        .split('.')
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches("_bg");
+    stem.rsplit_once('-').is_some_and(|(_, hash)| {
+        (12..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
+    })
 }
 
 fn looks_like_file(path: &str) -> bool {
-    path.rsplit('/').next().is_some_and(|last| last.contains('.'))
+    path.rsplit('/')
+        .next()
+        .is_some_and(|last| last.contains('.'))
 }
 
 /// Everything the API routes did not take.
@@ -125,13 +146,20 @@ pub async fn fallback(State(state): State<AppState>, request: Request) -> Respon
         return (StatusCode::NOT_FOUND, Json(err)).into_response();
     }
     let Some(spa) = state.spa.as_ref() else {
-        return (StatusCode::SERVICE_UNAVAILABLE, "The web app is not built. Run `cargo xtask run`.\n").into_response();
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The web app is not built. Run `cargo xtask run`.\n",
+        )
+            .into_response();
     };
     if path != "/index.html" && path != "/account.html" && looks_like_file(&path) {
         return asset(spa, request, &path).await;
     }
     if request.method() != Method::GET && request.method() != Method::HEAD {
-        let err = ApiError::new(ErrorCode::MethodNotAllowed, "only GET and HEAD are allowed here");
+        let err = ApiError::new(
+            ErrorCode::MethodNotAllowed,
+            "only GET and HEAD are allowed here",
+        );
         return (StatusCode::METHOD_NOT_ALLOWED, Json(err)).into_response();
     }
     let lang = request
@@ -153,13 +181,18 @@ pub async fn fallback(State(state): State<AppState>, request: Request) -> Respon
     };
     // The personal section is its own bundle (the policy viewer's visitors never load it); the
     // unsubscribe page of a letter is one of its pages, outside `/account` only for a short link.
-    let is_account = path == "/account" || path.starts_with("/account/") || path == "/account.html" || path == "/unsubscribe";
+    let is_account = path == "/account"
+        || path.starts_with("/account/")
+        || path == "/account.html"
+        || path == "/unsubscribe";
     let (head, tail) = match (&spa.account, is_account) {
         (Some((head, tail)), true) => (head, tail),
         _ => (&spa.head, &spa.tail),
     };
     let mut response = Html(format!("{head}{inner}{tail}")).into_response();
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response
 }
 
@@ -173,13 +206,21 @@ async fn policy_noscript(state: &AppState, spa: &Spa, lang: Lang) -> Arc<str> {
         }
     };
     let Some(row) = row else { return Arc::from("") };
-    if let Some(html) = spa.noscript.read().unwrap_or_else(|e| e.into_inner()).get(&(row.id, lang)) {
+    if let Some(html) = spa
+        .noscript
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&(row.id, lang))
+    {
         return html.clone();
     }
     match state.documents.get(&state.db, &row).await {
         Ok(doc) => {
             let html: Arc<str> = noscript::render(&doc, &row.summary(), lang).into();
-            spa.noscript.write().unwrap_or_else(|e| e.into_inner()).insert((row.id, lang), html.clone());
+            spa.noscript
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert((row.id, lang), html.clone());
             html
         }
         Err(e) => {
@@ -195,14 +236,26 @@ async fn asset(spa: &Spa, request: Request, path: &str) -> Response {
         Err(never) => match never {},
     };
     if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED {
-        let cache = if is_hashed_asset(path) { "public, max-age=31536000, immutable" } else { "no-cache" };
-        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+        let cache = if is_hashed_asset(path) {
+            "public, max-age=31536000, immutable"
+        } else {
+            "no-cache"
+        };
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
         if path.starts_with("/consent/") {
             // The embeddable banner is imported by pages on other origins (module scripts and
             // wasm are fetched in CORS mode); it is public, so any origin may read it.
             let h = response.headers_mut();
-            h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-            h.insert("cross-origin-resource-policy", HeaderValue::from_static("cross-origin"));
+            h.insert(
+                header::ACCESS_CONTROL_ALLOW_ORIGIN,
+                HeaderValue::from_static("*"),
+            );
+            h.insert(
+                "cross-origin-resource-policy",
+                HeaderValue::from_static("cross-origin"),
+            );
         }
     }
     response
@@ -237,7 +290,10 @@ mod tests {
         assert!(is_hashed_asset("/fk-app-3f2a9c0d1e4b5a69_bg.wasm"));
         assert!(is_hashed_asset("/fk-app-3f2a9c0d1e4b5a69.js"));
         assert!(is_hashed_asset("/main-0123456789abcdef.css"));
-        assert!(is_hashed_asset("/consent-2dd92fe8059d8d3.css"), "Trunk drops leading zeros");
+        assert!(
+            is_hashed_asset("/consent-2dd92fe8059d8d3.css"),
+            "Trunk drops leading zeros"
+        );
         assert!(!is_hashed_asset("/favicon.svg"));
         assert!(!is_hashed_asset("/fk-app-xyz.js"));
     }

@@ -31,7 +31,10 @@ fn stderr(o: &Output) -> String {
 }
 
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
 /// An account made directly in the database the CLI will use.
@@ -50,7 +53,9 @@ fn account(dir: &Path, login: &str) {
             guardian_consent: false,
             policy_version: 1,
         };
-        store::insert(&mut tx, &new, fk_server::db::now()).await.unwrap();
+        store::insert(&mut tx, &new, fk_server::db::now())
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         db.close().await;
     });
@@ -60,9 +65,22 @@ fn account(dir: &Path, login: &str) {
 fn orders(dir: &Path) -> Vec<(String, String, i64, i64)> {
     runtime().block_on(async {
         let db = fk_server::db::open(&url(dir)).await.unwrap();
-        let rows = sqlx::query("SELECT number, status, total_tiyn, placed_at FROM orders ORDER BY number").fetch_all(&db).await.unwrap();
+        let rows =
+            sqlx::query("SELECT number, status, total_tiyn, placed_at FROM orders ORDER BY number")
+                .fetch_all(&db)
+                .await
+                .unwrap();
         db.close().await;
-        rows.iter().map(|r| (r.get("number"), r.get("status"), r.get("total_tiyn"), r.get("placed_at"))).collect()
+        rows.iter()
+            .map(|r| {
+                (
+                    r.get("number"),
+                    r.get("status"),
+                    r.get("total_tiyn"),
+                    r.get("placed_at"),
+                )
+            })
+            .collect()
     })
 }
 
@@ -72,28 +90,61 @@ fn demo_orders_load_once() {
     account(dir.path(), "Aigerim.K");
     let first = fk(dir.path(), &["orders", "demo", "--login", "aigerim.k"]);
     assert!(first.status.success(), "{}", stderr(&first));
-    assert!(stdout(&first).contains("added 12 demonstration orders for Aigerim.K"), "{}", stdout(&first));
+    assert!(
+        stdout(&first).contains("added 12 demonstration orders for Aigerim.K"),
+        "{}",
+        stdout(&first)
+    );
     let loaded = orders(dir.path());
     assert_eq!(loaded.len(), 12);
-    assert!(loaded.iter().all(|(number, ..)| number.starts_with("DEMO-aigerim_k-")), "{loaded:?}");
+    assert!(
+        loaded
+            .iter()
+            .all(|(number, ..)| number.starts_with("DEMO-aigerim_k-")),
+        "{loaded:?}"
+    );
     let count = |status: &str| loaded.iter().filter(|(_, s, ..)| s == status).count();
-    assert_eq!((count("placed"), count("cancelled"), count("refunded")), (1, 1, 1));
+    assert_eq!(
+        (count("placed"), count("cancelled"), count("refunded")),
+        (1, 1, 1)
+    );
     assert!(count("completed") >= 8);
-    assert!(loaded.iter().any(|(_, _, total, _)| *total == 1_250_000), "an order of 12 500 ₸");
+    assert!(
+        loaded.iter().any(|(_, _, total, _)| *total == 1_250_000),
+        "an order of 12 500 ₸"
+    );
     assert!(loaded.iter().any(|(_, _, total, _)| *total >= 1_000_000));
     let now = fk_server::db::now();
-    assert!(loaded.iter().all(|(.., at)| (now - 61 * 86_400..=now).contains(at)));
-    assert!(loaded.iter().any(|(.., at)| now - at < 3600), "one placed today");
+    assert!(loaded
+        .iter()
+        .all(|(.., at)| (now - 61 * 86_400..=now).contains(at)));
+    assert!(
+        loaded.iter().any(|(.., at)| now - at < 3600),
+        "one placed today"
+    );
 
     let second = fk(dir.path(), &["orders", "demo", "--login", "Aigerim.K"]);
     assert!(second.status.success(), "{}", stderr(&second));
-    assert!(stdout(&second).contains("added 0 demonstration orders for Aigerim.K (12 were there already)"), "{}", stdout(&second));
+    assert!(
+        stdout(&second)
+            .contains("added 0 demonstration orders for Aigerim.K (12 were there already)"),
+        "{}",
+        stdout(&second)
+    );
     assert_eq!(orders(dir.path()), loaded, "a second run changes nothing");
 
     let unknown = fk(dir.path(), &["orders", "demo", "--login", "nobody"]);
     assert_eq!(unknown.status.code(), Some(2));
-    assert!(stderr(&unknown).contains("no account has the login \"nobody\""), "{}", stderr(&unknown));
-    assert_eq!(fk(dir.path(), &["orders", "demo"]).status.code(), Some(2), "--login is required");
+    assert!(
+        stderr(&unknown).contains("no account has the login \"nobody\""),
+        "{}",
+        stderr(&unknown)
+    );
+    assert_eq!(
+        fk(dir.path(), &["orders", "demo"]).status.code(),
+        Some(2),
+        "--login is required"
+    );
     assert_eq!(orders(dir.path()).len(), 12);
 }
 
@@ -102,41 +153,126 @@ fn promotions_are_added_listed_and_demo_loads_once() {
     let dir = tempfile::tempdir().unwrap();
     let demo = fk(dir.path(), &["promotion", "demo"]);
     assert!(demo.status.success(), "{}", stderr(&demo));
-    assert!(stdout(&demo).contains("added 4 demonstration promotions"), "{}", stdout(&demo));
+    assert!(
+        stdout(&demo).contains("added 4 demonstration promotions"),
+        "{}",
+        stdout(&demo)
+    );
     let again = fk(dir.path(), &["promotion", "demo"]);
-    assert!(stdout(&again).contains("added 0 demonstration promotions (4 were there already)"), "{}", stdout(&again));
+    assert!(
+        stdout(&again).contains("added 0 demonstration promotions (4 were there already)"),
+        "{}",
+        stdout(&again)
+    );
     let list = stdout(&fk(dir.path(), &["promotion", "list"]));
-    assert_eq!(list.lines().count(), 5, "a header and four promotions: {list}");
-    assert_eq!(list.lines().filter(|l| l.contains(" current ")).count(), 3, "{list}");
-    assert_eq!(list.lines().filter(|l| l.contains(" ended ")).count(), 1, "{list}");
+    assert_eq!(
+        list.lines().count(),
+        5,
+        "a header and four promotions: {list}"
+    );
+    assert_eq!(
+        list.lines().filter(|l| l.contains(" current ")).count(),
+        3,
+        "{list}"
+    );
+    assert_eq!(
+        list.lines().filter(|l| l.contains(" ended ")).count(),
+        1,
+        "{list}"
+    );
 
     let add = |slug: &str, title_ru: &str, starts: &str, ends: &str| {
         fk(
             dir.path(),
             &[
-                "promotion", "add", "--slug", slug, "--title-ru", title_ru, "--title-kk", "Жаңа жыл", "--title-en", "New Year",
-                "--description-ru", "Подарки", "--description-kk", "Сыйлықтар", "--description-en", "Gifts",
-                "--starts", starts, "--ends", ends,
+                "promotion",
+                "add",
+                "--slug",
+                slug,
+                "--title-ru",
+                title_ru,
+                "--title-kk",
+                "Жаңа жыл",
+                "--title-en",
+                "New Year",
+                "--description-ru",
+                "Подарки",
+                "--description-kk",
+                "Сыйлықтар",
+                "--description-en",
+                "Gifts",
+                "--starts",
+                starts,
+                "--ends",
+                ends,
             ],
         )
     };
     let ok = add("new-year", "Новый год", "2026-12-25", "2027-01-08");
     assert!(ok.status.success(), "{}", stderr(&ok));
-    assert!(stdout(&ok).contains("added promotion new-year (2026-12-24T19:00:00Z – 2027-01-07T19:00:00Z)"), "{}", stdout(&ok));
+    assert!(
+        stdout(&ok)
+            .contains("added promotion new-year (2026-12-24T19:00:00Z – 2027-01-07T19:00:00Z)"),
+        "{}",
+        stdout(&ok)
+    );
     let list = stdout(&fk(dir.path(), &["promotion", "list"]));
-    assert!(list.lines().any(|l| l.starts_with("new-year") && l.contains("Новый год")), "{list}");
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with("new-year") && l.contains("Новый год")),
+        "{list}"
+    );
     for (slug, title, starts, ends, message) in [
-        ("new-year", "Новый год", "2026-12-25", "2027-01-08", "exists already"),
-        ("New Year", "Новый год", "2026-12-25", "2027-01-08", "invalid slug"),
-        ("spring", "Весна", "2027-03-01", "2027-03-01", "ends after it starts"),
-        ("spring", "Весна", "2027-03-01", "2027-02-01", "ends after it starts"),
+        (
+            "new-year",
+            "Новый год",
+            "2026-12-25",
+            "2027-01-08",
+            "exists already",
+        ),
+        (
+            "New Year",
+            "Новый год",
+            "2026-12-25",
+            "2027-01-08",
+            "invalid slug",
+        ),
+        (
+            "spring",
+            "Весна",
+            "2027-03-01",
+            "2027-03-01",
+            "ends after it starts",
+        ),
+        (
+            "spring",
+            "Весна",
+            "2027-03-01",
+            "2027-02-01",
+            "ends after it starts",
+        ),
         ("spring", "Весна", "01.03.2027", "2027-04-01", "YYYY-MM-DD"),
         ("spring", "Весна", "2027-02-30", "2027-04-01", "YYYY-MM-DD"),
         ("spring", " ", "2027-03-01", "2027-04-01", "the ru title"),
     ] {
         let out = add(slug, title, starts, ends);
-        assert_eq!(out.status.code(), Some(2), "{slug} {starts} {ends}: {}", stderr(&out));
-        assert!(stderr(&out).contains(message), "{message}: {}", stderr(&out));
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{slug} {starts} {ends}: {}",
+            stderr(&out)
+        );
+        assert!(
+            stderr(&out).contains(message),
+            "{message}: {}",
+            stderr(&out)
+        );
     }
-    assert_eq!(stdout(&fk(dir.path(), &["promotion", "list"])).lines().count(), 6, "nothing more was added");
+    assert_eq!(
+        stdout(&fk(dir.path(), &["promotion", "list"]))
+            .lines()
+            .count(),
+        6,
+        "nothing more was added"
+    );
 }

@@ -14,11 +14,19 @@ fn consent_id(n: usize) -> String {
 }
 
 async fn revision(t: &TestApp) -> String {
-    get(&t.router, "/api/consent/config").await.json()["revision"].as_str().unwrap().to_string()
+    get(&t.router, "/api/consent/config").await.json()["revision"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 async fn stored(t: &TestApp, id: &str) -> i64 {
-    sqlx::query("SELECT COUNT(*) AS n FROM consent_receipts WHERE consent_id = $1").bind(id).fetch_one(&t.db).await.unwrap().get("n")
+    sqlx::query("SELECT COUNT(*) AS n FROM consent_receipts WHERE consent_id = $1")
+        .bind(id)
+        .fetch_one(&t.db)
+        .await
+        .unwrap()
+        .get("n")
 }
 
 /// Posts one choice per ID, all at once; returns each ID with its status, as answered.
@@ -70,7 +78,11 @@ async fn concurrent_receipts_all_land_and_each_is_committed_when_acknowledged() 
     for task in tasks {
         task.await.unwrap();
     }
-    let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM consent_receipts").fetch_one(&t.db).await.unwrap().get("n");
+    let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM consent_receipts")
+        .fetch_one(&t.db)
+        .await
+        .unwrap()
+        .get("n");
     assert_eq!(total, 300);
 }
 
@@ -80,11 +92,16 @@ async fn a_receipt_a_constraint_refuses_fails_alone() {
     let rev = revision(&t).await;
     let bad = consent_id(999);
     // A partial unique index (same syntax on both databases): a second receipt under `bad` is refused.
-    sqlx::query(&format!("CREATE UNIQUE INDEX only_once ON consent_receipts (consent_id) WHERE consent_id = '{bad}'"))
-        .execute(&t.db)
-        .await
-        .unwrap();
-    assert_eq!(post_all(&t, &rev, vec![bad.clone()]).await[0].1, StatusCode::CREATED);
+    sqlx::query(&format!(
+        "CREATE UNIQUE INDEX only_once ON consent_receipts (consent_id) WHERE consent_id = '{bad}'"
+    ))
+    .execute(&t.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        post_all(&t, &rev, vec![bad.clone()]).await[0].1,
+        StatusCode::CREATED
+    );
     let mut ids: Vec<String> = (0..60).map(consent_id).collect();
     for at in [0, 20, 40, 59] {
         ids.insert(at, bad.clone());
@@ -93,7 +110,11 @@ async fn a_receipt_a_constraint_refuses_fails_alone() {
         if id == bad {
             assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
         } else {
-            assert_eq!(status, StatusCode::CREATED, "{id} failed with the refused one");
+            assert_eq!(
+                status,
+                StatusCode::CREATED,
+                "{id} failed with the refused one"
+            );
             assert_eq!(stored(&t, &id).await, 1);
         }
     }
@@ -104,16 +125,43 @@ async fn a_receipt_a_constraint_refuses_fails_alone() {
 async fn a_failing_database_fails_every_waiter() {
     let t = seeded().await;
     let rev = revision(&t).await;
-    assert_eq!(post_all(&t, &rev, vec![consent_id(1)]).await[0].1, StatusCode::CREATED);
-    sqlx::query("ALTER TABLE consent_receipts RENAME TO consent_receipts_away").execute(&t.db).await.unwrap();
+    assert_eq!(
+        post_all(&t, &rev, vec![consent_id(1)]).await[0].1,
+        StatusCode::CREATED
+    );
+    sqlx::query("ALTER TABLE consent_receipts RENAME TO consent_receipts_away")
+        .execute(&t.db)
+        .await
+        .unwrap();
     let answers = post_all(&t, &rev, (100..150).map(consent_id).collect()).await;
-    assert!(answers.iter().all(|(_, s)| *s == StatusCode::SERVICE_UNAVAILABLE), "{answers:?}");
-    sqlx::query("ALTER TABLE consent_receipts_away RENAME TO consent_receipts").execute(&t.db).await.unwrap();
-    let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM consent_receipts").fetch_one(&t.db).await.unwrap().get("n");
+    assert!(
+        answers
+            .iter()
+            .all(|(_, s)| *s == StatusCode::SERVICE_UNAVAILABLE),
+        "{answers:?}"
+    );
+    sqlx::query("ALTER TABLE consent_receipts_away RENAME TO consent_receipts")
+        .execute(&t.db)
+        .await
+        .unwrap();
+    let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM consent_receipts")
+        .fetch_one(&t.db)
+        .await
+        .unwrap()
+        .get("n");
     assert_eq!(total, 1, "nothing of the failed batches was written");
-    assert_eq!(post_all(&t, &rev, vec![consent_id(2)]).await[0].1, StatusCode::CREATED, "the writer carries on");
+    assert_eq!(
+        post_all(&t, &rev, vec![consent_id(2)]).await[0].1,
+        StatusCode::CREATED,
+        "the writer carries on"
+    );
     // A database that is gone altogether.
     t.db.close().await;
     let answers = post_all(&t, &rev, (200..220).map(consent_id).collect()).await;
-    assert!(answers.iter().all(|(_, s)| *s == StatusCode::SERVICE_UNAVAILABLE), "{answers:?}");
+    assert!(
+        answers
+            .iter()
+            .all(|(_, s)| *s == StatusCode::SERVICE_UNAVAILABLE),
+        "{answers:?}"
+    );
 }

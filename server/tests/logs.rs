@@ -40,24 +40,47 @@ async fn logged<F: std::future::Future<Output = ()>>(run: F) -> String {
 async fn a_csp_report_cannot_forge_a_line_or_drive_the_terminal() {
     let t = seeded().await;
     let forged = "https://evil.example/\n2026-12-06T10:00:00.000000Z  INFO request: granted admin\u{1b}[2J\u{1b}[31m\r";
-    let token_page = "http://fk.test/unsubscribe?token=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA#x";
+    let token_page =
+        "http://fk.test/unsubscribe?token=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA#x";
     let report = json!({ "csp-report": {
         "document-uri": forged, "violated-directive": "script-src\u{7}", "blocked-uri": "inline\u{202e}gpj.exe"
     } });
     let from_a_token_page = json!({ "csp-report": { "document-uri": token_page, "violated-directive": "img-src", "blocked-uri": "data" } });
     let log = logged(async {
         for report in [&report, &from_a_token_page] {
-            let reply = send(&t.router, "POST", "/api/csp-report", &[("content-type", "application/csp-report")], report.to_string()).await;
+            let reply = send(
+                &t.router,
+                "POST",
+                "/api/csp-report",
+                &[("content-type", "application/csp-report")],
+                report.to_string(),
+            )
+            .await;
             assert_eq!(reply.status, 204);
         }
     })
     .await;
-    assert!(log.contains("page=http://fk.test/unsubscribe") && !log.contains("AAAAAAAA"), "a page's query (a token) stays out: {log}");
+    assert!(
+        log.contains("page=http://fk.test/unsubscribe") && !log.contains("AAAAAAAA"),
+        "a page's query (a token) stays out: {log}"
+    );
     assert!(log.contains("content security policy violation"), "{log}");
     let lines: Vec<&str> = log.lines().collect();
-    assert!(lines.iter().all(|l| !l.contains("granted admin") || l.contains("content security policy violation")), "a forged line: {log}");
-    assert!(!log.chars().any(|c| (c.is_control() && c != '\n') || c == '\u{202e}'), "a control character reached the log: {log:?}");
-    assert!(log.contains("\\n2026-12-06") && log.contains("\\u{1b}[2J"), "escaped, still readable: {log}");
+    assert!(
+        lines.iter().all(
+            |l| !l.contains("granted admin") || l.contains("content security policy violation")
+        ),
+        "a forged line: {log}"
+    );
+    assert!(
+        !log.chars()
+            .any(|c| (c.is_control() && c != '\n') || c == '\u{202e}'),
+        "a control character reached the log: {log:?}"
+    );
+    assert!(
+        log.contains("\\n2026-12-06") && log.contains("\\u{1b}[2J"),
+        "escaped, still readable: {log}"
+    );
 }
 
 #[tokio::test]
@@ -70,8 +93,17 @@ async fn a_consent_id_in_the_path_is_not_logged() {
         get(&t.router, "/account/orders/A-1009").await;
     })
     .await;
-    assert!(log.contains("/api/consent/{id}"), "the route is logged: {log}");
-    assert!(log.contains("/api/policy/{lang}/versions/{version}"), "{log}");
+    assert!(
+        log.contains("/api/consent/{id}"),
+        "the route is logged: {log}"
+    );
+    assert!(
+        log.contains("/api/policy/{lang}/versions/{version}"),
+        "{log}"
+    );
     assert!(!log.contains(id), "the consent ID is not: {log}");
-    assert!(log.contains("/account/orders/…") && !log.contains("A-1009"), "an app page's path keeps two segments: {log}");
+    assert!(
+        log.contains("/account/orders/…") && !log.contains("A-1009"),
+        "an app page's path keeps two segments: {log}"
+    );
 }

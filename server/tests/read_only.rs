@@ -33,7 +33,10 @@ impl Unwritable {
     /// nothing here stops it (`chmod_is_enough: false` skips chmod, which open descriptors
     /// ignore).
     fn make(paths: &[PathBuf], chmod_is_enough: bool) -> Option<Unwritable> {
-        let mut guard = Unwritable { paths: paths.to_vec(), immutable: false };
+        let mut guard = Unwritable {
+            paths: paths.to_vec(),
+            immutable: false,
+        };
         if chmod_is_enough {
             guard.chmod(0o444);
         }
@@ -69,11 +72,18 @@ fn writable(path: &Path) -> bool {
 }
 
 fn chattr(flag: &str, path: &Path) -> bool {
-    std::process::Command::new("chattr").arg(flag).arg(path).status().is_ok_and(|s| s.success())
+    std::process::Command::new("chattr")
+        .arg(flag)
+        .arg(path)
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 async fn consent(t: &TestApp, id: &str) -> Reply {
-    let revision = get(&t.router, "/api/consent/config").await.json()["revision"].as_str().unwrap().to_string();
+    let revision = get(&t.router, "/api/consent/config").await.json()["revision"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let body = serde_json::json!({ "consent_id": id, "categories": ["necessary"], "config_revision": revision, "policy_version": 1, "gpc": false });
     send(&t.router, "POST", "/api/consent", &[JSON], body.to_string()).await
 }
@@ -92,7 +102,8 @@ async fn until<F: std::future::Future<Output = bool>>(mut done: impl FnMut() -> 
 /// Whether this process holds a file in `dir` open.
 fn open_in(dir: &Path) -> bool {
     let fds = std::fs::read_dir("/proc/self/fd").unwrap();
-    fds.flatten().any(|fd| std::fs::read_link(fd.path()).is_ok_and(|target| target.starts_with(dir)))
+    fds.flatten()
+        .any(|fd| std::fs::read_link(fd.path()).is_ok_and(|target| target.starts_with(dir)))
 }
 
 const ID: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
@@ -102,19 +113,41 @@ const ID: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
 async fn outage_and_recovery(t: &TestApp, mut unwritable: Unwritable) {
     let health = get(&t.router, "/api/health").await;
     assert_eq!(health.status, 503);
-    assert_eq!(health.json(), serde_json::json!({ "status": "unavailable", "database": "read-only" }));
+    assert_eq!(
+        health.json(),
+        serde_json::json!({ "status": "unavailable", "database": "read-only" })
+    );
     let write = consent(t, ID).await;
     assert_eq!(write.status, 503, "{}", write.text());
     assert_eq!(write.error().0, "database_unavailable");
-    assert!(write.json()["message"].as_str().unwrap().contains("nothing can be saved"), "{}", write.text());
+    assert!(
+        write.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("nothing can be saved"),
+        "{}",
+        write.text()
+    );
     // Only saving is out: the policy and the receipts already given are still read.
     assert_eq!(get(&t.router, "/api/policy/ru").await.status, 200);
-    assert_eq!(get(&t.router, &format!("/api/consent/{ID}")).await.json()["receipts"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        get(&t.router, &format!("/api/consent/{ID}")).await.json()["receipts"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 
     unwritable.restore();
-    assert!(until(|| async { consent(t, ID).await.status == 201 }).await, "writes work again without a restart");
+    assert!(
+        until(|| async { consent(t, ID).await.status == 201 }).await,
+        "writes work again without a restart"
+    );
     let health = get(&t.router, "/api/health").await;
-    assert_eq!((health.status.as_u16(), health.json()), (200, serde_json::json!({ "status": "ok", "database": "ok" })));
+    assert_eq!(
+        (health.status.as_u16(), health.json()),
+        (200, serde_json::json!({ "status": "ok", "database": "ok" }))
+    );
 }
 
 #[tokio::test]
@@ -124,7 +157,10 @@ async fn the_disk_going_read_only_under_open_connections() {
         return;
     }
     assert_eq!(consent(&t, ID).await.status, 201, "writes work before");
-    let files = [t.dir.path().join("test.db"), t.dir.path().join("test.db-wal")];
+    let files = [
+        t.dir.path().join("test.db"),
+        t.dir.path().join("test.db-wal"),
+    ];
     let Some(unwritable) = Unwritable::make(&files, false) else {
         eprintln!("SKIPPED: chattr +i is not available here (not root, or not supported by the filesystem)");
         return;
@@ -148,15 +184,22 @@ async fn connections_opened_while_the_file_is_read_only() {
     // connections of one process, so one left open for writing would make the next connection
     // writable. sqlx returns a connection to its pool on a task of its own, and `close` can miss
     // one returned while it runs: wait until they are all back first.
-    assert!(until(|| async { t.db.num_idle() as u32 == t.db.size() }).await, "every connection is back in the pool");
+    assert!(
+        until(|| async { t.db.num_idle() as u32 == t.db.size() }).await,
+        "every connection is back in the pool"
+    );
     t.db.close().await;
     assert!(!open_in(t.dir.path()), "the first run's files are closed");
     let Some(unwritable) = Unwritable::make(&[t.dir.path().join("test.db")], true) else {
-        eprintln!("SKIPPED: neither chmod nor chattr +i makes a file unwritable for this process here");
+        eprintln!(
+            "SKIPPED: neither chmod nor chattr +i makes a file unwritable for this process here"
+        );
         return;
     };
     // The server starts on the unwritable file: every connection it opens is read-only.
-    let db = fk_server::db::open(&url).await.expect("a read-only database still opens");
+    let db = fk_server::db::open(&url)
+        .await
+        .expect("a read-only database still opens");
     let t = TestApp::on(db, t.dir);
     outage_and_recovery(&t, unwritable).await;
 }

@@ -12,7 +12,10 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 /// Short deadlines so the test takes a second, not the production 10 s and 30 s.
-const TIMEOUTS: Timeouts = Timeouts { header_read: Duration::from_millis(500), body: Duration::from_millis(700) };
+const TIMEOUTS: Timeouts = Timeouts {
+    header_read: Duration::from_millis(500),
+    body: Duration::from_millis(700),
+};
 /// Far longer than any deadline above: what "the server never answered" means here.
 const PATIENCE: Duration = Duration::from_secs(10);
 
@@ -37,7 +40,11 @@ async fn start(t: &TestApp) -> Running {
 async fn read_to_close(stream: &mut TcpStream) -> String {
     let mut all = Vec::new();
     let read = tokio::time::timeout(PATIENCE, stream.read_to_end(&mut all)).await;
-    assert!(read.is_ok(), "the server kept the connection open: {}", String::from_utf8_lossy(&all));
+    assert!(
+        read.is_ok(),
+        "the server kept the connection open: {}",
+        String::from_utf8_lossy(&all)
+    );
     String::from_utf8_lossy(&all).into_owned()
 }
 
@@ -46,14 +53,26 @@ async fn read_response(stream: &mut TcpStream) -> (String, String) {
     let mut buf = Vec::new();
     let mut byte = [0u8; 1];
     while !buf.ends_with(b"\r\n\r\n") {
-        let n = tokio::time::timeout(PATIENCE, stream.read(&mut byte)).await.expect("a response").unwrap();
-        assert_eq!(n, 1, "closed mid-response: {}", String::from_utf8_lossy(&buf));
+        let n = tokio::time::timeout(PATIENCE, stream.read(&mut byte))
+            .await
+            .expect("a response")
+            .unwrap();
+        assert_eq!(
+            n,
+            1,
+            "closed mid-response: {}",
+            String::from_utf8_lossy(&buf)
+        );
         buf.push(byte[0]);
     }
     let head = String::from_utf8(buf).unwrap();
     let length: usize = head
         .lines()
-        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap()))
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length:")
+                .map(|v| v.trim().parse().unwrap())
+        })
         .expect("a content-length");
     let mut body = vec![0u8; length];
     stream.read_exact(&mut body).await.unwrap();
@@ -66,14 +85,25 @@ async fn headers_that_never_end_close_the_connection() {
     let server = start(&t).await;
     let mut stream = TcpStream::connect(server.addr).await.unwrap();
     let started = Instant::now();
-    stream.write_all(b"GET /api/health HTTP/1.1\r\nHost: loc").await.unwrap();
+    stream
+        .write_all(b"GET /api/health HTTP/1.1\r\nHost: loc")
+        .await
+        .unwrap();
     let answer = read_to_close(&mut stream).await;
     let waited = started.elapsed();
-    assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 408"), "{answer}");
-    assert!(waited >= TIMEOUTS.header_read - Duration::from_millis(50), "closed by the deadline, not at once: {waited:?}");
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
+        "{answer}"
+    );
+    assert!(
+        waited >= TIMEOUTS.header_read - Duration::from_millis(50),
+        "closed by the deadline, not at once: {waited:?}"
+    );
     // The server itself is fine: the next client is served.
     let mut next = TcpStream::connect(server.addr).await.unwrap();
-    next.write_all(b"GET /api/health HTTP/1.1\r\nHost: localhost\r\n\r\n").await.unwrap();
+    next.write_all(b"GET /api/health HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .await
+        .unwrap();
     assert!(read_response(&mut next).await.0.starts_with("HTTP/1.1 200"));
 }
 
@@ -90,7 +120,11 @@ async fn a_body_that_stalls_gets_408_and_the_connection_closes() {
     let answer = read_to_close(&mut stream).await;
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     assert!(answer.contains("\"code\":\"request_timeout\""), "{answer}");
-    assert!(started.elapsed() >= TIMEOUTS.body - Duration::from_millis(50), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= TIMEOUTS.body - Duration::from_millis(50),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -111,7 +145,9 @@ async fn a_body_trickling_in_byte_by_byte_still_meets_one_deadline() {
         }
     });
     let mut all = Vec::new();
-    let _ = tokio::time::timeout(PATIENCE, reader.read_to_end(&mut all)).await.expect("the server cut the trickle off");
+    let _ = tokio::time::timeout(PATIENCE, reader.read_to_end(&mut all))
+        .await
+        .expect("the server cut the trickle off");
     trickle.abort();
     let answer = String::from_utf8_lossy(&all);
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
@@ -121,7 +157,10 @@ async fn a_body_trickling_in_byte_by_byte_still_meets_one_deadline() {
 async fn keep_alive_connect_info_and_a_graceful_shutdown() {
     let t = seeded().await;
     let server = start(&t).await;
-    let revision = get(&t.router, "/api/consent/config").await.json()["revision"].as_str().unwrap().to_string();
+    let revision = get(&t.router, "/api/consent/config").await.json()["revision"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let id = "0f8fad5b-d9cb-469f-a165-70867728950e";
     let body = serde_json::json!({ "consent_id": id, "categories": ["necessary"], "config_revision": revision, "policy_version": 1, "gpc": false })
         .to_string();
@@ -134,12 +173,21 @@ async fn keep_alive_connect_info_and_a_graceful_shutdown() {
     let (head, receipt) = read_response(&mut stream).await;
     assert!(head.starts_with("HTTP/1.1 201"), "{head}{receipt}");
     // The handler saw the real peer (ConnectInfo), truncated as receipts store it.
-    assert!(receipt.contains("\"ip_truncated\":\"127.0.0.0\""), "{receipt}");
+    assert!(
+        receipt.contains("\"ip_truncated\":\"127.0.0.0\""),
+        "{receipt}"
+    );
 
     // The same connection serves a second request.
-    stream.write_all(format!("GET /api/consent/{id} HTTP/1.1\r\nHost: localhost\r\n\r\n").as_bytes()).await.unwrap();
+    stream
+        .write_all(format!("GET /api/consent/{id} HTTP/1.1\r\nHost: localhost\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
     let (head, history) = read_response(&mut stream).await;
-    assert!(head.starts_with("HTTP/1.1 200") && history.contains(id), "{head}{history}");
+    assert!(
+        head.starts_with("HTTP/1.1 200") && history.contains(id),
+        "{head}{history}"
+    );
 
     // A request in flight when the shutdown comes is answered; then the server stops.
     let mut busy = TcpStream::connect(server.addr).await.unwrap();
@@ -148,13 +196,28 @@ async fn keep_alive_connect_info_and_a_graceful_shutdown() {
         .unwrap();
     // The request is in the handler (reading its body) once this answers on a third connection.
     let mut probe = TcpStream::connect(server.addr).await.unwrap();
-    probe.write_all(b"GET /api/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").await.unwrap();
+    probe
+        .write_all(b"GET /api/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
     read_to_close(&mut probe).await;
     server.stop.send(()).unwrap();
     let answer = read_to_close(&mut busy).await;
-    assert!(answer.starts_with("HTTP/1.1 408"), "the request in flight got its answer: {answer}");
-    let stopped = tokio::time::timeout(PATIENCE, server.task).await.expect("the server stopped");
+    assert!(
+        answer.starts_with("HTTP/1.1 408"),
+        "the request in flight got its answer: {answer}"
+    );
+    let stopped = tokio::time::timeout(PATIENCE, server.task)
+        .await
+        .expect("the server stopped");
     stopped.unwrap().unwrap();
-    assert_eq!(read_to_close(&mut stream).await, "", "the idle keep-alive connection was closed");
-    assert!(TcpStream::connect(server.addr).await.is_err(), "no longer accepting");
+    assert_eq!(
+        read_to_close(&mut stream).await,
+        "",
+        "the idle keep-alive connection was closed"
+    );
+    assert!(
+        TcpStream::connect(server.addr).await.is_err(),
+        "no longer accepting"
+    );
 }

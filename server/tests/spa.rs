@@ -15,7 +15,11 @@ async fn with_spa() -> (TestApp, axum::Router) {
     let dist = t.dir.path().join("dist");
     std::fs::create_dir_all(&dist).unwrap();
     std::fs::write(dist.join("index.html"), INDEX).unwrap();
-    std::fs::write(dist.join("account.html"), INDEX.replace("/app-0123456789abcdef.js", "/account-0123456789abcdef.js")).unwrap();
+    std::fs::write(
+        dist.join("account.html"),
+        INDEX.replace("/app-0123456789abcdef.js", "/account-0123456789abcdef.js"),
+    )
+    .unwrap();
     std::fs::write(dist.join("main-0123456789abcdef.css"), "body{}").unwrap();
     std::fs::write(dist.join("main-0123456789abcdef.css.br"), b"BR").unwrap();
     std::fs::write(dist.join("favicon.svg"), "<svg/>").unwrap();
@@ -27,34 +31,71 @@ async fn with_spa() -> (TestApp, axum::Router) {
 #[tokio::test]
 async fn client_routes_get_the_app_with_the_policy_for_no_js_clients() {
     let (_t, router) = with_spa().await;
-    for path in ["/", "/policy", "/policy/versions/1", "/policy/compare?from=1", "/cookies", "/no/such/page", "/index.html"] {
+    for path in [
+        "/",
+        "/policy",
+        "/policy/versions/1",
+        "/policy/compare?from=1",
+        "/cookies",
+        "/no/such/page",
+        "/index.html",
+    ] {
         let r = get(&router, path).await;
         assert_eq!(r.status, StatusCode::OK, "{path}");
         assert!(r.header("content-type").starts_with("text/html"), "{path}");
         assert_eq!(r.header("cache-control"), "no-cache", "{path}");
-        assert!(!r.text().contains("<!--fk:noscript-->"), "{path}: the marker is filled");
+        assert!(
+            !r.text().contains("<!--fk:noscript-->"),
+            "{path}: the marker is filled"
+        );
     }
     let policy = get(&router, "/policy").await.text();
-    assert!(policy.contains("К настоящей Политике имеют доступ все Пользователи Сервиса без исключения."));
+    assert!(policy
+        .contains("К настоящей Политике имеют доступ все Пользователи Сервиса без исключения."));
     assert!(policy.contains("<div id=\"6.4\">"));
     let english = get(&router, "/policy?lang=en").await.text();
-    assert!(english.contains("<h1>Privacy Policy</h1>"), "?lang= picks the no-JS language");
+    assert!(
+        english.contains("<h1>Privacy Policy</h1>"),
+        "?lang= picks the no-JS language"
+    );
     let other = get(&router, "/cookies").await.text();
-    assert!(other.contains("<a href=\"/policy\">"), "other pages point no-JS readers to the policy");
+    assert!(
+        other.contains("<a href=\"/policy\">"),
+        "other pages point no-JS readers to the policy"
+    );
 }
 
 #[tokio::test]
 async fn the_personal_section_gets_its_own_bundle() {
     let (_t, router) = with_spa().await;
-    for path in ["/account", "/account/login", "/account/verify", "/account/no-such-page", "/unsubscribe?token=abc"] {
+    for path in [
+        "/account",
+        "/account/login",
+        "/account/verify",
+        "/account/no-such-page",
+        "/unsubscribe?token=abc",
+    ] {
         let html = get(&router, path).await.text();
         assert!(html.contains("/account-0123456789abcdef.js"), "{path}");
     }
     for path in ["/policy", "/accounting", "/cookies"] {
-        assert!(get(&router, path).await.text().contains("/app-0123456789abcdef.js"), "{path}");
+        assert!(
+            get(&router, path)
+                .await
+                .text()
+                .contains("/app-0123456789abcdef.js"),
+            "{path}"
+        );
     }
-    let csp = get(&router, "/account").await.header("content-security-policy").to_string();
-    assert_eq!(csp.matches("'sha256-").count(), 2, "both pages' loaders are allowed: {csp}");
+    let csp = get(&router, "/account")
+        .await
+        .header("content-security-policy")
+        .to_string();
+    assert_eq!(
+        csp.matches("'sha256-").count(),
+        2,
+        "both pages' loaders are allowed: {csp}"
+    );
 }
 
 #[tokio::test]
@@ -62,40 +103,77 @@ async fn html_has_a_strict_csp_allowing_the_loader_by_hash() {
     let (_t, router) = with_spa().await;
     let r = get(&router, "/policy").await;
     let csp = r.header("content-security-policy");
-    assert!(csp.starts_with("default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'sha256-"), "{csp}");
-    assert!(csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline") && !csp.contains(" 'unsafe-eval'"), "{csp}");
+    assert!(
+        csp.starts_with("default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'sha256-"),
+        "{csp}"
+    );
+    assert!(
+        csp.contains("frame-ancestors 'none'")
+            && !csp.contains("unsafe-inline")
+            && !csp.contains(" 'unsafe-eval'"),
+        "{csp}"
+    );
     assert_eq!(r.header("x-content-type-options"), "nosniff");
     assert_eq!(r.header("x-frame-options"), "DENY");
     assert_eq!(r.header("cross-origin-opener-policy"), "same-origin");
     assert!(r.header("permissions-policy").contains("camera=()"));
-    assert_eq!(r.header("referrer-policy"), "strict-origin-when-cross-origin");
-    assert_eq!(r.header("strict-transport-security"), "", "plain http: no HSTS");
+    assert_eq!(
+        r.header("referrer-policy"),
+        "strict-origin-when-cross-origin"
+    );
+    assert_eq!(
+        r.header("strict-transport-security"),
+        "",
+        "plain http: no HSTS"
+    );
     let api = get(&router, "/api/health").await;
-    assert_eq!(api.header("content-security-policy"), "default-src 'none'; frame-ancestors 'none'");
+    assert_eq!(
+        api.header("content-security-policy"),
+        "default-src 'none'; frame-ancestors 'none'"
+    );
 }
 
 #[tokio::test]
 async fn over_https_every_answer_asks_for_https_only() {
     let t = fresh().await;
-    let router = fk_server::app(fk_server::AppState::new(t.db.clone(), None).with_public_url("https://privacy.fortekassa.kz"));
+    let router = fk_server::app(
+        fk_server::AppState::new(t.db.clone(), None)
+            .with_public_url("https://privacy.fortekassa.kz"),
+    );
     for path in ["/api/health", "/api/policy/ru"] {
-        assert_eq!(get(&router, path).await.header("strict-transport-security"), "max-age=63072000; includeSubDomains", "{path}");
+        assert_eq!(
+            get(&router, path).await.header("strict-transport-security"),
+            "max-age=63072000; includeSubDomains",
+            "{path}"
+        );
     }
 }
 
 #[tokio::test]
 async fn hashed_assets_are_precompressed_and_immutable() {
     let (_t, router) = with_spa().await;
-    let br = request(&router, "GET", "/main-0123456789abcdef.css", &[("accept-encoding", "br")]).await;
+    let br = request(
+        &router,
+        "GET",
+        "/main-0123456789abcdef.css",
+        &[("accept-encoding", "br")],
+    )
+    .await;
     assert_eq!(br.status, StatusCode::OK);
     assert_eq!(br.header("content-encoding"), "br");
     assert_eq!(br.body, b"BR");
-    assert_eq!(br.header("cache-control"), "public, max-age=31536000, immutable");
+    assert_eq!(
+        br.header("cache-control"),
+        "public, max-age=31536000, immutable"
+    );
     let plain = get(&router, "/main-0123456789abcdef.css").await;
     assert_eq!(plain.body, b"body{}");
     let unhashed = get(&router, "/favicon.svg").await;
     assert_eq!(unhashed.header("cache-control"), "no-cache");
-    assert_eq!(get(&router, "/missing-0123456789abcdef.js").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        get(&router, "/missing-0123456789abcdef.js").await.status,
+        StatusCode::NOT_FOUND
+    );
     let post = request(&router, "POST", "/policy", &[]).await;
     assert_eq!(post.status, StatusCode::METHOD_NOT_ALLOWED);
 }
@@ -103,18 +181,32 @@ async fn hashed_assets_are_precompressed_and_immutable() {
 #[tokio::test]
 async fn without_a_build_the_api_still_works() {
     let t = seeded().await;
-    assert_eq!(get(&t.router, "/api/policy/ru").await.status, StatusCode::OK);
-    assert_eq!(get(&t.router, "/policy").await.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        get(&t.router, "/api/policy/ru").await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        get(&t.router, "/policy").await.status,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
 }
 
 #[tokio::test]
 async fn a_published_version_replaces_the_cached_no_js_policy() {
     let (t, router) = with_spa().await;
-    assert!(get(&router, "/policy").await.text().contains("без исключения."));
+    assert!(get(&router, "/policy")
+        .await
+        .text()
+        .contains("без исключения."));
     let changed = RU.replace("без исключения.", "без каких-либо исключений.");
-    policy::publish(&t.db, fk_api::Lang::Ru, changed.as_bytes()).await.unwrap();
+    policy::publish(&t.db, fk_api::Lang::Ru, changed.as_bytes())
+        .await
+        .unwrap();
     let html = get(&router, "/policy").await.text();
-    assert!(html.contains("без каких-либо исключений.") && !html.contains("без исключения."), "the new version, not the cached one");
+    assert!(
+        html.contains("без каких-либо исключений.") && !html.contains("без исключения."),
+        "the new version, not the cached one"
+    );
 }
 
 #[tokio::test]
@@ -122,32 +214,66 @@ async fn the_embeddable_banner_may_be_loaded_by_any_origin_and_carries_no_docume
     let (t, _) = with_spa().await;
     let dist = t.dir.path().join("dist");
     std::fs::create_dir_all(dist.join("consent")).unwrap();
-    for file in ["fk_consent-0123456789abcdef.js", "fk_consent-0123456789abcdef_bg.wasm", "consent-0123456789abcdef.css"] {
+    for file in [
+        "fk_consent-0123456789abcdef.js",
+        "fk_consent-0123456789abcdef_bg.wasm",
+        "consent-0123456789abcdef.css",
+    ] {
         std::fs::write(dist.join("consent").join(file), "x").unwrap();
     }
     let router = app(AppState::new(t.db.clone(), Spa::load(&dist).unwrap()));
     let origin = ("origin", "https://shop.example");
-    for path in ["/consent/fk_consent-0123456789abcdef.js", "/consent/fk_consent-0123456789abcdef_bg.wasm", "/consent/consent-0123456789abcdef.css"] {
+    for path in [
+        "/consent/fk_consent-0123456789abcdef.js",
+        "/consent/fk_consent-0123456789abcdef_bg.wasm",
+        "/consent/consent-0123456789abcdef.css",
+    ] {
         let r = request(&router, "GET", path, &[origin]).await;
         assert_eq!(r.status, StatusCode::OK, "{path}");
         // Module scripts and wasm are fetched in CORS mode by the embedding page.
         assert_eq!(r.header("access-control-allow-origin"), "*", "{path}");
-        assert_eq!(r.header("cross-origin-resource-policy"), "cross-origin", "{path}");
+        assert_eq!(
+            r.header("cross-origin-resource-policy"),
+            "cross-origin",
+            "{path}"
+        );
         assert_eq!(r.header("x-content-type-options"), "nosniff", "{path}");
-        assert_eq!(r.header("content-security-policy"), "default-src 'none'; frame-ancestors 'none'", "{path}");
-        assert_eq!(r.header("access-control-allow-credentials"), "", "{path}: public files, no cookies");
-        for document_only in ["cross-origin-opener-policy", "x-frame-options", "permissions-policy", "referrer-policy"] {
+        assert_eq!(
+            r.header("content-security-policy"),
+            "default-src 'none'; frame-ancestors 'none'",
+            "{path}"
+        );
+        assert_eq!(
+            r.header("access-control-allow-credentials"),
+            "",
+            "{path}: public files, no cookies"
+        );
+        for document_only in [
+            "cross-origin-opener-policy",
+            "x-frame-options",
+            "permissions-policy",
+            "referrer-policy",
+        ] {
             assert_eq!(r.header(document_only), "", "{path}: {document_only}");
         }
     }
     // The loader is a classic script: no CORS needed, only cross-origin embedding.
     let loader = request(&router, "GET", "/consent.js", &[origin]).await;
     assert_eq!(loader.status, StatusCode::OK);
-    assert_eq!(loader.header("cross-origin-resource-policy"), "cross-origin");
+    assert_eq!(
+        loader.header("cross-origin-resource-policy"),
+        "cross-origin"
+    );
     assert_eq!(loader.header("x-content-type-options"), "nosniff");
     assert_eq!(loader.header("access-control-allow-origin"), "");
     assert_eq!(loader.header("cross-origin-opener-policy"), "");
     // The app's own files stay same-origin only.
     let own = request(&router, "GET", "/main-0123456789abcdef.css", &[origin]).await;
-    assert_eq!((own.header("access-control-allow-origin"), own.header("cross-origin-resource-policy")), ("", ""));
+    assert_eq!(
+        (
+            own.header("access-control-allow-origin"),
+            own.header("cross-origin-resource-policy")
+        ),
+        ("", "")
+    );
 }

@@ -34,13 +34,28 @@ async fn an_upgraded_database_is_rewritten_once() {
     }
     let file = || std::fs::read(dir.path().join("test.db")).unwrap();
     let holds = |bytes: &[u8]| bytes.windows(secret.len()).any(|w| w == secret.as_bytes());
-    assert!(holds(&file()), "the deleted rows are still in the file before the upgrade");
+    assert!(
+        holds(&file()),
+        "the deleted rows are still in the file before the upgrade"
+    );
     let db = fk_server::db::open(&url).await.unwrap();
-    assert!(!holds(&file()), "the first start after the upgrade rewrote the file");
+    assert!(
+        !holds(&file()),
+        "the first start after the upgrade rewrote the file"
+    );
     db.close().await;
     // Later starts leave it be (nothing to rewrite, and no VACUUM on every start).
-    let before = std::fs::metadata(dir.path().join("test.db")).unwrap().modified().unwrap();
+    let before = std::fs::metadata(dir.path().join("test.db"))
+        .unwrap()
+        .modified()
+        .unwrap();
     let db = fk_server::db::open(&url).await.unwrap();
     db.close().await;
-    assert_eq!(std::fs::metadata(dir.path().join("test.db")).unwrap().modified().unwrap(), before);
+    assert_eq!(
+        std::fs::metadata(dir.path().join("test.db"))
+            .unwrap()
+            .modified()
+            .unwrap(),
+        before
+    );
 }

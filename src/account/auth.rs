@@ -1,7 +1,7 @@
 //! Who is signed in, for every page of the personal section; and the guard that sends a
 //! signed-out visitor to sign in and back.
-use fk_api::account::SessionView;
 pub use fk_api::account::safe_next;
+use fk_api::account::SessionView;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
@@ -19,7 +19,10 @@ pub struct Auth {
 
 impl Auth {
     pub fn provide() -> Auth {
-        let auth = Auth { session: RwSignal::new(None), known: RwSignal::new(false) };
+        let auth = Auth {
+            session: RwSignal::new(None),
+            known: RwSignal::new(false),
+        };
         leptos::task::spawn_local(async move {
             let session = crate::api::session().await.ok();
             // A sign-in or a verification may have answered first: its session is newer.
@@ -60,7 +63,13 @@ pub fn RequireSignIn(children: ChildrenFn) -> impl IntoView {
             let search = window().location().search().unwrap_or_default();
             let here = format!("{}{search}", location.pathname.get_untracked());
             let next = js_sys::encode_uri_component(&here);
-            navigate(&format!("/account/login?next={next}"), NavigateOptions { replace: true, ..Default::default() });
+            navigate(
+                &format!("/account/login?next={next}"),
+                NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
         }
     });
     // Only signing in or out re-renders the page: a changed profile or a renewed password

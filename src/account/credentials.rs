@@ -9,7 +9,9 @@ use fk_api::{ApiError, ErrorCode};
 use leptos::prelude::*;
 
 use super::auth::use_auth;
-use super::form::{common_passwords, focus_id, Checkbox, Field, FormAlert, PasswordField, SubmitButton};
+use super::form::{
+    common_passwords, focus_id, Checkbox, Field, FormAlert, PasswordField, SubmitButton,
+};
 use super::reauth::ReauthPrompt;
 use crate::i18n::use_i18n;
 
@@ -17,7 +19,12 @@ use crate::i18n::use_i18n;
 pub fn EmailSection() -> impl IntoView {
     let i18n = use_i18n();
     let auth = use_auth();
-    let current = move || auth.session.with(|s| s.as_ref().map(|s| (s.account.email.clone(), s.account.email_verified)));
+    let current = move || {
+        auth.session.with(|s| {
+            s.as_ref()
+                .map(|s| (s.account.email.clone(), s.account.email_verified))
+        })
+    };
     let new_email = RwSignal::new(String::new());
     let touched = RwSignal::new(false);
     let server_error = RwSignal::new(None::<ApiError>);
@@ -28,7 +35,10 @@ pub fn EmailSection() -> impl IntoView {
         check_email(email)?;
         let old = current().map(|(old, _)| old).unwrap_or_default();
         if email_key(email) == email_key(&old) {
-            return Err(ApiError::new(ErrorCode::EmailUnchanged, "this is the current address").with_field("email"));
+            return Err(
+                ApiError::new(ErrorCode::EmailUnchanged, "this is the current address")
+                    .with_field("email"),
+            );
         }
         Ok(())
     };
@@ -45,7 +55,11 @@ pub fn EmailSection() -> impl IntoView {
     Effect::new(move |previous: Option<()>| {
         new_email.track();
         if previous.is_some() {
-            server_error.update(|e| if e.as_ref().is_some_and(|e| e.field.is_some()) { *e = None });
+            server_error.update(|e| {
+                if e.as_ref().is_some_and(|e| e.field.is_some()) {
+                    *e = None
+                }
+            });
         }
     });
     let change = Action::new_local(|email: &String| crate::api::change_email(email.clone()));
@@ -89,11 +103,22 @@ pub fn EmailSection() -> impl IntoView {
     let current_text = move || {
         let a = i18n.lang.get().account();
         current().map(|(email, verified)| {
-            fill(a.email_change_current, &[("email", &email), ("state", if verified { a.verified } else { a.not_verified })])
+            fill(
+                a.email_change_current,
+                &[
+                    ("email", &email),
+                    ("state", if verified { a.verified } else { a.not_verified }),
+                ],
+            )
         })
     };
     let sent_text = move || {
-        sent.get().map(|(new, old)| fill(i18n.lang.get().account().email_change_sent, &[("new", &new), ("old", &old)]))
+        sent.get().map(|(new, old)| {
+            fill(
+                i18n.lang.get().account().email_change_sent,
+                &[("new", &new), ("old", &old)],
+            )
+        })
     };
     view! {
         <section class="card" aria-labelledby="email-heading">
@@ -133,12 +158,24 @@ pub fn PasswordSection() -> impl IntoView {
     let done = RwSignal::new(None::<bool>);
     // The rule of a new password, with the login and address it must not be.
     let rule = move |password: &str| -> Result<(), ApiError> {
-        let (login, email) = auth.session.with(|s| s.as_ref().map(|s| (s.account.login.clone(), s.account.email.clone()))).unwrap_or_default();
+        let (login, email) = auth
+            .session
+            .with(|s| {
+                s.as_ref()
+                    .map(|s| (s.account.login.clone(), s.account.email.clone()))
+            })
+            .unwrap_or_default();
         common.with(|c| check_password(password, &login, &email, c))
     };
-    let current_error = Signal::derive(move || server_error.get().filter(|e| e.field.as_deref() == Some("current_password")));
+    let current_error = Signal::derive(move || {
+        server_error
+            .get()
+            .filter(|e| e.field.as_deref() == Some("current_password"))
+    });
     let new_error = Signal::derive(move || {
-        let server = server_error.get().filter(|e| e.field.as_deref() == Some("new_password"));
+        let server = server_error
+            .get()
+            .filter(|e| e.field.as_deref() == Some("new_password"));
         if server.is_some() {
             return server;
         }
@@ -151,7 +188,11 @@ pub fn PasswordSection() -> impl IntoView {
         current.track();
         new.track();
         if previous.is_some() {
-            server_error.update(|e| if e.as_ref().is_some_and(|e| e.field.is_some()) { *e = None });
+            server_error.update(|e| {
+                if e.as_ref().is_some_and(|e| e.field.is_some()) {
+                    *e = None
+                }
+            });
         }
     });
     let change = Action::new_local(|request: &PasswordChangeRequest| {
@@ -186,7 +227,10 @@ pub fn PasswordSection() -> impl IntoView {
         server_error.set(None);
         done.set(None);
         if current.with_untracked(String::is_empty) {
-            server_error.set(Some(ApiError::new(ErrorCode::InvalidCredentials, "no password").with_field("current_password")));
+            server_error.set(Some(
+                ApiError::new(ErrorCode::InvalidCredentials, "no password")
+                    .with_field("current_password"),
+            ));
             focus_id("password-current");
             return;
         }
@@ -204,7 +248,13 @@ pub fn PasswordSection() -> impl IntoView {
     let a = move |key: fn(&'static fk_api::AccountMessages) -> &'static str| i18n.account(key);
     let done_text = move || {
         let a = i18n.lang.get().account();
-        done.get().map(|ended| if ended { a.password_changed_ended } else { a.password_changed })
+        done.get().map(|ended| {
+            if ended {
+                a.password_changed_ended
+            } else {
+                a.password_changed
+            }
+        })
     };
     view! {
         <section class="card" aria-labelledby="password-heading">

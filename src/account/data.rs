@@ -30,7 +30,12 @@ fn save_file(name: &str, text: &str) -> Result<(), wasm_bindgen::JsValue> {
     link.click();
     link.remove();
     // Some browsers read the URL after `click` returns: let go of it a little later.
-    set_timeout(move || { let _ = web_sys::Url::revoke_object_url(&url); }, Duration::from_secs(10));
+    set_timeout(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        Duration::from_secs(10),
+    );
     Ok(())
 }
 
@@ -49,7 +54,18 @@ pub fn DataPage() -> impl IntoView {
         next_at.set(Some(at));
         // The button comes back by itself when the hour is over (if the page is still open).
         let left = Duration::from_secs((at - now) as u64 + 1);
-        set_timeout(move || if next_at.try_get_untracked().flatten().is_some_and(|t| t <= now_unix()) { next_at.set(None) }, left);
+        set_timeout(
+            move || {
+                if next_at
+                    .try_get_untracked()
+                    .flatten()
+                    .is_some_and(|t| t <= now_unix())
+                {
+                    next_at.set(None)
+                }
+            },
+            left,
+        );
     };
     leptos::task::spawn_local(async move {
         if let Ok(summary) = crate::api::summary().await {
@@ -64,10 +80,15 @@ pub fn DataPage() -> impl IntoView {
     let asking = RwSignal::new(false);
     Effect::new(move |_| match export.value().get() {
         Some(Ok(file)) => {
-            let name = file.name.unwrap_or_else(|| format!("fortekassa-data-{}.json", today_iso()));
+            let name = file
+                .name
+                .unwrap_or_else(|| format!("fortekassa-data-{}.json", today_iso()));
             match save_file(&name, &file.text) {
                 Ok(()) => saved.set(Some(name)),
-                Err(_) => error.set(Some(ApiError::new(ErrorCode::Internal, "the browser refused the download"))),
+                Err(_) => error.set(Some(ApiError::new(
+                    ErrorCode::Internal,
+                    "the browser refused the download",
+                ))),
             }
             wait_until(now_unix() + EXPORT_EVERY_SECONDS);
             focus_id("export-status");
@@ -89,7 +110,12 @@ pub fn DataPage() -> impl IntoView {
     let a = move |key: fn(&'static AccountMessages) -> &'static str| i18n.account(key);
     let next_text = move || {
         let lang = i18n.lang.get();
-        next_at.get().map(|at| fill(lang.account().data_next, &[("time", &crate::dom::format_date_time(at, lang))]))
+        next_at.get().map(|at| {
+            fill(
+                lang.account().data_next,
+                &[("time", &crate::dom::format_date_time(at, lang))],
+            )
+        })
     };
     // One live line: "preparing…", then what became of it and when the next one may be made.
     let status = move || {
@@ -97,8 +123,14 @@ pub fn DataPage() -> impl IntoView {
         if pending.get() {
             return a.data_preparing.to_string();
         }
-        let saved = saved.get().map(|name| fill(a.data_saved, &[("file", &name)]));
-        [saved, next_text()].into_iter().flatten().collect::<Vec<_>>().join(" ")
+        let saved = saved
+            .get()
+            .map(|name| fill(a.data_saved, &[("file", &name)]));
+        [saved, next_text()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ")
     };
     let contents: [fn(&'static AccountMessages) -> &'static str; 10] = [
         |a| a.data_item_profile,

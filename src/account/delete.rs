@@ -31,12 +31,20 @@ pub fn DeletePage() -> impl IntoView {
     let confirmed = RwSignal::new(false);
     let unconfirmed = RwSignal::new(false);
     let server_error = RwSignal::new(None::<ApiError>);
-    let password_error = Signal::derive(move || server_error.get().filter(|e| e.field.as_deref() == Some("password")));
+    let password_error = Signal::derive(move || {
+        server_error
+            .get()
+            .filter(|e| e.field.as_deref() == Some("password"))
+    });
     let form_level = Signal::derive(move || server_error.get().filter(|e| e.field.is_none()));
     Effect::new(move |previous: Option<()>| {
         password.track();
         if previous.is_some() {
-            server_error.update(|e| if e.as_ref().is_some_and(|e| e.field.is_some()) { *e = None });
+            server_error.update(|e| {
+                if e.as_ref().is_some_and(|e| e.field.is_some()) {
+                    *e = None
+                }
+            });
         }
     });
     Effect::new(move |_| {
@@ -44,13 +52,22 @@ pub fn DeletePage() -> impl IntoView {
             unconfirmed.set(false);
         }
     });
-    let delete = Action::new_local(|password: &String| crate::api::delete_account(password.clone()));
+    let delete =
+        Action::new_local(|password: &String| crate::api::delete_account(password.clone()));
     Effect::new(move |_| match delete.value().get() {
         Some(Ok(())) => {
-            let email = auth.session.with_untracked(|s| s.as_ref().map(|s| s.account.email.clone()));
+            let email = auth
+                .session
+                .with_untracked(|s| s.as_ref().map(|s| s.account.email.clone()));
             DELETED.with(|d| *d.borrow_mut() = Some(email.unwrap_or_default()));
             password.set(String::new());
-            navigate("/account/deleted", NavigateOptions { replace: true, ..Default::default() });
+            navigate(
+                "/account/deleted",
+                NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
         }
         Some(Err(e)) => {
             let on_password = e.field.is_some();
@@ -65,7 +82,9 @@ pub fn DeletePage() -> impl IntoView {
         ev.prevent_default();
         server_error.set(None);
         if password.with_untracked(String::is_empty) {
-            server_error.set(Some(ApiError::new(ErrorCode::InvalidCredentials, "no password").with_field("password")));
+            server_error.set(Some(
+                ApiError::new(ErrorCode::InvalidCredentials, "no password").with_field("password"),
+            ));
             focus_id("delete-password");
             return;
         }
@@ -77,8 +96,12 @@ pub fn DeletePage() -> impl IntoView {
         delete.dispatch(password.get_untracked());
     };
     let a = move |key: fn(&'static AccountMessages) -> &'static str| i18n.account(key);
-    let consequences: [fn(&'static AccountMessages) -> &'static str; 4] =
-        [|a| a.delete_erased, |a| a.delete_kept, |a| a.delete_services, |a| a.delete_letter];
+    let consequences: [fn(&'static AccountMessages) -> &'static str; 4] = [
+        |a| a.delete_erased,
+        |a| a.delete_kept,
+        |a| a.delete_services,
+        |a| a.delete_letter,
+    ];
     view! {
         <div class="page page--narrow">
             <h1>{a(|a| a.delete_title)}</h1>
@@ -133,7 +156,13 @@ pub fn DeletedPage() -> impl IntoView {
             // The server has ended the session with the account: now the app knows it too.
             auth.signed_out();
         } else {
-            navigate("/account", NavigateOptions { replace: true, ..Default::default() });
+            navigate(
+                "/account",
+                NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
         }
     });
     let a = move |key: fn(&'static AccountMessages) -> &'static str| i18n.account(key);

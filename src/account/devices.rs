@@ -46,7 +46,10 @@ fn device_label(a: &'static AccountMessages, device: &str) -> Option<&'static st
 
 /// "Chrome, Windows (computer)", leaving out what the browser did not tell.
 fn client_text(a: &'static AccountMessages, browser: &str, os: &str, device: &str) -> String {
-    let mut parts: Vec<&str> = [browser, os].into_iter().filter(|p| !p.trim().is_empty()).collect();
+    let mut parts: Vec<&str> = [browser, os]
+        .into_iter()
+        .filter(|p| !p.trim().is_empty())
+        .collect();
     if parts.is_empty() {
         parts.push(a.devices_unknown_browser);
     }
@@ -172,7 +175,11 @@ pub fn DevicesPage() -> impl IntoView {
 }
 
 #[component]
-fn SessionItem(session: DeviceSession, pending: Signal<bool>, on_end: Callback<i64>) -> impl IntoView {
+fn SessionItem(
+    session: DeviceSession,
+    pending: Signal<bool>,
+    on_end: Callback<i64>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let a = move |key: fn(&'static AccountMessages) -> &'static str| i18n.account(key);
     let id = session.id;

@@ -14,7 +14,12 @@ use crate::layout::Loading;
 #[component]
 pub fn EmailConfirmPage() -> impl IntoView {
     let i18n = use_i18n();
-    Effect::new(move |_| set_title(i18n.lang.get().account().email_confirm_title, i18n.t().app_name));
+    Effect::new(move |_| {
+        set_title(
+            i18n.lang.get().account().email_confirm_title,
+            i18n.t().app_name,
+        )
+    });
     let auth = use_auth();
     let outcome = RwSignal::new(None::<Result<String, ApiError>>);
     match take_link_token() {

@@ -70,7 +70,10 @@ pub fn wait_text(a: &AccountMessages, seconds: u64) -> String {
 
 /// Moves keyboard focus to the element with this id (the first field with an error).
 pub fn focus_id(id: &str) {
-    if let Some(el) = document().get_element_by_id(id).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+    if let Some(el) = document()
+        .get_element_by_id(id)
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
         let _ = el.focus();
     }
 }
@@ -155,7 +158,8 @@ pub fn PasswordField(
     error: FieldError,
     #[prop(optional)] hint: Option<Signal<&'static str>>,
     /// A new password: `new-password` autocomplete and the strength hint.
-    #[prop(optional)] new: Option<RwSignal<CommonPasswords>>,
+    #[prop(optional)]
+    new: Option<RwSignal<CommonPasswords>>,
     #[prop(optional, into)] on_blur: Option<Callback<()>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -163,15 +167,21 @@ pub fn PasswordField(
     let level = move || new.map(|list| list.with(|l| strength(&value.get(), l)));
     let strength_text = move || {
         let a = i18n.lang.get().account();
-        level().filter(|_| !value.with(String::is_empty)).map(|s| match s {
-            Strength::TooShort => a.strength_too_short,
-            Strength::Weak => a.strength_weak,
-            Strength::Fair => a.strength_fair,
-            Strength::Good => a.strength_good,
-            Strength::Strong => a.strength_strong,
-        })
+        level()
+            .filter(|_| !value.with(String::is_empty))
+            .map(|s| match s {
+                Strength::TooShort => a.strength_too_short,
+                Strength::Weak => a.strength_weak,
+                Strength::Fair => a.strength_fair,
+                Strength::Good => a.strength_good,
+                Strength::Strong => a.strength_strong,
+            })
     };
-    let meter = move || level().filter(|_| !value.with(String::is_empty)).map_or(0, |s| s as u8);
+    let meter = move || {
+        level()
+            .filter(|_| !value.with(String::is_empty))
+            .map_or(0, |s| s as u8)
+    };
     view! {
         <div class="field">
             <label for=id>{label}<span class="required" aria-hidden="true">" *"</span></label>
@@ -211,7 +221,11 @@ pub fn PasswordField(
 
 /// The hint and the error under a field, with the ids its `aria-describedby` names.
 #[component]
-pub fn FieldNotes(id: &'static str, hint: Option<Signal<&'static str>>, error: FieldError) -> impl IntoView {
+pub fn FieldNotes(
+    id: &'static str,
+    hint: Option<Signal<&'static str>>,
+    error: FieldError,
+) -> impl IntoView {
     let i18n = use_i18n();
     let message = move || error.get().map(|e| error_message(i18n.lang.get(), &e));
     view! {
@@ -347,7 +361,12 @@ pub fn GenderChoice(name: &'static str, value: RwSignal<Gender>) -> impl IntoVie
 /// checkbox of a parent's or guardian's permission. `nested`: inside a section that has its
 /// own heading (the heading level follows).
 #[component]
-pub fn GuardianNotice(id: &'static str, checked: RwSignal<bool>, error: FieldError, #[prop(optional)] nested: bool) -> impl IntoView {
+pub fn GuardianNotice(
+    id: &'static str,
+    checked: RwSignal<bool>,
+    error: FieldError,
+    #[prop(optional)] nested: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
     let a = move |key: fn(&'static AccountMessages) -> &'static str| i18n.account(key);
     let title = move || a(|a| a.minor_title);

@@ -73,7 +73,12 @@ pub fn date_time(rfc3339: &str, lang: Lang) -> String {
 /// server's header cannot be read).
 pub fn today_iso() -> String {
     let d = js_sys::Date::new(&JsValue::from_f64(js_sys::Date::now()));
-    format!("{:04}-{:02}-{:02}", d.get_full_year(), d.get_month() + 1, d.get_date())
+    format!(
+        "{:04}-{:02}-{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date()
+    )
 }
 
 #[cfg(test)]
@@ -90,7 +95,9 @@ mod tests {
         for n in [2, 3, 4, 22, 24, 102, 1004] {
             assert_eq!(form(n), Plural::Few, "{n}");
         }
-        for n in [0, 5, 9, 10, 11, 12, 13, 14, 15, 19, 20, 25, 100, 111, 112, 114, 1000] {
+        for n in [
+            0, 5, 9, 10, 11, 12, 13, 14, 15, 19, 20, 25, 100, 111, 112, 114, 1000,
+        ] {
             assert_eq!(form(n), Plural::Many, "{n}");
         }
         let orders = ["{n} заказ", "{n} заказа", "{n} заказов"];
@@ -109,7 +116,13 @@ mod tests {
                 assert_eq!(plural(lang, n), Plural::Many, "{lang:?} {n}");
             }
         }
-        assert_eq!(count(Lang::En, 1, ["{n} order", "{n} orders", "{n} orders"]), "1 order");
-        assert_eq!(count(Lang::En, 0, ["{n} order", "{n} orders", "{n} orders"]), "0 orders");
+        assert_eq!(
+            count(Lang::En, 1, ["{n} order", "{n} orders", "{n} orders"]),
+            "1 order"
+        );
+        assert_eq!(
+            count(Lang::En, 0, ["{n} order", "{n} orders", "{n} orders"]),
+            "0 orders"
+        );
     }
 }

@@ -7,13 +7,13 @@ use fk_api::i18n::fill;
 use fk_api::AccountMessages;
 use leptos::prelude::*;
 
+use super::form::LoadFailed;
 use super::orders::format_when;
 use super::privacy::category_names;
 use super::subscriptions::choice_label;
 use crate::consent::bridge;
 use crate::dom::set_title;
 use crate::i18n::use_i18n;
-use super::form::LoadFailed;
 use crate::layout::Loading;
 
 fn source_label(a: &'static AccountMessages, source: ChoiceSource) -> &'static str {
@@ -50,16 +50,24 @@ pub fn HistoryPage() -> impl IntoView {
 fn HistoryList(history: History) -> impl IntoView {
     let i18n = use_i18n();
     if history.entries.is_empty() {
-        return view! { <p class="notice" id="history-empty">{i18n.account(|a| a.hist_empty)}</p> }.into_any();
+        return view! { <p class="notice" id="history-empty">{i18n.account(|a| a.hist_empty)}</p> }
+            .into_any();
     }
     // Cookie categories are named as the consent dialog names them.
     let config = LocalResource::new(move || crate::api::consent_config(bridge::api_base()));
-    let entries = history.entries.into_iter().map(|entry| view! { <HistoryLine entry config/> }).collect_view();
+    let entries = history
+        .entries
+        .into_iter()
+        .map(|entry| view! { <HistoryLine entry config/> })
+        .collect_view();
     view! { <ol class="history" id="history">{entries}</ol> }.into_any()
 }
 
 #[component]
-fn HistoryLine(entry: HistoryEntry, config: LocalResource<Result<fk_api::consent::ConsentConfig, fk_api::ApiError>>) -> impl IntoView {
+fn HistoryLine(
+    entry: HistoryEntry,
+    config: LocalResource<Result<fk_api::consent::ConsentConfig, fk_api::ApiError>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let at = entry.at.clone();
     let when = move || format_when(&at, i18n.lang.get());
@@ -77,18 +85,30 @@ fn HistoryLine(entry: HistoryEntry, config: LocalResource<Result<fk_api::consent
                     AcceptedHow::Acknowledged => a.hist_policy_acknowledged,
                 }
             };
-            let link = move || fill(i18n.lang.get().account().hist_policy_version, &[("version", &version.to_string())]);
+            let link = move || {
+                fill(
+                    i18n.lang.get().account().hist_policy_version,
+                    &[("version", &version.to_string())],
+                )
+            };
             // The policy viewer is the other bundle: the browser loads it.
             view! { {said} " " <a href=format!("/policy/versions/{version}") rel="external">{link}</a> }.into_any()
         }
-        HistoryEvent::Cookies { consent_id, categories, gpc, .. } => {
+        HistoryEvent::Cookies {
+            consent_id,
+            categories,
+            gpc,
+            ..
+        } => {
             let said = move || {
                 let lang = i18n.lang.get();
                 let a = lang.account();
                 if categories.iter().all(|c| c == "necessary") {
                     a.hist_cookies_necessary.to_string()
                 } else {
-                    let list = config.with(|c| category_names(c.as_ref().and_then(|r| r.as_ref().ok()), &categories, lang));
+                    let list = config.with(|c| {
+                        category_names(c.as_ref().and_then(|r| r.as_ref().ok()), &categories, lang)
+                    });
                     fill(a.hist_cookies, &[("list", &list)])
                 }
             };
@@ -100,12 +120,23 @@ fn HistoryLine(entry: HistoryEntry, config: LocalResource<Result<fk_api::consent
             }
             .into_any()
         }
-        HistoryEvent::Choice { choice, enabled, source } => {
+        HistoryEvent::Choice {
+            choice,
+            enabled,
+            source,
+        } => {
             let said = move || {
                 let a = i18n.lang.get().account();
-                let template = if enabled { a.hist_choice_on } else { a.hist_choice_off };
+                let template = if enabled {
+                    a.hist_choice_on
+                } else {
+                    a.hist_choice_off
+                };
                 let change = fill(template, &[("choice", choice_label(a, choice))]);
-                fill(a.hist_choice_line, &[("change", &change), ("source", source_label(a, source))])
+                fill(
+                    a.hist_choice_line,
+                    &[("change", &change), ("source", source_label(a, source))],
+                )
             };
             view! { {said} }.into_any()
         }

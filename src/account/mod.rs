@@ -79,6 +79,8 @@ pub fn take_link_token() -> Option<String> {
     let hash = location.hash().ok()?;
     let token = hash.strip_prefix("#token=")?.to_string();
     let path = location.pathname().unwrap_or_default();
-    let _ = window().history().and_then(|h| h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path)));
+    let _ = window()
+        .history()
+        .and_then(|h| h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path)));
     fk_api::account::is_token(&token).then_some(token)
 }

@@ -29,7 +29,11 @@ fn current(href: &str, path: &str) -> Option<&'static str> {
     let path = path.trim_end_matches('/');
     if path == href {
         Some("page")
-    } else if href != "/account" && path.strip_prefix(href).is_some_and(|rest| rest.starts_with('/')) {
+    } else if href != "/account"
+        && path
+            .strip_prefix(href)
+            .is_some_and(|rest| rest.starts_with('/'))
+    {
         Some("true")
     } else {
         None
@@ -43,7 +47,10 @@ pub fn SectionNav() -> impl IntoView {
     let open = RwSignal::new(false);
     let here = move || {
         let path = location.pathname.get();
-        PAGES.iter().find(|(href, _)| current(href, &path).is_some()).map(|(_, label)| label(i18n.lang.get().account()))
+        PAGES
+            .iter()
+            .find(|(href, _)| current(href, &path).is_some())
+            .map(|(_, label)| label(i18n.lang.get().account()))
     };
     view! {
         <nav class="section-nav" aria-label=i18n.account(|a| a.section_nav_label) data-open=move || open.get().to_string()>
@@ -79,7 +86,10 @@ mod tests {
         assert_eq!(current("/account", "/account"), Some("page"));
         assert_eq!(current("/account", "/account/profile"), None);
         assert_eq!(current("/account/orders", "/account/orders"), Some("page"));
-        assert_eq!(current("/account/orders", "/account/orders/17"), Some("true"));
+        assert_eq!(
+            current("/account/orders", "/account/orders/17"),
+            Some("true")
+        );
         assert_eq!(current("/account/orders", "/account/ordersx"), None);
         assert_eq!(current("/account/data", "/account/data/"), Some("page"));
         assert_eq!(current("/account/delete", "/account/deleted"), None);

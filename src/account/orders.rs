@@ -32,7 +32,9 @@ pub fn status_label(a: &'static AccountMessages, status: OrderStatus) -> &'stati
 
 /// The page of the address's `?page=`: anything that is not a page number is the first page.
 fn page_of(query: Option<String>) -> u32 {
-    query.and_then(|p| fk_api::account::commerce::parse_page(&p)).unwrap_or(1)
+    query
+        .and_then(|p| fk_api::account::commerce::parse_page(&p))
+        .unwrap_or(1)
 }
 
 #[component]
@@ -81,7 +83,12 @@ fn OrderList(page: OrderPage) -> impl IntoView {
         return view! { <p class="notice orders-empty">{a(|a| a.ord_empty)}</p> }.into_any();
     }
     let total = page.total;
-    let count = move || fill(i18n.lang.get().account().ord_count, &[("n", &total.to_string())]);
+    let count = move || {
+        fill(
+            i18n.lang.get().account().ord_count,
+            &[("n", &total.to_string())],
+        )
+    };
     let list = if page.orders.is_empty() {
         view! {
             <p class="notice orders-empty">
@@ -91,7 +98,11 @@ fn OrderList(page: OrderPage) -> impl IntoView {
         }
         .into_any()
     } else {
-        let orders = page.orders.into_iter().map(|order| view! { <li><OrderCard order/></li> }).collect_view();
+        let orders = page
+            .orders
+            .into_iter()
+            .map(|order| view! { <li><OrderCard order/></li> })
+            .collect_view();
         view! { <ol class="orders">{orders}</ol> }.into_any()
     };
     view! {
@@ -112,7 +123,11 @@ fn OrderCard(order: OrderView) -> impl IntoView {
     let when = move || format_when(&placed_at, i18n.lang.get());
     let status = order.status;
     let total = order.total_tiyn;
-    let items = order.items.into_iter().map(|item| view! { <li>{item_line(item)}</li> }).collect_view();
+    let items = order
+        .items
+        .into_iter()
+        .map(|item| view! { <li>{item_line(item)}</li> })
+        .collect_view();
     view! {
         <article class="order" id=format!("order-{id}") aria-labelledby=format!("order-{id}-title")>
             <h2 class="order-title" id=format!("order-{id}-title")>
@@ -136,7 +151,12 @@ fn OrderCard(order: OrderView) -> impl IntoView {
 fn item_line(item: OrderItem) -> impl IntoView {
     let i18n = use_i18n();
     let quantity = item.quantity.to_string();
-    move || fill(i18n.lang.get().account().ord_item_quantity, &[("quantity", &quantity), ("name", &item.name)])
+    move || {
+        fill(
+            i18n.lang.get().account().ord_item_quantity,
+            &[("quantity", &quantity), ("name", &item.name)],
+        )
+    }
 }
 
 /// Previous and next as links with the page in the address, so reload and Back keep the place.
@@ -144,8 +164,22 @@ fn item_line(item: OrderItem) -> impl IntoView {
 fn Pager(page: u32, pages: u32) -> impl IntoView {
     let i18n = use_i18n();
     let a = move |key: fn(&'static AccountMessages) -> &'static str| i18n.account(key);
-    let position = move || fill(i18n.lang.get().account().ord_page_of, &[("page", &page.to_string()), ("pages", &pages.max(1).to_string())]);
-    let link = |to: u32| if to <= 1 { "/account/orders".to_string() } else { format!("/account/orders?page={to}") };
+    let position = move || {
+        fill(
+            i18n.lang.get().account().ord_page_of,
+            &[
+                ("page", &page.to_string()),
+                ("pages", &pages.max(1).to_string()),
+            ],
+        )
+    };
+    let link = |to: u32| {
+        if to <= 1 {
+            "/account/orders".to_string()
+        } else {
+            format!("/account/orders?page={to}")
+        }
+    };
     (pages > 1).then(|| {
         view! {
             <nav class="pager" aria-label=a(|a| a.ord_pages_label)>
@@ -165,7 +199,11 @@ fn Pager(page: u32, pages: u32) -> impl IntoView {
 pub fn OrderPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
-    let id = Memo::new(move |_| params.with(|p| p.get("id")).and_then(|id| id.parse::<i64>().ok()));
+    let id = Memo::new(move |_| {
+        params
+            .with(|p| p.get("id"))
+            .and_then(|id| id.parse::<i64>().ok())
+    });
     let order = LocalResource::new(move || {
         let id = id.get();
         async move {
@@ -179,7 +217,10 @@ pub fn OrderPage() -> impl IntoView {
     let number = move || order.get().and_then(|r| r.ok()).map(|o| o.number);
     Effect::new(move |_| {
         let a = i18n.lang.get().account();
-        let title = number().map_or_else(|| a.ord_detail_title.to_string(), |n| fill(a.ord_number, &[("number", &n)]));
+        let title = number().map_or_else(
+            || a.ord_detail_title.to_string(),
+            |n| fill(a.ord_number, &[("number", &n)]),
+        );
         set_title(&title, i18n.t().app_name);
     });
     let a = move |key: fn(&'static AccountMessages) -> &'static str| i18n.account(key);
@@ -214,7 +255,12 @@ fn OrderDetail(order: OrderView) -> impl IntoView {
     let number = order.number.clone();
     let title = move || fill(i18n.lang.get().account().ord_number, &[("number", &number)]);
     let number = order.number.clone();
-    let caption = move || fill(i18n.lang.get().account().ord_items_caption, &[("number", &number)]);
+    let caption = move || {
+        fill(
+            i18n.lang.get().account().ord_items_caption,
+            &[("number", &number)],
+        )
+    };
     let placed_at = order.placed_at.clone();
     let when = move || format_when(&placed_at, i18n.lang.get());
     let status = order.status;

@@ -67,23 +67,58 @@ fn PageCards() -> impl IntoView {
             return Some(a.card_delete.to_string());
         }
         let s = summary.get().and_then(Result::ok)?;
-        let n = |n: u64, forms: [&str; 3], none: &str| if n == 0 { none.to_string() } else { count(lang, n, forms) };
+        let n = |n: u64, forms: [&str; 3], none: &str| {
+            if n == 0 {
+                none.to_string()
+            } else {
+                count(lang, n, forms)
+            }
+        };
         Some(match href {
-            "/account/orders" => n(s.orders, [a.card_orders_one, a.card_orders_few, a.card_orders_many], a.card_orders_none),
+            "/account/orders" => n(
+                s.orders,
+                [a.card_orders_one, a.card_orders_few, a.card_orders_many],
+                a.card_orders_none,
+            ),
             "/account/promotions" => n(
                 s.promotions_joined,
-                [a.card_promotions_one, a.card_promotions_few, a.card_promotions_many],
+                [
+                    a.card_promotions_one,
+                    a.card_promotions_few,
+                    a.card_promotions_many,
+                ],
                 a.card_promotions_none,
             ),
             "/account/subscriptions" => n(
                 s.subscriptions_on.into(),
-                [a.card_subscriptions_one, a.card_subscriptions_few, a.card_subscriptions_many],
+                [
+                    a.card_subscriptions_one,
+                    a.card_subscriptions_few,
+                    a.card_subscriptions_many,
+                ],
                 a.card_subscriptions_none,
             ),
-            "/account/privacy" => fill(a.card_privacy, &[("n", &s.privacy_on.to_string()), ("total", &Choice::PRIVACY.len().to_string())]),
-            "/account/history" => count(lang, s.history_entries, [a.card_history_one, a.card_history_few, a.card_history_many]),
-            "/account/devices" => count(lang, s.sessions.into(), [a.card_devices_one, a.card_devices_few, a.card_devices_many]),
-            "/account/data" => match s.next_export_at.filter(|at| unix_of(at).is_some_and(|t| t > now_unix())) {
+            "/account/privacy" => fill(
+                a.card_privacy,
+                &[
+                    ("n", &s.privacy_on.to_string()),
+                    ("total", &Choice::PRIVACY.len().to_string()),
+                ],
+            ),
+            "/account/history" => count(
+                lang,
+                s.history_entries,
+                [a.card_history_one, a.card_history_few, a.card_history_many],
+            ),
+            "/account/devices" => count(
+                lang,
+                s.sessions.into(),
+                [a.card_devices_one, a.card_devices_few, a.card_devices_many],
+            ),
+            "/account/data" => match s
+                .next_export_at
+                .filter(|at| unix_of(at).is_some_and(|t| t > now_unix()))
+            {
                 Some(at) => fill(a.card_data_next, &[("time", &date_time(&at, lang))]),
                 None => a.card_data_now.to_string(),
             },
@@ -131,9 +166,15 @@ fn SessionCard() -> impl IntoView {
         }
     });
     let started = move || {
-        auth.session.with(|s| s.as_ref().map(|s| s.started_at.clone())).map(|at| format_date(&at, i18n.lang.get())).unwrap_or_default()
+        auth.session
+            .with(|s| s.as_ref().map(|s| s.started_at.clone()))
+            .map(|at| format_date(&at, i18n.lang.get()))
+            .unwrap_or_default()
     };
-    let remembered = move || auth.session.with(|s| s.as_ref().is_some_and(|s| s.remember));
+    let remembered = move || {
+        auth.session
+            .with(|s| s.as_ref().is_some_and(|s| s.remember))
+    };
     view! {
         <section class="card" aria-labelledby="session-heading">
             <h2 id="session-heading">{a(|a| a.session_heading)}</h2>

@@ -34,7 +34,10 @@ impl PolicyState {
 
     /// Asks the server once for the signed-in `login`.
     fn load(self, login: String) {
-        if self.asked_for.with_untracked(|a| a.as_deref() == Some(login.as_str())) {
+        if self
+            .asked_for
+            .with_untracked(|a| a.as_deref() == Some(login.as_str()))
+        {
             return;
         }
         self.asked_for.set(Some(login));
@@ -57,7 +60,10 @@ pub fn PolicyNotice() -> impl IntoView {
         expect_context::<PolicyState>()
     });
     Effect::new(move |_| {
-        if let Some(login) = auth.session.with(|s| s.as_ref().map(|s| s.account.login.clone())) {
+        if let Some(login) = auth
+            .session
+            .with(|s| s.as_ref().map(|s| s.account.login.clone()))
+        {
             state.load(login);
         }
     });
@@ -74,7 +80,11 @@ pub fn PolicyNotice() -> impl IntoView {
         Some(Err(e)) => error.set(Some(e)),
         None => {}
     });
-    let changed = move || state.status.with(|s| s.as_ref().filter(|s| s.changed()).cloned());
+    let changed = move || {
+        state
+            .status
+            .with(|s| s.as_ref().filter(|s| s.changed()).cloned())
+    };
     let a = move |key: fn(&'static fk_api::AccountMessages) -> &'static str| i18n.account(key);
     view! {
         {move || changed().map(|status| {

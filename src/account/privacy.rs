@@ -46,7 +46,11 @@ pub fn PrivacyPage() -> impl IntoView {
 }
 
 fn privacy_switches(choices: RwSignal<Choices>) -> AnyView {
-    Choice::PRIVACY.into_iter().map(|choice| view! { <ChoiceSwitch choice choices/> }).collect_view().into_any()
+    Choice::PRIVACY
+        .into_iter()
+        .map(|choice| view! { <ChoiceSwitch choice choices/> })
+        .collect_view()
+        .into_any()
 }
 
 /// The consent this browser holds now (kept current by the loader's events) and the button

@@ -10,7 +10,10 @@ use leptos::prelude::*;
 
 use super::auth::use_auth;
 use super::credentials::{EmailSection, PasswordSection};
-use super::form::{current_year, focus_id, Field, FieldNotes, FormAlert, GenderChoice, GuardianNotice, SubmitButton};
+use super::form::{
+    current_year, focus_id, Field, FieldNotes, FormAlert, GenderChoice, GuardianNotice,
+    SubmitButton,
+};
 use crate::dom::set_title;
 use crate::i18n::use_i18n;
 
@@ -36,7 +39,10 @@ fn field_id(f: ProfileField) -> &'static str {
 }
 
 fn id_of_field(name: &str) -> Option<&'static str> {
-    ProfileField::ALL.into_iter().find(|f| field_name(*f) == name).map(field_id)
+    ProfileField::ALL
+        .into_iter()
+        .find(|f| field_name(*f) == name)
+        .map(field_id)
 }
 
 #[derive(Clone, Copy)]
@@ -71,7 +77,13 @@ impl Form {
         self.first_name.set(account.first_name.clone());
         self.birth_year.set(account.birth_year.to_string());
         self.gender.set(account.gender);
-        self.phone.set(account.phone.as_deref().map(format_phone).unwrap_or_default());
+        self.phone.set(
+            account
+                .phone
+                .as_deref()
+                .map(format_phone)
+                .unwrap_or_default(),
+        );
         self.lang.set(account.lang.code().to_string());
         self.guardian_consent.set(account.guardian_consent);
         self.version.set(account.version);
@@ -134,10 +146,18 @@ fn ProfileSection() -> impl IntoView {
     let server_error = RwSignal::new(None::<ApiError>);
     let said = RwSignal::new(None::<Said>);
     let stale = RwSignal::new(false);
-    let touch = move |f: ProfileField| touched.update(|t| if !t.contains(&f) { t.push(f) });
+    let touch = move |f: ProfileField| {
+        touched.update(|t| {
+            if !t.contains(&f) {
+                t.push(f)
+            }
+        })
+    };
     let field_error = move |f: ProfileField| -> Signal<Option<ApiError>> {
         Signal::derive(move || {
-            let server = server_error.get().filter(|e| e.field.as_deref() == Some(field_name(f)));
+            let server = server_error
+                .get()
+                .filter(|e| e.field.as_deref() == Some(field_name(f)));
             if server.is_some() {
                 return server;
             }
@@ -149,10 +169,20 @@ fn ProfileSection() -> impl IntoView {
     };
     // A changed value makes the server's old answer about it moot, and "saved" no longer true.
     Effect::new(move |previous: Option<()>| {
-        let _ = (form.first_name.get(), form.birth_year.get(), form.gender.get(), form.phone.get(), form.lang.get());
+        let _ = (
+            form.first_name.get(),
+            form.birth_year.get(),
+            form.gender.get(),
+            form.phone.get(),
+            form.lang.get(),
+        );
         let _ = form.guardian_consent.get();
         if previous.is_some() {
-            server_error.update(|e| if e.as_ref().is_some_and(|e| e.field.is_some()) { *e = None });
+            server_error.update(|e| {
+                if e.as_ref().is_some_and(|e| e.field.is_some()) {
+                    *e = None
+                }
+            });
         }
     });
     let minor = move || may_be_minor(form.year(), year);
@@ -214,7 +244,11 @@ fn ProfileSection() -> impl IntoView {
             return;
         }
         let request = form.request();
-        match request.validate(year).first().and_then(|e| e.field.as_deref().and_then(id_of_field)) {
+        match request
+            .validate(year)
+            .first()
+            .and_then(|e| e.field.as_deref().and_then(id_of_field))
+        {
             Some(first) => focus_id(first),
             None => {
                 save.dispatch(request);

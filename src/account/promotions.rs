@@ -6,9 +6,9 @@ use fk_api::{AccountMessages, ApiError};
 use leptos::prelude::*;
 
 use super::form::error_message;
+use super::form::LoadFailed;
 use crate::dom::{format_date, set_title};
 use crate::i18n::use_i18n;
-use super::form::LoadFailed;
 use crate::layout::Loading;
 
 #[component]
@@ -30,7 +30,9 @@ pub fn PromotionsPage() -> impl IntoView {
     });
     let a = move |key: fn(&'static AccountMessages) -> &'static str| i18n.account(key);
     let content = move || match (shown.with(Option::is_some), failed.get()) {
-        (false, Some(error)) => view! { <LoadFailed error retry=move |_| loaded.refetch()/> }.into_any(),
+        (false, Some(error)) => {
+            view! { <LoadFailed error retry=move |_| loaded.refetch()/> }.into_any()
+        }
         (false, None) => view! { <Loading/> }.into_any(),
         (true, _) => view! { <Current shown/><Past shown/> }.into_any(),
     };
@@ -77,7 +79,11 @@ fn PromotionCard(promotion: PromotionView, shown: RwSignal<Option<Promotions>>) 
     let joined_at = {
         let slug = slug.clone();
         Memo::new(move |_| {
-            shown.with(|p| p.as_ref().and_then(|p| p.current.iter().find(|c| c.slug == slug)).and_then(|c| c.joined_at.clone()))
+            shown.with(|p| {
+                p.as_ref()
+                    .and_then(|p| p.current.iter().find(|c| c.slug == slug))
+                    .and_then(|c| c.joined_at.clone())
+            })
         })
     };
     let busy = RwSignal::new(false);
@@ -105,18 +111,33 @@ fn PromotionCard(promotion: PromotionView, shown: RwSignal<Option<Promotions>>) 
     let state = move || {
         let a = i18n.lang.get().account();
         match joined_at.get() {
-            Some(at) => fill(a.promo_joined_since, &[("date", &format_date(&at, i18n.lang.get()))]),
+            Some(at) => fill(
+                a.promo_joined_since,
+                &[("date", &format_date(&at, i18n.lang.get()))],
+            ),
             None => a.promo_not_joined.to_string(),
         }
     };
     let (starts, ends) = (promotion.starts_at.clone(), promotion.ends_at.clone());
     let dates = move || {
         let lang = i18n.lang.get();
-        fill(lang.account().promo_dates, &[("from", &format_date(&starts, lang)), ("to", &format_date(&ends, lang))])
+        fill(
+            lang.account().promo_dates,
+            &[
+                ("from", &format_date(&starts, lang)),
+                ("to", &format_date(&ends, lang)),
+            ],
+        )
     };
     let button_id = {
         let slug = slug.clone();
-        move || if joined_at.with(Option::is_some) { format!("leave-{slug}") } else { format!("join-{slug}") }
+        move || {
+            if joined_at.with(Option::is_some) {
+                format!("leave-{slug}")
+            } else {
+                format!("join-{slug}")
+            }
+        }
     };
     let label = move || {
         let a = i18n.lang.get().account();
@@ -178,8 +199,17 @@ fn PastLine(past: ParticipationView) -> impl IntoView {
         let a = lang.account();
         let joined = format_date(&past.joined_at, lang);
         match &past.left_at {
-            Some(left) => fill(a.promo_past_left, &[("joined", &joined), ("left", &format_date(left, lang))]),
-            None => fill(a.promo_past_ended, &[("joined", &joined), ("ended", &format_date(&past.ends_at, lang))]),
+            Some(left) => fill(
+                a.promo_past_left,
+                &[("joined", &joined), ("left", &format_date(left, lang))],
+            ),
+            None => fill(
+                a.promo_past_ended,
+                &[
+                    ("joined", &joined),
+                    ("ended", &format_date(&past.ends_at, lang)),
+                ],
+            ),
         }
     };
     view! {

@@ -8,7 +8,10 @@ use super::form::{FormAlert, PasswordField, SubmitButton};
 use crate::i18n::use_i18n;
 
 #[component]
-pub fn ReauthPrompt(#[prop(into)] on_done: Callback<()>, #[prop(into)] on_cancel: Callback<()>) -> impl IntoView {
+pub fn ReauthPrompt(
+    #[prop(into)] on_done: Callback<()>,
+    #[prop(into)] on_cancel: Callback<()>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let auth = use_auth();
     let password = RwSignal::new(String::new());

@@ -7,7 +7,9 @@ use fk_api::{ApiError, ErrorCode};
 use leptos::prelude::*;
 
 use super::auth::use_auth;
-use super::form::{common_passwords, focus_id, Field, FormAlert, OutcomeHeading, PasswordField, SubmitButton};
+use super::form::{
+    common_passwords, focus_id, Field, FormAlert, OutcomeHeading, PasswordField, SubmitButton,
+};
 use super::take_link_token;
 use crate::dom::set_title;
 use crate::i18n::use_i18n;
@@ -21,7 +23,15 @@ pub fn RecoverPage() -> impl IntoView {
     let server_error = RwSignal::new(None::<ApiError>);
     let sent = RwSignal::new(None::<String>);
     let email_error = Signal::derive(move || {
-        server_error.get().filter(|e| e.field.is_some()).or_else(|| submitted.get().then(|| rules::email(&email.get()).err()).flatten())
+        server_error
+            .get()
+            .filter(|e| e.field.is_some())
+            .or_else(|| {
+                submitted
+                    .get()
+                    .then(|| rules::email(&email.get()).err())
+                    .flatten()
+            })
     });
     let submit = Action::new_local(move |request: &RecoverRequest| {
         let request = request.clone();
@@ -40,7 +50,10 @@ pub fn RecoverPage() -> impl IntoView {
             focus_id("email");
             return;
         }
-        submit.dispatch(RecoverRequest { email: email.get_untracked(), lang: i18n.lang.get_untracked() });
+        submit.dispatch(RecoverRequest {
+            email: email.get_untracked(),
+            lang: i18n.lang.get_untracked(),
+        });
     };
     let form_level = Signal::derive(move || server_error.get().filter(|e| e.field.is_none()));
     let a = move |key: fn(&'static fk_api::AccountMessages) -> &'static str| i18n.account(key);
@@ -94,13 +107,25 @@ pub fn ResetPage() -> impl IntoView {
     let done = RwSignal::new(false);
     // The account's login and e-mail are not known here; the server adds those two checks.
     let password_error = Signal::derive(move || {
-        server_error.get().filter(|e| e.field.as_deref() == Some("password")).or_else(|| {
-            touched.get().then(|| common.with(|c| check(&password.get(), "", "", c).err())).flatten()
-        })
+        server_error
+            .get()
+            .filter(|e| e.field.as_deref() == Some("password"))
+            .or_else(|| {
+                touched
+                    .get()
+                    .then(|| common.with(|c| check(&password.get(), "", "", c).err()))
+                    .flatten()
+            })
     });
     Effect::new(move |_| {
         password.track();
-        server_error.update(|e| if e.as_ref().is_some_and(|e| e.field.as_deref() == Some("password")) { *e = None });
+        server_error.update(|e| {
+            if e.as_ref()
+                .is_some_and(|e| e.field.as_deref() == Some("password"))
+            {
+                *e = None
+            }
+        });
     });
     let submit = Action::new_local(move |new_password: &String| {
         let new_password = new_password.clone();
@@ -132,8 +157,15 @@ pub fn ResetPage() -> impl IntoView {
     };
     // A memo: the page switches to "link dead" only when that changes, not on every error
     // (re-rendering the form would lose the focus the error just put on the field).
-    let link_dead = Memo::new(move |_| !has_token || server_error.with(|e| e.as_ref().is_some_and(|e| e.code == ErrorCode::LinkInvalid)));
-    let form_level = Signal::derive(move || server_error.get().filter(|e| e.field.as_deref() != Some("password")));
+    let link_dead = Memo::new(move |_| {
+        !has_token
+            || server_error.with(|e| e.as_ref().is_some_and(|e| e.code == ErrorCode::LinkInvalid))
+    });
+    let form_level = Signal::derive(move || {
+        server_error
+            .get()
+            .filter(|e| e.field.as_deref() != Some("password"))
+    });
     let a = move |key: fn(&'static fk_api::AccountMessages) -> &'static str| i18n.account(key);
     view! {
         <div class="page page--narrow">

@@ -6,7 +6,10 @@ use fk_api::i18n::fill;
 use fk_api::{ApiError, ErrorCode};
 use leptos::prelude::*;
 
-use super::form::{common_passwords, current_year, error_message, focus_id, Checkbox, Field, FormAlert, GenderChoice, GuardianNotice, OutcomeHeading, PasswordField, SubmitButton};
+use super::form::{
+    common_passwords, current_year, error_message, focus_id, Checkbox, Field, FormAlert,
+    GenderChoice, GuardianNotice, OutcomeHeading, PasswordField, SubmitButton,
+};
 use crate::dom::set_title;
 use crate::i18n::use_i18n;
 
@@ -77,23 +80,46 @@ pub fn RegisterPage() -> impl IntoView {
     let touched = RwSignal::new(Vec::<RegisterField>::new());
     let submitted = RwSignal::new(false);
     let server_error = RwSignal::new(None::<ApiError>);
-    let touch = move |f: RegisterField| touched.update(|t| if !t.contains(&f) { t.push(f) });
+    let touch = move |f: RegisterField| {
+        touched.update(|t| {
+            if !t.contains(&f) {
+                t.push(f)
+            }
+        })
+    };
     let field_error = move |f: RegisterField| -> Signal<Option<ApiError>> {
         Signal::derive(move || {
-            let server = server_error.get().filter(|e| e.field.as_deref() == Some(f.name()));
+            let server = server_error
+                .get()
+                .filter(|e| e.field.as_deref() == Some(f.name()));
             if server.is_some() {
                 return server;
             }
             if !(submitted.get() || touched.with(|t| t.contains(&f))) {
                 return None;
             }
-            common.with(|c| form.request(policy_version.get(), i18n.lang.get()).check(f, year, c).err())
+            common.with(|c| {
+                form.request(policy_version.get(), i18n.lang.get())
+                    .check(f, year, c)
+                    .err()
+            })
         })
     };
     // A changed value makes the server's old answer about it moot.
     Effect::new(move |_| {
-        let _ = (form.first_name.get(), form.email.get(), form.birth_year.get(), form.login.get(), form.password.get(), form.accept_policy.get());
-        server_error.update(|e| if e.as_ref().is_some_and(|e| e.field.is_some()) { *e = None });
+        let _ = (
+            form.first_name.get(),
+            form.email.get(),
+            form.birth_year.get(),
+            form.login.get(),
+            form.password.get(),
+            form.accept_policy.get(),
+        );
+        server_error.update(|e| {
+            if e.as_ref().is_some_and(|e| e.field.is_some()) {
+                *e = None
+            }
+        });
     });
     let minor = move || may_be_minor(form.year(), year);
     let done = RwSignal::new(None::<String>);
@@ -125,7 +151,11 @@ pub fn RegisterPage() -> impl IntoView {
             }
         }
     };
-    let form_level = Signal::derive(move || server_error.get().filter(|e| e.field.is_none() || e.code == ErrorCode::PolicyOutdated));
+    let form_level = Signal::derive(move || {
+        server_error
+            .get()
+            .filter(|e| e.field.is_none() || e.code == ErrorCode::PolicyOutdated)
+    });
     let a = move |key: fn(&'static fk_api::AccountMessages) -> &'static str| i18n.account(key);
     view! {
         <div class="page page--narrow">

@@ -24,7 +24,13 @@ pub fn SignInPage() -> impl IntoView {
     let go_on = navigate.clone();
     Effect::new(move |_| {
         if auth.session.with(Option::is_some) {
-            go_on(&next(), NavigateOptions { replace: true, ..Default::default() });
+            go_on(
+                &next(),
+                NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
         }
     });
     let login = RwSignal::new(String::new());
@@ -53,7 +59,11 @@ pub fn SignInPage() -> impl IntoView {
             focus_id("login");
             return;
         }
-        submit.dispatch(SignInRequest { login: login.get_untracked(), password: password.get_untracked(), remember: remember.get_untracked() });
+        submit.dispatch(SignInRequest {
+            login: login.get_untracked(),
+            password: password.get_untracked(),
+            remember: remember.get_untracked(),
+        });
     };
     let no_field_error = Signal::derive(|| None);
     let a = move |key: fn(&'static fk_api::AccountMessages) -> &'static str| i18n.account(key);

@@ -6,9 +6,9 @@ use fk_api::{AccountMessages, ApiError, ErrorCode};
 use leptos::prelude::*;
 
 use super::form::error_message;
+use super::form::LoadFailed;
 use crate::dom::set_title;
 use crate::i18n::use_i18n;
-use super::form::LoadFailed;
 use crate::layout::{Loading, CONTACT_EMAIL};
 
 /// A choice's name, as the switch, the history and the unsubscribe page say it.

@@ -19,7 +19,9 @@ use crate::layout::Loading;
 fn take_query_token(token: Option<String>) -> Option<String> {
     if token.is_some() {
         let path = window().location().pathname().unwrap_or_default();
-        let _ = window().history().and_then(|h| h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path)));
+        let _ = window()
+            .history()
+            .and_then(|h| h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path)));
     }
     token.filter(|t| fk_api::account::is_token(t))
 }
@@ -39,7 +41,11 @@ pub fn UnsubscribePage() -> impl IntoView {
     let i18n = use_i18n();
     Effect::new(move |_| set_title(i18n.lang.get().account().unsub_title, i18n.t().app_name));
     let token = take_query_token(use_query_map().with_untracked(|q| q.get("token")));
-    let step = RwSignal::new(if token.is_some() { Step::Checking } else { Step::Invalid });
+    let step = RwSignal::new(if token.is_some() {
+        Step::Checking
+    } else {
+        Step::Invalid
+    });
     let error = RwSignal::new(None::<ApiError>);
     let token = StoredValue::new(token.unwrap_or_default());
     let check = Action::new_local(move |_: &()| crate::api::unsubscribe_preview(token.get_value()));
@@ -47,7 +53,8 @@ pub fn UnsubscribePage() -> impl IntoView {
         let subscribed = *subscribed;
         async move { crate::api::unsubscribe(token.get_value(), subscribed).await }
     });
-    let link_invalid = |e: &ApiError| e.code == ErrorCode::LinkInvalid || e.code == ErrorCode::NotFound;
+    let link_invalid =
+        |e: &ApiError| e.code == ErrorCode::LinkInvalid || e.code == ErrorCode::NotFound;
     Effect::new(move |_| match check.value().get() {
         Some(Ok(view)) => step.set(Step::Read(view)),
         Some(Err(e)) if link_invalid(&e) => step.set(Step::Invalid),
@@ -71,21 +78,31 @@ pub fn UnsubscribePage() -> impl IntoView {
     };
     let a = move |key: fn(&'static AccountMessages) -> &'static str| i18n.account(key);
     // "«Новости и предложения…» … a•••@example.kz" in the interface language.
-    let say = move |template: fn(&'static AccountMessages) -> &'static str, view: &UnsubscribeView| {
+    let say = move |template: fn(&'static AccountMessages) -> &'static str,
+                    view: &UnsubscribeView| {
         let view = view.clone();
         move || {
             let a = i18n.lang.get().account();
-            fill(template(a), &[("list", choice_label(a, view.choice)), ("email", &view.email)])
+            fill(
+                template(a),
+                &[
+                    ("list", choice_label(a, view.choice)),
+                    ("email", &view.email),
+                ],
+            )
         }
     };
-    let button = move |id: &'static str, subscribed: bool, label: fn(&'static AccountMessages) -> &'static str| {
+    let button = move |id: &'static str,
+                       subscribed: bool,
+                       label: fn(&'static AccountMessages) -> &'static str| {
         view! {
             <button type="button" class="button" id=id disabled=move || pending.get() on:click=move |_| send(subscribed)>
                 {move || if pending.get() { i18n.lang.get().account().working } else { label(i18n.lang.get().account()) }}
             </button>
         }
     };
-    let body = move || match step.get() {
+    let body = move || {
+        match step.get() {
         Step::Checking => view! { <Loading/> }.into_any(),
         Step::Unreachable(error) => view! { <super::form::LoadFailed error retry=move |_| { step.set(Step::Checking); check.dispatch(()); }/> }.into_any(),
         Step::Invalid => view! {
@@ -123,6 +140,7 @@ pub fn UnsubscribePage() -> impl IntoView {
             </section>
         }
         .into_any(),
+    }
     };
     view! {
         <div class="page page--narrow">

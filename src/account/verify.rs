@@ -44,9 +44,16 @@ pub fn VerifyPage() -> impl IntoView {
             auth.signed_in(session);
             outcome.set(Outcome::Done);
         }
-        Some(Err(e)) if e.code == ErrorCode::PasswordRequired => outcome.set(Outcome::NeedsPassword),
+        Some(Err(e)) if e.code == ErrorCode::PasswordRequired => {
+            outcome.set(Outcome::NeedsPassword)
+        }
         // A wrong password leaves the link working: say so next to the field.
-        Some(Err(e)) if outcome.get_untracked() == Outcome::NeedsPassword && e.code != ErrorCode::LinkInvalid => error.set(Some(e)),
+        Some(Err(e))
+            if outcome.get_untracked() == Outcome::NeedsPassword
+                && e.code != ErrorCode::LinkInvalid =>
+        {
+            error.set(Some(e))
+        }
         Some(Err(e)) => outcome.set(Outcome::Failed(e)),
         None => {}
     });

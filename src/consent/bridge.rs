@@ -22,12 +22,18 @@ impl ConsentState {
 
 fn loader() -> Option<Object> {
     let window = web_sys::window()?;
-    Reflect::get(&window, &"fkConsent".into()).ok()?.dyn_into::<Object>().ok()
+    Reflect::get(&window, &"fkConsent".into())
+        .ok()?
+        .dyn_into::<Object>()
+        .ok()
 }
 
 fn call(method: &str, args: &Array) -> Option<JsValue> {
     let fk = loader()?;
-    let f = Reflect::get(&fk, &method.into()).ok()?.dyn_into::<Function>().ok()?;
+    let f = Reflect::get(&fk, &method.into())
+        .ok()?
+        .dyn_into::<Function>()
+        .ok()?;
     f.apply(&fk, args).ok()
 }
 
@@ -51,7 +57,10 @@ pub fn get() -> Option<ConsentState> {
 
 /// Records a choice; the loader writes the cookie, deletes what is withdrawn and sends the receipt.
 pub fn set(categories: &[Category]) -> Option<ConsentState> {
-    let list: Array = categories.iter().map(|c| JsValue::from_str(c.code())).collect();
+    let list: Array = categories
+        .iter()
+        .map(|c| JsValue::from_str(c.code()))
+        .collect();
     parse_state(&call("set", &Array::of1(&list))?)
 }
 

@@ -19,13 +19,18 @@ use crate::layout::ErrorPanel;
 const FOCUSABLE: &str = "button:not([disabled]), input:not([disabled]), a[href], summary, [tabindex]:not([tabindex='-1'])";
 
 fn focusables(root: &web_sys::Element) -> Vec<web_sys::HtmlElement> {
-    let Ok(list) = root.query_selector_all(FOCUSABLE) else { return Vec::new() };
-    (0..list.length()).filter_map(|i| list.item(i)?.dyn_into::<web_sys::HtmlElement>().ok()).collect()
+    let Ok(list) = root.query_selector_all(FOCUSABLE) else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|i| list.item(i)?.dyn_into::<web_sys::HtmlElement>().ok())
+        .collect()
 }
 
 /// The [`super::ui::DialogView`] the embeddable banner passes to its UI.
 pub fn draw(ctx: DialogContext) -> AnyView {
-    view! { <PreferencesDialog mode=ctx.mode state=ctx.state from_banner=ctx.from_banner/> }.into_any()
+    view! { <PreferencesDialog mode=ctx.mode state=ctx.state from_banner=ctx.from_banner/> }
+        .into_any()
 }
 
 #[component]
@@ -39,10 +44,15 @@ pub fn PreferencesDialog(
     let base = bridge::api_base();
     let config = LocalResource::new(move || api::consent_config(base.clone()));
     let chosen: RwSignal<BTreeSet<Category>> = RwSignal::new(
-        state.get_untracked().map(|s| Category::ALL.into_iter().filter(|c| s.allows(*c)).collect()).unwrap_or_default(),
+        state
+            .get_untracked()
+            .map(|s| Category::ALL.into_iter().filter(|c| s.allows(*c)).collect())
+            .unwrap_or_default(),
     );
     // Where focus returns on close. Held in the arena so every handler can share it.
-    let opener = StoredValue::new_local(active_element().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()));
+    let opener = StoredValue::new_local(
+        active_element().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()),
+    );
     let dialog = NodeRef::<leptos::html::Dialog>::new();
 
     Effect::new(move |_| {
@@ -62,7 +72,11 @@ pub fn PreferencesDialog(
         }
         // Closing without a choice, when the banner opened the dialog, brings the banner back:
         // the question stays open.
-        mode.set(if from_banner && state.get_untracked().is_none() { Some(Mode::Banner) } else { None });
+        mode.set(if from_banner && state.get_untracked().is_none() {
+            Some(Mode::Banner)
+        } else {
+            None
+        });
         opener.with_value(|el| {
             if let Some(el) = el.as_ref().filter(|e| e.is_connected()) {
                 let _ = el.focus();
@@ -75,7 +89,9 @@ pub fn PreferencesDialog(
         close();
     };
     let on_keydown = move |ev: web_sys::KeyboardEvent| {
-        let Some(d) = dialog.get_untracked() else { return };
+        let Some(d) = dialog.get_untracked() else {
+            return;
+        };
         match ev.key().as_str() {
             "Escape" => {
                 ev.prevent_default();
@@ -83,9 +99,15 @@ pub fn PreferencesDialog(
             }
             "Tab" => {
                 let items = focusables(&d);
-                let (Some(first), Some(last)) = (items.first(), items.last()) else { return };
+                let (Some(first), Some(last)) = (items.first(), items.last()) else {
+                    return;
+                };
                 let active = active_element();
-                let at = |el: &web_sys::HtmlElement| active.as_ref().is_some_and(|a| a == el.unchecked_ref::<web_sys::Element>());
+                let at = |el: &web_sys::HtmlElement| {
+                    active
+                        .as_ref()
+                        .is_some_and(|a| a == el.unchecked_ref::<web_sys::Element>())
+                };
                 if ev.shift_key() && at(first) {
                     ev.prevent_default();
                     let _ = last.focus();
@@ -145,7 +167,11 @@ pub fn PreferencesDialog(
 }
 
 fn categories_view(config: ConsentConfig, chosen: RwSignal<BTreeSet<Category>>) -> impl IntoView {
-    config.categories.into_iter().map(|category| category_view(category, chosen)).collect_view()
+    config
+        .categories
+        .into_iter()
+        .map(|category| category_view(category, chosen))
+        .collect_view()
 }
 
 fn category_view(category: CategoryInfo, chosen: RwSignal<BTreeSet<Category>>) -> impl IntoView {
@@ -157,8 +183,24 @@ fn category_view(category: CategoryInfo, chosen: RwSignal<BTreeSet<Category>>) -
         move || l.get(i18n.lang.get()).to_string()
     };
     let name = category.name.clone();
-    let switch_label = { let name = name.clone(); move || fill(i18n.t().consent_allow, &[("category", name.get(i18n.lang.get()))]) };
-    let caption = { let name = name.clone(); move || fill(i18n.t().consent_cookies_caption, &[("category", name.get(i18n.lang.get()))]) };
+    let switch_label = {
+        let name = name.clone();
+        move || {
+            fill(
+                i18n.t().consent_allow,
+                &[("category", name.get(i18n.lang.get()))],
+            )
+        }
+    };
+    let caption = {
+        let name = name.clone();
+        move || {
+            fill(
+                i18n.t().consent_cookies_caption,
+                &[("category", name.get(i18n.lang.get()))],
+            )
+        }
+    };
     let control = if id == Category::Necessary {
         view! { <span class="fk-always">{i18n.text(|t| t.consent_always_on)}</span> }.into_any()
     } else {

@@ -54,14 +54,17 @@ pub fn on_document_event(name: &'static str, handler: impl Fn(web_sys::CustomEve
     let _ = document().add_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
     let closure = SendWrapper::new(closure);
     on_cleanup(move || {
-        let _ = document().remove_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
+        let _ =
+            document().remove_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
     });
 }
 
 /// The current choice, kept up to date by the loader's `fk:consent` events.
 pub fn use_consent_state() -> RwSignal<Option<ConsentState>> {
     let state = RwSignal::new(bridge::get());
-    on_document_event("fk:consent", move |e| state.set(bridge::parse_state(&e.detail())));
+    on_document_event("fk:consent", move |e| {
+        state.set(bridge::parse_state(&e.detail()))
+    });
     state
 }
 
@@ -82,7 +85,11 @@ pub type DialogView = fn(DialogContext) -> AnyView;
 /// The banner module's root. `from_banner`: the dialog was opened from the banner the loader
 /// painted before the module arrived, so closing it without a choice shows the banner again.
 #[component]
-pub fn ConsentUi(initial: Mode, dialog: DialogView, #[prop(optional)] from_banner: bool) -> impl IntoView {
+pub fn ConsentUi(
+    initial: Mode,
+    dialog: DialogView,
+    #[prop(optional)] from_banner: bool,
+) -> impl IntoView {
     let mode = RwSignal::new(Some(initial));
     let from_banner = RwSignal::new(from_banner);
     SHOWN.with(|s| *s.borrow_mut() = Some(mode));
@@ -114,7 +121,11 @@ pub fn ConsentUi(initial: Mode, dialog: DialogView, #[prop(optional)] from_banne
             view! { <Banner gpc=bridge::gpc() policy choose customise refocus/> }.into_any()
         }
         Some(Mode::Preferences) => {
-            let ctx = DialogContext { mode, state, from_banner: from_banner.get_untracked() };
+            let ctx = DialogContext {
+                mode,
+                state,
+                from_banner: from_banner.get_untracked(),
+            };
             if ctx.from_banner {
                 // The banner it came from (painted by the loader, or drawn here) was shown.
                 banner_shown.set_value(true);
@@ -122,7 +133,9 @@ pub fn ConsentUi(initial: Mode, dialog: DialogView, #[prop(optional)] from_banne
             from_banner.set(false);
             dialog(ctx)
         }
-        Some(Mode::NoCookies) => view! { <NoCookiesNotice dismiss=move || dismiss_notice(mode)/> }.into_any(),
+        Some(Mode::NoCookies) => {
+            view! { <NoCookiesNotice dismiss=move || dismiss_notice(mode)/> }.into_any()
+        }
         None => ().into_any(),
     }
 }
@@ -154,7 +167,10 @@ pub fn Banner(
     // Back from the dialog, focus goes to "customise" unless it has found a place already (the
     // dialog returns it to what opened it, when that is still there).
     Effect::new(move |_| {
-        if let Some(button) = customise_button.get().filter(|_| refocus && focus_is_lost()) {
+        if let Some(button) = customise_button
+            .get()
+            .filter(|_| refocus && focus_is_lost())
+        {
             let _ = button.focus();
         }
     });
@@ -188,11 +204,15 @@ pub fn Banner(
 }
 
 fn focus_is_lost() -> bool {
-    crate::dom::active_element().is_none_or(|e| e.tag_name().eq_ignore_ascii_case("body") || e.id() == "fk-consent")
+    crate::dom::active_element()
+        .is_none_or(|e| e.tag_name().eq_ignore_ascii_case("body") || e.id() == "fk-consent")
 }
 
 /// "Accept all" and "reject all", the same in the banner and the dialog.
-pub fn accept_or_reject(choose: impl Fn(Vec<Category>) + Copy + 'static, gpc: bool) -> impl IntoView {
+pub fn accept_or_reject(
+    choose: impl Fn(Vec<Category>) + Copy + 'static,
+    gpc: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <button type="button" class="fk-btn" data-action="accept" on:click=move |_| choose(accept_all(gpc))>
@@ -254,7 +274,9 @@ fn slots(text: &'static str) -> Vec<AnyView> {
     let mut out = Vec::new();
     let mut rest = text;
     while let Some(start) = rest.find('{') {
-        let Some(len) = rest[start..].find('}') else { break };
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
         let name = &rest[start + 1..start + len];
         if start > 0 {
             out.push(rest[..start].into_any());

@@ -26,7 +26,11 @@ impl Counter {
 pub fn PolicyBody(doc: Arc<PolicyDocument>, search: SearchState) -> impl IntoView {
     let counter = Counter(Cell::new(0));
     let preamble = doc.preamble.iter().map(|b| plain_block(b)).collect_view();
-    let sections = doc.sections.iter().map(|s| section(s, search, &counter)).collect_view();
+    let sections = doc
+        .sections
+        .iter()
+        .map(|s| section(s, search, &counter))
+        .collect_view();
     view! {
         <div class="policy-body">
             {(!doc.preamble.is_empty()).then(|| view! { <div class="notice notice--info preamble">{preamble}</div> })}
@@ -40,7 +44,11 @@ fn section(s: &Section, search: SearchState, counter: &Counter) -> impl IntoView
     let heading = highlighted(section_heading(s.number, &s.title), counter.next(), search);
     let title_id = format!("{}-title", s.anchor());
     let labelled_by = title_id.clone();
-    let clauses = s.clauses.iter().map(|c| clause(c, search, counter)).collect_view();
+    let clauses = s
+        .clauses
+        .iter()
+        .map(|c| clause(c, search, counter))
+        .collect_view();
     view! {
         <section class="policy-section" id=s.anchor() aria-labelledby=labelled_by>
             <h2 id=title_id tabindex="-1">{heading}</h2>
@@ -65,14 +73,20 @@ fn clause(c: &Clause, search: SearchState, counter: &Counter) -> impl IntoView {
             });
             match block {
                 Block::Paragraph { spans } => {
-                    let spans = spans.iter().map(|s| span(s, counter.next(), search)).collect_view();
+                    let spans = spans
+                        .iter()
+                        .map(|s| span(s, counter.next(), search))
+                        .collect_view();
                     view! { <p>{number}{spans}</p> }.into_any()
                 }
                 Block::List { items } => {
                     let items = items
                         .iter()
                         .map(|item| {
-                            let spans = item.iter().map(|s| span(s, counter.next(), search)).collect_view();
+                            let spans = item
+                                .iter()
+                                .map(|s| span(s, counter.next(), search))
+                                .collect_view();
                             view! { <li>{spans}</li> }
                         })
                         .collect_view();
@@ -123,7 +137,8 @@ fn copy_link(id: &str) {
     };
     let t = i18n.lang.get_untracked().messages();
     // navigator.clipboard exists only on https and localhost: otherwise show the link instead.
-    let has_clipboard = js_sys::Reflect::get(&window().navigator(), &"clipboard".into()).is_ok_and(|c| !c.is_undefined());
+    let has_clipboard = js_sys::Reflect::get(&window().navigator(), &"clipboard".into())
+        .is_ok_and(|c| !c.is_undefined());
     if !has_clipboard {
         say(fill(t.policy_link_copy_failed, &[("url", &url)]));
         return;
@@ -157,7 +172,11 @@ fn highlighted(text: String, k: usize, search: SearchState) -> impl IntoView {
         let index = search.index.get();
         let ranges = index.ranges.get(k).cloned().unwrap_or_default();
         let base = index.starts.get(k).copied().unwrap_or(0);
-        let current = if ranges.is_empty() { usize::MAX } else { search.current.get() };
+        let current = if ranges.is_empty() {
+            usize::MAX
+        } else {
+            search.current.get()
+        };
         let mut offset = 0;
         split_emails(&text)
             .into_iter()
@@ -175,7 +194,13 @@ fn highlighted(text: String, k: usize, search: SearchState) -> impl IntoView {
     }
 }
 
-fn marks(text: &str, piece: Range<usize>, ranges: &[Range<usize>], base: usize, current: usize) -> impl IntoView {
+fn marks(
+    text: &str,
+    piece: Range<usize>,
+    ranges: &[Range<usize>],
+    base: usize,
+    current: usize,
+) -> impl IntoView {
     let mut out = Vec::new();
     let mut pos = piece.start;
     for (i, r) in ranges.iter().enumerate() {
@@ -187,7 +212,10 @@ fn marks(text: &str, piece: Range<usize>, ranges: &[Range<usize>], base: usize, 
             out.push(text[pos..a].to_string().into_any());
         }
         let n = base + i;
-        out.push(view! { <mark class:current=n == current data-match=n>{text[a..b].to_string()}</mark> }.into_any());
+        out.push(
+            view! { <mark class:current=n == current data-match=n>{text[a..b].to_string()}</mark> }
+                .into_any(),
+        );
         pos = b;
     }
     if pos < piece.end {
@@ -209,6 +237,9 @@ fn plain_block(block: &Block) -> impl IntoView {
     };
     match block {
         Block::Paragraph { spans } => view! { <p>{plain(spans)}</p> }.into_any(),
-        Block::List { items } => view! { <ul>{items.iter().map(|i| view! { <li>{plain(i)}</li> }).collect_view()}</ul> }.into_any(),
+        Block::List { items } => {
+            view! { <ul>{items.iter().map(|i| view! { <li>{plain(i)}</li> }).collect_view()}</ul> }
+                .into_any()
+        }
     }
 }

@@ -56,14 +56,29 @@ fn DiffView(diff: PolicyDiff) -> impl IntoView {
             ],
         )
     };
-    let counts = [ClauseStatus::Changed, ClauseStatus::Added, ClauseStatus::Removed].map(|s| diff.count(s).to_string());
-    let title_changes = diff.units.iter().any(|u| u.kind == UnitKind::SectionTitle && u.status != ClauseStatus::Unchanged);
+    let counts = [
+        ClauseStatus::Changed,
+        ClauseStatus::Added,
+        ClauseStatus::Removed,
+    ]
+    .map(|s| diff.count(s).to_string());
+    let title_changes = diff
+        .units
+        .iter()
+        .any(|u| u.kind == UnitKind::SectionTitle && u.status != ClauseStatus::Unchanged);
     let no_changes = counts.iter().all(|c| c == "0") && !title_changes;
     let summary = move || {
         if no_changes {
             i18n.t().compare_no_changes.to_string()
         } else {
-            fill(i18n.t().compare_summary, &[("changed", &counts[0]), ("added", &counts[1]), ("removed", &counts[2])])
+            fill(
+                i18n.t().compare_summary,
+                &[
+                    ("changed", &counts[0]),
+                    ("added", &counts[1]),
+                    ("removed", &counts[2]),
+                ],
+            )
         }
     };
     view! {
@@ -96,7 +111,10 @@ fn groups(units: Vec<ClauseDiff>) -> impl IntoView {
 
 fn unchanged_group(units: Vec<ClauseDiff>) -> impl IntoView {
     let i18n = use_i18n();
-    let clauses: Vec<&ClauseDiff> = units.iter().filter(|u| u.kind == UnitKind::Clause).collect();
+    let clauses: Vec<&ClauseDiff> = units
+        .iter()
+        .filter(|u| u.kind == UnitKind::Clause)
+        .collect();
     let count = clauses.len();
     let range = match (clauses.first(), clauses.last()) {
         (Some(a), Some(b)) if a.id != b.id => format!(" ({}–{})", a.label, b.label),

@@ -42,7 +42,9 @@ pub fn PolicyReader(policy: PolicyVersion, standing: Standing) -> impl IntoView 
     Effect::new(move |_| {
         let hash = location.hash.get();
         let raw = hash.trim_start_matches('#');
-        let id = js_sys::decode_uri_component(raw).map(String::from).unwrap_or_else(|_| raw.to_string());
+        let id = js_sys::decode_uri_component(raw)
+            .map(String::from)
+            .unwrap_or_else(|_| raw.to_string());
         if !id.is_empty() {
             after_render(move || go_to(&id));
         }
@@ -54,7 +56,10 @@ pub fn PolicyReader(policy: PolicyVersion, standing: Standing) -> impl IntoView 
         format!(
             "{} · {}",
             fill(t.policy_version, &[("version", &version.to_string())]),
-            fill(t.policy_effective, &[("date", &format_date(&effective, i18n.lang.get()))])
+            fill(
+                t.policy_effective,
+                &[("date", &format_date(&effective, i18n.lang.get()))]
+            )
         )
     };
     let notes = view! {
@@ -111,15 +116,24 @@ fn go_to(id: &str) {
     let doc = document();
     if let Ok(previous) = doc.query_selector_all(".targeted") {
         for i in 0..previous.length() {
-            if let Some(el) = previous.item(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) {
+            if let Some(el) = previous
+                .item(i)
+                .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+            {
                 let _ = el.class_list().remove_1("targeted");
             }
         }
     }
-    let Some(el) = doc.get_element_by_id(id) else { return };
+    let Some(el) = doc.get_element_by_id(id) else {
+        return;
+    };
     let _ = el.class_list().add_1("targeted");
     // Sections are reached through their heading, which is what a reader should land on.
-    let focus_target = if el.tag_name() == "SECTION" { el.query_selector("h2").ok().flatten().unwrap_or(el.clone()) } else { el.clone() };
+    let focus_target = if el.tag_name() == "SECTION" {
+        el.query_selector("h2").ok().flatten().unwrap_or(el.clone())
+    } else {
+        el.clone()
+    };
     if let Ok(html) = focus_target.dyn_into::<web_sys::HtmlElement>() {
         let _ = html.focus();
     }

@@ -21,8 +21,12 @@ pub fn searchable_texts(doc: &PolicyDocument) -> Vec<String> {
             }
             for block in &clause.blocks {
                 match block {
-                    Block::Paragraph { spans } => texts.extend(spans.iter().map(|s| s.text.clone())),
-                    Block::List { items } => texts.extend(items.iter().flatten().map(|s| s.text.clone())),
+                    Block::Paragraph { spans } => {
+                        texts.extend(spans.iter().map(|s| s.text.clone()))
+                    }
+                    Block::List { items } => {
+                        texts.extend(items.iter().flatten().map(|s| s.text.clone()))
+                    }
                 }
             }
         }
@@ -47,7 +51,11 @@ impl SearchIndex {
         let mut index = SearchIndex::default();
         for text in texts {
             index.starts.push(index.total);
-            let mut found = if index.total < MAX_MATCHES { find_matches(text, query) } else { Vec::new() };
+            let mut found = if index.total < MAX_MATCHES {
+                find_matches(text, query)
+            } else {
+                Vec::new()
+            };
             found.truncate(MAX_MATCHES - index.total);
             index.total += found.len();
             index.ranges.push(found);
@@ -68,7 +76,11 @@ impl SearchState {
     pub fn new(texts: Arc<Vec<String>>) -> SearchState {
         let query = RwSignal::new(String::new());
         let index = Memo::new(move |_| Arc::new(SearchIndex::build(&texts, &query.get())));
-        SearchState { query, current: RwSignal::new(0), index }
+        SearchState {
+            query,
+            current: RwSignal::new(0),
+            index,
+        }
     }
 
     pub fn total(&self) -> usize {
@@ -85,7 +97,13 @@ impl SearchState {
         if total == 0 {
             return;
         }
-        self.current.update(|c| *c = if forward { (*c + 1) % total } else { (*c + total - 1) % total });
+        self.current.update(|c| {
+            *c = if forward {
+                (*c + 1) % total
+            } else {
+                (*c + total - 1) % total
+            }
+        });
     }
 }
 
@@ -115,7 +133,13 @@ pub fn PolicySearch(search: SearchState) -> impl IntoView {
         } else if total == 0 {
             t.policy_search_none.to_string()
         } else {
-            fill(t.policy_search_count, &[("current", &(search.current.get() + 1).to_string()), ("total", &total.to_string())])
+            fill(
+                t.policy_search_count,
+                &[
+                    ("current", &(search.current.get() + 1).to_string()),
+                    ("total", &total.to_string()),
+                ],
+            )
         }
     };
     let on_keydown = move |ev: web_sys::KeyboardEvent| match ev.key().as_str() {
@@ -162,7 +186,11 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn numbers_matches_across_texts() {
-        let texts = vec!["a cookie".to_string(), "none".to_string(), "Cookie, cookie".to_string()];
+        let texts = vec![
+            "a cookie".to_string(),
+            "none".to_string(),
+            "Cookie, cookie".to_string(),
+        ];
         let index = SearchIndex::build(&texts, "cookie");
         assert_eq!(index.total, 3);
         assert_eq!(index.starts, vec![0, 1, 1]);

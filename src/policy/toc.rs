@@ -14,7 +14,11 @@ pub fn PolicyToc(doc: std::sync::Arc<PolicyDocument>) -> impl IntoView {
         .iter()
         .map(|s| view! { <li><a href=format!("#{}", s.anchor())>{section_heading(s.number, &s.title)}</a></li> })
         .collect_view();
-    let wide = window().match_media("(min-width: 60rem)").ok().flatten().is_some_and(|m| m.matches());
+    let wide = window()
+        .match_media("(min-width: 60rem)")
+        .ok()
+        .flatten()
+        .is_some_and(|m| m.matches());
     view! {
         <nav class="toc no-print" aria-labelledby="toc-title">
             <details open=wide>

@@ -75,8 +75,16 @@ fn VersionList(list: PolicyVersionList) -> impl IntoView {
 fn CompareForm(list: PolicyVersionList) -> impl IntoView {
     let i18n = use_i18n();
     let navigate = use_navigate();
-    let from = RwSignal::new(list.versions.get(1).map_or(String::new(), |v| v.version.to_string()));
-    let to = RwSignal::new(list.versions.first().map_or(String::new(), |v| v.version.to_string()));
+    let from = RwSignal::new(
+        list.versions
+            .get(1)
+            .map_or(String::new(), |v| v.version.to_string()),
+    );
+    let to = RwSignal::new(
+        list.versions
+            .first()
+            .map_or(String::new(), |v| v.version.to_string()),
+    );
     let error = RwSignal::new(None::<fk_api::ApiError>);
     let options = move |selected: RwSignal<String>| {
         list.versions
@@ -100,15 +108,26 @@ fn CompareForm(list: PolicyVersionList) -> impl IntoView {
         match DiffRequest::choose(&from.get(), &to.get()) {
             Ok(request) => {
                 error.set(None);
-                navigate(&format!("/policy/compare?{}", request.query()), Default::default());
+                navigate(
+                    &format!("/policy/compare?{}", request.query()),
+                    Default::default(),
+                );
             }
             Err(e) => error.set(Some(e)),
         }
     };
-    let field = move |field: &'static str, label: fn(&'static fk_api::Messages) -> &'static str, value: RwSignal<String>, options| {
+    let field = move |field: &'static str,
+                      label: fn(&'static fk_api::Messages) -> &'static str,
+                      value: RwSignal<String>,
+                      options| {
         let id = format!("compare-{field}");
         let error_id = format!("compare-{field}-error");
-        let message = move || error.get().filter(|e| e.field.as_deref() == Some(field)).map(|e| error_text(i18n.t(), e.code));
+        let message = move || {
+            error
+                .get()
+                .filter(|e| e.field.as_deref() == Some(field))
+                .map(|e| error_text(i18n.t(), e.code))
+        };
         view! {
             <div class="field">
                 <label for=id.clone()>{move || label(i18n.t())}</label>

@@ -3,8 +3,8 @@ use std::fs;
 use std::process::Command;
 use std::time::Instant;
 
-use crate::build::{brotli, gzip};
 use crate::bench_server::{self, signed_up, start_env, Running, PASSWORD};
+use crate::build::{brotli, gzip};
 use crate::{build, http, root, step, tools};
 
 /// The budget for everything a first visit to `/policy` transfers, brotli-compressed.
@@ -15,10 +15,24 @@ pub fn bench() -> Result<(), String> {
     build::spa()?;
     let server = build::server()?;
     sizes()?;
-    first_visit(&server, "/policy", &["/api/policy/ru"], Some(FIRST_VISIT_BUDGET))?;
+    first_visit(
+        &server,
+        "/policy",
+        &["/api/policy/ru"],
+        Some(FIRST_VISIT_BUDGET),
+    )?;
     // The personal section is its own bundle; its first page also fetches who is signed in
     // (401), the policy version to accept, and the common-password list.
-    first_visit(&server, "/account/register", &["/api/account/session", "/api/consent/config", "/api/account/common-passwords"], None)?;
+    first_visit(
+        &server,
+        "/account/register",
+        &[
+            "/api/account/session",
+            "/api/consent/config",
+            "/api/account/common-passwords",
+        ],
+        None,
+    )?;
     sign_in(&server)?;
     recover_timing(&server)?;
     let dir = std::env::temp_dir().join(format!("fk-bench-load-{}", std::process::id()));
@@ -58,12 +72,19 @@ fn sign_in(server: &std::path::Path) -> Result<(), String> {
         }
     }
     times.sort();
-    println!("{:<48} {:>10.1} ms (median of 15), max {:.1} ms", "one sign-in", ms(times[7]), ms(times[14]));
+    println!(
+        "{:<48} {:>10.1} ms (median of 15), max {:.1} ms",
+        "one sign-in",
+        ms(times[7]),
+        ms(times[14])
+    );
     let flood_started = Instant::now();
     let flood: Vec<_> = (0..24)
         .map(|_| {
             let (addr, sign_in) = (addr.clone(), sign_in.clone());
-            std::thread::spawn(move || http::post_json(&addr, "/api/account/sign-in", &sign_in).map(|r| r.status))
+            std::thread::spawn(move || {
+                http::post_json(&addr, "/api/account/sign-in", &sign_in).map(|r| r.status)
+            })
         })
         .collect();
     let mut health = Vec::new();
@@ -72,11 +93,25 @@ fn sign_in(server: &std::path::Path) -> Result<(), String> {
         http::get(&addr, "/api/health", &[])?;
         health.push(started.elapsed());
     }
-    let ok = flood.into_iter().map(|t| t.join()).filter(|r| matches!(r, Ok(Ok(200)))).count();
+    let ok = flood
+        .into_iter()
+        .map(|t| t.join())
+        .filter(|r| matches!(r, Ok(Ok(200))))
+        .count();
     let flood_time = flood_started.elapsed();
     health.sort();
-    println!("{:<48} {:>10} of 24 signed in, in {:.0} ms", "24 sign-ins at once", ok, ms(flood_time));
-    println!("{:<48} {:>10.1} ms (median of 10), max {:.1} ms", "GET /api/health during that flood", ms(health[5]), ms(health[9]));
+    println!(
+        "{:<48} {:>10} of 24 signed in, in {:.0} ms",
+        "24 sign-ins at once",
+        ok,
+        ms(flood_time)
+    );
+    println!(
+        "{:<48} {:>10.1} ms (median of 10), max {:.1} ms",
+        "GET /api/health during that flood",
+        ms(health[5]),
+        ms(health[9])
+    );
     let _ = fs::remove_dir_all(&dir);
     Ok(())
 }
@@ -95,14 +130,24 @@ fn recover_timing(server: &std::path::Path) -> Result<(), String> {
             r#"{{"first_name":"Bench","email":"taken{i}@example.kz","birth_year":1990,"login":"taken{i}","password":"{PASSWORD}","accept_policy":true,"policy_version":1}}"#
         );
         let from = format!("198.18.0.{i}");
-        let r = http::post_json_with(&addr, "/api/account/register", &body, &[("X-Forwarded-For", &from)])?;
+        let r = http::post_json_with(
+            &addr,
+            "/api/account/register",
+            &body,
+            &[("X-Forwarded-For", &from)],
+        )?;
         if r.status != 202 {
             return Err(format!("registration for the bench failed: {}", r.status));
         }
     }
     let recover = |email: String, from: String| -> Result<std::time::Duration, String> {
         let started = Instant::now();
-        let r = http::post_json_with(&addr, "/api/account/recover", &format!(r#"{{"email":"{email}"}}"#), &[("X-Forwarded-For", &from)])?;
+        let r = http::post_json_with(
+            &addr,
+            "/api/account/recover",
+            &format!(r#"{{"email":"{email}"}}"#),
+            &[("X-Forwarded-For", &from)],
+        )?;
         let took = started.elapsed();
         if r.status != 202 {
             return Err(format!("recover answered {}", r.status));
@@ -124,8 +169,18 @@ fn recover_timing(server: &std::path::Path) -> Result<(), String> {
     taken.sort();
     free.sort();
     let (t, f) = (ms(taken[N / 2]), ms(free[N / 2]));
-    println!("{:<48} {:>10.2} ms (median of {N}), max {:.2} ms", "recover: the address has an account", t, ms(taken[N - 1]));
-    println!("{:<48} {:>10.2} ms (median of {N}), max {:.2} ms", "recover: no account has the address", f, ms(free[N - 1]));
+    println!(
+        "{:<48} {:>10.2} ms (median of {N}), max {:.2} ms",
+        "recover: the address has an account",
+        t,
+        ms(taken[N - 1])
+    );
+    println!(
+        "{:<48} {:>10.2} ms (median of {N}), max {:.2} ms",
+        "recover: no account has the address",
+        f,
+        ms(free[N - 1])
+    );
     println!("{:<48} {:>10.2} ms", "difference of the medians", t - f);
     let _ = fs::remove_dir_all(&dir);
     Ok(())
@@ -144,7 +199,12 @@ fn consent_banner(server: &std::path::Path) -> Result<(), String> {
     if !anchor.join("cookieconsent.umd.js").exists() {
         // node_modules from before the anchor was added to xtask/npm/package.json.
         step("installing vanilla-cookieconsent from npm (xtask/npm)");
-        crate::exec(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(root().join("xtask/npm")), "npm ci in xtask/npm")?;
+        crate::exec(
+            Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund"])
+                .current_dir(root().join("xtask/npm")),
+            "npm ci in xtask/npm",
+        )?;
     }
     step("consent banner vs vanilla-cookieconsent 3.1.0 (headless Chromium, desktop and phone, about two minutes)");
     crate::exec(
@@ -165,18 +225,35 @@ fn kb(n: usize) -> String {
 
 fn sizes() -> Result<(), String> {
     step("bundle sizes (dist/: the app; dist/consent/: the embeddable banner; the consent loader)");
-    println!("{:<48} {:>10} {:>10} {:>10}", "file", "raw", "gzip -9", "brotli 11");
+    println!(
+        "{:<48} {:>10} {:>10} {:>10}",
+        "file", "raw", "gzip -9", "brotli 11"
+    );
     let mut entries = Vec::new();
     for dir in ["dist", "dist/consent"] {
-        let mut files: Vec<_> = fs::read_dir(root().join(dir)).map_err(|e| e.to_string())?.flatten().map(|e| e.path()).collect();
+        let mut files: Vec<_> = fs::read_dir(root().join(dir))
+            .map_err(|e| e.to_string())?
+            .flatten()
+            .map(|e| e.path())
+            .collect();
         files.sort();
         entries.extend(files.into_iter().filter(|p| build::compressible(p)));
     }
     entries.push(root().join("consent/loader.js"));
     for path in entries {
         let data = fs::read(&path).map_err(|e| e.to_string())?;
-        let name = path.strip_prefix(root()).unwrap_or(&path).display().to_string();
-        println!("{:<48} {:>10} {:>10} {:>10}", name, kb(data.len()), kb(gzip(&data).len()), kb(brotli(&data).len()));
+        let name = path
+            .strip_prefix(root())
+            .unwrap_or(&path)
+            .display()
+            .to_string();
+        println!(
+            "{:<48} {:>10} {:>10} {:>10}",
+            name,
+            kb(data.len()),
+            kb(gzip(&data).len()),
+            kb(brotli(&data).len())
+        );
     }
     Ok(())
 }
@@ -186,30 +263,61 @@ fn start(server: &std::path::Path, dir: &std::path::Path) -> Result<(Running, St
 }
 
 /// Fetches what a browser fetches on a first visit to `path` and adds up the wire bytes.
-fn first_visit(server: &std::path::Path, path: &str, api_calls: &[&str], budget: Option<usize>) -> Result<(), String> {
-    step(&format!("first visit to {path} (brotli accepted, bytes on the wire incl. headers)"));
+fn first_visit(
+    server: &std::path::Path,
+    path: &str,
+    api_calls: &[&str],
+    budget: Option<usize>,
+) -> Result<(), String> {
+    step(&format!(
+        "first visit to {path} (brotli accepted, bytes on the wire incl. headers)"
+    ));
     let dir = std::env::temp_dir().join(format!("fk-bench-{}", std::process::id()));
     fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let (_server, addr) = start(server, &dir)?;
     let accept = [("Accept-Encoding", "br, gzip")];
     let page = ok(http::get(&addr, path, &accept)?, path)?;
     let html = String::from_utf8_lossy(&ok(http::get(&addr, path, &[])?, path)?.body).into_owned();
-    let mut rows = vec![(format!("{path} (HTML)"), page.wire, page.header("content-encoding").unwrap_or("identity").to_string())];
+    let mut rows = vec![(
+        format!("{path} (HTML)"),
+        page.wire,
+        page.header("content-encoding")
+            .unwrap_or("identity")
+            .to_string(),
+    )];
     for asset in referenced_assets(&html) {
         let r = ok(http::get(&addr, &asset, &accept)?, &asset)?;
-        rows.push((asset, r.wire, r.header("content-encoding").unwrap_or("identity").to_string()));
+        rows.push((
+            asset,
+            r.wire,
+            r.header("content-encoding")
+                .unwrap_or("identity")
+                .to_string(),
+        ));
     }
     for call in api_calls {
         // Any status counts: "not signed in" (401) is a real answer a first visit gets.
         let api = http::get(&addr, call, &accept)?;
-        rows.push((call.to_string(), api.wire, api.header("content-encoding").unwrap_or("identity").to_string()));
+        rows.push((
+            call.to_string(),
+            api.wire,
+            api.header("content-encoding")
+                .unwrap_or("identity")
+                .to_string(),
+        ));
     }
     let total: usize = rows.iter().map(|r| r.1).sum();
     for (what, bytes, encoding) in &rows {
         println!("{:<48} {:>10}  {}", what, kb(*bytes), encoding);
     }
     match budget {
-        Some(budget) => println!("{:<48} {:>10}  (budget {}: {})", "total", kb(total), kb(budget), if total <= budget { "within" } else { "OVER" }),
+        Some(budget) => println!(
+            "{:<48} {:>10}  (budget {}: {})",
+            "total",
+            kb(total),
+            kb(budget),
+            if total <= budget { "within" } else { "OVER" }
+        ),
         None => println!("{:<48} {:>10}", "total", kb(total)),
     }
     let _ = fs::remove_dir_all(&dir);
@@ -231,7 +339,11 @@ fn referenced_assets(html: &str) -> Vec<String> {
         let mut rest = html;
         while let Some(i) = rest.find(attr) {
             let start = i + attr.len() - 1;
-            let end_char = if attr.ends_with('\'') || attr.ends_with("'/") { '\'' } else { '"' };
+            let end_char = if attr.ends_with('\'') || attr.ends_with("'/") {
+                '\''
+            } else {
+                '"'
+            };
             let tail = &rest[start..];
             let end = tail.find(end_char).unwrap_or(tail.len());
             let path = &tail[..end];
@@ -251,6 +363,9 @@ mod tests {
         let html = r#"<link rel="stylesheet" href="/main-1.css"/><a href="/policy">x</a>
             <script type="module">import init from '/app-1.js'; await init({ module_or_path: '/app-1_bg.wasm' });</script>
             <link rel="modulepreload" href="/app-1.js">"#;
-        assert_eq!(super::referenced_assets(html), vec!["/main-1.css", "/app-1.js", "/app-1_bg.wasm"]);
+        assert_eq!(
+            super::referenced_assets(html),
+            vec!["/main-1.css", "/app-1.js", "/app-1_bg.wasm"]
+        );
     }
 }

@@ -20,12 +20,24 @@ pub fn signed_up(addr: &str, dir: &Path, login: &str, email: &str) -> Result<(),
     );
     let r = http::post_json(addr, "/api/account/register", &body)?;
     if r.status != 202 {
-        return Err(format!("registration for the bench failed: {} {}", r.status, String::from_utf8_lossy(&r.body)));
+        return Err(format!(
+            "registration for the bench failed: {} {}",
+            r.status,
+            String::from_utf8_lossy(&r.body)
+        ));
     }
-    let browser = format!("fk_registration={}", r.cookie("fk_registration").ok_or("registration set no fk_registration cookie")?);
+    let browser = format!(
+        "fk_registration={}",
+        r.cookie("fk_registration")
+            .ok_or("registration set no fk_registration cookie")?
+    );
     let started = Instant::now();
     let token = loop {
-        let letters = fs::read_dir(dir.join("outbox")).into_iter().flatten().flatten().map(|e| e.path());
+        let letters = fs::read_dir(dir.join("outbox"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path());
         let found = letters
             .filter(|p| p.extension().is_some_and(|e| e == "eml"))
             .filter_map(|p| fs::read(p).ok())
@@ -33,13 +45,29 @@ pub fn signed_up(addr: &str, dir: &Path, login: &str, email: &str) -> Result<(),
             .find_map(|eml| crate::mail::link_token(&eml));
         match found {
             Some(token) => break token,
-            None if started.elapsed().as_secs() < 10 => std::thread::sleep(Duration::from_millis(50)),
-            None => return Err(format!("no verification letter to {email} in {}", dir.join("outbox").display())),
+            None if started.elapsed().as_secs() < 10 => {
+                std::thread::sleep(Duration::from_millis(50))
+            }
+            None => {
+                return Err(format!(
+                    "no verification letter to {email} in {}",
+                    dir.join("outbox").display()
+                ))
+            }
         }
     };
-    let r = http::post_json_with(addr, "/api/account/verify", &format!(r#"{{"token":"{token}"}}"#), &[("Cookie", &browser)])?;
+    let r = http::post_json_with(
+        addr,
+        "/api/account/verify",
+        &format!(r#"{{"token":"{token}"}}"#),
+        &[("Cookie", &browser)],
+    )?;
     if r.status != 200 {
-        return Err(format!("verification for the bench failed: {} {}", r.status, String::from_utf8_lossy(&r.body)));
+        return Err(format!(
+            "verification for the bench failed: {} {}",
+            r.status,
+            String::from_utf8_lossy(&r.body)
+        ));
     }
     Ok(())
 }
@@ -59,11 +87,19 @@ pub fn start_with(server: &Path, args: &[&str], dir: &Path) -> Result<(Running, 
 }
 
 /// [`start_with`], with more settings.
-pub fn start_env(server: &Path, args: &[&str], dir: &Path, env: &[(&str, &str)]) -> Result<(Running, String), String> {
+pub fn start_env(
+    server: &Path,
+    args: &[&str],
+    dir: &Path,
+    env: &[(&str, &str)],
+) -> Result<(Running, String), String> {
     let mut child = Command::new(server)
         .args(args)
         .env("FK_ADDR", "127.0.0.1:0")
-        .env("FK_DATABASE_URL", format!("sqlite://{}/bench.db", dir.display()))
+        .env(
+            "FK_DATABASE_URL",
+            format!("sqlite://{}/bench.db", dir.display()),
+        )
         .env("FK_OUTBOX_DIR", dir.join("outbox"))
         .env("FK_DIST_DIR", root().join("dist"))
         .env("FK_LOG", "warn")

@@ -10,15 +10,31 @@ use crate::tools::npm_bin;
 use crate::{cargo, exec, root, step};
 
 /// Everything the SPA is built from; a change to any of it means a new build.
-const SPA_INPUTS: &[&str] =
-    &["src", "api", "locales", "style", "consent/src", "consent/Cargo.toml", "index.html", "account.html", "Trunk.toml", "Cargo.toml", "Cargo.lock"];
+const SPA_INPUTS: &[&str] = &[
+    "src",
+    "api",
+    "locales",
+    "style",
+    "consent/src",
+    "consent/Cargo.toml",
+    "index.html",
+    "account.html",
+    "Trunk.toml",
+    "Cargo.toml",
+    "Cargo.lock",
+];
 const STAMP: &str = ".fk-build-stamp";
 
 fn fingerprint(paths: &[&str]) -> String {
     fn walk(path: &Path, hasher: &mut DefaultHasher) {
         let Ok(meta) = fs::metadata(path) else { return };
         if meta.is_dir() {
-            let mut entries: Vec<_> = fs::read_dir(path).into_iter().flatten().flatten().map(|e| e.path()).collect();
+            let mut entries: Vec<_> = fs::read_dir(path)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|e| e.path())
+                .collect();
             entries.sort();
             for entry in entries {
                 walk(&entry, hasher);
@@ -40,13 +56,25 @@ fn fingerprint(paths: &[&str]) -> String {
 pub fn spa() -> Result<(), String> {
     let dist = root().join("dist");
     let stamp = fingerprint(SPA_INPUTS);
-    if fs::read_to_string(dist.join(STAMP)).is_ok_and(|s| s == stamp) && dist.join("index.html").exists() {
+    if fs::read_to_string(dist.join(STAMP)).is_ok_and(|s| s == stamp)
+        && dist.join("index.html").exists()
+    {
         step("web app is up to date (dist/)");
         return Ok(());
     }
     step("building the web app: Trunk, release, wasm-opt -Oz (a few minutes the first time)");
-    let path = format!("{}:{}", npm_bin().display(), std::env::var("PATH").unwrap_or_default());
-    exec(Command::new("trunk").args(["build", "--release"]).current_dir(root()).env("PATH", path.clone()), "trunk build")?;
+    let path = format!(
+        "{}:{}",
+        npm_bin().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    exec(
+        Command::new("trunk")
+            .args(["build", "--release"])
+            .current_dir(root())
+            .env("PATH", path.clone()),
+        "trunk build",
+    )?;
     account_bundle(&dist, &path)?;
     consent_banner(&dist)?;
     step("precompressing assets (brotli, gzip)");
@@ -73,9 +101,14 @@ fn account_bundle(dist: &Path, path: &str) -> Result<(), String> {
     for entry in fs::read_dir(&out).map_err(|e| format!("cannot read {}: {e}", out.display()))? {
         let entry = entry.map_err(|e| e.to_string())?;
         // Trunk names its page index.html whatever the source was called.
-        let name = if entry.file_name() == "index.html" { "account.html".into() } else { entry.file_name() };
+        let name = if entry.file_name() == "index.html" {
+            "account.html".into()
+        } else {
+            entry.file_name()
+        };
         if entry.path().is_file() {
-            fs::copy(entry.path(), dist.join(name)).map_err(|e| format!("cannot copy {}: {e}", entry.path().display()))?;
+            fs::copy(entry.path(), dist.join(name))
+                .map_err(|e| format!("cannot copy {}: {e}", entry.path().display()))?;
         }
     }
     Ok(())
@@ -87,21 +120,41 @@ fn account_bundle(dist: &Path, path: &str) -> Result<(), String> {
 fn consent_banner(dist: &Path) -> Result<(), String> {
     step("building the embeddable cookie banner (wasm-release, wasm-bindgen, wasm-opt -Oz)");
     exec(
-        cargo().args(["build", "-p", "fk-consent", "--lib", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"]),
+        cargo().args([
+            "build",
+            "-p",
+            "fk-consent",
+            "--lib",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--profile",
+            "wasm-release",
+        ]),
         "cargo build fk-consent",
     )?;
     let out = root().join("target/fk-consent");
     let wasm = root().join("target/wasm32-unknown-unknown/wasm-release/fk_consent.wasm");
     exec(
         Command::new("wasm-bindgen")
-            .args(["--target", "web", "--no-typescript", "--out-name", "fk_consent", "--out-dir"])
+            .args([
+                "--target",
+                "web",
+                "--no-typescript",
+                "--out-name",
+                "fk_consent",
+                "--out-dir",
+            ])
             .arg(&out)
             .arg(&wasm),
         "wasm-bindgen fk-consent",
     )?;
     let optimised = out.join("fk_consent_opt.wasm");
     exec(
-        Command::new(npm_bin().join("wasm-opt")).arg("-Oz").arg(out.join("fk_consent_bg.wasm")).arg("-o").arg(&optimised),
+        Command::new(npm_bin().join("wasm-opt"))
+            .arg("-Oz")
+            .arg(out.join("fk_consent_bg.wasm"))
+            .arg("-o")
+            .arg(&optimised),
         "wasm-opt fk-consent",
     )?;
     let target = dist.join("consent");
@@ -120,7 +173,11 @@ fn consent_banner(dist: &Path) -> Result<(), String> {
         fs::write(target.join(&name), &data).map_err(|e| e.to_string())?;
         manifest.push(format!("\"{key}\":\"/consent/{name}\""));
     }
-    fs::write(target.join("manifest.json"), format!("{{{}}}\n", manifest.join(","))).map_err(|e| e.to_string())
+    fs::write(
+        target.join("manifest.json"),
+        format!("{{{}}}\n", manifest.join(",")),
+    )
+    .map_err(|e| e.to_string())
 }
 
 /// 16 hex digits of FNV-1a: a stable name for immutable caching.
@@ -134,8 +191,12 @@ fn content_hash(data: &[u8]) -> String {
 }
 
 pub fn compressible(path: &Path) -> bool {
-    matches!(path.extension().and_then(|e| e.to_str()), Some("js" | "wasm" | "css" | "svg" | "json" | "html" | "txt"))
-        && path.file_name().is_some_and(|n| n != "index.html" && n != "account.html" && n != "manifest.json")
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("js" | "wasm" | "css" | "svg" | "json" | "html" | "txt")
+    ) && path
+        .file_name()
+        .is_some_and(|n| n != "index.html" && n != "account.html" && n != "manifest.json")
 }
 
 fn compress_dir(dir: &Path) -> Result<(), String> {
@@ -159,21 +220,31 @@ pub fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
 
 pub fn brotli(data: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
-    let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
-    brotli::BrotliCompress(&mut &data[..], &mut out, &params).expect("compressing in memory cannot fail");
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        lgwin: 22,
+        ..Default::default()
+    };
+    brotli::BrotliCompress(&mut &data[..], &mut out, &params)
+        .expect("compressing in memory cannot fail");
     out
 }
 
 pub fn gzip(data: &[u8]) -> Vec<u8> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    encoder.write_all(data).expect("compressing in memory cannot fail");
+    encoder
+        .write_all(data)
+        .expect("compressing in memory cannot fail");
     encoder.finish().expect("compressing in memory cannot fail")
 }
 
 /// The release server binary (cargo skips the build when nothing changed).
 pub fn server() -> Result<PathBuf, String> {
     step("building the server (release)");
-    exec(cargo().args(["build", "--release", "-p", "fk-server"]), "cargo build fk-server")?;
+    exec(
+        cargo().args(["build", "--release", "-p", "fk-server"]),
+        "cargo build fk-server",
+    )?;
     Ok(root().join("target/release/fk-server"))
 }
 
@@ -195,7 +266,9 @@ mod tests {
     #[test]
     fn index_html_is_left_to_the_server() {
         assert!(!compressible(Path::new("dist/index.html")));
-        assert!(compressible(Path::new("dist/fk-app-0123456789abcdef_bg.wasm")));
+        assert!(compressible(Path::new(
+            "dist/fk-app-0123456789abcdef_bg.wasm"
+        )));
         assert!(!compressible(Path::new("dist/fk-app.wasm.br")));
     }
 }

@@ -14,7 +14,10 @@ pub struct Response {
 
 impl Response {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// The value of the cookie `name` this answer sets.
@@ -36,14 +39,28 @@ pub fn post_json(addr: &str, path: &str, body: &str) -> Result<Response, String>
 }
 
 /// A JSON POST with more headers (a cookie, `X-Forwarded-For`).
-pub fn post_json_with(addr: &str, path: &str, body: &str, more: &[(&str, &str)]) -> Result<Response, String> {
+pub fn post_json_with(
+    addr: &str,
+    path: &str,
+    body: &str,
+    more: &[(&str, &str)],
+) -> Result<Response, String> {
     let origin = format!("http://{addr}");
-    let mut headers = vec![("Content-Type", "application/json"), ("Origin", origin.as_str())];
+    let mut headers = vec![
+        ("Content-Type", "application/json"),
+        ("Origin", origin.as_str()),
+    ];
     headers.extend_from_slice(more);
     send(addr, "POST", path, &headers, body.as_bytes())
 }
 
-fn send(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Result<Response, String> {
+fn send(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Result<Response, String> {
     let mut stream = TcpStream::connect(addr).map_err(|e| format!("connect {addr}: {e}"))?;
     stream.set_read_timeout(Some(Duration::from_secs(30))).ok();
     let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
@@ -59,27 +76,48 @@ fn send(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &[
     stream.write_all(&bytes).map_err(|e| e.to_string())?;
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).map_err(|e| e.to_string())?;
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").ok_or("no end of headers")?;
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or("no end of headers")?;
     let head = String::from_utf8_lossy(&raw[..split]).into_owned();
     let mut lines = head.split("\r\n");
-    let status = lines.next().and_then(|l| l.split_whitespace().nth(1)).and_then(|s| s.parse().ok()).ok_or("bad status line")?;
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .ok_or("bad status line")?;
     let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':').map(|(k, v)| (k.trim().to_string(), v.trim().to_string())))
+        .filter_map(|l| {
+            l.split_once(':')
+                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        })
         .collect();
     let mut body = raw[split + 4..].to_vec();
-    let chunked = headers.iter().any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
+    let chunked = headers
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
     if chunked {
         body = dechunk(&body)?;
     }
-    Ok(Response { status, headers, body, wire: raw.len() })
+    Ok(Response {
+        status,
+        headers,
+        body,
+        wire: raw.len(),
+    })
 }
 
 fn dechunk(mut data: &[u8]) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
     loop {
-        let line_end = data.windows(2).position(|w| w == b"\r\n").ok_or("bad chunk")?;
+        let line_end = data
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .ok_or("bad chunk")?;
         let size_text = String::from_utf8_lossy(&data[..line_end]);
-        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16).map_err(|e| e.to_string())?;
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16)
+            .map_err(|e| e.to_string())?;
         data = &data[line_end + 2..];
         if size == 0 {
             return Ok(out);
@@ -93,6 +131,9 @@ fn dechunk(mut data: &[u8]) -> Result<Vec<u8>, String> {
 mod tests {
     #[test]
     fn dechunks() {
-        assert_eq!(super::dechunk(b"3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n").unwrap(), b"abcde");
+        assert_eq!(
+            super::dechunk(b"3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n").unwrap(),
+            b"abcde"
+        );
     }
 }

@@ -6,7 +6,10 @@ pub fn link_token(eml: &[u8]) -> Option<String> {
     let message = mail_parser::MessageParser::default().parse(eml)?;
     let text = message.body_text(0)?;
     let at = text.find("#token=")? + "#token=".len();
-    let token: String = text[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+    let token: String = text[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
     (token.len() == 43).then_some(token)
 }
 
@@ -19,7 +22,13 @@ mod tests {
         // The text part as the server's mail library encodes non-ASCII text.
         let quoted: String = text
             .bytes()
-            .map(|b| if b.is_ascii_alphanumeric() || b" :/.#-_\r\n".contains(&b) { (b as char).to_string() } else { format!("={b:02X}") })
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b" :/.#-_\r\n".contains(&b) {
+                    (b as char).to_string()
+                } else {
+                    format!("={b:02X}")
+                }
+            })
             .collect();
         let eml = format!(
             "From: a@b.kz\r\nTo: c@d.kz\r\nSubject: x\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\

@@ -48,7 +48,10 @@ fn main() -> ExitCode {
 
 /// The workspace root: xtask lives one level below it.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask sits inside the workspace").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits inside the workspace")
+        .to_path_buf()
 }
 
 /// Prints what is about to happen; builds and installs take minutes, so say so.
@@ -58,7 +61,9 @@ pub fn step(what: &str) {
 
 /// Runs a command to completion, failing with its description.
 pub fn exec(cmd: &mut Command, what: &str) -> Result<(), String> {
-    let status = cmd.status().map_err(|e| format!("{what}: cannot start {:?}: {e}", cmd.get_program()))?;
+    let status = cmd
+        .status()
+        .map_err(|e| format!("{what}: cannot start {:?}: {e}", cmd.get_program()))?;
     if status.success() {
         Ok(())
     } else {
@@ -84,14 +89,27 @@ fn run(args: &[String]) -> Result<(), String> {
     tools::ensure_build_tools()?;
     build::spa()?;
     let server = build::server()?;
-    let addr = addr.or_else(|| std::env::var("FK_ADDR").ok()).unwrap_or_else(|| "127.0.0.1:8080".into());
+    let addr = addr
+        .or_else(|| std::env::var("FK_ADDR").ok())
+        .unwrap_or_else(|| "127.0.0.1:8080".into());
     // Something to show on the promotions page of a fresh install (idempotent by slug); demo
     // orders need an account: `fk-server orders demo --login LOGIN` after registering.
     step("demonstration promotions (fk-server promotion demo)");
-    exec(Command::new(&server).current_dir(root()).args(["promotion", "demo"]), "fk-server promotion demo")?;
-    step(&format!("starting the server at http://{addr} (data in ./data; Ctrl-C stops it)"));
+    exec(
+        Command::new(&server)
+            .current_dir(root())
+            .args(["promotion", "demo"]),
+        "fk-server promotion demo",
+    )?;
+    step(&format!(
+        "starting the server at http://{addr} (data in ./data; Ctrl-C stops it)"
+    ));
     let mut cmd = Command::new(server);
-    cmd.current_dir(root()).arg("serve").arg("--addr").arg(&addr).env("FK_DIST_DIR", root().join("dist"));
+    cmd.current_dir(root())
+        .arg("serve")
+        .arg("--addr")
+        .arg(&addr)
+        .env("FK_DIST_DIR", root().join("dist"));
     #[cfg(unix)]
     {
         use std::os::unix::process::CommandExt;
@@ -108,13 +126,37 @@ fn test() -> Result<(), String> {
     tools::ensure_browser()?;
     let schemathesis = tools::schemathesis()?;
     step("unit and server tests (api, server against real SQLite files, xtask)");
-    exec(cargo().args(["test", "--release", "-p", "fk-api", "-p", "fk-server", "-p", "xtask"]).env_remove("FK_TEST_POSTGRES"), "host tests")?;
+    exec(
+        cargo()
+            .args([
+                "test",
+                "--release",
+                "-p",
+                "fk-api",
+                "-p",
+                "fk-server",
+                "-p",
+                "xtask",
+            ])
+            .env_remove("FK_TEST_POSTGRES"),
+        "host tests",
+    )?;
     // Stopped and removed when this function returns, whether the tests pass or not.
     let cluster = postgres::Cluster::start()?;
     step("server tests again, against the throw-away PostgreSQL");
-    exec(cargo().args(["test", "--release", "-p", "fk-server", "--tests"]).env("FK_TEST_POSTGRES", &cluster.url), "server tests on PostgreSQL")?;
+    exec(
+        cargo()
+            .args(["test", "--release", "-p", "fk-server", "--tests"])
+            .env("FK_TEST_POSTGRES", &cluster.url),
+        "server tests on PostgreSQL",
+    )?;
     step("consent loader tests (node --test)");
-    exec(Command::new("node").args(["--test", "consent/"]).current_dir(root()), "consent loader tests")?;
+    exec(
+        Command::new("node")
+            .args(["--test", "consent/"])
+            .current_dir(root()),
+        "consent loader tests",
+    )?;
     step("component tests: wasm in headless Chromium");
     exec(
         cargo()
@@ -128,7 +170,14 @@ fn test() -> Result<(), String> {
     step("end-to-end tests: the release server and app in headless Chromium");
     exec(
         cargo()
-            .args(["test", "--release", "-p", "fk-e2e", "--", "--test-threads=1"])
+            .args([
+                "test",
+                "--release",
+                "-p",
+                "fk-e2e",
+                "--",
+                "--test-threads=1",
+            ])
             .env("FK_SERVER_BIN", server)
             .env("FK_DIST_DIR", root().join("dist"))
             .env("FK_AXE_JS", tools::axe_js())

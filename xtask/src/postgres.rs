@@ -27,8 +27,12 @@ fn server_bin() -> Option<PathBuf> {
 }
 
 fn free_port() -> Result<u16, String> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no free port: {e}"))?;
-    listener.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
+    let listener =
+        std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no free port: {e}"))?;
+    listener
+        .local_addr()
+        .map(|a| a.port())
+        .map_err(|e| e.to_string())
 }
 
 impl Cluster {
@@ -37,31 +41,63 @@ impl Cluster {
             Some(bin) => bin,
             None => {
                 crate::tools::apt_install(&["postgresql"])?;
-                server_bin().ok_or("postgresql was installed but no /usr/lib/postgresql/*/bin/initdb was found")?
+                server_bin().ok_or(
+                    "postgresql was installed but no /usr/lib/postgresql/*/bin/initdb was found",
+                )?
             }
         };
         // PostgreSQL refuses to run as root: then the cluster belongs to the `postgres` user the
         // package created.
-        let as_root = Command::new("id").arg("-u").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+        let as_root = Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
         let dir = std::env::temp_dir().join(format!("fk-postgres-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         if as_root {
-            exec(Command::new("chown").arg("postgres").arg(&dir), "chown the PostgreSQL folder")?;
+            exec(
+                Command::new("chown").arg("postgres").arg(&dir),
+                "chown the PostgreSQL folder",
+            )?;
         }
         let port = free_port()?;
-        let cluster = Cluster { bin, dir, url: format!("postgres://fk@127.0.0.1:{port}"), as_root };
-        step(&format!("starting a throw-away PostgreSQL on 127.0.0.1:{port}"));
+        let cluster = Cluster {
+            bin,
+            dir,
+            url: format!("postgres://fk@127.0.0.1:{port}"),
+            as_root,
+        };
+        step(&format!(
+            "starting a throw-away PostgreSQL on 127.0.0.1:{port}"
+        ));
         let data = cluster.dir.join("data");
         exec(
-            cluster.pg("initdb").arg("-D").arg(&data).args(["-U", "fk", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]),
+            cluster.pg("initdb").arg("-D").arg(&data).args([
+                "-U",
+                "fk",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ]),
             "initdb",
         )?;
         // fsync off: the cluster lives for one test run; the durability of acknowledged writes is
         // tested against SQLite's files and by the server's own transactions.
-        let options = format!("-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300", cluster.dir.display());
+        let options = format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300",
+            cluster.dir.display()
+        );
         exec(
-            cluster.pg("pg_ctl").arg("-D").arg(&data).args(["-o", &options, "-l"]).arg(cluster.dir.join("log")).args(["-w", "start"]),
+            cluster
+                .pg("pg_ctl")
+                .arg("-D")
+                .arg(&data)
+                .args(["-o", &options, "-l"])
+                .arg(cluster.dir.join("log"))
+                .args(["-w", "start"]),
             "pg_ctl start",
         )?;
         Ok(cluster)
@@ -83,7 +119,12 @@ impl Cluster {
 
 impl Drop for Cluster {
     fn drop(&mut self) {
-        let _ = self.pg("pg_ctl").arg("-D").arg(self.dir.join("data")).args(["-m", "immediate", "-w", "stop"]).status();
+        let _ = self
+            .pg("pg_ctl")
+            .arg("-D")
+            .arg(self.dir.join("data"))
+            .args(["-m", "immediate", "-w", "stop"])
+            .status();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }

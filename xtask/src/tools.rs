@@ -12,7 +12,9 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 fn output(cmd: &str, args: &[&str]) -> Option<String> {
     let out = Command::new(cmd).args(args).output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 pub fn ensure_build_tools() -> Result<(), String> {
@@ -24,18 +26,26 @@ pub fn ensure_build_tools() -> Result<(), String> {
 
 fn wasm_target() -> Result<(), String> {
     let installed = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
-    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+    if installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
         return Ok(());
     }
     step("installing the wasm32-unknown-unknown target (rustup)");
-    exec(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]), "rustup target add")
+    exec(
+        Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]),
+        "rustup target add",
+    )
 }
 
 fn trunk() -> Result<(), String> {
     if output("trunk", &["--version"]).is_some_and(|v| v.contains(TRUNK_VERSION)) {
         return Ok(());
     }
-    step(&format!("installing Trunk {TRUNK_VERSION} (cargo install; compiles for a few minutes)"));
+    step(&format!(
+        "installing Trunk {TRUNK_VERSION} (cargo install; compiles for a few minutes)"
+    ));
     exec(
         Command::new("cargo").args(["install", "trunk", "--version", TRUNK_VERSION, "--locked"]),
         "cargo install trunk",
@@ -44,11 +54,15 @@ fn trunk() -> Result<(), String> {
 
 /// The wasm-bindgen version Cargo.lock pins: the CLI must be exactly that one.
 pub fn wasm_bindgen_version() -> Result<String, String> {
-    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line.trim() == "name = \"wasm-bindgen\"" {
-            if let Some(v) = lines.next().and_then(|l| l.trim().strip_prefix("version = \"")) {
+            if let Some(v) = lines
+                .next()
+                .and_then(|l| l.trim().strip_prefix("version = \""))
+            {
                 return Ok(v.trim_end_matches('"').to_string());
             }
         }
@@ -63,10 +77,18 @@ fn wasm_bindgen() -> Result<(), String> {
     if have.split_whitespace().nth(1) == Some(version.as_str()) && runner.contains(&version) {
         return Ok(());
     }
-    step(&format!("installing wasm-bindgen-cli {version}, matching Cargo.lock (cargo install; a few minutes)"));
+    step(&format!(
+        "installing wasm-bindgen-cli {version}, matching Cargo.lock (cargo install; a few minutes)"
+    ));
     // Not --locked: one crate its lockfile pins is no longer in the registry.
     exec(
-        Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", &version, "--force"]),
+        Command::new("cargo").args([
+            "install",
+            "wasm-bindgen-cli",
+            "--version",
+            &version,
+            "--force",
+        ]),
         "cargo install wasm-bindgen-cli",
     )
 }
@@ -90,7 +112,11 @@ fn jsdom() -> PathBuf {
 }
 
 fn npm_tools() -> Result<(), String> {
-    let wasm_opt_ok = output(&npm_bin().join("wasm-opt").to_string_lossy(), &["--version"]).is_some_and(|v| v.contains("132"));
+    let wasm_opt_ok = output(
+        &npm_bin().join("wasm-opt").to_string_lossy(),
+        &["--version"],
+    )
+    .is_some_and(|v| v.contains("132"));
     if wasm_opt_ok && axe_js().exists() && jsdom().exists() {
         return Ok(());
     }
@@ -99,7 +125,9 @@ fn npm_tools() -> Result<(), String> {
     }
     step("installing binaryen (wasm-opt), axe-core and jsdom from npm");
     exec(
-        Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(npm_dir()),
+        Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(npm_dir()),
         "npm ci in xtask/npm",
     )
 }
@@ -115,7 +143,13 @@ pub fn apt_install(packages: &[&str]) -> Result<(), String> {
     step(&format!("installing {} (apt-get)", packages.join(", ")));
     let root_user = output("id", &["-u"]).is_some_and(|u| u.trim() == "0");
     let apt = |args: &[&str]| {
-        let mut cmd = if root_user { Command::new("apt-get") } else { let mut c = Command::new("sudo"); c.arg("apt-get"); c };
+        let mut cmd = if root_user {
+            Command::new("apt-get")
+        } else {
+            let mut c = Command::new("sudo");
+            c.arg("apt-get");
+            c
+        };
         cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
         cmd
     };
@@ -129,14 +163,22 @@ pub fn apt_install(packages: &[&str]) -> Result<(), String> {
 pub const OHA_VERSION: &str = "1.16.0";
 
 pub fn oha() -> Result<PathBuf, String> {
-    let home = std::env::var("CARGO_HOME").map(PathBuf::from).unwrap_or_else(|_| {
-        PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo")
-    });
+    let home = std::env::var("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo")
+        });
     let bin = home.join("bin/oha");
-    let installed = output(bin.to_str().unwrap_or("oha"), &["--version"]).is_some_and(|v| v.contains(OHA_VERSION));
+    let installed = output(bin.to_str().unwrap_or("oha"), &["--version"])
+        .is_some_and(|v| v.contains(OHA_VERSION));
     if !installed {
-        step(&format!("installing oha {OHA_VERSION} (cargo install; a few minutes the first time)"));
-        exec(crate::cargo().args(["install", "oha", "--locked", "--version", OHA_VERSION]), "cargo install oha")?;
+        step(&format!(
+            "installing oha {OHA_VERSION} (cargo install; a few minutes the first time)"
+        ));
+        exec(
+            crate::cargo().args(["install", "oha", "--locked", "--version", OHA_VERSION]),
+            "cargo install oha",
+        )?;
     }
     Ok(bin)
 }
@@ -145,7 +187,8 @@ pub fn oha() -> Result<PathBuf, String> {
 /// package pinned in `xtask/python/requirements.txt`, in a virtual environment under `target/`.
 pub fn schemathesis() -> Result<PathBuf, String> {
     let requirements = crate::root().join("xtask/python/requirements.txt");
-    let pinned = std::fs::read_to_string(&requirements).map_err(|e| format!("{}: {e}", requirements.display()))?;
+    let pinned = std::fs::read_to_string(&requirements)
+        .map_err(|e| format!("{}: {e}", requirements.display()))?;
     let venv = crate::root().join("target/tools/python");
     let st = venv.join("bin/st");
     // The list is copied into the environment once installed: a changed list installs again.
@@ -158,9 +201,20 @@ pub fn schemathesis() -> Result<PathBuf, String> {
     }
     step("installing schemathesis (pip, into target/tools/python)");
     let _ = std::fs::remove_dir_all(&venv);
-    exec(Command::new("python3").args(["-m", "venv"]).arg(&venv), "python3 -m venv")?;
     exec(
-        Command::new(venv.join("bin/pip")).args(["install", "-q", "--disable-pip-version-check", "--no-deps", "-r"]).arg(&requirements),
+        Command::new("python3").args(["-m", "venv"]).arg(&venv),
+        "python3 -m venv",
+    )?;
+    exec(
+        Command::new(venv.join("bin/pip"))
+            .args([
+                "install",
+                "-q",
+                "--disable-pip-version-check",
+                "--no-deps",
+                "-r",
+            ])
+            .arg(&requirements),
         "pip install schemathesis",
     )?;
     std::fs::write(&installed, pinned).map_err(|e| format!("{}: {e}", installed.display()))?;

@@ -25,7 +25,9 @@ impl AcceptedHow {
     }
 
     pub fn from_code(code: &str) -> Option<AcceptedHow> {
-        [AcceptedHow::Registration, AcceptedHow::Acknowledged].into_iter().find(|h| h.code() == code)
+        [AcceptedHow::Registration, AcceptedHow::Acknowledged]
+            .into_iter()
+            .find(|h| h.code() == code)
     }
 }
 
@@ -34,10 +36,23 @@ impl AcceptedHow {
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum HistoryEvent {
-    Policy { version: u32, lang: Lang, how: AcceptedHow },
+    Policy {
+        version: u32,
+        lang: Lang,
+        how: AcceptedHow,
+    },
     /// A cookie consent receipt recorded while signed in.
-    Cookies { consent_id: String, categories: Vec<String>, policy_version: u32, gpc: bool },
-    Choice { choice: Choice, enabled: bool, source: ChoiceSource },
+    Cookies {
+        consent_id: String,
+        categories: Vec<String>,
+        policy_version: u32,
+        gpc: bool,
+    },
+    Choice {
+        choice: Choice,
+        enabled: bool,
+        source: ChoiceSource,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -186,7 +201,11 @@ mod tests {
     fn history_entries_are_flat_json() {
         let entry = HistoryEntry {
             at: "2026-11-24T10:00:00Z".into(),
-            event: HistoryEvent::Choice { choice: Choice::NewsEmail, enabled: false, source: ChoiceSource::OneClick },
+            event: HistoryEvent::Choice {
+                choice: Choice::NewsEmail,
+                enabled: false,
+                source: ChoiceSource::OneClick,
+            },
         };
         let json = serde_json::to_value(&entry).unwrap();
         assert_eq!(json["kind"], "choice");

@@ -30,8 +30,13 @@ impl Choice {
         Choice::AdPersonalisation,
         Choice::Analytics,
     ];
-    pub const SUBSCRIPTIONS: [Choice; 3] = [Choice::NewsEmail, Choice::NewsSms, Choice::SupportMaterials];
-    pub const PRIVACY: [Choice; 3] = [Choice::Recommendations, Choice::AdPersonalisation, Choice::Analytics];
+    pub const SUBSCRIPTIONS: [Choice; 3] =
+        [Choice::NewsEmail, Choice::NewsSms, Choice::SupportMaterials];
+    pub const PRIVACY: [Choice; 3] = [
+        Choice::Recommendations,
+        Choice::AdPersonalisation,
+        Choice::Analytics,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -122,7 +127,13 @@ impl ChoiceSource {
     }
 
     pub fn from_code(code: &str) -> Option<ChoiceSource> {
-        [ChoiceSource::Account, ChoiceSource::UnsubscribePage, ChoiceSource::OneClick].into_iter().find(|s| s.code() == code)
+        [
+            ChoiceSource::Account,
+            ChoiceSource::UnsubscribePage,
+            ChoiceSource::OneClick,
+        ]
+        .into_iter()
+        .find(|s| s.code() == code)
     }
 }
 
@@ -169,13 +180,24 @@ mod tests {
         }
         assert_eq!(Choice::from_code("everything"), None);
         assert!(Choice::NewsSms.needs_phone() && !Choice::NewsEmail.needs_phone());
-        assert!(Choice::NewsEmail.is_email_list() && !Choice::NewsSms.is_email_list() && !Choice::Analytics.is_email_list());
+        assert!(
+            Choice::NewsEmail.is_email_list()
+                && !Choice::NewsSms.is_email_list()
+                && !Choice::Analytics.is_email_list()
+        );
     }
 
     #[test]
     fn counts_what_is_on() {
         let choices = Choices {
-            choices: Choice::ALL.iter().map(|&c| ChoiceState { choice: c, enabled: c != Choice::NewsSms, updated_at: None }).collect(),
+            choices: Choice::ALL
+                .iter()
+                .map(|&c| ChoiceState {
+                    choice: c,
+                    enabled: c != Choice::NewsSms,
+                    updated_at: None,
+                })
+                .collect(),
             has_phone: false,
         };
         assert_eq!(choices.count_on(&Choice::SUBSCRIPTIONS), 2);

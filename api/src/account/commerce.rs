@@ -16,8 +16,13 @@ pub enum OrderStatus {
 }
 
 impl OrderStatus {
-    pub const ALL: [OrderStatus; 5] =
-        [OrderStatus::Placed, OrderStatus::Paid, OrderStatus::Completed, OrderStatus::Cancelled, OrderStatus::Refunded];
+    pub const ALL: [OrderStatus; 5] = [
+        OrderStatus::Placed,
+        OrderStatus::Paid,
+        OrderStatus::Completed,
+        OrderStatus::Cancelled,
+        OrderStatus::Refunded,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -45,7 +50,8 @@ pub struct OrderItem {
 
 impl OrderItem {
     pub fn total_tiyn(&self) -> i64 {
-        self.unit_price_tiyn.saturating_mul(i64::from(self.quantity))
+        self.unit_price_tiyn
+            .saturating_mul(i64::from(self.quantity))
     }
 }
 
@@ -82,7 +88,10 @@ pub fn parse_page(raw: &str) -> Option<u32> {
     if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    raw.parse::<i32>().ok().filter(|n| *n > 0).map(i32::unsigned_abs)
+    raw.parse::<i32>()
+        .ok()
+        .filter(|n| *n > 0)
+        .map(i32::unsigned_abs)
 }
 pub const ORDER_ITEMS_MAX: usize = 200;
 pub const ORDER_ITEM_NAME_MAX: usize = 200;
@@ -115,11 +124,16 @@ pub const ORDER_NUMBER_PATTERN: &str = "^[A-Za-z0-9_-]{1,64}$";
 
 pub fn check_order_number(number: &str) -> Result<(), ApiError> {
     let ok = (1..=ORDER_NUMBER_MAX).contains(&number.len())
-        && number.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        && number
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if ok {
         Ok(())
     } else {
-        Err(invalid("number", "an order number has 1 to 64 Latin letters, digits, '-' or '_'"))
+        Err(invalid(
+            "number",
+            "an order number has 1 to 64 Latin letters, digits, '-' or '_'",
+        ))
     }
 }
 
@@ -132,21 +146,36 @@ impl OrderPush {
         }
         for (i, item) in self.items.iter().enumerate() {
             let name = item.name.trim();
-            if name.is_empty() || name.chars().count() > ORDER_ITEM_NAME_MAX || name.chars().any(char::is_control) {
-                return Err(invalid(&format!("items[{i}].name"), "an item name has 1 to 200 printable characters"));
+            if name.is_empty()
+                || name.chars().count() > ORDER_ITEM_NAME_MAX
+                || name.chars().any(char::is_control)
+            {
+                return Err(invalid(
+                    &format!("items[{i}].name"),
+                    "an item name has 1 to 200 printable characters",
+                ));
             }
             if !(1..=ORDER_QUANTITY_MAX).contains(&item.quantity) {
-                return Err(invalid(&format!("items[{i}].quantity"), "a quantity is between 1 and 100000"));
+                return Err(invalid(
+                    &format!("items[{i}].quantity"),
+                    "a quantity is between 1 and 100000",
+                ));
             }
             if !(0..=ORDER_PRICE_MAX_TIYN).contains(&item.unit_price_tiyn) {
-                return Err(invalid(&format!("items[{i}].unit_price_tiyn"), "a unit price is between 0 and 10^11 tiyn"));
+                return Err(invalid(
+                    &format!("items[{i}].unit_price_tiyn"),
+                    "a unit price is between 0 and 10^11 tiyn",
+                ));
             }
         }
         Ok(())
     }
 
     pub fn total_tiyn(&self) -> i64 {
-        self.items.iter().map(OrderItem::total_tiyn).fold(0, i64::saturating_add)
+        self.items
+            .iter()
+            .map(OrderItem::total_tiyn)
+            .fold(0, i64::saturating_add)
     }
 }
 
@@ -168,7 +197,11 @@ pub fn format_tenge(tiyn: i64, lang: Lang) -> String {
         grouped.push(c);
     }
     let cents = abs % 100;
-    let fraction = if cents == 0 { String::new() } else { format!("{decimal}{cents:02}") };
+    let fraction = if cents == 0 {
+        String::new()
+    } else {
+        format!("{decimal}{cents:02}")
+    };
     format!("{sign}{grouped}{fraction}\u{a0}₸")
 }
 
@@ -211,7 +244,17 @@ mod tests {
         assert_eq!(parse_page("1"), Some(1));
         assert_eq!(parse_page("007"), Some(7));
         assert_eq!(parse_page("2147483647"), Some(2_147_483_647));
-        for bad in ["", "0", "-1", "+2", " 2", "2.0", "1e3", "2147483648", "99999999999999999999"] {
+        for bad in [
+            "",
+            "0",
+            "-1",
+            "+2",
+            " 2",
+            "2.0",
+            "1e3",
+            "2147483648",
+            "99999999999999999999",
+        ] {
             assert_eq!(parse_page(bad), None, "{bad:?}");
         }
     }
@@ -224,8 +267,16 @@ mod tests {
             placed_at: "2026-11-20T10:15:00Z".into(),
             status: OrderStatus::Paid,
             items: vec![
-                OrderItem { name: "Кофе".into(), quantity: 2, unit_price_tiyn: 120_000 },
-                OrderItem { name: "Круассан".into(), quantity: 1, unit_price_tiyn: 1_010_000 },
+                OrderItem {
+                    name: "Кофе".into(),
+                    quantity: 2,
+                    unit_price_tiyn: 120_000,
+                },
+                OrderItem {
+                    name: "Круассан".into(),
+                    quantity: 1,
+                    unit_price_tiyn: 1_010_000,
+                },
             ],
         }
     }
@@ -245,7 +296,13 @@ mod tests {
         assert_eq!(push().total_tiyn(), 1_250_000);
         assert!(push().validate().is_ok());
         let field = |p: OrderPush| p.validate().unwrap_err().field.unwrap();
-        assert_eq!(field(OrderPush { items: vec![], ..push() }), "items");
+        assert_eq!(
+            field(OrderPush {
+                items: vec![],
+                ..push()
+            }),
+            "items"
+        );
         let mut p = push();
         p.items[1].quantity = 0;
         assert_eq!(field(p), "items[1].quantity");

@@ -103,13 +103,20 @@ impl RegisterField {
 
 impl RegisterRequest {
     /// One field's check: what the form shows next to that field as the user types.
-    pub fn check(&self, field: RegisterField, current_year: i32, common: &CommonPasswords) -> Result<(), ApiError> {
+    pub fn check(
+        &self,
+        field: RegisterField,
+        current_year: i32,
+        common: &CommonPasswords,
+    ) -> Result<(), ApiError> {
         match field {
             RegisterField::FirstName => rules::first_name(&self.first_name),
             RegisterField::Email => rules::email(&self.email),
             RegisterField::BirthYear => rules::birth_year(self.birth_year, current_year),
             RegisterField::Login => rules::login(&self.login),
-            RegisterField::Password => password::check(&self.password, &self.login, &self.email, common),
+            RegisterField::Password => {
+                password::check(&self.password, &self.login, &self.email, common)
+            }
             RegisterField::AcceptPolicy => rules::accepted(self.accept_policy),
             RegisterField::GuardianConsent => {
                 rules::guardian_consent(self.birth_year, current_year, self.guardian_consent)
@@ -120,7 +127,10 @@ impl RegisterRequest {
     /// Every problem of the form, in form order. The server answers with the first; the form
     /// shows them all.
     pub fn validate(&self, current_year: i32, common: &CommonPasswords) -> Vec<ApiError> {
-        RegisterField::ALL.into_iter().filter_map(|f| self.check(f, current_year, common).err()).collect()
+        RegisterField::ALL
+            .into_iter()
+            .filter_map(|f| self.check(f, current_year, common).err())
+            .collect()
     }
 }
 
@@ -229,8 +239,10 @@ pub struct SessionView {
 /// Where to go after signing in (`?next=`): only a page of the personal section, so a
 /// crafted link cannot send someone elsewhere.
 pub fn safe_next(next: Option<String>) -> String {
-    next.filter(|n| (n == "/account" || n.starts_with("/account/")) && !n.contains("//") && !n.contains('\\'))
-        .unwrap_or_else(|| "/account".to_string())
+    next.filter(|n| {
+        (n == "/account" || n.starts_with("/account/")) && !n.contains("//") && !n.contains('\\')
+    })
+    .unwrap_or_else(|| "/account".to_string())
 }
 
 /// Tokens in links are 32 random bytes in unpadded base64url: 43 characters.
@@ -238,7 +250,9 @@ pub fn safe_next(next: Option<String>) -> String {
 pub const TOKEN_PATTERN: &str = "^[A-Za-z0-9_-]{43}$";
 
 pub fn is_token(s: &str) -> bool {
-    s.len() == 43 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    s.len() == 43
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 #[cfg(test)]
@@ -268,7 +282,12 @@ mod tests {
 
     #[test]
     fn problems_come_in_form_order_with_their_fields() {
-        let form = RegisterRequest { first_name: "Ivan Petrov".into(), login: "x".into(), accept_policy: false, ..valid() };
+        let form = RegisterRequest {
+            first_name: "Ivan Petrov".into(),
+            login: "x".into(),
+            accept_policy: false,
+            ..valid()
+        };
         let errors = form.validate(2026, &CommonPasswords::default());
         let fields: Vec<_> = errors.iter().map(|e| e.field.clone().unwrap()).collect();
         assert_eq!(fields, ["first_name", "login", "accept_policy"]);
@@ -277,11 +296,17 @@ mod tests {
 
     #[test]
     fn a_minor_needs_the_guardian_checkbox() {
-        let form = RegisterRequest { birth_year: Some(2012), ..valid() };
+        let form = RegisterRequest {
+            birth_year: Some(2012),
+            ..valid()
+        };
         let errors = form.validate(2026, &CommonPasswords::default());
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].code, ErrorCode::GuardianConsentRequired);
-        let form = RegisterRequest { guardian_consent: true, ..form };
+        let form = RegisterRequest {
+            guardian_consent: true,
+            ..form
+        };
         assert!(form.validate(2026, &CommonPasswords::default()).is_empty());
     }
 
@@ -298,7 +323,10 @@ mod tests {
     #[test]
     fn next_stays_inside_the_personal_section() {
         assert_eq!(safe_next(Some("/account".into())), "/account");
-        assert_eq!(safe_next(Some("/account/devices".into())), "/account/devices");
+        assert_eq!(
+            safe_next(Some("/account/devices".into())),
+            "/account/devices"
+        );
         assert_eq!(safe_next(Some("https://evil.test".into())), "/account");
         assert_eq!(safe_next(Some("//evil.test/account".into())), "/account");
         assert_eq!(safe_next(Some("/account//evil.test".into())), "/account");

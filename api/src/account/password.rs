@@ -14,7 +14,12 @@ pub struct CommonPasswords(HashSet<String>);
 impl CommonPasswords {
     /// One password per line, as the file and `GET /api/account/common-passwords` carry them.
     pub fn parse(text: &str) -> CommonPasswords {
-        CommonPasswords(text.lines().map(|l| l.trim().to_lowercase()).filter(|l| !l.is_empty()).collect())
+        CommonPasswords(
+            text.lines()
+                .map(|l| l.trim().to_lowercase())
+                .filter(|l| !l.is_empty())
+                .collect(),
+        )
     }
 
     pub fn len(&self) -> usize {
@@ -56,31 +61,59 @@ fn is_guessable(password: &str, common: &CommonPasswords) -> bool {
             }
         }
     }
-    let steps: Vec<i64> = chars.windows(2).map(|w| w[1] as i64 - w[0] as i64).collect();
+    let steps: Vec<i64> = chars
+        .windows(2)
+        .map(|w| w[1] as i64 - w[0] as i64)
+        .collect();
     steps.iter().all(|s| *s == 1) || steps.iter().all(|s| *s == -1)
 }
 
 /// The rule: 12 to 128 characters (any characters, spaces included), not guessable, not the
 /// login or the e-mail address.
-pub fn check(password: &str, login: &str, email: &str, common: &CommonPasswords) -> Result<(), ApiError> {
+pub fn check(
+    password: &str,
+    login: &str,
+    email: &str,
+    common: &CommonPasswords,
+) -> Result<(), ApiError> {
     let field = "password";
     let len = password.chars().count();
     if len < MIN_LEN {
-        return Err(ApiError::new(ErrorCode::PasswordTooShort, "the password needs at least 12 characters").with_field(field));
+        return Err(ApiError::new(
+            ErrorCode::PasswordTooShort,
+            "the password needs at least 12 characters",
+        )
+        .with_field(field));
     }
     if len > MAX_LEN {
-        return Err(ApiError::new(ErrorCode::PasswordTooLong, "the password has more than 128 characters").with_field(field));
+        return Err(ApiError::new(
+            ErrorCode::PasswordTooLong,
+            "the password has more than 128 characters",
+        )
+        .with_field(field));
     }
     let lower = password.trim().to_lowercase();
     if !login.trim().is_empty() && lower == login.trim().to_lowercase() {
-        return Err(ApiError::new(ErrorCode::PasswordIsLogin, "the password must not be the login").with_field(field));
+        return Err(ApiError::new(
+            ErrorCode::PasswordIsLogin,
+            "the password must not be the login",
+        )
+        .with_field(field));
     }
     let email = email.trim().to_lowercase();
     if !email.is_empty() && (lower == email || email.split('@').next() == Some(lower.as_str())) {
-        return Err(ApiError::new(ErrorCode::PasswordIsEmail, "the password must not be the e-mail address").with_field(field));
+        return Err(ApiError::new(
+            ErrorCode::PasswordIsEmail,
+            "the password must not be the e-mail address",
+        )
+        .with_field(field));
     }
     if is_guessable(password, common) {
-        return Err(ApiError::new(ErrorCode::PasswordTooCommon, "this password is too common or too easy to guess").with_field(field));
+        return Err(ApiError::new(
+            ErrorCode::PasswordTooCommon,
+            "this password is too common or too easy to guess",
+        )
+        .with_field(field));
     }
     Ok(())
 }
@@ -147,26 +180,70 @@ mod tests {
 
     #[test]
     fn length_counts_characters_not_bytes() {
-        assert_eq!(code(check("короткий", "", "", &list())), Some(ErrorCode::PasswordTooShort));
+        assert_eq!(
+            code(check("короткий", "", "", &list())),
+            Some(ErrorCode::PasswordTooShort)
+        );
         assert_eq!(code(check("жылы көктем күн", "", "", &list())), None);
-        assert_eq!(code(check(&"ә".repeat(128), "", "", &CommonPasswords::default())), Some(ErrorCode::PasswordTooCommon));
-        assert_eq!(code(check(&"x".repeat(129), "", "", &list())), Some(ErrorCode::PasswordTooLong));
+        assert_eq!(
+            code(check(&"ә".repeat(128), "", "", &CommonPasswords::default())),
+            Some(ErrorCode::PasswordTooCommon)
+        );
+        assert_eq!(
+            code(check(&"x".repeat(129), "", "", &list())),
+            Some(ErrorCode::PasswordTooLong)
+        );
     }
 
     #[test]
     fn common_and_guessable_passwords_are_refused() {
-        for bad in ["1Q2W3E4R5T6Y", "qwertyuiop123", "dragon12345678", "!!monkey!!2024", "abcabcabcabc", "aaaaaaaaaaaa", "abcdefghijklm", "987654321098"[..9].repeat(2).as_str()] {
-            assert_eq!(code(check(bad, "", "", &list())), Some(ErrorCode::PasswordTooCommon), "{bad}");
+        for bad in [
+            "1Q2W3E4R5T6Y",
+            "qwertyuiop123",
+            "dragon12345678",
+            "!!monkey!!2024",
+            "abcabcabcabc",
+            "aaaaaaaaaaaa",
+            "abcdefghijklm",
+            "987654321098"[..9].repeat(2).as_str(),
+        ] {
+            assert_eq!(
+                code(check(bad, "", "", &list())),
+                Some(ErrorCode::PasswordTooCommon),
+                "{bad}"
+            );
         }
-        assert_eq!(code(check("monkeymonkeymonkey", "", "", &list())), Some(ErrorCode::PasswordTooCommon));
+        assert_eq!(
+            code(check("monkeymonkeymonkey", "", "", &list())),
+            Some(ErrorCode::PasswordTooCommon)
+        );
         assert_eq!(code(check("correct horse battery", "", "", &list())), None);
     }
 
     #[test]
     fn login_and_email_are_refused() {
-        assert_eq!(code(check("Aigerim.Kassymova", "aigerim.kassymova", "", &list())), Some(ErrorCode::PasswordIsLogin));
-        assert_eq!(code(check("aigerim.kassymova@mail.kz", "", "Aigerim.Kassymova@mail.kz", &list())), Some(ErrorCode::PasswordIsEmail));
-        assert_eq!(code(check("aigerim.kassymova", "", "aigerim.kassymova@mail.kz", &list())), Some(ErrorCode::PasswordIsEmail));
+        assert_eq!(
+            code(check("Aigerim.Kassymova", "aigerim.kassymova", "", &list())),
+            Some(ErrorCode::PasswordIsLogin)
+        );
+        assert_eq!(
+            code(check(
+                "aigerim.kassymova@mail.kz",
+                "",
+                "Aigerim.Kassymova@mail.kz",
+                &list()
+            )),
+            Some(ErrorCode::PasswordIsEmail)
+        );
+        assert_eq!(
+            code(check(
+                "aigerim.kassymova",
+                "",
+                "aigerim.kassymova@mail.kz",
+                &list()
+            )),
+            Some(ErrorCode::PasswordIsEmail)
+        );
     }
 
     #[test]
@@ -184,6 +261,9 @@ mod tests {
     fn the_shipped_list_has_ten_thousand_passwords() {
         let list = CommonPasswords::parse(COMMON_PASSWORDS_TXT);
         assert!(list.len() >= 9_900, "{}", list.len());
-        assert_eq!(code(check("qwerty123456", "", "", &list)), Some(ErrorCode::PasswordTooCommon));
+        assert_eq!(
+            code(check("qwerty123456", "", "", &list)),
+            Some(ErrorCode::PasswordTooCommon)
+        );
     }
 }

@@ -36,8 +36,13 @@ pub enum ProfileField {
 }
 
 impl ProfileField {
-    pub const ALL: [ProfileField; 5] =
-        [ProfileField::FirstName, ProfileField::BirthYear, ProfileField::Phone, ProfileField::Lang, ProfileField::GuardianConsent];
+    pub const ALL: [ProfileField; 5] = [
+        ProfileField::FirstName,
+        ProfileField::BirthYear,
+        ProfileField::Phone,
+        ProfileField::Lang,
+        ProfileField::GuardianConsent,
+    ];
 }
 
 impl ProfileUpdate {
@@ -47,13 +52,18 @@ impl ProfileUpdate {
             ProfileField::BirthYear => rules::birth_year(self.birth_year, current_year),
             ProfileField::Phone => rules::phone(&self.phone).map(|_| ()),
             ProfileField::Lang => Lang::parse(&self.lang).map(|_| ()),
-            ProfileField::GuardianConsent => rules::guardian_consent(self.birth_year, current_year, self.guardian_consent),
+            ProfileField::GuardianConsent => {
+                rules::guardian_consent(self.birth_year, current_year, self.guardian_consent)
+            }
         }
     }
 
     /// Every problem, in form order.
     pub fn validate(&self, current_year: i32) -> Vec<ApiError> {
-        ProfileField::ALL.into_iter().filter_map(|f| self.check(f, current_year).err()).collect()
+        ProfileField::ALL
+            .into_iter()
+            .filter_map(|f| self.check(f, current_year).err())
+            .collect()
     }
 }
 
@@ -98,13 +108,28 @@ mod tests {
     #[test]
     fn a_valid_profile_passes() {
         assert!(valid().validate(2026).is_empty());
-        assert!(ProfileUpdate { phone: String::new(), ..valid() }.validate(2026).is_empty());
+        assert!(ProfileUpdate {
+            phone: String::new(),
+            ..valid()
+        }
+        .validate(2026)
+        .is_empty());
     }
 
     #[test]
     fn each_bad_field_is_named() {
-        let bad = ProfileUpdate { first_name: "A B".into(), birth_year: Some(2100), phone: "+1 555".into(), lang: "de".into(), ..valid() };
-        let codes: Vec<_> = bad.validate(2026).into_iter().map(|e| (e.code, e.field.unwrap())).collect();
+        let bad = ProfileUpdate {
+            first_name: "A B".into(),
+            birth_year: Some(2100),
+            phone: "+1 555".into(),
+            lang: "de".into(),
+            ..valid()
+        };
+        let codes: Vec<_> = bad
+            .validate(2026)
+            .into_iter()
+            .map(|e| (e.code, e.field.unwrap()))
+            .collect();
         assert_eq!(
             codes,
             [
@@ -114,8 +139,14 @@ mod tests {
                 (ErrorCode::UnknownLanguage, "lang".to_string()),
             ]
         );
-        let minor = ProfileUpdate { birth_year: Some(2015), ..valid() };
-        assert_eq!(minor.validate(2026)[0].code, ErrorCode::GuardianConsentRequired);
+        let minor = ProfileUpdate {
+            birth_year: Some(2015),
+            ..valid()
+        };
+        assert_eq!(
+            minor.validate(2026)[0].code,
+            ErrorCode::GuardianConsentRequired
+        );
     }
 
     #[test]

@@ -26,21 +26,41 @@ pub fn first_name(value: &str) -> Result<(), ApiError> {
     let name = value.trim();
     let field = "first_name";
     if name.is_empty() {
-        return Err(err(ErrorCode::FirstNameRequired, field, "enter your first name"));
+        return Err(err(
+            ErrorCode::FirstNameRequired,
+            field,
+            "enter your first name",
+        ));
     }
     if name.chars().count() > FIRST_NAME_MAX {
-        return Err(err(ErrorCode::FirstNameTooLong, field, "the first name is longer than 50 characters"));
+        return Err(err(
+            ErrorCode::FirstNameTooLong,
+            field,
+            "the first name is longer than 50 characters",
+        ));
     }
     if name.chars().any(char::is_whitespace) {
-        return Err(err(ErrorCode::FirstNameTwoWords, field, "enter only the first name, without surname or patronymic"));
+        return Err(err(
+            ErrorCode::FirstNameTwoWords,
+            field,
+            "enter only the first name, without surname or patronymic",
+        ));
     }
     let chars: Vec<char> = name.chars().collect();
-    let letters_only = chars.iter().all(|c| c.is_alphabetic() || is_name_joiner(*c));
+    let letters_only = chars
+        .iter()
+        .all(|c| c.is_alphabetic() || is_name_joiner(*c));
     let joined_well = chars.first().is_some_and(|c| c.is_alphabetic())
         && chars.last().is_some_and(|c| c.is_alphabetic())
-        && chars.windows(2).all(|w| !(is_name_joiner(w[0]) && is_name_joiner(w[1])));
+        && chars
+            .windows(2)
+            .all(|w| !(is_name_joiner(w[0]) && is_name_joiner(w[1])));
     if !letters_only || !joined_well {
-        return Err(err(ErrorCode::FirstNameInvalid, field, "a first name has letters, and may have a hyphen or an apostrophe"));
+        return Err(err(
+            ErrorCode::FirstNameInvalid,
+            field,
+            "a first name has letters, and may have a hyphen or an apostrophe",
+        ));
     }
     Ok(())
 }
@@ -56,21 +76,38 @@ pub fn email(value: &str) -> Result<(), ApiError> {
     let email = value.trim();
     let field = "email";
     if email.is_empty() {
-        return Err(err(ErrorCode::EmailRequired, field, "enter your e-mail address"));
+        return Err(err(
+            ErrorCode::EmailRequired,
+            field,
+            "enter your e-mail address",
+        ));
     }
-    let invalid = || err(ErrorCode::EmailInvalid, field, "this is not an e-mail address, e.g. name@example.kz");
+    let invalid = || {
+        err(
+            ErrorCode::EmailInvalid,
+            field,
+            "this is not an e-mail address, e.g. name@example.kz",
+        )
+    };
     if email.len() > EMAIL_MAX {
         return Err(invalid());
     }
-    let Some((local, domain)) = email.rsplit_once('@') else { return Err(invalid()) };
+    let Some((local, domain)) = email.rsplit_once('@') else {
+        return Err(invalid());
+    };
     let local_ok = !local.is_empty()
         && local.len() <= 64
         && !local.starts_with('.')
         && !local.ends_with('.')
         && !local.contains("..")
-        && local.chars().all(|c| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c));
+        && local
+            .chars()
+            .all(|c| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c));
     let domain_ok = is_host_name(domain, |c| c.is_alphanumeric() || c == '-')
-        && domain.rsplit('.').next().is_some_and(|tld| tld.chars().count() >= 2 && tld.chars().all(char::is_alphabetic));
+        && domain
+            .rsplit('.')
+            .next()
+            .is_some_and(|tld| tld.chars().count() >= 2 && tld.chars().all(char::is_alphabetic));
     if local_ok && domain_ok {
         Ok(())
     } else {
@@ -113,10 +150,21 @@ pub fn login(value: &str) -> Result<(), ApiError> {
     let login = value.trim();
     let field = "login";
     if !(LOGIN_MIN..=LOGIN_MAX).contains(&login.chars().count()) {
-        return Err(err(ErrorCode::LoginLength, field, "a login has 3 to 32 characters"));
+        return Err(err(
+            ErrorCode::LoginLength,
+            field,
+            "a login has 3 to 32 characters",
+        ));
     }
-    if !login.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
-        return Err(err(ErrorCode::LoginInvalid, field, "a login has only Latin letters, digits, '.', '_' and '-'"));
+    if !login
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
+        return Err(err(
+            ErrorCode::LoginInvalid,
+            field,
+            "a login has only Latin letters, digits, '.', '_' and '-'",
+        ));
     }
     Ok(())
 }
@@ -125,10 +173,16 @@ pub fn login(value: &str) -> Result<(), ApiError> {
 pub fn birth_year(value: Option<i32>, current_year: i32) -> Result<(), ApiError> {
     let field = "birth_year";
     match value {
-        None => Err(err(ErrorCode::BirthYearRequired, field, "enter your year of birth")),
-        Some(y) if !(BIRTH_YEAR_MIN..=current_year).contains(&y) => {
-            Err(err(ErrorCode::BirthYearInvalid, field, "the year of birth is between 1900 and this year"))
-        }
+        None => Err(err(
+            ErrorCode::BirthYearRequired,
+            field,
+            "enter your year of birth",
+        )),
+        Some(y) if !(BIRTH_YEAR_MIN..=current_year).contains(&y) => Err(err(
+            ErrorCode::BirthYearInvalid,
+            field,
+            "the year of birth is between 1900 and this year",
+        )),
         Some(_) => Ok(()),
     }
 }
@@ -136,19 +190,29 @@ pub fn birth_year(value: Option<i32>, current_year: i32) -> Result<(), ApiError>
 /// Whether someone born in `birth_year` may be under 18 now. Only the year is known, so
 /// someone born exactly 18 years ago counts: their birthday may not have come yet.
 pub fn may_be_minor(birth_year: Option<i32>, current_year: i32) -> bool {
-    birth_year.is_some_and(|y| (BIRTH_YEAR_MIN..=current_year).contains(&y) && current_year - y <= ADULT_AGE)
+    birth_year.is_some_and(|y| {
+        (BIRTH_YEAR_MIN..=current_year).contains(&y) && current_year - y <= ADULT_AGE
+    })
 }
 
 pub fn accepted(accept_policy: bool) -> Result<(), ApiError> {
     if accept_policy {
         Ok(())
     } else {
-        Err(err(ErrorCode::PolicyNotAccepted, "accept_policy", "accept the Privacy Policy to register"))
+        Err(err(
+            ErrorCode::PolicyNotAccepted,
+            "accept_policy",
+            "accept the Privacy Policy to register",
+        ))
     }
 }
 
 /// Clause 6.5–6.6: who may be under 18 confirms a parent's or guardian's permission.
-pub fn guardian_consent(birth_year: Option<i32>, current_year: i32, confirmed: bool) -> Result<(), ApiError> {
+pub fn guardian_consent(
+    birth_year: Option<i32>,
+    current_year: i32,
+    confirmed: bool,
+) -> Result<(), ApiError> {
     if may_be_minor(birth_year, current_year) && !confirmed {
         Err(err(
             ErrorCode::GuardianConsentRequired,
@@ -169,14 +233,25 @@ pub fn phone(value: &str) -> Result<Option<String>, ApiError> {
     if value.is_empty() {
         return Ok(None);
     }
-    let invalid = || err(ErrorCode::PhoneInvalid, "phone", "enter a Kazakh number: +7 7XX XXX XX XX");
+    let invalid = || {
+        err(
+            ErrorCode::PhoneInvalid,
+            "phone",
+            "enter a Kazakh number: +7 7XX XXX XX XX",
+        )
+    };
     let body = value.strip_prefix('+').unwrap_or(value);
-    if !body.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '(' | ')' | '\u{a0}')) {
+    if !body
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '(' | ')' | '\u{a0}'))
+    {
         return Err(invalid());
     }
     let digits: String = body.chars().filter(char::is_ascii_digit).collect();
     let national = match digits.len() {
-        11 if digits.starts_with('7') || (digits.starts_with('8') && !value.starts_with('+')) => &digits[1..],
+        11 if digits.starts_with('7') || (digits.starts_with('8') && !value.starts_with('+')) => {
+            &digits[1..]
+        }
         10 if !value.starts_with('+') => &digits[..],
         _ => return Err(invalid()),
     };
@@ -205,27 +280,69 @@ mod tests {
 
     #[test]
     fn first_names() {
-        for ok in ["Айгерим", "Анна-Мария", "O'Brien", "Жанар", "Ерлан", "Zoë", "Кен’ес"] {
+        for ok in [
+            "Айгерим",
+            "Анна-Мария",
+            "O'Brien",
+            "Жанар",
+            "Ерлан",
+            "Zoë",
+            "Кен’ес",
+        ] {
             assert_eq!(code(first_name(ok)), None, "{ok}");
         }
         assert_eq!(code(first_name("  ")), Some(ErrorCode::FirstNameRequired));
-        assert_eq!(code(first_name("Иван Петров")), Some(ErrorCode::FirstNameTwoWords));
-        assert_eq!(code(first_name("Иван\tИванович")), Some(ErrorCode::FirstNameTwoWords));
+        assert_eq!(
+            code(first_name("Иван Петров")),
+            Some(ErrorCode::FirstNameTwoWords)
+        );
+        assert_eq!(
+            code(first_name("Иван\tИванович")),
+            Some(ErrorCode::FirstNameTwoWords)
+        );
         assert_eq!(code(first_name("R2D2")), Some(ErrorCode::FirstNameInvalid));
         assert_eq!(code(first_name("-Anna")), Some(ErrorCode::FirstNameInvalid));
-        assert_eq!(code(first_name("An--na")), Some(ErrorCode::FirstNameInvalid));
-        assert_eq!(code(first_name("<script>")), Some(ErrorCode::FirstNameInvalid));
-        assert_eq!(code(first_name(&"а".repeat(51))), Some(ErrorCode::FirstNameTooLong));
-        assert_eq!(first_name("Иван Петров").unwrap_err().field.as_deref(), Some("first_name"));
+        assert_eq!(
+            code(first_name("An--na")),
+            Some(ErrorCode::FirstNameInvalid)
+        );
+        assert_eq!(
+            code(first_name("<script>")),
+            Some(ErrorCode::FirstNameInvalid)
+        );
+        assert_eq!(
+            code(first_name(&"а".repeat(51))),
+            Some(ErrorCode::FirstNameTooLong)
+        );
+        assert_eq!(
+            first_name("Иван Петров").unwrap_err().field.as_deref(),
+            Some("first_name")
+        );
     }
 
     #[test]
     fn emails() {
-        for ok in ["a@b.kz", "first.last+tag@mail.example.com", "ерлан@пример.қаз", " A@B.KZ "] {
+        for ok in [
+            "a@b.kz",
+            "first.last+tag@mail.example.com",
+            "ерлан@пример.қаз",
+            " A@B.KZ ",
+        ] {
             assert_eq!(code(email(ok)), None, "{ok}");
         }
         assert_eq!(code(email("")), Some(ErrorCode::EmailRequired));
-        for bad in ["plain", "a@b", "a@@b.kz", "a b@c.kz", "a@-b.kz", "a@b.k", "a@b.12", ".a@b.kz", "a..b@c.kz", "a@b..kz"] {
+        for bad in [
+            "plain",
+            "a@b",
+            "a@@b.kz",
+            "a b@c.kz",
+            "a@-b.kz",
+            "a@b.k",
+            "a@b.12",
+            ".a@b.kz",
+            "a..b@c.kz",
+            "a@b..kz",
+        ] {
             assert_eq!(code(email(bad)), Some(ErrorCode::EmailInvalid), "{bad}");
         }
         assert_eq!(email_key(" Aigerim@Example.KZ "), "aigerim@example.kz");
@@ -245,29 +362,67 @@ mod tests {
 
     #[test]
     fn birth_years_and_age() {
-        assert_eq!(code(birth_year(None, 2026)), Some(ErrorCode::BirthYearRequired));
-        assert_eq!(code(birth_year(Some(1899), 2026)), Some(ErrorCode::BirthYearInvalid));
-        assert_eq!(code(birth_year(Some(2027), 2026)), Some(ErrorCode::BirthYearInvalid));
+        assert_eq!(
+            code(birth_year(None, 2026)),
+            Some(ErrorCode::BirthYearRequired)
+        );
+        assert_eq!(
+            code(birth_year(Some(1899), 2026)),
+            Some(ErrorCode::BirthYearInvalid)
+        );
+        assert_eq!(
+            code(birth_year(Some(2027), 2026)),
+            Some(ErrorCode::BirthYearInvalid)
+        );
         assert_eq!(code(birth_year(Some(1900), 2026)), None);
         assert!(may_be_minor(Some(2012), 2026));
-        assert!(may_be_minor(Some(2008), 2026), "born 2008: 17 until the birthday");
+        assert!(
+            may_be_minor(Some(2008), 2026),
+            "born 2008: 17 until the birthday"
+        );
         assert!(!may_be_minor(Some(2007), 2026));
         assert!(!may_be_minor(None, 2026));
         assert!(!may_be_minor(Some(3000), 2026));
-        assert_eq!(code(guardian_consent(Some(2012), 2026, false)), Some(ErrorCode::GuardianConsentRequired));
+        assert_eq!(
+            code(guardian_consent(Some(2012), 2026, false)),
+            Some(ErrorCode::GuardianConsentRequired)
+        );
         assert_eq!(code(guardian_consent(Some(2012), 2026, true)), None);
         assert_eq!(code(guardian_consent(Some(1990), 2026, false)), None);
     }
 
     #[test]
     fn kazakh_phone_numbers() {
-        for ok in ["+7 701 234 56 78", "8 (701) 234-56-78", "87012345678", "7012345678", "+77012345678", " +7-727-250-00-00 "] {
+        for ok in [
+            "+7 701 234 56 78",
+            "8 (701) 234-56-78",
+            "87012345678",
+            "7012345678",
+            "+77012345678",
+            " +7-727-250-00-00 ",
+        ] {
             assert!(phone(ok).unwrap().is_some(), "{ok}");
         }
-        assert_eq!(phone("8 (701) 234-56-78").unwrap().as_deref(), Some("+77012345678"));
+        assert_eq!(
+            phone("8 (701) 234-56-78").unwrap().as_deref(),
+            Some("+77012345678")
+        );
         assert_eq!(phone("   ").unwrap(), None);
-        for bad in ["+7 912 345 67 89", "+1 701 234 5678", "701234567", "+7 701 234 56 78 9", "7012345678x", "+8 701 234 56 78", "++77012345678", "phone"] {
-            assert_eq!(phone(bad).unwrap_err().code, ErrorCode::PhoneInvalid, "{bad}");
+        for bad in [
+            "+7 912 345 67 89",
+            "+1 701 234 5678",
+            "701234567",
+            "+7 701 234 56 78 9",
+            "7012345678x",
+            "+8 701 234 56 78",
+            "++77012345678",
+            "phone",
+        ] {
+            assert_eq!(
+                phone(bad).unwrap_err().code,
+                ErrorCode::PhoneInvalid,
+                "{bad}"
+            );
         }
         assert_eq!(phone("x").unwrap_err().field.as_deref(), Some("phone"));
         assert_eq!(format_phone("+77012345678"), "+7 701 234 56 78");

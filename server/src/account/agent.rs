@@ -358,7 +358,12 @@ mod tests {
 
     #[test]
     fn multibyte_garbage_does_not_panic() {
-        check("Ж€😀\u{0}\u{FFFD} 日本語 /// ;;; (((", "", "", DeviceKind::Unknown);
+        check(
+            "Ж€😀\u{0}\u{FFFD} 日本語 /// ;;; (((",
+            "",
+            "",
+            DeviceKind::Unknown,
+        );
         check("Chrome/\u{1F600}", "Chrome", "", DeviceKind::Unknown);
         check("Firefox/", "Firefox", "", DeviceKind::Unknown);
         check("Version/17 Safari/", "Safari 17", "", DeviceKind::Unknown);
@@ -375,7 +380,14 @@ mod tests {
         // Multi-byte chars straddle the 512-byte boundary: must not panic.
         let mut ua = "é".repeat(300);
         ua.push_str(" Chrome/131.0 (Windows NT 10.0)");
-        assert_eq!(parse(&ua), Agent { browser: String::new(), os: String::new(), device: DeviceKind::Unknown });
+        assert_eq!(
+            parse(&ua),
+            Agent {
+                browser: String::new(),
+                os: String::new(),
+                device: DeviceKind::Unknown
+            }
+        );
 
         let huge = format!("{}{}", "😀".repeat(1_000_000), "Firefox/128");
         assert_eq!(parse(&huge).browser, "");
@@ -393,15 +405,26 @@ mod tests {
 
     #[test]
     fn outputs_are_capped() {
-        let a = parse(&format!("Samsung SamsungBrowser/{} Android Mobile", "9".repeat(400)));
+        let a = parse(&format!(
+            "Samsung SamsungBrowser/{} Android Mobile",
+            "9".repeat(400)
+        ));
         assert!(a.browser.chars().count() <= MAX_OUTPUT_CHARS);
         assert_eq!(a.browser, "Samsung Internet 999999");
-        assert_eq!(cap_chars(&"ж".repeat(100)).chars().count(), MAX_OUTPUT_CHARS);
+        assert_eq!(
+            cap_chars(&"ж".repeat(100)).chars().count(),
+            MAX_OUTPUT_CHARS
+        );
     }
 
     #[test]
     fn device_kind_round_trip() {
-        for kind in [DeviceKind::Computer, DeviceKind::Phone, DeviceKind::Tablet, DeviceKind::Unknown] {
+        for kind in [
+            DeviceKind::Computer,
+            DeviceKind::Phone,
+            DeviceKind::Tablet,
+            DeviceKind::Unknown,
+        ] {
             assert_eq!(DeviceKind::parse(kind.as_str()), kind);
         }
         assert_eq!(DeviceKind::parse("Phone"), DeviceKind::Unknown);

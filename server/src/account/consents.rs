@@ -4,11 +4,11 @@
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use utoipa_axum::{router::OpenApiRouter, routes};
 use fk_api::account::activity::{AcceptedHow, History, HistoryEntry, HistoryEvent};
 use fk_api::account::data::{AcknowledgeRequest, PolicyStatus};
 use fk_api::{ApiError, ErrorCode, Lang};
 use sqlx::{AnyConnection, Row};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::session::MaybeSession;
 use crate::db::rfc3339;
@@ -27,7 +27,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// The edition last accepted against the current (Russian, prevailing) one.
 #[utoipa::path(get, path = "/api/account/policy", tag = "data", security(("session" = [])),
     responses((status = 200, description = "The edition the user last accepted, and the current one", body = PolicyStatus)))]
-pub async fn policy_status(State(state): State<AppState>, Extension(session): Extension<MaybeSession>) -> Result<Response, AppError> {
+pub async fn policy_status(
+    State(state): State<AppState>,
+    Extension(session): Extension<MaybeSession>,
+) -> Result<Response, AppError> {
     let session = session.required()?;
     Ok(Json(status(&state, session.account_id).await?).into_response())
 }
@@ -38,7 +41,10 @@ async fn status(state: &AppState, account_id: i64) -> Result<PolicyStatus, AppEr
         .fetch_optional(&state.db)
         .await?;
     let (accepted_version, accepted_at) = match accepted {
-        Some(r) => (r.try_get::<i64, _>("version")?, r.try_get::<i64, _>("accepted_at")?),
+        Some(r) => (
+            r.try_get::<i64, _>("version")?,
+            r.try_get::<i64, _>("accepted_at")?,
+        ),
         None => (0, 0),
     };
     let current = policy_store::latest(&state.db, Lang::Ru).await?;
@@ -57,7 +63,11 @@ async fn status(state: &AppState, account_id: i64) -> Result<PolicyStatus, AppEr
         (status = 200, description = "Recorded (again is a no-op)", body = PolicyStatus),
         (status = 409, description = "`unknown_version`: not the current edition", body = ApiError),
     ))]
-async fn acknowledge(State(state): State<AppState>, Extension(session): Extension<MaybeSession>, request: Request) -> Result<Response, AppError> {
+async fn acknowledge(
+    State(state): State<AppState>,
+    Extension(session): Extension<MaybeSession>,
+    request: Request,
+) -> Result<Response, AppError> {
     let session = session.required()?;
     let (parts, body) = request.into_parts();
     let form: AcknowledgeRequest = request::json(&parts.headers, body, "acknowledgement").await?;
@@ -65,18 +75,24 @@ async fn acknowledge(State(state): State<AppState>, Extension(session): Extensio
     if form.version != current {
         return Err(AppError::Client(
             axum::http::StatusCode::CONFLICT,
-            ApiError::new(ErrorCode::UnknownVersion, format!("the current edition is {current}")).with_field("version"),
+            ApiError::new(
+                ErrorCode::UnknownVersion,
+                format!("the current edition is {current}"),
+            )
+            .with_field("version"),
         ));
     }
     let account = super::http::account_of(&state, &session).await?;
     let now = state.clock.now();
     let mut tx = crate::db::begin_write(&state.db).await?;
-    let already = sqlx::query("SELECT 1 AS seen FROM policy_acceptances WHERE account_id = $1 AND version = $2")
-        .bind(account.id)
-        .bind(i64::from(current))
-        .fetch_optional(&mut *tx)
-        .await?
-        .is_some();
+    let already = sqlx::query(
+        "SELECT 1 AS seen FROM policy_acceptances WHERE account_id = $1 AND version = $2",
+    )
+    .bind(account.id)
+    .bind(i64::from(current))
+    .fetch_optional(&mut *tx)
+    .await?
+    .is_some();
     if !already {
         sqlx::query("INSERT INTO policy_acceptances (account_id, version, lang, accepted_at, how) VALUES ($1, $2, $3, $4, $5)")
             .bind(account.id)
@@ -93,31 +109,43 @@ async fn acknowledge(State(state): State<AppState>, Extension(session): Extensio
 
 #[utoipa::path(get, path = "/api/account/history", tag = "data", security(("session" = [])),
     responses((status = 200, description = "The consent history, newest first", body = History)))]
-async fn history(State(state): State<AppState>, Extension(session): Extension<MaybeSession>) -> Result<Response, AppError> {
+async fn history(
+    State(state): State<AppState>,
+    Extension(session): Extension<MaybeSession>,
+) -> Result<Response, AppError> {
     let session = session.required()?;
     let mut conn = state.db.acquire().await?;
-    Ok(Json(History { entries: entries(&mut conn, session.account_id).await? }).into_response())
+    Ok(Json(History {
+        entries: entries(&mut conn, session.account_id).await?,
+    })
+    .into_response())
 }
 
 /// How many entries the history has (the overview's card): counted, not read.
 pub async fn count(conn: &mut AnyConnection, account_id: i64) -> Result<u64, sqlx::Error> {
     let mut total = 0;
     for table in ["policy_acceptances", "consent_receipts", "choice_events"] {
-        let n: i64 = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table} WHERE account_id = $1"))
-            .bind(account_id)
-            .fetch_one(&mut *conn)
-            .await?
-            .try_get("n")?;
+        let n: i64 = sqlx::query(&format!(
+            "SELECT COUNT(*) AS n FROM {table} WHERE account_id = $1"
+        ))
+        .bind(account_id)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("n")?;
         total += u64::try_from(n).unwrap_or_default();
     }
     Ok(total)
 }
 
 /// Every entry of the consent history, newest first.
-pub async fn entries(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<HistoryEntry>, sqlx::Error> {
+pub async fn entries(
+    conn: &mut AnyConnection,
+    account_id: i64,
+) -> Result<Vec<HistoryEntry>, sqlx::Error> {
     // Choice changes first, then cookie receipts, then policy editions: within one second,
     // that is the likelier order of events (acceptance at registration comes before all else).
-    let mut entries: Vec<HistoryEntry> = crate::choices::store::history(&mut *conn, account_id).await?;
+    let mut entries: Vec<HistoryEntry> =
+        crate::choices::store::history(&mut *conn, account_id).await?;
     let receipts = sqlx::query("SELECT consent_id, categories, policy_version, gpc, recorded_at FROM consent_receipts WHERE account_id = $1 ORDER BY id DESC")
         .bind(account_id)
         .fetch_all(&mut *conn)
@@ -127,11 +155,19 @@ pub async fn entries(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<Hi
         let categories: String = r.try_get("categories")?;
         let event = HistoryEvent::Cookies {
             consent_id: r.try_get("consent_id")?,
-            categories: categories.split(',').filter(|c| !c.is_empty()).map(str::to_string).collect(),
-            policy_version: u32::try_from(r.try_get::<i64, _>("policy_version")?).unwrap_or_default(),
+            categories: categories
+                .split(',')
+                .filter(|c| !c.is_empty())
+                .map(str::to_string)
+                .collect(),
+            policy_version: u32::try_from(r.try_get::<i64, _>("policy_version")?)
+                .unwrap_or_default(),
             gpc: r.try_get::<i64, _>("gpc")? != 0,
         };
-        entries.push(HistoryEntry { at: rfc3339(at), event });
+        entries.push(HistoryEntry {
+            at: rfc3339(at),
+            event,
+        });
     }
     let policies = sqlx::query("SELECT version, lang, accepted_at, how FROM policy_acceptances WHERE account_id = $1 ORDER BY id DESC")
         .bind(account_id)
@@ -142,9 +178,13 @@ pub async fn entries(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<Hi
         let event = HistoryEvent::Policy {
             version: u32::try_from(r.try_get::<i64, _>("version")?).unwrap_or_default(),
             lang: Lang::from_code(&r.try_get::<String, _>("lang")?).unwrap_or_default(),
-            how: AcceptedHow::from_code(&r.try_get::<String, _>("how")?).unwrap_or(AcceptedHow::Registration),
+            how: AcceptedHow::from_code(&r.try_get::<String, _>("how")?)
+                .unwrap_or(AcceptedHow::Registration),
         };
-        entries.push(HistoryEntry { at: rfc3339(at), event });
+        entries.push(HistoryEntry {
+            at: rfc3339(at),
+            event,
+        });
     }
     // Newest first. Every `at` is UTC RFC 3339 of one fixed shape, so text order is time
     // order; the sort is stable and each source is read newest first, so entries of the same

@@ -4,15 +4,17 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use utoipa_axum::{router::OpenApiRouter, routes};
 use fk_api::account::choices::Choice;
-use fk_api::account::data::{DataExport, DeleteRequest, ExportProfile, ExportPromotions, Summary, EXPORT_EVERY_SECONDS};
+use fk_api::account::data::{
+    DataExport, DeleteRequest, ExportProfile, ExportPromotions, Summary, EXPORT_EVERY_SECONDS,
+};
 use fk_api::account::rules;
 use fk_api::{ApiError, ErrorCode};
 use sqlx::{AnyConnection, Row};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::http::{account_of, confirm_password, mail_time};
 use super::devices::Detail;
+use super::http::{account_of, confirm_password, mail_time};
 use super::session::{self, MaybeSession};
 use super::store::{self, Account, Event};
 use crate::commerce::{orders, promotions};
@@ -31,12 +33,18 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// When the next download may be made, if not now.
 fn next_export_at(account: &Account, now: i64) -> Option<i64> {
-    account.last_export_at.map(|last| last + EXPORT_EVERY_SECONDS).filter(|next| *next > now)
+    account
+        .last_export_at
+        .map(|last| last + EXPORT_EVERY_SECONDS)
+        .filter(|next| *next > now)
 }
 
 #[utoipa::path(get, path = "/api/account/summary", tag = "data", security(("session" = [])),
     responses((status = 200, description = "One number per card of the overview", body = Summary)))]
-async fn summary(State(state): State<AppState>, Extension(session): Extension<MaybeSession>) -> Result<Response, AppError> {
+async fn summary(
+    State(state): State<AppState>,
+    Extension(session): Extension<MaybeSession>,
+) -> Result<Response, AppError> {
     let session = session.required()?;
     let account = account_of(&state, &session).await?;
     let now = state.clock.now();
@@ -47,7 +55,9 @@ async fn summary(State(state): State<AppState>, Extension(session): Extension<Ma
         promotions_joined: promotions::joined_count(&mut conn, account.id, now).await?,
         subscriptions_on: choices.count_on(&Choice::SUBSCRIPTIONS) as u32,
         privacy_on: choices.count_on(&Choice::PRIVACY) as u32,
-        sessions: super::devices::sessions(&mut conn, account.id, session.id, now, Detail::Page).await?.len() as u32,
+        sessions: super::devices::sessions(&mut conn, account.id, session.id, now, Detail::Page)
+            .await?
+            .len() as u32,
         history_entries: super::consents::count(&mut conn, account.id).await?,
         next_export_at: next_export_at(&account, now).map(rfc3339),
     };
@@ -55,7 +65,11 @@ async fn summary(State(state): State<AppState>, Extension(session): Extension<Ma
 }
 
 /// A new address waiting for its link to be opened.
-async fn pending_email(conn: &mut AnyConnection, account_id: i64, now: i64) -> Result<Option<String>, sqlx::Error> {
+async fn pending_email(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    now: i64,
+) -> Result<Option<String>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT email FROM email_tokens WHERE account_id = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3 \
          ORDER BY created_at DESC LIMIT 1",
@@ -69,7 +83,13 @@ async fn pending_email(conn: &mut AnyConnection, account_id: i64, now: i64) -> R
 }
 
 /// Everything held about the account, gathered on the connection given.
-pub async fn gather(conn: &mut AnyConnection, account: &Account, current_session: i64, policy_version: u32, now: i64) -> Result<DataExport, sqlx::Error> {
+pub async fn gather(
+    conn: &mut AnyConnection,
+    account: &Account,
+    current_session: i64,
+    policy_version: u32,
+    now: i64,
+) -> Result<DataExport, sqlx::Error> {
     let promotions = promotions::for_account(&mut *conn, account.id, account.lang, now).await?;
     Ok(DataExport {
         generated_at: rfc3339(now),
@@ -81,12 +101,25 @@ pub async fn gather(conn: &mut AnyConnection, account: &Account, current_session
             last_export_at: account.last_export_at.map(rfc3339),
         },
         orders: orders::all_for(&mut *conn, account.id).await?,
-        promotions: ExportPromotions { current: promotions.current, past: promotions.past },
-        choices: crate::choices::store::current(&mut *conn, account.id).await?.choices,
+        promotions: ExportPromotions {
+            current: promotions.current,
+            past: promotions.past,
+        },
+        choices: crate::choices::store::current(&mut *conn, account.id)
+            .await?
+            .choices,
         consents: super::consents::entries(&mut *conn, account.id).await?,
         cookie_receipts: crate::consent::store::for_account(&mut *conn, account.id).await?,
-        sessions: super::devices::sessions(&mut *conn, account.id, current_session, now, Detail::Whole).await?,
-        security_log: super::devices::security_log(&mut *conn, account.id, None, Detail::Whole).await?,
+        sessions: super::devices::sessions(
+            &mut *conn,
+            account.id,
+            current_session,
+            now,
+            Detail::Whole,
+        )
+        .await?,
+        security_log: super::devices::security_log(&mut *conn, account.id, None, Detail::Whole)
+            .await?,
         letters: crate::mail::letters_of(&mut *conn, account.id).await?,
     })
 }
@@ -102,7 +135,11 @@ pub async fn gather(conn: &mut AnyConnection, account: &Account, current_session
             headers(("content-disposition" = String, description = "attachment; filename=…"))),
         (status = 429, description = "One download an hour; `retry_after` says when the next may be made", body = ApiError),
     ))]
-async fn export(State(state): State<AppState>, Extension(session): Extension<MaybeSession>, request: Request) -> Result<Response, AppError> {
+async fn export(
+    State(state): State<AppState>,
+    Extension(session): Extension<MaybeSession>,
+    request: Request,
+) -> Result<Response, AppError> {
     let session = session.required()?;
     let now = state.clock.now();
     session.require_recent_auth(now)?;
@@ -129,13 +166,20 @@ async fn export(State(state): State<AppState>, Extension(session): Extension<May
     let account = store::by_id(&mut tx, account.id).await?.unwrap_or(account);
     let data = gather(&mut tx, &account, session.id, policy_version, now).await?;
     tx.commit().await?;
-    let body = serde_json::to_vec_pretty(&data).map_err(|e| AppError::Internal(format!("cannot write the export: {e}")))?;
+    let body = serde_json::to_vec_pretty(&data)
+        .map_err(|e| AppError::Internal(format!("cannot write the export: {e}")))?;
     let date = rfc3339(now).get(..10).unwrap_or("export").to_string();
     let mut response = body.into_response();
     let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     let disposition = format!("attachment; filename=\"fortekassa-data-{date}.json\"");
-    h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).expect("ASCII"));
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&disposition).expect("ASCII"),
+    );
     Ok(response)
 }
 
@@ -145,11 +189,19 @@ async fn export(State(state): State<AppState>, Extension(session): Extension<May
 pub async fn erase(conn: &mut AnyConnection, account: &Account) -> Result<(), sqlx::Error> {
     let id = account.id;
     for table in ["orders", "consent_receipts"] {
-        sqlx::query(&format!("UPDATE {table} SET account_id = NULL WHERE account_id = $1")).bind(id).execute(&mut *conn).await?;
+        sqlx::query(&format!(
+            "UPDATE {table} SET account_id = NULL WHERE account_id = $1"
+        ))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     }
     // Letters waiting for (or kept a week after) delivery name the person, whatever address
     // they went to.
-    sqlx::query("DELETE FROM mail_queue WHERE account_id = $1").bind(id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM mail_queue WHERE account_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     for table in [
         "sessions",
         "email_tokens",
@@ -160,7 +212,10 @@ pub async fn erase(conn: &mut AnyConnection, account: &Account) -> Result<(), sq
         "security_events",
         "policy_acceptances",
     ] {
-        sqlx::query(&format!("DELETE FROM {table} WHERE account_id = $1")).bind(id).execute(&mut *conn).await?;
+        sqlx::query(&format!("DELETE FROM {table} WHERE account_id = $1"))
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
     }
     // Throttling counts whose names carry the account, its address or its login.
     let email_key = rules::email_key(&account.email);
@@ -174,16 +229,26 @@ pub async fn erase(conn: &mut AnyConnection, account: &Account) -> Result<(), sq
         format!("sign-in:unknown:{login_key}"),
     ];
     for bucket in &buckets {
-        sqlx::query("DELETE FROM throttle_events WHERE bucket = $1").bind(bucket).execute(&mut *conn).await?;
+        sqlx::query("DELETE FROM throttle_events WHERE bucket = $1")
+            .bind(bucket)
+            .execute(&mut *conn)
+            .await?;
     }
     super::holds::forget_address(&mut *conn, &email_key).await?;
-    sqlx::query("DELETE FROM accounts WHERE id = $1").bind(id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM accounts WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
 /// Unconfirmed accounts registered at or before `cutoff` (a week ago): all of them, or those
 /// with this login or address.
-pub async fn stale_unconfirmed(conn: &mut AnyConnection, cutoff: i64, keys: Option<(&str, &str)>) -> Result<Vec<i64>, sqlx::Error> {
+pub async fn stale_unconfirmed(
+    conn: &mut AnyConnection,
+    cutoff: i64,
+    keys: Option<(&str, &str)>,
+) -> Result<Vec<i64>, sqlx::Error> {
     let rows = match keys {
         None => sqlx::query("SELECT id FROM accounts WHERE email_verified_at IS NULL AND created_at <= $1").bind(cutoff).fetch_all(&mut *conn).await?,
         Some((login_key, email_key)) => {
@@ -202,11 +267,18 @@ pub async fn stale_unconfirmed(conn: &mut AnyConnection, cutoff: i64, keys: Opti
 /// first, so a confirmation racing with this waits and then finds nothing: a confirmed account
 /// is never erased this way. `true` when it was erased.
 pub async fn erase_unconfirmed(tx: &mut AnyConnection, id: i64) -> Result<bool, sqlx::Error> {
-    let locked = sqlx::query("UPDATE accounts SET version = version WHERE id = $1 AND email_verified_at IS NULL").bind(id).execute(&mut *tx).await?;
+    let locked = sqlx::query(
+        "UPDATE accounts SET version = version WHERE id = $1 AND email_verified_at IS NULL",
+    )
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
     if locked.rows_affected() != 1 {
         return Ok(false);
     }
-    let Some(account) = store::by_id(tx, id).await? else { return Ok(false) };
+    let Some(account) = store::by_id(tx, id).await? else {
+        return Ok(false);
+    };
     erase(tx, &account).await?;
     Ok(true)
 }
@@ -218,17 +290,25 @@ pub async fn erase_unconfirmed(tx: &mut AnyConnection, id: i64) -> Result<bool, 
         (status = 204, description = "The account and its data are erased; the cookie is cleared"),
         (status = 429, description = "Too many wrong passwords; `retry_after` says when", body = ApiError),
     ))]
-async fn delete_account(State(state): State<AppState>, Extension(session): Extension<MaybeSession>, request: Request) -> Result<Response, AppError> {
+async fn delete_account(
+    State(state): State<AppState>,
+    Extension(session): Extension<MaybeSession>,
+    request: Request,
+) -> Result<Response, AppError> {
     let session = session.required()?;
     let (parts, body) = request.into_parts();
-    let form: DeleteRequest = crate::request::json(&parts.headers, body, "deletion request").await?;
+    let form: DeleteRequest =
+        crate::request::json(&parts.headers, body, "deletion request").await?;
     let account = account_of(&state, &session).await?;
     confirm_password(&state, &account, form.password, &parts, "password").await?;
     let now = state.clock.now();
     let mut tx = crate::db::begin_write(&state.db).await?;
     // Read again inside the transaction: the address may have changed since.
     let Some(account) = store::by_id(&mut tx, account.id).await? else {
-        return Err(AppError::Client(StatusCode::UNAUTHORIZED, ApiError::new(ErrorCode::Unauthenticated, "the account no longer exists")));
+        return Err(AppError::Client(
+            StatusCode::UNAUTHORIZED,
+            ApiError::new(ErrorCode::Unauthenticated, "the account no longer exists"),
+        ));
     };
     erase(&mut tx, &account).await?;
     let goodbye = Mail::AccountDeleted {
@@ -236,10 +316,17 @@ async fn delete_account(State(state): State<AppState>, Extension(session): Exten
         when: &mail_time(now),
         policy_link: &super::http::link(&state, "/policy"),
     };
-    state.mailer.queue_then_forget(&mut tx, &account.email, render(&goodbye, account.lang), now).await?;
+    state
+        .mailer
+        .queue_then_forget(&mut tx, &account.email, render(&goodbye, account.lang), now)
+        .await?;
     tx.commit().await?;
     // Gone from disk too, not only from SQL; the goodbye letter's row goes once it is sent.
     crate::db::scrub(&state.db).await;
     state.mailer.wake();
-    Ok(([(header::SET_COOKIE, session::clear_cookie(&state))], StatusCode::NO_CONTENT).into_response())
+    Ok((
+        [(header::SET_COOKIE, session::clear_cookie(&state))],
+        StatusCode::NO_CONTENT,
+    )
+        .into_response())
 }

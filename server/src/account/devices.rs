@@ -4,10 +4,12 @@ use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use utoipa_axum::{router::OpenApiRouter, routes};
-use fk_api::account::activity::{DeviceSession, Devices, SecurityEntry, SecurityEvent, SECURITY_LOG_SHOWN};
+use fk_api::account::activity::{
+    DeviceSession, Devices, SecurityEntry, SecurityEvent, SECURITY_LOG_SHOWN,
+};
 use fk_api::{ApiError, ErrorCode};
 use sqlx::{AnyConnection, Row};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::session::{MaybeSession, Session};
 use super::store::{self, Event};
@@ -25,7 +27,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// An address as the personal section shows it: the network, not the machine.
 pub fn shown_ip(ip: &str) -> String {
-    ip.parse().map_or_else(|_| ip.to_string(), crate::consent::truncate_ip)
+    ip.parse()
+        .map_or_else(|_| ip.to_string(), crate::consent::truncate_ip)
 }
 
 /// How much of what is stored a list shows: the pages shorten addresses; the download has
@@ -44,7 +47,13 @@ fn ip_for(ip: &str, detail: Detail) -> String {
 }
 
 /// The open sessions, the asking one first, then the most recently used.
-pub async fn sessions(conn: &mut AnyConnection, account_id: i64, current: i64, now: i64, detail: Detail) -> Result<Vec<DeviceSession>, sqlx::Error> {
+pub async fn sessions(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    current: i64,
+    now: i64,
+    detail: Detail,
+) -> Result<Vec<DeviceSession>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT id, browser, os, device, ip, user_agent, created_at, last_used_at, remember FROM sessions \
          WHERE account_id = $1 AND idle_expires_at > $2 AND absolute_expires_at > $2 ORDER BY last_used_at DESC, id DESC",
@@ -67,7 +76,11 @@ pub async fn sessions(conn: &mut AnyConnection, account_id: i64, current: i64, n
                 last_active_at: rfc3339(r.try_get("last_used_at")?),
                 remember: r.try_get::<i32, _>("remember")? != 0,
                 current: id == current,
-                user_agent: if detail == Detail::Whole { Some(r.try_get("user_agent")?) } else { None },
+                user_agent: if detail == Detail::Whole {
+                    Some(r.try_get("user_agent")?)
+                } else {
+                    None
+                },
             })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
@@ -76,7 +89,12 @@ pub async fn sessions(conn: &mut AnyConnection, account_id: i64, current: i64, n
 }
 
 /// The security log, newest first; `limit` none for all of it (the export).
-pub async fn security_log(conn: &mut AnyConnection, account_id: i64, limit: Option<u32>, detail: Detail) -> Result<Vec<SecurityEntry>, sqlx::Error> {
+pub async fn security_log(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    limit: Option<u32>,
+    detail: Detail,
+) -> Result<Vec<SecurityEntry>, sqlx::Error> {
     let rows = sqlx::query("SELECT kind, at, ip, browser, os, device FROM security_events WHERE account_id = $1 ORDER BY id DESC LIMIT $2")
         .bind(account_id)
         .bind(limit.map_or(i64::MAX, i64::from))
@@ -85,7 +103,9 @@ pub async fn security_log(conn: &mut AnyConnection, account_id: i64, limit: Opti
     let mut log = Vec::with_capacity(rows.len());
     for r in &rows {
         // A kind this build does not know (written by a newer one) is left out, not an error.
-        let Some(event) = SecurityEvent::from_code(&r.try_get::<String, _>("kind")?) else { continue };
+        let Some(event) = SecurityEvent::from_code(&r.try_get::<String, _>("kind")?) else {
+            continue;
+        };
         log.push(SecurityEntry {
             event,
             at: rfc3339(r.try_get("at")?),
@@ -101,20 +121,42 @@ pub async fn security_log(conn: &mut AnyConnection, account_id: i64, limit: Opti
 async fn view(state: &AppState, session: &Session) -> Result<Devices, AppError> {
     let mut conn = state.db.acquire().await?;
     Ok(Devices {
-        sessions: sessions(&mut conn, session.account_id, session.id, state.clock.now(), Detail::Page).await?,
-        log: security_log(&mut conn, session.account_id, Some(SECURITY_LOG_SHOWN), Detail::Page).await?,
+        sessions: sessions(
+            &mut conn,
+            session.account_id,
+            session.id,
+            state.clock.now(),
+            Detail::Page,
+        )
+        .await?,
+        log: security_log(
+            &mut conn,
+            session.account_id,
+            Some(SECURITY_LOG_SHOWN),
+            Detail::Page,
+        )
+        .await?,
     })
 }
 
 #[utoipa::path(get, path = "/api/account/devices", tag = "devices", security(("session" = [])),
     responses((status = 200, description = "Open sessions (this one first) and the newest entries of the security log", body = Devices)))]
-async fn devices(State(state): State<AppState>, Extension(session): Extension<MaybeSession>) -> Result<Response, AppError> {
+async fn devices(
+    State(state): State<AppState>,
+    Extension(session): Extension<MaybeSession>,
+) -> Result<Response, AppError> {
     let session = session.required()?;
     Ok(Json(view(&state, &session).await?).into_response())
 }
 
 fn no_such_session() -> AppError {
-    AppError::not_found(ApiError::new(ErrorCode::NotFound, "no such session among your other devices").with_field("id"))
+    AppError::not_found(
+        ApiError::new(
+            ErrorCode::NotFound,
+            "no such session among your other devices",
+        )
+        .with_field("id"),
+    )
 }
 
 /// Ends another of the account's sessions (sensitive: a stolen session must not be able to
@@ -148,7 +190,14 @@ async fn end_one(
     if ended.rows_affected() != 1 {
         return Err(no_such_session());
     }
-    store::log(&mut tx, session.account_id, Event::SessionEnded, &client, now).await?;
+    store::log(
+        &mut tx,
+        session.account_id,
+        Event::SessionEnded,
+        &client,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(Json(view(&state, &session).await?).into_response())
 }
@@ -159,17 +208,38 @@ async fn end_one(
         (status = 200, description = "Every other session ended; the list as it is now", body = Devices),
         (status = 403, description = "`reauth_required`: confirm the password first", body = ApiError),
     ))]
-async fn end_others(State(state): State<AppState>, Extension(session): Extension<MaybeSession>, request: Request) -> Result<Response, AppError> {
+async fn end_others(
+    State(state): State<AppState>,
+    Extension(session): Extension<MaybeSession>,
+    request: Request,
+) -> Result<Response, AppError> {
     let session = session.required()?;
     let now = state.clock.now();
     session.require_recent_auth(now)?;
     let (parts, _) = request.into_parts();
     let client = Client::from_parts(&state, &parts);
     let mut tx = crate::db::begin_write(&state.db).await?;
-    sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND id <> $2").bind(session.account_id).bind(session.id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND id <> $2")
+        .bind(session.account_id)
+        .bind(session.id)
+        .execute(&mut *tx)
+        .await?;
     // Whoever is being thrown out may have asked to move the address to their own mailbox.
-    super::tokens::revoke_all(&mut tx, session.account_id, super::tokens::Purpose::ChangeEmail, now).await?;
-    store::log(&mut tx, session.account_id, Event::OtherSessionsEnded, &client, now).await?;
+    super::tokens::revoke_all(
+        &mut tx,
+        session.account_id,
+        super::tokens::Purpose::ChangeEmail,
+        now,
+    )
+    .await?;
+    store::log(
+        &mut tx,
+        session.account_id,
+        Event::OtherSessionsEnded,
+        &client,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok((StatusCode::OK, Json(view(&state, &session).await?)).into_response())
 }

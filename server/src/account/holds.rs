@@ -17,7 +17,12 @@ pub struct Hold {
     pub email_key: String,
 }
 
-pub async fn insert(tx: &mut AnyConnection, hold: &Hold, now: i64, until: i64) -> Result<(), sqlx::Error> {
+pub async fn insert(
+    tx: &mut AnyConnection,
+    hold: &Hold,
+    now: i64,
+    until: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO registration_holds (browser_hash, account_id, login_key, email, email_key, created_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -36,19 +41,33 @@ pub async fn insert(tx: &mut AnyConnection, hold: &Hold, now: i64, until: i64) -
 
 /// Whether a login is taken: by an account, or reserved by a registration still open. An
 /// expired reservation of it is deleted here, so that the new one can be written.
-pub async fn login_taken(tx: &mut AnyConnection, login_key: &str, now: i64) -> Result<bool, sqlx::Error> {
-    sqlx::query("DELETE FROM registration_holds WHERE login_key = $1 AND expires_at <= $2").bind(login_key).bind(now).execute(&mut *tx).await?;
-    let held = sqlx::query("SELECT 1 AS held FROM registration_holds WHERE login_key = $1 AND expires_at > $2")
+pub async fn login_taken(
+    tx: &mut AnyConnection,
+    login_key: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query("DELETE FROM registration_holds WHERE login_key = $1 AND expires_at <= $2")
         .bind(login_key)
         .bind(now)
-        .fetch_optional(&mut *tx)
-        .await?
-        .is_some();
+        .execute(&mut *tx)
+        .await?;
+    let held = sqlx::query(
+        "SELECT 1 AS held FROM registration_holds WHERE login_key = $1 AND expires_at > $2",
+    )
+    .bind(login_key)
+    .bind(now)
+    .fetch_optional(&mut *tx)
+    .await?
+    .is_some();
     Ok(held || store::login_taken(tx, login_key).await?)
 }
 
 /// The open registration of the browser whose `fk_registration` cookie is `browser`.
-pub async fn of_browser(conn: &mut AnyConnection, browser: &str, now: i64) -> Result<Option<Hold>, sqlx::Error> {
+pub async fn of_browser(
+    conn: &mut AnyConnection,
+    browser: &str,
+    now: i64,
+) -> Result<Option<Hold>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT browser_hash, account_id, login_key, email, email_key FROM registration_holds WHERE browser_hash = $1 AND expires_at > $2",
     )
@@ -69,14 +88,20 @@ pub async fn of_browser(conn: &mut AnyConnection, browser: &str, now: i64) -> Re
 }
 
 pub async fn delete(conn: &mut AnyConnection, hold: &Hold) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM registration_holds WHERE browser_hash = $1").bind(&hold.browser_hash).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM registration_holds WHERE browser_hash = $1")
+        .bind(&hold.browser_hash)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
 /// An account's registration is over (its address is confirmed): the login is the account's
 /// own now.
 pub async fn release(conn: &mut AnyConnection, account_id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM registration_holds WHERE account_id = $1").bind(account_id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM registration_holds WHERE account_id = $1")
+        .bind(account_id)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
@@ -84,11 +109,17 @@ pub async fn release(conn: &mut AnyConnection, account_id: i64) -> Result<(), sq
 /// stay reserved until they expire, as they would have anyway: ending them early would tell
 /// whoever made them that the address had an account.
 pub async fn forget_address(conn: &mut AnyConnection, email_key: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE registration_holds SET email = '', email_key = '' WHERE email_key = $1").bind(email_key).execute(&mut *conn).await?;
+    sqlx::query("UPDATE registration_holds SET email = '', email_key = '' WHERE email_key = $1")
+        .bind(email_key)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
 pub async fn prune(conn: &mut AnyConnection, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM registration_holds WHERE expires_at <= $1").bind(now).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM registration_holds WHERE expires_at <= $1")
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }

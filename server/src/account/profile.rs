@@ -4,11 +4,11 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use utoipa_axum::{router::OpenApiRouter, routes};
 use fk_api::account::choices::{Choice, ChoiceSource};
 use fk_api::account::profile::{EmailChangeRequest, PasswordChangeRequest, ProfileUpdate};
 use fk_api::account::{is_token, rules, AccountView, CheckEmail, VerifyRequest};
 use fk_api::{ApiError, ErrorCode, Lang};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::http::{account_of, confirm_password, link, link_invalid, mail_time, throttled};
 use super::session::MaybeSession;
@@ -36,7 +36,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
 fn stale() -> AppError {
     AppError::Client(
         StatusCode::CONFLICT,
-        ApiError::new(ErrorCode::StaleData, "the profile was changed elsewhere since this form was loaded; reload it").with_field("version"),
+        ApiError::new(
+            ErrorCode::StaleData,
+            "the profile was changed elsewhere since this form was loaded; reload it",
+        )
+        .with_field("version"),
     )
 }
 
@@ -47,7 +51,11 @@ fn stale() -> AppError {
         (status = 200, description = "Saved; the account as it is now, with its new `version`", body = AccountView),
         (status = 409, description = "`stale_data`: the profile changed elsewhere since `version` was read", body = ApiError),
     ))]
-async fn update_profile(State(state): State<AppState>, Extension(session): Extension<MaybeSession>, request: Request) -> Result<Response, AppError> {
+async fn update_profile(
+    State(state): State<AppState>,
+    Extension(session): Extension<MaybeSession>,
+    request: Request,
+) -> Result<Response, AppError> {
     let session = session.required()?;
     let (parts, body) = request.into_parts();
     let form: ProfileUpdate = request::json(&parts.headers, body, "profile").await?;
@@ -76,9 +84,19 @@ async fn update_profile(State(state): State<AppState>, Extension(session): Exten
         return Err(stale());
     }
     if phone.is_none() {
-        crate::choices::store::set(&mut tx, session.account_id, Choice::NewsSms, false, ChoiceSource::Account, now).await?;
+        crate::choices::store::set(
+            &mut tx,
+            session.account_id,
+            Choice::NewsSms,
+            false,
+            ChoiceSource::Account,
+            now,
+        )
+        .await?;
     }
-    let account = store::by_id(&mut tx, session.account_id).await?.ok_or_else(stale)?;
+    let account = store::by_id(&mut tx, session.account_id)
+        .await?
+        .ok_or_else(stale)?;
     tx.commit().await?;
     Ok(Json(account.view()).into_response())
 }
@@ -93,17 +111,26 @@ async fn update_profile(State(state): State<AppState>, Extension(session): Exten
         (status = 403, description = "`reauth_required`: confirm the password first", body = ApiError),
         (status = 429, description = "Too many requests; `retry_after` says when", body = ApiError),
     ))]
-async fn request_email_change(State(state): State<AppState>, Extension(session): Extension<MaybeSession>, request: Request) -> Result<Response, AppError> {
+async fn request_email_change(
+    State(state): State<AppState>,
+    Extension(session): Extension<MaybeSession>,
+    request: Request,
+) -> Result<Response, AppError> {
     let session = session.required()?;
     session.require_recent_auth(state.clock.now())?;
     let (parts, body) = request.into_parts();
-    let form: EmailChangeRequest = request::json(&parts.headers, body, "new e-mail address").await?;
+    let form: EmailChangeRequest =
+        request::json(&parts.headers, body, "new e-mail address").await?;
     rules::email(&form.email).map_err(AppError::unprocessable)?;
     let account = account_of(&state, &session).await?;
     let new_email = form.email.trim();
     if rules::email_key(new_email) == rules::email_key(&account.email) {
         return Err(AppError::unprocessable(
-            ApiError::new(ErrorCode::EmailUnchanged, "this is already the account's address").with_field("email"),
+            ApiError::new(
+                ErrorCode::EmailUnchanged,
+                "this is already the account's address",
+            )
+            .with_field("email"),
         ));
     }
     let bucket = format!("email-change:{}", account.id);
@@ -119,25 +146,60 @@ async fn request_email_change(State(state): State<AppState>, Extension(session):
         new_email,
         link: &link(&state, &format!("/account/email/confirm#token={token}")),
     };
-    state.mailer.queue(&mut tx, Some(account.id), new_email, render(&confirm, account.lang), now).await?;
+    state
+        .mailer
+        .queue(
+            &mut tx,
+            Some(account.id),
+            new_email,
+            render(&confirm, account.lang),
+            now,
+        )
+        .await?;
     let notice = Mail::EmailChangeNotice {
         first_name: &account.first_name,
         new_email,
         when: &mail_time(now),
         recover_link: &link(&state, "/account/recover"),
     };
-    state.mailer.queue(&mut tx, Some(account.id), &account.email, render(&notice, account.lang), now).await?;
-    store::log(&mut tx, account.id, Event::EmailChangeRequested, &client, now).await?;
+    state
+        .mailer
+        .queue(
+            &mut tx,
+            Some(account.id),
+            &account.email,
+            render(&notice, account.lang),
+            now,
+        )
+        .await?;
+    store::log(
+        &mut tx,
+        account.id,
+        Event::EmailChangeRequested,
+        &client,
+        now,
+    )
+    .await?;
     throttle::record(&mut tx, &bucket, now).await?;
     tx.commit().await?;
     state.mailer.wake();
-    Ok((StatusCode::ACCEPTED, Json(CheckEmail { email: new_email.to_string() })).into_response())
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(CheckEmail {
+            email: new_email.to_string(),
+        }),
+    )
+        .into_response())
 }
 
 fn email_taken() -> AppError {
     AppError::Client(
         StatusCode::CONFLICT,
-        ApiError::new(ErrorCode::EmailTaken, "another account uses this address now").with_field("email"),
+        ApiError::new(
+            ErrorCode::EmailTaken,
+            "another account uses this address now",
+        )
+        .with_field("email"),
     )
 }
 
@@ -150,7 +212,10 @@ fn email_taken() -> AppError {
         (status = 404, description = "`link_invalid`: the link is unknown, used or expired", body = ApiError),
         (status = 409, description = "`email_taken`: another account took the address meanwhile", body = ApiError),
     ))]
-async fn confirm_email_change(State(state): State<AppState>, request: Request) -> Result<Response, AppError> {
+async fn confirm_email_change(
+    State(state): State<AppState>,
+    request: Request,
+) -> Result<Response, AppError> {
     let (parts, body) = request.into_parts();
     let form: VerifyRequest = request::json(&parts.headers, body, "confirmation link").await?;
     if !is_token(&form.token) {
@@ -159,11 +224,16 @@ async fn confirm_email_change(State(state): State<AppState>, request: Request) -
     let client = Client::from_parts(&state, &parts);
     let now = state.clock.now();
     let mut tx = crate::db::begin_write(&state.db).await?;
-    let Some((account_id, new_email)) = tokens::redeem(&mut tx, &form.token, Purpose::ChangeEmail, now).await? else {
+    let Some((account_id, new_email)) =
+        tokens::redeem(&mut tx, &form.token, Purpose::ChangeEmail, now).await?
+    else {
         return Err(link_invalid());
     };
     let key = rules::email_key(&new_email);
-    if store::by_email_key(&mut tx, &key).await?.is_some_and(|other| other.id != account_id) {
+    if store::by_email_key(&mut tx, &key)
+        .await?
+        .is_some_and(|other| other.id != account_id)
+    {
         return Err(email_taken());
     }
     let changed = sqlx::query("UPDATE accounts SET email = $1, email_key = $2, email_verified_at = $3, version = version + 1 WHERE id = $4")
@@ -197,16 +267,33 @@ async fn confirm_email_change(State(state): State<AppState>, request: Request) -
         (status = 204, description = "The password is changed"),
         (status = 429, description = "Too many wrong passwords; `retry_after` says when", body = ApiError),
     ))]
-async fn change_password(State(state): State<AppState>, Extension(session): Extension<MaybeSession>, request: Request) -> Result<Response, AppError> {
+async fn change_password(
+    State(state): State<AppState>,
+    Extension(session): Extension<MaybeSession>,
+    request: Request,
+) -> Result<Response, AppError> {
     let session = session.required()?;
     let (parts, body) = request.into_parts();
-    let form: PasswordChangeRequest = request::json(&parts.headers, body, "password change").await?;
+    let form: PasswordChangeRequest =
+        request::json(&parts.headers, body, "password change").await?;
     let account = account_of(&state, &session).await?;
-    confirm_password(&state, &account, form.current_password, &parts, "current_password").await?;
+    confirm_password(
+        &state,
+        &account,
+        form.current_password,
+        &parts,
+        "current_password",
+    )
+    .await?;
     let client = Client::from_parts(&state, &parts);
     let now = state.clock.now();
-    fk_api::account::password::check(&form.new_password, &account.login, &account.email, &COMMON_PASSWORDS)
-        .map_err(|e| AppError::unprocessable(e.with_field("new_password")))?;
+    fk_api::account::password::check(
+        &form.new_password,
+        &account.login,
+        &account.email,
+        &COMMON_PASSWORDS,
+    )
+    .map_err(|e| AppError::unprocessable(e.with_field("new_password")))?;
     let hash = state.hasher.hash(form.new_password).await?;
     let mut tx = crate::db::begin_write(&state.db).await?;
     store::set_password(&mut tx, account.id, &hash).await?;
@@ -215,7 +302,11 @@ async fn change_password(State(state): State<AppState>, Extension(session): Exte
     tokens::revoke_all(&mut tx, account.id, Purpose::Reset, now).await?;
     tokens::revoke_all(&mut tx, account.id, Purpose::ChangeEmail, now).await?;
     if form.end_other_sessions {
-        sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND id <> $2").bind(account.id).bind(session.id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND id <> $2")
+            .bind(account.id)
+            .bind(session.id)
+            .execute(&mut *tx)
+            .await?;
     }
     store::log(&mut tx, account.id, Event::PasswordChanged, &client, now).await?;
     let mail = Mail::PasswordChanged {
@@ -224,7 +315,16 @@ async fn change_password(State(state): State<AppState>, Extension(session): Exte
         others_ended: form.end_other_sessions,
         recover_link: &link(&state, "/account/recover"),
     };
-    state.mailer.queue(&mut tx, Some(account.id), &account.email, render(&mail, account.lang), now).await?;
+    state
+        .mailer
+        .queue(
+            &mut tx,
+            Some(account.id),
+            &account.email,
+            render(&mail, account.lang),
+            now,
+        )
+        .await?;
     tx.commit().await?;
     state.mailer.wake();
     Ok(StatusCode::NO_CONTENT.into_response())

@@ -42,32 +42,72 @@ const VERIFY_RESEND: [Window; 2] = [window(60, 1), window(3600, 5)];
 const COOKIE: &str = "fk_registration";
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(register)).routes(routes!(verify)).routes(routes!(resend_verification))
+    OpenApiRouter::new()
+        .routes(routes!(register))
+        .routes(routes!(verify))
+        .routes(routes!(resend_verification))
 }
 
 /// A new verification link for the account's address, in a letter queued in `tx`.
-async fn send_link(state: &AppState, tx: &mut AnyConnection, id: i64, email: &str, first_name: &str, lang: Lang, now: i64) -> Result<(), AppError> {
+async fn send_link(
+    state: &AppState,
+    tx: &mut AnyConnection,
+    id: i64,
+    email: &str,
+    first_name: &str,
+    lang: Lang,
+    now: i64,
+) -> Result<(), AppError> {
     let token = tokens::issue(tx, id, Purpose::Verify, email, now).await?;
-    let mail = Mail::Verify { first_name, link: &link(state, &format!("/account/verify#token={token}")) };
-    state.mailer.queue(tx, Some(id), email, render(&mail, lang), now).await?;
+    let mail = Mail::Verify {
+        first_name,
+        link: &link(state, &format!("/account/verify#token={token}")),
+    };
+    state
+        .mailer
+        .queue(tx, Some(id), email, render(&mail, lang), now)
+        .await?;
     Ok(())
 }
 
 fn login_taken_error() -> AppError {
-    AppError::Client(StatusCode::CONFLICT, ApiError::new(ErrorCode::LoginTaken, "this login is taken; choose another").with_field("login"))
+    AppError::Client(
+        StatusCode::CONFLICT,
+        ApiError::new(ErrorCode::LoginTaken, "this login is taken; choose another")
+            .with_field("login"),
+    )
 }
 
 /// The letter to the owner of an address someone tried to register, at most three a day.
-async fn tell_owner(state: &AppState, tx: &mut AnyConnection, email_key: &str, now: i64) -> Result<(), AppError> {
-    let Some(owner) = store::by_email_key(tx, email_key).await? else { return Ok(()) };
+async fn tell_owner(
+    state: &AppState,
+    tx: &mut AnyConnection,
+    email_key: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    let Some(owner) = store::by_email_key(tx, email_key).await? else {
+        return Ok(());
+    };
     let bucket = format!("register-notice:{}", owner.id);
-    if throttle::check(tx, &bucket, now, &REGISTER_NOTICE, None).await?.is_ok() {
+    if throttle::check(tx, &bucket, now, &REGISTER_NOTICE, None)
+        .await?
+        .is_ok()
+    {
         let mail = Mail::RegistrationAttempt {
             first_name: &owner.first_name,
             sign_in_link: &link(state, "/account/login"),
             recover_link: &link(state, "/account/recover"),
         };
-        state.mailer.queue(tx, Some(owner.id), &owner.email, render(&mail, owner.lang), now).await?;
+        state
+            .mailer
+            .queue(
+                tx,
+                Some(owner.id),
+                &owner.email,
+                render(&mail, owner.lang),
+                now,
+            )
+            .await?;
         throttle::record(tx, &bucket, now).await?;
     }
     Ok(())
@@ -90,15 +130,22 @@ async fn register(State(state): State<AppState>, request: Request) -> Result<Res
     let form: RegisterRequest = request::json(&parts.headers, body, "registration").await?;
     let client = Client::from_parts(&state, &parts);
     let now = state.clock.now();
-    if let Some(first) = form.validate(state.clock.year(), &COMMON_PASSWORDS).into_iter().next() {
+    if let Some(first) = form
+        .validate(state.clock.year(), &COMMON_PASSWORDS)
+        .into_iter()
+        .next()
+    {
         return Err(AppError::unprocessable(first));
     }
     let current = crate::consent::http::policy_version(&state).await?;
     if form.policy_version != current {
         return Err(AppError::Client(
             StatusCode::CONFLICT,
-            ApiError::new(ErrorCode::PolicyOutdated, format!("the policy is now at version {current}; read it and accept again"))
-                .with_field("accept_policy"),
+            ApiError::new(
+                ErrorCode::PolicyOutdated,
+                format!("the policy is now at version {current}; read it and accept again"),
+            )
+            .with_field("accept_policy"),
         ));
     }
     let ip_bucket = format!("register-ip:{}", client.address_key);
@@ -113,7 +160,13 @@ async fn register(State(state): State<AppState>, request: Request) -> Result<Res
     // An unconfirmed account past its week is as good as gone (housekeeping erases it within
     // minutes): gone now, so that its login and address are free exactly when a reservation
     // made with a taken address would end, and timing tells nothing.
-    for id in super::data::stale_unconfirmed(&mut tx, now - UNVERIFIED_KEPT, Some((&login_key, &email_key))).await? {
+    for id in super::data::stale_unconfirmed(
+        &mut tx,
+        now - UNVERIFIED_KEPT,
+        Some((&login_key, &email_key)),
+    )
+    .await?
+    {
         super::data::erase_unconfirmed(&mut tx, id).await?;
     }
     if holds::login_taken(&mut tx, &login_key, now).await? {
@@ -137,13 +190,21 @@ async fn register(State(state): State<AppState>, request: Request) -> Result<Res
         let id = match store::insert(&mut tx, &new, now).await {
             Ok(id) => id,
             // Another registration took the login or address between our check and insert.
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Err(login_taken_error()),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Err(login_taken_error())
+            }
             Err(e) => return Err(e.into()),
         };
         send_link(&state, &mut tx, id, email, new.first_name, form.lang, now).await?;
         Some(id)
     };
-    let hold = Hold { browser_hash: tokens::hash(&browser), account_id, login_key, email: email.to_string(), email_key };
+    let hold = Hold {
+        browser_hash: tokens::hash(&browser),
+        account_id,
+        login_key,
+        email: email.to_string(),
+        email_key,
+    };
     match holds::insert(&mut tx, &hold, now, now + UNVERIFIED_KEPT).await {
         // Another registration reserved the login between our check and this.
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Err(login_taken_error()),
@@ -152,14 +213,24 @@ async fn register(State(state): State<AppState>, request: Request) -> Result<Res
     tx.commit().await?;
     state.mailer.wake();
     let cookie = session::set_named(&state, COOKIE, &browser, Some(UNVERIFIED_KEPT));
-    Ok((StatusCode::ACCEPTED, [(header::SET_COOKIE, cookie)], Json(CheckEmail { email: email.to_string() })).into_response())
+    Ok((
+        StatusCode::ACCEPTED,
+        [(header::SET_COOKIE, cookie)],
+        Json(CheckEmail {
+            email: email.to_string(),
+        }),
+    )
+        .into_response())
 }
 
 fn password_required() -> AppError {
     AppError::Client(
         StatusCode::UNAUTHORIZED,
-        ApiError::new(ErrorCode::PasswordRequired, "this link was opened in another browser: enter the password chosen at registration")
-            .with_field("password"),
+        ApiError::new(
+            ErrorCode::PasswordRequired,
+            "this link was opened in another browser: enter the password chosen at registration",
+        )
+        .with_field("password"),
     )
 }
 
@@ -183,15 +254,20 @@ async fn verify(State(state): State<AppState>, request: Request) -> Result<Respo
     let client = Client::from_parts(&state, &parts);
     let now = state.clock.now();
     let mut conn = state.db.acquire().await?;
-    let Some((account_id, _)) = tokens::peek(&mut conn, &form.token, Purpose::Verify, now).await? else {
+    let Some((account_id, _)) = tokens::peek(&mut conn, &form.token, Purpose::Verify, now).await?
+    else {
         return Err(link_invalid());
     };
     let browser = session::named(&state, &parts.headers, COOKIE);
     let registered_here = match &browser {
-        Some(browser) => holds::of_browser(&mut conn, browser, now).await?.is_some_and(|h| h.account_id == Some(account_id)),
+        Some(browser) => holds::of_browser(&mut conn, browser, now)
+            .await?
+            .is_some_and(|h| h.account_id == Some(account_id)),
         None => false,
     };
-    let account = store::by_id(&mut conn, account_id).await?.ok_or_else(link_invalid)?;
+    let account = store::by_id(&mut conn, account_id)
+        .await?
+        .ok_or_else(link_invalid)?;
     drop(conn);
     if !registered_here {
         // Checked before the link is used up, so a mistyped password can be corrected.
@@ -210,15 +286,39 @@ async fn verify(State(state): State<AppState>, request: Request) -> Result<Respo
     store::log(&mut tx, account_id, Event::EmailVerified, &client, now).await?;
     store::log(&mut tx, account_id, Event::SignIn, &client, now).await?;
     let (token, session) = session::create(&mut tx, account_id, false, &client, now).await?;
-    let account = store::by_id(&mut tx, account_id).await?.ok_or_else(link_invalid)?;
-    let mail = Mail::Welcome { first_name: &account.first_name, login: &account.login, account_link: &link(&state, "/account") };
-    state.mailer.queue(&mut tx, Some(account.id), &email, render(&mail, account.lang), now).await?;
+    let account = store::by_id(&mut tx, account_id)
+        .await?
+        .ok_or_else(link_invalid)?;
+    let mail = Mail::Welcome {
+        first_name: &account.first_name,
+        login: &account.login,
+        account_link: &link(&state, "/account"),
+    };
+    state
+        .mailer
+        .queue(
+            &mut tx,
+            Some(account.id),
+            &email,
+            render(&mail, account.lang),
+            now,
+        )
+        .await?;
     tx.commit().await?;
     state.mailer.wake();
-    let mut response = signed_in(&state, StatusCode::OK, &token, false, session.view(&account));
+    let mut response = signed_in(
+        &state,
+        StatusCode::OK,
+        &token,
+        false,
+        session.view(&account),
+    );
     // Its work is done; a cookie of another registration in this browser stays.
     if registered_here {
-        response.headers_mut().append(header::SET_COOKIE, session::set_named(&state, COOKIE, "", Some(0)));
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            session::set_named(&state, COOKIE, "", Some(0)),
+        );
     }
     Ok(response)
 }
@@ -226,7 +326,10 @@ async fn verify(State(state): State<AppState>, request: Request) -> Result<Respo
 fn no_registration() -> AppError {
     AppError::Client(
         StatusCode::UNAUTHORIZED,
-        ApiError::new(ErrorCode::Unauthenticated, "this browser has no registration waiting for its address to be confirmed"),
+        ApiError::new(
+            ErrorCode::Unauthenticated,
+            "this browser has no registration waiting for its address to be confirmed",
+        ),
     )
 }
 
@@ -238,18 +341,34 @@ fn no_registration() -> AppError {
         (status = 202, description = "The verification link was sent again", body = CheckEmail),
         (status = 429, description = "Sent too recently; `retry_after` says when", body = ApiError),
     ))]
-async fn resend_verification(State(state): State<AppState>, request: Request) -> Result<Response, AppError> {
+async fn resend_verification(
+    State(state): State<AppState>,
+    request: Request,
+) -> Result<Response, AppError> {
     let (parts, _) = request.into_parts();
     let browser = session::named(&state, &parts.headers, COOKIE).ok_or_else(no_registration)?;
     let now = state.clock.now();
-    let hold = holds::of_browser(&mut *state.db.acquire().await?, &browser, now).await?.ok_or_else(no_registration)?;
+    let hold = holds::of_browser(&mut *state.db.acquire().await?, &browser, now)
+        .await?
+        .ok_or_else(no_registration)?;
     let bucket = format!("verify-mail:{}", &hold.browser_hash[..32]);
     throttled(&state, &bucket, &VERIFY_RESEND, None).await?;
     let mut tx = crate::db::begin_write(&state.db).await?;
     match hold.account_id {
         Some(id) => {
-            let account = store::by_id(&mut tx, id).await?.ok_or_else(no_registration)?;
-            send_link(&state, &mut tx, account.id, &account.email, &account.first_name, account.lang, now).await?;
+            let account = store::by_id(&mut tx, id)
+                .await?
+                .ok_or_else(no_registration)?;
+            send_link(
+                &state,
+                &mut tx,
+                account.id,
+                &account.email,
+                &account.first_name,
+                account.lang,
+                now,
+            )
+            .await?;
         }
         None => tell_owner(&state, &mut tx, &hold.email_key, now).await?,
     }

@@ -50,7 +50,11 @@ impl Session {
         } else {
             Err(AppError::Client(
                 axum::http::StatusCode::FORBIDDEN,
-                ApiError::new(ErrorCode::ReauthRequired, "confirm your password to continue").with_field("password"),
+                ApiError::new(
+                    ErrorCode::ReauthRequired,
+                    "confirm your password to continue",
+                )
+                .with_field("password"),
             ))
         }
     }
@@ -77,7 +81,10 @@ pub fn cookie_name(state: &AppState, base: &str) -> String {
 /// A `Set-Cookie` for one of our cookies: `HttpOnly`, `SameSite=Lax`, the whole site,
 /// `Secure` over https; with `Max-Age` when given, else it ends with the browser.
 pub fn set_named(state: &AppState, base: &str, value: &str, max_age: Option<i64>) -> HeaderValue {
-    let mut cookie = format!("{}={value}; Path=/; HttpOnly; SameSite=Lax", cookie_name(state, base));
+    let mut cookie = format!(
+        "{}={value}; Path=/; HttpOnly; SameSite=Lax",
+        cookie_name(state, base)
+    );
     if let Some(seconds) = max_age {
         cookie.push_str(&format!("; Max-Age={seconds}"));
     }
@@ -116,7 +123,13 @@ pub fn token_from(state: &AppState, headers: &HeaderMap) -> Option<String> {
 
 /// A new session (sign-in, verification, reset): a fresh token every time, so a token planted
 /// before sign-in (session fixation) is worthless.
-pub async fn create(conn: &mut AnyConnection, account_id: i64, remember: bool, client: &Client, now: i64) -> Result<(String, Session), sqlx::Error> {
+pub async fn create(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    remember: bool,
+    client: &Client,
+    now: i64,
+) -> Result<(String, Session), sqlx::Error> {
     let token = tokens::new_token();
     let row = sqlx::query(
         "INSERT INTO sessions (account_id, token_hash, remember, created_at, last_used_at, authenticated_at, idle_expires_at, absolute_expires_at, ip, user_agent, browser, os, device) \
@@ -135,11 +148,24 @@ pub async fn create(conn: &mut AnyConnection, account_id: i64, remember: bool, c
     .bind(client.agent.device.as_str())
     .fetch_one(&mut *conn)
     .await?;
-    Ok((token, Session { id: row.try_get("id")?, account_id, remember, created_at: now, authenticated_at: now }))
+    Ok((
+        token,
+        Session {
+            id: row.try_get("id")?,
+            account_id,
+            remember,
+            created_at: now,
+            authenticated_at: now,
+        },
+    ))
 }
 
 /// After the password was given again: a new token and a fresh authentication time.
-pub async fn reauthenticate(db: &crate::Db, session: &Session, now: i64) -> Result<(String, Session), sqlx::Error> {
+pub async fn reauthenticate(
+    db: &crate::Db,
+    session: &Session,
+    now: i64,
+) -> Result<(String, Session), sqlx::Error> {
     let token = tokens::new_token();
     sqlx::query("UPDATE sessions SET token_hash = $1, authenticated_at = $2, last_used_at = $2, idle_expires_at = $3 WHERE id = $4")
         .bind(tokens::hash(&token))
@@ -148,7 +174,13 @@ pub async fn reauthenticate(db: &crate::Db, session: &Session, now: i64) -> Resu
         .bind(session.id)
         .execute(db)
         .await?;
-    Ok((token, Session { authenticated_at: now, ..session.clone() }))
+    Ok((
+        token,
+        Session {
+            authenticated_at: now,
+            ..session.clone()
+        },
+    ))
 }
 
 /// The live session a token belongs to; an expired one is deleted on sight.
@@ -165,7 +197,10 @@ pub async fn find(state: &AppState, token: &str) -> Result<Option<(Session, bool
     let idle_expires: i64 = row.try_get("idle_expires_at")?;
     let absolute_expires: i64 = row.try_get("absolute_expires_at")?;
     if now >= idle_expires || now >= absolute_expires {
-        sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(&state.db).await?;
+        sqlx::query("DELETE FROM sessions WHERE id = $1")
+            .bind(id)
+            .execute(&state.db)
+            .await?;
         return Ok(None);
     }
     let remember = row.try_get::<i32, _>("remember")? != 0;
@@ -190,12 +225,18 @@ pub async fn find(state: &AppState, token: &str) -> Result<Option<(Session, bool
 }
 
 pub async fn end(db: &crate::Db, id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(db).await?;
+    sqlx::query("DELETE FROM sessions WHERE id = $1")
+        .bind(id)
+        .execute(db)
+        .await?;
     Ok(())
 }
 
 pub async fn end_all(conn: &mut AnyConnection, account_id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sessions WHERE account_id = $1").bind(account_id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+        .bind(account_id)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
@@ -206,7 +247,10 @@ pub struct MaybeSession(pub Option<Session>);
 impl MaybeSession {
     pub fn required(self) -> Result<Session, AppError> {
         self.0.ok_or_else(|| {
-            AppError::Client(axum::http::StatusCode::UNAUTHORIZED, ApiError::new(ErrorCode::Unauthenticated, "sign in first"))
+            AppError::Client(
+                axum::http::StatusCode::UNAUTHORIZED,
+                ApiError::new(ErrorCode::Unauthenticated, "sign in first"),
+            )
         })
     }
 }
@@ -222,12 +266,19 @@ pub async fn layer(State(state): State<AppState>, mut request: Request, next: Ne
         },
         None => None,
     };
-    let refresh = found.as_ref().filter(|(s, touched)| *touched && s.remember).is_some();
-    request.extensions_mut().insert(MaybeSession(found.map(|(s, _)| s)));
+    let refresh = found
+        .as_ref()
+        .filter(|(s, touched)| *touched && s.remember)
+        .is_some();
+    request
+        .extensions_mut()
+        .insert(MaybeSession(found.map(|(s, _)| s)));
     let mut response = next.run(request).await;
     if let (true, Some(token)) = (refresh, token) {
         if !response.headers().contains_key(header::SET_COOKIE) {
-            response.headers_mut().insert(header::SET_COOKIE, set_cookie(&state, &token, true));
+            response
+                .headers_mut()
+                .insert(header::SET_COOKIE, set_cookie(&state, &token, true));
         }
     }
     response

@@ -68,26 +68,49 @@ impl Account {
 
 /// On the pool or inside a transaction (`&mut *tx`).
 pub async fn by_id(conn: &mut AnyConnection, id: i64) -> Result<Option<Account>, sqlx::Error> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM accounts WHERE id = $1")).bind(id).fetch_optional(&mut *conn).await?;
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM accounts WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
     row.as_ref().map(from_row).transpose()
 }
 
 /// By login, or by e-mail address when the identifier has an `@` (logins cannot).
-pub async fn by_identifier(db: &Db, identifier: &Identifier) -> Result<Option<Account>, sqlx::Error> {
+pub async fn by_identifier(
+    db: &Db,
+    identifier: &Identifier,
+) -> Result<Option<Account>, sqlx::Error> {
     let column = match identifier {
         Identifier::Email(_) => "email_key",
         Identifier::Login(_) => "login_key",
     };
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM accounts WHERE {column} = $1")).bind(identifier.key()).fetch_optional(db).await?;
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM accounts WHERE {column} = $1"
+    ))
+    .bind(identifier.key())
+    .fetch_optional(db)
+    .await?;
     row.as_ref().map(from_row).transpose()
 }
 
 pub async fn login_taken(tx: &mut AnyConnection, login_key: &str) -> Result<bool, sqlx::Error> {
-    Ok(sqlx::query("SELECT id FROM accounts WHERE login_key = $1").bind(login_key).fetch_optional(&mut *tx).await?.is_some())
+    Ok(sqlx::query("SELECT id FROM accounts WHERE login_key = $1")
+        .bind(login_key)
+        .fetch_optional(&mut *tx)
+        .await?
+        .is_some())
 }
 
-pub async fn by_email_key(tx: &mut AnyConnection, email_key: &str) -> Result<Option<Account>, sqlx::Error> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM accounts WHERE email_key = $1")).bind(email_key).fetch_optional(&mut *tx).await?;
+pub async fn by_email_key(
+    tx: &mut AnyConnection,
+    email_key: &str,
+) -> Result<Option<Account>, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM accounts WHERE email_key = $1"
+    ))
+    .bind(email_key)
+    .fetch_optional(&mut *tx)
+    .await?;
     row.as_ref().map(from_row).transpose()
 }
 
@@ -104,7 +127,11 @@ pub struct NewAccount<'a> {
 }
 
 /// Inserts the account and its acceptance of the policy (registration is consent, 1.3).
-pub async fn insert(tx: &mut AnyConnection, new: &NewAccount<'_>, now: i64) -> Result<i64, sqlx::Error> {
+pub async fn insert(
+    tx: &mut AnyConnection,
+    new: &NewAccount<'_>,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
     let row = sqlx::query(
         "INSERT INTO accounts (login, login_key, email, email_key, first_name, birth_year, gender, lang, password_hash, guardian_consent, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
@@ -133,7 +160,12 @@ pub async fn insert(tx: &mut AnyConnection, new: &NewAccount<'_>, now: i64) -> R
     Ok(id)
 }
 
-pub async fn mark_verified(tx: &mut AnyConnection, id: i64, email: &str, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn mark_verified(
+    tx: &mut AnyConnection,
+    id: i64,
+    email: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
     let done = sqlx::query("UPDATE accounts SET email_verified_at = $1 WHERE id = $2 AND email = $3 AND email_verified_at IS NULL")
         .bind(now)
         .bind(id)
@@ -144,7 +176,11 @@ pub async fn mark_verified(tx: &mut AnyConnection, id: i64, email: &str, now: i6
 }
 
 pub async fn set_password(tx: &mut AnyConnection, id: i64, hash: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2").bind(hash).bind(id).execute(&mut *tx).await?;
+    sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
+        .bind(hash)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     Ok(())
 }
 
@@ -152,7 +188,13 @@ pub async fn set_password(tx: &mut AnyConnection, id: i64, hash: &str) -> Result
 /// personal section): the shared list of events.
 pub use fk_api::account::activity::SecurityEvent as Event;
 
-pub async fn log(conn: &mut AnyConnection, account_id: i64, event: Event, client: &Client, now: i64) -> Result<(), sqlx::Error> {
+pub async fn log(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    event: Event,
+    client: &Client,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO security_events (account_id, kind, at, ip, browser, os, device) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(account_id)
         .bind(event.code())
@@ -169,12 +211,18 @@ pub async fn log(conn: &mut AnyConnection, account_id: i64, event: Event, client
 /// Whether this account signed in before, but never from this browser (its name without the
 /// version) on this OS and kind of device: then the owner gets a "new sign-in" e-mail. Two
 /// indexed lookups, however long the log is.
-pub async fn is_new_device(conn: &mut AnyConnection, account_id: i64, client: &Client) -> Result<bool, sqlx::Error> {
-    let signed_in_before = sqlx::query("SELECT 1 AS seen FROM security_events WHERE account_id = $1 AND kind = 'sign_in' LIMIT 1")
-        .bind(account_id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .is_some();
+pub async fn is_new_device(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    client: &Client,
+) -> Result<bool, sqlx::Error> {
+    let signed_in_before = sqlx::query(
+        "SELECT 1 AS seen FROM security_events WHERE account_id = $1 AND kind = 'sign_in' LIMIT 1",
+    )
+    .bind(account_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .is_some();
     if !signed_in_before {
         return Ok(false);
     }

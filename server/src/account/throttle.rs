@@ -24,16 +24,23 @@ pub struct Backoff {
 }
 
 /// `Err(seconds to wait)` when any window is full or the backoff has not passed.
-pub async fn check(db: &mut AnyConnection, bucket: &str, now: i64, windows: &[Window], backoff: Option<Backoff>) -> Result<Result<(), u64>, sqlx::Error> {
+pub async fn check(
+    db: &mut AnyConnection,
+    bucket: &str,
+    now: i64,
+    windows: &[Window],
+    backoff: Option<Backoff>,
+) -> Result<Result<(), u64>, sqlx::Error> {
     let mut wait = 0i64;
     for w in windows {
         let since = now - w.seconds;
-        let count: i64 = sqlx::query("SELECT COUNT(*) AS n FROM throttle_events WHERE bucket = $1 AND at > $2")
-            .bind(bucket)
-            .bind(since)
-            .fetch_one(&mut *db)
-            .await?
-            .try_get("n")?;
+        let count: i64 =
+            sqlx::query("SELECT COUNT(*) AS n FROM throttle_events WHERE bucket = $1 AND at > $2")
+                .bind(bucket)
+                .bind(since)
+                .fetch_one(&mut *db)
+                .await?
+                .try_get("n")?;
         if count >= w.max {
             // The window frees up when the oldest event that keeps it full leaves it.
             let at: i64 = sqlx::query("SELECT at FROM throttle_events WHERE bucket = $1 AND at > $2 ORDER BY at LIMIT 1 OFFSET $3")
@@ -63,17 +70,29 @@ pub async fn check(db: &mut AnyConnection, bucket: &str, now: i64, windows: &[Wi
 }
 
 pub async fn record(db: &mut AnyConnection, bucket: &str, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO throttle_events (bucket, at) VALUES ($1, $2)").bind(bucket).bind(now).execute(&mut *db).await?;
+    sqlx::query("INSERT INTO throttle_events (bucket, at) VALUES ($1, $2)")
+        .bind(bucket)
+        .bind(now)
+        .execute(&mut *db)
+        .await?;
     Ok(())
 }
 
 /// Several events at once (one statement), each in its bucket at its time.
-pub async fn record_many(db: &mut AnyConnection, events: &[(&str, i64)]) -> Result<(), sqlx::Error> {
+pub async fn record_many(
+    db: &mut AnyConnection,
+    events: &[(&str, i64)],
+) -> Result<(), sqlx::Error> {
     if events.is_empty() {
         return Ok(());
     }
-    let values: Vec<String> = (0..events.len()).map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2)).collect();
-    let sql = format!("INSERT INTO throttle_events (bucket, at) VALUES {}", values.join(", "));
+    let values: Vec<String> = (0..events.len())
+        .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
+        .collect();
+    let sql = format!(
+        "INSERT INTO throttle_events (bucket, at) VALUES {}",
+        values.join(", ")
+    );
     let mut query = sqlx::query(&sql);
     for (bucket, at) in events {
         query = query.bind(*bucket).bind(*at);
@@ -83,7 +102,11 @@ pub async fn record_many(db: &mut AnyConnection, events: &[(&str, i64)]) -> Resu
 }
 
 /// For each of `buckets` with events after `since`: how many, and the time of the oldest.
-pub async fn counts(db: &mut AnyConnection, buckets: &[&str], since: i64) -> Result<std::collections::HashMap<String, (i64, i64)>, sqlx::Error> {
+pub async fn counts(
+    db: &mut AnyConnection,
+    buckets: &[&str],
+    since: i64,
+) -> Result<std::collections::HashMap<String, (i64, i64)>, sqlx::Error> {
     if buckets.is_empty() {
         return Ok(Default::default());
     }
@@ -96,16 +119,32 @@ pub async fn counts(db: &mut AnyConnection, buckets: &[&str], since: i64) -> Res
     for bucket in buckets {
         query = query.bind(*bucket);
     }
-    query.fetch_all(&mut *db).await?.iter().map(|r| Ok((r.try_get("bucket")?, (r.try_get("n")?, r.try_get("oldest")?)))).collect()
+    query
+        .fetch_all(&mut *db)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get("bucket")?,
+                (r.try_get("n")?, r.try_get("oldest")?),
+            ))
+        })
+        .collect()
 }
 
 pub async fn clear(db: &mut AnyConnection, bucket: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM throttle_events WHERE bucket = $1").bind(bucket).execute(&mut *db).await?;
+    sqlx::query("DELETE FROM throttle_events WHERE bucket = $1")
+        .bind(bucket)
+        .execute(&mut *db)
+        .await?;
     Ok(())
 }
 
 /// Forgets events no window looks at any more.
 pub async fn prune(db: &mut AnyConnection, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM throttle_events WHERE at < $1").bind(now - 2 * 86_400).execute(&mut *db).await?;
+    sqlx::query("DELETE FROM throttle_events WHERE at < $1")
+        .bind(now - 2 * 86_400)
+        .execute(&mut *db)
+        .await?;
     Ok(())
 }

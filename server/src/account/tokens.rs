@@ -4,7 +4,6 @@ use base64::Engine as _;
 use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
 
-
 pub fn new_token() -> String {
     let mut bytes = [0u8; 32];
     getrandom::getrandom(&mut bytes).expect("the operating system's random source works");
@@ -43,7 +42,13 @@ impl Purpose {
 }
 
 /// A new link token for `email` of the account; the caller mails it and commits.
-pub async fn issue(tx: &mut AnyConnection, account_id: i64, purpose: Purpose, email: &str, now: i64) -> Result<String, sqlx::Error> {
+pub async fn issue(
+    tx: &mut AnyConnection,
+    account_id: i64,
+    purpose: Purpose,
+    email: &str,
+    now: i64,
+) -> Result<String, sqlx::Error> {
     let token = new_token();
     sqlx::query("INSERT INTO email_tokens (token_hash, account_id, purpose, email, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(hash(&token))
@@ -58,7 +63,12 @@ pub async fn issue(tx: &mut AnyConnection, account_id: i64, purpose: Purpose, em
 }
 
 /// The account and address a token is for, if it is unused and unexpired (nothing changes).
-pub async fn peek(conn: &mut AnyConnection, token: &str, purpose: Purpose, now: i64) -> Result<Option<(i64, String)>, sqlx::Error> {
+pub async fn peek(
+    conn: &mut AnyConnection,
+    token: &str,
+    purpose: Purpose,
+    now: i64,
+) -> Result<Option<(i64, String)>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT account_id, email FROM email_tokens WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3",
     )
@@ -67,11 +77,17 @@ pub async fn peek(conn: &mut AnyConnection, token: &str, purpose: Purpose, now: 
     .bind(now)
     .fetch_optional(&mut *conn)
     .await?;
-    row.map(|r| Ok((r.try_get("account_id")?, r.try_get("email")?))).transpose()
+    row.map(|r| Ok((r.try_get("account_id")?, r.try_get("email")?)))
+        .transpose()
 }
 
 /// Uses the token up: of two requests racing with one link, exactly one gets `Some`.
-pub async fn redeem(tx: &mut AnyConnection, token: &str, purpose: Purpose, now: i64) -> Result<Option<(i64, String)>, sqlx::Error> {
+pub async fn redeem(
+    tx: &mut AnyConnection,
+    token: &str,
+    purpose: Purpose,
+    now: i64,
+) -> Result<Option<(i64, String)>, sqlx::Error> {
     let used = sqlx::query(
         "UPDATE email_tokens SET used_at = $1 WHERE token_hash = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $1",
     )
@@ -83,13 +99,20 @@ pub async fn redeem(tx: &mut AnyConnection, token: &str, purpose: Purpose, now: 
     if used.rows_affected() != 1 {
         return Ok(None);
     }
-    let row = sqlx::query("SELECT account_id, email FROM email_tokens WHERE token_hash = $1").bind(hash(token)).fetch_one(&mut *tx).await?;
+    let row = sqlx::query("SELECT account_id, email FROM email_tokens WHERE token_hash = $1")
+        .bind(hash(token))
+        .fetch_one(&mut *tx)
+        .await?;
     Ok(Some((row.try_get("account_id")?, row.try_get("email")?)))
 }
 
 /// Ends every open link of the account, whatever it is for: its address changed, so links
 /// mailed to the old one (a reset, a verification) must not act on it any more.
-pub async fn revoke_every(tx: &mut AnyConnection, account_id: i64, now: i64) -> Result<(), sqlx::Error> {
+pub async fn revoke_every(
+    tx: &mut AnyConnection,
+    account_id: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE email_tokens SET used_at = $1 WHERE account_id = $2 AND used_at IS NULL")
         .bind(now)
         .bind(account_id)
@@ -99,7 +122,12 @@ pub async fn revoke_every(tx: &mut AnyConnection, account_id: i64, now: i64) -> 
 }
 
 /// Ends every open link of a kind (after a reset, older reset links must not work).
-pub async fn revoke_all(tx: &mut AnyConnection, account_id: i64, purpose: Purpose, now: i64) -> Result<(), sqlx::Error> {
+pub async fn revoke_all(
+    tx: &mut AnyConnection,
+    account_id: i64,
+    purpose: Purpose,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE email_tokens SET used_at = $1 WHERE account_id = $2 AND purpose = $3 AND used_at IS NULL")
         .bind(now)
         .bind(account_id)

@@ -4,9 +4,9 @@
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::{middleware, Extension, Json};
-use utoipa_axum::{router::OpenApiRouter, routes};
 use fk_api::account::choices::{Choice, ChoiceSource, ChoiceUpdate, Choices};
 use fk_api::{ApiError, ErrorCode};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{store, unsubscribe};
 use crate::account::session::{self, MaybeSession};
@@ -17,12 +17,21 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
     let account = OpenApiRouter::new()
         .routes(routes!(list))
         .routes(routes!(update))
-        .route_layer(middleware::from_fn_with_state(state.clone(), session::layer))
-        .route_layer(middleware::from_fn_with_state(state.clone(), crate::account::same_origin_only));
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            session::layer,
+        ))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::account::same_origin_only,
+        ));
     let page = OpenApiRouter::new()
         .routes(routes!(unsubscribe::preview))
         .routes(routes!(unsubscribe::from_page))
-        .route_layer(middleware::from_fn_with_state(state, crate::account::same_origin_only));
+        .route_layer(middleware::from_fn_with_state(
+            state,
+            crate::account::same_origin_only,
+        ));
     // GET /unsubscribe is the link opened in a browser: the SPA's page.
     let one_click = OpenApiRouter::new().routes(routes!(unsubscribe::one_click, unsubscribe::page));
     account.merge(page).merge(one_click)
@@ -30,9 +39,14 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
 
 #[utoipa::path(get, path = "/api/account/choices", tag = "choices", security(("session" = [])),
     responses((status = 200, description = "Every subscription and privacy choice, on or off", body = Choices)))]
-async fn list(State(state): State<AppState>, Extension(session): Extension<MaybeSession>) -> Result<Json<Choices>, AppError> {
+async fn list(
+    State(state): State<AppState>,
+    Extension(session): Extension<MaybeSession>,
+) -> Result<Json<Choices>, AppError> {
     let session = session.required()?;
-    Ok(Json(store::current(&mut *state.db.acquire().await?, session.account_id).await?))
+    Ok(Json(
+        store::current(&mut *state.db.acquire().await?, session.account_id).await?,
+    ))
 }
 
 #[utoipa::path(put, path = "/api/account/choices/{choice}", tag = "choices", security(("session" = [])),
@@ -50,8 +64,11 @@ async fn update(
     request: Request,
 ) -> Result<Json<Choices>, AppError> {
     let session = session.required()?;
-    let choice = Choice::from_code(&code)
-        .ok_or_else(|| AppError::not_found(ApiError::new(ErrorCode::NotFound, format!("no choice {code:?}")).with_field("choice")))?;
+    let choice = Choice::from_code(&code).ok_or_else(|| {
+        AppError::not_found(
+            ApiError::new(ErrorCode::NotFound, format!("no choice {code:?}")).with_field("choice"),
+        )
+    })?;
     let (parts, body) = request.into_parts();
     let update: ChoiceUpdate = request::json(&parts.headers, body, "choice").await?;
     let mut tx = crate::db::begin_write(&state.db).await?;
@@ -64,11 +81,23 @@ async fn update(
         if phone.is_none() {
             return Err(AppError::Client(
                 StatusCode::CONFLICT,
-                ApiError::new(ErrorCode::PhoneRequired, "add a phone number to the profile first").with_field("phone"),
+                ApiError::new(
+                    ErrorCode::PhoneRequired,
+                    "add a phone number to the profile first",
+                )
+                .with_field("phone"),
             ));
         }
     }
-    store::set(&mut tx, session.account_id, choice, update.enabled, ChoiceSource::Account, state.clock.now()).await?;
+    store::set(
+        &mut tx,
+        session.account_id,
+        choice,
+        update.enabled,
+        ChoiceSource::Account,
+        state.clock.now(),
+    )
+    .await?;
     let choices = store::current(&mut tx, session.account_id).await?;
     tx.commit().await?;
     Ok(Json(choices))

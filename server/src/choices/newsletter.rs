@@ -21,21 +21,41 @@ const SUBJECT_MAX: usize = 200;
 const BODY_MAX: usize = 50_000;
 
 fn bad(field: &str, message: &str) -> AppError {
-    AppError::Client(StatusCode::BAD_REQUEST, ApiError::new(ErrorCode::InvalidQuery, message).with_field(field))
+    AppError::Client(
+        StatusCode::BAD_REQUEST,
+        ApiError::new(ErrorCode::InvalidQuery, message).with_field(field),
+    )
 }
 
 /// Queues one letter of `choice` (an e-mail list) per subscribed account with a confirmed
 /// address and wakes the mailer; returns how many were queued.
-pub async fn send(state: &AppState, choice: Choice, subject: &str, body: &str) -> Result<usize, AppError> {
+pub async fn send(
+    state: &AppState,
+    choice: Choice,
+    subject: &str,
+    body: &str,
+) -> Result<usize, AppError> {
     if !choice.is_email_list() {
-        return Err(bad("list", &format!("{} is not an e-mail list", choice.code())));
+        return Err(bad(
+            "list",
+            &format!("{} is not an e-mail list", choice.code()),
+        ));
     }
     let subject = subject.trim();
-    if subject.is_empty() || subject.chars().count() > SUBJECT_MAX || subject.chars().any(char::is_control) {
-        return Err(bad("subject", &format!("the subject must be one line of 1 to {SUBJECT_MAX} characters")));
+    if subject.is_empty()
+        || subject.chars().count() > SUBJECT_MAX
+        || subject.chars().any(char::is_control)
+    {
+        return Err(bad(
+            "subject",
+            &format!("the subject must be one line of 1 to {SUBJECT_MAX} characters"),
+        ));
     }
     if body.trim().is_empty() || body.len() > BODY_MAX {
-        return Err(bad("body", &format!("the text must not be empty nor longer than {BODY_MAX} bytes")));
+        return Err(bad(
+            "body",
+            &format!("the text must not be empty nor longer than {BODY_MAX} bytes"),
+        ));
     }
     let mut queued = 0;
     let mut after = 0i64;
@@ -62,8 +82,17 @@ pub async fn send(state: &AppState, choice: Choice, subject: &str, body: &str) -
             let lang = Lang::from_code(&row.try_get::<String, _>("lang")?).unwrap_or_default();
             let token = unsubscribe::issue(&mut tx, id, choice, now).await?;
             let link = unsubscribe::link(state, &token);
-            let mail = Mail::Newsletter { first_name: &first_name, subject, body, unsubscribe_link: &link, list: choice };
-            state.mailer.queue(&mut tx, Some(id), &email, render(&mail, lang), now).await?;
+            let mail = Mail::Newsletter {
+                first_name: &first_name,
+                subject,
+                body,
+                unsubscribe_link: &link,
+                list: choice,
+            };
+            state
+                .mailer
+                .queue(&mut tx, Some(id), &email, render(&mail, lang), now)
+                .await?;
             after = id;
             queued += 1;
         }
@@ -94,7 +123,9 @@ fn parse_list(name: &str) -> Result<Choice, String> {
     match name {
         "news" | "news_email" => Ok(Choice::NewsEmail),
         "support" | "support_materials" => Ok(Choice::SupportMaterials),
-        "sms" | "news_sms" => Err("SMS is not an e-mail list; the e-mail lists are news and support".into()),
+        "sms" | "news_sms" => {
+            Err("SMS is not an e-mail list; the e-mail lists are news and support".into())
+        }
         _ => Err("the e-mail lists are news and support".into()),
     }
 }
@@ -103,11 +134,18 @@ fn parse_list(name: &str) -> Result<Choice, String> {
 const BAD_INPUT: u8 = 2;
 
 pub async fn run(config: Config, command: Command) -> ExitCode {
-    let Command::Send { list, subject, body_file } = command;
+    let Command::Send {
+        list,
+        subject,
+        body_file,
+    } = command;
     let body = match std::fs::read_to_string(&body_file) {
         Ok(body) => body,
         Err(e) => {
-            eprintln!("error: cannot read {} as UTF-8 text: {e}", body_file.display());
+            eprintln!(
+                "error: cannot read {} as UTF-8 text: {e}",
+                body_file.display()
+            );
             return ExitCode::from(BAD_INPUT);
         }
     };
@@ -118,12 +156,19 @@ pub async fn run(config: Config, command: Command) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{}", config.addr));
+    let public_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", config.addr));
     if !public_url.starts_with("https://") {
         eprintln!("warning: FK_PUBLIC_URL ({public_url}) is not https: mail programs offer one-click unsubscribe only for https links");
     }
     let mut state = AppState::new(db.clone(), None).with_public_url(&public_url);
-    state.mailer = match crate::mail::Mailer::new(config.smtp_url.as_deref(), config.outbox_dir.clone(), &config.mail_from) {
+    state.mailer = match crate::mail::Mailer::new(
+        config.smtp_url.as_deref(),
+        config.outbox_dir.clone(),
+        &config.mail_from,
+    ) {
         Ok(mailer) => mailer,
         Err(e) => {
             eprintln!("error: {e}");
@@ -133,9 +178,15 @@ pub async fn run(config: Config, command: Command) -> ExitCode {
     let code = match send(&state, list, &subject, &body).await {
         Ok(queued) => {
             let delivered = deliver(&state).await;
-            println!("sent {queued} letters to the subscribers of {}", list.code());
+            println!(
+                "sent {queued} letters to the subscribers of {}",
+                list.code()
+            );
             if delivered < queued {
-                eprintln!("note: {} letters wait in the mail queue; the server retries them", queued - delivered);
+                eprintln!(
+                    "note: {} letters wait in the mail queue; the server retries them",
+                    queued - delivered
+                );
             }
             ExitCode::SUCCESS
         }
@@ -165,7 +216,11 @@ pub async fn run(config: Config, command: Command) -> ExitCode {
 async fn deliver(state: &AppState) -> usize {
     let mut delivered = 0;
     loop {
-        match state.mailer.deliver_pending(&state.db, state.clock.now()).await {
+        match state
+            .mailer
+            .deliver_pending(&state.db, state.clock.now())
+            .await
+        {
             Ok(0) => return delivered,
             Ok(n) => delivered += n,
             Err(e) => {

@@ -8,25 +8,44 @@ use crate::db::rfc3339;
 
 /// Every choice of the account, in [`Choice::ALL`] order, and whether it has a phone (SMS).
 pub async fn current(conn: &mut AnyConnection, account_id: i64) -> Result<Choices, sqlx::Error> {
-    let rows = sqlx::query("SELECT choice, enabled, updated_at FROM account_choices WHERE account_id = $1")
-        .bind(account_id)
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT choice, enabled, updated_at FROM account_choices WHERE account_id = $1",
+    )
+    .bind(account_id)
+    .fetch_all(&mut *conn)
+    .await?;
     let mut stored = Vec::with_capacity(rows.len());
     for row in rows {
         // A code this build does not know (a newer one wrote it) is left out, not an error.
         if let Some(choice) = Choice::from_code(&row.try_get::<String, _>("choice")?) {
-            stored.push((choice, row.try_get::<i32, _>("enabled")? != 0, row.try_get::<i64, _>("updated_at")?));
+            stored.push((
+                choice,
+                row.try_get::<i32, _>("enabled")? != 0,
+                row.try_get::<i64, _>("updated_at")?,
+            ));
         }
     }
     let choices = Choice::ALL
         .into_iter()
-        .map(|choice| match stored.iter().find(|(c, _, _)| *c == choice) {
-            Some(&(_, enabled, at)) => ChoiceState { choice, enabled, updated_at: Some(rfc3339(at)) },
-            None => ChoiceState { choice, enabled: false, updated_at: None },
-        })
+        .map(
+            |choice| match stored.iter().find(|(c, _, _)| *c == choice) {
+                Some(&(_, enabled, at)) => ChoiceState {
+                    choice,
+                    enabled,
+                    updated_at: Some(rfc3339(at)),
+                },
+                None => ChoiceState {
+                    choice,
+                    enabled: false,
+                    updated_at: None,
+                },
+            },
+        )
         .collect();
-    let phone = sqlx::query("SELECT phone FROM accounts WHERE id = $1").bind(account_id).fetch_optional(&mut *conn).await?;
+    let phone = sqlx::query("SELECT phone FROM accounts WHERE id = $1")
+        .bind(account_id)
+        .fetch_optional(&mut *conn)
+        .await?;
     let has_phone = match phone {
         Some(row) => row.try_get::<Option<String>, _>("phone")?.is_some(),
         None => false,
@@ -45,11 +64,12 @@ pub async fn set(
     source: ChoiceSource,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let row = sqlx::query("SELECT enabled FROM account_choices WHERE account_id = $1 AND choice = $2")
-        .bind(account_id)
-        .bind(choice.code())
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row =
+        sqlx::query("SELECT enabled FROM account_choices WHERE account_id = $1 AND choice = $2")
+            .bind(account_id)
+            .bind(choice.code())
+            .fetch_optional(&mut *conn)
+            .await?;
     let was = match row {
         Some(row) => row.try_get::<i32, _>("enabled")? != 0,
         None => false,
@@ -79,7 +99,10 @@ pub async fn set(
 }
 
 /// Every change of a choice, newest first, as lines of the consent history.
-pub async fn history(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<HistoryEntry>, sqlx::Error> {
+pub async fn history(
+    conn: &mut AnyConnection,
+    account_id: i64,
+) -> Result<Vec<HistoryEntry>, sqlx::Error> {
     let rows = sqlx::query("SELECT choice, enabled, source, at FROM choice_events WHERE account_id = $1 ORDER BY at DESC, id DESC")
         .bind(account_id)
         .fetch_all(&mut *conn)
@@ -90,7 +113,14 @@ pub async fn history(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<Hi
         let source = ChoiceSource::from_code(&row.try_get::<String, _>("source")?);
         if let (Some(choice), Some(source)) = (choice, source) {
             let enabled = row.try_get::<i32, _>("enabled")? != 0;
-            entries.push(HistoryEntry { at: rfc3339(row.try_get("at")?), event: HistoryEvent::Choice { choice, enabled, source } });
+            entries.push(HistoryEntry {
+                at: rfc3339(row.try_get("at")?),
+                event: HistoryEvent::Choice {
+                    choice,
+                    enabled,
+                    source,
+                },
+            });
         }
     }
     Ok(entries)

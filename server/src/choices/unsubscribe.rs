@@ -17,7 +17,9 @@ use axum::extract::{FromRequest, Query, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
-use fk_api::account::choices::{mask_email, Choice, ChoiceSource, UnsubscribeRequest, UnsubscribeView};
+use fk_api::account::choices::{
+    mask_email, Choice, ChoiceSource, UnsubscribeRequest, UnsubscribeView,
+};
 use fk_api::account::{is_token, VerifyRequest};
 use fk_api::{ApiError, ErrorCode, Lang};
 use sqlx::{AnyConnection, Row};
@@ -29,9 +31,17 @@ use crate::{request, AppState};
 
 /// A new token for `choice` (an e-mail list: [`Choice::is_email_list`]) of the account; the
 /// caller puts it in a letter and commits.
-pub async fn issue(conn: &mut AnyConnection, account_id: i64, choice: Choice, now: i64) -> Result<String, sqlx::Error> {
+pub async fn issue(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    choice: Choice,
+    now: i64,
+) -> Result<String, sqlx::Error> {
     if !choice.is_email_list() {
-        return Err(sqlx::Error::InvalidArgument(format!("{} is not an e-mail list", choice.code())));
+        return Err(sqlx::Error::InvalidArgument(format!(
+            "{} is not an e-mail list",
+            choice.code()
+        )));
     }
     let token = new_token();
     sqlx::query("INSERT INTO unsubscribe_tokens (token_hash, account_id, choice, created_at) VALUES ($1, $2, $3, $4)")
@@ -47,13 +57,19 @@ pub async fn issue(conn: &mut AnyConnection, account_id: i64, choice: Choice, no
 /// The account's address changed: unsubscribe links of letters sent to the old one (which
 /// someone else may read) stop acting on the account, and showing its new address.
 pub async fn revoke_all(conn: &mut AnyConnection, account_id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM unsubscribe_tokens WHERE account_id = $1").bind(account_id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM unsubscribe_tokens WHERE account_id = $1")
+        .bind(account_id)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
 /// The link of a letter: the same URL for the header and the text (GET shows the page).
 pub fn link(state: &AppState, token: &str) -> String {
-    format!("{}/unsubscribe?token={token}", state.public_url.trim_end_matches('/'))
+    format!(
+        "{}/unsubscribe?token={token}",
+        state.public_url.trim_end_matches('/')
+    )
 }
 
 /// Whom and which list a token is for.
@@ -77,7 +93,11 @@ async fn find(conn: &mut AnyConnection, token: &str) -> Result<Option<Holder>, s
     .fetch_optional(&mut *conn)
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let Some(choice) = Choice::from_code(&row.try_get::<String, _>("choice")?).filter(|c| c.is_email_list()) else { return Ok(None) };
+    let Some(choice) =
+        Choice::from_code(&row.try_get::<String, _>("choice")?).filter(|c| c.is_email_list())
+    else {
+        return Ok(None);
+    };
     Ok(Some(Holder {
         account_id: row.try_get("account_id")?,
         choice,
@@ -87,12 +107,21 @@ async fn find(conn: &mut AnyConnection, token: &str) -> Result<Option<Holder>, s
 }
 
 fn link_invalid() -> AppError {
-    AppError::not_found(ApiError::new(ErrorCode::LinkInvalid, "this unsubscribe link is not valid").with_field("token"))
+    AppError::not_found(
+        ApiError::new(ErrorCode::LinkInvalid, "this unsubscribe link is not valid")
+            .with_field("token"),
+    )
 }
 
 async fn view(conn: &mut AnyConnection, holder: &Holder) -> Result<UnsubscribeView, sqlx::Error> {
-    let subscribed = store::current(conn, holder.account_id).await?.enabled(holder.choice);
-    Ok(UnsubscribeView { choice: holder.choice, email: mask_email(&holder.email), subscribed })
+    let subscribed = store::current(conn, holder.account_id)
+        .await?
+        .enabled(holder.choice);
+    Ok(UnsubscribeView {
+        choice: holder.choice,
+        email: mask_email(&holder.email),
+        subscribed,
+    })
 }
 
 /// `POST /api/unsubscribe/preview`: what the page shows before anything changes.
@@ -101,11 +130,16 @@ async fn view(conn: &mut AnyConnection, holder: &Holder) -> Result<UnsubscribeVi
         (status = 200, description = "Which list the letter's link is for, to which (masked) address, and whether it is on", body = UnsubscribeView),
         (status = 404, description = "`link_invalid`", body = ApiError),
     ))]
-pub async fn preview(State(state): State<AppState>, request: Request) -> Result<Json<UnsubscribeView>, AppError> {
+pub async fn preview(
+    State(state): State<AppState>,
+    request: Request,
+) -> Result<Json<UnsubscribeView>, AppError> {
     let (parts, body) = request.into_parts();
     let form: VerifyRequest = request::json(&parts.headers, body, "unsubscribe link").await?;
     let mut conn = state.db.acquire().await?;
-    let holder = find(&mut conn, &form.token).await?.ok_or_else(link_invalid)?;
+    let holder = find(&mut conn, &form.token)
+        .await?
+        .ok_or_else(link_invalid)?;
     Ok(Json(view(&mut conn, &holder).await?))
 }
 
@@ -115,9 +149,13 @@ pub async fn preview(State(state): State<AppState>, request: Request) -> Result<
         (status = 200, description = "Done; the list as it is now", body = UnsubscribeView),
         (status = 404, description = "`link_invalid`", body = ApiError),
     ))]
-pub async fn from_page(State(state): State<AppState>, request: Request) -> Result<Json<UnsubscribeView>, AppError> {
+pub async fn from_page(
+    State(state): State<AppState>,
+    request: Request,
+) -> Result<Json<UnsubscribeView>, AppError> {
     let (parts, body) = request.into_parts();
-    let form: UnsubscribeRequest = request::json(&parts.headers, body, "unsubscribe request").await?;
+    let form: UnsubscribeRequest =
+        request::json(&parts.headers, body, "unsubscribe request").await?;
     if !is_token(&form.token) {
         return Err(link_invalid());
     }
@@ -127,10 +165,22 @@ pub async fn from_page(State(state): State<AppState>, request: Request) -> Resul
     if form.subscribed && !may_undo(&mut tx, &holder, now).await? {
         return Err(AppError::Client(
             StatusCode::FORBIDDEN,
-            ApiError::new(ErrorCode::Forbidden, "to subscribe again, sign in and turn it on in the personal section").with_field("subscribed"),
+            ApiError::new(
+                ErrorCode::Forbidden,
+                "to subscribe again, sign in and turn it on in the personal section",
+            )
+            .with_field("subscribed"),
         ));
     }
-    store::set(&mut tx, holder.account_id, holder.choice, form.subscribed, ChoiceSource::UnsubscribePage, now).await?;
+    store::set(
+        &mut tx,
+        holder.account_id,
+        holder.choice,
+        form.subscribed,
+        ChoiceSource::UnsubscribePage,
+        now,
+    )
+    .await?;
     let view = view(&mut tx, &holder).await?;
     tx.commit().await?;
     Ok(Json(view))
@@ -142,7 +192,11 @@ pub const UNDO_WINDOW: i64 = 3600;
 /// Subscribing with a letter's token is only the page's "undo": shortly after the list was left
 /// from a letter, or while it is still on (nothing changes). Otherwise it takes signing in: a
 /// forwarded or years-old letter must not give consent in someone's name.
-async fn may_undo(conn: &mut AnyConnection, holder: &Holder, now: i64) -> Result<bool, sqlx::Error> {
+async fn may_undo(
+    conn: &mut AnyConnection,
+    holder: &Holder,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
     let last = sqlx::query("SELECT enabled, source, at FROM choice_events WHERE account_id = $1 AND choice = $2 ORDER BY id DESC LIMIT 1")
         .bind(holder.account_id)
         .bind(holder.choice.code())
@@ -150,7 +204,10 @@ async fn may_undo(conn: &mut AnyConnection, holder: &Holder, now: i64) -> Result
         .await?;
     let Some(last) = last else { return Ok(false) };
     let enabled = last.try_get::<i32, _>("enabled")? != 0;
-    let from_letter = matches!(ChoiceSource::from_code(&last.try_get::<String, _>("source")?), Some(ChoiceSource::UnsubscribePage | ChoiceSource::OneClick));
+    let from_letter = matches!(
+        ChoiceSource::from_code(&last.try_get::<String, _>("source")?),
+        Some(ChoiceSource::UnsubscribePage | ChoiceSource::OneClick)
+    );
     Ok(enabled || (from_letter && now - last.try_get::<i64, _>("at")? <= UNDO_WINDOW))
 }
 
@@ -187,21 +244,34 @@ pub async fn one_click(State(state): State<AppState>, request: Request) -> Respo
     // A query that does not parse (or has no token) is just a link that does not work.
     let token = Query::<Vec<(String, String)>>::try_from_uri(request.uri())
         .ok()
-        .and_then(|Query(pairs)| pairs.into_iter().find_map(|(k, v)| (k == "token").then_some(v)))
+        .and_then(|Query(pairs)| {
+            pairs
+                .into_iter()
+                .find_map(|(k, v)| (k == "token").then_some(v))
+        })
         .unwrap_or_default();
     let mut response = match one_click_inner(&state, token, request).await {
         Ok(response) => response,
         Err(err) => err.into_response(),
     };
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 
-async fn one_click_inner(state: &AppState, token: String, request: Request) -> Result<Response, AppError> {
+async fn one_click_inner(
+    state: &AppState,
+    token: String,
+    request: Request,
+) -> Result<Response, AppError> {
     if !asks_one_click(state, request).await {
         return Err(AppError::bad_request(
-            ApiError::new(ErrorCode::InvalidQuery, "send the form field List-Unsubscribe=One-Click (RFC 8058)")
-                .with_field("List-Unsubscribe"),
+            ApiError::new(
+                ErrorCode::InvalidQuery,
+                "send the form field List-Unsubscribe=One-Click (RFC 8058)",
+            )
+            .with_field("List-Unsubscribe"),
         ));
     }
     if !is_token(&token) {
@@ -210,25 +280,49 @@ async fn one_click_inner(state: &AppState, token: String, request: Request) -> R
     let mut tx = crate::db::begin_write(&state.db).await?;
     let holder = find(&mut tx, &token).await?.ok_or_else(link_invalid)?;
     // Off only: a replay finds it off already and writes nothing.
-    store::set(&mut tx, holder.account_id, holder.choice, false, ChoiceSource::OneClick, state.clock.now()).await?;
+    store::set(
+        &mut tx,
+        holder.account_id,
+        holder.choice,
+        false,
+        ChoiceSource::OneClick,
+        state.clock.now(),
+    )
+    .await?;
     tx.commit().await?;
     let mut response = (StatusCode::OK, done_sentence(holder.lang, holder.choice)).into_response();
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
     Ok(response)
 }
 
 /// Whether the body is `List-Unsubscribe=One-Click`: form-urlencoded, as Gmail sends it, or
 /// multipart/form-data, which RFC 8058 names first.
 async fn asks_one_click(state: &AppState, request: Request) -> bool {
-    let content_type = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
     match request::media_type(request.headers()).as_str() {
-        "application/x-www-form-urlencoded" => match Form::<Vec<(String, String)>>::from_request(request, state).await {
-            Ok(Form(fields)) => fields.iter().any(|(k, v)| k == "List-Unsubscribe" && v == "One-Click"),
-            Err(_) => false,
-        },
+        "application/x-www-form-urlencoded" => {
+            match Form::<Vec<(String, String)>>::from_request(request, state).await {
+                Ok(Form(fields)) => fields
+                    .iter()
+                    .any(|(k, v)| k == "List-Unsubscribe" && v == "One-Click"),
+                Err(_) => false,
+            }
+        }
         "multipart/form-data" => {
-            let Some(boundary) = multipart_boundary(&content_type) else { return false };
-            let Ok(body) = axum::body::to_bytes(request.into_body(), crate::MAX_BODY).await else { return false };
+            let Some(boundary) = multipart_boundary(&content_type) else {
+                return false;
+            };
+            let Ok(body) = axum::body::to_bytes(request.into_body(), crate::MAX_BODY).await else {
+                return false;
+            };
             multipart_asks_one_click(&body, &boundary)
         }
         _ => false,
@@ -238,18 +332,29 @@ async fn asks_one_click(state: &AppState, request: Request) -> bool {
 fn multipart_boundary(content_type: &str) -> Option<String> {
     content_type.split(';').skip(1).find_map(|p| {
         let (k, v) = p.trim().split_once('=')?;
-        k.eq_ignore_ascii_case("boundary").then(|| v.trim_matches('"').to_string()).filter(|b| !b.is_empty())
+        k.eq_ignore_ascii_case("boundary")
+            .then(|| v.trim_matches('"').to_string())
+            .filter(|b| !b.is_empty())
     })
 }
 
 /// A part named `List-Unsubscribe` whose content is `One-Click` (RFC 7578).
 fn multipart_asks_one_click(body: &[u8], boundary: &str) -> bool {
-    let Ok(body) = std::str::from_utf8(body) else { return false };
+    let Ok(body) = std::str::from_utf8(body) else {
+        return false;
+    };
     body.split(&format!("--{boundary}")).any(|part| {
-        let Some((headers, content)) = part.split_once("\r\n\r\n").or_else(|| part.split_once("\n\n")) else { return false };
+        let Some((headers, content)) = part
+            .split_once("\r\n\r\n")
+            .or_else(|| part.split_once("\n\n"))
+        else {
+            return false;
+        };
         let named = headers.lines().any(|line| {
             let lower = line.to_ascii_lowercase();
-            lower.starts_with("content-disposition:") && lower.contains("form-data") && line.contains("name=\"List-Unsubscribe\"")
+            lower.starts_with("content-disposition:")
+                && lower.contains("form-data")
+                && line.contains("name=\"List-Unsubscribe\"")
         });
         named && content.trim_end_matches(['\r', '\n']) == "One-Click"
     })
@@ -259,11 +364,17 @@ fn multipart_asks_one_click(body: &[u8], boundary: &str) -> bool {
 /// the link with a tool should understand it, in their language.
 fn done_sentence(lang: Lang, choice: Choice) -> &'static str {
     match (lang, choice) {
-        (Lang::Ru, Choice::SupportMaterials) => "Вы отписались от материалов службы поддержки ForteKassa.\n",
+        (Lang::Ru, Choice::SupportMaterials) => {
+            "Вы отписались от материалов службы поддержки ForteKassa.\n"
+        }
         (Lang::Ru, _) => "Вы отписались от новостей и предложений ForteKassa.\n",
-        (Lang::Kk, Choice::SupportMaterials) => "Сіз ForteKassa қолдау қызметінің материалдарынан бас тарттыңыз.\n",
+        (Lang::Kk, Choice::SupportMaterials) => {
+            "Сіз ForteKassa қолдау қызметінің материалдарынан бас тарттыңыз.\n"
+        }
         (Lang::Kk, _) => "Сіз ForteKassa жаңалықтары мен ұсыныстарынан бас тарттыңыз.\n",
-        (Lang::En, Choice::SupportMaterials) => "You have unsubscribed from ForteKassa support materials.\n",
+        (Lang::En, Choice::SupportMaterials) => {
+            "You have unsubscribed from ForteKassa support materials.\n"
+        }
         (Lang::En, _) => "You have unsubscribed from ForteKassa news and offers.\n",
     }
 }
@@ -275,10 +386,19 @@ mod tests {
     #[test]
     fn reads_multipart_one_click() {
         let body = "--XyZ\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\nOne-Click\r\n--XyZ--\r\n";
-        assert_eq!(multipart_boundary("multipart/form-data; boundary=\"XyZ\"").as_deref(), Some("XyZ"));
+        assert_eq!(
+            multipart_boundary("multipart/form-data; boundary=\"XyZ\"").as_deref(),
+            Some("XyZ")
+        );
         assert!(multipart_asks_one_click(body.as_bytes(), "XyZ"));
-        assert!(!multipart_asks_one_click(body.replace("One-Click", "Yes").as_bytes(), "XyZ"));
-        assert!(!multipart_asks_one_click(body.replace("List-Unsubscribe", "Other").as_bytes(), "XyZ"));
+        assert!(!multipart_asks_one_click(
+            body.replace("One-Click", "Yes").as_bytes(),
+            "XyZ"
+        ));
+        assert!(!multipart_asks_one_click(
+            body.replace("List-Unsubscribe", "Other").as_bytes(),
+            "XyZ"
+        ));
         assert_eq!(multipart_boundary("multipart/form-data"), None);
     }
 

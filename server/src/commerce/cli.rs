@@ -99,7 +99,17 @@ pub async fn promotion(config: &Config, cmd: PromotionCommand) -> ExitCode {
         Err(code) => return code,
     };
     let code = match cmd {
-        PromotionCommand::Add { slug, title_ru, title_kk, title_en, description_ru, description_kk, description_en, starts, ends } => {
+        PromotionCommand::Add {
+            slug,
+            title_ru,
+            title_kk,
+            title_en,
+            description_ru,
+            description_kk,
+            description_en,
+            starts,
+            ends,
+        } => {
             let new = NewPromotion {
                 slug,
                 titles: [title_ru, title_kk, title_en],
@@ -123,39 +133,124 @@ struct DemoOrder {
     items: &'static [(&'static str, u32, i64)],
 }
 
-const fn demo(days: i64, minutes: i64, status: OrderStatus, items: &'static [(&'static str, u32, i64)]) -> DemoOrder {
-    DemoOrder { minutes_ago: days * 1440 + minutes, status, items }
+const fn demo(
+    days: i64,
+    minutes: i64,
+    status: OrderStatus,
+    items: &'static [(&'static str, u32, i64)],
+) -> DemoOrder {
+    DemoOrder {
+        minutes_ago: days * 1440 + minutes,
+        status,
+        items,
+    }
 }
 
 const DEMO_ORDERS: [DemoOrder; 12] = [
-    demo(0, 10, Placed, &[("Капучино 300 мл", 1, 1200), ("Самса с говядиной", 2, 800)]),
-    demo(2, 95, Completed, &[("Латте 400 мл", 2, 1400), ("Баурсаки, 10 шт.", 1, 1000)]),
-    demo(5, 340, Completed, &[("Бешбармак", 4, 3500), ("Кумыс 0,5 л", 2, 1600), ("Баурсаки, 10 шт.", 2, 1000)]),
-    demo(9, 200, Completed, &[("Лагман", 1, 2900), ("Чай чёрный с молоком", 1, 600)]),
+    demo(
+        0,
+        10,
+        Placed,
+        &[("Капучино 300 мл", 1, 1200), ("Самса с говядиной", 2, 800)],
+    ),
+    demo(
+        2,
+        95,
+        Completed,
+        &[("Латте 400 мл", 2, 1400), ("Баурсаки, 10 шт.", 1, 1000)],
+    ),
+    demo(
+        5,
+        340,
+        Completed,
+        &[
+            ("Бешбармак", 4, 3500),
+            ("Кумыс 0,5 л", 2, 1600),
+            ("Баурсаки, 10 шт.", 2, 1000),
+        ],
+    ),
+    demo(
+        9,
+        200,
+        Completed,
+        &[("Лагман", 1, 2900), ("Чай чёрный с молоком", 1, 600)],
+    ),
     demo(13, 45, Cancelled, &[("Манты, 5 шт.", 2, 2500)]),
-    demo(18, 610, Completed, &[("Торт «Наполеон», целый", 1, 9500), ("Капучино 300 мл", 2, 1200), ("Чай чёрный с молоком", 1, 600)]),
-    demo(24, 130, Completed, &[("Американо 250 мл", 1, 900), ("Самса с говядиной", 1, 800)]),
-    demo(31, 400, Refunded, &[("Казы, 500 г", 1, 6500), ("Курт, 200 г", 1, 1800)]),
-    demo(38, 75, Completed, &[("Плов", 2, 2800), ("Шубат 0,5 л", 1, 1700)]),
-    demo(45, 520, Completed, &[("Чак-чак", 1, 1500), ("Чай чёрный с молоком", 2, 600)]),
-    demo(52, 260, Completed, &[("Подарочный набор чая", 1, 7500), ("Баурсаки, 10 шт.", 1, 1000)]),
-    demo(59, 180, Completed, &[("Капучино 300 мл", 1, 1200), ("Медовик", 1, 1100)]),
+    demo(
+        18,
+        610,
+        Completed,
+        &[
+            ("Торт «Наполеон», целый", 1, 9500),
+            ("Капучино 300 мл", 2, 1200),
+            ("Чай чёрный с молоком", 1, 600),
+        ],
+    ),
+    demo(
+        24,
+        130,
+        Completed,
+        &[("Американо 250 мл", 1, 900), ("Самса с говядиной", 1, 800)],
+    ),
+    demo(
+        31,
+        400,
+        Refunded,
+        &[("Казы, 500 г", 1, 6500), ("Курт, 200 г", 1, 1800)],
+    ),
+    demo(
+        38,
+        75,
+        Completed,
+        &[("Плов", 2, 2800), ("Шубат 0,5 л", 1, 1700)],
+    ),
+    demo(
+        45,
+        520,
+        Completed,
+        &[("Чак-чак", 1, 1500), ("Чай чёрный с молоком", 2, 600)],
+    ),
+    demo(
+        52,
+        260,
+        Completed,
+        &[
+            ("Подарочный набор чая", 1, 7500),
+            ("Баурсаки, 10 шт.", 1, 1000),
+        ],
+    ),
+    demo(
+        59,
+        180,
+        Completed,
+        &[("Капучино 300 мл", 1, 1200), ("Медовик", 1, 1100)],
+    ),
 ];
 
 /// `DEMO-<login>-<account id>-NN`: the same numbers every time for the same account (so a
 /// second run adds nothing), and never another account's (logins differing only in `.` and
 /// `_` map to the same text, their ids do not).
 fn demo_number(login: &str, account_id: i64, n: usize) -> String {
-    format!("DEMO-{}-{account_id}-{n:02}", login_key(login).replace('.', "_"))
+    format!(
+        "DEMO-{}-{account_id}-{n:02}",
+        login_key(login).replace('.', "_")
+    )
 }
 
 async fn demo_orders(db: &Db, login: &str) -> ExitCode {
-    let account = match sqlx::query("SELECT id, login FROM accounts WHERE login_key = $1").bind(login_key(login)).fetch_optional(db).await {
+    let account = match sqlx::query("SELECT id, login FROM accounts WHERE login_key = $1")
+        .bind(login_key(login))
+        .fetch_optional(db)
+        .await
+    {
         Ok(Some(row)) => row,
         Ok(None) => return fail(format!("no account has the login {login:?}"), BAD_INPUT),
         Err(e) => return fail(format!("database: {e}"), 1),
     };
-    let (Ok(account_id), Ok(login)) = (account.try_get::<i64, _>("id"), account.try_get::<String, _>("login")) else {
+    let (Ok(account_id), Ok(login)) = (
+        account.try_get::<i64, _>("id"),
+        account.try_get::<String, _>("login"),
+    ) else {
         return fail("database: cannot read the account", 1);
     };
     let now = db::now();
@@ -177,12 +272,22 @@ async fn demo_orders(db: &Db, login: &str) -> ExitCode {
             login: login.clone(),
             placed_at: rfc3339(now - order.minutes_ago * 60),
             status: order.status,
-            items: order.items.iter().map(|&(name, quantity, tenge)| OrderItem { name: name.into(), quantity, unit_price_tiyn: tenge * 100 }).collect(),
+            items: order
+                .items
+                .iter()
+                .map(|&(name, quantity, tenge)| OrderItem {
+                    name: name.into(),
+                    quantity,
+                    unit_price_tiyn: tenge * 100,
+                })
+                .collect(),
         };
         match orders::push(db, &number, &push, now).await {
             Ok((Pushed::Created, _)) => added += 1,
             Ok(_) => there += 1,
-            Err(AppError::Client(_, e)) => return fail(format!("order {number}: {}", e.message), BAD_INPUT),
+            Err(AppError::Client(_, e)) => {
+                return fail(format!("order {number}: {}", e.message), BAD_INPUT)
+            }
             Err(AppError::Database(e)) => return fail(format!("database: {e}"), 1),
             Err(AppError::Unavailable(_, e)) => return fail(format!("database: {e}"), 1),
             Err(AppError::Internal(e)) => return fail(e, 1),
@@ -202,10 +307,18 @@ async fn add_promotion(db: &Db, new: &NewPromotion) -> ExitCode {
     };
     match promotions::add(&mut conn, new, db::now()).await {
         Ok(true) => {
-            println!("added promotion {} ({} – {})", new.slug, rfc3339(new.starts_at), rfc3339(new.ends_at));
+            println!(
+                "added promotion {} ({} – {})",
+                new.slug,
+                rfc3339(new.starts_at),
+                rfc3339(new.ends_at)
+            );
             ExitCode::SUCCESS
         }
-        Ok(false) => fail(format!("a promotion with the slug {:?} exists already", new.slug), BAD_INPUT),
+        Ok(false) => fail(
+            format!("a promotion with the slug {:?} exists already", new.slug),
+            BAD_INPUT,
+        ),
         Err(e) => fail(format!("database: {e}"), 1),
     }
 }
@@ -220,7 +333,10 @@ async fn list_promotions(db: &Db) -> ExitCode {
         Err(e) => return fail(format!("database: {e}"), 1),
     };
     let now = db::now();
-    println!("{:<24} {:<20} {:<20} {:<8} {:>6}  title", "slug", "starts", "ends", "state", "in");
+    println!(
+        "{:<24} {:<20} {:<20} {:<8} {:>6}  title",
+        "slug", "starts", "ends", "state", "in"
+    );
     for p in rows {
         let state = if now < p.starts_at {
             "upcoming"
@@ -229,7 +345,15 @@ async fn list_promotions(db: &Db) -> ExitCode {
         } else {
             "ended"
         };
-        println!("{:<24} {:<20} {:<20} {:<8} {:>6}  {}", p.slug, rfc3339(p.starts_at), rfc3339(p.ends_at), state, p.taking_part, p.title_ru);
+        println!(
+            "{:<24} {:<20} {:<20} {:<8} {:>6}  {}",
+            p.slug,
+            rfc3339(p.starts_at),
+            rfc3339(p.ends_at),
+            state,
+            p.taking_part,
+            p.title_ru
+        );
     }
     ExitCode::SUCCESS
 }
@@ -262,7 +386,11 @@ const DEMO_PROMOTIONS: [DemoPromotion; 4] = [
     ),
     (
         "cashback-5",
-        ["Кэшбэк 5 % бонусами", "Бонуспен 5 % кэшбэк", "5% cashback in bonuses"],
+        [
+            "Кэшбэк 5 % бонусами",
+            "Бонуспен 5 % кэшбэк",
+            "5% cashback in bonuses",
+        ],
         [
             "Возвращаем 5 % от суммы заказа бонусами на следующую покупку.",
             "Тапсырыс сомасының 5 %-ын келесі сатып алуға бонус ретінде қайтарамыз.",
@@ -273,7 +401,11 @@ const DEMO_PROMOTIONS: [DemoPromotion; 4] = [
     ),
     (
         "welcome-bonus",
-        ["Приветственный бонус", "Қош келдіңіз бонусы", "Welcome bonus"],
+        [
+            "Приветственный бонус",
+            "Қош келдіңіз бонусы",
+            "Welcome bonus",
+        ],
         [
             "1 000 бонусов за первый заказ в приложении.",
             "Қосымшадағы алғашқы тапсырыс үшін 1 000 бонус.",

@@ -7,11 +7,11 @@ use axum::extract::{Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{middleware, Extension, Json};
-use utoipa_axum::{router::OpenApiRouter, routes};
 use fk_api::account::commerce::{parse_page, OrderPage, OrderPush, OrderView, Promotions};
 use fk_api::{ApiError, ErrorCode, Lang};
 use sha2::{Digest, Sha256};
 use tower_http::set_header::SetResponseHeaderLayer;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::orders::{self, Pushed};
 use super::promotions::{self, Change};
@@ -27,12 +27,21 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(list_promotions))
         .routes(routes!(join))
         .routes(routes!(leave))
-        .route_layer(middleware::from_fn_with_state(state.clone(), session::layer))
-        .route_layer(middleware::from_fn_with_state(state, crate::account::same_origin_only));
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            session::layer,
+        ))
+        .route_layer(middleware::from_fn_with_state(
+            state,
+            crate::account::same_origin_only,
+        ));
     // Not browser-facing: no session and no same-origin check, only the service token.
     let internal = OpenApiRouter::new()
         .routes(routes!(push_order))
-        .route_layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+        .route_layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
     account.merge(internal)
 }
 
@@ -41,7 +50,10 @@ fn invalid_query(field: &str, message: &str) -> AppError {
 }
 
 fn not_found(what: &str) -> AppError {
-    AppError::not_found(ApiError::new(ErrorCode::NotFound, format!("no such {what}")))
+    AppError::not_found(ApiError::new(
+        ErrorCode::NotFound,
+        format!("no such {what}"),
+    ))
 }
 
 type QueryMap = Result<Query<HashMap<String, String>>, QueryRejection>;
@@ -62,7 +74,11 @@ fn page_of(query: QueryMap) -> Result<u32, AppError> {
         (status = 200, description = "One page of the user's orders, newest first", body = OrderPage),
         (status = 400, description = "`invalid_query`: `page` is not a whole number from 1", body = ApiError),
     ))]
-async fn list_orders(State(state): State<AppState>, Extension(session): Extension<MaybeSession>, query: QueryMap) -> Result<Response, AppError> {
+async fn list_orders(
+    State(state): State<AppState>,
+    Extension(session): Extension<MaybeSession>,
+    query: QueryMap,
+) -> Result<Response, AppError> {
     let session = session.required()?;
     let page = page_of(query)?;
     let page = orders::page_for(&mut *state.db.acquire().await?, session.account_id, page).await?;
@@ -82,8 +98,13 @@ async fn one_order(
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Response, AppError> {
     let session = session.required()?;
-    let id = path.ok().and_then(|Path(id)| id.parse::<i64>().ok()).ok_or_else(|| not_found("order"))?;
-    let order = orders::one_for(&mut *state.db.acquire().await?, session.account_id, id).await?.ok_or_else(|| not_found("order"))?;
+    let id = path
+        .ok()
+        .and_then(|Path(id)| id.parse::<i64>().ok())
+        .ok_or_else(|| not_found("order"))?;
+    let order = orders::one_for(&mut *state.db.acquire().await?, session.account_id, id)
+        .await?
+        .ok_or_else(|| not_found("order"))?;
     Ok(Json(order).into_response())
 }
 
@@ -93,18 +114,33 @@ async fn lang_of(state: &AppState, session: &Session, query: QueryMap) -> Result
     match query.get("lang") {
         Some(code) => Lang::parse(code).map_err(AppError::bad_request),
         None => {
-            let account = crate::account::store::by_id(&mut *state.db.acquire().await?, session.account_id).await?;
+            let account =
+                crate::account::store::by_id(&mut *state.db.acquire().await?, session.account_id)
+                    .await?;
             let account = account.ok_or_else(|| {
-                AppError::Client(StatusCode::UNAUTHORIZED, ApiError::new(ErrorCode::Unauthenticated, "the account no longer exists"))
+                AppError::Client(
+                    StatusCode::UNAUTHORIZED,
+                    ApiError::new(ErrorCode::Unauthenticated, "the account no longer exists"),
+                )
             })?;
             Ok(account.lang)
         }
     }
 }
 
-async fn promotions_of(state: &AppState, session: &Session, lang: Lang) -> Result<Response, AppError> {
+async fn promotions_of(
+    state: &AppState,
+    session: &Session,
+    lang: Lang,
+) -> Result<Response, AppError> {
     let now = state.clock.now();
-    let view = promotions::for_account(&mut *state.db.acquire().await?, session.account_id, lang, now).await?;
+    let view = promotions::for_account(
+        &mut *state.db.acquire().await?,
+        session.account_id,
+        lang,
+        now,
+    )
+    .await?;
     Ok(Json(view).into_response())
 }
 
@@ -114,7 +150,11 @@ async fn promotions_of(state: &AppState, session: &Session, lang: Lang) -> Resul
         (status = 200, description = "Current promotions and the user's past ones", body = Promotions),
         (status = 400, description = "`invalid_query`: an unknown language", body = ApiError),
     ))]
-async fn list_promotions(State(state): State<AppState>, Extension(session): Extension<MaybeSession>, query: QueryMap) -> Result<Response, AppError> {
+async fn list_promotions(
+    State(state): State<AppState>,
+    Extension(session): Extension<MaybeSession>,
+    query: QueryMap,
+) -> Result<Response, AppError> {
     let session = session.required()?;
     let lang = lang_of(&state, &session, query).await?;
     promotions_of(&state, &session, lang).await
@@ -155,10 +195,18 @@ async fn leave(
 }
 
 /// Join or leave, then the promotions as `GET` shows them (in `?lang=` or the account's).
-async fn change(state: AppState, session: MaybeSession, path: Result<Path<String>, PathRejection>, query: QueryMap, join: bool) -> Result<Response, AppError> {
+async fn change(
+    state: AppState,
+    session: MaybeSession,
+    path: Result<Path<String>, PathRejection>,
+    query: QueryMap,
+    join: bool,
+) -> Result<Response, AppError> {
     let session = session.required()?;
     let lang = lang_of(&state, &session, query).await?;
-    let Ok(Path(slug)) = path else { return Err(not_found("promotion")) };
+    let Ok(Path(slug)) = path else {
+        return Err(not_found("promotion"));
+    };
     let now = state.clock.now();
     let change = if join {
         promotions::join(&state.db, session.account_id, &slug, now).await?
@@ -170,7 +218,10 @@ async fn change(state: AppState, session: MaybeSession, path: Result<Path<String
         Change::UnknownSlug => Err(not_found("promotion")),
         Change::Closed => Err(AppError::Client(
             StatusCode::CONFLICT,
-            ApiError::new(ErrorCode::PromotionClosed, "this promotion is not running now"),
+            ApiError::new(
+                ErrorCode::PromotionClosed,
+                "this promotion is not running now",
+            ),
         )),
     }
 }
@@ -183,20 +234,29 @@ fn digest(bytes: &[u8]) -> [u8; 32] {
 /// about how much of the token was right (and hashing first hides its length).
 fn same_token(given: &str, expected: &str) -> bool {
     let (a, b) = (digest(given.as_bytes()), digest(expected.as_bytes()));
-    a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.iter()
+        .zip(b.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
 }
 
 fn unauthorized(challenge: &'static str, message: &str) -> Response {
     let err = ApiError::new(ErrorCode::Unauthenticated, message);
     let mut response = (StatusCode::UNAUTHORIZED, Json(err)).into_response();
-    response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static(challenge),
+    );
     response
 }
 
 /// The answer to give instead when the request lacks `Authorization: Bearer <FK_SERVICE_TOKEN>`.
 fn refusal(state: &AppState, headers: &HeaderMap) -> Option<Response> {
     let Some(expected) = state.service_token.as_deref() else {
-        let err = ApiError::new(ErrorCode::Forbidden, "the internal API is off: set FK_SERVICE_TOKEN");
+        let err = ApiError::new(
+            ErrorCode::Forbidden,
+            "the internal API is off: set FK_SERVICE_TOKEN",
+        );
         return Some((StatusCode::FORBIDDEN, Json(err)).into_response());
     };
     let given = headers
@@ -206,8 +266,14 @@ fn refusal(state: &AppState, headers: &HeaderMap) -> Option<Response> {
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, token)| token.trim());
     match given {
-        None => Some(unauthorized("Bearer", "send the service token as Authorization: Bearer …")),
-        Some(token) if !same_token(token, expected) => Some(unauthorized("Bearer error=\"invalid_token\"", "wrong service token")),
+        None => Some(unauthorized(
+            "Bearer",
+            "send the service token as Authorization: Bearer …",
+        )),
+        Some(token) if !same_token(token, expected) => Some(unauthorized(
+            "Bearer error=\"invalid_token\"",
+            "wrong service token",
+        )),
         Some(_) => None,
     }
 }
@@ -222,7 +288,11 @@ fn refusal(state: &AppState, headers: &HeaderMap) -> Option<Response> {
         (status = 403, description = "The internal API is off (no `FK_SERVICE_TOKEN`)", body = ApiError),
         (status = 409, description = "`order_conflict`: the number belongs to another order", body = ApiError),
     ))]
-async fn push_order(State(state): State<AppState>, path: Result<Path<String>, PathRejection>, request: Request) -> Result<Response, AppError> {
+async fn push_order(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    request: Request,
+) -> Result<Response, AppError> {
     let (parts, body) = request.into_parts();
     if let Some(response) = refusal(&state, &parts.headers) {
         return Ok(response);
@@ -231,6 +301,10 @@ async fn push_order(State(state): State<AppState>, path: Result<Path<String>, Pa
     fk_api::account::commerce::check_order_number(&number).map_err(AppError::bad_request)?;
     let push: OrderPush = request::json(&parts.headers, body, "order").await?;
     let (pushed, view) = orders::push(&state.db, &number, &push, state.clock.now()).await?;
-    let status = if pushed == Pushed::Created { StatusCode::CREATED } else { StatusCode::OK };
+    let status = if pushed == Pushed::Created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     Ok((status, Json(view)).into_response())
 }

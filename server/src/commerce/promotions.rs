@@ -13,10 +13,16 @@ pub const DESCRIPTION_MAX: usize = 2000;
 
 /// A slug: 1–64 of `a-z`, `0-9` and `-` (it is a URL segment).
 pub fn check_slug(slug: &str) -> Result<(), String> {
-    if (1..=SLUG_MAX).contains(&slug.len()) && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+    if (1..=SLUG_MAX).contains(&slug.len())
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
         Ok(())
     } else {
-        Err(format!("invalid slug {slug:?}: use 1 to 64 of a-z, 0-9 and '-'"))
+        Err(format!(
+            "invalid slug {slug:?}: use 1 to 64 of a-z, 0-9 and '-'"
+        ))
     }
 }
 
@@ -34,12 +40,21 @@ impl NewPromotion {
     /// What the CLI refuses before writing anything.
     pub fn check(&self) -> Result<(), String> {
         check_slug(&self.slug)?;
-        for (lang, (title, description)) in Lang::ALL.iter().zip(self.titles.iter().zip(&self.descriptions)) {
+        for (lang, (title, description)) in Lang::ALL
+            .iter()
+            .zip(self.titles.iter().zip(&self.descriptions))
+        {
             if title.trim().is_empty() || title.chars().count() > TITLE_MAX {
-                return Err(format!("the {} title has 1 to {TITLE_MAX} characters", lang.code()));
+                return Err(format!(
+                    "the {} title has 1 to {TITLE_MAX} characters",
+                    lang.code()
+                ));
             }
             if description.trim().is_empty() || description.chars().count() > DESCRIPTION_MAX {
-                return Err(format!("the {} description has 1 to {DESCRIPTION_MAX} characters", lang.code()));
+                return Err(format!(
+                    "the {} description has 1 to {DESCRIPTION_MAX} characters",
+                    lang.code()
+                ));
             }
         }
         if self.ends_at <= self.starts_at {
@@ -50,7 +65,11 @@ impl NewPromotion {
 }
 
 /// Adds a promotion; `false` when the slug is taken (nothing is written then).
-pub async fn add(conn: &mut AnyConnection, p: &NewPromotion, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn add(
+    conn: &mut AnyConnection,
+    p: &NewPromotion,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
     let result = sqlx::query(
         "INSERT INTO promotions (slug, title_ru, title_kk, title_en, description_ru, description_kk, description_en, starts_at, ends_at, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -108,7 +127,12 @@ pub async fn list_all(conn: &mut AnyConnection) -> Result<Vec<Listed>, sqlx::Err
 
 /// The current promotions in `lang`, with whether the user takes part, and the user's past
 /// participation (left, or the promotion ended), newest first.
-pub async fn for_account(conn: &mut AnyConnection, account_id: i64, lang: Lang, now: i64) -> Result<Promotions, sqlx::Error> {
+pub async fn for_account(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    lang: Lang,
+    now: i64,
+) -> Result<Promotions, sqlx::Error> {
     let code = lang.code();
     let rows = sqlx::query(&format!(
         "SELECT p.slug, p.title_{code} AS title, p.description_{code} AS description, p.starts_at, p.ends_at, \
@@ -158,7 +182,11 @@ pub async fn for_account(conn: &mut AnyConnection, account_id: i64, lang: Lang, 
 }
 
 /// How many current promotions the user takes part in now.
-pub async fn joined_count(conn: &mut AnyConnection, account_id: i64, now: i64) -> Result<u64, sqlx::Error> {
+pub async fn joined_count(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    now: i64,
+) -> Result<u64, sqlx::Error> {
     let n: i64 = sqlx::query(
         "SELECT COUNT(DISTINCT pp.promotion_id) AS n FROM promotion_participations pp JOIN promotions p ON p.id = pp.promotion_id \
          WHERE pp.account_id = $1 AND pp.left_at IS NULL AND p.starts_at <= $2 AND p.ends_at > $2",
@@ -182,15 +210,30 @@ pub enum Change {
 }
 
 /// The promotion `slug` as (id, starts_at, ends_at).
-async fn find(conn: &mut AnyConnection, slug: &str) -> Result<Option<(i64, i64, i64)>, sqlx::Error> {
-    let row = sqlx::query("SELECT id, starts_at, ends_at FROM promotions WHERE slug = $1").bind(slug).fetch_optional(&mut *conn).await?;
-    row.map(|r| Ok((r.try_get("id")?, r.try_get("starts_at")?, r.try_get("ends_at")?))).transpose()
+async fn find(
+    conn: &mut AnyConnection,
+    slug: &str,
+) -> Result<Option<(i64, i64, i64)>, sqlx::Error> {
+    let row = sqlx::query("SELECT id, starts_at, ends_at FROM promotions WHERE slug = $1")
+        .bind(slug)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|r| {
+        Ok((
+            r.try_get("id")?,
+            r.try_get("starts_at")?,
+            r.try_get("ends_at")?,
+        ))
+    })
+    .transpose()
 }
 
 /// Joins a current promotion; already in, nothing changes.
 pub async fn join(db: &Db, account_id: i64, slug: &str, now: i64) -> Result<Change, sqlx::Error> {
     let mut tx = crate::db::begin_write(db).await?;
-    let Some((id, starts_at, ends_at)) = find(&mut tx, slug).await? else { return Ok(Change::UnknownSlug) };
+    let Some((id, starts_at, ends_at)) = find(&mut tx, slug).await? else {
+        return Ok(Change::UnknownSlug);
+    };
     if !(starts_at..ends_at).contains(&now) {
         return Ok(Change::Closed);
     }
@@ -220,7 +263,9 @@ pub async fn join(db: &Db, account_id: i64, slug: &str, now: i64) -> Result<Chan
 /// over (it shows as past with the end date), so leaving then changes nothing either.
 pub async fn leave(db: &Db, account_id: i64, slug: &str, now: i64) -> Result<Change, sqlx::Error> {
     let mut tx = crate::db::begin_write(db).await?;
-    let Some((id, _, ends_at)) = find(&mut tx, slug).await? else { return Ok(Change::UnknownSlug) };
+    let Some((id, _, ends_at)) = find(&mut tx, slug).await? else {
+        return Ok(Change::UnknownSlug);
+    };
     if now < ends_at {
         sqlx::query("UPDATE promotion_participations SET left_at = $1 WHERE promotion_id = $2 AND account_id = $3 AND left_at IS NULL")
             .bind(now)

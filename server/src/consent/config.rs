@@ -25,10 +25,15 @@ pub struct CookieConfigFile {
 }
 
 pub fn parse(bytes: &[u8]) -> Result<Loaded, String> {
-    let config: CookieConfig = serde_json::from_slice(bytes).map_err(|e| format!("not valid: {e}"))?;
+    let config: CookieConfig =
+        serde_json::from_slice(bytes).map_err(|e| format!("not valid: {e}"))?;
     config.validate()?;
     let revision = hex::encode(&Sha256::digest(bytes)[..8]);
-    Ok(Loaded { revision, config, stamp: None })
+    Ok(Loaded {
+        revision,
+        config,
+        stamp: None,
+    })
 }
 
 fn stamp(path: &PathBuf) -> Option<(SystemTime, u64)> {
@@ -40,14 +45,20 @@ impl CookieConfigFile {
     /// Loads the file (or the built-in default when there is none); a broken file is an error.
     pub fn open(path: PathBuf) -> Result<CookieConfigFile, String> {
         let loaded = Self::read(&path)?;
-        Ok(CookieConfigFile { path, current: Arc::new(RwLock::new(Arc::new(loaded))) })
+        Ok(CookieConfigFile {
+            path,
+            current: Arc::new(RwLock::new(Arc::new(loaded))),
+        })
     }
 
     /// The built-in configuration alone, with no file behind it (tests, and the state before
     /// `main` opens the configured file). Says nothing in the log.
     pub fn built_in() -> CookieConfigFile {
         let loaded = parse(DEFAULT.as_bytes()).expect("the built-in cookie configuration is valid");
-        CookieConfigFile { path: PathBuf::new(), current: Arc::new(RwLock::new(Arc::new(loaded))) }
+        CookieConfigFile {
+            path: PathBuf::new(),
+            current: Arc::new(RwLock::new(Arc::new(loaded))),
+        }
     }
 
     fn read(path: &PathBuf) -> Result<Loaded, String> {
@@ -68,7 +79,11 @@ impl CookieConfigFile {
     /// The configuration now. A file changed into something invalid keeps the last good one
     /// in force (and says so in the log) rather than taking the banner down.
     pub fn current(&self) -> Arc<Loaded> {
-        let held = self.current.read().unwrap_or_else(|e| e.into_inner()).clone();
+        let held = self
+            .current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
         if stamp(&self.path) == held.stamp {
             return held;
         }

@@ -4,10 +4,12 @@ use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::{Json};
-use utoipa_axum::{router::OpenApiRouter, routes};
-use fk_api::consent::{is_uuid_v4, Choice, ConsentConfig, ConsentHistory, ConsentReceipt, ConsentRequest};
+use axum::Json;
+use fk_api::consent::{
+    is_uuid_v4, Choice, ConsentConfig, ConsentHistory, ConsentReceipt, ConsentRequest,
+};
 use fk_api::{ApiError, ErrorCode, Lang};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{store, truncate_ip};
 use crate::error::AppError;
@@ -24,7 +26,9 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
 
 /// The current Russian policy version: the prevailing text is the one consent refers to.
 pub async fn policy_version(state: &AppState) -> Result<u32, AppError> {
-    let version = policy_store::latest(&state.db, Lang::Ru).await?.map_or(0, |r| r.version);
+    let version = policy_store::latest(&state.db, Lang::Ru)
+        .await?
+        .map_or(0, |r| r.version);
     state.current_policies.saw_ru(version);
     Ok(version)
 }
@@ -39,7 +43,9 @@ async fn config(State(state): State<AppState>) -> Result<Response, AppError> {
         categories: loaded.config.categories.clone(),
     };
     let mut response = Json(body).into_response();
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     Ok(response)
 }
 
@@ -52,7 +58,8 @@ async fn config(State(state): State<AppState>) -> Result<Response, AppError> {
     ))]
 async fn record(State(state): State<AppState>, request: Request) -> Result<Response, AppError> {
     let (parts, body) = request.into_parts();
-    let request: ConsentRequest = crate::request::json(&parts.headers, body, "consent choice").await?;
+    let request: ConsentRequest =
+        crate::request::json(&parts.headers, body, "consent choice").await?;
     let choice: Choice = request.validate().map_err(AppError::bad_request)?;
     // Versions only grow, so one already seen is published for sure; only a newer claim (or
     // the first receipt after a start) asks the database.
@@ -60,20 +67,36 @@ async fn record(State(state): State<AppState>, request: Request) -> Result<Respo
         || choice.policy_version <= policy_version(&state).await?;
     if !published {
         return Err(AppError::unprocessable(
-            ApiError::new(ErrorCode::InvalidConsent, format!("policy version {} is not published", choice.policy_version))
-                .with_field("policy_version"),
+            ApiError::new(
+                ErrorCode::InvalidConsent,
+                format!("policy version {} is not published", choice.policy_version),
+            )
+            .with_field("policy_version"),
         ));
     }
-    let header_gpc = parts.headers.get("sec-gpc").is_some_and(|v| v.as_bytes() == b"1");
-    let choice = Choice { gpc: choice.gpc || header_gpc, ..choice };
+    let header_gpc = parts
+        .headers
+        .get("sec-gpc")
+        .is_some_and(|v| v.as_bytes() == b"1");
+    let choice = Choice {
+        gpc: choice.gpc || header_gpc,
+        ..choice
+    };
     let client_ip = crate::request::client_ip(&state, &parts);
     let ip = client_ip.map_or_else(|| "unknown".to_string(), truncate_ip);
     let user_agent = crate::request::user_agent(&parts.headers);
     let account_id = match crate::account::session::token_from(&state, &parts.headers) {
-        Some(token) => crate::account::session::find(&state, &token).await?.map(|(s, _)| s.account_id),
+        Some(token) => crate::account::session::find(&state, &token)
+            .await?
+            .map(|(s, _)| s.account_id),
         None => None,
     };
-    let ctx = store::Context { user_agent, ip_truncated: ip, recorded_at: state.clock.now(), account_id };
+    let ctx = store::Context {
+        user_agent,
+        ip_truncated: ip,
+        recorded_at: state.clock.now(),
+        account_id,
+    };
     let receipt = ConsentReceipt {
         consent_id: choice.consent_id.clone(),
         categories: choice.categories.clone(),
@@ -85,7 +108,10 @@ async fn record(State(state): State<AppState>, request: Request) -> Result<Respo
         ip_truncated: ctx.ip_truncated.clone(),
     };
     // Durable: answered only once committed (group commit, `writer.rs`).
-    state.receipts.record(choice, ctx, &crate::request::address_key(client_ip)).await?;
+    state
+        .receipts
+        .record(choice, ctx, &crate::request::address_key(client_ip))
+        .await?;
     Ok((StatusCode::CREATED, Json(receipt)).into_response())
 }
 
@@ -96,20 +122,35 @@ async fn record(State(state): State<AppState>, request: Request) -> Result<Respo
         (status = 400, description = "Not a UUID v4", body = ApiError),
         (status = 404, description = "Nothing recorded under the ID", body = ApiError),
     ))]
-async fn receipts(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
+async fn receipts(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     if !is_uuid_v4(&id) {
         return Err(AppError::bad_request(
-            ApiError::new(ErrorCode::InvalidConsent, "a consent ID is a UUID v4").with_field("consent_id"),
+            ApiError::new(ErrorCode::InvalidConsent, "a consent ID is a UUID v4")
+                .with_field("consent_id"),
         ));
     }
     let receipts = store::history(&state.db, &id).await?;
     if receipts.is_empty() {
         return Err(AppError::not_found(
-            ApiError::new(ErrorCode::UnknownConsent, "no choice was recorded under this consent ID").with_field("consent_id"),
+            ApiError::new(
+                ErrorCode::UnknownConsent,
+                "no choice was recorded under this consent ID",
+            )
+            .with_field("consent_id"),
         ));
     }
     // A visitor's own record (browser, address): never kept by a shared or browser cache.
-    Ok(([(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))], Json(ConsentHistory { consent_id: id, receipts })).into_response())
+    Ok((
+        [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
+        Json(ConsentHistory {
+            consent_id: id,
+            receipts,
+        }),
+    )
+        .into_response())
 }
 
 #[utoipa::path(options, path = "/api/consent", tag = "consent",
@@ -131,32 +172,54 @@ async fn preflight_receipts() -> StatusCode {
 /// browser's `Sec-Fetch-Site: same-origin` settles "itself" even behind a proxy that rewrites
 /// `Host`.
 fn allowed(state: &AppState, headers: &HeaderMap, origin: &str) -> bool {
-    crate::request::is_same_origin(state, headers) || state.allowed_origins.iter().any(|o| o == origin)
+    crate::request::is_same_origin(state, headers)
+        || state.allowed_origins.iter().any(|o| o == origin)
 }
 
 /// CORS for the listed origins only; a write from any other origin is refused, so a page
 /// elsewhere cannot record receipts in a visitor's name. The refusal itself is readable (and
 /// its preflight passes), so the loader on such a page sees a 403 and stops retrying.
 async fn cors(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let origin = request.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_string);
-    let Some(origin) = origin else { return next.run(request).await };
+    let origin = request
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let Some(origin) = origin else {
+        return next.run(request).await;
+    };
     let is_preflight = request.method() == Method::OPTIONS;
     let mut response = if allowed(&state, request.headers(), &origin) || is_preflight {
         next.run(request).await
     } else {
-        let err = ApiError::new(ErrorCode::Forbidden, format!("origin {origin} may not use the consent API"));
+        let err = ApiError::new(
+            ErrorCode::Forbidden,
+            format!("origin {origin} may not use the consent API"),
+        );
         (StatusCode::FORBIDDEN, Json(err)).into_response()
     };
     let h = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&origin) {
         h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
     }
-    h.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, HeaderValue::from_static("true"));
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+        HeaderValue::from_static("true"),
+    );
     h.append(header::VARY, HeaderValue::from_static("Origin"));
     if is_preflight {
-        h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST"));
-        h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("Content-Type"));
-        h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static("GET, POST"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static("Content-Type"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_MAX_AGE,
+            HeaderValue::from_static("600"),
+        );
     }
     response
 }

@@ -54,7 +54,9 @@ impl Rendered {
 
     fn get(&self, key: &str) -> Option<Arc<Loader>> {
         let held = self.held.lock().unwrap_or_else(|e| e.into_inner());
-        held.as_ref().filter(|(k, _)| k == key).map(|(_, loader)| loader.clone())
+        held.as_ref()
+            .filter(|(k, _)| k == key)
+            .map(|(_, loader)| loader.clone())
     }
 }
 
@@ -75,11 +77,22 @@ pub struct Loader {
             headers(("etag" = String), ("cross-origin-resource-policy" = String))),
         (status = 304, description = "Unchanged since the `ETag` given"),
     ))]
-pub async fn serve(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+pub async fn serve(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
     let loader = rendered(&state).await?;
-    let mut response = loader.bodies.respond(&headers, "text/javascript; charset=utf-8", &loader.etag, "no-cache");
+    let mut response = loader.bodies.respond(
+        &headers,
+        "text/javascript; charset=utf-8",
+        &loader.etag,
+        "no-cache",
+    );
     // Loaded by pages on other origins: allow exactly that.
-    response.headers_mut().insert("cross-origin-resource-policy", HeaderValue::from_static("cross-origin"));
+    response.headers_mut().insert(
+        "cross-origin-resource-policy",
+        HeaderValue::from_static("cross-origin"),
+    );
     Ok(response.into_response())
 }
 
@@ -88,8 +101,10 @@ pub async fn serve(State(state): State<AppState>, headers: HeaderMap) -> Result<
 fn first_views() -> &'static Value {
     static VIEWS: OnceLock<Value> = OnceLock::new();
     VIEWS.get_or_init(|| {
-        let views: Map<String, Value> =
-            Lang::ALL.into_iter().map(|lang| (lang.code().to_string(), json!(first_view::render(lang)))).collect();
+        let views: Map<String, Value> = Lang::ALL
+            .into_iter()
+            .map(|lang| (lang.code().to_string(), json!(first_view::render(lang))))
+            .collect();
         Value::Object(views)
     })
 }
@@ -113,13 +128,21 @@ async fn rendered(state: &AppState) -> Result<Arc<Loader>, AppError> {
     let categories = &loaded.config.categories;
     let cookies: Map<String, Value> = categories
         .iter()
-        .map(|c| (c.id.code().to_string(), json!(c.cookies.iter().map(|k| k.name.clone()).collect::<Vec<_>>())))
+        .map(|c| {
+            (
+                c.id.code().to_string(),
+                json!(c.cookies.iter().map(|k| k.name.clone()).collect::<Vec<_>>()),
+            )
+        })
         .collect();
     // Category names as the placeholders of blocked frames say them, by language.
     let names: Map<String, Value> = Lang::ALL
         .into_iter()
         .map(|lang| {
-            let names: Map<String, Value> = categories.iter().map(|c| (c.id.code().to_string(), json!(c.name.get(lang)))).collect();
+            let names: Map<String, Value> = categories
+                .iter()
+                .map(|c| (c.id.code().to_string(), json!(c.name.get(lang))))
+                .collect();
             (lang.code().to_string(), Value::Object(names))
         })
         .collect();
@@ -139,7 +162,10 @@ async fn rendered(state: &AppState) -> Result<Arc<Loader>, AppError> {
     });
     // `</script>` cannot occur in JSON text that reaches a script as its source, but `<!--`
     // and `</` are escaped all the same, should the loader ever be inlined into a page.
-    let setup = setup.to_string().replace("</", "<\\/").replace("<!--", "<\\u0021--");
+    let setup = setup
+        .to_string()
+        .replace("</", "<\\/")
+        .replace("<!--", "<\\u0021--");
     let body = SOURCE.replacen(PLACEHOLDER, &setup, 1);
     let etag = format!("\"{}\"", hex::encode(&Sha256::digest(body.as_bytes())[..8]));
     let etag = HeaderValue::from_str(&etag).expect("hex is a valid header");
@@ -149,7 +175,11 @@ async fn rendered(state: &AppState) -> Result<Arc<Loader>, AppError> {
         .map_err(|e| AppError::Internal(e.to_string()))?;
     let rendered = Arc::new(Loader { bodies, etag });
     state.consent_loader.renders.fetch_add(1, Ordering::Relaxed);
-    *state.consent_loader.held.lock().unwrap_or_else(|e| e.into_inner()) = Some((key, rendered.clone()));
+    *state
+        .consent_loader
+        .held
+        .lock()
+        .unwrap_or_else(|e| e.into_inner()) = Some((key, rendered.clone()));
     Ok(rendered)
 }
 
@@ -174,9 +204,16 @@ mod tests {
                 r#"data-fk="failed""#,
                 r#"href="/policy#section-6""#,
             ] {
-                assert!(view.banner.contains(hook), "{lang:?}: {hook} in {}", view.banner);
+                assert!(
+                    view.banner.contains(hook),
+                    "{lang:?}: {hook} in {}",
+                    view.banner
+                );
             }
-            assert!(view.notice.contains(t.consent_nocookies_text) && view.notice.contains(r#"data-action="dismiss""#));
+            assert!(
+                view.notice.contains(t.consent_nocookies_text)
+                    && view.notice.contains(r#"data-action="dismiss""#)
+            );
             for hook in [
                 r#"data-fk="provider""#,
                 r#"data-fk="category""#,
@@ -185,9 +222,17 @@ mod tests {
                 r#"data-action="once""#,
                 r#"data-action="allow""#,
             ] {
-                assert!(view.frame.contains(hook), "{lang:?}: {hook} in {}", view.frame);
+                assert!(
+                    view.frame.contains(hook),
+                    "{lang:?}: {hook} in {}",
+                    view.frame
+                );
             }
-            assert!(!view.frame.contains('{'), "every slot of the frame's texts is filled: {}", view.frame);
+            assert!(
+                !view.frame.contains('{'),
+                "every slot of the frame's texts is filled: {}",
+                view.frame
+            );
         }
     }
 }

@@ -33,7 +33,13 @@ mod tests {
     #[test]
     fn addresses_lose_their_host_part() {
         assert_eq!(truncate_ip("203.0.113.77".parse().unwrap()), "203.0.113.0");
-        assert_eq!(truncate_ip("2001:db8:abcd:12:1:2:3:4".parse().unwrap()), "2001:db8:abcd::");
-        assert_eq!(truncate_ip("::ffff:198.51.100.9".parse().unwrap()), "198.51.100.0");
+        assert_eq!(
+            truncate_ip("2001:db8:abcd:12:1:2:3:4".parse().unwrap()),
+            "2001:db8:abcd::"
+        );
+        assert_eq!(
+            truncate_ip("::ffff:198.51.100.9".parse().unwrap()),
+            "198.51.100.0"
+        );
     }
 }

@@ -18,13 +18,18 @@ const COLUMNS: usize = 9;
 /// Receipts in one statement, which is atomic by itself: all rows or none. One statement
 /// rather than one per row, since each is a round trip to the database.
 /// At most `writer::BATCH` rows: 256 × 9 parameters stay far below SQLite's and PostgreSQL's limits.
-pub async fn insert(conn: &mut sqlx::AnyConnection, receipts: &[(&Choice, &Context)]) -> Result<(), sqlx::Error> {
+pub async fn insert(
+    conn: &mut sqlx::AnyConnection,
+    receipts: &[(&Choice, &Context)],
+) -> Result<(), sqlx::Error> {
     if receipts.is_empty() {
         return Ok(());
     }
     let rows: Vec<String> = (0..receipts.len())
         .map(|r| {
-            let params: Vec<String> = (1..=COLUMNS).map(|c| format!("${}", r * COLUMNS + c)).collect();
+            let params: Vec<String> = (1..=COLUMNS)
+                .map(|c| format!("${}", r * COLUMNS + c))
+                .collect();
             format!("({})", params.join(", "))
         })
         .collect();
@@ -54,20 +59,27 @@ pub async fn insert(conn: &mut sqlx::AnyConnection, receipts: &[(&Choice, &Conte
 pub const HISTORY_LIMIT: i64 = 100;
 
 pub async fn history(db: &Db, consent_id: &str) -> Result<Vec<ConsentReceipt>, sqlx::Error> {
-    let rows = sqlx::query(&format!("SELECT {RECEIPT} FROM consent_receipts WHERE consent_id = $1 ORDER BY id DESC LIMIT $2"))
-        .bind(consent_id)
-        .bind(HISTORY_LIMIT)
-        .fetch_all(db)
-        .await?;
+    let rows = sqlx::query(&format!(
+        "SELECT {RECEIPT} FROM consent_receipts WHERE consent_id = $1 ORDER BY id DESC LIMIT $2"
+    ))
+    .bind(consent_id)
+    .bind(HISTORY_LIMIT)
+    .fetch_all(db)
+    .await?;
     rows.iter().map(receipt).collect()
 }
 
 /// Every receipt recorded while the account was signed in, newest first, whole.
-pub async fn for_account(conn: &mut sqlx::AnyConnection, account_id: i64) -> Result<Vec<ConsentReceipt>, sqlx::Error> {
-    let rows = sqlx::query(&format!("SELECT {RECEIPT} FROM consent_receipts WHERE account_id = $1 ORDER BY id DESC"))
-        .bind(account_id)
-        .fetch_all(&mut *conn)
-        .await?;
+pub async fn for_account(
+    conn: &mut sqlx::AnyConnection,
+    account_id: i64,
+) -> Result<Vec<ConsentReceipt>, sqlx::Error> {
+    let rows = sqlx::query(&format!(
+        "SELECT {RECEIPT} FROM consent_receipts WHERE account_id = $1 ORDER BY id DESC"
+    ))
+    .bind(account_id)
+    .fetch_all(&mut *conn)
+    .await?;
     rows.iter().map(receipt).collect()
 }
 
@@ -77,7 +89,10 @@ fn receipt(r: &sqlx::any::AnyRow) -> Result<ConsentReceipt, sqlx::Error> {
     let categories: String = r.try_get("categories")?;
     Ok(ConsentReceipt {
         consent_id: r.try_get("consent_id")?,
-        categories: categories.split(',').filter_map(Category::from_code).collect(),
+        categories: categories
+            .split(',')
+            .filter_map(Category::from_code)
+            .collect(),
         config_revision: r.try_get("config_revision")?,
         policy_version: r.try_get::<i64, _>("policy_version")? as u32,
         recorded_at: rfc3339(r.try_get("recorded_at")?),

@@ -61,12 +61,21 @@ pub struct Receipts {
 
 impl Receipts {
     pub fn new(db: Db, per_hour: Option<i64>) -> Self {
-        Receipts { db, per_hour, queue: Arc::default() }
+        Receipts {
+            db,
+            per_hour,
+            queue: Arc::default(),
+        }
     }
 
     /// Records one receipt from the client at `address` (`request::address_key`); `Ok` only
     /// once it is committed.
-    pub async fn record(&self, choice: Choice, ctx: Context, address: &str) -> Result<(), AppError> {
+    pub async fn record(
+        &self,
+        choice: Choice,
+        ctx: Context,
+        address: &str,
+    ) -> Result<(), AppError> {
         let queue = self.queue.get_or_init(|| {
             let (tx, rx) = mpsc::channel(QUEUE);
             tokio::spawn(run(self.db.clone(), self.per_hour, rx));
@@ -74,7 +83,15 @@ impl Receipts {
         });
         let (done, answer) = oneshot::channel();
         let bucket = format!("consent-ip:{address}");
-        queue.send(Job { choice, ctx, bucket, done }).await.map_err(|_| gone())?;
+        queue
+            .send(Job {
+                choice,
+                ctx,
+                bucket,
+                done,
+            })
+            .await
+            .map_err(|_| gone())?;
         answer.await.map_err(|_| gone())?
     }
 }
@@ -92,7 +109,10 @@ pub fn parse_limit(value: Option<&str>) -> Result<Option<i64>, String> {
 }
 
 fn gone() -> AppError {
-    AppError::Unavailable(Failure::Unavailable, "the consent receipt writer stopped before committing".into())
+    AppError::Unavailable(
+        Failure::Unavailable,
+        "the consent receipt writer stopped before committing".into(),
+    )
 }
 
 async fn run(db: Db, per_hour: Option<i64>, mut rx: mpsc::Receiver<Job>) {
@@ -100,8 +120,13 @@ async fn run(db: Db, per_hour: Option<i64>, mut rx: mpsc::Receiver<Job>) {
     while rx.recv_many(&mut batch, BATCH).await > 0 {
         if let Some(max) = per_hour {
             if let Err(e) = refuse_over_limit(&db, max, &mut batch).await {
-                let (failure, cause) = (db::failure(&e), format!("cannot count receipts per address: {e}"));
-                answer_all(&mut batch, || Err(AppError::Unavailable(failure, cause.clone())));
+                let (failure, cause) = (
+                    db::failure(&e),
+                    format!("cannot count receipts per address: {e}"),
+                );
+                answer_all(&mut batch, || {
+                    Err(AppError::Unavailable(failure, cause.clone()))
+                });
                 continue;
             }
             if batch.is_empty() {
@@ -124,7 +149,9 @@ async fn run(db: Db, per_hour: Option<i64>, mut rx: mpsc::Receiver<Job>) {
                 // Each waiter gets the failure as it was (read-only, disk, out of reach), so the
                 // client reads the same message as from any other write.
                 let (failure, cause) = (db::failure(&e), format!("not committed: {e}"));
-                answer_all(&mut batch, || Err(AppError::Unavailable(failure, cause.clone())));
+                answer_all(&mut batch, || {
+                    Err(AppError::Unavailable(failure, cause.clone()))
+                });
             }
         }
     }
@@ -140,11 +167,16 @@ fn answer_all(batch: &mut Vec<Job>, result: impl Fn() -> Result<(), AppError>) {
 /// Answers the receipts of addresses that are at their limit with 429, leaving the others in
 /// `batch`. The count for the whole batch is one query.
 async fn refuse_over_limit(db: &Db, max: i64, batch: &mut Vec<Job>) -> Result<(), sqlx::Error> {
-    let now = batch.iter().map(|j| j.ctx.recorded_at).max().unwrap_or_default();
+    let now = batch
+        .iter()
+        .map(|j| j.ctx.recorded_at)
+        .max()
+        .unwrap_or_default();
     let mut buckets: Vec<&str> = batch.iter().map(|j| j.bucket.as_str()).collect();
     buckets.sort_unstable();
     buckets.dedup();
-    let mut seen: HashMap<String, (i64, i64)> = throttle::counts(&mut *db.acquire().await?, &buckets, now - LIMIT_WINDOW).await?;
+    let mut seen: HashMap<String, (i64, i64)> =
+        throttle::counts(&mut *db.acquire().await?, &buckets, now - LIMIT_WINDOW).await?;
     for job in std::mem::take(batch) {
         let (count, oldest) = seen.entry(job.bucket.clone()).or_insert((0, now));
         if *count < max {
@@ -152,7 +184,9 @@ async fn refuse_over_limit(db: &Db, max: i64, batch: &mut Vec<Job>) -> Result<()
             batch.push(job);
         } else {
             // The window frees up when its oldest receipt leaves it.
-            let wait = u64::try_from(*oldest + LIMIT_WINDOW - now).unwrap_or(1).max(1);
+            let wait = u64::try_from(*oldest + LIMIT_WINDOW - now)
+                .unwrap_or(1)
+                .max(1);
             let _ = job.done.send(Err(AppError::too_many(wait)));
         }
     }
@@ -163,7 +197,11 @@ async fn refuse_over_limit(db: &Db, max: i64, batch: &mut Vec<Job>) -> Result<()
 /// a receipt is counted exactly when it is stored. Without counting it is one statement,
 /// which needs no BEGIN and COMMIT round trips. Either way it is committed (and flushed, per
 /// `synchronous = FULL` on SQLite) before this returns, all rows or none.
-async fn write<'a>(db: &Db, counted: bool, jobs: impl Iterator<Item = &'a Job>) -> Result<(), sqlx::Error> {
+async fn write<'a>(
+    db: &Db,
+    counted: bool,
+    jobs: impl Iterator<Item = &'a Job>,
+) -> Result<(), sqlx::Error> {
     let jobs: Vec<&Job> = jobs.collect();
     let rows: Vec<(&Choice, &Context)> = jobs.iter().map(|j| (&j.choice, &j.ctx)).collect();
     if !counted {
@@ -171,7 +209,10 @@ async fn write<'a>(db: &Db, counted: bool, jobs: impl Iterator<Item = &'a Job>) 
     }
     let mut tx = db::begin_write(db).await?;
     store::insert(&mut tx, &rows).await?;
-    let events: Vec<(&str, i64)> = jobs.iter().map(|j| (j.bucket.as_str(), j.ctx.recorded_at)).collect();
+    let events: Vec<(&str, i64)> = jobs
+        .iter()
+        .map(|j| (j.bucket.as_str(), j.ctx.recorded_at))
+        .collect();
     throttle::record_many(&mut tx, &events).await?;
     tx.commit().await
 }

@@ -71,7 +71,9 @@ impl Seen {
 pub(super) async fn probe(conn: &mut AnyConnection) -> Result<Option<bool>, sqlx::Error> {
     let result = match sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await {
         Ok(_) => {
-            let created = sqlx::query("CREATE TABLE fk_write_probe (x INTEGER)").execute(&mut *conn).await;
+            let created = sqlx::query("CREATE TABLE fk_write_probe (x INTEGER)")
+                .execute(&mut *conn)
+                .await;
             sqlx::query("ROLLBACK").execute(&mut *conn).await?;
             created
         }
@@ -93,13 +95,18 @@ pub async fn check(db: &Db) -> DatabaseHealth {
         write_probe(db).await
     } else {
         // A standby, or a database set to `default_transaction_read_only`.
-        let read_only = sqlx::query_scalar::<_, String>("SELECT current_setting('transaction_read_only')").fetch_one(db).await;
+        let read_only =
+            sqlx::query_scalar::<_, String>("SELECT current_setting('transaction_read_only')")
+                .fetch_one(db)
+                .await;
         match read_only {
             Ok(on) if on == "on" => return DatabaseHealth::ReadOnly,
             other => other.map(drop),
         }
     };
-    let Err(error) = written else { return DatabaseHealth::Ok };
+    let Err(error) = written else {
+        return DatabaseHealth::Ok;
+    };
     tracing::warn!(%error, "health check: the database fails");
     let reads = sqlx::query("SELECT 1").execute(db).await.is_ok();
     match failure(&error) {
@@ -110,8 +117,12 @@ pub async fn check(db: &Db) -> DatabaseHealth {
 
 async fn write_probe(db: &Db) -> Result<(), sqlx::Error> {
     let mut tx = super::begin_write(db).await?;
-    let version: i64 = sqlx::query_scalar("PRAGMA user_version").fetch_one(&mut *tx).await?;
-    sqlx::query(&format!("PRAGMA user_version = {version}")).execute(&mut *tx).await?;
+    let version: i64 = sqlx::query_scalar("PRAGMA user_version")
+        .fetch_one(&mut *tx)
+        .await?;
+    sqlx::query(&format!("PRAGMA user_version = {version}"))
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await
 }
 
@@ -141,7 +152,9 @@ pub fn failure(error: &sqlx::Error) -> Failure {
 
 /// The primary result code of a SQLite error (its extended code carries it in the low byte).
 fn sqlite_code(error: &sqlx::Error) -> Option<i32> {
-    let sqlx::Error::Database(e) = error else { return None };
+    let sqlx::Error::Database(e) = error else {
+        return None;
+    };
     let sqlite = e.try_downcast_ref::<sqlx::sqlite::SqliteError>()?;
     let code: i32 = sqlx::error::DatabaseError::code(sqlite)?.parse().ok()?;
     Some(code & 0xff)

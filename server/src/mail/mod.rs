@@ -55,27 +55,54 @@ impl Mailer {
             ),
             None => Transport::Outbox(outbox),
         };
-        let from = from.parse().map_err(|e: lettre::address::AddressError| MailerError::From(e.to_string()))?;
-        Ok(Mailer { transport, from, wake: Arc::default() })
+        let from = from
+            .parse()
+            .map_err(|e: lettre::address::AddressError| MailerError::From(e.to_string()))?;
+        Ok(Mailer {
+            transport,
+            from,
+            wake: Arc::default(),
+        })
     }
 
     /// Queues a message about `account` in the caller's transaction; call [`Mailer::wake`]
     /// after commit. Returns the queue row's id.
-    pub async fn queue(&self, tx: &mut AnyConnection, account: Option<i64>, to: &str, mail: Rendered, now: i64) -> Result<i64, AppError> {
-        let to: Mailbox = to.parse().map_err(|e| AppError::Internal(format!("bad recipient {to:?}: {e}")))?;
+    pub async fn queue(
+        &self,
+        tx: &mut AnyConnection,
+        account: Option<i64>,
+        to: &str,
+        mail: Rendered,
+        now: i64,
+    ) -> Result<i64, AppError> {
+        let to: Mailbox = to
+            .parse()
+            .map_err(|e| AppError::Internal(format!("bad recipient {to:?}: {e}")))?;
         let subject = mail.subject;
-        let mut builder = Message::builder().from(self.from.clone()).to(to.clone()).subject(subject.clone());
+        let mut builder = Message::builder()
+            .from(self.from.clone())
+            .to(to.clone())
+            .subject(subject.clone());
         // Stored in the formatted message below, so a queued letter keeps them. The value is
         // encoded by lettre: a line break in it could not start a header of its own.
         for (name, value) in mail.extra_headers {
-            let name = HeaderName::new_from_ascii(name).map_err(|e| AppError::Internal(format!("bad header name: {e}")))?;
+            let name = HeaderName::new_from_ascii(name)
+                .map_err(|e| AppError::Internal(format!("bad header name: {e}")))?;
             builder = builder.raw_header(HeaderValue::new(name, value));
         }
         let message = builder
             .multipart(
                 MultiPart::alternative()
-                    .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(mail.text))
-                    .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(mail.html)),
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_PLAIN)
+                            .body(mail.text),
+                    )
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_HTML)
+                            .body(mail.html),
+                    ),
             )
             .map_err(|e| AppError::Internal(format!("cannot build an e-mail: {e}")))?;
         let formatted = String::from_utf8(message.formatted())
@@ -95,9 +122,18 @@ impl Mailer {
 
     /// Queues the last letter to someone whose data is being erased: linked to no account,
     /// and its row is deleted as soon as it is delivered instead of being kept a week.
-    pub async fn queue_then_forget(&self, tx: &mut AnyConnection, to: &str, mail: Rendered, now: i64) -> Result<(), AppError> {
+    pub async fn queue_then_forget(
+        &self,
+        tx: &mut AnyConnection,
+        to: &str,
+        mail: Rendered,
+        now: i64,
+    ) -> Result<(), AppError> {
         let id = self.queue(tx, None, to, mail, now).await?;
-        sqlx::query("UPDATE mail_queue SET erase_after_send = 1 WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE mail_queue SET erase_after_send = 1 WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         Ok(())
     }
 
@@ -154,7 +190,10 @@ impl Mailer {
             }
             match delivered {
                 Ok(()) if forget => {
-                    sqlx::query("DELETE FROM mail_queue WHERE id = $1").bind(id).execute(db).await?;
+                    sqlx::query("DELETE FROM mail_queue WHERE id = $1")
+                        .bind(id)
+                        .execute(db)
+                        .await?;
                     sent += 1;
                 }
                 Ok(()) => {
@@ -195,10 +234,15 @@ impl Mailer {
             Transport::Smtp(smtp) => {
                 let envelope = lettre::address::Envelope::new(
                     Some(self.from.email.clone()),
-                    vec![recipient.parse().map_err(|e| format!("bad recipient: {e}"))?],
+                    vec![recipient
+                        .parse()
+                        .map_err(|e| format!("bad recipient: {e}"))?],
                 )
                 .map_err(|e| e.to_string())?;
-                smtp.send_raw(&envelope, message).await.map(|_| ()).map_err(|e| e.to_string())
+                smtp.send_raw(&envelope, message)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
             }
         }
     }
@@ -219,7 +263,10 @@ impl Mailer {
 }
 
 /// What the mail queue keeps of the letters to an account, newest first (the data download).
-pub async fn letters_of(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<fk_api::account::data::LetterRecord>, sqlx::Error> {
+pub async fn letters_of(
+    conn: &mut AnyConnection,
+    account_id: i64,
+) -> Result<Vec<fk_api::account::data::LetterRecord>, sqlx::Error> {
     let rows = sqlx::query("SELECT recipient, subject, created_at, sent_at FROM mail_queue WHERE account_id = $1 ORDER BY id DESC")
         .bind(account_id)
         .fetch_all(&mut *conn)
@@ -228,9 +275,13 @@ pub async fn letters_of(conn: &mut AnyConnection, account_id: i64) -> Result<Vec
         .map(|r| {
             Ok(fk_api::account::data::LetterRecord {
                 to: r.try_get("recipient")?,
-                subject: r.try_get::<Option<String>, _>("subject")?.unwrap_or_default(),
+                subject: r
+                    .try_get::<Option<String>, _>("subject")?
+                    .unwrap_or_default(),
                 queued_at: crate::db::rfc3339(r.try_get("created_at")?),
-                sent_at: r.try_get::<Option<i64>, _>("sent_at")?.map(crate::db::rfc3339),
+                sent_at: r
+                    .try_get::<Option<i64>, _>("sent_at")?
+                    .map(crate::db::rfc3339),
             })
         })
         .collect()
@@ -240,13 +291,19 @@ pub async fn letters_of(conn: &mut AnyConnection, account_id: i64) -> Result<Vec
 /// the outbox never sees half a message.
 async fn write_eml(dir: &std::path::Path, name: &str, message: &[u8]) -> Result<(), String> {
     use tokio::io::AsyncWriteExt as _;
-    tokio::fs::create_dir_all(dir).await.map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    tokio::fs::create_dir_all(dir)
+        .await
+        .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let tmp = dir.join(format!(".{name}.tmp"));
-    let mut file = tokio::fs::File::create(&tmp).await.map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+    let mut file = tokio::fs::File::create(&tmp)
+        .await
+        .map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
     file.write_all(message).await.map_err(|e| e.to_string())?;
     file.sync_all().await.map_err(|e| e.to_string())?;
     drop(file);
-    tokio::fs::rename(&tmp, dir.join(name)).await.map_err(|e| e.to_string())
+    tokio::fs::rename(&tmp, dir.join(name))
+        .await
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -257,9 +314,18 @@ mod tests {
     /// otherwise a valid form would fail at queueing time.
     #[test]
     fn addresses_the_rule_accepts_are_mailboxes() {
-        for address in ["a@b.kz", "first.last+tag@mail.example.com", "ерлан@пример.қаз", "o'brien@example.kz", "a#b@example.kz"] {
+        for address in [
+            "a@b.kz",
+            "first.last+tag@mail.example.com",
+            "ерлан@пример.қаз",
+            "o'brien@example.kz",
+            "a#b@example.kz",
+        ] {
             assert!(fk_api::account::rules::email(address).is_ok(), "{address}");
-            assert!(address.parse::<Mailbox>().is_ok(), "{address} is not a mailbox");
+            assert!(
+                address.parse::<Mailbox>().is_ok(),
+                "{address} is not a mailbox"
+            );
         }
     }
 }

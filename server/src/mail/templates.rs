@@ -32,10 +32,18 @@ pub enum Mail<'a> {
     Verify { first_name: &'a str, link: &'a str },
     /// After the address is confirmed: states the login (policy 5.2: the login is sent to the
     /// user's e-mail) and links to the personal section.
-    Welcome { first_name: &'a str, login: &'a str, account_link: &'a str },
+    Welcome {
+        first_name: &'a str,
+        login: &'a str,
+        account_link: &'a str,
+    },
     /// Someone tried to register with this address, which already has an account. Nothing
     /// changed; if it was you, sign in or reset the password; if not, ignore.
-    RegistrationAttempt { first_name: &'a str, sign_in_link: &'a str, recover_link: &'a str },
+    RegistrationAttempt {
+        first_name: &'a str,
+        sign_in_link: &'a str,
+        recover_link: &'a str,
+    },
     /// Password reset link; expires in 30 minutes, single use; if you did not ask, ignore, the
     /// password stays.
     Reset { first_name: &'a str, link: &'a str },
@@ -45,7 +53,12 @@ pub enum Mail<'a> {
     ResetNoAccount { register_link: &'a str },
     /// Your password was changed at `when`; all other sessions were ended; if it was not you,
     /// reset via `recover_link` and write to info@fortekassa.kz.
-    PasswordChanged { first_name: &'a str, when: &'a str, others_ended: bool, recover_link: &'a str },
+    PasswordChanged {
+        first_name: &'a str,
+        when: &'a str,
+        others_ended: bool,
+        recover_link: &'a str,
+    },
     /// New sign-in: `when` (already formatted, e.g. "24.11.2026 14:05 UTC"), `browser` (e.g.
     /// "Chrome 131"), `device` (e.g. "Windows, computer"), `ip` (truncated, e.g. "203.0.113.x").
     /// If it was not you, change the password via `recover_link`; see your sessions at
@@ -61,17 +74,36 @@ pub enum Mail<'a> {
     },
     /// To the new address of an e-mail change: confirm it (24 hours, single use); until then
     /// the old address stays in force.
-    EmailChangeConfirm { first_name: &'a str, new_email: &'a str, link: &'a str },
+    EmailChangeConfirm {
+        first_name: &'a str,
+        new_email: &'a str,
+        link: &'a str,
+    },
     /// To the old address of an e-mail change: a change to `new_email` was asked for at
     /// `when`; nothing changes until it is confirmed; if it was not you, recover access.
-    EmailChangeNotice { first_name: &'a str, new_email: &'a str, when: &'a str, recover_link: &'a str },
+    EmailChangeNotice {
+        first_name: &'a str,
+        new_email: &'a str,
+        when: &'a str,
+        recover_link: &'a str,
+    },
     /// The account was deleted at `when` (clause 5.2): what was erased, what was kept without
     /// any link to the person. The one action links to the policy.
-    AccountDeleted { first_name: &'a str, when: &'a str, policy_link: &'a str },
+    AccountDeleted {
+        first_name: &'a str,
+        when: &'a str,
+        policy_link: &'a str,
+    },
     /// A letter of the mailing `list` (an e-mail list the user turned on). `subject` and
     /// `body` are the operator's (paragraphs separated by blank lines); `unsubscribe_link`
     /// goes in the footer and in the `List-Unsubscribe` header (RFC 2369, RFC 8058).
-    Newsletter { first_name: &'a str, subject: &'a str, body: &'a str, unsubscribe_link: &'a str, list: Choice },
+    Newsletter {
+        first_name: &'a str,
+        subject: &'a str,
+        body: &'a str,
+        unsubscribe_link: &'a str,
+        list: Choice,
+    },
 }
 
 /// A letter ready for a multipart/alternative message. Lines end in `\n`; the mail library
@@ -92,9 +124,17 @@ pub fn render(mail: &Mail<'_>, lang: Lang) -> Rendered {
     let frame = Frame::of(lang);
     let footer = footer(mail, lang);
     let extra_headers = match *mail {
-        Mail::Newsletter { unsubscribe_link, .. } => vec![
-            ("List-Unsubscribe".to_string(), format!("<{}>", one_line(unsubscribe_link))),
-            ("List-Unsubscribe-Post".to_string(), "List-Unsubscribe=One-Click".to_string()),
+        Mail::Newsletter {
+            unsubscribe_link, ..
+        } => vec![
+            (
+                "List-Unsubscribe".to_string(),
+                format!("<{}>", one_line(unsubscribe_link)),
+            ),
+            (
+                "List-Unsubscribe-Post".to_string(),
+                "List-Unsubscribe=One-Click".to_string(),
+            ),
         ],
         _ => Vec::new(),
     };
@@ -116,9 +156,13 @@ pub use crate::policy::noscript::escape as escape_html;
 /// stranger can choose the name in a confirmation letter sent to someone else's address.
 fn one_line(value: &str) -> String {
     let spoofing = |c: char| {
-        c.is_control() || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        c.is_control()
+            || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
     };
-    let spaced: String = value.chars().map(|c| if spoofing(c) { ' ' } else { c }).collect();
+    let spaced: String = value
+        .chars()
+        .map(|c| if spoofing(c) { ' ' } else { c })
+        .collect();
     spaced.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -142,15 +186,33 @@ struct Letter<'a> {
 /// Below the rule: what a service letter says, or a newsletter's why and how to stop it.
 enum Footer {
     Service,
-    Mailing { why: &'static str, lead: &'static str, url: String, by_mail: &'static str },
+    Mailing {
+        why: &'static str,
+        lead: &'static str,
+        url: String,
+        by_mail: &'static str,
+    },
 }
 
 fn footer(mail: &Mail<'_>, lang: Lang) -> Footer {
     match *mail {
-        Mail::Newsletter { list, unsubscribe_link, .. } => {
+        Mail::Newsletter {
+            list,
+            unsubscribe_link,
+            ..
+        } => {
             let t = MailingText::of(lang);
-            let why = if list == Choice::SupportMaterials { t.why_support } else { t.why_news };
-            Footer::Mailing { why, lead: t.unsubscribe_lead, url: one_line(unsubscribe_link), by_mail: t.by_mail }
+            let why = if list == Choice::SupportMaterials {
+                t.why_support
+            } else {
+                t.why_news
+            };
+            Footer::Mailing {
+                why,
+                lead: t.unsubscribe_lead,
+                url: one_line(unsubscribe_link),
+                by_mail: t.by_mail,
+            }
         }
         _ => Footer::Service,
     }
@@ -174,16 +236,26 @@ struct Action {
 }
 
 fn facts(rows: &[(&'static str, &str)]) -> Block {
-    Block::Facts(rows.iter().map(|&(label, value)| (label, one_line(value))).collect())
+    Block::Facts(
+        rows.iter()
+            .map(|&(label, value)| (label, one_line(value)))
+            .collect(),
+    )
 }
 
 /// A service letter's call to action (always `Some`: only a newsletter has none).
 fn action(label: &'static str, url: &str) -> Option<Action> {
-    Some(Action { label, url: one_line(url) })
+    Some(Action {
+        label,
+        url: one_line(url),
+    })
 }
 
 fn link(lead: &'static str, url: &str) -> Block {
-    Block::Link { lead, url: one_line(url) }
+    Block::Link {
+        lead,
+        url: one_line(url),
+    }
 }
 
 /// The operator's text as paragraphs (split at blank lines) of cleaned lines.
@@ -210,7 +282,10 @@ fn paragraphs(body: &str) -> Vec<Block> {
 fn compose<'a>(mail: &Mail<'a>, lang: Lang) -> Letter<'a> {
     use Block::Para;
     match *mail {
-        Mail::Verify { first_name, link: url } => {
+        Mail::Verify {
+            first_name,
+            link: url,
+        } => {
             let t = VerifyText::of(lang);
             Letter {
                 subject: t.subject,
@@ -220,17 +295,29 @@ fn compose<'a>(mail: &Mail<'a>, lang: Lang) -> Letter<'a> {
                 after: vec![Para(t.expiry), Para(t.not_you)],
             }
         }
-        Mail::Welcome { first_name, login, account_link } => {
+        Mail::Welcome {
+            first_name,
+            login,
+            account_link,
+        } => {
             let t = WelcomeText::of(lang);
             Letter {
                 subject: t.subject,
                 name: one_line(first_name),
-                before: vec![Para(t.intro), facts(&[(t.login_label, login)]), Para(t.no_passwords)],
+                before: vec![
+                    Para(t.intro),
+                    facts(&[(t.login_label, login)]),
+                    Para(t.no_passwords),
+                ],
                 action: action(t.button, account_link),
                 after: vec![Para(t.account)],
             }
         }
-        Mail::RegistrationAttempt { first_name, sign_in_link, recover_link } => {
+        Mail::RegistrationAttempt {
+            first_name,
+            sign_in_link,
+            recover_link,
+        } => {
             let t = AttemptText::of(lang);
             Letter {
                 subject: t.subject,
@@ -240,7 +327,10 @@ fn compose<'a>(mail: &Mail<'a>, lang: Lang) -> Letter<'a> {
                 after: vec![link(t.recover_lead, recover_link), Para(t.not_you)],
             }
         }
-        Mail::Reset { first_name, link: url } => {
+        Mail::Reset {
+            first_name,
+            link: url,
+        } => {
             let t = ResetText::of(lang);
             Letter {
                 subject: t.subject,
@@ -260,7 +350,12 @@ fn compose<'a>(mail: &Mail<'a>, lang: Lang) -> Letter<'a> {
                 after: vec![Para(t.not_you)],
             }
         }
-        Mail::PasswordChanged { first_name, when, others_ended, recover_link } => {
+        Mail::PasswordChanged {
+            first_name,
+            when,
+            others_ended,
+            recover_link,
+        } => {
             let t = ChangedText::of(lang);
             let mut before = vec![Para(t.intro), facts(&[(t.when_label, when)])];
             if others_ended {
@@ -275,9 +370,22 @@ fn compose<'a>(mail: &Mail<'a>, lang: Lang) -> Letter<'a> {
                 after: vec![],
             }
         }
-        Mail::NewSignIn { first_name, when, browser, device, ip, sessions_link, recover_link } => {
+        Mail::NewSignIn {
+            first_name,
+            when,
+            browser,
+            device,
+            ip,
+            sessions_link,
+            recover_link,
+        } => {
             let t = SignInText::of(lang);
-            let rows = [(t.when_label, when), (t.browser_label, browser), (t.device_label, device), (t.ip_label, ip)];
+            let rows = [
+                (t.when_label, when),
+                (t.browser_label, browser),
+                (t.device_label, device),
+                (t.ip_label, ip),
+            ];
             Letter {
                 subject: t.subject,
                 name: one_line(first_name),
@@ -286,7 +394,11 @@ fn compose<'a>(mail: &Mail<'a>, lang: Lang) -> Letter<'a> {
                 after: vec![link(t.sessions_lead, sessions_link)],
             }
         }
-        Mail::EmailChangeConfirm { first_name, new_email, link: url } => {
+        Mail::EmailChangeConfirm {
+            first_name,
+            new_email,
+            link: url,
+        } => {
             let t = EmailConfirmText::of(lang);
             Letter {
                 subject: t.subject,
@@ -296,29 +408,58 @@ fn compose<'a>(mail: &Mail<'a>, lang: Lang) -> Letter<'a> {
                 after: vec![Para(t.expiry), Para(t.not_you)],
             }
         }
-        Mail::EmailChangeNotice { first_name, new_email, when, recover_link } => {
+        Mail::EmailChangeNotice {
+            first_name,
+            new_email,
+            when,
+            recover_link,
+        } => {
             let t = EmailNoticeText::of(lang);
             Letter {
                 subject: t.subject,
                 name: one_line(first_name),
-                before: vec![Para(t.intro), facts(&[(t.address_label, new_email), (t.when_label, when)]), Para(t.until), Para(t.not_you)],
+                before: vec![
+                    Para(t.intro),
+                    facts(&[(t.address_label, new_email), (t.when_label, when)]),
+                    Para(t.until),
+                    Para(t.not_you),
+                ],
                 action: action(t.button, recover_link),
                 after: vec![],
             }
         }
-        Mail::AccountDeleted { first_name, when, policy_link } => {
+        Mail::AccountDeleted {
+            first_name,
+            when,
+            policy_link,
+        } => {
             let t = DeletedText::of(lang);
             Letter {
                 subject: t.subject,
                 name: one_line(first_name),
-                before: vec![Para(t.intro), facts(&[(t.when_label, when)]), Para(t.erased), Para(t.kept), Para(t.not_you)],
+                before: vec![
+                    Para(t.intro),
+                    facts(&[(t.when_label, when)]),
+                    Para(t.erased),
+                    Para(t.kept),
+                    Para(t.not_you),
+                ],
                 action: action(t.button, policy_link),
                 after: vec![],
             }
         }
-        Mail::Newsletter { first_name, subject, body, .. } => {
-            Letter { subject, name: one_line(first_name), before: paragraphs(body), action: None, after: vec![] }
-        }
+        Mail::Newsletter {
+            first_name,
+            subject,
+            body,
+            ..
+        } => Letter {
+            subject,
+            name: one_line(first_name),
+            before: paragraphs(body),
+            action: None,
+            after: vec![],
+        },
     }
 }
 
@@ -334,9 +475,11 @@ fn text(letter: &Letter, frame: &Frame, footer: &Footer) -> String {
         for block in blocks {
             parts.push(match block {
                 Block::Para(p) => p.to_string(),
-                Block::Facts(rows) => {
-                    rows.iter().map(|(label, value)| format!("{label}: {value}")).collect::<Vec<_>>().join("\n")
-                }
+                Block::Facts(rows) => rows
+                    .iter()
+                    .map(|(label, value)| format!("{label}: {value}"))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
                 Block::Link { lead, url } => format!("{lead}\n{url}"),
                 Block::Text(lines) => lines.join("\n"),
             });
@@ -349,8 +492,16 @@ fn text(letter: &Letter, frame: &Frame, footer: &Footer) -> String {
     blocks(&letter.after, &mut parts);
     parts.push(frame.sign_off.to_string());
     parts.push(match footer {
-        Footer::Service => format!("---\n{}\n{}\n{}", frame.service_notice, frame.contact, frame.operator),
-        Footer::Mailing { why, lead, url, by_mail } => format!("---\n{why}\n{lead}\n{url}\n{by_mail}\n{}", frame.operator),
+        Footer::Service => format!(
+            "---\n{}\n{}\n{}",
+            frame.service_notice, frame.contact, frame.operator
+        ),
+        Footer::Mailing {
+            why,
+            lead,
+            url,
+            by_mail,
+        } => format!("---\n{why}\n{lead}\n{url}\n{by_mail}\n{}", frame.operator),
     });
     let mut out = parts.join("\n\n");
     out.push('\n');
@@ -424,7 +575,12 @@ fn html(letter: &Letter, frame: &Frame, lang: Lang, footer: &Footer) -> String {
             e(frame.service_notice),
             e(frame.contact)
         ),
-        Footer::Mailing { why, lead, url, by_mail } => format!(
+        Footer::Mailing {
+            why,
+            lead,
+            url,
+            by_mail,
+        } => format!(
             "<p style=\"{FOOTER}\">{}</p>\n\
              <p style=\"{FOOTER}\">{}<br>\n<a href=\"{url}\" style=\"{RAW_URL}\">{url}</a></p>\n\
              <p style=\"{FOOTER}\">{}</p>\n",
@@ -994,14 +1150,45 @@ mod tests {
     /// Every kind, with its links.
     fn all(first_name: &str) -> Vec<(Mail<'_>, Vec<&'static str>)> {
         vec![
-            (Mail::Verify { first_name, link: VERIFY }, vec![VERIFY]),
-            (Mail::Welcome { first_name, login: LOGIN, account_link: ACCOUNT }, vec![ACCOUNT]),
             (
-                Mail::RegistrationAttempt { first_name, sign_in_link: SIGN_IN, recover_link: RECOVER },
+                Mail::Verify {
+                    first_name,
+                    link: VERIFY,
+                },
+                vec![VERIFY],
+            ),
+            (
+                Mail::Welcome {
+                    first_name,
+                    login: LOGIN,
+                    account_link: ACCOUNT,
+                },
+                vec![ACCOUNT],
+            ),
+            (
+                Mail::RegistrationAttempt {
+                    first_name,
+                    sign_in_link: SIGN_IN,
+                    recover_link: RECOVER,
+                },
                 vec![SIGN_IN, RECOVER],
             ),
-            (Mail::Reset { first_name, link: RESET }, vec![RESET]),
-            (Mail::PasswordChanged { first_name, when: "24.11.2026 14:05 UTC", others_ended: true, recover_link: RECOVER }, vec![RECOVER]),
+            (
+                Mail::Reset {
+                    first_name,
+                    link: RESET,
+                },
+                vec![RESET],
+            ),
+            (
+                Mail::PasswordChanged {
+                    first_name,
+                    when: "24.11.2026 14:05 UTC",
+                    others_ended: true,
+                    recover_link: RECOVER,
+                },
+                vec![RECOVER],
+            ),
             (
                 Mail::NewSignIn {
                     first_name,
@@ -1014,12 +1201,31 @@ mod tests {
                 },
                 vec![RECOVER, SESSIONS],
             ),
-            (Mail::EmailChangeConfirm { first_name, new_email: LOGIN, link: VERIFY }, vec![VERIFY]),
             (
-                Mail::EmailChangeNotice { first_name, new_email: LOGIN, when: "24.11.2026 14:05 UTC", recover_link: RECOVER },
+                Mail::EmailChangeConfirm {
+                    first_name,
+                    new_email: LOGIN,
+                    link: VERIFY,
+                },
+                vec![VERIFY],
+            ),
+            (
+                Mail::EmailChangeNotice {
+                    first_name,
+                    new_email: LOGIN,
+                    when: "24.11.2026 14:05 UTC",
+                    recover_link: RECOVER,
+                },
                 vec![RECOVER],
             ),
-            (Mail::AccountDeleted { first_name, when: "24.11.2026 14:05 UTC", policy_link: ACCOUNT }, vec![ACCOUNT]),
+            (
+                Mail::AccountDeleted {
+                    first_name,
+                    when: "24.11.2026 14:05 UTC",
+                    policy_link: ACCOUNT,
+                },
+                vec![ACCOUNT],
+            ),
         ]
     }
 
@@ -1030,13 +1236,29 @@ mod tests {
                 let r = render(&mail, lang);
                 let what = format!("{mail:?} in {lang:?}");
                 assert!(!r.subject.trim().is_empty(), "{what}: empty subject");
-                assert!(r.html.contains(&format!("<html lang=\"{}\">", lang.code())), "{what}: lang");
-                assert!(r.html.contains(&format!("<title>{}</title>", escape_html(&r.subject))), "{what}: title");
+                assert!(
+                    r.html.contains(&format!("<html lang=\"{}\">", lang.code())),
+                    "{what}: lang"
+                );
+                assert!(
+                    r.html
+                        .contains(&format!("<title>{}</title>", escape_html(&r.subject))),
+                    "{what}: title"
+                );
                 for link in links {
-                    assert!(r.text.lines().any(|l| l == link), "{what}: {link} not on its own line in text");
+                    assert!(
+                        r.text.lines().any(|l| l == link),
+                        "{what}: {link} not on its own line in text"
+                    );
                     let escaped = escape_html(link);
-                    assert!(r.html.contains(&format!("href=\"{escaped}\"")), "{what}: {link} not in href");
-                    assert!(r.html.contains(&format!(">{escaped}</a>")), "{what}: {link} not shown as text");
+                    assert!(
+                        r.html.contains(&format!("href=\"{escaped}\"")),
+                        "{what}: {link} not in href"
+                    );
+                    assert!(
+                        r.html.contains(&format!(">{escaped}</a>")),
+                        "{what}: {link} not shown as text"
+                    );
                     assert!(!r.html.contains(link), "{what}: {link} unescaped in html");
                 }
                 for part in [&r.text, &r.html] {
@@ -1054,8 +1276,13 @@ mod tests {
             for (mail, _) in all("Анна") {
                 let html = render(&mail, lang).html;
                 assert_eq!(html.matches(BUTTON).count(), 1, "{mail:?} in {lang:?}");
-                for banned in ["<img", "src=", "url(", "<link", "<script", "<style", "@import"] {
-                    assert!(!html.contains(banned), "{mail:?} in {lang:?} contains {banned}");
+                for banned in [
+                    "<img", "src=", "url(", "<link", "<script", "<style", "@import",
+                ] {
+                    assert!(
+                        !html.contains(banned),
+                        "{mail:?} in {lang:?} contains {banned}"
+                    );
                 }
                 // The only background is the button's, and it brings its own text colour.
                 assert_eq!(html.matches("background").count(), 1);
@@ -1068,12 +1295,33 @@ mod tests {
     #[test]
     fn the_no_account_letter_greets_nobody_by_name_and_offers_to_register() {
         for lang in Lang::ALL {
-            let r = render(&Mail::ResetNoAccount { register_link: ACCOUNT }, lang);
-            let reset = render(&Mail::Reset { first_name: "Анна", link: RESET }, lang);
-            assert_eq!(r.subject, reset.subject, "{lang:?}: the same subject as a reset, whatever the address");
+            let r = render(
+                &Mail::ResetNoAccount {
+                    register_link: ACCOUNT,
+                },
+                lang,
+            );
+            let reset = render(
+                &Mail::Reset {
+                    first_name: "Анна",
+                    link: RESET,
+                },
+                lang,
+            );
+            assert_eq!(
+                r.subject, reset.subject,
+                "{lang:?}: the same subject as a reset, whatever the address"
+            );
             assert!(r.text.lines().any(|l| l == ACCOUNT), "{lang:?}");
-            assert!(r.html.contains(&format!("href=\"{}\"", escape_html(ACCOUNT))), "{lang:?}");
-            assert!(r.text.contains(CONTACT_EMAIL) && r.html.contains(CONTACT_EMAIL), "{lang:?}");
+            assert!(
+                r.html
+                    .contains(&format!("href=\"{}\"", escape_html(ACCOUNT))),
+                "{lang:?}"
+            );
+            assert!(
+                r.text.contains(CONTACT_EMAIL) && r.html.contains(CONTACT_EMAIL),
+                "{lang:?}"
+            );
             assert_eq!(r.html.matches(BUTTON).count(), 1, "{lang:?}");
         }
     }
@@ -1081,7 +1329,14 @@ mod tests {
     #[test]
     fn welcome_states_the_login() {
         for lang in Lang::ALL {
-            let r = render(&Mail::Welcome { first_name: "Анна", login: LOGIN, account_link: ACCOUNT }, lang);
+            let r = render(
+                &Mail::Welcome {
+                    first_name: "Анна",
+                    login: LOGIN,
+                    account_link: ACCOUNT,
+                },
+                lang,
+            );
             assert!(r.text.contains(LOGIN) && r.html.contains(LOGIN), "{lang:?}");
         }
     }
@@ -1089,10 +1344,21 @@ mod tests {
     #[test]
     fn sign_in_details_are_shown() {
         for lang in Lang::ALL {
-            let (mail, _) = all("Анна").into_iter().find(|(m, _)| matches!(m, Mail::NewSignIn { .. })).unwrap();
+            let (mail, _) = all("Анна")
+                .into_iter()
+                .find(|(m, _)| matches!(m, Mail::NewSignIn { .. }))
+                .unwrap();
             let r = render(&mail, lang);
-            for value in ["24.11.2026 14:05 UTC", "Chrome 131", "Windows, computer", "203.0.113.x"] {
-                assert!(r.text.contains(value) && r.html.contains(value), "{lang:?}: {value}");
+            for value in [
+                "24.11.2026 14:05 UTC",
+                "Chrome 131",
+                "Windows, computer",
+                "203.0.113.x",
+            ] {
+                assert!(
+                    r.text.contains(value) && r.html.contains(value),
+                    "{lang:?}: {value}"
+                );
             }
         }
     }
@@ -1102,8 +1368,14 @@ mod tests {
         for lang in Lang::ALL {
             for (mail, _) in all(XSS) {
                 let r = render(&mail, lang);
-                assert!(r.html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{mail:?} in {lang:?}");
-                assert!(!r.html.contains(XSS) && !r.html.contains("<script"), "{mail:?} in {lang:?}");
+                assert!(
+                    r.html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+                    "{mail:?} in {lang:?}"
+                );
+                assert!(
+                    !r.html.contains(XSS) && !r.html.contains("<script"),
+                    "{mail:?} in {lang:?}"
+                );
             }
         }
     }
@@ -1112,7 +1384,11 @@ mod tests {
     fn every_value_is_escaped_in_html() {
         let evil = "\"><b>x</b>'";
         let mails = [
-            Mail::Welcome { first_name: evil, login: evil, account_link: evil },
+            Mail::Welcome {
+                first_name: evil,
+                login: evil,
+                account_link: evil,
+            },
             Mail::NewSignIn {
                 first_name: evil,
                 when: evil,
@@ -1126,7 +1402,10 @@ mod tests {
         for lang in Lang::ALL {
             for mail in &mails {
                 let html = render(mail, lang).html;
-                assert!(!html.contains(evil) && !html.contains("<b>"), "{mail:?} in {lang:?}");
+                assert!(
+                    !html.contains(evil) && !html.contains("<b>"),
+                    "{mail:?} in {lang:?}"
+                );
                 assert!(html.contains("href=\"&quot;&gt;&lt;b&gt;x&lt;/b&gt;&#39;\""));
             }
         }
@@ -1135,21 +1414,53 @@ mod tests {
     #[test]
     fn values_cannot_add_lines_or_reverse_text() {
         let name = "Анна\n\nYour account is locked: http://evil.example\r\n\u{202E}";
-        let r = render(&Mail::Verify { first_name: name, link: VERIFY }, Lang::Ru);
-        assert!(r.text.starts_with("Здравствуйте, Анна Your account is locked: http://evil.example!\n"), "{}", r.text);
+        let r = render(
+            &Mail::Verify {
+                first_name: name,
+                link: VERIFY,
+            },
+            Lang::Ru,
+        );
+        assert!(
+            r.text
+                .starts_with("Здравствуйте, Анна Your account is locked: http://evil.example!\n"),
+            "{}",
+            r.text
+        );
         assert!(!r.text.contains('\u{202E}') && !r.html.contains('\u{202E}'));
     }
 
     #[test]
     fn an_empty_name_greets_without_a_name() {
-        for (name, lang, greeting) in
-            [("", Lang::Ru, "Здравствуйте!"), ("  ", Lang::Kk, "Сәлеметсіз бе!"), ("", Lang::En, "Hello,")]
-        {
-            let r = render(&Mail::Reset { first_name: name, link: RESET }, lang);
-            assert!(r.text.starts_with(&format!("{greeting}\n\n")), "{lang:?}: {}", r.text);
-            assert!(r.html.contains(&format!(">{}</p>", escape_html(greeting))), "{lang:?}");
+        for (name, lang, greeting) in [
+            ("", Lang::Ru, "Здравствуйте!"),
+            ("  ", Lang::Kk, "Сәлеметсіз бе!"),
+            ("", Lang::En, "Hello,"),
+        ] {
+            let r = render(
+                &Mail::Reset {
+                    first_name: name,
+                    link: RESET,
+                },
+                lang,
+            );
+            assert!(
+                r.text.starts_with(&format!("{greeting}\n\n")),
+                "{lang:?}: {}",
+                r.text
+            );
+            assert!(
+                r.html.contains(&format!(">{}</p>", escape_html(greeting))),
+                "{lang:?}"
+            );
         }
-        let named = render(&Mail::Reset { first_name: "Anna", link: RESET }, Lang::En);
+        let named = render(
+            &Mail::Reset {
+                first_name: "Anna",
+                link: RESET,
+            },
+            Lang::En,
+        );
         assert!(named.text.starts_with("Hello Anna,\n\n"));
     }
 
@@ -1171,8 +1482,13 @@ mod tests {
         for lang in Lang::ALL {
             for (mail, _) in all("Анна") {
                 let r = render(&mail, lang);
-                for label in ["Пароль:", "Құпиясөз:", "Password:", "Құпиясөзіңіз:", "Ваш пароль:"]
-                {
+                for label in [
+                    "Пароль:",
+                    "Құпиясөз:",
+                    "Password:",
+                    "Құпиясөзіңіз:",
+                    "Ваш пароль:",
+                ] {
                     assert!(!r.text.contains(label), "{mail:?} in {lang:?}");
                 }
             }
@@ -1181,8 +1497,19 @@ mod tests {
 
     const UNSUBSCRIBE: &str = "https://privacy.fortekassa.kz/unsubscribe?token=u1&x=2";
 
-    fn newsletter<'a>(first_name: &'a str, subject: &'a str, body: &'a str, list: Choice) -> Mail<'a> {
-        Mail::Newsletter { first_name, subject, body, unsubscribe_link: UNSUBSCRIBE, list }
+    fn newsletter<'a>(
+        first_name: &'a str,
+        subject: &'a str,
+        body: &'a str,
+        list: Choice,
+    ) -> Mail<'a> {
+        Mail::Newsletter {
+            first_name,
+            subject,
+            body,
+            unsubscribe_link: UNSUBSCRIBE,
+            list,
+        }
     }
 
     #[test]
@@ -1205,20 +1532,52 @@ mod tests {
                     r.extra_headers,
                     vec![
                         ("List-Unsubscribe".to_string(), format!("<{UNSUBSCRIBE}>")),
-                        ("List-Unsubscribe-Post".to_string(), "List-Unsubscribe=One-Click".to_string()),
+                        (
+                            "List-Unsubscribe-Post".to_string(),
+                            "List-Unsubscribe=One-Click".to_string()
+                        ),
                     ]
                 );
                 assert_eq!(r.subject, "Новости");
-                assert!(r.text.lines().any(|l| l == UNSUBSCRIBE), "{what}: link on its own line");
-                assert!(r.text.contains("Новая касса.\nУже в продаже.\n\nВторой абзац."), "{what}: {}", r.text);
-                assert!(r.html.contains("<p style=\"margin:0 0 16px;\">Новая касса.<br>\nУже в продаже.</p>"), "{what}");
+                assert!(
+                    r.text.lines().any(|l| l == UNSUBSCRIBE),
+                    "{what}: link on its own line"
+                );
+                assert!(
+                    r.text
+                        .contains("Новая касса.\nУже в продаже.\n\nВторой абзац."),
+                    "{what}: {}",
+                    r.text
+                );
+                assert!(
+                    r.html.contains(
+                        "<p style=\"margin:0 0 16px;\">Новая касса.<br>\nУже в продаже.</p>"
+                    ),
+                    "{what}"
+                );
                 let escaped = escape_html(UNSUBSCRIBE);
-                assert!(r.html.contains(&format!("href=\"{escaped}\"")) && !r.html.contains(UNSUBSCRIBE), "{what}");
+                assert!(
+                    r.html.contains(&format!("href=\"{escaped}\""))
+                        && !r.html.contains(UNSUBSCRIBE),
+                    "{what}"
+                );
                 let t = MailingText::of(lang);
-                let why = if list == Choice::NewsEmail { t.why_news } else { t.why_support };
+                let why = if list == Choice::NewsEmail {
+                    t.why_news
+                } else {
+                    t.why_support
+                };
                 for part in [&r.text, &r.html] {
-                    assert!(part.contains(why) && part.contains(t.by_mail) && part.contains(CONTACT_EMAIL), "{what}");
-                    assert!(!part.contains(Frame::of(lang).service_notice), "{what}: a newsletter is not a service message");
+                    assert!(
+                        part.contains(why)
+                            && part.contains(t.by_mail)
+                            && part.contains(CONTACT_EMAIL),
+                        "{what}"
+                    );
+                    assert!(
+                        !part.contains(Frame::of(lang).service_notice),
+                        "{what}: a newsletter is not a service message"
+                    );
                 }
                 assert!(!r.html.contains(BUTTON), "{what}: no button");
                 for banned in ["<img", "src=", "<script", "<style"] {
@@ -1230,16 +1589,40 @@ mod tests {
 
     #[test]
     fn a_newsletter_escapes_the_operators_text() {
-        let r = render(&newsletter(XSS, "Hi\r\nBcc: x@evil.test", "<b>bold</b> & \"quotes\"\u{202E}", Choice::NewsEmail), Lang::En);
-        assert_eq!(r.subject, "Hi Bcc: x@evil.test", "the subject stays on one line");
-        assert!(r.html.contains("&lt;b&gt;bold&lt;/b&gt; &amp; &quot;quotes&quot;"), "{}", r.html);
-        assert!(!r.html.contains("<b>") && !r.html.contains("<script") && !r.html.contains('\u{202E}'));
-        assert!(r.text.contains("<b>bold</b> & \"quotes\""), "the text part is plain text");
+        let r = render(
+            &newsletter(
+                XSS,
+                "Hi\r\nBcc: x@evil.test",
+                "<b>bold</b> & \"quotes\"\u{202E}",
+                Choice::NewsEmail,
+            ),
+            Lang::En,
+        );
+        assert_eq!(
+            r.subject, "Hi Bcc: x@evil.test",
+            "the subject stays on one line"
+        );
+        assert!(
+            r.html
+                .contains("&lt;b&gt;bold&lt;/b&gt; &amp; &quot;quotes&quot;"),
+            "{}",
+            r.html
+        );
+        assert!(
+            !r.html.contains("<b>") && !r.html.contains("<script") && !r.html.contains('\u{202E}')
+        );
+        assert!(
+            r.text.contains("<b>bold</b> & \"quotes\""),
+            "the text part is plain text"
+        );
     }
 
     #[test]
     fn escape_html_covers_the_five_characters() {
-        assert_eq!(escape_html(r#"a&b<c>d"e'f"#), "a&amp;b&lt;c&gt;d&quot;e&#39;f");
+        assert_eq!(
+            escape_html(r#"a&b<c>d"e'f"#),
+            "a&amp;b&lt;c&gt;d&quot;e&#39;f"
+        );
         assert_eq!(escape_html("Сәлем"), "Сәлем");
     }
 }

@@ -58,8 +58,14 @@ struct SecuritySchemes;
 impl Modify for SecuritySchemes {
     fn modify(&self, doc: &mut Document) {
         let components = doc.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(SESSION, SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("fk_session"))));
-        components.add_security_scheme(REGISTRATION, SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("fk_registration"))));
+        components.add_security_scheme(
+            SESSION,
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("fk_session"))),
+        );
+        components.add_security_scheme(
+            REGISTRATION,
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("fk_registration"))),
+        );
         components.add_security_scheme(
             SERVICE_TOKEN,
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
@@ -99,24 +105,41 @@ pub fn complete(mut doc: Document) -> Document {
 fn error(description: &str) -> DocResponse {
     ResponseBuilder::new()
         .description(description)
-        .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("ApiError"))).build())
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ApiError")))
+                .build(),
+        )
         .build()
 }
 
 fn add(op: &mut Operation, status: &str, description: &str) {
-    op.responses.responses.entry(status.to_string()).or_insert_with(|| error(description).into());
+    op.responses
+        .responses
+        .entry(status.to_string())
+        .or_insert_with(|| error(description).into());
 }
 
 /// Whether the operation asks for `scheme` (its requirements are opaque but serialize as
 /// `[{"session": []}]`).
 fn requires(op: &Operation, scheme: &str) -> bool {
     let requirements = serde_json::to_value(&op.security).unwrap_or_default();
-    requirements.as_array().is_some_and(|all| all.iter().any(|r| r.get(scheme).is_some()))
+    requirements
+        .as_array()
+        .is_some_and(|all| all.iter().any(|r| r.get(scheme).is_some()))
 }
 
 fn add_standard_errors(path: &str, method: &HttpMethod, op: &mut Operation) {
-    let unsafe_method = matches!(method, HttpMethod::Post | HttpMethod::Put | HttpMethod::Delete | HttpMethod::Patch);
-    if op.request_body.as_ref().is_some_and(|b| b.content.contains_key("application/json")) {
+    let unsafe_method = matches!(
+        method,
+        HttpMethod::Post | HttpMethod::Put | HttpMethod::Delete | HttpMethod::Patch
+    );
+    if op
+        .request_body
+        .as_ref()
+        .is_some_and(|b| b.content.contains_key("application/json"))
+    {
         add(op, "400", "The body is not valid JSON of this shape, or a field breaks its rule (`field` names it)");
         add(op, "408", "The body did not arrive within 30 s");
         add(op, "413", "The body is larger than 64 KiB");
@@ -131,7 +154,11 @@ fn add_standard_errors(path: &str, method: &HttpMethod, op: &mut Operation) {
         add(op, "401", "No service token, or a wrong one");
     }
     if requires(op, REGISTRATION) {
-        add(op, "401", "This browser has no registration waiting for its address to be confirmed");
+        add(
+            op,
+            "401",
+            "This browser has no registration waiting for its address to be confirmed",
+        );
     }
     // The personal section and the unsubscribe page take writes from this site's pages only
     // (`account::same_origin_only`); the consent API from listed origins only.
@@ -139,7 +166,11 @@ fn add_standard_errors(path: &str, method: &HttpMethod, op: &mut Operation) {
     if unsafe_method && (same_origin || path.starts_with("/api/consent")) {
         add(op, "403", "A cross-site request: writes are taken from this site's pages (or a listed origin) only");
     }
-    if !op.extensions.as_ref().is_some_and(|e| e.contains_key("x-no-database")) {
+    if !op
+        .extensions
+        .as_ref()
+        .is_some_and(|e| e.contains_key("x-no-database"))
+    {
         add(op, "503", "The database is unavailable; try again shortly");
     }
 }
@@ -151,7 +182,10 @@ fn add_standard_errors(path: &str, method: &HttpMethod, op: &mut Operation) {
 pub async fn document(Extension(doc): Extension<Arc<String>>) -> Response {
     let mut response = doc.as_str().to_owned().into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response
 }

@@ -13,7 +13,9 @@
 //! more lenient than a pattern could follow (names in any script, trimmed logins and addresses,
 //! a version that must be published), is a 422 with the field named, declared on every
 //! operation with a body.
-use fk_api::account::commerce::{ORDER_ITEMS_MAX, ORDER_NUMBER_PATTERN, ORDER_PRICE_MAX_TIYN, ORDER_QUANTITY_MAX};
+use fk_api::account::commerce::{
+    ORDER_ITEMS_MAX, ORDER_NUMBER_PATTERN, ORDER_PRICE_MAX_TIYN, ORDER_QUANTITY_MAX,
+};
 use fk_api::account::password::{MAX_LEN, MIN_LEN};
 use fk_api::account::rules::BIRTH_YEAR_MIN;
 use fk_api::account::TOKEN_PATTERN;
@@ -28,8 +30,18 @@ pub fn state(doc: &mut Value) {
     let token = json!({ "pattern": TOKEN_PATTERN });
     let new_password = json!({ "minLength": MIN_LEN, "maxLength": MAX_LEN });
 
-    property(doc, "ConsentRequest", "consent_id", json!({ "pattern": UUID_V4_PATTERN }));
-    property(doc, "ConsentRequest", "config_revision", json!({ "pattern": REVISION_PATTERN }));
+    property(
+        doc,
+        "ConsentRequest",
+        "consent_id",
+        json!({ "pattern": UUID_V4_PATTERN }),
+    );
+    property(
+        doc,
+        "ConsentRequest",
+        "config_revision",
+        json!({ "pattern": REVISION_PATTERN }),
+    );
     property(doc, "ConsentRequest", "policy_version", version.clone());
     property(
         doc,
@@ -41,15 +53,30 @@ pub fn state(doc: &mut Value) {
             "contains": { "const": Category::Necessary.code() },
         }),
     );
-    parameter(doc, "/api/consent/{id}", "id", json!({ "pattern": UUID_V4_PATTERN }));
+    parameter(
+        doc,
+        "/api/consent/{id}",
+        "id",
+        json!({ "pattern": UUID_V4_PATTERN }),
+    );
 
-    parameter(doc, "/api/policy/{lang}/versions/{version}", "version", version.clone());
+    parameter(
+        doc,
+        "/api/policy/{lang}/versions/{version}",
+        "version",
+        version.clone(),
+    );
     parameter(doc, "/api/policy/{lang}/diff", "from", version.clone());
     parameter(doc, "/api/policy/{lang}/diff", "to", version.clone());
     property(doc, "AcknowledgeRequest", "version", version.clone());
     property(doc, "RegisterRequest", "policy_version", version);
 
-    for schema in ["VerifyRequest", "VerifyAddressRequest", "ResetRequest", "UnsubscribeRequest"] {
+    for schema in [
+        "VerifyRequest",
+        "VerifyAddressRequest",
+        "ResetRequest",
+        "UnsubscribeRequest",
+    ] {
         property(doc, schema, "token", token.clone());
     }
     // The one-click POST, not `GET /unsubscribe`: that is the page, which shows any link.
@@ -58,28 +85,79 @@ pub fn state(doc: &mut Value) {
     property(doc, "RegisterRequest", "password", new_password.clone());
     property(doc, "ResetRequest", "password", new_password.clone());
     property(doc, "PasswordChangeRequest", "new_password", new_password);
-    property(doc, "RegisterRequest", "accept_policy", json!({ "const": true }));
-    property(doc, "RegisterRequest", "birth_year", json!({ "minimum": BIRTH_YEAR_MIN }));
-    property(doc, "ProfileUpdate", "birth_year", json!({ "minimum": BIRTH_YEAR_MIN }));
-    property(doc, "ProfileUpdate", "lang", json!({ "enum": fk_api::Lang::ALL.map(|l| l.code()) }));
+    property(
+        doc,
+        "RegisterRequest",
+        "accept_policy",
+        json!({ "const": true }),
+    );
+    property(
+        doc,
+        "RegisterRequest",
+        "birth_year",
+        json!({ "minimum": BIRTH_YEAR_MIN }),
+    );
+    property(
+        doc,
+        "ProfileUpdate",
+        "birth_year",
+        json!({ "minimum": BIRTH_YEAR_MIN }),
+    );
+    property(
+        doc,
+        "ProfileUpdate",
+        "lang",
+        json!({ "enum": fk_api::Lang::ALL.map(|l| l.code()) }),
+    );
 
-    parameter(doc, "/api/internal/orders/{number}", "number", json!({ "pattern": ORDER_NUMBER_PATTERN }));
-    property(doc, "OrderPush", "items", json!({ "minItems": 1, "maxItems": ORDER_ITEMS_MAX }));
-    property(doc, "OrderPush", "placed_at", json!({ "format": "date-time" }));
-    property(doc, "OrderItem", "quantity", json!({ "minimum": 1, "maximum": ORDER_QUANTITY_MAX }));
-    property(doc, "OrderItem", "unit_price_tiyn", json!({ "minimum": 0, "maximum": ORDER_PRICE_MAX_TIYN }));
+    parameter(
+        doc,
+        "/api/internal/orders/{number}",
+        "number",
+        json!({ "pattern": ORDER_NUMBER_PATTERN }),
+    );
+    property(
+        doc,
+        "OrderPush",
+        "items",
+        json!({ "minItems": 1, "maxItems": ORDER_ITEMS_MAX }),
+    );
+    property(
+        doc,
+        "OrderPush",
+        "placed_at",
+        json!({ "format": "date-time" }),
+    );
+    property(
+        doc,
+        "OrderItem",
+        "quantity",
+        json!({ "minimum": 1, "maximum": ORDER_QUANTITY_MAX }),
+    );
+    property(
+        doc,
+        "OrderItem",
+        "unit_price_tiyn",
+        json!({ "minimum": 0, "maximum": ORDER_PRICE_MAX_TIYN }),
+    );
 }
 
 fn merge(target: &mut Value, rules: Value, place: &str) {
-    let target = target.as_object_mut().unwrap_or_else(|| panic!("{place} is not a schema object"));
-    let Value::Object(rules) = rules else { unreachable!("rules are objects") };
+    let target = target
+        .as_object_mut()
+        .unwrap_or_else(|| panic!("{place} is not a schema object"));
+    let Value::Object(rules) = rules else {
+        unreachable!("rules are objects")
+    };
     target.extend(rules);
 }
 
 /// Rules on one property of a named schema.
 fn property(doc: &mut Value, schema: &str, name: &str, rules: Value) {
     let place = format!("/components/schemas/{schema}/properties/{name}");
-    let target = doc.pointer_mut(&place).unwrap_or_else(|| panic!("the API document has no {place}"));
+    let target = doc
+        .pointer_mut(&place)
+        .unwrap_or_else(|| panic!("the API document has no {place}"));
     merge(target, rules, &place);
 }
 
@@ -92,17 +170,33 @@ fn parameter(doc: &mut Value, path: &str, name: &str, rules: Value) {
 /// [`parameter`], in the operation of `method` only when given.
 fn parameter_in(doc: &mut Value, method: Option<&str>, path: &str, name: &str, rules: Value) {
     let item = doc
-        .pointer_mut(&format!("/paths/{}", path.replace('~', "~0").replace('/', "~1")))
+        .pointer_mut(&format!(
+            "/paths/{}",
+            path.replace('~', "~0").replace('/', "~1")
+        ))
         .and_then(Value::as_object_mut)
         .unwrap_or_else(|| panic!("the API document has no path {path}"));
     let mut found = false;
     let chosen = |m: &str| method.map_or(m != "options", |wanted| m == wanted);
     for (_, operation) in item.iter_mut().filter(|(m, _)| chosen(m)) {
-        let Some(operation) = operation.as_object_mut() else { continue };
-        let parameters = operation.get_mut("parameters").and_then(Value::as_array_mut).into_iter().flatten();
+        let Some(operation) = operation.as_object_mut() else {
+            continue;
+        };
+        let parameters = operation
+            .get_mut("parameters")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten();
         for parameter in parameters.filter(|p| p["name"] == name) {
-            let schema = parameter.as_object_mut().map(|p| p.entry("schema").or_insert_with(|| Value::Object(Map::new())));
-            merge(schema.unwrap_or_else(|| panic!("{path} {name}")), rules.clone(), &format!("{path} {name}"));
+            let schema = parameter.as_object_mut().map(|p| {
+                p.entry("schema")
+                    .or_insert_with(|| Value::Object(Map::new()))
+            });
+            merge(
+                schema.unwrap_or_else(|| panic!("{path} {name}")),
+                rules.clone(),
+                &format!("{path} {name}"),
+            );
             found = true;
         }
     }

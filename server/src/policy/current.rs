@@ -72,7 +72,10 @@ impl CurrentPolicies {
     fn fresh(&self, lang: Lang, now: i64) -> Option<Arc<Entry>> {
         let entries = self.0.entries.read().unwrap_or_else(|e| e.into_inner());
         // `now < checked_at`: the clock went back; re-check rather than trust the entry longer.
-        entries.get(&lang).filter(|e| (0..self.0.ttl).contains(&(now - e.checked_at))).cloned()
+        entries
+            .get(&lang)
+            .filter(|e| (0..self.0.ttl).contains(&(now - e.checked_at)))
+            .cloned()
     }
 
     /// The current policy for a request in `requested`, from memory while fresh.
@@ -89,7 +92,10 @@ impl CurrentPolicies {
             return Ok(entry);
         }
         if failed_at.is_some_and(|at| at >= waiting_since) {
-            return Err(AppError::Unavailable(Failure::Unavailable, "the current policy could not be checked just now".into()));
+            return Err(AppError::Unavailable(
+                Failure::Unavailable,
+                "the current policy could not be checked just now".into(),
+            ));
         }
         let resolved = match super::http::resolve(state, requested).await {
             Ok(resolved) => resolved,
@@ -103,8 +109,15 @@ impl CurrentPolicies {
         if resolved.row.lang == Lang::Ru {
             self.saw_ru(resolved.row.version);
         }
-        let etag = HeaderValue::from_str(&resolved.etag).map_err(|e| AppError::Internal(e.to_string()))?;
-        let previous = self.0.entries.read().unwrap_or_else(|e| e.into_inner()).get(&requested).cloned();
+        let etag =
+            HeaderValue::from_str(&resolved.etag).map_err(|e| AppError::Internal(e.to_string()))?;
+        let previous = self
+            .0
+            .entries
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&requested)
+            .cloned();
         let bodies = match previous {
             Some(p) if p.etag == etag => p.bodies.clone(),
             _ => {
@@ -115,15 +128,24 @@ impl CurrentPolicies {
                     original_newer: resolved.original_newer,
                     document: (*document).clone(),
                 };
-                let json = serde_json::to_vec(&body).map_err(|e| AppError::Internal(e.to_string()))?;
+                let json =
+                    serde_json::to_vec(&body).map_err(|e| AppError::Internal(e.to_string()))?;
                 // Best compression, once per version: off the async workers, it takes milliseconds.
                 tokio::task::spawn_blocking(move || Arc::new(Bodies::compress(json)))
                     .await
                     .map_err(|e| AppError::Internal(e.to_string()))?
             }
         };
-        let entry = Arc::new(Entry { checked_at: now, etag, bodies });
-        self.0.entries.write().unwrap_or_else(|e| e.into_inner()).insert(requested, entry.clone());
+        let entry = Arc::new(Entry {
+            checked_at: now,
+            etag,
+            bodies,
+        });
+        self.0
+            .entries
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(requested, entry.clone());
         Ok(entry)
     }
 
@@ -142,6 +164,7 @@ impl CurrentPolicies {
 impl Entry {
     /// 304 when the client has this version, else the body in the encoding it prefers.
     pub fn respond(&self, request: &HeaderMap, cache: &'static str) -> Response {
-        self.bodies.respond(request, "application/json", &self.etag, cache)
+        self.bodies
+            .respond(request, "application/json", &self.etag, cache)
     }
 }

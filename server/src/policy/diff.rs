@@ -40,12 +40,19 @@ pub fn diff(old: &PolicyDocument, new: &PolicyDocument) -> Vec<ClauseDiff> {
         kind: unit.kind,
         label: unit.label.clone(),
         status,
-        segments: vec![DiffSegment { kind, text: unit.text.clone() }],
+        segments: vec![DiffSegment {
+            kind,
+            text: unit.text.clone(),
+        }],
     };
     let mut out = Vec::new();
     for op in capture_diff_slices(Algorithm::Myers, &old_ids, &new_ids) {
         match op {
-            DiffOp::Equal { old_index, new_index, len } => {
+            DiffOp::Equal {
+                old_index,
+                new_index,
+                len,
+            } => {
                 for i in 0..len {
                     let (a, b) = (&old[old_index + i], &new[new_index + i]);
                     if a.text == b.text {
@@ -61,15 +68,40 @@ pub fn diff(old: &PolicyDocument, new: &PolicyDocument) -> Vec<ClauseDiff> {
                     }
                 }
             }
-            DiffOp::Delete { old_index, old_len, .. } => {
-                out.extend(old[old_index..old_index + old_len].iter().map(|u| whole(u, ClauseStatus::Removed, ChangeKind::Delete)));
+            DiffOp::Delete {
+                old_index, old_len, ..
+            } => {
+                out.extend(
+                    old[old_index..old_index + old_len]
+                        .iter()
+                        .map(|u| whole(u, ClauseStatus::Removed, ChangeKind::Delete)),
+                );
             }
-            DiffOp::Insert { new_index, new_len, .. } => {
-                out.extend(new[new_index..new_index + new_len].iter().map(|u| whole(u, ClauseStatus::Added, ChangeKind::Insert)));
+            DiffOp::Insert {
+                new_index, new_len, ..
+            } => {
+                out.extend(
+                    new[new_index..new_index + new_len]
+                        .iter()
+                        .map(|u| whole(u, ClauseStatus::Added, ChangeKind::Insert)),
+                );
             }
-            DiffOp::Replace { old_index, old_len, new_index, new_len } => {
-                out.extend(old[old_index..old_index + old_len].iter().map(|u| whole(u, ClauseStatus::Removed, ChangeKind::Delete)));
-                out.extend(new[new_index..new_index + new_len].iter().map(|u| whole(u, ClauseStatus::Added, ChangeKind::Insert)));
+            DiffOp::Replace {
+                old_index,
+                old_len,
+                new_index,
+                new_len,
+            } => {
+                out.extend(
+                    old[old_index..old_index + old_len]
+                        .iter()
+                        .map(|u| whole(u, ClauseStatus::Removed, ChangeKind::Delete)),
+                );
+                out.extend(
+                    new[new_index..new_index + new_len]
+                        .iter()
+                        .map(|u| whole(u, ClauseStatus::Added, ChangeKind::Insert)),
+                );
             }
         }
     }
@@ -78,7 +110,9 @@ pub fn diff(old: &PolicyDocument, new: &PolicyDocument) -> Vec<ClauseDiff> {
 
 /// Word-level segments; runs of one kind are merged so the UI gets few, readable pieces.
 fn words(old: &str, new: &str) -> Vec<DiffSegment> {
-    let diff = TextDiff::configure().algorithm(Algorithm::Patience).diff_words(old, new);
+    let diff = TextDiff::configure()
+        .algorithm(Algorithm::Patience)
+        .diff_words(old, new);
     let mut out: Vec<DiffSegment> = Vec::new();
     for change in diff.iter_all_changes() {
         let kind = match change.tag() {
@@ -88,7 +122,10 @@ fn words(old: &str, new: &str) -> Vec<DiffSegment> {
         };
         match out.last_mut() {
             Some(last) if last.kind == kind => last.text.push_str(change.value()),
-            _ => out.push(DiffSegment { kind, text: change.value().to_string() }),
+            _ => out.push(DiffSegment {
+                kind,
+                text: change.value().to_string(),
+            }),
         }
     }
     out
@@ -100,13 +137,21 @@ mod tests {
     use crate::policy::markdown::parse;
 
     fn text(segments: &[DiffSegment], kind: ChangeKind) -> String {
-        segments.iter().filter(|s| s.kind == kind).map(|s| s.text.as_str()).collect()
+        segments
+            .iter()
+            .filter(|s| s.kind == kind)
+            .map(|s| s.text.as_str())
+            .collect()
     }
 
     #[test]
     fn finds_changed_added_and_removed_clauses() {
-        let old = parse("# T\n\n## 1. S\n\n1.1. keep this\n\n1.2. the old words stay\n\n1.3. gone\n").unwrap();
-        let new = parse("# T\n\n## 1. S\n\n1.1. keep this\n\n1.2. the new words stay\n\n1.4. fresh\n").unwrap();
+        let old =
+            parse("# T\n\n## 1. S\n\n1.1. keep this\n\n1.2. the old words stay\n\n1.3. gone\n")
+                .unwrap();
+        let new =
+            parse("# T\n\n## 1. S\n\n1.1. keep this\n\n1.2. the new words stay\n\n1.4. fresh\n")
+                .unwrap();
         let d = diff(&old, &new);
         let status = |id: &str| d.iter().find(|u| u.id == id).map(|u| u.status);
         assert_eq!(status("section-1"), Some(ClauseStatus::Unchanged));
@@ -123,7 +168,9 @@ mod tests {
     #[test]
     fn identical_documents_have_no_changes() {
         let doc = parse(include_str!("../../../policy/ru.md")).unwrap();
-        assert!(diff(&doc, &doc).iter().all(|u| u.status == ClauseStatus::Unchanged));
+        assert!(diff(&doc, &doc)
+            .iter()
+            .all(|u| u.status == ClauseStatus::Unchanged));
     }
 
     #[test]

@@ -5,12 +5,12 @@ use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::{Json};
-use utoipa_axum::{router::OpenApiRouter, routes};
+use axum::Json;
 use fk_api::policy::{parse_version, DiffRequest, PolicyDiff, PolicyVersion, PolicyVersionList};
 use fk_api::{ApiError, ErrorCode, Lang};
 use serde::Serialize;
 use std::collections::HashMap;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::store::{self, VersionRow};
 use super::{diff, LoadError};
@@ -39,7 +39,9 @@ impl From<LoadError> for AppError {
 }
 
 fn path_error(_: PathRejection) -> AppError {
-    AppError::bad_request(ApiError::new(ErrorCode::NotFound, "the path is not valid UTF-8").with_field("path"))
+    AppError::bad_request(
+        ApiError::new(ErrorCode::NotFound, "the path is not valid UTF-8").with_field("path"),
+    )
 }
 
 /// The `{lang}` path segment, validated by the shared rule.
@@ -58,12 +60,19 @@ async fn served(state: &AppState, requested: Lang) -> Result<VersionRow, AppErro
             return Ok(row);
         }
     }
-    Err(AppError::not_found(ApiError::new(ErrorCode::UnknownVersion, "no policy has been published yet")))
+    Err(AppError::not_found(ApiError::new(
+        ErrorCode::UnknownVersion,
+        "no policy has been published yet",
+    )))
 }
 
 fn unknown_version(version: u32, field: &str) -> AppError {
     AppError::not_found(
-        ApiError::new(ErrorCode::UnknownVersion, format!("there is no version {version} of the policy")).with_field(field),
+        ApiError::new(
+            ErrorCode::UnknownVersion,
+            format!("there is no version {version} of the policy"),
+        )
+        .with_field(field),
     )
 }
 
@@ -100,7 +109,12 @@ fn set_validators(headers: &mut HeaderMap, etag: &str, cache: &'static str) {
 }
 
 fn tag(row: &VersionRow) -> String {
-    format!("{}-{}-{}", row.lang.code(), row.version, &row.content_hash[..16])
+    format!(
+        "{}-{}-{}",
+        row.lang.code(),
+        row.version,
+        &row.content_hash[..16]
+    )
 }
 
 /// Which version answers "current" for `requested`, and its ETag (language, version, content,
@@ -114,12 +128,23 @@ pub(super) struct Resolved {
 pub(super) async fn resolve(state: &AppState, requested: Lang) -> Result<Resolved, AppError> {
     let row = served(state, requested).await?;
     let original_newer = if row.lang != Lang::Ru {
-        store::latest(&state.db, Lang::Ru).await?.is_some_and(|ru| ru.effective_at > row.effective_at)
+        store::latest(&state.db, Lang::Ru)
+            .await?
+            .is_some_and(|ru| ru.effective_at > row.effective_at)
     } else {
         false
     };
-    let etag = format!("\"{}-{}-{}\"", tag(&row), requested.code(), u8::from(original_newer));
-    Ok(Resolved { row, original_newer, etag })
+    let etag = format!(
+        "\"{}-{}-{}\"",
+        tag(&row),
+        requested.code(),
+        u8::from(original_newer)
+    );
+    Ok(Resolved {
+        row,
+        original_newer,
+        etag,
+    })
 }
 
 /// From memory (see `current.rs` for how fresh that is). The request's headers are read in
@@ -159,7 +184,11 @@ async fn versions(
     let etag = format!("\"list-{}-{}\"", tag(&latest), requested.code());
     conditional(&headers, etag, REVALIDATE, async {
         let rows = store::list(&state.db, latest.lang).await?;
-        Ok(PolicyVersionList { lang: latest.lang, requested_lang: requested, versions: rows.iter().map(VersionRow::summary).collect() })
+        Ok(PolicyVersionList {
+            lang: latest.lang,
+            requested_lang: requested,
+            versions: rows.iter().map(VersionRow::summary).collect(),
+        })
     })
     .await
 }
@@ -181,13 +210,24 @@ async fn one(
     let requested = Lang::parse(&lang).map_err(AppError::not_found)?;
     let version = parse_version(&version, "version").map_err(AppError::bad_request)?;
     let lang = served(&state, requested).await?.lang;
-    let row = store::find(&state.db, lang, version).await?.ok_or_else(|| unknown_version(version, "version"))?;
+    let row = store::find(&state.db, lang, version)
+        .await?
+        .ok_or_else(|| unknown_version(version, "version"))?;
     // A fallback answer changes once the language gets its own text: revalidate it.
-    let cache = if lang == requested { IMMUTABLE } else { REVALIDATE };
+    let cache = if lang == requested {
+        IMMUTABLE
+    } else {
+        REVALIDATE
+    };
     let etag = format!("\"{}-{}\"", tag(&row), requested.code());
     conditional(&headers, etag, cache, async {
         let document = state.documents.get(&state.db, &row).await?;
-        Ok(PolicyVersion { summary: row.summary(), requested_lang: requested, original_newer: false, document: (*document).clone() })
+        Ok(PolicyVersion {
+            summary: row.summary(),
+            requested_lang: requested,
+            original_newer: false,
+            document: (*document).clone(),
+        })
     })
     .await
 }
@@ -209,23 +249,45 @@ async fn compare(
 ) -> Result<Response, AppError> {
     let requested = requested_lang(path)?;
     let Query(query) = query.map_err(|_| {
-        AppError::bad_request(ApiError::new(ErrorCode::InvalidDiff, "the query string is malformed").with_field("from"))
+        AppError::bad_request(
+            ApiError::new(ErrorCode::InvalidDiff, "the query string is malformed")
+                .with_field("from"),
+        )
     })?;
-    let request = DiffRequest::parse(query.get("from").map(String::as_str), query.get("to").map(String::as_str))
-        .map_err(AppError::bad_request)?;
+    let request = DiffRequest::parse(
+        query.get("from").map(String::as_str),
+        query.get("to").map(String::as_str),
+    )
+    .map_err(AppError::bad_request)?;
     let latest = served(&state, requested).await?;
     let lang = latest.lang;
-    let from = store::find(&state.db, lang, request.from).await?.ok_or_else(|| unknown_version(request.from, "from"))?;
+    let from = store::find(&state.db, lang, request.from)
+        .await?
+        .ok_or_else(|| unknown_version(request.from, "from"))?;
     let to = match request.to {
-        Some(n) => store::find(&state.db, lang, n).await?.ok_or_else(|| unknown_version(n, "to"))?,
+        Some(n) => store::find(&state.db, lang, n)
+            .await?
+            .ok_or_else(|| unknown_version(n, "to"))?,
         None => latest,
     };
     // A version compared with itself is a valid question with a plain answer: nothing changed.
-    let cache = if request.to.is_some() && lang == requested { IMMUTABLE } else { REVALIDATE };
+    let cache = if request.to.is_some() && lang == requested {
+        IMMUTABLE
+    } else {
+        REVALIDATE
+    };
     let etag = format!("\"diff-{}-{}-{}\"", tag(&from), tag(&to), requested.code());
     conditional(&headers, etag, cache, async {
-        let (old, new) = (state.documents.get(&state.db, &from).await?, state.documents.get(&state.db, &to).await?);
-        Ok(PolicyDiff { lang, from: from.summary(), to: to.summary(), units: diff::diff(&old, &new) })
+        let (old, new) = (
+            state.documents.get(&state.db, &from).await?,
+            state.documents.get(&state.db, &to).await?,
+        );
+        Ok(PolicyDiff {
+            lang,
+            from: from.summary(),
+            to: to.summary(),
+            units: diff::diff(&old, &new),
+        })
     })
     .await
 }

@@ -33,10 +33,16 @@ pub fn parse(text: &str) -> Result<PolicyDocument, ParseError> {
     }
     let mut raws = read_blocks(text).into_iter();
     let title = match raws.next() {
-        Some(Raw::Heading(HeadingLevel::H1, title)) if !title.trim().is_empty() => title.trim().to_string(),
+        Some(Raw::Heading(HeadingLevel::H1, title)) if !title.trim().is_empty() => {
+            title.trim().to_string()
+        }
         _ => return Err(ParseError::NoTitle),
     };
-    let mut doc = PolicyDocument { title, preamble: Vec::new(), sections: Vec::new() };
+    let mut doc = PolicyDocument {
+        title,
+        preamble: Vec::new(),
+        sections: Vec::new(),
+    };
     for raw in raws {
         match raw {
             Raw::Heading(HeadingLevel::H2, text) => {
@@ -45,11 +51,18 @@ pub fn parse(text: &str) -> Result<PolicyDocument, ParseError> {
             }
             Raw::Heading(_, text) => {
                 let Some(section) = doc.sections.last_mut() else {
-                    doc.preamble.push(Block::Paragraph { spans: vec![Span::plain(text)] });
+                    doc.preamble.push(Block::Paragraph {
+                        spans: vec![Span::plain(text)],
+                    });
                     continue;
                 };
                 let id = slug(&text, section);
-                section.clauses.push(Clause { id, number: None, heading: Some(text.trim().to_string()), blocks: vec![] });
+                section.clauses.push(Clause {
+                    id,
+                    number: None,
+                    heading: Some(text.trim().to_string()),
+                    blocks: vec![],
+                });
             }
             Raw::Block(block) => {
                 let Some(section) = doc.sections.last_mut() else {
@@ -61,13 +74,23 @@ pub fn parse(text: &str) -> Result<PolicyDocument, ParseError> {
                         if doc_has_clause(section, &number) {
                             return Err(ParseError::DuplicateClause(number));
                         }
-                        section.clauses.push(Clause { id: number.clone(), number: Some(number), heading: None, blocks: vec![block] });
+                        section.clauses.push(Clause {
+                            id: number.clone(),
+                            number: Some(number),
+                            heading: None,
+                            blocks: vec![block],
+                        });
                     }
                     (None, block) => match section.clauses.last_mut() {
                         Some(clause) => clause.blocks.push(block),
                         None => {
                             let id = format!("section-{}-intro", section.number);
-                            section.clauses.push(Clause { id, number: None, heading: None, blocks: vec![block] });
+                            section.clauses.push(Clause {
+                                id,
+                                number: None,
+                                heading: None,
+                                blocks: vec![block],
+                            });
                         }
                     },
                 }
@@ -81,7 +104,10 @@ pub fn parse(text: &str) -> Result<PolicyDocument, ParseError> {
 }
 
 fn doc_has_clause(section: &Section, number: &str) -> bool {
-    section.clauses.iter().any(|c| c.number.as_deref() == Some(number))
+    section
+        .clauses
+        .iter()
+        .any(|c| c.number.as_deref() == Some(number))
 }
 
 fn section_heading(text: &str, expected: u32) -> Result<Section, ParseError> {
@@ -91,7 +117,11 @@ fn section_heading(text: &str, expected: u32) -> Result<Section, ParseError> {
     if number != expected || title.trim().is_empty() {
         return Err(bad());
     }
-    Ok(Section { number, title: title.trim().to_string(), clauses: Vec::new() })
+    Ok(Section {
+        number,
+        title: title.trim().to_string(),
+        clauses: Vec::new(),
+    })
 }
 
 /// An anchor for an unnumbered part: its heading in ASCII (`cookies`), else its position.
@@ -99,14 +129,24 @@ fn slug(heading: &str, section: &Section) -> String {
     let ascii: String = heading
         .trim()
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect::<String>()
         .split('-')
         .filter(|p| !p.is_empty())
         .collect::<Vec<_>>()
         .join("-");
     if ascii.is_empty() || ascii.len() * 2 < heading.trim().len() {
-        format!("section-{}-part-{}", section.number, section.clauses.len() + 1)
+        format!(
+            "section-{}-part-{}",
+            section.number,
+            section.clauses.len() + 1
+        )
     } else {
         ascii
     }
@@ -114,8 +154,12 @@ fn slug(heading: &str, section: &Section) -> String {
 
 /// If a paragraph starts with `S.N. `, splits that number off.
 fn clause_start(block: Block, section: u32) -> Result<(Option<String>, Block), ParseError> {
-    let Block::Paragraph { mut spans } = block else { return Ok((None, block)) };
-    let Some(first) = spans.first() else { return Ok((None, Block::Paragraph { spans })) };
+    let Block::Paragraph { mut spans } = block else {
+        return Ok((None, block));
+    };
+    let Some(first) = spans.first() else {
+        return Ok((None, Block::Paragraph { spans }));
+    };
     let text = first.text.as_str();
     let digits = |s: &str| s.bytes().take_while(u8::is_ascii_digit).count();
     let a = digits(text);
@@ -126,10 +170,15 @@ fn clause_start(block: Block, section: u32) -> Result<(Option<String>, Block), P
             (b > 0 && text[end..].starts_with(". ")).then_some(end)
         })
         .flatten();
-    let Some(end) = number else { return Ok((None, Block::Paragraph { spans })) };
+    let Some(end) = number else {
+        return Ok((None, Block::Paragraph { spans }));
+    };
     let number = text[..end].to_string();
     if number.split('.').next() != Some(section.to_string().as_str()) {
-        return Err(ParseError::ClauseOutsideSection { clause: number, section });
+        return Err(ParseError::ClauseOutsideSection {
+            clause: number,
+            section,
+        });
     }
     let rest = text[end + 2..].to_string();
     if rest.is_empty() {
@@ -156,9 +205,18 @@ fn read_blocks(text: &str) -> Vec<Raw> {
     let mut heading: Option<HeadingLevel> = None;
 
     let push_text = |spans: &mut Vec<Span>, text: &str, style: Style, link: &Option<String>| {
-        let span = Span { text: text.to_string(), strong: style.strong > 0, emphasis: style.emphasis > 0, href: link.clone() };
+        let span = Span {
+            text: text.to_string(),
+            strong: style.strong > 0,
+            emphasis: style.emphasis > 0,
+            href: link.clone(),
+        };
         match spans.last_mut() {
-            Some(last) if last.strong == span.strong && last.emphasis == span.emphasis && last.href == span.href => {
+            Some(last)
+                if last.strong == span.strong
+                    && last.emphasis == span.emphasis
+                    && last.href == span.href =>
+            {
                 last.text.push_str(text)
             }
             _ => spans.push(span),
@@ -169,14 +227,22 @@ fn read_blocks(text: &str) -> Vec<Raw> {
         match event {
             Event::Start(Tag::Heading { level, .. }) => heading = Some(level),
             Event::End(TagEnd::Heading(_)) => {
-                let text = std::mem::take(&mut spans).iter().map(|s| s.text.as_str()).collect::<String>();
-                out.push(Raw::Heading(heading.take().unwrap_or(HeadingLevel::H6), text));
+                let text = std::mem::take(&mut spans)
+                    .iter()
+                    .map(|s| s.text.as_str())
+                    .collect::<String>();
+                out.push(Raw::Heading(
+                    heading.take().unwrap_or(HeadingLevel::H6),
+                    text,
+                ));
             }
             Event::Start(Tag::List(_)) => list_depth += 1,
             Event::End(TagEnd::List(_)) => {
                 list_depth -= 1;
                 if list_depth == 0 {
-                    out.push(Raw::Block(Block::List { items: std::mem::take(&mut items) }));
+                    out.push(Raw::Block(Block::List {
+                        items: std::mem::take(&mut items),
+                    }));
                 }
             }
             Event::End(TagEnd::Item) => {
@@ -199,15 +265,19 @@ fn read_blocks(text: &str) -> Vec<Raw> {
             Event::End(TagEnd::Emphasis) => style.emphasis = style.emphasis.saturating_sub(1),
             Event::Start(Tag::Link { dest_url, .. }) => link = safe_href(&dest_url),
             Event::End(TagEnd::Link) => link = None,
-            Event::Text(t) | Event::Code(t) | Event::InlineHtml(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
-                push_text(&mut spans, &t, style, &link)
-            }
+            Event::Text(t)
+            | Event::Code(t)
+            | Event::InlineHtml(t)
+            | Event::InlineMath(t)
+            | Event::DisplayMath(t) => push_text(&mut spans, &t, style, &link),
             Event::Html(t) => {
                 // A raw HTML block outside any paragraph: shown as its literal text.
                 if list_depth == 0 && heading.is_none() {
                     let t = t.trim_end();
                     if !t.is_empty() {
-                        out.push(Raw::Block(Block::Paragraph { spans: vec![Span::plain(t)] }));
+                        out.push(Raw::Block(Block::Paragraph {
+                            spans: vec![Span::plain(t)],
+                        }));
                     }
                 } else {
                     push_text(&mut spans, &t, style, &link)
@@ -242,7 +312,10 @@ fn trim_spans(mut spans: Vec<Span>) -> Vec<Span> {
 /// lose their target and stay plain text.
 fn safe_href(url: &str) -> Option<String> {
     let lower = url.trim().to_ascii_lowercase();
-    ["https://", "http://", "mailto:", "#"].iter().any(|p| lower.starts_with(p)).then(|| url.trim().to_string())
+    ["https://", "http://", "mailto:", "#"]
+        .iter()
+        .any(|p| lower.starts_with(p))
+        .then(|| url.trim().to_string())
 }
 
 #[cfg(test)]
@@ -254,12 +327,17 @@ mod tests {
     const KK: &str = include_str!("../../../policy/kk.md");
 
     const CLAUSES: [&str; 27] = [
-        "1.1", "1.2", "1.3", "2.1", "2.2", "2.3", "3.1", "4.1", "4.2", "4.3", "4.4", "5.1", "5.2", "6.1", "6.2",
-        "6.3", "6.4", "6.5", "6.6", "7.1", "7.2", "8.1", "8.2", "8.3", "8.4", "9.1", "9.2",
+        "1.1", "1.2", "1.3", "2.1", "2.2", "2.3", "3.1", "4.1", "4.2", "4.3", "4.4", "5.1", "5.2",
+        "6.1", "6.2", "6.3", "6.4", "6.5", "6.6", "7.1", "7.2", "8.1", "8.2", "8.3", "8.4", "9.1",
+        "9.2",
     ];
 
     fn numbers(doc: &PolicyDocument) -> Vec<String> {
-        doc.sections.iter().flat_map(|s| &s.clauses).filter_map(|c| c.number.clone()).collect()
+        doc.sections
+            .iter()
+            .flat_map(|s| &s.clauses)
+            .filter_map(|c| c.number.clone())
+            .collect()
     }
 
     #[test]
@@ -276,10 +354,20 @@ mod tests {
         assert!(matches!(&c21.blocks[1], Block::List { items } if items.len() == 2));
         let c31 = doc.clause("3.1").unwrap();
         assert!(matches!(&c31.blocks[1], Block::List { items } if items.len() == 9));
-        assert!(doc.clause("8.4").unwrap().plain_text().contains("удалите свою учетную запись"));
-        assert!(doc.clause("9.2").unwrap().plain_text().starts_with("К настоящей Политике имеют доступ"));
+        assert!(doc
+            .clause("8.4")
+            .unwrap()
+            .plain_text()
+            .contains("удалите свою учетную запись"));
+        assert!(doc
+            .clause("9.2")
+            .unwrap()
+            .plain_text()
+            .starts_with("К настоящей Политике имеют доступ"));
         let c11 = &doc.clause("1.1").unwrap().blocks[0];
-        assert!(matches!(c11, Block::Paragraph { spans } if spans.iter().any(|s| s.strong && s.text == "ForteKassa")));
+        assert!(
+            matches!(c11, Block::Paragraph { spans } if spans.iter().any(|s| s.strong && s.text == "ForteKassa"))
+        );
     }
 
     #[test]
@@ -287,7 +375,11 @@ mod tests {
         for text in [EN, KK] {
             let doc = parse(text).unwrap();
             assert_eq!(numbers(&doc), CLAUSES);
-            assert_eq!(doc.preamble.len(), 1, "a translation says the Russian text prevails");
+            assert_eq!(
+                doc.preamble.len(),
+                1,
+                "a translation says the Russian text prevails"
+            );
             assert!(doc.clause("cookies").is_some());
         }
     }
@@ -299,9 +391,15 @@ mod tests {
         let text = clause.plain_text();
         assert!(text.contains("<b onclick=x>b</b>"), "{text}");
         assert!(text.contains("<script>alert(1)</script>"), "{text}");
-        let Block::Paragraph { spans } = &clause.blocks[0] else { panic!() };
-        assert!(spans.iter().all(|s| s.href.as_deref() != Some("javascript:alert(1)")));
-        assert!(spans.iter().any(|s| s.href.as_deref() == Some("https://e.kz")));
+        let Block::Paragraph { spans } = &clause.blocks[0] else {
+            panic!()
+        };
+        assert!(spans
+            .iter()
+            .all(|s| s.href.as_deref() != Some("javascript:alert(1)")));
+        assert!(spans
+            .iter()
+            .any(|s| s.href.as_deref() == Some("https://e.kz")));
     }
 
     #[test]
@@ -309,9 +407,21 @@ mod tests {
         assert_eq!(parse("  \n"), Err(ParseError::Empty));
         assert_eq!(parse("just text"), Err(ParseError::NoTitle));
         assert_eq!(parse("# T\n\nno sections"), Err(ParseError::NoSections));
-        assert!(matches!(parse("# T\n\n## Intro\n"), Err(ParseError::BadSection(_))));
-        assert!(matches!(parse("# T\n\n## 2. Skipped one\n"), Err(ParseError::BadSection(_))));
-        assert!(matches!(parse("# T\n\n## 1. S\n\n2.1. x\n"), Err(ParseError::ClauseOutsideSection { .. })));
-        assert!(matches!(parse("# T\n\n## 1. S\n\n1.1. x\n\n1.1. y\n"), Err(ParseError::DuplicateClause(_))));
+        assert!(matches!(
+            parse("# T\n\n## Intro\n"),
+            Err(ParseError::BadSection(_))
+        ));
+        assert!(matches!(
+            parse("# T\n\n## 2. Skipped one\n"),
+            Err(ParseError::BadSection(_))
+        ));
+        assert!(matches!(
+            parse("# T\n\n## 1. S\n\n2.1. x\n"),
+            Err(ParseError::ClauseOutsideSection { .. })
+        ));
+        assert!(matches!(
+            parse("# T\n\n## 1. S\n\n1.1. x\n\n1.1. y\n"),
+            Err(ParseError::DuplicateClause(_))
+        ));
     }
 }

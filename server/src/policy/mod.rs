@@ -42,19 +42,34 @@ pub enum LoadError {
 
 impl Documents {
     pub async fn get(&self, db: &Db, row: &VersionRow) -> Result<Arc<PolicyDocument>, LoadError> {
-        if let Some(doc) = self.0.read().unwrap_or_else(|e| e.into_inner()).get(&row.id) {
+        if let Some(doc) = self
+            .0
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&row.id)
+        {
             return Ok(doc.clone());
         }
-        let body = store::body(db, row.id).await?.ok_or(LoadError::Missing(row.id))?;
+        let body = store::body(db, row.id)
+            .await?
+            .ok_or(LoadError::Missing(row.id))?;
         let doc = Arc::new(markdown::parse(&body).map_err(|e| LoadError::Corrupt(row.id, e))?);
-        self.0.write().unwrap_or_else(|e| e.into_inner()).insert(row.id, doc.clone());
+        self.0
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(row.id, doc.clone());
         Ok(doc)
     }
 }
 
 /// Line endings and trailing blanks do not make a new text.
 pub fn normalize(body: &str) -> String {
-    let mut text = body.replace("\r\n", "\n").lines().map(str::trim_end).collect::<Vec<_>>().join("\n");
+    let mut text = body
+        .replace("\r\n", "\n")
+        .lines()
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("\n");
     text.truncate(text.trim_end().len());
     text.push('\n');
     text
@@ -97,7 +112,11 @@ pub async fn seed(db: &Db) -> Result<(), PublishError> {
     }
     for (lang, text) in SEED {
         match publish(db, lang, text.as_bytes()).await {
-            Ok(row) => tracing::info!(lang = lang.code(), version = row.version, "seeded the policy"),
+            Ok(row) => tracing::info!(
+                lang = lang.code(),
+                version = row.version,
+                "seeded the policy"
+            ),
             // Several instances starting at once on one database: another one seeded it first.
             Err(PublishError::Identical(..)) => {}
             Err(PublishError::Database(sqlx::Error::Database(e))) if e.is_unique_violation() => {}
@@ -114,6 +133,9 @@ mod tests {
     #[test]
     fn normalizing_ignores_line_endings_and_trailing_blanks() {
         assert_eq!(normalize("a \r\nb\n\n\n"), "a\nb\n");
-        assert_eq!(content_hash(&normalize("a\r\nb")), content_hash(&normalize("a\nb\n")));
+        assert_eq!(
+            content_hash(&normalize("a\r\nb")),
+            content_hash(&normalize("a\nb\n"))
+        );
     }
 }

@@ -26,23 +26,47 @@ pub fn escape(text: &str) -> String {
 pub fn render(doc: &PolicyDocument, summary: &VersionSummary, ui: Lang) -> String {
     let t = ui.messages();
     let mut html = String::new();
-    let _ = write!(html, "<main id=\"noscript-policy\" lang=\"{}\"><p>{}</p><article>", summary.lang.code(), escape(t.noscript_note));
+    let _ = write!(
+        html,
+        "<main id=\"noscript-policy\" lang=\"{}\"><p>{}</p><article>",
+        summary.lang.code(),
+        escape(t.noscript_note)
+    );
     let _ = write!(html, "<h1>{}</h1>", escape(&doc.title));
     let date = summary.effective_at.get(..10).unwrap_or_default();
     let _ = write!(
         html,
         "<p>{} · {}</p>",
-        escape(&fill(t.policy_version, &[("version", &summary.version.to_string())])),
+        escape(&fill(
+            t.policy_version,
+            &[("version", &summary.version.to_string())]
+        )),
         escape(&fill(t.policy_effective, &[("date", date)]))
     );
     blocks(&mut html, &doc.preamble);
-    let _ = write!(html, "<nav aria-label=\"{}\"><ol>", escape(t.policy_toc_title));
+    let _ = write!(
+        html,
+        "<nav aria-label=\"{}\"><ol>",
+        escape(t.policy_toc_title)
+    );
     for s in &doc.sections {
-        let _ = write!(html, "<li><a href=\"#{}\">{}. {}</a></li>", s.anchor(), s.number, escape(&s.title));
+        let _ = write!(
+            html,
+            "<li><a href=\"#{}\">{}. {}</a></li>",
+            s.anchor(),
+            s.number,
+            escape(&s.title)
+        );
     }
     html.push_str("</ol></nav>");
     for s in &doc.sections {
-        let _ = write!(html, "<section id=\"{}\"><h2>{}. {}</h2>", s.anchor(), s.number, escape(&s.title));
+        let _ = write!(
+            html,
+            "<section id=\"{}\"><h2>{}. {}</h2>",
+            s.anchor(),
+            s.number,
+            escape(&s.title)
+        );
         for c in &s.clauses {
             let _ = write!(html, "<div id=\"{}\">", escape(&c.id));
             if let Some(h) = &c.heading {
@@ -121,10 +145,17 @@ mod tests {
     #[test]
     fn renders_every_clause_with_an_anchor_and_escapes_text() {
         let doc = parse(include_str!("../../../policy/ru.md")).unwrap();
-        let summary = VersionSummary { lang: Lang::Ru, version: 1, effective_at: "2026-01-01T00:00:00Z".into(), content_hash: "x".into() };
+        let summary = VersionSummary {
+            lang: Lang::Ru,
+            version: 1,
+            effective_at: "2026-01-01T00:00:00Z".into(),
+            content_hash: "x".into(),
+        };
         let html = render(&doc, &summary, Lang::Ru);
         assert!(html.contains("<div id=\"9.2\">"));
-        assert!(html.contains("К настоящей Политике имеют доступ все Пользователи Сервиса без исключения."));
+        assert!(html.contains(
+            "К настоящей Политике имеют доступ все Пользователи Сервиса без исключения."
+        ));
         assert!(html.contains("<a href=\"mailto:info@fortekassa.kz\">info@fortekassa.kz</a>"));
         let hostile = parse("# T\n\n## 1. S\n\n1.1. <script>alert(1)</script>\n").unwrap();
         let html = render(&hostile, &summary, Lang::Ru);

@@ -14,7 +14,11 @@ use tokio::process::{Child, Command};
 pub const WAIT: Duration = Duration::from_secs(15);
 
 fn env_path(name: &str) -> PathBuf {
-    PathBuf::from(std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: run these tests with `cargo xtask test`")))
+    PathBuf::from(
+        std::env::var(name).unwrap_or_else(|_| {
+            panic!("{name} is not set: run these tests with `cargo xtask test`")
+        }),
+    )
 }
 
 /// The server under test, with its own database and outbox in a temporary folder.
@@ -81,14 +85,28 @@ impl Server {
         })
         .await
         .expect("the server did not start in time");
-        Server { child, addr, dir, log }
+        Server {
+            child,
+            addr,
+            dir,
+            log,
+        }
     }
 
     fn env_for(dir: &std::path::Path) -> Vec<(String, String)> {
         vec![
-            ("FK_DATABASE_URL".into(), format!("sqlite://{}/fk.db", dir.display())),
-            ("FK_OUTBOX_DIR".into(), dir.join("outbox").display().to_string()),
-            ("FK_DIST_DIR".into(), env_path("FK_DIST_DIR").display().to_string()),
+            (
+                "FK_DATABASE_URL".into(),
+                format!("sqlite://{}/fk.db", dir.display()),
+            ),
+            (
+                "FK_OUTBOX_DIR".into(),
+                dir.join("outbox").display().to_string(),
+            ),
+            (
+                "FK_DIST_DIR".into(),
+                env_path("FK_DIST_DIR").display().to_string(),
+            ),
         ]
     }
 
@@ -99,7 +117,10 @@ impl Server {
 
     /// The content-security-policy violations browsers reported to the server so far.
     pub fn csp_violations(&self) -> Vec<String> {
-        self.log().into_iter().filter(|l| l.contains("content security policy violation")).collect()
+        self.log()
+            .into_iter()
+            .filter(|l| l.contains("content security policy violation"))
+            .collect()
     }
 
     /// Asserts that no page shown in `b` so far broke the content security policy. Reports
@@ -112,10 +133,21 @@ impl Server {
         let blocked = b
             .js("const s = document.createElement('script'); s.textContent = 'window.fkInjected = 1'; document.head.appendChild(s); return window.fkInjected === undefined")
             .await;
-        assert_eq!(blocked, Value::Bool(true), "the CSP blocks an inline script");
-        let reported = wait_for(|| async { (!self.csp_violations().is_empty()).then(|| self.csp_violations()) }).await;
+        assert_eq!(
+            blocked,
+            Value::Bool(true),
+            "the CSP blocks an inline script"
+        );
+        let reported = wait_for(|| async {
+            (!self.csp_violations().is_empty()).then(|| self.csp_violations())
+        })
+        .await;
         let reported = reported.expect("the blocked inline script is reported");
-        assert_eq!(reported.len(), 1, "only the deliberate violation: {reported:#?}");
+        assert_eq!(
+            reported.len(),
+            1,
+            "only the deliberate violation: {reported:#?}"
+        );
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -140,19 +172,41 @@ impl Server {
 
     /// Every e-mail in the server's outbox, oldest first.
     pub fn mails(&self) -> Vec<Mail> {
-        let Ok(dir) = std::fs::read_dir(self.dir.path().join("outbox")) else { return Vec::new() };
-        let mut paths: Vec<PathBuf> =
-            dir.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|e| e == "eml")).collect();
+        let Ok(dir) = std::fs::read_dir(self.dir.path().join("outbox")) else {
+            return Vec::new();
+        };
+        let mut paths: Vec<PathBuf> = dir
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+            .collect();
         // Named `<unix time>-<queue id>.eml`: the queue id orders them.
-        paths.sort_by_key(|p| p.file_stem().and_then(|s| s.to_str()).and_then(|s| s.split('-').nth(1)).map(str::to_string));
-        paths.iter().filter_map(|p| Mail::parse(&std::fs::read(p).ok()?)).collect()
+        paths.sort_by_key(|p| {
+            p.file_stem()
+                .and_then(|s| s.to_str())
+                .and_then(|s| s.split('-').nth(1))
+                .map(str::to_string)
+        });
+        paths
+            .iter()
+            .filter_map(|p| Mail::parse(&std::fs::read(p).ok()?))
+            .collect()
     }
 
     /// Waits for the newest e-mail to `to` whose text contains `needle`.
     pub async fn mail(&self, to: &str, needle: &str) -> Mail {
-        wait_for(|| async { self.mails().into_iter().rev().find(|m| m.to == to && m.text.contains(needle)) })
-            .await
-            .unwrap_or_else(|| panic!("no e-mail to {to} containing {needle:?}; outbox: {:?}", self.mails().iter().map(|m| &m.subject).collect::<Vec<_>>()))
+        wait_for(|| async {
+            self.mails()
+                .into_iter()
+                .rev()
+                .find(|m| m.to == to && m.text.contains(needle))
+        })
+        .await
+        .unwrap_or_else(|| {
+            panic!(
+                "no e-mail to {to} containing {needle:?}; outbox: {:?}",
+                self.mails().iter().map(|m| &m.subject).collect::<Vec<_>>()
+            )
+        })
     }
 }
 
@@ -178,14 +232,28 @@ impl Mail {
 
     /// The token of the `#token=` link in the text (verification, reset, e-mail change).
     pub fn token(&self) -> String {
-        let after = self.text.split("#token=").nth(1).unwrap_or_else(|| panic!("no #token= link in {}", self.text));
-        after.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
+        let after = self
+            .text
+            .split("#token=")
+            .nth(1)
+            .unwrap_or_else(|| panic!("no #token= link in {}", self.text));
+        after
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect()
     }
 
     /// The first link in the text that starts with `prefix` (e.g. the server's URL).
     pub fn link(&self, prefix: &str) -> String {
-        let start = self.text.find(prefix).unwrap_or_else(|| panic!("no link {prefix} in {}", self.text));
-        self.text[start..].split_whitespace().next().unwrap().to_string()
+        let start = self
+            .text
+            .find(prefix)
+            .unwrap_or_else(|| panic!("no link {prefix} in {}", self.text));
+        self.text[start..]
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_string()
     }
 }
 
@@ -212,7 +280,11 @@ pub struct Page {
 
 impl Page {
     pub fn html(body: impl Into<String>) -> Page {
-        Page { content_type: "text/html; charset=utf-8", headers: vec![], body: body.into().into_bytes() }
+        Page {
+            content_type: "text/html; charset=utf-8",
+            headers: vec![],
+            body: body.into().into_bytes(),
+        }
     }
 
     pub fn with_header(mut self, name: &str, value: &str) -> Page {
@@ -224,31 +296,52 @@ impl Page {
 impl HostSite {
     /// Binds first, so the origin is known before the pages (which may name the server) exist.
     pub async fn bind() -> (tokio::net::TcpListener, String) {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let origin = format!("http://{}", listener.local_addr().unwrap());
         (listener, origin)
     }
 
-    pub fn serve(listener: tokio::net::TcpListener, origin: String, pages: Vec<(&'static str, Page)>) -> HostSite {
+    pub fn serve(
+        listener: tokio::net::TcpListener,
+        origin: String,
+        pages: Vec<(&'static str, Page)>,
+    ) -> HostSite {
         let pages = std::sync::Arc::new(pages);
         let requested = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let log = requested.clone();
         let task = tokio::spawn(async move {
             loop {
-                let Ok((mut stream, _)) = listener.accept().await else { return };
+                let Ok((mut stream, _)) = listener.accept().await else {
+                    return;
+                };
                 let pages = pages.clone();
                 let log = log.clone();
                 tokio::spawn(async move {
                     let mut buf = vec![0u8; 8192];
                     let mut read = 0;
                     loop {
-                        let Ok(n) = stream.read(&mut buf[read..]).await else { return };
-                        if n == 0 { return; }
+                        let Ok(n) = stream.read(&mut buf[read..]).await else {
+                            return;
+                        };
+                        if n == 0 {
+                            return;
+                        }
                         read += n;
-                        if buf[..read].windows(4).any(|w| w == b"\r\n\r\n") || read == buf.len() { break; }
+                        if buf[..read].windows(4).any(|w| w == b"\r\n\r\n") || read == buf.len() {
+                            break;
+                        }
                     }
                     let head = String::from_utf8_lossy(&buf[..read]).to_string();
-                    let path = head.split_whitespace().nth(1).unwrap_or("/").split('?').next().unwrap_or("/").to_string();
+                    let path = head
+                        .split_whitespace()
+                        .nth(1)
+                        .unwrap_or("/")
+                        .split('?')
+                        .next()
+                        .unwrap_or("/")
+                        .to_string();
                     log.lock().unwrap().push(path.clone());
                     let response = match pages.iter().find(|(p, _)| *p == path) {
                         Some((_, page)) => {
@@ -266,7 +359,11 @@ impl HostSite {
                 });
             }
         });
-        HostSite { origin, requested, task }
+        HostSite {
+            origin,
+            requested,
+            task,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -292,13 +389,28 @@ pub async fn http_get(addr: &str, path: &str, headers: &[(&str, &str)]) -> (u16,
 
 /// A plain HTTP/1.1 request with a body: what a mail program, the commerce system or another
 /// client without a browser sends. Returns the status, the head and the body.
-pub async fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, String, Vec<u8>) {
-    try_http(addr, method, path, headers, body).await.unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+pub async fn http(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, String, Vec<u8>) {
+    try_http(addr, method, path, headers, body)
+        .await
+        .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
 }
 
 /// [`http`] that reports a failed connection instead of panicking (a server being killed).
-pub async fn try_http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> std::io::Result<(u16, String, Vec<u8>)> {
-    let broken = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_string());
+pub async fn try_http(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> std::io::Result<(u16, String, Vec<u8>)> {
+    let broken =
+        |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_string());
     let mut stream = tokio::net::TcpStream::connect(addr).await?;
     let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     for (k, v) in headers {
@@ -312,9 +424,16 @@ pub async fn try_http(addr: &str, method: &str, path: &str, headers: &[(&str, &s
     stream.write_all(body).await?;
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).await?;
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").ok_or_else(|| broken("no end of headers"))?;
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(|| broken("no end of headers"))?;
     let head = String::from_utf8_lossy(&raw[..split]).to_string();
-    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).ok_or_else(|| broken("no status"))?;
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| broken("no status"))?;
     Ok((status, head, raw[split + 4..].to_vec()))
 }
 
@@ -346,9 +465,16 @@ impl Browser {
             .expect("start chromedriver");
         let downloads = tempfile::tempdir().expect("temp dir");
         let mut args = vec![
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--no-first-run", "--window-size=1280,900", "--lang=ru",
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--window-size=1280,900",
+            "--lang=ru",
             // Smooth scrolling would move elements while WebDriver clicks them.
             "--force-prefers-reduced-motion",
         ];
@@ -374,7 +500,12 @@ impl Browser {
         })
         .await
         .expect("chromedriver did not accept a session");
-        Browser { driver, driver_addr: format!("127.0.0.1:{port}"), client, downloads }
+        Browser {
+            driver,
+            driver_addr: format!("127.0.0.1:{port}"),
+            client,
+            downloads,
+        }
     }
 
     /// Waits for a finished download whose name starts with `prefix`; returns its bytes.
@@ -384,7 +515,8 @@ impl Browser {
             entries.filter_map(Result::ok).find_map(|e| {
                 let name = e.file_name().to_string_lossy().to_string();
                 // Chromium writes `.crdownload` until the file is complete.
-                (name.starts_with(prefix) && !name.ends_with(".crdownload")).then(|| (name, std::fs::read(e.path()).unwrap_or_default()))
+                (name.starts_with(prefix) && !name.ends_with(".crdownload"))
+                    .then(|| (name, std::fs::read(e.path()).unwrap_or_default()))
             })
         })
         .await
@@ -409,11 +541,16 @@ impl Browser {
         if shift {
             actions = actions.then(KeyAction::Down { value: shift_key });
         }
-        actions = actions.then(KeyAction::Down { value: key }).then(KeyAction::Up { value: key });
+        actions = actions
+            .then(KeyAction::Down { value: key })
+            .then(KeyAction::Up { value: key });
         if shift {
             actions = actions.then(KeyAction::Up { value: shift_key });
         }
-        self.client.perform_actions(actions).await.expect("press a key");
+        self.client
+            .perform_actions(actions)
+            .await
+            .expect("press a key");
     }
 
     /// Answers the cookie banner ("accept" or "reject"), as a returning visitor already has.
@@ -421,7 +558,8 @@ impl Browser {
         let button = format!("{BANNER}?.querySelector(\".fk-banner [data-action='{action}']\")");
         self.until(&button).await;
         self.js(&format!("{button}.click();")).await;
-        self.until(&format!("!{BANNER}?.querySelector('.fk-banner')")).await;
+        self.until(&format!("!{BANNER}?.querySelector('.fk-banner')"))
+            .await;
     }
 
     /// The layout shifts since navigation (buffered), summed as CLS counts them.
@@ -430,14 +568,21 @@ impl Browser {
              const po = new PerformanceObserver(list => { for (const e of list.getEntries()) if (!e.hadRecentInput) sum += e.value; });
              po.observe({ type: 'layout-shift', buffered: true });
              requestAnimationFrame(() => requestAnimationFrame(() => { for (const e of po.takeRecords()) if (!e.hadRecentInput) sum += e.value; done(sum); }));";
-        let sum = self.client.execute_async(script, vec![]).await.expect("measure layout shifts");
+        let sum = self
+            .client
+            .execute_async(script, vec![])
+            .await
+            .expect("measure layout shifts");
         sum.as_f64().expect("a number")
     }
 
     /// Whether the cookie banner shows (waits for the loader first).
     pub async fn banner_shown(&self) -> bool {
-        self.until("window.fkConsent && document.readyState !== 'loading'").await;
-        self.js(&format!("return !!{BANNER}?.querySelector('.fk-banner');")).await == true
+        self.until("window.fkConsent && document.readyState !== 'loading'")
+            .await;
+        self.js(&format!("return !!{BANNER}?.querySelector('.fk-banner');"))
+            .await
+            == true
     }
 
     /// Waits until an element matching `css` exists.
@@ -451,11 +596,18 @@ impl Browser {
     }
 
     pub async fn count(&self, css: &str) -> usize {
-        self.client.find_all(Locator::Css(css)).await.map(|v| v.len()).unwrap_or(0)
+        self.client
+            .find_all(Locator::Css(css))
+            .await
+            .map(|v| v.len())
+            .unwrap_or(0)
     }
 
     pub async fn js(&self, script: &str) -> Value {
-        self.client.execute(script, vec![]).await.unwrap_or_else(|e| panic!("script {script:?}: {e}"))
+        self.client
+            .execute(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("script {script:?}: {e}"))
     }
 
     /// Waits until `css` exists and its text satisfies `check`; returns the text.
@@ -472,20 +624,32 @@ impl Browser {
             }
         })
         .await;
-        found.unwrap_or_else(|| panic!("{css:?} never had the expected text; last seen: {:?}", last.borrow()))
+        found.unwrap_or_else(|| {
+            panic!(
+                "{css:?} never had the expected text; last seen: {:?}",
+                last.borrow()
+            )
+        })
     }
 
     /// Waits until a JavaScript expression is truthy.
     pub async fn until(&self, expression: &str) {
         let script = format!("return !!({expression});");
-        let ok = wait_for(|| async { (self.client.execute(&script, vec![]).await.ok()? == Value::Bool(true)).then_some(()) }).await;
+        let ok = wait_for(|| async {
+            (self.client.execute(&script, vec![]).await.ok()? == Value::Bool(true)).then_some(())
+        })
+        .await;
         ok.unwrap_or_else(|| panic!("never true: {expression}"));
     }
 
     /// Runs axe-core on the page; returns the violations (id and the first target of each).
     pub async fn axe(&self) -> Vec<String> {
-        let source = std::fs::read_to_string(env_path("FK_AXE_JS")).expect("axe-core (installed by xtask)");
-        self.client.execute(&source, vec![]).await.expect("inject axe-core");
+        let source =
+            std::fs::read_to_string(env_path("FK_AXE_JS")).expect("axe-core (installed by xtask)");
+        self.client
+            .execute(&source, vec![])
+            .await
+            .expect("inject axe-core");
         // No preloading: to read the stylesheets of a shadow root (the banner's), axe adds
         // `<style>@import …</style>` elements to the page, which its CSP rightly blocks and
         // reports; only `css-orientation-lock` needs them (and reports "incomplete" without).
@@ -500,12 +664,23 @@ impl Browser {
             )
             .await
             .expect("run axe");
-        result.as_array().map(|a| a.iter().map(|v| v.as_str().unwrap_or_default().to_string()).collect()).unwrap_or_default()
+        result
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|v| v.as_str().unwrap_or_default().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// Polls `f` until it yields `Some`, for at most [`WAIT`].
@@ -537,21 +712,52 @@ pub mod keys {
 }
 
 /// A JSON request as the SPA of that instance makes it (its own origin).
-pub async fn call(server: &Server, method: &str, path: &str, body: Value, cookie: Option<&str>) -> (u16, String, Value) {
+pub async fn call(
+    server: &Server,
+    method: &str,
+    path: &str,
+    body: Value,
+    cookie: Option<&str>,
+) -> (u16, String, Value) {
     let origin = server.url("");
-    let cookie = cookie.map(|c| format!("fk_session={c}")).unwrap_or_default();
-    let mut headers = vec![("Content-Type", "application/json"), ("Origin", origin.as_str())];
+    let cookie = cookie
+        .map(|c| format!("fk_session={c}"))
+        .unwrap_or_default();
+    let mut headers = vec![
+        ("Content-Type", "application/json"),
+        ("Origin", origin.as_str()),
+    ];
     if !cookie.is_empty() {
         headers.push(("Cookie", &cookie));
     }
-    let body = if method == "GET" { Vec::new() } else { body.to_string().into_bytes() };
+    let body = if method == "GET" {
+        Vec::new()
+    } else {
+        body.to_string().into_bytes()
+    };
     let (status, head, bytes) = http(&server.addr, method, path, &headers, &body).await;
-    (status, head, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    (
+        status,
+        head,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
 }
 
 pub fn session_cookie(head: &str) -> String {
-    let line = head.lines().find(|l| l.to_ascii_lowercase().starts_with("set-cookie: fk_session=")).expect("a session cookie");
-    line.split_once('=').unwrap().1.split(';').next().unwrap().to_string()
+    let line = head
+        .lines()
+        .find(|l| {
+            l.to_ascii_lowercase()
+                .starts_with("set-cookie: fk_session=")
+        })
+        .expect("a session cookie");
+    line.split_once('=')
+        .unwrap()
+        .1
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
 }
 
 /// The password of the accounts the API-level tests register.
@@ -569,9 +775,27 @@ pub fn registration(login: &str, email: &str) -> Value {
 /// Registers `login` at `email` and opens the verification link (with the password, as any
 /// client other than the registering browser does), which signs in: the cookie of that session.
 pub async fn signed_up(server: &Server, login: &str, email: &str) -> String {
-    assert_eq!(call(server, "POST", "/api/account/register", registration(login, email), None).await.0, 202);
+    assert_eq!(
+        call(
+            server,
+            "POST",
+            "/api/account/register",
+            registration(login, email),
+            None
+        )
+        .await
+        .0,
+        202
+    );
     let token = server.mail(email, "/account/verify#token=").await.token();
-    let (status, head, _) = call(server, "POST", "/api/account/verify", json!({ "token": token, "password": PASSWORD }), None).await;
+    let (status, head, _) = call(
+        server,
+        "POST",
+        "/api/account/verify",
+        json!({ "token": token, "password": PASSWORD }),
+        None,
+    )
+    .await;
     assert_eq!(status, 200);
     session_cookie(&head)
 }

@@ -13,21 +13,42 @@ async fn fill(b: &Browser, css: &str, text: &str) {
 }
 
 async fn submit(b: &Browser) {
-    b.find("form.account-form button[type='submit']").await.click().await.unwrap();
+    b.find("form.account-form button[type='submit']")
+        .await
+        .click()
+        .await
+        .unwrap();
 }
 
 async fn session_cookie(b: &Browser) -> String {
-    b.client.get_named_cookie("fk_session").await.expect("a session cookie").value().to_string()
+    b.client
+        .get_named_cookie("fk_session")
+        .await
+        .expect("a session cookie")
+        .value()
+        .to_string()
 }
 
 /// What the server says about a session token, as another client holding it would ask.
 async fn session_status(server: &Server, token: &str) -> u16 {
-    http_get(&server.addr, "/api/account/session", &[("Cookie", &format!("fk_session={token}"))]).await.0
+    http_get(
+        &server.addr,
+        "/api/account/session",
+        &[("Cookie", &format!("fk_session={token}"))],
+    )
+    .await
+    .0
 }
 
 /// Types into whatever has the keyboard focus.
 async fn typed(b: &Browser, text: &str) {
-    b.client.active_element().await.unwrap().send_keys(text).await.unwrap();
+    b.client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
+        .unwrap();
 }
 
 async fn no_axe_violations(b: &Browser, page: &str) {
@@ -50,8 +71,13 @@ async fn register_verify_sign_in_throttle_recover_reset() {
     // Signed out, the personal section sends to sign-in and remembers where to come back.
     b.goto(&server.url("/account")).await;
     b.answer_banner("reject").await;
-    b.until("location.pathname === '/account/login' && location.search === '?next=%2Faccount'").await;
-    b.find("a[href='/account/register']").await.click().await.unwrap();
+    b.until("location.pathname === '/account/login' && location.search === '?next=%2Faccount'")
+        .await;
+    b.find("a[href='/account/register']")
+        .await
+        .click()
+        .await
+        .unwrap();
     b.text_until("h1", |t| t == "Регистрация").await;
     no_axe_violations(&b, "/account/register").await;
 
@@ -60,24 +86,40 @@ async fn register_verify_sign_in_throttle_recover_reset() {
     fill(&b, "#birth_year", "1990").await;
     fill(&b, "#login", "aigerim").await;
     fill(&b, "#password", PASSWORD).await;
-    b.text_until("#password-strength", |t| t.starts_with("Надёжность:")).await;
-    b.text_until("label[for='accept_policy']", |t| t.contains("(редакция 1)")).await;
+    b.text_until("#password-strength", |t| t.starts_with("Надёжность:"))
+        .await;
+    b.text_until("label[for='accept_policy']", |t| t.contains("(редакция 1)"))
+        .await;
     b.find("#accept_policy").await.click().await.unwrap();
     submit(&b).await;
     b.text_until("main h2", |t| t == "Проверьте почту").await;
     b.until("document.activeElement.tagName === 'H2'").await;
-    assert!(b.client.get_named_cookie("fk_session").await.is_err(), "registering alone signs nobody in");
+    assert!(
+        b.client.get_named_cookie("fk_session").await.is_err(),
+        "registering alone signs nobody in"
+    );
 
     // The verification link from the e-mail confirms the address and signs in.
     let verification = server.mail(email, "/account/verify#token=").await;
     assert!(!verification.text.contains(PASSWORD) && !verification.html.contains(PASSWORD));
-    b.goto(&verification.link(&server.url("/account/verify#token="))).await;
-    b.text_until("main h2", |t| t.starts_with("Адрес подтверждён")).await;
+    b.goto(&verification.link(&server.url("/account/verify#token=")))
+        .await;
+    b.text_until("main h2", |t| t.starts_with("Адрес подтверждён"))
+        .await;
     b.until("location.hash === ''").await;
     let welcome = server.mail(email, "aigerim").await;
-    assert!(welcome.subject.to_lowercase().contains("добро пожаловать"), "{}", welcome.subject);
-    b.find("a.button[href='/account']").await.click().await.unwrap();
-    b.text_until("main .lead", |t| t == "Здравствуйте, Айгерим!").await;
+    assert!(
+        welcome.subject.to_lowercase().contains("добро пожаловать"),
+        "{}",
+        welcome.subject
+    );
+    b.find("a.button[href='/account']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    b.text_until("main .lead", |t| t == "Здравствуйте, Айгерим!")
+        .await;
     assert_eq!(b.count(".notice--warn").await, 0, "verified: no reminder");
     no_axe_violations(&b, "/account").await;
 
@@ -85,7 +127,8 @@ async fn register_verify_sign_in_throttle_recover_reset() {
     b.find("button.button").await.click().await.unwrap();
     b.until("location.pathname === '/account/login'").await;
     sign_in(&b, "AIGERIM", PASSWORD).await;
-    b.text_until("main .lead", |t| t == "Здравствуйте, Айгерим!").await;
+    b.text_until("main .lead", |t| t == "Здравствуйте, Айгерим!")
+        .await;
     let old_session = session_cookie(&b).await;
     assert_eq!(session_status(&server, &old_session).await, 200);
 
@@ -95,43 +138,75 @@ async fn register_verify_sign_in_throttle_recover_reset() {
     b.answer_banner("reject").await;
     for _ in 0..5 {
         sign_in(&b, "aigerim", "не тот пароль совсем").await;
-        b.text_until(".form-alert", |t| t.starts_with("Неверный логин или пароль.")).await;
+        b.text_until(".form-alert", |t| {
+            t.starts_with("Неверный логин или пароль.")
+        })
+        .await;
     }
     sign_in(&b, "aigerim", PASSWORD).await;
-    let wait = b.text_until(".form-alert", |t| t.starts_with("Слишком много попыток. Повторите через ")).await;
-    let seconds: u64 = wait.trim_start_matches("Слишком много попыток. Повторите через ").trim_end_matches(" с.").parse().expect(&wait);
-    assert!((10..=30).contains(&seconds), "the first wait is 30 s, less what the page took: {wait}");
+    let wait = b
+        .text_until(".form-alert", |t| {
+            t.starts_with("Слишком много попыток. Повторите через ")
+        })
+        .await;
+    let seconds: u64 = wait
+        .trim_start_matches("Слишком много попыток. Повторите через ")
+        .trim_end_matches(" с.")
+        .parse()
+        .expect(&wait);
+    assert!(
+        (10..=30).contains(&seconds),
+        "the first wait is 30 s, less what the page took: {wait}"
+    );
     no_axe_violations(&b, "/account/login with an error").await;
 
     // Recovery by e-mail; a weak password is refused next to the field, a good one saved.
-    b.find("a[href='/account/recover']").await.click().await.unwrap();
+    b.find("a[href='/account/recover']")
+        .await
+        .click()
+        .await
+        .unwrap();
     b.text_until("h1", |t| t == "Восстановление пароля").await;
     no_axe_violations(&b, "/account/recover").await;
     fill(&b, "#email", email).await;
     submit(&b).await;
     b.text_until("main h2", |t| t == "Проверьте почту").await;
     let reset = server.mail(email, "/account/reset#token=").await;
-    b.goto(&reset.link(&server.url("/account/reset#token="))).await;
+    b.goto(&reset.link(&server.url("/account/reset#token=")))
+        .await;
     b.text_until("h1", |t| t == "Новый пароль").await;
     no_axe_violations(&b, "/account/reset").await;
     fill(&b, "#password", "qwerty123456").await;
     submit(&b).await;
-    b.text_until("#password-error", |t| t.contains("слишком распространён")).await;
+    b.text_until("#password-error", |t| t.contains("слишком распространён"))
+        .await;
     b.until("document.activeElement.id === 'password'").await;
     fill(&b, "#password", NEW_PASSWORD).await;
     submit(&b).await;
-    b.text_until("main h2", |t| t.starts_with("Пароль изменён")).await;
-    assert_eq!(session_status(&server, &old_session).await, 401, "the old session is gone");
-    assert_eq!(session_status(&server, &session_cookie(&b).await).await, 200, "this browser is signed in");
+    b.text_until("main h2", |t| t.starts_with("Пароль изменён"))
+        .await;
+    assert_eq!(
+        session_status(&server, &old_session).await,
+        401,
+        "the old session is gone"
+    );
+    assert_eq!(
+        session_status(&server, &session_cookie(&b).await).await,
+        200,
+        "this browser is signed in"
+    );
     let changed = server.mail(email, "/account/recover").await;
     assert!(!changed.text.contains(NEW_PASSWORD));
 
     // The used link is dead, and says what to do.
     b.goto("about:blank").await;
-    b.goto(&reset.link(&server.url("/account/reset#token="))).await;
-    b.text_until("main h2", |t| t == "Ссылка устарела или уже использована.").await;
+    b.goto(&reset.link(&server.url("/account/reset#token=")))
+        .await;
+    b.text_until("main h2", |t| t == "Ссылка устарела или уже использована.")
+        .await;
     b.goto(&server.url("/account/verify")).await;
-    b.text_until("main h2", |t| t == "Ссылка устарела или уже использована.").await;
+    b.text_until("main h2", |t| t == "Ссылка устарела или уже использована.")
+        .await;
     no_axe_violations(&b, "/account/verify without a token").await;
 
     b.stop().await;
@@ -146,8 +221,13 @@ async fn keyboard_only_registration_of_a_minor() {
     let b = Browser::start().await;
     b.goto(&server.url("/account/register")).await;
     b.answer_banner("reject").await;
-    b.text_until("label[for='accept_policy']", |t| t.contains("(редакция 1)")).await;
-    let year: i64 = b.js("return new Date().getFullYear()").await.as_i64().unwrap();
+    b.text_until("label[for='accept_policy']", |t| t.contains("(редакция 1)"))
+        .await;
+    let year: i64 = b
+        .js("return new Date().getFullYear()")
+        .await
+        .as_i64()
+        .unwrap();
 
     let active = |id: &'static str| format!("document.activeElement.id === '{id}'");
     for _ in 0..30 {
@@ -160,8 +240,12 @@ async fn keyboard_only_registration_of_a_minor() {
     typed(&b, "Айгерим Касымова").await;
     b.press(TAB, false).await;
     // Leaving the field shows its rule's message next to it.
-    b.text_until("#first_name-error", |t| t == "Укажите только имя, без фамилии и отчества.").await;
-    b.until("document.getElementById('first_name').getAttribute('aria-invalid') === 'true'").await;
+    b.text_until("#first_name-error", |t| {
+        t == "Укажите только имя, без фамилии и отчества."
+    })
+    .await;
+    b.until("document.getElementById('first_name').getAttribute('aria-invalid') === 'true'")
+        .await;
     // Back in the field by keyboard, its text is selected: typing replaces it.
     b.press(TAB, true).await;
     b.until(&active("first_name")).await;
@@ -173,7 +257,8 @@ async fn keyboard_only_registration_of_a_minor() {
     b.press(TAB, false).await;
     b.until(&active("birth_year")).await;
     typed(&b, &(year - 15).to_string()).await;
-    b.text_until("[role='note'] h2", |t| t == "Если вам ещё нет 18 лет").await;
+    b.text_until("[role='note'] h2", |t| t == "Если вам ещё нет 18 лет")
+        .await;
     b.press(TAB, false).await;
     b.until("document.activeElement.name === 'gender'").await;
     b.press(TAB, false).await;
@@ -183,7 +268,8 @@ async fn keyboard_only_registration_of_a_minor() {
     b.until(&active("password")).await;
     typed(&b, "qwerty123456").await;
     b.press(TAB, false).await;
-    b.text_until("#password-error", |t| t.contains("слишком распространён")).await;
+    b.text_until("#password-error", |t| t.contains("слишком распространён"))
+        .await;
     b.press(TAB, true).await;
     b.until(&active("password")).await;
     typed(&b, PASSWORD).await;
@@ -200,14 +286,19 @@ async fn keyboard_only_registration_of_a_minor() {
     no_axe_violations(&b, "/account/register, under 18").await;
     b.press(ENTER, false).await;
     // Without the permission the form stops there, says why and puts focus on it.
-    b.text_until("#guardian_consent-error", |t| t == "Подтвердите разрешение родителя или законного представителя.").await;
+    b.text_until("#guardian_consent-error", |t| {
+        t == "Подтвердите разрешение родителя или законного представителя."
+    })
+    .await;
     b.until(&active("guardian_consent")).await;
     no_axe_violations(&b, "/account/register with errors").await;
     b.press(SPACE, false).await;
     b.press(TAB, false).await;
     b.press(ENTER, false).await;
     b.text_until("main h2", |t| t == "Проверьте почту").await;
-    server.mail("teen@example.kz", "/account/verify#token=").await;
+    server
+        .mail("teen@example.kz", "/account/verify#token=")
+        .await;
 
     b.stop().await;
     server.stop().await;
@@ -219,12 +310,17 @@ async fn the_registering_browser_asks_again_and_confirms_in_english() {
     let b = Browser::start().await;
     b.goto(&server.url("/account/register")).await;
     b.answer_banner("reject").await;
-    b.find(".lang-switcher button[lang='en']").await.click().await.unwrap();
+    b.find(".lang-switcher button[lang='en']")
+        .await
+        .click()
+        .await
+        .unwrap();
     b.text_until("h1", |t| t == "Create an account").await;
     // At 320 px nothing scrolls sideways and nothing is hidden.
     b.client.set_window_size(320, 900).await.unwrap();
     b.until("window.innerWidth <= 320").await;
-    b.until("document.documentElement.scrollWidth <= window.innerWidth").await;
+    b.until("document.documentElement.scrollWidth <= window.innerWidth")
+        .await;
     no_axe_violations(&b, "/account/register at 320 px").await;
     b.client.set_window_size(1280, 900).await.unwrap();
     fill(&b, "#first_name", "Aigerim").await;
@@ -232,31 +328,59 @@ async fn the_registering_browser_asks_again_and_confirms_in_english() {
     fill(&b, "#birth_year", "1985").await;
     fill(&b, "#login", "english").await;
     fill(&b, "#password", PASSWORD).await;
-    b.text_until("label[for='accept_policy']", |t| t.contains("(version 1)")).await;
+    b.text_until("label[for='accept_policy']", |t| t.contains("(version 1)"))
+        .await;
     b.find("#accept_policy").await.click().await.unwrap();
     submit(&b).await;
     b.text_until("main h2", |t| t == "Check your e-mail").await;
     let verification = server.mail("en@example.kz", "/account/verify#token=").await;
-    assert!(verification.html.contains("lang=\"en\""), "the e-mail is in the interface language");
+    assert!(
+        verification.html.contains("lang=\"en\""),
+        "the e-mail is in the interface language"
+    );
 
     // "Send again" right on that page, once a minute.
     b.find("main .notice button").await.click().await.unwrap();
-    b.text_until("main .notice [role='status']", |t| t == "Sent. Check your e-mail.").await;
+    b.text_until("main .notice [role='status']", |t| {
+        t == "Sent. Check your e-mail."
+    })
+    .await;
     b.find("main .notice button").await.click().await.unwrap();
-    b.text_until("main .notice [role='status']", |t| t.starts_with("Too many attempts. Try again in")).await;
+    b.text_until("main .notice [role='status']", |t| {
+        t.starts_with("Too many attempts. Try again in")
+    })
+    .await;
     no_axe_violations(&b, "/account/register, check your e-mail").await;
-    assert_eq!(server.mails().iter().filter(|m| m.to == "en@example.kz").count(), 2, "the second request was throttled");
+    assert_eq!(
+        server
+            .mails()
+            .iter()
+            .filter(|m| m.to == "en@example.kz")
+            .count(),
+        2,
+        "the second request was throttled"
+    );
 
     // Before the address is confirmed, the password signs nobody in; the message says why it may be.
     b.goto(&server.url("/account/login")).await;
     sign_in(&b, "en@example.kz", PASSWORD).await;
-    b.text_until(".form-alert", |t| t.starts_with("Wrong login or password.") && t.contains("confirm your address")).await;
+    b.text_until(".form-alert", |t| {
+        t.starts_with("Wrong login or password.") && t.contains("confirm your address")
+    })
+    .await;
     assert!(b.client.get_named_cookie("fk_session").await.is_err());
 
     // The newest link, in the browser that registered: confirmed and signed in, no password asked.
-    let newest = server.mails().into_iter().filter(|m| m.to == "en@example.kz").last().unwrap();
-    b.goto(&newest.link(&server.url("/account/verify#token="))).await;
-    b.text_until("main h2", |t| t.starts_with("Your address is confirmed")).await;
+    let newest = server
+        .mails()
+        .into_iter()
+        .filter(|m| m.to == "en@example.kz")
+        .last()
+        .unwrap();
+    b.goto(&newest.link(&server.url("/account/verify#token=")))
+        .await;
+    b.text_until("main h2", |t| t.starts_with("Your address is confirmed"))
+        .await;
     assert!(b.client.get_named_cookie("fk_session").await.is_ok());
 
     // Sign out everywhere (the sign-in was just now: no password asked).
@@ -275,9 +399,19 @@ async fn the_registering_browser_asks_again_and_confirms_in_english() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_link_in_another_browser_asks_for_the_password() {
     let server = Server::start().await;
-    let (status, _, _) = fk_e2e::call(&server, "POST", "/api/account/register", fk_e2e::registration("elsewhere", "elsewhere@example.kz"), None).await;
+    let (status, _, _) = fk_e2e::call(
+        &server,
+        "POST",
+        "/api/account/register",
+        fk_e2e::registration("elsewhere", "elsewhere@example.kz"),
+        None,
+    )
+    .await;
     assert_eq!(status, 202);
-    let link = server.mail("elsewhere@example.kz", "/account/verify#token=").await.link(&server.url("/account/verify#token="));
+    let link = server
+        .mail("elsewhere@example.kz", "/account/verify#token=")
+        .await
+        .link(&server.url("/account/verify#token="));
     let b = Browser::start().await;
     // A browser that has answered the cookie banner before (on a first visit the banner
     // takes the focus, and gives it back to where it was).
@@ -289,12 +423,17 @@ async fn the_link_in_another_browser_asks_for_the_password() {
     no_axe_violations(&b, "/account/verify, the password asked").await;
     typed(&b, "не тот пароль вовсе").await;
     b.press(ENTER, false).await;
-    b.text_until("#password-error", |t| t == "Неверный пароль.").await;
+    b.text_until("#password-error", |t| t == "Неверный пароль.")
+        .await;
     b.find("#password").await.clear().await.unwrap();
     fill(&b, "#password", PASSWORD).await;
     b.press(ENTER, false).await;
-    b.text_until("main h2", |t| t.starts_with("Адрес подтверждён")).await;
-    assert_eq!(session_status(&server, &session_cookie(&b).await).await, 200);
+    b.text_until("main h2", |t| t.starts_with("Адрес подтверждён"))
+        .await;
+    assert_eq!(
+        session_status(&server, &session_cookie(&b).await).await,
+        200
+    );
 
     b.stop().await;
     server.stop().await;

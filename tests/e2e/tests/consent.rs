@@ -6,7 +6,8 @@ use serde_json::Value;
 
 const NONCE: &str = "n0nce4test";
 /// How many `.wasm` files the page has fetched (cross-origin ones included, by name).
-const WASM_FETCHED: &str = "return performance.getEntriesByType('resource').filter(e => e.name.endsWith('.wasm')).length;";
+const WASM_FETCHED: &str =
+    "return performance.getEntriesByType('resource').filter(e => e.name.endsWith('.wasm')).length;";
 
 /// What the visitor's browser says about itself, set before the loader runs.
 #[derive(Clone, Copy, PartialEq)]
@@ -57,7 +58,10 @@ async fn shop(visitor: Visitor) -> (Server, HostSite) {
     let site = HostSite::serve(
         listener,
         origin,
-        vec![("/shop", shop_page(&api, visitor)), ("/no-wasm", shop_page_with(&api, visitor, ""))],
+        vec![
+            ("/shop", shop_page(&api, visitor)),
+            ("/no-wasm", shop_page_with(&api, visitor, "")),
+        ],
     );
     (server, site)
 }
@@ -72,8 +76,13 @@ async fn receipts(server: &Server, id: &str) -> Vec<Value> {
 }
 
 async fn consent_id(b: &Browser) -> String {
-    b.until("window.fkConsent && fkConsent.get() !== null").await;
-    b.js("return fkConsent.get().id;").await.as_str().unwrap().to_string()
+    b.until("window.fkConsent && fkConsent.get() !== null")
+        .await;
+    b.js("return fkConsent.get().id;")
+        .await
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 /// Waits until the server holds `count` receipts for the visitor (recording never blocks the page).
@@ -87,8 +96,10 @@ async fn until_receipts(server: &Server, id: &str, count: usize) -> Vec<Value> {
 }
 
 async fn shadow_click(b: &Browser, selector: &str) {
-    b.until(&format!("{SHADOW}?.querySelector(\"{selector}\")")).await;
-    b.js(&format!("{SHADOW}.querySelector(\"{selector}\").click();")).await;
+    b.until(&format!("{SHADOW}?.querySelector(\"{selector}\")"))
+        .await;
+    b.js(&format!("{SHADOW}.querySelector(\"{selector}\").click();"))
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -98,36 +109,57 @@ async fn embedded_banner_gates_scripts_records_receipts_and_withdraws() {
     b.goto(&site.url("/shop")).await;
 
     // Rendered in its shadow root, untouched by the host page's hostile CSS.
-    b.until(&format!("{SHADOW}?.querySelector('.fk-banner')")).await;
+    b.until(&format!("{SHADOW}?.querySelector('.fk-banner')"))
+        .await;
     b.until(&format!(
         "(() => {{ const btn = {SHADOW}.querySelector(\"[data-action='accept']\"); const s = getComputedStyle(btn);
             return btn.getBoundingClientRect().width > 0 && s.display !== 'none' && s.fontSize !== '31px' && s.color !== 'rgb(255, 0, 0)'; }})()"
     ))
     .await;
-    assert_eq!(b.js("return window.ranStats === undefined && window.ranMarketing === undefined;").await, true);
-    assert_eq!(b.js(WASM_FETCHED).await, 0, "the first view needs no WebAssembly");
+    assert_eq!(
+        b.js("return window.ranStats === undefined && window.ranMarketing === undefined;")
+            .await,
+        true
+    );
+    assert_eq!(
+        b.js(WASM_FETCHED).await,
+        0,
+        "the first view needs no WebAssembly"
+    );
 
     // Customise, then Escape: the banner comes back and takes focus (what opened the dialog is gone).
     shadow_click(&b, ".fk-banner [data-action='customise']").await;
-    b.until(&format!("{SHADOW}?.querySelector('dialog[open]')")).await;
+    b.until(&format!("{SHADOW}?.querySelector('dialog[open]')"))
+        .await;
     b.press(ESCAPE, false).await;
-    b.until(&format!("{SHADOW}.activeElement?.dataset.action === 'customise'")).await;
+    b.until(&format!(
+        "{SHADOW}.activeElement?.dataset.action === 'customise'"
+    ))
+    .await;
 
     // Reject all: nothing gated runs, the cookie is stored, the receipt reaches the server.
     shadow_click(&b, "[data-action='reject']").await;
     let id = consent_id(&b).await;
-    assert!(b.js("return document.cookie").await.as_str().unwrap().contains("fk_consent=1."));
+    assert!(b
+        .js("return document.cookie")
+        .await
+        .as_str()
+        .unwrap()
+        .contains("fk_consent=1."));
     let first = until_receipts(&server, &id, 1).await;
     assert_eq!(first[0]["categories"], serde_json::json!(["necessary"]));
     assert_eq!(first[0]["ip_truncated"], "127.0.0.0");
     assert_eq!(b.js("return window.ranStats === undefined;").await, true);
-    b.until(&format!("!{SHADOW}.querySelector('.fk-banner')")).await;
+    b.until(&format!("!{SHADOW}.querySelector('.fk-banner')"))
+        .await;
 
     // Accept all from the preferences: both scripts run once, with their nonce under the CSP.
     b.js("fkConsent.showPreferences();").await;
-    b.until(&format!("{SHADOW}?.querySelector('dialog[open]')")).await;
+    b.until(&format!("{SHADOW}?.querySelector('dialog[open]')"))
+        .await;
     shadow_click(&b, "dialog [data-action='accept']").await;
-    b.until("window.ranStats === 1 && window.ranMarketing === 1").await;
+    b.until("window.ranStats === 1 && window.ranMarketing === 1")
+        .await;
     // A gated script added later runs too, and nothing runs twice.
     b.js(&format!(
         "const s = document.createElement('script'); s.type = 'text/plain'; s.dataset.category = 'statistics'; s.nonce = '{NONCE}';
@@ -135,29 +167,50 @@ async fn embedded_banner_gates_scripts_records_receipts_and_withdraws() {
     ))
     .await;
     b.until("window.ranLate === 1").await;
-    b.js("fkConsent.set(['statistics', 'marketing', 'preferences']);").await;
-    assert_eq!(b.js("return [window.ranStats, window.ranMarketing, window.ranLate];").await, serde_json::json!([1, 1, 1]));
-    b.until("document.cookie.includes('_ga=') && document.cookie.includes('_ga_ABC=')").await;
+    b.js("fkConsent.set(['statistics', 'marketing', 'preferences']);")
+        .await;
+    assert_eq!(
+        b.js("return [window.ranStats, window.ranMarketing, window.ranLate];")
+            .await,
+        serde_json::json!([1, 1, 1])
+    );
+    b.until("document.cookie.includes('_ga=') && document.cookie.includes('_ga_ABC=')")
+        .await;
 
     // Withdraw statistics: its listed cookies are deleted, and after a reload it does not run.
     b.js("fkConsent.showPreferences();").await;
-    b.until(&format!("{SHADOW}?.querySelector('dialog[open] #fk-allow-statistics')?.checked === true")).await;
+    b.until(&format!(
+        "{SHADOW}?.querySelector('dialog[open] #fk-allow-statistics')?.checked === true"
+    ))
+    .await;
     shadow_click(&b, "#fk-allow-statistics").await;
     shadow_click(&b, "dialog [data-action='save']").await;
-    b.until("!document.cookie.includes('_ga=') && !document.cookie.includes('_ga_ABC=')").await;
+    b.until("!document.cookie.includes('_ga=') && !document.cookie.includes('_ga_ABC=')")
+        .await;
     assert_eq!(b.js("return fkConsent.allowed('statistics') === false && fkConsent.allowed('marketing') === true;").await, true);
     let history = until_receipts(&server, &id, 4).await;
-    assert_eq!(history[0]["categories"], serde_json::json!(["necessary", "preferences", "marketing"]));
+    assert_eq!(
+        history[0]["categories"],
+        serde_json::json!(["necessary", "preferences", "marketing"])
+    );
 
     // A returning visitor: no banner, marketing runs, statistics does not, and no wasm is fetched.
     b.client.refresh().await.unwrap();
     b.until("window.ranMarketing === 1").await;
     assert_eq!(b.js("return window.ranStats === undefined;").await, true);
-    assert_eq!(b.js(WASM_FETCHED).await, 0, "a returning visitor downloads no banner");
-    assert_eq!(b.js("return document.getElementById('fk-consent');").await, Value::Null);
+    assert_eq!(
+        b.js(WASM_FETCHED).await,
+        0,
+        "a returning visitor downloads no banner"
+    );
+    assert_eq!(
+        b.js("return document.getElementById('fk-consent');").await,
+        Value::Null
+    );
     // fkConsent.show() still brings the banner to a visitor who has chosen.
     b.js("fkConsent.show();").await;
-    b.until(&format!("{SHADOW}?.querySelector('.fk-banner')")).await;
+    b.until(&format!("{SHADOW}?.querySelector('.fk-banner')"))
+        .await;
     server.assert_no_csp_violations(&b).await;
     b.stop().await;
     server.stop().await;
@@ -170,15 +223,32 @@ async fn the_first_view_answers_without_webassembly() {
     b.goto(&site.url("/shop")).await;
     find_banner(&b).await;
     // The policy link leads to the Privacy Center, not to the shop.
-    let policy = b.js(&format!("return {SHADOW}.querySelector('.fk-banner a').href;")).await;
+    let policy = b
+        .js(&format!(
+            "return {SHADOW}.querySelector('.fk-banner a').href;"
+        ))
+        .await;
     assert_eq!(policy, server.url("/policy#section-6"));
     shadow_click(&b, ".fk-banner [data-action='accept']").await;
     let id = consent_id(&b).await;
-    b.until("window.ranStats === 1 && window.ranMarketing === 1").await;
+    b.until("window.ranStats === 1 && window.ranMarketing === 1")
+        .await;
     let r = until_receipts(&server, &id, 1).await;
-    assert_eq!(r[0]["categories"], serde_json::json!(["necessary", "preferences", "statistics", "marketing"]));
-    assert!(b.js("return document.cookie").await.as_str().unwrap().contains("fk_consent=1."));
-    assert_eq!(b.js(WASM_FETCHED).await, 0, "accepting needs no WebAssembly");
+    assert_eq!(
+        r[0]["categories"],
+        serde_json::json!(["necessary", "preferences", "statistics", "marketing"])
+    );
+    assert!(b
+        .js("return document.cookie")
+        .await
+        .as_str()
+        .unwrap()
+        .contains("fk_consent=1."));
+    assert_eq!(
+        b.js(WASM_FETCHED).await,
+        0,
+        "accepting needs no WebAssembly"
+    );
     server.assert_no_csp_violations(&b).await;
 
     // A page whose policy forbids WebAssembly: "customise" says at once that the settings
@@ -189,11 +259,27 @@ async fn the_first_view_answers_without_webassembly() {
     let loading_at_once = format!(
         "{SHADOW}.querySelector(\"[data-action='customise']\").click(); return !{SHADOW}.querySelector('[data-fk=loading]').hidden;"
     );
-    assert_eq!(b.js(&loading_at_once).await, true, "the click shows that the dialog loads");
-    b.until(&format!("!{SHADOW}.querySelector('[data-fk=failed]').hidden")).await;
-    assert_eq!(b.js(&format!("return {SHADOW}.querySelector('[data-fk=loading]').hidden;")).await, true);
+    assert_eq!(
+        b.js(&loading_at_once).await,
+        true,
+        "the click shows that the dialog loads"
+    );
+    b.until(&format!(
+        "!{SHADOW}.querySelector('[data-fk=failed]').hidden"
+    ))
+    .await;
+    assert_eq!(
+        b.js(&format!(
+            "return {SHADOW}.querySelector('[data-fk=loading]').hidden;"
+        ))
+        .await,
+        true
+    );
     shadow_click(&b, "[data-action='retry']").await;
-    b.until(&format!("!{SHADOW}.querySelector('[data-fk=failed]').hidden")).await;
+    b.until(&format!(
+        "!{SHADOW}.querySelector('[data-fk=failed]').hidden"
+    ))
+    .await;
     shadow_click(&b, ".fk-banner [data-action='reject']").await;
     let id = consent_id(&b).await;
     let r = until_receipts(&server, &id, 1).await;
@@ -207,17 +293,32 @@ async fn gpc_keeps_marketing_off_until_the_user_says_otherwise() {
     let (server, site) = shop(Visitor::Gpc).await;
     let b = Browser::start().await;
     b.goto(&site.url("/shop")).await;
-    b.until(&format!("{SHADOW}?.querySelector('.fk-banner .fk-note:not([hidden])')")).await;
+    b.until(&format!(
+        "{SHADOW}?.querySelector('.fk-banner .fk-note:not([hidden])')"
+    ))
+    .await;
     shadow_click(&b, ".fk-banner [data-action='accept']").await;
     let id = consent_id(&b).await;
     b.until("window.ranStats === 1").await;
-    assert_eq!(b.js("return window.ranMarketing === undefined && fkConsent.allowed('marketing') === false;").await, true);
+    assert_eq!(
+        b.js(
+            "return window.ranMarketing === undefined && fkConsent.allowed('marketing') === false;"
+        )
+        .await,
+        true
+    );
     let r = until_receipts(&server, &id, 1).await;
     assert_eq!(r[0]["gpc"], true);
-    assert_eq!(r[0]["categories"], serde_json::json!(["necessary", "preferences", "statistics"]));
+    assert_eq!(
+        r[0]["categories"],
+        serde_json::json!(["necessary", "preferences", "statistics"])
+    );
     // An explicit switch wins over the signal.
     b.js("fkConsent.showPreferences();").await;
-    b.until(&format!("{SHADOW}?.querySelector('dialog[open] #fk-allow-marketing')")).await;
+    b.until(&format!(
+        "{SHADOW}?.querySelector('dialog[open] #fk-allow-marketing')"
+    ))
+    .await;
     shadow_click(&b, "#fk-allow-marketing").await;
     shadow_click(&b, "dialog [data-action='save']").await;
     b.until("window.ranMarketing === 1").await;
@@ -228,14 +329,19 @@ async fn gpc_keeps_marketing_off_until_the_user_says_otherwise() {
 
 /// Waits for the banner in its shadow root.
 async fn find_banner(b: &Browser) {
-    b.until(&format!("{SHADOW}?.querySelector('.fk-banner')")).await;
+    b.until(&format!("{SHADOW}?.querySelector('.fk-banner')"))
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn changes_ask_again_and_a_forged_cookie_is_no_choice() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("cookies.json");
-    let original = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/cookies.json")).unwrap();
+    let original = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../config/cookies.json"
+    ))
+    .unwrap();
     std::fs::write(&config, &original).unwrap();
     let server = Server::start_with(&[("FK_CONSENT_CONFIG", config.to_str().unwrap())]).await;
     let b = Browser::start().await;
@@ -251,17 +357,25 @@ async fn changes_ask_again_and_a_forged_cookie_is_no_choice() {
     b.answer_banner("accept").await;
 
     // A new policy version: asked again.
-    let ru = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../policy/ru.md")).unwrap();
+    let ru = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../policy/ru.md"))
+        .unwrap();
     let file = server.dir.path().join("v2.md");
     std::fs::write(&file, format!("{ru}\n9.3. Новый пункт.\n")).unwrap();
-    assert!(server.cli(&["policy", "publish", "--lang", "ru", file.to_str().unwrap()]).await.status.success());
+    assert!(server
+        .cli(&["policy", "publish", "--lang", "ru", file.to_str().unwrap()])
+        .await
+        .status
+        .success());
     b.client.refresh().await.unwrap();
     find_banner(&b).await;
     b.answer_banner("reject").await;
 
     // A forged cookie (unknown category, wrong shape) is no choice at all.
     let forged = "btoa(JSON.stringify({id: fkConsent.get().id, c: ['necessary', 'everything'], r: fkConsent.setup.revision, p: fkConsent.setup.policyVersion, t: Math.floor(Date.now() / 1000)})).replace(/=+$/, '')";
-    b.js(&format!("document.cookie = 'fk_consent=1.' + {forged} + '; path=/';")).await;
+    b.js(&format!(
+        "document.cookie = 'fk_consent=1.' + {forged} + '; path=/';"
+    ))
+    .await;
     b.client.refresh().await.unwrap();
     find_banner(&b).await;
     assert_eq!(b.js("return fkConsent.get();").await, Value::Null);
@@ -283,16 +397,26 @@ async fn the_dialog_works_by_keyboard_alone_and_passes_axe() {
 
     // Tab to "Change my choice" and open the dialog with Enter.
     for _ in 0..40 {
-        if b.js("return document.activeElement?.dataset?.action === 'change';").await == true {
+        if b.js("return document.activeElement?.dataset?.action === 'change';")
+            .await
+            == true
+        {
             break;
         }
         b.press(TAB, false).await;
     }
-    assert_eq!(b.js("return document.activeElement?.dataset?.action;").await, "change");
+    assert_eq!(
+        b.js("return document.activeElement?.dataset?.action;")
+            .await,
+        "change"
+    );
     // The dialog is the banner module's, loaded now, in its shadow root.
     b.press(ENTER, false).await;
     let inside = format!("{SHADOW}.querySelector('dialog[open]').contains({SHADOW}.activeElement)");
-    b.until(&format!("{SHADOW}?.querySelector('dialog[open] #fk-allow-statistics')")).await;
+    b.until(&format!(
+        "{SHADOW}?.querySelector('dialog[open] #fk-allow-statistics')"
+    ))
+    .await;
     b.until(&inside).await;
     let violations = b.axe().await;
     assert!(violations.is_empty(), "dialog: {violations:#?}");
@@ -302,34 +426,72 @@ async fn the_dialog_works_by_keyboard_alone_and_passes_axe() {
         b.press(TAB, false).await;
         assert_eq!(b.js(&format!("return {inside};")).await, true);
     }
-    b.js(&format!("{SHADOW}.querySelector('dialog[open] .fk-close').focus();")).await;
+    b.js(&format!(
+        "{SHADOW}.querySelector('dialog[open] .fk-close').focus();"
+    ))
+    .await;
     b.press(TAB, true).await;
-    assert_eq!(b.js(&format!("return {SHADOW}.activeElement.dataset.action;")).await, "reject", "Shift+Tab from the first goes to the last");
+    assert_eq!(
+        b.js(&format!("return {SHADOW}.activeElement.dataset.action;"))
+            .await,
+        "reject",
+        "Shift+Tab from the first goes to the last"
+    );
 
     // Escape closes and focus returns to what opened it.
     b.press(ESCAPE, false).await;
-    b.until(&format!("!{SHADOW}.querySelector('dialog[open]')")).await;
-    b.until("document.activeElement?.dataset?.action === 'change'").await;
+    b.until(&format!("!{SHADOW}.querySelector('dialog[open]')"))
+        .await;
+    b.until("document.activeElement?.dataset?.action === 'change'")
+        .await;
 
     // A choice made by keyboard; the receipt shows on the page and in the dialog.
     b.press(ENTER, false).await;
-    b.until(&format!("{SHADOW}?.querySelector('dialog[open] #fk-allow-statistics')")).await;
-    b.js(&format!("{SHADOW}.getElementById('fk-allow-statistics').focus();")).await;
+    b.until(&format!(
+        "{SHADOW}?.querySelector('dialog[open] #fk-allow-statistics')"
+    ))
+    .await;
+    b.js(&format!(
+        "{SHADOW}.getElementById('fk-allow-statistics').focus();"
+    ))
+    .await;
     b.press(" ", false).await;
-    b.until(&format!("{SHADOW}.getElementById('fk-allow-statistics').checked")).await;
-    b.js(&format!("{SHADOW}.querySelector(\"dialog[open] [data-action='save']\").focus();")).await;
+    b.until(&format!(
+        "{SHADOW}.getElementById('fk-allow-statistics').checked"
+    ))
+    .await;
+    b.js(&format!(
+        "{SHADOW}.querySelector(\"dialog[open] [data-action='save']\").focus();"
+    ))
+    .await;
     b.press(ENTER, false).await;
     let id = consent_id(&b).await;
-    b.until(&format!("!{SHADOW}.querySelector('.fk-banner')")).await;
+    b.until(&format!("!{SHADOW}.querySelector('.fk-banner')"))
+        .await;
     b.text_until(".receipt code", |t| t == id).await;
-    b.text_until(".cookies-current", |t| t.contains("Статистика") && !t.contains("Маркетинг")).await;
-    b.find("[data-action='change']").await.click().await.unwrap();
-    b.until(&format!("{SHADOW}?.querySelector('dialog[open] .fk-receipt__id')?.textContent === '{id}'")).await;
+    b.text_until(".cookies-current", |t| {
+        t.contains("Статистика") && !t.contains("Маркетинг")
+    })
+    .await;
+    b.find("[data-action='change']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    b.until(&format!(
+        "{SHADOW}?.querySelector('dialog[open] .fk-receipt__id')?.textContent === '{id}'"
+    ))
+    .await;
     b.press(ESCAPE, false).await;
-    b.until(&format!("!{SHADOW}.querySelector('dialog[open]')")).await;
+    b.until(&format!("!{SHADOW}.querySelector('dialog[open]')"))
+        .await;
 
     // Withdrawing is one click.
-    b.find("[data-action='withdraw']").await.click().await.unwrap();
+    b.find("[data-action='withdraw']")
+        .await
+        .click()
+        .await
+        .unwrap();
     b.until("fkConsent.allowed('statistics') === false").await;
     until_receipts(&server, &id, 2).await;
     // The banner, its dialog and the cookie page ran under the strict CSP without a violation.
@@ -354,8 +516,14 @@ async fn the_banner_never_shifts_the_page_nor_hides_the_focused_element() {
         return r.bottom <= top + 1; })()";
     for step in 0..45 {
         b.press(TAB, false).await;
-        let what = b.js("const a = document.activeElement; return a.outerHTML.slice(0, 80);").await;
-        assert_eq!(b.js(&format!("return {clear};")).await, true, "Tab {step}: {what} is under the banner");
+        let what = b
+            .js("const a = document.activeElement; return a.outerHTML.slice(0, 80);")
+            .await;
+        assert_eq!(
+            b.js(&format!("return {clear};")).await,
+            true,
+            "Tab {step}: {what} is under the banner"
+        );
     }
     b.stop().await;
     server.stop().await;
@@ -367,16 +535,32 @@ async fn with_cookies_refused_the_banner_explains_instead_of_asking() {
     let b = Browser::start().await;
     b.goto(&site.url("/shop")).await;
     // Clause 6.4: a notice that some functions may not work, not a question it cannot remember.
-    b.until(&format!("{SHADOW}?.querySelector('#fk-nocookies-title')")).await;
-    let text = b.js(&format!("return {SHADOW}.querySelector('.fk-banner').textContent;")).await;
+    b.until(&format!("{SHADOW}?.querySelector('#fk-nocookies-title')"))
+        .await;
+    let text = b
+        .js(&format!(
+            "return {SHADOW}.querySelector('.fk-banner').textContent;"
+        ))
+        .await;
     assert!(text.as_str().unwrap().contains("6.4"), "{text}");
-    assert_eq!(b.js(&format!("return {SHADOW}.querySelectorAll(\"[data-action='accept']\").length;")).await, 0);
+    assert_eq!(
+        b.js(&format!(
+            "return {SHADOW}.querySelectorAll(\"[data-action='accept']\").length;"
+        ))
+        .await,
+        0
+    );
     shadow_click(&b, ".fk-banner button").await;
-    b.until(&format!("!{SHADOW}.querySelector('.fk-banner')")).await;
+    b.until(&format!("!{SHADOW}.querySelector('.fk-banner')"))
+        .await;
     // Dismissed for this visit: a reload does not bring it back.
     b.client.refresh().await.unwrap();
-    b.until("window.fkConsent && fkConsent.cookiesEnabled === false").await;
-    assert_eq!(b.js("return document.getElementById('fk-consent');").await, Value::Null);
+    b.until("window.fkConsent && fkConsent.cookiesEnabled === false")
+        .await;
+    assert_eq!(
+        b.js("return document.getElementById('fk-consent');").await,
+        Value::Null
+    );
     server.assert_no_csp_violations(&b).await;
     b.stop().await;
     server.stop().await;
@@ -398,7 +582,11 @@ async fn the_privacy_centers_banner_needs_no_webassembly() {
     let id = consent_id(&b).await;
     let r = until_receipts(&server, &id, 1).await;
     assert_eq!(r[0]["categories"], serde_json::json!(["necessary"]));
-    assert_eq!(b.js("return !!document.querySelector('#app main');").await, false, "the app never started");
+    assert_eq!(
+        b.js("return !!document.querySelector('#app main');").await,
+        false,
+        "the app never started"
+    );
     b.stop().await;
     server.stop().await;
 }
@@ -414,9 +602,18 @@ async fn the_banners_policy_link_opens_the_policy_from_every_bundle() {
         b.goto(&server.url(page)).await;
         find_banner(&b).await;
         b.find("main h1").await;
-        b.js(&format!("{SHADOW}.querySelector('.fk-banner a').click();")).await;
+        b.js(&format!("{SHADOW}.querySelector('.fk-banner a').click();"))
+            .await;
         b.find("#policy-title").await;
-        assert!(b.client.current_url().await.unwrap().as_str().ends_with("/policy#section-6"), "from {page}");
+        assert!(
+            b.client
+                .current_url()
+                .await
+                .unwrap()
+                .as_str()
+                .ends_with("/policy#section-6"),
+            "from {page}"
+        );
     }
     b.stop().await;
     server.stop().await;
@@ -425,7 +622,10 @@ async fn the_banners_policy_link_opens_the_policy_from_every_bundle() {
 /// `from` copied into `to`, all but the app's WebAssembly (`fk-app-*_bg.wasm*`, `fk-account-*`).
 fn copy_without_app_wasm(from: &std::path::Path, to: &std::path::Path) {
     for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let (path, name) = (entry.path(), entry.file_name().to_string_lossy().into_owned());
+        let (path, name) = (
+            entry.path(),
+            entry.file_name().to_string_lossy().into_owned(),
+        );
         if path.is_dir() {
             std::fs::create_dir_all(to.join(&name)).unwrap();
             copy_without_app_wasm(&path, &to.join(&name));

@@ -28,13 +28,16 @@ async fn schemathesis(server: &Server, what: &str, session: Option<&str>, args: 
         "[checks.positive_data_acceptance]\nexpected-statuses = [\"2xx\", \"3xx\", \"401\", \"403\", \"404\", \"409\", \"422\", \"429\", \"5xx\"]\n",
     );
     // Given as the schemes they are, so schemathesis also checks that leaving them out is a 401.
-    config.push_str(&format!("[auth.openapi.service_token]\nbearer = \"{SERVICE_TOKEN}\"\n"));
+    config.push_str(&format!(
+        "[auth.openapi.service_token]\nbearer = \"{SERVICE_TOKEN}\"\n"
+    ));
     if let Some(cookie) = session {
         config.push_str(&format!("[auth.openapi.session]\napi_key = \"{cookie}\"\n"));
     }
     let config_file = server.dir.path().join(format!("{what}.toml"));
     std::fs::write(&config_file, config).unwrap();
-    let st = std::env::var("FK_SCHEMATHESIS").expect("FK_SCHEMATHESIS is not set: run these tests with `cargo xtask test`");
+    let st = std::env::var("FK_SCHEMATHESIS")
+        .expect("FK_SCHEMATHESIS is not set: run these tests with `cargo xtask test`");
     let report = server.dir.path().join(format!("{what}.txt"));
     let origin = format!("Origin: {}", server.url(""));
     let run = tokio::process::Command::new(st)
@@ -43,7 +46,14 @@ async fn schemathesis(server: &Server, what: &str, session: Option<&str>, args: 
         .arg("run")
         .arg(server.url("/api/openapi.json"))
         .args(["--checks", "all"])
-        .args(["--max-examples", "25", "--workers", "2", "--seed", "20261124"])
+        .args([
+            "--max-examples",
+            "25",
+            "--workers",
+            "2",
+            "--seed",
+            "20261124",
+        ])
         .args(["--request-timeout", "20", "--max-failures", "20"])
         .args(["-H", &origin])
         .args(args)
@@ -58,22 +68,47 @@ async fn schemathesis(server: &Server, what: &str, session: Option<&str>, args: 
     let out = std::fs::read_to_string(&report).unwrap_or_default();
     // Its own errors can quote whole source files: one screen line each is enough.
     let shown: Vec<String> = out.lines().map(|l| l.chars().take(300).collect()).collect();
-    assert!(run.success(), "schemathesis ({what}) found contract breaks (report: {}):\n{}", report.display(), shown.join("\n"));
-    eprintln!("schemathesis ({what}): {}", out.lines().rev().find(|l| l.contains("passed") || l.contains("in ")).unwrap_or(""));
+    assert!(
+        run.success(),
+        "schemathesis ({what}) found contract breaks (report: {}):\n{}",
+        report.display(),
+        shown.join("\n")
+    );
+    eprintln!(
+        "schemathesis ({what}): {}",
+        out.lines()
+            .rev()
+            .find(|l| l.contains("passed") || l.contains("in "))
+            .unwrap_or("")
+    );
 }
 
 /// A verified, signed-in account with orders: its session cookie.
 async fn signed_in(server: &Server) -> String {
     let cookie = signed_up(server, "fuzz", "fuzz@example.kz").await;
     let demo = server.cli(&["orders", "demo", "--login", "fuzz"]).await;
-    assert!(demo.status.success(), "{}", String::from_utf8_lossy(&demo.stderr));
+    assert!(
+        demo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&demo.stderr)
+    );
     cookie
 }
 
 fn no_crash(server: &Server) {
     let log = server.log();
-    let bad: Vec<_> = log.iter().filter(|l| l.contains("panicked") || l.contains("internal error")).collect();
-    assert!(bad.is_empty(), "the server panicked or failed inside:\n{}", bad.iter().map(|l| l.as_str()).collect::<Vec<_>>().join("\n"));
+    let bad: Vec<_> = log
+        .iter()
+        .filter(|l| l.contains("panicked") || l.contains("internal error"))
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "the server panicked or failed inside:\n{}",
+        bad.iter()
+            .map(|l| l.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -83,10 +118,26 @@ async fn generated_requests_keep_the_contract() {
     // Signed out: every operation, the session's ones answering 401.
     schemathesis(&server, "signed-out", None, &[]).await;
     // Signed in: the personal section, but not what would end the session under the run.
-    let personal = ["--include-path-regex", "^/api/account/", "--exclude-path-regex", "sign-out|/delete$"];
+    let personal = [
+        "--include-path-regex",
+        "^/api/account/",
+        "--exclude-path-regex",
+        "sign-out|/delete$",
+    ];
     schemathesis(&server, "signed-in", Some(&cookie), &personal).await;
     // The session survived the run, and so did the server.
-    assert_eq!(call(&server, "GET", "/api/account/session", Value::Null, Some(&cookie)).await.0, 200);
+    assert_eq!(
+        call(
+            &server,
+            "GET",
+            "/api/account/session",
+            Value::Null,
+            Some(&cookie)
+        )
+        .await
+        .0,
+        200
+    );
     no_crash(&server);
 }
 
@@ -107,22 +158,42 @@ async fn broken_bodies_get_a_declared_error() {
     let mut checked = 0;
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
-            if op["requestBody"]["content"].get("application/json").is_none() {
+            if op["requestBody"]["content"]
+                .get("application/json")
+                .is_none()
+            {
                 continue;
             }
-            let uri = path.replace("{lang}", "ru").replace("{choice}", "newsletter_email").replace(['{', '}'], "");
+            let uri = path
+                .replace("{lang}", "ru")
+                .replace("{choice}", "newsletter_email")
+                .replace(['{', '}'], "");
             for (what, media, body) in &broken {
                 let headers = [("Content-Type", *media), ("Origin", origin.as_str())];
-                let (status, _, reply) = http(&server.addr, &method.to_uppercase(), &uri, &headers, body).await;
+                let (status, _, reply) =
+                    http(&server.addr, &method.to_uppercase(), &uri, &headers, body).await;
                 let declared = op["responses"].get(status.to_string()).is_some();
-                assert!(declared, "{method} {path} with {what}: {status} is not declared");
-                assert!((400..500).contains(&status), "{method} {path} with {what}: {status}");
-                let error: Value = serde_json::from_slice(&reply).unwrap_or_else(|_| panic!("{method} {path} with {what}: not JSON"));
-                assert!(error["code"].is_string() && error["message"].is_string(), "{method} {path} with {what}: {error}");
+                assert!(
+                    declared,
+                    "{method} {path} with {what}: {status} is not declared"
+                );
+                assert!(
+                    (400..500).contains(&status),
+                    "{method} {path} with {what}: {status}"
+                );
+                let error: Value = serde_json::from_slice(&reply)
+                    .unwrap_or_else(|_| panic!("{method} {path} with {what}: not JSON"));
+                assert!(
+                    error["code"].is_string() && error["message"].is_string(),
+                    "{method} {path} with {what}: {error}"
+                );
                 checked += 1;
             }
         }
     }
-    assert!(checked >= 5 * 15, "only {checked} requests: the document lost its request bodies?");
+    assert!(
+        checked >= 5 * 15,
+        "only {checked} requests: the document lost its request bodies?"
+    );
     no_crash(&server);
 }

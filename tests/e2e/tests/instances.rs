@@ -4,7 +4,6 @@
 use fk_e2e::{call, registration, session_cookie, wait_for, Mail, Server, PASSWORD};
 use serde_json::{json, Value};
 
-
 /// A new, empty database on the test PostgreSQL server.
 async fn new_database(name: &str) -> String {
     let server = std::env::var("FK_TEST_POSTGRES")
@@ -12,19 +11,36 @@ async fn new_database(name: &str) -> String {
     let server = server.trim_end_matches('/');
     let created = tokio::process::Command::new("psql")
         .arg(format!("{server}/postgres"))
-        .args(["-v", "ON_ERROR_STOP=1", "-q", "-c", &format!("DROP DATABASE IF EXISTS {name}"), "-c", &format!("CREATE DATABASE {name}")])
+        .args([
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-q",
+            "-c",
+            &format!("DROP DATABASE IF EXISTS {name}"),
+            "-c",
+            &format!("CREATE DATABASE {name}"),
+        ])
         .output()
         .await
         .expect("run psql");
-    assert!(created.status.success(), "psql: {}", String::from_utf8_lossy(&created.stderr));
+    assert!(
+        created.status.success(),
+        "psql: {}",
+        String::from_utf8_lossy(&created.stderr)
+    );
     format!("{server}/{name}")
 }
 
 /// Either instance's mail worker may deliver a letter: look in both outboxes.
 async fn mail(servers: [&Server; 2], to: &str, needle: &str) -> Mail {
-    wait_for(|| async { servers.iter().flat_map(|s| s.mails()).find(|m| m.to == to && m.text.contains(needle)) })
-        .await
-        .unwrap_or_else(|| panic!("no e-mail to {to} containing {needle:?}"))
+    wait_for(|| async {
+        servers
+            .iter()
+            .flat_map(|s| s.mails())
+            .find(|m| m.to == to && m.text.contains(needle))
+    })
+    .await
+    .unwrap_or_else(|| panic!("no e-mail to {to} containing {needle:?}"))
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -35,35 +51,120 @@ async fn two_instances_on_one_database_behave_as_one() {
     assert_ne!(a.addr, b.addr);
 
     // Registered through one, confirmed through the other.
-    assert_eq!(call(&a, "POST", "/api/account/register", registration("aigerim", "a@example.kz"), None).await.0, 202);
-    let token = mail([&a, &b], "a@example.kz", "/account/verify#token=").await.token();
-    let (status, _, _) = call(&b, "POST", "/api/account/verify", json!({ "token": token, "password": PASSWORD }), None).await;
+    assert_eq!(
+        call(
+            &a,
+            "POST",
+            "/api/account/register",
+            registration("aigerim", "a@example.kz"),
+            None
+        )
+        .await
+        .0,
+        202
+    );
+    let token = mail([&a, &b], "a@example.kz", "/account/verify#token=")
+        .await
+        .token();
+    let (status, _, _) = call(
+        &b,
+        "POST",
+        "/api/account/verify",
+        json!({ "token": token, "password": PASSWORD }),
+        None,
+    )
+    .await;
     assert_eq!(status, 200);
 
     // Signed in through one, the session works through the other, and ends through either.
-    let (status, head, _) = call(&a, "POST", "/api/account/sign-in", json!({ "login": "aigerim", "password": PASSWORD }), None).await;
+    let (status, head, _) = call(
+        &a,
+        "POST",
+        "/api/account/sign-in",
+        json!({ "login": "aigerim", "password": PASSWORD }),
+        None,
+    )
+    .await;
     assert_eq!(status, 200);
     let cookie = session_cookie(&head);
-    let (status, _, me) = call(&b, "GET", "/api/account/session", Value::Null, Some(&cookie)).await;
+    let (status, _, me) = call(
+        &b,
+        "GET",
+        "/api/account/session",
+        Value::Null,
+        Some(&cookie),
+    )
+    .await;
     assert_eq!(status, 200);
     assert_eq!(me["account"]["login"], "aigerim");
     let version = me["account"]["version"].as_i64().unwrap();
     let profile = json!({ "first_name": "Жанар", "birth_year": 1990, "gender": "female", "phone": "", "lang": "ru", "version": version });
-    assert_eq!(call(&b, "PUT", "/api/account/profile", profile.clone(), Some(&cookie)).await.0, 200);
+    assert_eq!(
+        call(
+            &b,
+            "PUT",
+            "/api/account/profile",
+            profile.clone(),
+            Some(&cookie)
+        )
+        .await
+        .0,
+        200
+    );
     let (status, _, stale) = call(&a, "PUT", "/api/account/profile", profile, Some(&cookie)).await;
-    assert_eq!((status, stale["code"].as_str()), (409, Some("stale_data")), "one version, whichever instance saved");
-    assert_eq!(call(&b, "POST", "/api/account/sign-out", json!({}), Some(&cookie)).await.0, 204);
-    assert_eq!(call(&a, "GET", "/api/account/session", Value::Null, Some(&cookie)).await.0, 401);
+    assert_eq!(
+        (status, stale["code"].as_str()),
+        (409, Some("stale_data")),
+        "one version, whichever instance saved"
+    );
+    assert_eq!(
+        call(
+            &b,
+            "POST",
+            "/api/account/sign-out",
+            json!({}),
+            Some(&cookie)
+        )
+        .await
+        .0,
+        204
+    );
+    assert_eq!(
+        call(
+            &a,
+            "GET",
+            "/api/account/session",
+            Value::Null,
+            Some(&cookie)
+        )
+        .await
+        .0,
+        401
+    );
 
     // Five wrong passwords, alternating between the instances, reach one throttle: the sixth
     // attempt waits, whichever instance it goes to.
     for i in 0..5 {
         let server = if i % 2 == 0 { &a } else { &b };
-        let (status, _, _) = call(server, "POST", "/api/account/sign-in", json!({ "login": "aigerim", "password": "не тот пароль совсем" }), None).await;
+        let (status, _, _) = call(
+            server,
+            "POST",
+            "/api/account/sign-in",
+            json!({ "login": "aigerim", "password": "не тот пароль совсем" }),
+            None,
+        )
+        .await;
         assert_eq!(status, 401, "attempt {i}");
     }
     for server in [&a, &b] {
-        let (status, head, body) = call(server, "POST", "/api/account/sign-in", json!({ "login": "aigerim", "password": PASSWORD }), None).await;
+        let (status, head, body) = call(
+            server,
+            "POST",
+            "/api/account/sign-in",
+            json!({ "login": "aigerim", "password": PASSWORD }),
+            None,
+        )
+        .await;
         assert_eq!(status, 429, "{body}");
         assert!(head.to_ascii_lowercase().contains("retry-after:"), "{head}");
     }

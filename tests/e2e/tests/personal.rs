@@ -18,7 +18,11 @@ async fn fill(b: &Browser, css: &str, text: &str) {
 }
 
 async fn click(b: &Browser, css: &str) {
-    b.find(css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+    b.find(css)
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
 }
 
 /// A call to the API from the page, as the SPA makes it (same origin, the session cookie).
@@ -27,7 +31,14 @@ async fn api(b: &Browser, method: &str, path: &str, body: Value) -> (u16, Value)
         fetch(path, { method, headers: { 'content-type': 'application/json' }, body: method === 'GET' ? undefined : body })
             .then(async r => done([r.status, await r.text()]))
             .catch(e => done([0, String(e)]));";
-    let reply = b.client.execute_async(script, vec![method.into(), path.into(), body.to_string().into()]).await.expect("fetch");
+    let reply = b
+        .client
+        .execute_async(
+            script,
+            vec![method.into(), path.into(), body.to_string().into()],
+        )
+        .await
+        .expect("fetch");
     let status = reply[0].as_u64().unwrap_or_default() as u16;
     let text = reply[1].as_str().unwrap_or_default();
     (status, serde_json::from_str(text).unwrap_or(Value::Null))
@@ -45,25 +56,35 @@ async fn signed_up(server: &Server, b: &Browser, email: &str, login: &str) {
     let (status, body) = api(b, "POST", "/api/account/register", form).await;
     assert_eq!(status, 202, "{body}");
     let mail = server.mail(email, "/account/verify#token=").await;
-    b.goto(&mail.link(&server.url("/account/verify#token="))).await;
-    b.text_until("main h2", |t| t.starts_with("Адрес подтверждён")).await;
+    b.goto(&mail.link(&server.url("/account/verify#token=")))
+        .await;
+    b.text_until("main h2", |t| t.starts_with("Адрес подтверждён"))
+        .await;
 }
 
 async fn cli_ok(server: &Server, args: &[&str]) -> String {
     let out = server.cli(args).await;
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// An amount as the page shows it: `12 500 ₸` (no-break spaces read as spaces).
 fn is_tenge(text: &str) -> bool {
     let text = text.replace('\u{a0}', " ");
-    let Some(number) = text.strip_suffix(" ₸") else { return false };
+    let Some(number) = text.strip_suffix(" ₸") else {
+        return false;
+    };
     let whole = number.split(',').next().unwrap_or_default();
     let groups: Vec<&str> = whole.split(' ').collect();
     !groups.is_empty()
         && (1..=3).contains(&groups[0].len())
-        && groups.iter().all(|g| !g.is_empty() && g.bytes().all(|c| c.is_ascii_digit()))
+        && groups
+            .iter()
+            .all(|g| !g.is_empty() && g.bytes().all(|c| c.is_ascii_digit()))
         && groups[1..].iter().all(|g| g.len() == 3)
 }
 
@@ -84,27 +105,51 @@ async fn profile_orders_promotions_and_subscriptions() {
     b.goto("about:blank").await;
     b.goto(&server.url("/account/profile")).await;
     b.until("document.getElementById('profile-first-name') && document.getElementById('profile-first-name').value === 'Жанар'").await;
-    b.until("document.getElementById('profile-phone').value === '+7 701 234 56 78'").await;
+    b.until("document.getElementById('profile-phone').value === '+7 701 234 56 78'")
+        .await;
 
     // Orders loaded by the operator's demonstration command, totals in tenge.
     cli_ok(&server, &["orders", "demo", "--login", "aigerim"]).await;
     b.goto(&server.url("/account/orders")).await;
     b.find("article.order").await;
-    let totals = b.js("return [...document.querySelectorAll('.order-total')].map(e => e.textContent.trim())").await;
-    let totals: Vec<String> = totals.as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
-    assert!(!totals.is_empty() && totals.iter().all(|t| is_tenge(t)), "{totals:?}");
-    assert!(totals.iter().any(|t| t.replace('\u{a0}', " ").matches(' ').count() >= 2), "a total of thousands has a group: {totals:?}");
+    let totals = b
+        .js("return [...document.querySelectorAll('.order-total')].map(e => e.textContent.trim())")
+        .await;
+    let totals: Vec<String> = totals
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        !totals.is_empty() && totals.iter().all(|t| is_tenge(t)),
+        "{totals:?}"
+    );
+    assert!(
+        totals
+            .iter()
+            .any(|t| t.replace('\u{a0}', " ").matches(' ').count() >= 2),
+        "a total of thousands has a group: {totals:?}"
+    );
     no_axe_violations(&b, "/account/orders").await;
     click(&b, "article.order a").await;
-    b.until("location.pathname.startsWith('/account/orders/')").await;
-    b.text_until("table .order-total", |t| is_tenge(t.trim())).await;
+    b.until("location.pathname.startsWith('/account/orders/')")
+        .await;
+    b.text_until("table .order-total", |t| is_tenge(t.trim()))
+        .await;
     no_axe_violations(&b, "/account/orders/:id").await;
 
     // Promotions from the operator's command: join one.
     cli_ok(&server, &["promotion", "demo"]).await;
     b.goto(&server.url("/account/promotions")).await;
     let join = b.find("button[id^='join-']").await;
-    let slug = join.attr("id").await.unwrap().unwrap().trim_start_matches("join-").to_string();
+    let slug = join
+        .attr("id")
+        .await
+        .unwrap()
+        .unwrap()
+        .trim_start_matches("join-")
+        .to_string();
     join.click().await.unwrap();
     b.find(&format!("#leave-{slug}")).await;
     no_axe_violations(&b, "/account/promotions").await;
@@ -112,11 +157,13 @@ async fn profile_orders_promotions_and_subscriptions() {
     // A subscription switched on stays on.
     b.goto(&server.url("/account/subscriptions")).await;
     click(&b, "#choice-news_email").await;
-    b.text_until("#choice-news_email-status", |t| !t.is_empty()).await;
+    b.text_until("#choice-news_email-status", |t| !t.is_empty())
+        .await;
     b.goto("about:blank").await;
     b.goto(&server.url("/account/subscriptions")).await;
     b.find("#choice-news_email").await;
-    b.until("document.getElementById('choice-news_email').checked === true").await;
+    b.until("document.getElementById('choice-news_email').checked === true")
+        .await;
     no_axe_violations(&b, "/account/subscriptions").await;
     b.goto(&server.url("/account/privacy")).await;
     b.find("#choice-analytics").await;
@@ -133,7 +180,9 @@ async fn profile_orders_promotions_and_subscriptions() {
     assert_eq!(server.csp_violations(), Vec::<String>::new());
     let blocked = b.js("const s = document.createElement('script'); s.textContent = 'window.fkInjected = 1'; document.body.appendChild(s); return window.fkInjected === undefined").await;
     assert_eq!(blocked, Value::Bool(true), "an inline script does not run");
-    fk_e2e::wait_for(|| async { (!server.csp_violations().is_empty()).then_some(()) }).await.expect("the blocked inline script is reported");
+    fk_e2e::wait_for(|| async { (!server.csp_violations().is_empty()).then_some(()) })
+        .await
+        .expect("the blocked inline script is reported");
 
     b.stop().await;
     server.stop().await;
@@ -145,14 +194,37 @@ async fn a_newsletter_link_unsubscribes_while_signed_out() {
     let b = Browser::start().await;
     let email = "aigerim@example.kz";
     signed_up(&server, &b, email, "aigerim").await;
-    let (status, _) = api(&b, "PUT", "/api/account/choices/news_email", serde_json::json!({ "enabled": true })).await;
+    let (status, _) = api(
+        &b,
+        "PUT",
+        "/api/account/choices/news_email",
+        serde_json::json!({ "enabled": true }),
+    )
+    .await;
     assert_eq!(status, 200);
 
     let body = server.dir.path().join("news.txt");
     std::fs::write(&body, "В ноябре в ForteKassa появились чеки по QR-коду.").unwrap();
-    cli_ok(&server, &["newsletter", "send", "--list", "news", "--subject", "Новости ForteKassa", "--body-file", body.to_str().unwrap()]).await;
+    cli_ok(
+        &server,
+        &[
+            "newsletter",
+            "send",
+            "--list",
+            "news",
+            "--subject",
+            "Новости ForteKassa",
+            "--body-file",
+            body.to_str().unwrap(),
+        ],
+    )
+    .await;
     let letter = server.mail(email, "/unsubscribe?token=").await;
-    assert!(letter.text.contains("info@fortekassa.kz"), "the policy's alternative (7.2): {}", letter.text);
+    assert!(
+        letter.text.contains("info@fortekassa.kz"),
+        "the policy's alternative (7.2): {}",
+        letter.text
+    );
     let link = letter.link(&server.url("/unsubscribe?token="));
 
     // Signed out, in a browser that never saw the account.
@@ -160,7 +232,8 @@ async fn a_newsletter_link_unsubscribes_while_signed_out() {
     b.goto(&link).await;
     b.answer_banner("reject").await;
     b.find("#unsubscribe-confirm").await;
-    b.text_until("main", |t| t.contains("a•••@example.kz")).await;
+    b.text_until("main", |t| t.contains("a•••@example.kz"))
+        .await;
     b.until("location.search === ''").await;
     no_axe_violations(&b, "/unsubscribe").await;
     click(&b, "#unsubscribe-confirm").await;
@@ -180,26 +253,56 @@ async fn a_new_policy_edition_is_announced_and_acknowledged() {
     signed_up(&server, &b, "aigerim@example.kz", "aigerim").await;
     b.goto(&server.url("/account")).await;
     b.text_until("main .lead", |t| t.contains("Айгерим")).await;
-    assert_eq!(b.count("#policy-ack").await, 0, "no notice while the accepted edition is current");
+    assert_eq!(
+        b.count("#policy-ack").await,
+        0,
+        "no notice while the accepted edition is current"
+    );
 
     let edition = server.dir.path().join("ru-2.md");
-    let text = format!("{}\n\nАдминистратор уведомляет об изменениях по электронной почте.\n", include_str!("../../../policy/ru.md").trim_end());
+    let text = format!(
+        "{}\n\nАдминистратор уведомляет об изменениях по электронной почте.\n",
+        include_str!("../../../policy/ru.md").trim_end()
+    );
     std::fs::write(&edition, text).unwrap();
-    cli_ok(&server, &["policy", "publish", "--lang", "ru", edition.to_str().unwrap()]).await;
+    cli_ok(
+        &server,
+        &[
+            "policy",
+            "publish",
+            "--lang",
+            "ru",
+            edition.to_str().unwrap(),
+        ],
+    )
+    .await;
 
     b.goto("about:blank").await;
     b.goto(&server.url("/account/orders")).await;
     b.find("#policy-ack").await;
     let compare = b.js("return [...document.querySelectorAll('a')].map(a => a.getAttribute('href')).find(h => h && h.includes('/policy/compare'))").await;
-    let compare = compare.as_str().expect("a link to the compare view").to_string();
-    assert!(compare.contains('1') && compare.contains('2'), "from the accepted edition to the current one: {compare}");
-    assert!(b.count("a[href='/account/delete']").await > 0, "the policy's remedy: delete the account");
+    let compare = compare
+        .as_str()
+        .expect("a link to the compare view")
+        .to_string();
+    assert!(
+        compare.contains('1') && compare.contains('2'),
+        "from the accepted edition to the current one: {compare}"
+    );
+    assert!(
+        b.count("a[href='/account/delete']").await > 0,
+        "the policy's remedy: delete the account"
+    );
     no_axe_violations(&b, "a page with the policy notice").await;
     click(&b, "#policy-ack").await;
     b.until("!document.getElementById('policy-ack')").await;
     b.goto(&server.url("/account/history")).await;
     b.find("li.history-entry[data-kind='policy']").await;
-    assert_eq!(b.count("li.history-entry[data-kind='policy']").await, 2, "registration and acknowledgement");
+    assert_eq!(
+        b.count("li.history-entry[data-kind='policy']").await,
+        2,
+        "registration and acknowledgement"
+    );
 
     b.stop().await;
     server.stop().await;
@@ -216,14 +319,21 @@ async fn another_device_is_signed_out_from_the_devices_page() {
     fill(&there, "#login", "aigerim").await;
     fill(&there, "#password", PASSWORD).await;
     click(&there, "form.account-form button[type='submit']").await;
-    there.text_until("main .lead", |t| t.contains("Айгерим")).await;
+    there
+        .text_until("main .lead", |t| t.contains("Айгерим"))
+        .await;
 
     here.goto(&server.url("/account/devices")).await;
     here.find("button[id^='end-session-']").await;
-    assert_eq!(here.count("button[id^='end-session-']").await, 1, "one other device; this one is ended by signing out");
+    assert_eq!(
+        here.count("button[id^='end-session-']").await,
+        1,
+        "one other device; this one is ended by signing out"
+    );
     no_axe_violations(&here, "/account/devices").await;
     click(&here, "button[id^='end-session-']").await;
-    here.until("!document.querySelector(\"button[id^='end-session-']\")").await;
+    here.until("!document.querySelector(\"button[id^='end-session-']\")")
+        .await;
 
     there.goto("about:blank").await;
     there.goto(&server.url("/account/profile")).await;
@@ -247,8 +357,21 @@ async fn the_data_is_downloaded_and_the_account_deleted() {
     let (name, bytes) = b.downloaded("fortekassa-data-").await;
     assert!(name.ends_with(".json"), "{name}");
     let data: Value = serde_json::from_slice(&bytes).expect("the download is JSON");
-    for section in ["profile", "orders", "promotions", "choices", "consents", "cookie_receipts", "sessions", "security_log", "letters"] {
-        assert!(!data[section].is_null(), "the download has {section}: {data}");
+    for section in [
+        "profile",
+        "orders",
+        "promotions",
+        "choices",
+        "consents",
+        "cookie_receipts",
+        "sessions",
+        "security_log",
+        "letters",
+    ] {
+        assert!(
+            !data[section].is_null(),
+            "the download has {section}: {data}"
+        );
     }
     assert_eq!(data["profile"]["login"], "aigerim");
 
@@ -265,7 +388,10 @@ async fn the_data_is_downloaded_and_the_account_deleted() {
     fill(&b, "#login", "aigerim").await;
     fill(&b, "#password", PASSWORD).await;
     click(&b, "form.account-form button[type='submit']").await;
-    b.text_until(".form-alert", |t| t.starts_with("Неверный логин или пароль.")).await;
+    b.text_until(".form-alert", |t| {
+        t.starts_with("Неверный логин или пароль.")
+    })
+    .await;
 
     b.stop().await;
     server.stop().await;

@@ -3,7 +3,8 @@
 use fk_e2e::keys::{ENTER, ESCAPE, SHIFT_ENTER, TAB};
 use fk_e2e::{http_get, Browser, Server};
 
-const CLAUSE_9_2: &str = "К настоящей Политике имеют доступ все Пользователи Сервиса без исключения.";
+const CLAUSE_9_2: &str =
+    "К настоящей Политике имеют доступ все Пользователи Сервиса без исключения.";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn reader_contents_anchors_search_and_language() {
@@ -11,60 +12,102 @@ async fn reader_contents_anchors_search_and_language() {
     let b = Browser::start().await;
 
     b.goto(&server.url("/policy")).await;
-    b.text_until("#policy-title", |t| t == "Политика конфиденциальности").await;
+    b.text_until("#policy-title", |t| t == "Политика конфиденциальности")
+        .await;
     b.answer_banner("reject").await;
-    b.text_until(".policy-meta", |t| t.starts_with("Редакция 1")).await;
-    assert_eq!(b.count(".toc li").await, 9, "the contents list the nine sections");
+    b.text_until(".policy-meta", |t| t.starts_with("Редакция 1"))
+        .await;
+    assert_eq!(
+        b.count(".toc li").await,
+        9,
+        "the contents list the nine sections"
+    );
     b.find("a[href='mailto:info@fortekassa.kz']").await;
 
     // Keyboard: the first Tab reaches the skip link, which moves focus to the content.
     b.press(TAB, false).await;
-    b.until("document.activeElement.classList.contains('skip-link')").await;
-    b.client.active_element().await.unwrap().send_keys(ENTER).await.unwrap();
+    b.until("document.activeElement.classList.contains('skip-link')")
+        .await;
+    b.client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys(ENTER)
+        .await
+        .unwrap();
     b.until("document.activeElement.id === 'main'").await;
 
     // A contents link scrolls to its section and marks it.
-    b.find(".toc a[href='#section-6']").await.click().await.unwrap();
-    b.until("document.querySelector('.targeted')?.id === 'section-6'").await;
-    assert!(b.client.current_url().await.unwrap().as_str().ends_with("/policy#section-6"));
+    b.find(".toc a[href='#section-6']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    b.until("document.querySelector('.targeted')?.id === 'section-6'")
+        .await;
+    assert!(b
+        .client
+        .current_url()
+        .await
+        .unwrap()
+        .as_str()
+        .ends_with("/policy#section-6"));
 
     // Opening /policy#6.4 directly scrolls to clause 6.4, highlights and focuses it.
     b.goto("about:blank").await;
     b.goto(&server.url("/policy#6.4")).await;
-    b.until("document.getElementById('6.4')?.classList.contains('targeted')").await;
+    b.until("document.getElementById('6.4')?.classList.contains('targeted')")
+        .await;
     b.until("document.activeElement.id === '6.4'").await;
     b.until("(() => { const r = document.getElementById('6.4').getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight; })()").await;
 
     // Search: highlights, "n of m", next and previous by keyboard, Escape clears.
     let input = b.find("#policy-search-input").await;
     input.send_keys("cookie").await.unwrap();
-    let status = b.text_until(".policy-search__count", |t| t.starts_with("1 из ")).await;
+    let status = b
+        .text_until(".policy-search__count", |t| t.starts_with("1 из "))
+        .await;
     let total: usize = status.trim_start_matches("1 из ").parse().expect("a count");
-    assert!(total >= 5, "the policy mentions cookies many times, found {total}");
+    assert!(
+        total >= 5,
+        "the policy mentions cookies many times, found {total}"
+    );
     assert_eq!(b.count("mark").await, total);
-    b.until("document.querySelector('mark.current')?.dataset.match === '0'").await;
+    b.until("document.querySelector('mark.current')?.dataset.match === '0'")
+        .await;
     input.send_keys(ENTER).await.unwrap();
-    b.text_until(".policy-search__count", |t| t == format!("2 из {total}")).await;
-    b.until("document.querySelector('mark.current')?.dataset.match === '1'").await;
+    b.text_until(".policy-search__count", |t| t == format!("2 из {total}"))
+        .await;
+    b.until("document.querySelector('mark.current')?.dataset.match === '1'")
+        .await;
     input.send_keys(SHIFT_ENTER).await.unwrap();
-    b.text_until(".policy-search__count", |t| t == format!("1 из {total}")).await;
+    b.text_until(".policy-search__count", |t| t == format!("1 из {total}"))
+        .await;
     input.send_keys(SHIFT_ENTER).await.unwrap();
-    b.text_until(".policy-search__count", |t| t == format!("{total} из {total}")).await;
+    b.text_until(".policy-search__count", |t| {
+        t == format!("{total} из {total}")
+    })
+    .await;
     input.send_keys(ESCAPE).await.unwrap();
-    b.until("document.querySelectorAll('mark').length === 0").await;
+    b.until("document.querySelectorAll('mark').length === 0")
+        .await;
     let missing = b.find("#policy-search-input").await;
     missing.send_keys("несуществующееслово").await.unwrap();
-    b.text_until(".policy-search__count", |t| t == "Ничего не найдено").await;
+    b.text_until(".policy-search__count", |t| t == "Ничего не найдено")
+        .await;
     missing.send_keys(ESCAPE).await.unwrap();
 
     // Language: English, remembered across a reload; <html lang> follows.
     b.find("button[lang='en']").await.click().await.unwrap();
-    b.text_until("#policy-title", |t| t == "Privacy Policy").await;
+    b.text_until("#policy-title", |t| t == "Privacy Policy")
+        .await;
     b.until("document.documentElement.lang === 'en'").await;
     b.find(".preamble").await;
     b.client.refresh().await.unwrap();
-    b.text_until("#policy-title", |t| t == "Privacy Policy").await;
-    b.text_until(".site-nav a[href='/policy']", |t| t == "Policy").await;
+    b.text_until("#policy-title", |t| t == "Privacy Policy")
+        .await;
+    b.text_until(".site-nav a[href='/policy']", |t| t == "Policy")
+        .await;
 
     // Deep links survive a reload.
     b.goto(&server.url("/policy/versions")).await;
@@ -90,7 +133,11 @@ async fn reader_contents_anchors_search_and_language() {
 async fn axe_finds_no_violations_on_policy_and_versions() {
     let server = Server::start().await;
     let b = Browser::start().await;
-    for (path, ready) in [("/policy", "#policy-title"), ("/policy/versions", ".version"), ("/policy#6.4", ".targeted")] {
+    for (path, ready) in [
+        ("/policy", "#policy-title"),
+        ("/policy/versions", ".version"),
+        ("/policy#6.4", ".targeted"),
+    ] {
         b.goto(&server.url(path)).await;
         b.find(ready).await;
         let violations = b.axe().await;
@@ -98,7 +145,11 @@ async fn axe_finds_no_violations_on_policy_and_versions() {
     }
     // With search marks on screen, too.
     b.goto(&server.url("/policy")).await;
-    b.find("#policy-search-input").await.send_keys("Пользовател").await.unwrap();
+    b.find("#policy-search-input")
+        .await
+        .send_keys("Пользовател")
+        .await
+        .unwrap();
     b.find("mark.current").await;
     let violations = b.axe().await;
     assert!(violations.is_empty(), "search: {violations:#?}");
@@ -110,45 +161,78 @@ async fn axe_finds_no_violations_on_policy_and_versions() {
 #[tokio::test(flavor = "multi_thread")]
 async fn publishing_a_version_shows_exactly_that_change() {
     let server = Server::start().await;
-    let ru = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../policy/ru.md")).unwrap();
-    let changed = ru.replace(CLAUSE_9_2, "К настоящей Политике имеют доступ все Пользователи Сервиса без каких-либо исключений.")
-        + "\n9.3. Администратор хранит прежние редакции Политики.\n";
+    let ru = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../policy/ru.md"))
+        .unwrap();
+    let changed = ru.replace(
+        CLAUSE_9_2,
+        "К настоящей Политике имеют доступ все Пользователи Сервиса без каких-либо исключений.",
+    ) + "\n9.3. Администратор хранит прежние редакции Политики.\n";
     assert_ne!(changed, ru);
     let file = server.dir.path().join("v2.md");
     std::fs::write(&file, &changed).unwrap();
-    let out = server.cli(&["policy", "publish", "--lang", "ru", file.to_str().unwrap()]).await;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = server
+        .cli(&["policy", "publish", "--lang", "ru", file.to_str().unwrap()])
+        .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("published version 2"));
-    let again = server.cli(&["policy", "publish", "--lang", "ru", file.to_str().unwrap()]).await;
+    let again = server
+        .cli(&["policy", "publish", "--lang", "ru", file.to_str().unwrap()])
+        .await;
     assert_eq!(again.status.code(), Some(2), "an identical text is refused");
 
     let b = Browser::start().await;
     b.goto(&server.url("/policy")).await;
     b.answer_banner("accept").await;
-    b.text_until(".policy-meta", |t| t.starts_with("Редакция 2")).await;
+    b.text_until(".policy-meta", |t| t.starts_with("Редакция 2"))
+        .await;
     b.find("[id='9.3']").await;
 
     b.goto(&server.url("/policy/versions")).await;
     b.find(".version").await;
     assert_eq!(b.count(".version").await, 2);
-    b.find(".compare-form button[type='submit']").await.click().await.unwrap();
-    b.until("location.pathname + location.search === '/policy/compare?from=1&to=2'").await;
+    b.find(".compare-form button[type='submit']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    b.until("location.pathname + location.search === '/policy/compare?from=1&to=2'")
+        .await;
     b.find(".diff-change").await;
-    assert_eq!(b.count(".diff-change").await, 2, "exactly the changed and the added clause");
-    let inserted = b.text_until(".diff-change[data-unit='9.2'] ins", |t| !t.is_empty()).await;
+    assert_eq!(
+        b.count(".diff-change").await,
+        2,
+        "exactly the changed and the added clause"
+    );
+    let inserted = b
+        .text_until(".diff-change[data-unit='9.2'] ins", |t| !t.is_empty())
+        .await;
     assert!(inserted.contains("каких-либо исключений."), "{inserted}");
-    let deleted = b.text_until(".diff-change[data-unit='9.2'] del", |t| !t.is_empty()).await;
+    let deleted = b
+        .text_until(".diff-change[data-unit='9.2'] del", |t| !t.is_empty())
+        .await;
     assert!(deleted.contains("исключения."), "{deleted}");
     b.find(".diff-change--added[data-unit='9.3']").await;
     assert!(b.count("details.diff-unchanged").await >= 1);
-    assert_eq!(b.count("details.diff-unchanged[open]").await, 0, "unchanged clauses start folded");
+    assert_eq!(
+        b.count("details.diff-unchanged[open]").await,
+        0,
+        "unchanged clauses start folded"
+    );
     let violations = b.axe().await;
     assert!(violations.is_empty(), "compare: {violations:#?}");
 
     // "What changed since version 1" from the old version's page.
     b.goto(&server.url("/policy/versions/1")).await;
     b.find(".notice--warn").await;
-    b.find("a[href='/policy/compare?from=1']").await.click().await.unwrap();
+    b.find("a[href='/policy/compare?from=1']")
+        .await
+        .click()
+        .await
+        .unwrap();
     b.find(".diff-change[data-unit='9.3']").await;
 
     // The compare form checks its input with the API's rule, and asks for two different versions.
@@ -156,9 +240,17 @@ async fn publishing_a_version_shows_exactly_that_change() {
     b.find("#compare-to").await;
     b.js("const s = document.getElementById('compare-to'); s.value = '2'; s.dispatchEvent(new Event('change', {bubbles: true}));").await;
     b.js("const s = document.getElementById('compare-from'); s.value = '2'; s.dispatchEvent(new Event('change', {bubbles: true}));").await;
-    b.find(".compare-form button[type='submit']").await.click().await.unwrap();
-    b.text_until("#compare-to-error", |t| t == "Выберите две разные редакции для сравнения.").await;
-    b.until("document.getElementById('compare-to').getAttribute('aria-invalid') === 'true'").await;
+    b.find(".compare-form button[type='submit']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    b.text_until("#compare-to-error", |t| {
+        t == "Выберите две разные редакции для сравнения."
+    })
+    .await;
+    b.until("document.getElementById('compare-to').getAttribute('aria-invalid') === 'true'")
+        .await;
 
     // The comparison, the old version and the forms ran under the strict CSP unharmed.
     server.assert_no_csp_violations(&b).await;
@@ -172,8 +264,14 @@ async fn without_javascript_the_policy_is_in_the_html() {
     let (status, head, body) = http_get(&server.addr, "/policy", &[]).await;
     let html = String::from_utf8(body).unwrap();
     assert_eq!(status, 200);
-    assert!(html.contains(CLAUSE_9_2), "clause 9.2 is in the page itself");
-    assert!(html.contains("<div id=\"9.2\">") && html.contains("<h2>6. Защита информации Пользователей</h2>"));
+    assert!(
+        html.contains(CLAUSE_9_2),
+        "clause 9.2 is in the page itself"
+    );
+    assert!(
+        html.contains("<div id=\"9.2\">")
+            && html.contains("<h2>6. Защита информации Пользователей</h2>")
+    );
     let head = head.to_ascii_lowercase();
     assert!(head.contains("content-security-policy: default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'sha256-"));
     assert!(!head.contains("unsafe-inline"));
@@ -182,12 +280,19 @@ async fn without_javascript_the_policy_is_in_the_html() {
     // Client routes answer 200 with the app; hashed assets are precompressed and immutable.
     let (status, _, _) = http_get(&server.addr, "/policy/versions/1", &[]).await;
     assert_eq!(status, 200);
-    let wasm = html.split("module_or_path: '").nth(1).and_then(|s| s.split('\'').next()).expect("the wasm path");
+    let wasm = html
+        .split("module_or_path: '")
+        .nth(1)
+        .and_then(|s| s.split('\'').next())
+        .expect("the wasm path");
     let (status, head, _) = http_get(&server.addr, wasm, &[("Accept-Encoding", "br")]).await;
     let head = head.to_ascii_lowercase();
     assert_eq!(status, 200);
     assert!(head.contains("content-encoding: br"), "{head}");
-    assert!(head.contains("cache-control: public, max-age=31536000, immutable"), "{head}");
+    assert!(
+        head.contains("cache-control: public, max-age=31536000, immutable"),
+        "{head}"
+    );
     let (status, _, body) = http_get(&server.addr, "/api/nothing-here", &[]).await;
     assert_eq!(status, 404);
     assert!(String::from_utf8_lossy(&body).contains("\"code\":\"not_found\""));

@@ -31,7 +31,10 @@ const RUNS: usize = 7;
 const QUIET: Duration = Duration::from_millis(500);
 
 fn env_path(name: &str) -> PathBuf {
-    PathBuf::from(std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: run this through `cargo xtask bench`")))
+    PathBuf::from(
+        std::env::var(name)
+            .unwrap_or_else(|_| panic!("{name} is not set: run this through `cargo xtask bench`")),
+    )
 }
 
 fn kb(n: u64) -> String {
@@ -44,7 +47,11 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// Header value by name (case-insensitive) from a request or response head.
 fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
-    head.lines().skip(1).find_map(|l| l.split_once(':').filter(|(k, _)| k.trim().eq_ignore_ascii_case(name)).map(|(_, v)| v.trim()))
+    head.lines().skip(1).find_map(|l| {
+        l.split_once(':')
+            .filter(|(k, _)| k.trim().eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.trim())
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -64,12 +71,25 @@ struct File {
 impl File {
     fn new(path: &'static str, content_type: &'static str, revalidate: bool, raw: Vec<u8>) -> File {
         let mut br = Vec::new();
-        let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
-        brotli::BrotliCompress(&mut &raw[..], &mut br, &params).expect("compressing in memory cannot fail");
+        let params = brotli::enc::BrotliEncoderParams {
+            quality: 11,
+            lgwin: 22,
+            ..Default::default()
+        };
+        brotli::BrotliCompress(&mut &raw[..], &mut br, &params)
+            .expect("compressing in memory cannot fail");
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-        gz.write_all(&raw).expect("compressing in memory cannot fail");
+        gz.write_all(&raw)
+            .expect("compressing in memory cannot fail");
         let gz = gz.finish().expect("compressing in memory cannot fail");
-        File { path, content_type, revalidate, raw, br, gz }
+        File {
+            path,
+            content_type,
+            revalidate,
+            raw,
+            br,
+            gz,
+        }
     }
 
     /// The whole response (status line, headers, body) in `encoding`.
@@ -80,12 +100,17 @@ impl File {
             _ => &self.raw,
         };
         let etag = self.etag(encoding);
-        let unchanged = self.revalidate && if_none_match.is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+        let unchanged = self.revalidate
+            && if_none_match.is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
         let mut r = String::new();
         if unchanged {
             r.push_str("HTTP/1.1 304 Not Modified\r\n");
         } else {
-            r.push_str(&format!("HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\n", self.content_type, body.len()));
+            r.push_str(&format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\n",
+                self.content_type,
+                body.len()
+            ));
             if encoding != "identity" {
                 r.push_str(&format!("Content-Encoding: {encoding}\r\n"));
             }
@@ -141,10 +166,17 @@ impl Drop for Site {
 fn negotiate(accept: &str) -> &'static str {
     let offered: Vec<&str> = accept
         .split(',')
-        .filter(|t| !t.split(';').skip(1).any(|p| p.trim().replace(' ', "") == "q=0"))
+        .filter(|t| {
+            !t.split(';')
+                .skip(1)
+                .any(|p| p.trim().replace(' ', "") == "q=0")
+        })
         .map(|t| t.split(';').next().unwrap_or("").trim())
         .collect();
-    ["br", "gzip"].into_iter().find(|e| offered.iter().any(|o| o.eq_ignore_ascii_case(e))).unwrap_or("identity")
+    ["br", "gzip"]
+        .into_iter()
+        .find(|e| offered.iter().any(|o| o.eq_ignore_ascii_case(e)))
+        .unwrap_or("identity")
 }
 
 impl Site {
@@ -157,7 +189,11 @@ impl Site {
                 tokio::spawn(Self::connection(stream, files.clone(), c.clone()));
             }
         });
-        Site { origin, counter, task }
+        Site {
+            origin,
+            counter,
+            task,
+        }
     }
 
     /// HTTP/1.1 with keep-alive, GET only (the pages make no other requests here).
@@ -182,23 +218,44 @@ impl Site {
             buf.drain(..end + 4);
             let mut first = head.split_whitespace();
             let method = first.next().unwrap_or("").to_string();
-            let path = first.next().unwrap_or("/").split('?').next().unwrap_or("/").to_string();
+            let path = first
+                .next()
+                .unwrap_or("/")
+                .split('?')
+                .next()
+                .unwrap_or("/")
+                .to_string();
             let accept = header(&head, "accept-encoding").unwrap_or("").to_string();
-            let close = header(&head, "connection").is_some_and(|v| v.eq_ignore_ascii_case("close"));
-            let (status, encoding, response) = match files.iter().find(|f| f.path == path).filter(|_| method == "GET") {
+            let close =
+                header(&head, "connection").is_some_and(|v| v.eq_ignore_ascii_case("close"));
+            let (status, encoding, response) = match files
+                .iter()
+                .find(|f| f.path == path)
+                .filter(|_| method == "GET")
+            {
                 Some(file) => {
                     let encoding = negotiate(&accept);
                     let (status, bytes) = file.response(encoding, header(&head, "if-none-match"));
                     (status, encoding, bytes)
                 }
-                None => (404, "identity", b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".to_vec()),
+                None => (
+                    404,
+                    "identity",
+                    b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".to_vec(),
+                ),
             };
             if stream.write_all(&response).await.is_err() {
                 return;
             }
             let n = response.len() as u64;
             counter.bytes.fetch_add(n, Ordering::SeqCst);
-            counter.hits.lock().unwrap().push(Hit { path, status, bytes: n, encoding, accept_encoding: accept });
+            counter.hits.lock().unwrap().push(Hit {
+                path,
+                status,
+                bytes: n,
+                encoding,
+                accept_encoding: accept,
+            });
             if close {
                 let _ = stream.shutdown().await;
                 return;
@@ -241,11 +298,22 @@ impl RequestLines {
                     return;
                 }
             }
-            let Some(end) = find(&self.buf, b"\r\n\r\n") else { return };
+            let Some(end) = find(&self.buf, b"\r\n\r\n") else {
+                return;
+            };
             let head = String::from_utf8_lossy(&self.buf[..end]).into_owned();
             self.buf.drain(..end + 4);
-            let line: Vec<&str> = head.lines().next().unwrap_or("").split_whitespace().collect();
-            let path = format!("{} {}", line.first().unwrap_or(&""), line.get(1).unwrap_or(&""));
+            let line: Vec<&str> = head
+                .lines()
+                .next()
+                .unwrap_or("")
+                .split_whitespace()
+                .collect();
+            let path = format!(
+                "{} {}",
+                line.first().unwrap_or(&""),
+                line.get(1).unwrap_or(&"")
+            );
             out.lock().unwrap().push(Hit {
                 path,
                 status: 0,
@@ -253,20 +321,26 @@ impl RequestLines {
                 encoding: "",
                 accept_encoding: header(&head, "accept-encoding").unwrap_or("").to_string(),
             });
-            self.body_left = header(&head, "content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
+            self.body_left = header(&head, "content-length")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
         }
     }
 }
 
 impl Proxy {
     async fn start(target: String) -> Proxy {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind the proxy");
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind the proxy");
         let addr = listener.local_addr().unwrap().to_string();
         let counter = Arc::new(Counter::default());
         let c = counter.clone();
         let task = tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
-                let Ok(upstream) = TcpStream::connect(&target).await else { continue };
+                let Ok(upstream) = TcpStream::connect(&target).await else {
+                    continue;
+                };
                 let _ = client.set_nodelay(true);
                 let _ = upstream.set_nodelay(true);
                 let (mut client_read, mut client_write) = client.into_split();
@@ -299,7 +373,11 @@ impl Proxy {
                 });
             }
         });
-        Proxy { addr, counter, task }
+        Proxy {
+            addr,
+            counter,
+            task,
+        }
     }
 }
 
@@ -439,16 +517,46 @@ fn anchor_tags(policy_url: &str) -> String {
         )
     };
     let necessary = table(&[
-        ("fk_consent", "Ваш выбор категорий cookie и номер квитанции согласия", "182 дня", "ForteKassa"),
-        ("fk_session", "Вход в личный раздел (сессия)", "до закрытия браузера или 30 дней с «Запомнить меня»", "ForteKassa"),
+        (
+            "fk_consent",
+            "Ваш выбор категорий cookie и номер квитанции согласия",
+            "182 дня",
+            "ForteKassa",
+        ),
+        (
+            "fk_session",
+            "Вход в личный раздел (сессия)",
+            "до закрытия браузера или 30 дней с «Запомнить меня»",
+            "ForteKassa",
+        ),
     ]);
-    let preferences = table(&[("fk_prefs", "Настройки интерфейса и черновики форм", "1 год", "ForteKassa")]);
+    let preferences = table(&[(
+        "fk_prefs",
+        "Настройки интерфейса и черновики форм",
+        "1 год",
+        "ForteKassa",
+    )]);
     let statistics = table(&[
-        ("_ga", "Различает посетителей для обезличенной статистики", "2 года", "Google Analytics"),
-        ("_ga_*", "Хранит состояние сеанса статистики", "2 года", "Google Analytics"),
+        (
+            "_ga",
+            "Различает посетителей для обезличенной статистики",
+            "2 года",
+            "Google Analytics",
+        ),
+        (
+            "_ga_*",
+            "Хранит состояние сеанса статистики",
+            "2 года",
+            "Google Analytics",
+        ),
     ]);
     let marketing = table(&[
-        ("_gcl_au", "Измеряет эффективность рекламы", "90 дней", "Google Ads"),
+        (
+            "_gcl_au",
+            "Измеряет эффективность рекламы",
+            "90 дней",
+            "Google Ads",
+        ),
         ("_fbp", "Персонализация рекламы", "90 дней", "Meta"),
     ]);
     format!(
@@ -562,15 +670,25 @@ struct Devtools {
 
 impl Devtools {
     async fn of(browser: &Browser) -> Result<Devtools, String> {
-        let session = browser.client.session_id().await.map_err(|e| format!("session id: {e}"))?;
-        Ok(Devtools { driver: browser.driver_addr.clone(), session: session.ok_or("no WebDriver session")? })
+        let session = browser
+            .client
+            .session_id()
+            .await
+            .map_err(|e| format!("session id: {e}"))?;
+        Ok(Devtools {
+            driver: browser.driver_addr.clone(),
+            session: session.ok_or("no WebDriver session")?,
+        })
     }
 
     async fn send(&self, cmd: &str, params: Value) -> Result<Value, String> {
         let body = json!({ "cmd": cmd, "params": params }).to_string();
         let path = format!("/session/{}/goog/cdp/execute", self.session);
-        let answer = tokio::time::timeout(fk_e2e::WAIT, post_json(&self.driver, &path, &body)).await;
-        let (status, answer) = answer.map_err(|_| format!("{cmd}: no answer from chromedriver")).and_then(|r| r.map_err(|e| format!("{cmd}: {e}")))?;
+        let answer =
+            tokio::time::timeout(fk_e2e::WAIT, post_json(&self.driver, &path, &body)).await;
+        let (status, answer) = answer
+            .map_err(|_| format!("{cmd}: no answer from chromedriver"))
+            .and_then(|r| r.map_err(|e| format!("{cmd}: {e}")))?;
         if status != 200 {
             return Err(format!("{cmd}: chromedriver answered {status}: {answer}"));
         }
@@ -592,14 +710,28 @@ async fn post_json(addr: &str, path: &str, body: &str) -> std::io::Result<(u16, 
     loop {
         if let Some(end) = find(&raw, b"\r\n\r\n") {
             let head = String::from_utf8_lossy(&raw[..end]).into_owned();
-            let length = header(&head, "content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
+            let length = header(&head, "content-length")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
             if raw.len() >= end + 4 + length {
-                let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-                return Ok((status, serde_json::from_slice(&raw[end + 4..end + 4 + length]).unwrap_or_default()));
+                let status = head
+                    .split_whitespace()
+                    .nth(1)
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(0);
+                return Ok((
+                    status,
+                    serde_json::from_slice(&raw[end + 4..end + 4 + length]).unwrap_or_default(),
+                ));
             }
         }
         match stream.read(&mut chunk).await? {
-            0 => return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "chromedriver closed the connection early")),
+            0 => {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    "chromedriver closed the connection early",
+                ))
+            }
             n => raw.extend_from_slice(&chunk[..n]),
         }
     }
@@ -650,37 +782,69 @@ const PROBE_JS: &str = "var t = performance.now(), x = 0; for (var i = 0; i < 1e
 
 impl Bench {
     fn bytes(&self) -> u64 {
-        self.site.counter.bytes.load(Ordering::SeqCst) + self.proxy.counter.bytes.load(Ordering::SeqCst)
+        self.site.counter.bytes.load(Ordering::SeqCst)
+            + self.proxy.counter.bytes.load(Ordering::SeqCst)
     }
 
     fn marks(&self) -> (usize, usize) {
-        (self.site.counter.hits.lock().unwrap().len(), self.proxy.counter.hits.lock().unwrap().len())
+        (
+            self.site.counter.hits.lock().unwrap().len(),
+            self.proxy.counter.hits.lock().unwrap().len(),
+        )
     }
 
     fn requests_since(&self, (site, proxy): (usize, usize)) -> Vec<String> {
         let mut out: Vec<String> = self.site.counter.hits.lock().unwrap()[site..]
             .iter()
-            .map(|h| format!("host {} {} {} {}", h.path, h.status, kb(h.bytes), h.encoding))
+            .map(|h| {
+                format!(
+                    "host {} {} {} {}",
+                    h.path,
+                    h.status,
+                    kb(h.bytes),
+                    h.encoding
+                )
+            })
             .collect();
-        out.extend(self.proxy.counter.hits.lock().unwrap()[proxy..].iter().map(|h| format!("server {}", h.path)));
+        out.extend(
+            self.proxy.counter.hits.lock().unwrap()[proxy..]
+                .iter()
+                .map(|h| format!("server {}", h.path)),
+        );
         out
     }
 
     /// Requests for `.wasm` files since `marks`, on either socket (the proxy's paths are
     /// "METHOD /path?query").
     fn wasm_since(&self, (site, proxy): (usize, usize)) -> usize {
-        let wasm = |path: &str| path.split(['?', '#']).next().unwrap_or("").ends_with(".wasm");
-        let on_site = self.site.counter.hits.lock().unwrap()[site..].iter().filter(|h| wasm(&h.path)).count();
-        on_site + self.proxy.counter.hits.lock().unwrap()[proxy..].iter().filter(|h| wasm(&h.path)).count()
+        let wasm = |path: &str| {
+            path.split(['?', '#'])
+                .next()
+                .unwrap_or("")
+                .ends_with(".wasm")
+        };
+        let on_site = self.site.counter.hits.lock().unwrap()[site..]
+            .iter()
+            .filter(|h| wasm(&h.path))
+            .count();
+        on_site
+            + self.proxy.counter.hits.lock().unwrap()[proxy..]
+                .iter()
+                .filter(|h| wasm(&h.path))
+                .count()
     }
 
     /// Waits until the page has loaded and neither the page's resource list nor the bytes on
     /// the sockets have changed for [`QUIET`].
     async fn quiet(&self, browser: &Browser) -> Result<(), String> {
         let last: RefCell<Option<(Value, u64, Instant)>> = RefCell::new(None);
-        let script = "return [document.readyState, performance.getEntriesByType('resource').length];";
+        let script =
+            "return [document.readyState, performance.getEntriesByType('resource').length];";
         wait_for(|| async {
-            let now = (browser.client.execute(script, vec![]).await.ok()?, self.bytes());
+            let now = (
+                browser.client.execute(script, vec![]).await.ok()?,
+                self.bytes(),
+            );
             let mut last = last.borrow_mut();
             match last.as_ref() {
                 Some((v, b, since)) if *v == now.0 && *b == now.1 => {
@@ -698,13 +862,19 @@ impl Bench {
 
     async fn until(&self, browser: &Browser, expression: &str, what: &str) -> Result<(), String> {
         let script = format!("return !!({expression});");
-        wait_for(|| async { (browser.client.execute(&script, vec![]).await.ok()? == Value::Bool(true)).then_some(()) })
-            .await
-            .ok_or_else(|| format!("{what}: never true: {expression}"))
+        wait_for(|| async {
+            (browser.client.execute(&script, vec![]).await.ok()? == Value::Bool(true)).then_some(())
+        })
+        .await
+        .ok_or_else(|| format!("{what}: never true: {expression}"))
     }
 
     async fn js(&self, browser: &Browser, script: &str) -> Result<Value, String> {
-        browser.client.execute(script, vec![]).await.map_err(|e| format!("script failed: {e}"))
+        browser
+            .client
+            .execute(script, vec![])
+            .await
+            .map_err(|e| format!("script failed: {e}"))
     }
 
     async fn run(&self, side: Side, profile: Profile) -> Result<Run, String> {
@@ -718,22 +888,37 @@ impl Bench {
         let url = format!("{}{}", self.site.origin, side.page());
         profile.apply(browser).await?;
         let (before, marks) = (self.bytes(), self.marks());
-        browser.client.goto(&url).await.map_err(|e| format!("navigate: {e}"))?;
+        browser
+            .client
+            .goto(&url)
+            .await
+            .map_err(|e| format!("navigate: {e}"))?;
         let banner_ms = self.banner_at(browser, side).await?;
         self.quiet(browser).await?;
         let first_bytes = self.bytes() - before;
         let first_wasm = self.wasm_since(marks);
-        let first = self.js(browser, "return [window.__cls, window.__bannerPosition, window.__errors];").await?;
+        let first = self
+            .js(
+                browser,
+                "return [window.__cls, window.__bannerPosition, window.__errors];",
+            )
+            .await?;
         let probe = self.js(browser, PROBE_JS).await?;
 
         self.js(browser, side.accept_js()).await?;
-        self.until(browser, side.stored_js(), "the choice was not stored").await?;
+        self.until(browser, side.stored_js(), "the choice was not stored")
+            .await?;
         self.quiet(browser).await?;
         profile.apply(browser).await?;
         let again = self.returning(browser, side, &url).await?;
 
         let mut errors = strings(&first[2]);
-        errors.extend(again.errors.iter().map(|e| format!("(returning visit) {e}")));
+        errors.extend(
+            again
+                .errors
+                .iter()
+                .map(|e| format!("(returning visit) {e}")),
+        );
         Ok(Run {
             banner_ms,
             cls: first[0].as_f64().unwrap_or(f64::NAN),
@@ -753,7 +938,15 @@ impl Bench {
     /// Waits for the measuring script to see the banner fully visible; the page's state if it
     /// never does.
     async fn banner_at(&self, browser: &Browser, side: Side) -> Result<f64, String> {
-        let banner = wait_for(|| async { browser.client.execute("return window.__bannerAt;", vec![]).await.ok()?.as_f64() }).await;
+        let banner = wait_for(|| async {
+            browser
+                .client
+                .execute("return window.__bannerAt;", vec![])
+                .await
+                .ok()?
+                .as_f64()
+        })
+        .await;
         if let Some(ms) = banner {
             return Ok(ms);
         }
@@ -767,12 +960,23 @@ impl Bench {
             )
             .await
             .unwrap_or_default();
-        Err(format!("the banner never became visible; page state: {state}"))
+        Err(format!(
+            "the banner never became visible; page state: {state}"
+        ))
     }
 
-    async fn returning(&self, browser: &Browser, side: Side, url: &str) -> Result<Returning, String> {
+    async fn returning(
+        &self,
+        browser: &Browser,
+        side: Side,
+        url: &str,
+    ) -> Result<Returning, String> {
         let (before, marks) = (self.bytes(), self.marks());
-        browser.client.goto(&format!("{url}?visit=return")).await.map_err(|e| format!("navigate: {e}"))?;
+        browser
+            .client
+            .goto(&format!("{url}?visit=return"))
+            .await
+            .map_err(|e| format!("navigate: {e}"))?;
         self.quiet(browser).await?;
         let bytes = self.bytes() - before;
         let again = self
@@ -795,7 +999,11 @@ impl Bench {
 }
 
 fn strings(v: &Value) -> Vec<String> {
-    v.as_array().into_iter().flatten().filter_map(|e| e.as_str().map(String::from)).collect()
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.as_str().map(String::from))
+        .collect()
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -857,10 +1065,17 @@ fn summarise(tally: &Tally) -> Summary {
         banner_min: ms.iter().cloned().fold(f64::INFINITY, f64::min),
         banner_max: ms.iter().cloned().fold(f64::NEG_INFINITY, f64::max),
         // NaN when no run succeeded: no figure must not read as CLS 0.
-        cls_max: if runs.is_empty() { f64::NAN } else { runs.iter().map(|r| r.cls).fold(0.0, f64::max) },
+        cls_max: if runs.is_empty() {
+            f64::NAN
+        } else {
+            runs.iter().map(|r| r.cls).fold(0.0, f64::max)
+        },
         first_bytes: of(|r| r.first_bytes as f64),
         return_bytes: of(|r| r.return_bytes as f64),
-        first_wasm: (runs.iter().map(|r| r.first_wasm).min().unwrap_or(0), runs.iter().map(|r| r.first_wasm).max().unwrap_or(0)),
+        first_wasm: (
+            runs.iter().map(|r| r.first_wasm).min().unwrap_or(0),
+            runs.iter().map(|r| r.first_wasm).max().unwrap_or(0),
+        ),
         return_wasm: runs.iter().map(|r| r.return_wasm).sum(),
         return_banner: runs.iter().filter(|r| r.return_banner).count(),
         probe_cpu_ms: of(|r| r.probe_cpu_ms),
@@ -879,7 +1094,11 @@ async fn measure(bench: &Bench) -> Results {
     for i in 0..RUNS {
         for profile in Profile::ALL {
             // Alternate which side goes first, so a slow moment of the machine hits both.
-            let order = if i % 2 == 0 { Side::ALL } else { [Side::Anchor, Side::Ours] };
+            let order = if i % 2 == 0 {
+                Side::ALL
+            } else {
+                [Side::Anchor, Side::Ours]
+            };
             for side in order {
                 let label = format!("{:<7} {:<6} #{}", profile.name(), side.name(), i + 1);
                 let tally = &mut results.0[profile as usize][side as usize];
@@ -909,7 +1128,9 @@ async fn measure(bench: &Bench) -> Results {
 /// The `Content-Encoding` the server answers `path` with for the browser's `Accept-Encoding`.
 async fn server_encoding(addr: &str, path: &str, accept: &str) -> String {
     let (status, head, _) = http_get(addr, path, &[("Accept-Encoding", accept)]).await;
-    let encoding = header(&head, "content-encoding").unwrap_or("identity").to_string();
+    let encoding = header(&head, "content-encoding")
+        .unwrap_or("identity")
+        .to_string();
     if status == 200 {
         encoding
     } else {
@@ -928,11 +1149,27 @@ struct Encodings {
 
 async fn encodings(bench: &Bench, server: &str, manifest: &Value) -> Encodings {
     let hits = bench.site.counter.hits.lock().unwrap().clone();
-    let accept = hits.iter().find(|h| h.path == Side::Anchor.page()).map(|h| h.accept_encoding.clone()).unwrap_or_default();
-    let accept_server =
-        bench.proxy.counter.hits.lock().unwrap().iter().find(|h| h.path.ends_with("/consent.js")).map(|h| h.accept_encoding.clone()).unwrap_or_default();
+    let accept = hits
+        .iter()
+        .find(|h| h.path == Side::Anchor.page())
+        .map(|h| h.accept_encoding.clone())
+        .unwrap_or_default();
+    let accept_server = bench
+        .proxy
+        .counter
+        .hits
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|h| h.path.ends_with("/consent.js"))
+        .map(|h| h.accept_encoding.clone())
+        .unwrap_or_default();
     let anchor = {
-        let mut e: Vec<&str> = hits.iter().filter(|h| h.status == 200).map(|h| h.encoding).collect();
+        let mut e: Vec<&str> = hits
+            .iter()
+            .filter(|h| h.status == 200)
+            .map(|h| h.encoding)
+            .collect();
         e.sort();
         e.dedup();
         e.join("+")
@@ -946,26 +1183,53 @@ async fn encodings(bench: &Bench, server: &str, manifest: &Value) -> Encodings {
     }
     let mut distinct = ours.clone();
     distinct.dedup();
-    let ours = if distinct.len() == 1 { distinct.remove(0) } else { format!("{} (consent.js, js, wasm, css)", ours.join("/")) };
-    Encodings { accept, accept_server, ours, anchor }
+    let ours = if distinct.len() == 1 {
+        distinct.remove(0)
+    } else {
+        format!("{} (consent.js, js, wasm, css)", ours.join("/"))
+    };
+    Encodings {
+        accept,
+        accept_server,
+        ours,
+        anchor,
+    }
 }
 
 fn print_table(results: &Results) {
     println!(
         "{:<8} {:<7} {:>5} {:>24} {:>8} {:>12} {:>12} {:>19}",
-        "profile", "side", "runs", "banner ms median [min-max]", "max CLS", "first visit", "returning", ".wasm before click"
+        "profile",
+        "side",
+        "runs",
+        "banner ms median [min-max]",
+        "max CLS",
+        "first visit",
+        "returning",
+        ".wasm before click"
     );
     for profile in Profile::ALL {
         for side in Side::ALL {
             let s = results.summary(profile, side);
-            let runs = if s.failed > 0 { format!("{}/{}", s.runs, s.runs + s.failed) } else { s.runs.to_string() };
-            let wasm = if s.first_wasm.0 == s.first_wasm.1 { s.first_wasm.0.to_string() } else { format!("{}-{}", s.first_wasm.0, s.first_wasm.1) };
+            let runs = if s.failed > 0 {
+                format!("{}/{}", s.runs, s.runs + s.failed)
+            } else {
+                s.runs.to_string()
+            };
+            let wasm = if s.first_wasm.0 == s.first_wasm.1 {
+                s.first_wasm.0.to_string()
+            } else {
+                format!("{}-{}", s.first_wasm.0, s.first_wasm.1)
+            };
             println!(
                 "{:<8} {:<7} {:>5} {:>24} {:>8.4} {:>12} {:>12} {:>19}",
                 profile.name(),
                 side.name(),
                 runs,
-                format!("{:.0} [{:.0}-{:.0}]", s.banner_median, s.banner_min, s.banner_max),
+                format!(
+                    "{:.0} [{:.0}-{:.0}]",
+                    s.banner_median, s.banner_min, s.banner_max
+                ),
                 s.cls_max,
                 kb(s.first_bytes as u64),
                 kb(s.return_bytes as u64),
@@ -977,34 +1241,83 @@ fn print_table(results: &Results) {
 
 fn goal_row(what: &str, ours: String, anchor: String, ratio: Option<f64>, limit: &str, met: bool) {
     let ratio = ratio.map_or("-".to_string(), |r| format!("{r:.2}"));
-    println!("{what:<34} {ours:>10} {anchor:>10} {ratio:>6} {limit:>6}  {}", if met { "met" } else { "NOT met" });
+    println!(
+        "{what:<34} {ours:>10} {anchor:>10} {ratio:>6} {limit:>6}  {}",
+        if met { "met" } else { "NOT met" }
+    );
 }
 
 /// A goal on ours/anchor: met when the ratio is at most `limit` (never when a side has no runs).
 fn ratio_goal(what: &str, ours: f64, anchor: f64, limit: f64, show: fn(f64) -> String) {
     let ratio = ours / anchor;
-    goal_row(what, show(ours), show(anchor), Some(ratio), &format!("≤ {limit:.1}"), ratio <= limit);
+    goal_row(
+        what,
+        show(ours),
+        show(anchor),
+        Some(ratio),
+        &format!("≤ {limit:.1}"),
+        ratio <= limit,
+    );
 }
 
 fn print_goals(results: &Results) {
     let ms = |v: f64| format!("{v:.0} ms");
     let bytes = |v: f64| kb(v as u64);
     let (desktop, phone) = (Profile::Desktop, Profile::Phone);
-    let of = |p: Profile| (results.summary(p, Side::Ours), results.summary(p, Side::Anchor));
+    let of = |p: Profile| {
+        (
+            results.summary(p, Side::Ours),
+            results.summary(p, Side::Anchor),
+        )
+    };
     let ((d_ours, d_anchor), (p_ours, p_anchor)) = (of(desktop), of(phone));
-    println!("{:<34} {:>10} {:>10} {:>6} {:>6}  result", "goal (ours vs the anchor)", "ours", "anchor", "ratio", "limit");
-    ratio_goal("phone: time to banner (median)", p_ours.banner_median, p_anchor.banner_median, 0.8, ms);
+    println!(
+        "{:<34} {:>10} {:>10} {:>6} {:>6}  result",
+        "goal (ours vs the anchor)", "ours", "anchor", "ratio", "limit"
+    );
+    ratio_goal(
+        "phone: time to banner (median)",
+        p_ours.banner_median,
+        p_anchor.banner_median,
+        0.8,
+        ms,
+    );
     for (profile, ours, anchor) in [(desktop, &d_ours, &d_anchor), (phone, &p_ours, &p_anchor)] {
-        ratio_goal(&format!("{}: first-visit bytes", profile.name()), ours.first_bytes, anchor.first_bytes, 1.0, bytes);
+        ratio_goal(
+            &format!("{}: first-visit bytes", profile.name()),
+            ours.first_bytes,
+            anchor.first_bytes,
+            1.0,
+            bytes,
+        );
     }
     for (profile, ours, anchor) in [(desktop, &d_ours, &d_anchor), (phone, &p_ours, &p_anchor)] {
-        ratio_goal(&format!("{}: returning-visit bytes", profile.name()), ours.return_bytes, anchor.return_bytes, 0.1, bytes);
+        ratio_goal(
+            &format!("{}: returning-visit bytes", profile.name()),
+            ours.return_bytes,
+            anchor.return_bytes,
+            0.1,
+            bytes,
+        );
     }
     for (profile, ours, anchor) in [(desktop, &d_ours, &d_anchor), (phone, &p_ours, &p_anchor)] {
         let cls = |v: f64| format!("{v:.4}");
-        goal_row(&format!("{}: max CLS", profile.name()), cls(ours.cls_max), cls(anchor.cls_max), None, "= 0", ours.cls_max == 0.0);
+        goal_row(
+            &format!("{}: max CLS", profile.name()),
+            cls(ours.cls_max),
+            cls(anchor.cls_max),
+            None,
+            "= 0",
+            ours.cls_max == 0.0,
+        );
     }
-    ratio_goal("desktop: time to banner (median)", d_ours.banner_median, d_anchor.banner_median, 1.0, ms);
+    ratio_goal(
+        "desktop: time to banner (median)",
+        d_ours.banner_median,
+        d_anchor.banner_median,
+        1.0,
+        ms,
+    );
 }
 
 /// The details behind the table: whether throttling took effect, returning visits, pages'
@@ -1037,12 +1350,27 @@ fn print_notes(bench: &Bench, results: &Results) {
     // what is left of a returning visit is what the consent solution costs.
     let hits = bench.site.counter.hits.lock().unwrap().clone();
     let bare = |side: Side| {
-        let encoding = hits.iter().find(|h| h.path == side.page()).map(|h| h.encoding).unwrap_or("identity");
-        let page = File::new(side.page(), "text/html; charset=utf-8", false, host_page(&measure_script(side), "").into_bytes());
+        let encoding = hits
+            .iter()
+            .find(|h| h.path == side.page())
+            .map(|h| h.encoding)
+            .unwrap_or("identity");
+        let page = File::new(
+            side.page(),
+            "text/html; charset=utf-8",
+            false,
+            host_page(&measure_script(side), "").into_bytes(),
+        );
         page.response(encoding, None).1.len() as f64
     };
-    let (ours, anchor) = (results.summary(Profile::Desktop, Side::Ours), results.summary(Profile::Desktop, Side::Anchor));
-    let (ours_own, anchor_own) = (ours.return_bytes - bare(Side::Ours), anchor.return_bytes - bare(Side::Anchor));
+    let (ours, anchor) = (
+        results.summary(Profile::Desktop, Side::Ours),
+        results.summary(Profile::Desktop, Side::Anchor),
+    );
+    let (ours_own, anchor_own) = (
+        ours.return_bytes - bare(Side::Ours),
+        anchor.return_bytes - bare(Side::Anchor),
+    );
     println!(
         "desktop returning visit minus the bare host page ({}): ours {}, anchor {} (its inline configuration and two 304s), ratio {:.2}",
         kb(bare(Side::Ours) as u64),
@@ -1051,19 +1379,30 @@ fn print_notes(bench: &Bench, results: &Results) {
         ours_own / anchor_own
     );
     for side in Side::ALL {
-        print_side_notes(side, Profile::ALL.iter().flat_map(|p| results.of(*p, side).runs.iter()).collect());
+        print_side_notes(
+            side,
+            Profile::ALL
+                .iter()
+                .flat_map(|p| results.of(*p, side).runs.iter())
+                .collect(),
+        );
     }
 }
 
 /// One side's last returning visit, unstyled first sightings and page errors, over all runs.
 fn print_side_notes(side: Side, runs: Vec<&Run>) {
     if let Some(last) = runs.last() {
-        println!("{} returning visit fetched: {}", side.name(), last.return_requests.join("; "));
+        println!(
+            "{} returning visit fetched: {}",
+            side.name(),
+            last.return_requests.join("; ")
+        );
     }
     let unstyled: Vec<&&Run> = runs.iter().filter(|r| r.position != "fixed").collect();
     if !unstyled.is_empty() {
         let cls = unstyled.iter().map(|r| r.cls).fold(0.0, f64::max);
-        let positions: std::collections::BTreeSet<&str> = unstyled.iter().map(|r| r.position.as_str()).collect();
+        let positions: std::collections::BTreeSet<&str> =
+            unstyled.iter().map(|r| r.position.as_str()).collect();
         println!(
             "{}: in {} of {} runs the banner was first visible unstyled (position {:?}, not fixed: its stylesheet had not applied yet); max CLS in those runs {:.4}",
             side.name(),
@@ -1083,22 +1422,43 @@ fn print_side_notes(side: Side, runs: Vec<&Run>) {
 
 /// The host site's files: the two host pages and the anchor's script and stylesheet.
 fn host_files(api: &str, anchor_dir: &std::path::Path) -> Vec<File> {
-    let read = |name: &str| std::fs::read(anchor_dir.join(name)).unwrap_or_else(|e| panic!("{name} in FK_ANCHOR_DIR: {e}"));
+    let read = |name: &str| {
+        std::fs::read(anchor_dir.join(name))
+            .unwrap_or_else(|e| panic!("{name} in FK_ANCHOR_DIR: {e}"))
+    };
     vec![
         File::new(
             Side::Ours.page(),
             "text/html; charset=utf-8",
             false,
-            host_page(&measure_script(Side::Ours), &format!(r#"<script src="{api}/consent.js" data-api="{api}" defer></script>"#)).into_bytes(),
+            host_page(
+                &measure_script(Side::Ours),
+                &format!(r#"<script src="{api}/consent.js" data-api="{api}" defer></script>"#),
+            )
+            .into_bytes(),
         ),
         File::new(
             Side::Anchor.page(),
             "text/html; charset=utf-8",
             false,
-            host_page(&measure_script(Side::Anchor), &anchor_tags(&format!("{api}/policy#section-6"))).into_bytes(),
+            host_page(
+                &measure_script(Side::Anchor),
+                &anchor_tags(&format!("{api}/policy#section-6")),
+            )
+            .into_bytes(),
         ),
-        File::new("/cc/cookieconsent.umd.js", "text/javascript; charset=utf-8", true, read("cookieconsent.umd.js")),
-        File::new("/cc/cookieconsent.css", "text/css; charset=utf-8", true, read("cookieconsent.css")),
+        File::new(
+            "/cc/cookieconsent.umd.js",
+            "text/javascript; charset=utf-8",
+            true,
+            read("cookieconsent.umd.js"),
+        ),
+        File::new(
+            "/cc/cookieconsent.css",
+            "text/css; charset=utf-8",
+            true,
+            read("cookieconsent.css"),
+        ),
     ]
 }
 
@@ -1115,7 +1475,10 @@ async fn main() {
     let server = Server::start_with(&[("FK_ALLOWED_ORIGINS", host_origin.as_str())]).await;
     let proxy = Proxy::start(server.addr.clone()).await;
     let api = format!("http://{}", proxy.addr);
-    let bench = Bench { site: Site::serve(listener, host_origin, host_files(&api, &anchor_dir)), proxy };
+    let bench = Bench {
+        site: Site::serve(listener, host_origin, host_files(&api, &anchor_dir)),
+        proxy,
+    };
 
     println!(
         "consent banner vs vanilla-cookieconsent 3.1.0: {RUNS} first visits per side and profile, each in a new headless Chromium"
@@ -1125,7 +1488,10 @@ async fn main() {
     let enc = encodings(&bench, &server.addr, &manifest).await;
 
     println!();
-    println!("Accept-Encoding sent by Chromium: host page {:?}; to the server {:?}", enc.accept, enc.accept_server);
+    println!(
+        "Accept-Encoding sent by Chromium: host page {:?}; to the server {:?}",
+        enc.accept, enc.accept_server
+    );
     println!("served: ours {}, anchor {}", enc.ours, enc.anchor);
     println!("bytes: HTTP headers + bodies on the sockets, server to browser (the host page is counted for both sides)");
     println!("ours reaches the Privacy Center server through the counting proxy: one more loopback hop than the anchor");
