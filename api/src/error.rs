@@ -49,7 +49,7 @@ pub enum ErrorCode {
     PasswordRequired,
     /// Throttled: `retry_after` says how many seconds to wait.
     TooManyRequests,
-    // The personal section (issue 5).
+    // The personal section.
     /// Not a Kazakh phone number (+7 7XX XXX XX XX).
     PhoneInvalid,
     /// SMS needs a phone number in the profile first.

@@ -1,5 +1,6 @@
-//! The server's idea of now. Real time, plus an offset tests move forward to see links expire
-//! and throttles release without sleeping.
+//! Time as the server reads and writes it: now (real time plus an offset tests move forward to
+//! see links expire and throttles release without sleeping), as Unix seconds in the database,
+//! RFC 3339 in the API and UTC in e-mails.
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
@@ -11,7 +12,7 @@ pub struct Clock {
 impl Clock {
     /// Unix seconds.
     pub fn now(&self) -> i64 {
-        crate::db::now() + self.offset.load(Ordering::Relaxed)
+        now() + self.offset.load(Ordering::Relaxed)
     }
 
     pub fn year(&self) -> i32 {
@@ -21,5 +22,41 @@ impl Clock {
     /// Moves time forward (tests only use this; the server never does).
     pub fn advance(&self, seconds: i64) {
         self.offset.fetch_add(seconds, Ordering::Relaxed);
+    }
+}
+
+/// Unix seconds, real time.
+pub fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// "2026-11-24T14:05:00Z": how the API states a time.
+pub fn rfc3339(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+/// "24.11.2026 14:05 UTC": e-mails state times in UTC, the one zone every reader can convert.
+pub fn mail_time(unix: i64) -> String {
+    let format = time::macros::format_description!("[day].[month].[year] [hour]:[minute] UTC");
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(format).ok())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_times_as_rfc3339_and_for_letters() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(mail_time(1_795_000_000), "18.11.2026 11:06 UTC");
     }
 }

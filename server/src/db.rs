@@ -213,20 +213,6 @@ async fn schema_version(pool: &Db) -> i64 {
 /// The migration that turned `secure_delete` on.
 const SECURE_DELETE_SINCE: i64 = 5;
 
-pub fn now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
-}
-
-pub fn rfc3339(unix: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,10 +230,5 @@ mod tests {
     fn finds_the_sqlite_file() {
         assert_eq!(sqlite_path("sqlite://data/fk.db?mode=rwc"), "data/fk.db");
         assert_eq!(sqlite_path("sqlite:///tmp/fk.db"), "/tmp/fk.db");
-    }
-
-    #[test]
-    fn formats_times_as_rfc3339() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
     }
 }

@@ -8,8 +8,11 @@ use crate::db::Failure;
 
 #[derive(Debug)]
 pub enum AppError {
-    /// A client mistake, told to the client as it is.
-    Client(StatusCode, ApiError),
+    /// A client mistake, told to the client as it is, with the status its code has ([`status`]).
+    Client(ApiError),
+    /// A client mistake whose status depends on where the rule is stated, not on the rule: see
+    /// the constructors below. Nothing else picks a status.
+    Placed(StatusCode, ApiError),
     /// The database failed or is out of reach: the client may retry.
     Database(sqlx::Error),
     /// A database failure already classified, with its cause for the log: one failed write
@@ -19,20 +22,77 @@ pub enum AppError {
     Internal(String),
 }
 
+/// The status of each error code: the one place a status is chosen for a client's mistake.
+/// A rule the API document cannot state (a name's letters, a common password) is 422; a
+/// conflict with what is stored is 409; a link or thing that names nothing is 404.
+pub fn status(code: ErrorCode) -> StatusCode {
+    use ErrorCode::*;
+    match code {
+        InvalidJson | InvalidQuery | InvalidDiff | InvalidVersion => StatusCode::BAD_REQUEST,
+        FirstNameRequired
+        | FirstNameTwoWords
+        | FirstNameInvalid
+        | FirstNameTooLong
+        | EmailRequired
+        | EmailInvalid
+        | LoginLength
+        | LoginInvalid
+        | BirthYearRequired
+        | BirthYearInvalid
+        | PasswordTooShort
+        | PasswordTooLong
+        | PasswordTooCommon
+        | PasswordIsLogin
+        | PasswordIsEmail
+        | PolicyNotAccepted
+        | GuardianConsentRequired
+        | PhoneInvalid
+        | EmailUnchanged
+        | InvalidConsent
+        | InvalidOrder
+        | UnknownLanguage => StatusCode::UNPROCESSABLE_ENTITY,
+        LoginTaken | PolicyOutdated | StaleData | EmailTaken | PromotionClosed | OrderConflict
+        | PhoneRequired => StatusCode::CONFLICT,
+        InvalidCredentials | Unauthenticated | PasswordRequired => StatusCode::UNAUTHORIZED,
+        Forbidden | ReauthRequired => StatusCode::FORBIDDEN,
+        NotFound | LinkInvalid | UnknownConsent | UnknownVersion => StatusCode::NOT_FOUND,
+        TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+        PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+        MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+        DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        Internal | Network => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+impl From<ApiError> for AppError {
+    fn from(err: ApiError) -> Self {
+        AppError::Client(err)
+    }
+}
+
 impl AppError {
+    /// A value that breaks what the API document states (a type, a pattern, a range): 400,
+    /// whatever its code says when the same rule is checked where the document cannot state it.
     pub fn bad_request(err: ApiError) -> Self {
-        AppError::Client(StatusCode::BAD_REQUEST, err)
+        AppError::Placed(StatusCode::BAD_REQUEST, err)
     }
 
-    /// A value that fits the documented shape but breaks a rule the API document cannot
-    /// state (a name's letters, a common password, an unpublished version): 422. Breaking what
-    /// the document states (types, patterns, ranges) is 400.
-    pub fn unprocessable(err: ApiError) -> Self {
-        AppError::Client(StatusCode::UNPROCESSABLE_ENTITY, err)
-    }
-
+    /// A path that names nothing (an unknown language or version in the URL): 404, where the
+    /// same value in a body or query is a mistake in the request.
     pub fn not_found(err: ApiError) -> Self {
-        AppError::Client(StatusCode::NOT_FOUND, err)
+        AppError::Placed(StatusCode::NOT_FOUND, err)
+    }
+
+    /// A body sent as something other than JSON: 415 (its code is still `invalid_json`).
+    pub fn unsupported_media_type(err: ApiError) -> Self {
+        AppError::Placed(StatusCode::UNSUPPORTED_MEDIA_TYPE, err)
+    }
+
+    /// A reference to something that exists but may not be used here (an outdated policy
+    /// version acknowledged): 409.
+    pub fn conflict(err: ApiError) -> Self {
+        AppError::Placed(StatusCode::CONFLICT, err)
     }
 
     /// Throttled: 429 with `retry_after` (and the `Retry-After` header) in seconds.
@@ -42,7 +102,7 @@ impl AppError {
             format!("too many attempts; try again in {wait} s"),
         );
         err.retry_after = Some(wait);
-        AppError::Client(StatusCode::TOO_MANY_REQUESTS, err)
+        AppError::Client(err)
     }
 }
 
@@ -74,7 +134,8 @@ fn unavailable(failure: Failure, cause: &str) -> (StatusCode, ApiError) {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, body) = match self {
-            AppError::Client(status, err) => (status, err),
+            AppError::Client(err) => (status(err.code), err),
+            AppError::Placed(status, err) => (status, err),
             AppError::Database(cause) => {
                 unavailable(crate::db::failure(&cause), &cause.to_string())
             }

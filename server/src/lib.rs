@@ -1,6 +1,8 @@
 //! The ForteKassa Privacy Center server: JSON API under `/api`, the built SPA, operator CLI.
 pub mod account;
+pub mod auth;
 pub mod choices;
+pub mod client;
 pub mod clock;
 pub mod commerce;
 pub mod config;
@@ -74,7 +76,11 @@ pub struct Shared {
     pub trust_proxy: bool,
     pub consent_loader: consent::loader::Rendered,
     pub clock: clock::Clock,
-    pub hasher: account::password::Hasher,
+    /// Violation reports logged this minute (`security::csp_report`).
+    pub csp_reports: security::ReportsLogged,
+    pub hasher: auth::password::Hasher,
+    /// The passwords nobody may choose (`fk_api::account::password`), parsed once.
+    pub common_passwords: Arc<fk_api::account::password::CommonPasswords>,
     pub mailer: mail::Mailer,
     /// Where users reach the app (`FK_PUBLIC_URL`): the base of links in e-mails, and https
     /// there turns on `Secure` `__Host-` cookies.
@@ -85,35 +91,112 @@ pub struct Shared {
     pub service_token: Arc<Option<String>>,
 }
 
+/// What differs between a configured server and the state tests start from.
+struct Settings {
+    spa: Option<spa::Spa>,
+    cookie_config: consent::config::CookieConfigFile,
+    consent_limit: Option<i64>,
+    allowed_origins: Vec<String>,
+    trust_proxy: bool,
+    banner: Option<serde_json::Value>,
+    mailer: mail::Mailer,
+    public_url: String,
+    service_token: Option<String>,
+}
+
+/// A service token shorter than this could be guessed: the endpoint it opens writes orders
+/// for anyone.
+pub const MIN_SERVICE_TOKEN: usize = 32;
+
 impl AppState {
-    /// State with the built-in cookie configuration and no other origins: what tests start from.
+    /// The state of a server run with `config`, reached at `public_url`; every setting is
+    /// checked here, and a wrong one is said in the error.
+    pub fn from_config(db: Db, config: &Config, public_url: &str) -> Result<AppState, String> {
+        let spa = spa::Spa::load(&config.dist_dir).map_err(|e| e.to_string())?;
+        if spa.is_none() {
+            tracing::warn!(dir = %config.dist_dir.display(), "no built web app; serving the API only (run `cargo xtask run`)");
+        }
+        let cookie_config = consent::config::CookieConfigFile::open(config.consent_config.clone())
+            .map_err(|e| format!("cookie configuration: {e}"))?;
+        if config
+            .service_token
+            .as_ref()
+            .is_some_and(|t| t.chars().count() < MIN_SERVICE_TOKEN)
+        {
+            return Err(format!("FK_SERVICE_TOKEN is shorter than {MIN_SERVICE_TOKEN} characters; use e.g. `openssl rand -hex 32`"));
+        }
+        let settings = Settings {
+            spa,
+            cookie_config,
+            consent_limit: consent::writer::parse_limit(config.consent_limit.as_deref())?,
+            allowed_origins: config.allowed_origins.clone(),
+            trust_proxy: config.trust_proxy,
+            banner: consent::loader::banner_manifest(&config.dist_dir),
+            mailer: mail::Mailer::new(
+                config.smtp_url.as_deref(),
+                config.outbox_dir.clone(),
+                &config.mail_from,
+            )
+            .map_err(|e| e.to_string())?,
+            public_url: public_url.to_string(),
+            service_token: config.service_token.clone(),
+        };
+        Ok(AppState::assemble(db, settings))
+    }
+
+    /// State with the built-in cookie configuration, no other origins and an outbox in the
+    /// temporary directory: what tests start from.
     pub fn new(db: Db, spa: Option<spa::Spa>) -> AppState {
+        AppState::assemble(
+            db,
+            Settings {
+                spa,
+                cookie_config: consent::config::CookieConfigFile::built_in(),
+                consent_limit: Some(consent::writer::DEFAULT_PER_HOUR),
+                allowed_origins: Vec::new(),
+                trust_proxy: false,
+                banner: None,
+                mailer: mail::Mailer::new(
+                    None,
+                    std::env::temp_dir().join("fk-test-outbox"),
+                    config::DEFAULT_MAIL_FROM,
+                )
+                .expect("the default sender is a valid mailbox"),
+                public_url: "http://127.0.0.1:8080".into(),
+                service_token: None,
+            },
+        )
+    }
+
+    fn assemble(db: Db, settings: Settings) -> AppState {
+        let public_url = settings.public_url.trim_end_matches('/').to_string();
         AppState(Arc::new(Shared {
-            receipts: consent::writer::Receipts::new(
-                db.clone(),
-                Some(consent::writer::DEFAULT_PER_HOUR),
-            ),
+            receipts: consent::writer::Receipts::new(db.clone(), settings.consent_limit),
             db,
             documents: policy::Documents::default(),
             current_policies: policy::current::CurrentPolicies::default(),
-            spa: Arc::new(spa),
-            cookie_config: consent::config::CookieConfigFile::built_in(),
-            allowed_origins: Arc::new(Vec::new()),
-            banner: Arc::new(None),
-            trust_proxy: false,
+            spa: Arc::new(settings.spa),
+            cookie_config: settings.cookie_config,
+            allowed_origins: Arc::new(settings.allowed_origins),
+            banner: Arc::new(settings.banner),
+            trust_proxy: settings.trust_proxy,
             consent_loader: consent::loader::Rendered::default(),
             clock: clock::Clock::default(),
-            hasher: account::password::Hasher::default(),
-            mailer: mail::Mailer::new(
-                None,
-                std::env::temp_dir().join("fk-test-outbox"),
-                config::DEFAULT_MAIL_FROM,
-            )
-            .expect("the default sender is a valid mailbox"),
-            public_url: Arc::new("http://127.0.0.1:8080".into()),
-            secure_cookies: false,
-            service_token: Arc::new(None),
+            csp_reports: security::ReportsLogged::default(),
+            hasher: auth::password::Hasher::default(),
+            common_passwords: Arc::new(fk_api::account::password::CommonPasswords::parse(
+                fk_api::account::password::COMMON_PASSWORDS_TXT,
+            )),
+            mailer: settings.mailer,
+            secure_cookies: public_url.starts_with("https://"),
+            public_url: Arc::new(public_url),
+            service_token: Arc::new(settings.service_token),
         }))
+    }
+
+    /// The address of one of the app's pages, for a link in an e-mail.
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{path}", self.public_url)
     }
 
     /// Sets where users reach the app, and with it whether cookies are `Secure`.
@@ -160,13 +243,22 @@ impl<B> std::fmt::Display for LoggedPath<'_, B> {
 
 /// Every route of the server. Features bring their own routers; they are merged here only.
 pub fn app(state: AppState) -> Router {
+    // What only this site's own pages may change (CSRF), and whose answers are never cached.
+    let same_site = OpenApiRouter::new()
+        .merge(account::routes())
+        .merge(commerce::http::personal_routes())
+        .merge(choices::http::same_site_routes())
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::same_origin_only,
+        ));
     let (api, document) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(health::router())
         .merge(policy::http::router())
         .merge(consent::http::router(state.clone()))
-        .merge(account::router(state.clone()))
-        .merge(commerce::http::router(state.clone()))
-        .merge(choices::router(state.clone()))
+        .merge(same_site)
+        .merge(commerce::http::internal_routes())
+        .merge(choices::http::one_click_routes())
         .routes(routes!(consent::loader::serve))
         .routes(routes!(security::csp_report))
         .routes(routes!(openapi::document))
@@ -179,6 +271,11 @@ pub fn app(state: AppState) -> Router {
             (StatusCode::METHOD_NOT_ALLOWED, Json(err)).into_response()
         })
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        // Any route may ask for the request's session; it is looked up only when one does.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::session::layer,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), security::headers))
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(5)).compress_when(compressible()))
         // One INFO line per request: method, path, status, latency.

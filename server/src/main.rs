@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use fk_api::Lang;
 use fk_server::policy::{self, store, PublishError};
-use fk_server::{app, db, spa::Spa, AppState, Config};
+use fk_server::{app, db, AppState, Config};
 
 #[derive(Parser)]
 #[command(
@@ -65,9 +65,6 @@ enum PolicyCommand {
 fn parse_lang(code: &str) -> Result<Lang, String> {
     Lang::parse(code).map_err(|e| e.message)
 }
-
-/// The fewest characters a service token may have (`FK_SERVICE_TOKEN`).
-const MIN_SERVICE_TOKEN: usize = 32;
 
 /// Bad input from the operator; the process exits with 2, as clap does for bad arguments.
 const BAD_INPUT: u8 = 2;
@@ -153,64 +150,13 @@ async fn serve(config: Config, addr: Option<String>) -> ExitCode {
         eprintln!("error: cannot seed the policy: {e}");
         return ExitCode::FAILURE;
     }
-    let spa = match Spa::load(&config.dist_dir) {
-        Ok(Some(spa)) => Some(spa),
-        Ok(None) => {
-            tracing::warn!(dir = %config.dist_dir.display(), "no built web app; serving the API only (run `cargo xtask run`)");
-            None
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let cookie_config =
-        match fk_server::consent::config::CookieConfigFile::open(config.consent_config.clone()) {
-            Ok(c) => c,
-            Err(e) => {
-                eprintln!("error: cookie configuration: {e}");
-                return ExitCode::FAILURE;
-            }
-        };
-    // A short service token could be guessed: the endpoint it opens writes orders for anyone.
-    if config
-        .service_token
-        .as_ref()
-        .is_some_and(|t| t.chars().count() < MIN_SERVICE_TOKEN)
-    {
-        eprintln!("error: FK_SERVICE_TOKEN is shorter than {MIN_SERVICE_TOKEN} characters; use e.g. `openssl rand -hex 32`");
-        return ExitCode::FAILURE;
-    }
-    let consent_limit =
-        match fk_server::consent::writer::parse_limit(config.consent_limit.as_deref()) {
-            Ok(limit) => limit,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::FAILURE;
-            }
-        };
-    let mut state = AppState::new(db.clone(), spa);
-    state.receipts = fk_server::consent::writer::Receipts::new(db.clone(), consent_limit);
-    state.cookie_config = cookie_config;
-    state.allowed_origins = std::sync::Arc::new(config.allowed_origins.clone());
-    state.trust_proxy = config.trust_proxy;
-    state.service_token = std::sync::Arc::new(config.service_token.clone());
-    state.banner = std::sync::Arc::new(fk_server::consent::loader::banner_manifest(
-        &config.dist_dir,
-    ));
     let local = listener.local_addr().map(|a| a.to_string()).unwrap_or(addr);
-    let mut state = state.with_public_url(
-        &config
-            .public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{local}")),
-    );
-    state.mailer = match fk_server::mail::Mailer::new(
-        config.smtp_url.as_deref(),
-        config.outbox_dir.clone(),
-        &config.mail_from,
-    ) {
-        Ok(mailer) => mailer,
+    let public_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{local}"));
+    let state = match AppState::from_config(db.clone(), &config, &public_url) {
+        Ok(state) => state,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::FAILURE;
@@ -309,7 +255,7 @@ async fn policy_command(config: Config, cmd: PolicyCommand) -> ExitCode {
                         "published version {} of the {} policy, effective {}",
                         row.version,
                         lang.code(),
-                        db::rfc3339(row.effective_at)
+                        fk_server::clock::rfc3339(row.effective_at)
                     );
                     ExitCode::SUCCESS
                 }
@@ -345,7 +291,7 @@ async fn policy_command(config: Config, cmd: PolicyCommand) -> ExitCode {
                     "{:<5} {:>7}  {:<20}  {}",
                     row.lang.code(),
                     row.version,
-                    db::rfc3339(row.effective_at),
+                    fk_server::clock::rfc3339(row.effective_at),
                     &row.content_hash[..16]
                 );
             }

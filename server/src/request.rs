@@ -1,26 +1,56 @@
-//! What handlers read from a request besides its route: a JSON body with our error shape,
-//! the client's address and browser, and whether it comes from this site.
-use std::net::{IpAddr, SocketAddr};
-
+//! What handlers read from a request besides its route and client: a JSON body with our
+//! error shape, and whether it comes from this site.
 use axum::body::{Body, Bytes};
-use axum::extract::ConnectInfo;
-use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::extract::{FromRequest, Request};
+use axum::http::{header, HeaderMap};
 use fk_api::{ApiError, ErrorCode};
 use serde::de::DeserializeOwned;
 
-use crate::account::agent::{self, Agent};
 use crate::error::AppError;
 use crate::AppState;
 
-/// Reads and decodes a JSON body by hand, so every kind of bad input gets our error shape:
-/// wrong media type, too large, too slow, malformed, wrong type, unknown field (named in `field`).
-pub async fn json<T: DeserializeOwned>(
-    headers: &HeaderMap,
-    body: Body,
-    what: &str,
-) -> Result<T, AppError> {
-    decode(headers, &bytes(body).await?, what)
+/// A JSON request body, read by hand so that every kind of bad input gets our error shape:
+/// wrong media type (415), too large (413), too slow (408), malformed, wrong type, unknown
+/// field (400, the field named in `field`).
+pub struct ApiJson<T>(pub T);
+
+/// What a request body is called in the errors about it ("the body is not a valid sign-in").
+pub trait Named {
+    const NAME: &'static str;
+}
+
+macro_rules! named {
+    ($($type:path => $name:literal,)*) => {
+        $(impl Named for $type { const NAME: &'static str = $name; })*
+    };
+}
+
+named! {
+    fk_api::account::SignInRequest => "sign-in",
+    fk_api::account::ReauthRequest => "password confirmation",
+    fk_api::account::RecoverRequest => "recovery request",
+    fk_api::account::ResetRequest => "password reset",
+    fk_api::account::VerifyRequest => "link",
+    fk_api::account::RegisterRequest => "registration",
+    fk_api::account::VerifyAddressRequest => "verification",
+    fk_api::account::profile::ProfileUpdate => "profile",
+    fk_api::account::profile::EmailChangeRequest => "new e-mail address",
+    fk_api::account::profile::PasswordChangeRequest => "password change",
+    fk_api::account::data::DeleteRequest => "deletion request",
+    fk_api::account::data::AcknowledgeRequest => "acknowledgement",
+    fk_api::account::commerce::OrderPush => "order",
+    fk_api::account::choices::ChoiceUpdate => "choice",
+    fk_api::account::choices::UnsubscribeRequest => "unsubscribe request",
+    fk_api::consent::ConsentRequest => "consent choice",
+}
+
+impl<T: DeserializeOwned + Named> FromRequest<AppState> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, _: &AppState) -> Result<Self, AppError> {
+        let (parts, body) = request.into_parts();
+        decode(&parts.headers, &bytes(body).await?, T::NAME).map(ApiJson)
+    }
 }
 
 /// The whole body, at most `MAX_BODY`: 413 when larger, 408 past the body deadline of
@@ -31,16 +61,15 @@ pub async fn bytes(body: Body) -> Result<Bytes, AppError> {
         .map_err(|error| {
             let cause = error.into_inner();
             if caused_by::<crate::serve::BodyTimeout>(&*cause) {
-                let err = ApiError::new(
+                AppError::Client(ApiError::new(
                     ErrorCode::RequestTimeout,
                     "the body did not arrive in time; send it again",
-                );
-                AppError::Client(StatusCode::REQUEST_TIMEOUT, err)
+                ))
             } else if caused_by::<http_body_util::LengthLimitError>(&*cause) {
-                AppError::Client(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    ApiError::new(ErrorCode::PayloadTooLarge, "the body is too large"),
-                )
+                AppError::Client(ApiError::new(
+                    ErrorCode::PayloadTooLarge,
+                    "the body is too large",
+                ))
             } else {
                 AppError::bad_request(ApiError::new(
                     ErrorCode::InvalidJson,
@@ -76,13 +105,10 @@ pub fn decode<T: DeserializeOwned>(
     what: &str,
 ) -> Result<T, AppError> {
     if media_type(headers) != "application/json" {
-        return Err(AppError::Client(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::new(
-                ErrorCode::InvalidJson,
-                format!("send the {what} as application/json"),
-            ),
-        ));
+        return Err(AppError::unsupported_media_type(ApiError::new(
+            ErrorCode::InvalidJson,
+            format!("send the {what} as application/json"),
+        )));
     }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let error = match serde_path_to_error::deserialize(&mut deserializer) {
@@ -142,79 +168,6 @@ fn whole_numbers_as_integers(body: &[u8]) -> Option<serde_json::Value> {
     }
     let mut value: Value = serde_json::from_slice(body).ok()?;
     walk(&mut value).then_some(value)
-}
-
-/// The visitor's address: the peer, or behind a trusted proxy the last address it appended.
-pub fn client_ip(state: &AppState, parts: &Parts) -> Option<IpAddr> {
-    let forwarded = state
-        .trust_proxy
-        .then(|| {
-            parts
-                .headers
-                .get("x-forwarded-for")?
-                .to_str()
-                .ok()?
-                .rsplit(',')
-                .next()?
-                .trim()
-                .parse()
-                .ok()
-        })
-        .flatten();
-    forwarded.or_else(|| {
-        parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip())
-    })
-}
-
-pub fn user_agent(headers: &HeaderMap) -> String {
-    headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .chars()
-        .take(400)
-        .collect()
-}
-
-/// What per-address throttles count: an IPv4 address, or the /64 an IPv6 address is in (one
-/// subscriber's network, which hands its devices any address of it: counting whole IPv6
-/// addresses would give one visitor 2^64 buckets). An IPv4-mapped IPv6 address is its IPv4.
-pub fn address_key(ip: Option<IpAddr>) -> String {
-    match ip.map(|ip| ip.to_canonical()) {
-        Some(IpAddr::V4(v4)) => v4.to_string(),
-        Some(IpAddr::V6(v6)) => {
-            let s = v6.segments();
-            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
-        }
-        None => "unknown".to_string(),
-    }
-}
-
-/// Who is asking: address, user agent and what it says about the browser and device
-/// (clause 2.1's automatically collected data), for sessions and the security log.
-#[derive(Clone, Debug)]
-pub struct Client {
-    pub ip: String,
-    /// The address as per-address throttles count it ([`address_key`]).
-    pub address_key: String,
-    pub user_agent: String,
-    pub agent: Agent,
-}
-
-impl Client {
-    pub fn from_parts(state: &AppState, parts: &Parts) -> Client {
-        let user_agent = user_agent(&parts.headers);
-        let ip = client_ip(state, parts);
-        Client {
-            ip: ip.map_or_else(|| "unknown".to_string(), |ip| ip.to_string()),
-            address_key: address_key(ip),
-            agent: agent::parse(&user_agent),
-            user_agent,
-        }
-    }
 }
 
 /// Text a client sent, made safe to write into a log line: control characters (a line break
@@ -291,31 +244,12 @@ mod tests {
         );
         assert!(read(r#"{"version": 1e300, "price": 1, "ratio": 1}"#).is_err());
         match read(r#"{"version": "7", "price": 1, "ratio": 1}"#) {
-            Err(AppError::Client(status, e)) => assert_eq!(
+            Err(AppError::Placed(status, e)) => assert_eq!(
                 (status, e.field.as_deref()),
-                (StatusCode::BAD_REQUEST, Some("version"))
+                (axum::http::StatusCode::BAD_REQUEST, Some("version"))
             ),
             other => panic!("{other:?}"),
         }
-    }
-
-    #[test]
-    fn throttles_count_ipv4_addresses_and_ipv6_networks() {
-        let key = |s: &str| address_key(Some(s.parse().unwrap()));
-        assert_eq!(key("203.0.113.7"), "203.0.113.7");
-        assert_eq!(
-            key("::ffff:203.0.113.7"),
-            "203.0.113.7",
-            "an IPv4-mapped address is its IPv4"
-        );
-        assert_eq!(key("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "2001:db8:1:2::/64");
-        assert_eq!(
-            key("2001:db8:1:2::1"),
-            key("2001:db8:1:2:ffff::9"),
-            "one /64, one bucket"
-        );
-        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
-        assert_eq!(address_key(None), "unknown");
     }
 
     #[test]

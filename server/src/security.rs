@@ -1,9 +1,9 @@
 //! Headers every response carries. HTML gets the app's strict CSP and the document headers;
 //! everything else may not load anything at all.
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
 use fk_api::{ApiError, ErrorCode};
 use serde_json::Value;
@@ -13,7 +13,38 @@ use crate::AppState;
 
 /// Violation reports logged per minute at most.
 const REPORTS_PER_MINUTE: u64 = 60;
-static REPORTS: std::sync::Mutex<(i64, u64)> = std::sync::Mutex::new((0, 0));
+
+/// How many violation reports were logged in which minute: shared by every request.
+#[derive(Clone, Debug, Default)]
+pub struct ReportsLogged(std::sync::Arc<std::sync::Mutex<(i64, u64)>>);
+
+/// CSRF protection: a state-changing request must come from this site's own pages
+/// (`Sec-Fetch-Site: same-origin`, or an `Origin` naming this server). A form or script on
+/// another site, or a client that says nothing about where it comes from, is refused. What
+/// it answers is personal, so it is never kept in a shared or browser cache.
+pub async fn same_origin_only(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if !safe && !crate::request::is_same_origin(&state, request.headers()) {
+        let err = ApiError::new(
+            ErrorCode::Forbidden,
+            "cross-site request refused: send it from this site's pages",
+        );
+        return AppError::Client(err).into_response();
+    }
+    let mut response = next.run(request).await;
+    response
+        .headers_mut()
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    response
+}
 
 /// `POST /api/csp-report`: a browser saying the CSP blocked something on one of our pages:
 /// `report-uri` posts one `{"csp-report": {…}}` as `application/csp-report`, the Reporting
@@ -31,6 +62,7 @@ static REPORTS: std::sync::Mutex<(i64, u64)> = std::sync::Mutex::new((0, 0));
     ),
     extensions(("x-no-database" = json!(true))))]
 pub async fn csp_report(
+    State(state): State<AppState>,
     headers: HeaderMap,
     body: axum::body::Body,
 ) -> Result<StatusCode, AppError> {
@@ -55,17 +87,14 @@ pub async fn csp_report(
             _ => return Err(not_a_report()),
         },
         _ => {
-            return Err(AppError::Client(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                ApiError::new(
-                    ErrorCode::InvalidJson,
-                    "send application/csp-report or application/reports+json",
-                ),
-            ))
+            return Err(AppError::unsupported_media_type(ApiError::new(
+                ErrorCode::InvalidJson,
+                "send application/csp-report or application/reports+json",
+            )))
         }
     };
     for report in reports {
-        log_violation(&report);
+        log_violation(&state.csp_reports, &report);
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -73,10 +102,10 @@ pub async fn csp_report(
 /// One violation, as a warning, unless this minute's allowance is spent: a page in a loop, or
 /// someone posting reports, must not flood the log. (`report-uri` names fields in kebab-case,
 /// the Reporting API in camelCase.)
-fn log_violation(report: &Value) {
-    let minute = crate::db::now() / 60;
+fn log_violation(reports: &ReportsLogged, report: &Value) {
+    let minute = crate::clock::now() / 60;
     let logged = {
-        let mut window = REPORTS.lock().unwrap_or_else(|e| e.into_inner());
+        let mut window = reports.0.lock().unwrap_or_else(|e| e.into_inner());
         if window.0 != minute {
             *window = (minute, 0);
         }

@@ -4,7 +4,7 @@
 //! hundred connections that send one byte now and then (slowloris) would hold the server's
 //! sockets forever. Here hyper closes a connection whose headers do not arrive within
 //! [`Timeouts::header_read`], and a body still arriving [`Timeouts::body`] after its headers
-//! fails the read (`crate::request::json` answers 408). Bodies stay size-limited by the
+//! fails the read (`crate::request::ApiJson` answers 408). Bodies stay size-limited by the
 //! router (`DefaultBodyLimit`, `MAX_BODY`).
 use std::future::Future;
 use std::net::SocketAddr;

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use tower::ServiceExt as _;
 use tower_http::services::ServeDir;
 
-use crate::policy::{noscript, store};
+use crate::policy::noscript;
 use crate::AppState;
 
 /// Where `index.html` takes the server-rendered fallback content.
@@ -197,9 +197,8 @@ pub async fn fallback(State(state): State<AppState>, request: Request) -> Respon
 }
 
 async fn policy_noscript(state: &AppState, spa: &Spa, lang: Lang) -> Arc<str> {
-    let row = match store::latest(&state.db, lang).await {
-        Ok(Some(row)) => Some(row),
-        Ok(None) => store::latest(&state.db, Lang::Ru).await.ok().flatten(),
+    let row = match crate::policy::latest_for(&state.db, lang).await {
+        Ok(row) => row,
         Err(e) => {
             tracing::warn!(error = %e, "no policy for the noscript rendering");
             None

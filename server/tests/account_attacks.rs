@@ -103,10 +103,10 @@ async fn a_reset_link_sent_to_a_former_address_is_refused() {
         .unwrap()
         .get("id");
     let now = t.state.clock.now();
-    let stale = fk_server::account::tokens::issue(
+    let stale = fk_server::auth::tokens::issue(
         &mut conn,
         id,
-        fk_server::account::tokens::Purpose::Reset,
+        fk_server::auth::tokens::Purpose::Reset,
         "before@example.kz",
         now,
     )
@@ -146,10 +146,10 @@ async fn confirming_a_new_address_ends_every_open_link() {
         .unwrap()
         .get("id");
     let now = t.state.clock.now();
-    fk_server::account::tokens::issue(
+    fk_server::auth::tokens::issue(
         &mut conn,
         id,
-        fk_server::account::tokens::Purpose::Verify,
+        fk_server::auth::tokens::Purpose::Verify,
         "old@example.kz",
         now,
     )
@@ -504,13 +504,13 @@ async fn confirming_the_address_ends_every_other_session() {
             .await
             .unwrap()
             .get("id");
-        let client = fk_server::request::Client {
+        let client = fk_server::client::Client {
             ip: PEER.into(),
             address_key: PEER.into(),
             user_agent: UA.into(),
-            agent: fk_server::account::agent::parse(UA),
+            agent: fk_server::client::agent::parse(UA),
         };
-        fk_server::account::session::create(&mut conn, id, true, &client, t.state.clock.now())
+        fk_server::auth::session::create(&mut conn, id, true, &client, t.state.clock.now())
             .await
             .unwrap()
     };

@@ -45,7 +45,7 @@ async fn push(t: &T, number: &str, body: &Value) -> Reply {
 }
 
 fn ago(t: &T, seconds: i64) -> String {
-    fk_server::db::rfc3339(t.state.clock.now() - seconds)
+    fk_server::clock::rfc3339(t.state.clock.now() - seconds)
 }
 
 fn order(login: &str, placed_at: &str, status: &str) -> Value {
@@ -155,7 +155,7 @@ async fn a_push_is_stored_once_and_replays_are_idempotent() {
     t.verified_account("aigerim@example.kz", "aigerim").await;
     let cookie_b = t.verified_account("bolat@example.kz", "bolat").await;
     let when = t.state.clock.now() - 3 * 3600;
-    let utc = fk_server::db::rfc3339(when);
+    let utc = fk_server::clock::rfc3339(when);
     let body = order("Aigerim", &utc, "paid");
     let created = push(&t, "FK-2026-000123", &body).await;
     assert_eq!(created.status, 201, "{}", created.text());

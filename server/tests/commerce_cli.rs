@@ -53,7 +53,7 @@ fn account(dir: &Path, login: &str) {
             guardian_consent: false,
             policy_version: 1,
         };
-        store::insert(&mut tx, &new, fk_server::db::now())
+        store::insert(&mut tx, &new, fk_server::clock::now())
             .await
             .unwrap();
         tx.commit().await.unwrap();
@@ -114,7 +114,7 @@ fn demo_orders_load_once() {
         "an order of 12 500 ₸"
     );
     assert!(loaded.iter().any(|(_, _, total, _)| *total >= 1_000_000));
-    let now = fk_server::db::now();
+    let now = fk_server::clock::now();
     assert!(loaded
         .iter()
         .all(|(.., at)| (now - 61 * 86_400..=now).contains(at)));

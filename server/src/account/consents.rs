@@ -1,20 +1,19 @@
 //! What the user agreed to: the policy editions they accepted (and the notice of a newer one,
 //! clauses 8.2–8.4), and the consent history — editions, cookie receipts recorded while
 //! signed in, subscription and privacy changes — newest first.
-use axum::extract::{Request, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
+use axum::Json;
 use fk_api::account::activity::{AcceptedHow, History, HistoryEntry, HistoryEvent};
 use fk_api::account::data::{AcknowledgeRequest, PolicyStatus};
 use fk_api::{ApiError, ErrorCode, Lang};
 use sqlx::{AnyConnection, Row};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::session::MaybeSession;
-use crate::db::rfc3339;
+use crate::auth::session::{CurrentAccount, Session};
+use crate::clock::rfc3339;
 use crate::error::AppError;
-use crate::policy::store as policy_store;
-use crate::request;
+use crate::request::ApiJson;
 use crate::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -29,9 +28,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
     responses((status = 200, description = "The edition the user last accepted, and the current one", body = PolicyStatus)))]
 pub async fn policy_status(
     State(state): State<AppState>,
-    Extension(session): Extension<MaybeSession>,
+    session: Session,
 ) -> Result<Response, AppError> {
-    let session = session.required()?;
     Ok(Json(status(&state, session.account_id).await?).into_response())
 }
 
@@ -47,7 +45,7 @@ async fn status(state: &AppState, account_id: i64) -> Result<PolicyStatus, AppEr
         ),
         None => (0, 0),
     };
-    let current = policy_store::latest(&state.db, Lang::Ru).await?;
+    let current = crate::policy::prevailing(&state.db).await?;
     Ok(PolicyStatus {
         accepted_version: u32::try_from(accepted_version).unwrap_or_default(),
         accepted_at: rfc3339(accepted_at),
@@ -65,16 +63,12 @@ async fn status(state: &AppState, account_id: i64) -> Result<PolicyStatus, AppEr
     ))]
 async fn acknowledge(
     State(state): State<AppState>,
-    Extension(session): Extension<MaybeSession>,
-    request: Request,
+    CurrentAccount { account, .. }: CurrentAccount,
+    ApiJson(form): ApiJson<AcknowledgeRequest>,
 ) -> Result<Response, AppError> {
-    let session = session.required()?;
-    let (parts, body) = request.into_parts();
-    let form: AcknowledgeRequest = request::json(&parts.headers, body, "acknowledgement").await?;
-    let current = crate::consent::http::policy_version(&state).await?;
+    let current = crate::policy::prevailing_version(&state).await?;
     if form.version != current {
-        return Err(AppError::Client(
-            axum::http::StatusCode::CONFLICT,
+        return Err(AppError::conflict(
             ApiError::new(
                 ErrorCode::UnknownVersion,
                 format!("the current edition is {current}"),
@@ -82,7 +76,6 @@ async fn acknowledge(
             .with_field("version"),
         ));
     }
-    let account = super::http::account_of(&state, &session).await?;
     let now = state.clock.now();
     let mut tx = crate::db::begin_write(&state.db).await?;
     let already = sqlx::query(
@@ -109,11 +102,7 @@ async fn acknowledge(
 
 #[utoipa::path(get, path = "/api/account/history", tag = "data", security(("session" = [])),
     responses((status = 200, description = "The consent history, newest first", body = History)))]
-async fn history(
-    State(state): State<AppState>,
-    Extension(session): Extension<MaybeSession>,
-) -> Result<Response, AppError> {
-    let session = session.required()?;
+async fn history(State(state): State<AppState>, session: Session) -> Result<Response, AppError> {
     let mut conn = state.db.acquire().await?;
     Ok(Json(History {
         entries: entries(&mut conn, session.account_id).await?,

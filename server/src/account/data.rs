@@ -1,27 +1,29 @@
 //! Everything held about the user, at a glance (the overview's cards), as one file (the
 //! download, at most once an hour), and gone (deleting the account, clause 5.2).
-use axum::extract::{Request, State};
+use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
+use axum::Json;
 use fk_api::account::choices::Choice;
 use fk_api::account::data::{
     DataExport, DeleteRequest, ExportProfile, ExportPromotions, Summary, EXPORT_EVERY_SECONDS,
 };
 use fk_api::account::rules;
-use fk_api::{ApiError, ErrorCode};
+use fk_api::ApiError;
 use sqlx::{AnyConnection, Row};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::devices::Detail;
-use super::http::{account_of, confirm_password, mail_time};
-use super::session::{self, MaybeSession};
 use super::store::{self, Account, Event};
+use crate::auth::credentials::confirm_password;
+use crate::auth::session::{self, account_gone, CurrentAccount};
+use crate::auth::throttle::{self, Person};
+use crate::client::Client;
+use crate::clock::{mail_time, rfc3339};
 use crate::commerce::{orders, promotions};
-use crate::db::rfc3339;
 use crate::error::AppError;
 use crate::mail::templates::{render, Mail};
-use crate::request::Client;
+use crate::request::ApiJson;
 use crate::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -43,10 +45,8 @@ fn next_export_at(account: &Account, now: i64) -> Option<i64> {
     responses((status = 200, description = "One number per card of the overview", body = Summary)))]
 async fn summary(
     State(state): State<AppState>,
-    Extension(session): Extension<MaybeSession>,
+    CurrentAccount { session, account }: CurrentAccount,
 ) -> Result<Response, AppError> {
-    let session = session.required()?;
-    let account = account_of(&state, &session).await?;
     let now = state.clock.now();
     let mut conn = state.db.acquire().await?;
     let choices = crate::choices::store::current(&mut conn, account.id).await?;
@@ -75,7 +75,7 @@ async fn pending_email(
          ORDER BY created_at DESC LIMIT 1",
     )
     .bind(account_id)
-    .bind(super::tokens::Purpose::ChangeEmail.code())
+    .bind(crate::auth::tokens::Purpose::ChangeEmail.code())
     .bind(now)
     .fetch_optional(&mut *conn)
     .await?;
@@ -137,20 +137,16 @@ pub async fn gather(
     ))]
 async fn export(
     State(state): State<AppState>,
-    Extension(session): Extension<MaybeSession>,
-    request: Request,
+    CurrentAccount { session, account }: CurrentAccount,
+    client: Client,
 ) -> Result<Response, AppError> {
-    let session = session.required()?;
     let now = state.clock.now();
     session.require_recent_auth(now)?;
-    let account = account_of(&state, &session).await?;
     let too_soon = |next: i64| AppError::too_many(u64::try_from(next - now).unwrap_or(1).max(1));
     if let Some(next) = next_export_at(&account, now) {
         return Err(too_soon(next));
     }
-    let (parts, _) = request.into_parts();
-    let client = Client::from_parts(&state, &parts);
-    let policy_version = crate::consent::http::policy_version(&state).await?;
+    let policy_version = crate::policy::prevailing_version(&state).await?;
     let mut tx = crate::db::begin_write(&state.db).await?;
     // Claimed in the database, so two tabs (or two instances) cannot both start one.
     let claimed = sqlx::query("UPDATE accounts SET last_export_at = $1 WHERE id = $2 AND (last_export_at IS NULL OR last_export_at <= $3)")
@@ -219,21 +215,12 @@ pub async fn erase(conn: &mut AnyConnection, account: &Account) -> Result<(), sq
     }
     // Throttling counts whose names carry the account, its address or its login.
     let email_key = rules::email_key(&account.email);
-    let login_key = rules::login_key(&account.login);
-    let buckets = [
-        format!("sign-in:account:{id}"),
-        format!("register-notice:{id}"),
-        format!("email-change:{id}"),
-        format!("recover:{email_key}"),
-        format!("sign-in:unknown:{email_key}"),
-        format!("sign-in:unknown:{login_key}"),
-    ];
-    for bucket in &buckets {
-        sqlx::query("DELETE FROM throttle_events WHERE bucket = $1")
-            .bind(bucket)
-            .execute(&mut *conn)
-            .await?;
-    }
+    let person = Person {
+        account_id: id,
+        email_key: &email_key,
+        login_key: &rules::login_key(&account.login),
+    };
+    throttle::forget(&mut *conn, &person).await?;
     super::holds::forget_address(&mut *conn, &email_key).await?;
     sqlx::query("DELETE FROM accounts WHERE id = $1")
         .bind(id)
@@ -292,29 +279,22 @@ pub async fn erase_unconfirmed(tx: &mut AnyConnection, id: i64) -> Result<bool, 
     ))]
 async fn delete_account(
     State(state): State<AppState>,
-    Extension(session): Extension<MaybeSession>,
-    request: Request,
+    CurrentAccount { account, .. }: CurrentAccount,
+    client: Client,
+    ApiJson(form): ApiJson<DeleteRequest>,
 ) -> Result<Response, AppError> {
-    let session = session.required()?;
-    let (parts, body) = request.into_parts();
-    let form: DeleteRequest =
-        crate::request::json(&parts.headers, body, "deletion request").await?;
-    let account = account_of(&state, &session).await?;
-    confirm_password(&state, &account, form.password, &parts, "password").await?;
+    confirm_password(&state, &account, form.password, &client, "password").await?;
     let now = state.clock.now();
     let mut tx = crate::db::begin_write(&state.db).await?;
     // Read again inside the transaction: the address may have changed since.
     let Some(account) = store::by_id(&mut tx, account.id).await? else {
-        return Err(AppError::Client(
-            StatusCode::UNAUTHORIZED,
-            ApiError::new(ErrorCode::Unauthenticated, "the account no longer exists"),
-        ));
+        return Err(account_gone());
     };
     erase(&mut tx, &account).await?;
     let goodbye = Mail::AccountDeleted {
         first_name: &account.first_name,
         when: &mail_time(now),
-        policy_link: &super::http::link(&state, "/policy"),
+        policy_link: &state.link("/policy"),
     };
     state
         .mailer

@@ -1,9 +1,9 @@
 //! The devices page: the account's open sessions, ending one or all others, and the security
 //! log. Addresses are shown truncated (/24, /48), as in the consent receipts.
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
+use axum::Json;
 use fk_api::account::activity::{
     DeviceSession, Devices, SecurityEntry, SecurityEvent, SECURITY_LOG_SHOWN,
 };
@@ -11,11 +11,12 @@ use fk_api::{ApiError, ErrorCode};
 use sqlx::{AnyConnection, Row};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::session::{MaybeSession, Session};
 use super::store::{self, Event};
-use crate::db::rfc3339;
+use crate::auth::session::Session;
+use crate::auth::tokens::{self, Purpose};
+use crate::client::{shown_ip, Client};
+use crate::clock::rfc3339;
 use crate::error::AppError;
-use crate::request::Client;
 use crate::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -23,12 +24,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(devices))
         .routes(routes!(end_others))
         .routes(routes!(end_one))
-}
-
-/// An address as the personal section shows it: the network, not the machine.
-pub fn shown_ip(ip: &str) -> String {
-    ip.parse()
-        .map_or_else(|_| ip.to_string(), crate::consent::truncate_ip)
 }
 
 /// How much of what is stored a list shows: the pages shorten addresses; the download has
@@ -141,11 +136,7 @@ async fn view(state: &AppState, session: &Session) -> Result<Devices, AppError> 
 
 #[utoipa::path(get, path = "/api/account/devices", tag = "devices", security(("session" = [])),
     responses((status = 200, description = "Open sessions (this one first) and the newest entries of the security log", body = Devices)))]
-async fn devices(
-    State(state): State<AppState>,
-    Extension(session): Extension<MaybeSession>,
-) -> Result<Response, AppError> {
-    let session = session.required()?;
+async fn devices(State(state): State<AppState>, session: Session) -> Result<Response, AppError> {
     Ok(Json(view(&state, &session).await?).into_response())
 }
 
@@ -170,16 +161,13 @@ fn no_such_session() -> AppError {
     ))]
 async fn end_one(
     State(state): State<AppState>,
-    Extension(session): Extension<MaybeSession>,
+    session: Session,
     Path(id): Path<String>,
-    request: Request,
+    client: Client,
 ) -> Result<Response, AppError> {
-    let session = session.required()?;
     let now = state.clock.now();
     session.require_recent_auth(now)?;
     let id: i64 = id.parse().map_err(|_| no_such_session())?;
-    let (parts, _) = request.into_parts();
-    let client = Client::from_parts(&state, &parts);
     let mut tx = crate::db::begin_write(&state.db).await?;
     let ended = sqlx::query("DELETE FROM sessions WHERE id = $1 AND account_id = $2 AND id <> $3")
         .bind(id)
@@ -210,14 +198,11 @@ async fn end_one(
     ))]
 async fn end_others(
     State(state): State<AppState>,
-    Extension(session): Extension<MaybeSession>,
-    request: Request,
+    session: Session,
+    client: Client,
 ) -> Result<Response, AppError> {
-    let session = session.required()?;
     let now = state.clock.now();
     session.require_recent_auth(now)?;
-    let (parts, _) = request.into_parts();
-    let client = Client::from_parts(&state, &parts);
     let mut tx = crate::db::begin_write(&state.db).await?;
     sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND id <> $2")
         .bind(session.account_id)
@@ -225,13 +210,7 @@ async fn end_others(
         .execute(&mut *tx)
         .await?;
     // Whoever is being thrown out may have asked to move the address to their own mailbox.
-    super::tokens::revoke_all(
-        &mut tx,
-        session.account_id,
-        super::tokens::Purpose::ChangeEmail,
-        now,
-    )
-    .await?;
+    tokens::revoke_all(&mut tx, session.account_id, Purpose::ChangeEmail, now).await?;
     store::log(
         &mut tx,
         session.account_id,

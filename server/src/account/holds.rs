@@ -5,7 +5,7 @@
 use sqlx::{AnyConnection, Row};
 
 use super::store;
-use super::tokens;
+use crate::auth::tokens;
 
 pub struct Hold {
     /// The SHA-256 of the registering browser's `fk_registration` cookie.

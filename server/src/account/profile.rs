@@ -1,24 +1,25 @@
 //! Editing what registration gave (clause 5.1): the profile, the e-mail address (re-checked
 //! by a link to the new one, announced to the old one) and the password.
-use axum::extract::{Request, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
+use axum::Json;
 use fk_api::account::choices::{Choice, ChoiceSource};
 use fk_api::account::profile::{EmailChangeRequest, PasswordChangeRequest, ProfileUpdate};
 use fk_api::account::{is_token, rules, AccountView, CheckEmail, VerifyRequest};
 use fk_api::{ApiError, ErrorCode, Lang};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::http::{account_of, confirm_password, link, link_invalid, mail_time, throttled};
-use super::session::MaybeSession;
 use super::store::{self, Event};
-use super::throttle::{self, window, Window};
-use super::tokens::{self, Purpose};
-use super::COMMON_PASSWORDS;
+use crate::auth::credentials::confirm_password;
+use crate::auth::session::{CurrentAccount, Session};
+use crate::auth::throttle::{self, window, Bucket, Window};
+use crate::auth::tokens::{self, link_invalid, Purpose};
+use crate::client::Client;
+use crate::clock::mail_time;
 use crate::error::AppError;
 use crate::mail::templates::{render, Mail};
-use crate::request::{self, Client};
+use crate::request::ApiJson;
 use crate::AppState;
 
 /// Change-of-address letters per account: each sends two letters, one to a stranger's box
@@ -35,7 +36,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 fn stale() -> AppError {
     AppError::Client(
-        StatusCode::CONFLICT,
         ApiError::new(
             ErrorCode::StaleData,
             "the profile was changed elsewhere since this form was loaded; reload it",
@@ -53,16 +53,13 @@ fn stale() -> AppError {
     ))]
 async fn update_profile(
     State(state): State<AppState>,
-    Extension(session): Extension<MaybeSession>,
-    request: Request,
+    session: Session,
+    ApiJson(form): ApiJson<ProfileUpdate>,
 ) -> Result<Response, AppError> {
-    let session = session.required()?;
-    let (parts, body) = request.into_parts();
-    let form: ProfileUpdate = request::json(&parts.headers, body, "profile").await?;
     if let Some(first) = form.validate(state.clock.year()).into_iter().next() {
-        return Err(AppError::unprocessable(first));
+        return Err(first.into());
     }
-    let phone = rules::phone(&form.phone).map_err(AppError::unprocessable)?;
+    let phone = rules::phone(&form.phone)?;
     let lang = Lang::parse(&form.lang).map_err(AppError::bad_request)?;
     let now = state.clock.now();
     let mut tx = crate::db::begin_write(&state.db).await?;
@@ -113,19 +110,15 @@ async fn update_profile(
     ))]
 async fn request_email_change(
     State(state): State<AppState>,
-    Extension(session): Extension<MaybeSession>,
-    request: Request,
+    CurrentAccount { session, account }: CurrentAccount,
+    client: Client,
+    ApiJson(form): ApiJson<EmailChangeRequest>,
 ) -> Result<Response, AppError> {
-    let session = session.required()?;
     session.require_recent_auth(state.clock.now())?;
-    let (parts, body) = request.into_parts();
-    let form: EmailChangeRequest =
-        request::json(&parts.headers, body, "new e-mail address").await?;
-    rules::email(&form.email).map_err(AppError::unprocessable)?;
-    let account = account_of(&state, &session).await?;
+    rules::email(&form.email)?;
     let new_email = form.email.trim();
     if rules::email_key(new_email) == rules::email_key(&account.email) {
-        return Err(AppError::unprocessable(
+        return Err(AppError::Client(
             ApiError::new(
                 ErrorCode::EmailUnchanged,
                 "this is already the account's address",
@@ -133,9 +126,8 @@ async fn request_email_change(
             .with_field("email"),
         ));
     }
-    let bucket = format!("email-change:{}", account.id);
-    throttled(&state, &bucket, &EMAIL_CHANGE, None).await?;
-    let client = Client::from_parts(&state, &parts);
+    let bucket = Bucket::EmailChange.name(account.id);
+    throttle::enforce(&state, &bucket, &EMAIL_CHANGE, None).await?;
     let now = state.clock.now();
     let mut tx = crate::db::begin_write(&state.db).await?;
     // Only the newest request's link works: an older one may point to a mistyped address.
@@ -144,7 +136,7 @@ async fn request_email_change(
     let confirm = Mail::EmailChangeConfirm {
         first_name: &account.first_name,
         new_email,
-        link: &link(&state, &format!("/account/email/confirm#token={token}")),
+        link: &state.link(&format!("/account/email/confirm#token={token}")),
     };
     state
         .mailer
@@ -160,7 +152,7 @@ async fn request_email_change(
         first_name: &account.first_name,
         new_email,
         when: &mail_time(now),
-        recover_link: &link(&state, "/account/recover"),
+        recover_link: &state.link("/account/recover"),
     };
     state
         .mailer
@@ -194,7 +186,6 @@ async fn request_email_change(
 
 fn email_taken() -> AppError {
     AppError::Client(
-        StatusCode::CONFLICT,
         ApiError::new(
             ErrorCode::EmailTaken,
             "another account uses this address now",
@@ -214,14 +205,12 @@ fn email_taken() -> AppError {
     ))]
 async fn confirm_email_change(
     State(state): State<AppState>,
-    request: Request,
+    client: Client,
+    ApiJson(form): ApiJson<VerifyRequest>,
 ) -> Result<Response, AppError> {
-    let (parts, body) = request.into_parts();
-    let form: VerifyRequest = request::json(&parts.headers, body, "confirmation link").await?;
     if !is_token(&form.token) {
         return Err(link_invalid());
     }
-    let client = Client::from_parts(&state, &parts);
     let now = state.clock.now();
     let mut tx = crate::db::begin_write(&state.db).await?;
     let Some((account_id, new_email)) =
@@ -269,31 +258,26 @@ async fn confirm_email_change(
     ))]
 async fn change_password(
     State(state): State<AppState>,
-    Extension(session): Extension<MaybeSession>,
-    request: Request,
+    CurrentAccount { session, account }: CurrentAccount,
+    client: Client,
+    ApiJson(form): ApiJson<PasswordChangeRequest>,
 ) -> Result<Response, AppError> {
-    let session = session.required()?;
-    let (parts, body) = request.into_parts();
-    let form: PasswordChangeRequest =
-        request::json(&parts.headers, body, "password change").await?;
-    let account = account_of(&state, &session).await?;
     confirm_password(
         &state,
         &account,
         form.current_password,
-        &parts,
+        &client,
         "current_password",
     )
     .await?;
-    let client = Client::from_parts(&state, &parts);
     let now = state.clock.now();
     fk_api::account::password::check(
         &form.new_password,
         &account.login,
         &account.email,
-        &COMMON_PASSWORDS,
+        &state.common_passwords,
     )
-    .map_err(|e| AppError::unprocessable(e.with_field("new_password")))?;
+    .map_err(|e| e.with_field("new_password"))?;
     let hash = state.hasher.hash(form.new_password).await?;
     let mut tx = crate::db::begin_write(&state.db).await?;
     store::set_password(&mut tx, account.id, &hash).await?;
@@ -313,7 +297,7 @@ async fn change_password(
         first_name: &account.first_name,
         when: &mail_time(now),
         others_ended: form.end_other_sessions,
-        recover_link: &link(&state, "/account/recover"),
+        recover_link: &state.link("/account/recover"),
     };
     state
         .mailer

@@ -3,14 +3,15 @@
 //! - Whether the address already has an account, the answer, its timing, the login it
 //!   reserves and the cookie it sets are the same; only the letter differs (a verification
 //!   link, or "someone tried to register with your address" to its owner).
-//! - An account whose address is not confirmed cannot be signed into (`http::sign_in` answers
+//! - An account whose address is not confirmed cannot be signed into (`auth::sign_in` answers
 //!   as for a wrong password), so someone who registers another person's address gets no
 //!   session to keep once the owner confirms it.
 //! - Opening the verification link needs the password chosen at registration unless it is
 //!   opened in the browser that registered (its `fk_registration` cookie): the owner of an
 //!   address someone else registered cannot be signed into an account whose password a
 //!   stranger knows. Confirming ends every other session of the account.
-use axum::extract::{Request, State};
+use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -20,15 +21,16 @@ use sqlx::AnyConnection;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::holds::{self, Hold};
-use super::http::{confirm_password, link, link_invalid, signed_in, throttled};
-use super::session;
 use super::store::{self, Event, NewAccount};
-use super::throttle::{self, window, Window};
-use super::tokens::{self, Purpose};
-use super::{COMMON_PASSWORDS, UNVERIFIED_KEPT};
+use super::UNVERIFIED_KEPT;
+use crate::auth::credentials::confirm_password;
+use crate::auth::throttle::{self, window, Bucket, Window};
+use crate::auth::tokens::{self, link_invalid, Purpose};
+use crate::auth::{session, signed_in};
+use crate::client::Client;
 use crate::error::AppError;
 use crate::mail::templates::{render, Mail};
-use crate::request::{self, Client};
+use crate::request::ApiJson;
 use crate::AppState;
 
 /// Registration attempts per address: also what keeps "this login is taken" from being a probe.
@@ -61,7 +63,7 @@ async fn send_link(
     let token = tokens::issue(tx, id, Purpose::Verify, email, now).await?;
     let mail = Mail::Verify {
         first_name,
-        link: &link(state, &format!("/account/verify#token={token}")),
+        link: &state.link(&format!("/account/verify#token={token}")),
     };
     state
         .mailer
@@ -72,7 +74,6 @@ async fn send_link(
 
 fn login_taken_error() -> AppError {
     AppError::Client(
-        StatusCode::CONFLICT,
         ApiError::new(ErrorCode::LoginTaken, "this login is taken; choose another")
             .with_field("login"),
     )
@@ -88,15 +89,15 @@ async fn tell_owner(
     let Some(owner) = store::by_email_key(tx, email_key).await? else {
         return Ok(());
     };
-    let bucket = format!("register-notice:{}", owner.id);
+    let bucket = Bucket::RegisterNotice.name(owner.id);
     if throttle::check(tx, &bucket, now, &REGISTER_NOTICE, None)
         .await?
         .is_ok()
     {
         let mail = Mail::RegistrationAttempt {
             first_name: &owner.first_name,
-            sign_in_link: &link(state, "/account/login"),
-            recover_link: &link(state, "/account/recover"),
+            sign_in_link: &state.link("/account/login"),
+            recover_link: &state.link("/account/recover"),
         };
         state
             .mailer
@@ -125,22 +126,22 @@ async fn tell_owner(
         (status = 409, description = "`login_taken`, or `policy_outdated`: a newer policy must be read first", body = ApiError),
         (status = 429, description = "Too many registrations from this address; `retry_after` says when", body = ApiError),
     ))]
-async fn register(State(state): State<AppState>, request: Request) -> Result<Response, AppError> {
-    let (parts, body) = request.into_parts();
-    let form: RegisterRequest = request::json(&parts.headers, body, "registration").await?;
-    let client = Client::from_parts(&state, &parts);
+async fn register(
+    State(state): State<AppState>,
+    client: Client,
+    ApiJson(form): ApiJson<RegisterRequest>,
+) -> Result<Response, AppError> {
     let now = state.clock.now();
     if let Some(first) = form
-        .validate(state.clock.year(), &COMMON_PASSWORDS)
+        .validate(state.clock.year(), &state.common_passwords)
         .into_iter()
         .next()
     {
-        return Err(AppError::unprocessable(first));
+        return Err(first.into());
     }
-    let current = crate::consent::http::policy_version(&state).await?;
+    let current = crate::policy::prevailing_version(&state).await?;
     if form.policy_version != current {
         return Err(AppError::Client(
-            StatusCode::CONFLICT,
             ApiError::new(
                 ErrorCode::PolicyOutdated,
                 format!("the policy is now at version {current}; read it and accept again"),
@@ -148,8 +149,8 @@ async fn register(State(state): State<AppState>, request: Request) -> Result<Res
             .with_field("accept_policy"),
         ));
     }
-    let ip_bucket = format!("register-ip:{}", client.address_key);
-    throttled(&state, &ip_bucket, &REGISTER_IP, None).await?;
+    let ip_bucket = Bucket::RegisterIp.name(&client.address_key);
+    throttle::enforce(&state, &ip_bucket, &REGISTER_IP, None).await?;
     throttle::record(&mut *state.db.acquire().await?, &ip_bucket, now).await?;
     let password_hash = state.hasher.hash(form.password.clone()).await?;
     let email = form.email.trim();
@@ -225,7 +226,6 @@ async fn register(State(state): State<AppState>, request: Request) -> Result<Res
 
 fn password_required() -> AppError {
     AppError::Client(
-        StatusCode::UNAUTHORIZED,
         ApiError::new(
             ErrorCode::PasswordRequired,
             "this link was opened in another browser: enter the password chosen at registration",
@@ -245,20 +245,22 @@ fn password_required() -> AppError {
             `invalid_credentials`: it is not the password (the link still works)", body = ApiError),
         (status = 429, description = "Too many wrong passwords; `retry_after` says when", body = ApiError),
     ))]
-async fn verify(State(state): State<AppState>, request: Request) -> Result<Response, AppError> {
-    let (parts, body) = request.into_parts();
-    let form: VerifyAddressRequest = request::json(&parts.headers, body, "verification").await?;
+async fn verify(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    client: Client,
+    ApiJson(form): ApiJson<VerifyAddressRequest>,
+) -> Result<Response, AppError> {
     if !fk_api::account::is_token(&form.token) {
         return Err(link_invalid());
     }
-    let client = Client::from_parts(&state, &parts);
     let now = state.clock.now();
     let mut conn = state.db.acquire().await?;
     let Some((account_id, _)) = tokens::peek(&mut conn, &form.token, Purpose::Verify, now).await?
     else {
         return Err(link_invalid());
     };
-    let browser = session::named(&state, &parts.headers, COOKIE);
+    let browser = session::named(&state, &headers, COOKIE);
     let registered_here = match &browser {
         Some(browser) => holds::of_browser(&mut conn, browser, now)
             .await?
@@ -272,7 +274,7 @@ async fn verify(State(state): State<AppState>, request: Request) -> Result<Respo
     if !registered_here {
         // Checked before the link is used up, so a mistyped password can be corrected.
         let password = form.password.ok_or_else(password_required)?;
-        confirm_password(&state, &account, password, &parts, "password").await?;
+        confirm_password(&state, &account, password, &client, "password").await?;
     }
     let mut tx = crate::db::begin_write(&state.db).await?;
     let Some((_, email)) = tokens::redeem(&mut tx, &form.token, Purpose::Verify, now).await? else {
@@ -292,7 +294,7 @@ async fn verify(State(state): State<AppState>, request: Request) -> Result<Respo
     let mail = Mail::Welcome {
         first_name: &account.first_name,
         login: &account.login,
-        account_link: &link(&state, "/account"),
+        account_link: &state.link("/account"),
     };
     state
         .mailer
@@ -324,13 +326,10 @@ async fn verify(State(state): State<AppState>, request: Request) -> Result<Respo
 }
 
 fn no_registration() -> AppError {
-    AppError::Client(
-        StatusCode::UNAUTHORIZED,
-        ApiError::new(
-            ErrorCode::Unauthenticated,
-            "this browser has no registration waiting for its address to be confirmed",
-        ),
-    )
+    AppError::Client(ApiError::new(
+        ErrorCode::Unauthenticated,
+        "this browser has no registration waiting for its address to be confirmed",
+    ))
 }
 
 /// "Send the link again", from the page that says "check your e-mail": only the browser that
@@ -343,16 +342,15 @@ fn no_registration() -> AppError {
     ))]
 async fn resend_verification(
     State(state): State<AppState>,
-    request: Request,
+    headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let (parts, _) = request.into_parts();
-    let browser = session::named(&state, &parts.headers, COOKIE).ok_or_else(no_registration)?;
+    let browser = session::named(&state, &headers, COOKIE).ok_or_else(no_registration)?;
     let now = state.clock.now();
     let hold = holds::of_browser(&mut *state.db.acquire().await?, &browser, now)
         .await?
         .ok_or_else(no_registration)?;
-    let bucket = format!("verify-mail:{}", &hold.browser_hash[..32]);
-    throttled(&state, &bucket, &VERIFY_RESEND, None).await?;
+    let bucket = Bucket::VerifyMail.name(&hold.browser_hash[..32]);
+    throttle::enforce(&state, &bucket, &VERIFY_RESEND, None).await?;
     let mut tx = crate::db::begin_write(&state.db).await?;
     match hold.account_id {
         Some(id) => {

@@ -5,8 +5,9 @@ use fk_api::Lang;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::db::{rfc3339, Db};
-use crate::request::Client;
+use crate::client::Client;
+use crate::clock::rfc3339;
+use crate::db::Db;
 
 #[derive(Clone, Debug)]
 pub struct Account {

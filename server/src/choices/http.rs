@@ -1,49 +1,37 @@
 //! `/api/account/choices` (signed in, same-origin), the unsubscribe page's two endpoints
 //! (same-origin, the token instead of a session) and RFC 8058's one-click `POST /unsubscribe`
 //! (neither: a mail program's server sends it).
-use axum::extract::{Path, Request, State};
-use axum::http::StatusCode;
-use axum::{middleware, Extension, Json};
+use axum::extract::{Path, State};
+use axum::Json;
 use fk_api::account::choices::{Choice, ChoiceSource, ChoiceUpdate, Choices};
 use fk_api::{ApiError, ErrorCode};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{store, unsubscribe};
-use crate::account::session::{self, MaybeSession};
+use crate::auth::session::Session;
 use crate::error::AppError;
-use crate::{request, AppState};
+use crate::request::ApiJson;
+use crate::AppState;
 
-pub fn router(state: AppState) -> OpenApiRouter<AppState> {
-    let account = OpenApiRouter::new()
+/// The routes a page of this site calls: the choices (with a session) and the unsubscribe
+/// page's two endpoints (the token instead of a session).
+pub fn same_site_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .routes(routes!(list))
         .routes(routes!(update))
-        .route_layer(middleware::from_fn_with_state(
-            state.clone(),
-            session::layer,
-        ))
-        .route_layer(middleware::from_fn_with_state(
-            state.clone(),
-            crate::account::same_origin_only,
-        ));
-    let page = OpenApiRouter::new()
         .routes(routes!(unsubscribe::preview))
         .routes(routes!(unsubscribe::from_page))
-        .route_layer(middleware::from_fn_with_state(
-            state,
-            crate::account::same_origin_only,
-        ));
-    // GET /unsubscribe is the link opened in a browser: the SPA's page.
-    let one_click = OpenApiRouter::new().routes(routes!(unsubscribe::one_click, unsubscribe::page));
-    account.merge(page).merge(one_click)
+}
+
+/// RFC 8058's one-click unsubscribe, which a mail program's server posts (no site, no
+/// session); GET is the link opened in a browser: the SPA's page.
+pub fn one_click_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(unsubscribe::one_click, unsubscribe::page))
 }
 
 #[utoipa::path(get, path = "/api/account/choices", tag = "choices", security(("session" = [])),
     responses((status = 200, description = "Every subscription and privacy choice, on or off", body = Choices)))]
-async fn list(
-    State(state): State<AppState>,
-    Extension(session): Extension<MaybeSession>,
-) -> Result<Json<Choices>, AppError> {
-    let session = session.required()?;
+async fn list(State(state): State<AppState>, session: Session) -> Result<Json<Choices>, AppError> {
     Ok(Json(
         store::current(&mut *state.db.acquire().await?, session.account_id).await?,
     ))
@@ -59,18 +47,15 @@ async fn list(
     ))]
 async fn update(
     State(state): State<AppState>,
-    Extension(session): Extension<MaybeSession>,
+    session: Session,
     Path(code): Path<String>,
-    request: Request,
+    ApiJson(update): ApiJson<ChoiceUpdate>,
 ) -> Result<Json<Choices>, AppError> {
-    let session = session.required()?;
     let choice = Choice::from_code(&code).ok_or_else(|| {
         AppError::not_found(
             ApiError::new(ErrorCode::NotFound, format!("no choice {code:?}")).with_field("choice"),
         )
     })?;
-    let (parts, body) = request.into_parts();
-    let update: ChoiceUpdate = request::json(&parts.headers, body, "choice").await?;
     let mut tx = crate::db::begin_write(&state.db).await?;
     if update.enabled && choice.needs_phone() {
         let phone: Option<String> = sqlx::query_scalar("SELECT phone FROM accounts WHERE id = $1")
@@ -80,7 +65,6 @@ async fn update(
             .flatten();
         if phone.is_none() {
             return Err(AppError::Client(
-                StatusCode::CONFLICT,
                 ApiError::new(
                     ErrorCode::PhoneRequired,
                     "add a phone number to the profile first",

@@ -6,5 +6,3 @@ pub mod http;
 pub mod newsletter;
 pub mod store;
 pub mod unsubscribe;
-
-pub use http::router;

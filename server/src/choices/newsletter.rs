@@ -4,7 +4,6 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use axum::http::StatusCode;
 use fk_api::account::choices::Choice;
 use fk_api::{ApiError, ErrorCode, Lang};
 use sqlx::Row;
@@ -21,10 +20,7 @@ const SUBJECT_MAX: usize = 200;
 const BODY_MAX: usize = 50_000;
 
 fn bad(field: &str, message: &str) -> AppError {
-    AppError::Client(
-        StatusCode::BAD_REQUEST,
-        ApiError::new(ErrorCode::InvalidQuery, message).with_field(field),
-    )
+    AppError::Client(ApiError::new(ErrorCode::InvalidQuery, message).with_field(field))
 }
 
 /// Queues one letter of `choice` (an e-mail list) per subscribed account with a confirmed
@@ -163,13 +159,8 @@ pub async fn run(config: Config, command: Command) -> ExitCode {
     if !public_url.starts_with("https://") {
         eprintln!("warning: FK_PUBLIC_URL ({public_url}) is not https: mail programs offer one-click unsubscribe only for https links");
     }
-    let mut state = AppState::new(db.clone(), None).with_public_url(&public_url);
-    state.mailer = match crate::mail::Mailer::new(
-        config.smtp_url.as_deref(),
-        config.outbox_dir.clone(),
-        &config.mail_from,
-    ) {
-        Ok(mailer) => mailer,
+    let state = match AppState::from_config(db.clone(), &config, &public_url) {
+        Ok(state) => state,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::FAILURE;
@@ -190,7 +181,7 @@ pub async fn run(config: Config, command: Command) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Err(AppError::Client(_, err)) => {
+        Err(AppError::Client(err) | AppError::Placed(_, err)) => {
             eprintln!("error: {err}");
             ExitCode::from(BAD_INPUT)
         }

@@ -4,7 +4,7 @@ use fk_api::account::activity::{HistoryEntry, HistoryEvent};
 use fk_api::account::choices::{Choice, ChoiceSource, ChoiceState, Choices};
 use sqlx::{AnyConnection, Row};
 
-use crate::db::rfc3339;
+use crate::clock::rfc3339;
 
 /// Every choice of the account, in [`Choice::ALL`] order, and whether it has a phone (SMS).
 pub async fn current(conn: &mut AnyConnection, account_id: i64) -> Result<Choices, sqlx::Error> {

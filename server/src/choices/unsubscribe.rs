@@ -25,9 +25,10 @@ use fk_api::{ApiError, ErrorCode, Lang};
 use sqlx::{AnyConnection, Row};
 
 use super::store;
-use crate::account::tokens::{hash, new_token};
+use crate::auth::tokens::{hash, new_token};
 use crate::error::AppError;
-use crate::{request, AppState};
+use crate::request::ApiJson;
+use crate::AppState;
 
 /// A new token for `choice` (an e-mail list: [`Choice::is_email_list`]) of the account; the
 /// caller puts it in a letter and commits.
@@ -132,10 +133,8 @@ async fn view(conn: &mut AnyConnection, holder: &Holder) -> Result<UnsubscribeVi
     ))]
 pub async fn preview(
     State(state): State<AppState>,
-    request: Request,
+    ApiJson(form): ApiJson<VerifyRequest>,
 ) -> Result<Json<UnsubscribeView>, AppError> {
-    let (parts, body) = request.into_parts();
-    let form: VerifyRequest = request::json(&parts.headers, body, "unsubscribe link").await?;
     let mut conn = state.db.acquire().await?;
     let holder = find(&mut conn, &form.token)
         .await?
@@ -151,11 +150,8 @@ pub async fn preview(
     ))]
 pub async fn from_page(
     State(state): State<AppState>,
-    request: Request,
+    ApiJson(form): ApiJson<UnsubscribeRequest>,
 ) -> Result<Json<UnsubscribeView>, AppError> {
-    let (parts, body) = request.into_parts();
-    let form: UnsubscribeRequest =
-        request::json(&parts.headers, body, "unsubscribe request").await?;
     if !is_token(&form.token) {
         return Err(link_invalid());
     }
@@ -164,7 +160,6 @@ pub async fn from_page(
     let holder = find(&mut tx, &form.token).await?.ok_or_else(link_invalid)?;
     if form.subscribed && !may_undo(&mut tx, &holder, now).await? {
         return Err(AppError::Client(
-            StatusCode::FORBIDDEN,
             ApiError::new(
                 ErrorCode::Forbidden,
                 "to subscribe again, sign in and turn it on in the personal section",
@@ -307,7 +302,7 @@ async fn asks_one_click(state: &AppState, request: Request) -> bool {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_string();
-    match request::media_type(request.headers()).as_str() {
+    match crate::request::media_type(request.headers()).as_str() {
         "application/x-www-form-urlencoded" => {
             match Form::<Vec<(String, String)>>::from_request(request, state).await {
                 Ok(Form(fields)) => fields

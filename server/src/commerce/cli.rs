@@ -4,20 +4,14 @@
 use std::process::ExitCode;
 
 use clap::Subcommand;
-use fk_api::account::commerce::OrderStatus::{self, Cancelled, Completed, Placed, Refunded};
-use fk_api::account::commerce::{OrderItem, OrderPush};
-use fk_api::account::rules::login_key;
-use sqlx::Row;
 use time::macros::{format_description, offset};
 
-use super::orders::{self, Pushed};
 use super::promotions::{self, NewPromotion};
-use crate::db::{self, rfc3339, Db};
-use crate::error::AppError;
+use crate::clock::{self, rfc3339};
+use crate::db::Db;
 use crate::Config;
 
-const BAD_INPUT: u8 = 2;
-const DAY: i64 = 86_400;
+pub(super) const BAD_INPUT: u8 = 2;
 
 #[derive(Subcommand)]
 pub enum OrdersCommand {
@@ -73,13 +67,15 @@ fn parse_day(value: &str) -> Result<i64, String> {
     Ok(date.midnight().assume_offset(offset!(+5)).unix_timestamp())
 }
 
-fn fail(message: impl std::fmt::Display, code: u8) -> ExitCode {
+pub(super) fn fail(message: impl std::fmt::Display, code: u8) -> ExitCode {
     eprintln!("error: {message}");
     ExitCode::from(code)
 }
 
 async fn open(config: &Config) -> Result<Db, ExitCode> {
-    db::open(&config.database_url).await.map_err(|e| fail(e, 1))
+    crate::db::open(&config.database_url)
+        .await
+        .map_err(|e| fail(e, 1))
 }
 
 pub async fn orders(config: &Config, cmd: OrdersCommand) -> ExitCode {
@@ -88,7 +84,7 @@ pub async fn orders(config: &Config, cmd: OrdersCommand) -> ExitCode {
         Ok(db) => db,
         Err(code) => return code,
     };
-    let code = demo_orders(&db, &login).await;
+    let code = super::demo::load_orders(&db, &login).await;
     db.close().await;
     code
 }
@@ -120,181 +116,10 @@ pub async fn promotion(config: &Config, cmd: PromotionCommand) -> ExitCode {
             add_promotion(&db, &new).await
         }
         PromotionCommand::List => list_promotions(&db).await,
-        PromotionCommand::Demo => demo_promotions(&db).await,
+        PromotionCommand::Demo => super::demo::load_promotions(&db).await,
     };
     db.close().await;
     code
-}
-
-/// One demonstration order: how long ago (minutes), its status, items (name, quantity, tenge).
-struct DemoOrder {
-    minutes_ago: i64,
-    status: OrderStatus,
-    items: &'static [(&'static str, u32, i64)],
-}
-
-const fn demo(
-    days: i64,
-    minutes: i64,
-    status: OrderStatus,
-    items: &'static [(&'static str, u32, i64)],
-) -> DemoOrder {
-    DemoOrder {
-        minutes_ago: days * 1440 + minutes,
-        status,
-        items,
-    }
-}
-
-const DEMO_ORDERS: [DemoOrder; 12] = [
-    demo(
-        0,
-        10,
-        Placed,
-        &[("Капучино 300 мл", 1, 1200), ("Самса с говядиной", 2, 800)],
-    ),
-    demo(
-        2,
-        95,
-        Completed,
-        &[("Латте 400 мл", 2, 1400), ("Баурсаки, 10 шт.", 1, 1000)],
-    ),
-    demo(
-        5,
-        340,
-        Completed,
-        &[
-            ("Бешбармак", 4, 3500),
-            ("Кумыс 0,5 л", 2, 1600),
-            ("Баурсаки, 10 шт.", 2, 1000),
-        ],
-    ),
-    demo(
-        9,
-        200,
-        Completed,
-        &[("Лагман", 1, 2900), ("Чай чёрный с молоком", 1, 600)],
-    ),
-    demo(13, 45, Cancelled, &[("Манты, 5 шт.", 2, 2500)]),
-    demo(
-        18,
-        610,
-        Completed,
-        &[
-            ("Торт «Наполеон», целый", 1, 9500),
-            ("Капучино 300 мл", 2, 1200),
-            ("Чай чёрный с молоком", 1, 600),
-        ],
-    ),
-    demo(
-        24,
-        130,
-        Completed,
-        &[("Американо 250 мл", 1, 900), ("Самса с говядиной", 1, 800)],
-    ),
-    demo(
-        31,
-        400,
-        Refunded,
-        &[("Казы, 500 г", 1, 6500), ("Курт, 200 г", 1, 1800)],
-    ),
-    demo(
-        38,
-        75,
-        Completed,
-        &[("Плов", 2, 2800), ("Шубат 0,5 л", 1, 1700)],
-    ),
-    demo(
-        45,
-        520,
-        Completed,
-        &[("Чак-чак", 1, 1500), ("Чай чёрный с молоком", 2, 600)],
-    ),
-    demo(
-        52,
-        260,
-        Completed,
-        &[
-            ("Подарочный набор чая", 1, 7500),
-            ("Баурсаки, 10 шт.", 1, 1000),
-        ],
-    ),
-    demo(
-        59,
-        180,
-        Completed,
-        &[("Капучино 300 мл", 1, 1200), ("Медовик", 1, 1100)],
-    ),
-];
-
-/// `DEMO-<login>-<account id>-NN`: the same numbers every time for the same account (so a
-/// second run adds nothing), and never another account's (logins differing only in `.` and
-/// `_` map to the same text, their ids do not).
-fn demo_number(login: &str, account_id: i64, n: usize) -> String {
-    format!(
-        "DEMO-{}-{account_id}-{n:02}",
-        login_key(login).replace('.', "_")
-    )
-}
-
-async fn demo_orders(db: &Db, login: &str) -> ExitCode {
-    let account = match sqlx::query("SELECT id, login FROM accounts WHERE login_key = $1")
-        .bind(login_key(login))
-        .fetch_optional(db)
-        .await
-    {
-        Ok(Some(row)) => row,
-        Ok(None) => return fail(format!("no account has the login {login:?}"), BAD_INPUT),
-        Err(e) => return fail(format!("database: {e}"), 1),
-    };
-    let (Ok(account_id), Ok(login)) = (
-        account.try_get::<i64, _>("id"),
-        account.try_get::<String, _>("login"),
-    ) else {
-        return fail("database: cannot read the account", 1);
-    };
-    let now = db::now();
-    let (mut added, mut there) = (0, 0);
-    for (i, order) in DEMO_ORDERS.iter().enumerate() {
-        let number = demo_number(&login, account_id, i + 1);
-        match db.acquire().await {
-            Ok(mut conn) => match orders::number_taken(&mut conn, &number).await {
-                Ok(true) => {
-                    there += 1;
-                    continue;
-                }
-                Ok(false) => {}
-                Err(e) => return fail(format!("database: {e}"), 1),
-            },
-            Err(e) => return fail(format!("database: {e}"), 1),
-        }
-        let push = OrderPush {
-            login: login.clone(),
-            placed_at: rfc3339(now - order.minutes_ago * 60),
-            status: order.status,
-            items: order
-                .items
-                .iter()
-                .map(|&(name, quantity, tenge)| OrderItem {
-                    name: name.into(),
-                    quantity,
-                    unit_price_tiyn: tenge * 100,
-                })
-                .collect(),
-        };
-        match orders::push(db, &number, &push, now).await {
-            Ok((Pushed::Created, _)) => added += 1,
-            Ok(_) => there += 1,
-            Err(AppError::Client(_, e)) => {
-                return fail(format!("order {number}: {}", e.message), BAD_INPUT)
-            }
-            Err(AppError::Database(e)) => return fail(format!("database: {e}"), 1),
-            Err(AppError::Unavailable(_, e)) => return fail(format!("database: {e}"), 1),
-            Err(AppError::Internal(e)) => return fail(e, 1),
-        }
-    }
-    println!("added {added} demonstration orders for {login} ({there} were there already)");
-    ExitCode::SUCCESS
 }
 
 async fn add_promotion(db: &Db, new: &NewPromotion) -> ExitCode {
@@ -305,7 +130,7 @@ async fn add_promotion(db: &Db, new: &NewPromotion) -> ExitCode {
         Ok(conn) => conn,
         Err(e) => return fail(format!("database: {e}"), 1),
     };
-    match promotions::add(&mut conn, new, db::now()).await {
+    match promotions::add(&mut conn, new, clock::now()).await {
         Ok(true) => {
             println!(
                 "added promotion {} ({} – {})",
@@ -332,7 +157,7 @@ async fn list_promotions(db: &Db) -> ExitCode {
         Ok(rows) => rows,
         Err(e) => return fail(format!("database: {e}"), 1),
     };
-    let now = db::now();
+    let now = clock::now();
     println!(
         "{:<24} {:<20} {:<20} {:<8} {:>6}  title",
         "slug", "starts", "ends", "state", "in"
@@ -355,88 +180,5 @@ async fn list_promotions(db: &Db) -> ExitCode {
             p.title_ru
         );
     }
-    ExitCode::SUCCESS
-}
-
-/// (slug, [titles ru, kk, en], [descriptions ru, kk, en], starts and ends relative to now).
-type DemoPromotion = (&'static str, [&'static str; 3], [&'static str; 3], i64, i64);
-
-const DEMO_PROMOTIONS: [DemoPromotion; 4] = [
-    (
-        "coffee-week",
-        ["Неделя кофе", "Кофе апталығы", "Coffee week"],
-        [
-            "Каждый второй капучино — в подарок.",
-            "Әрбір екінші капучино — сыйлыққа.",
-            "Every second cappuccino is on us.",
-        ],
-        -DAY,
-        30 * DAY,
-    ),
-    (
-        "baursaks-with-tea",
-        ["Баурсаки к чаю", "Шайға бауырсақ", "Baursaks with tea"],
-        [
-            "Бесплатная порция баурсаков к каждому чайнику чая.",
-            "Әр шәйнек шайға бір порция бауырсақ тегін.",
-            "A free portion of baursaks with every pot of tea.",
-        ],
-        -DAY,
-        30 * DAY,
-    ),
-    (
-        "cashback-5",
-        [
-            "Кэшбэк 5 % бонусами",
-            "Бонуспен 5 % кэшбэк",
-            "5% cashback in bonuses",
-        ],
-        [
-            "Возвращаем 5 % от суммы заказа бонусами на следующую покупку.",
-            "Тапсырыс сомасының 5 %-ын келесі сатып алуға бонус ретінде қайтарамыз.",
-            "We return 5% of each order as bonuses for your next purchase.",
-        ],
-        -DAY,
-        30 * DAY,
-    ),
-    (
-        "welcome-bonus",
-        [
-            "Приветственный бонус",
-            "Қош келдіңіз бонусы",
-            "Welcome bonus",
-        ],
-        [
-            "1 000 бонусов за первый заказ в приложении.",
-            "Қосымшадағы алғашқы тапсырыс үшін 1 000 бонус.",
-            "1,000 bonus points for your first order in the app.",
-        ],
-        -60 * DAY,
-        -20 * DAY,
-    ),
-];
-
-async fn demo_promotions(db: &Db) -> ExitCode {
-    let mut conn = match db.acquire().await {
-        Ok(conn) => conn,
-        Err(e) => return fail(format!("database: {e}"), 1),
-    };
-    let now = db::now();
-    let (mut added, mut there) = (0, 0);
-    for (slug, titles, descriptions, starts, ends) in DEMO_PROMOTIONS {
-        let new = NewPromotion {
-            slug: slug.into(),
-            titles: titles.map(String::from),
-            descriptions: descriptions.map(String::from),
-            starts_at: now + starts,
-            ends_at: now + ends,
-        };
-        match promotions::add(&mut conn, &new, now).await {
-            Ok(true) => added += 1,
-            Ok(false) => there += 1,
-            Err(e) => return fail(format!("database: {e}"), 1),
-        }
-    }
-    println!("added {added} demonstration promotions ({there} were there already)");
     ExitCode::SUCCESS
 }

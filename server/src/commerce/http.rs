@@ -3,10 +3,11 @@
 use std::collections::HashMap;
 
 use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Path, Query, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::{middleware, Extension, Json};
+use axum::Json;
 use fk_api::account::commerce::{parse_page, OrderPage, OrderPush, OrderView, Promotions};
 use fk_api::{ApiError, ErrorCode, Lang};
 use sha2::{Digest, Sha256};
@@ -15,34 +16,29 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::orders::{self, Pushed};
 use super::promotions::{self, Change};
-use crate::account::session::{self, MaybeSession, Session};
+use crate::auth::session::{CurrentAccount, Session};
 use crate::error::AppError;
-use crate::request;
+use crate::request::ApiJson;
 use crate::AppState;
 
-pub fn router(state: AppState) -> OpenApiRouter<AppState> {
-    let account = OpenApiRouter::new()
+/// The signed-in user's orders and promotions (same-origin, a session).
+pub fn personal_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .routes(routes!(list_orders))
         .routes(routes!(one_order))
         .routes(routes!(list_promotions))
         .routes(routes!(join))
         .routes(routes!(leave))
-        .route_layer(middleware::from_fn_with_state(
-            state.clone(),
-            session::layer,
-        ))
-        .route_layer(middleware::from_fn_with_state(
-            state,
-            crate::account::same_origin_only,
-        ));
-    // Not browser-facing: no session and no same-origin check, only the service token.
-    let internal = OpenApiRouter::new()
+}
+
+/// Not browser-facing: no same-origin check, only the service token.
+pub fn internal_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .routes(routes!(push_order))
         .route_layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
-        ));
-    account.merge(internal)
+        ))
 }
 
 fn invalid_query(field: &str, message: &str) -> AppError {
@@ -76,10 +72,9 @@ fn page_of(query: QueryMap) -> Result<u32, AppError> {
     ))]
 async fn list_orders(
     State(state): State<AppState>,
-    Extension(session): Extension<MaybeSession>,
+    session: Session,
     query: QueryMap,
 ) -> Result<Response, AppError> {
-    let session = session.required()?;
     let page = page_of(query)?;
     let page = orders::page_for(&mut *state.db.acquire().await?, session.account_id, page).await?;
     Ok(Json(page).into_response())
@@ -94,10 +89,9 @@ async fn list_orders(
     ))]
 async fn one_order(
     State(state): State<AppState>,
-    Extension(session): Extension<MaybeSession>,
+    session: Session,
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Response, AppError> {
-    let session = session.required()?;
     let id = path
         .ok()
         .and_then(|Path(id)| id.parse::<i64>().ok())
@@ -109,22 +103,11 @@ async fn one_order(
 }
 
 /// `?lang=`: missing is the account's language.
-async fn lang_of(state: &AppState, session: &Session, query: QueryMap) -> Result<Lang, AppError> {
+fn lang_of(current: &CurrentAccount, query: QueryMap) -> Result<Lang, AppError> {
     let Query(query) = query.map_err(|_| invalid_query("lang", "the query string is malformed"))?;
     match query.get("lang") {
         Some(code) => Lang::parse(code).map_err(AppError::bad_request),
-        None => {
-            let account =
-                crate::account::store::by_id(&mut *state.db.acquire().await?, session.account_id)
-                    .await?;
-            let account = account.ok_or_else(|| {
-                AppError::Client(
-                    StatusCode::UNAUTHORIZED,
-                    ApiError::new(ErrorCode::Unauthenticated, "the account no longer exists"),
-                )
-            })?;
-            Ok(account.lang)
-        }
+        None => Ok(current.account.lang),
     }
 }
 
@@ -152,12 +135,11 @@ async fn promotions_of(
     ))]
 async fn list_promotions(
     State(state): State<AppState>,
-    Extension(session): Extension<MaybeSession>,
+    current: CurrentAccount,
     query: QueryMap,
 ) -> Result<Response, AppError> {
-    let session = session.required()?;
-    let lang = lang_of(&state, &session, query).await?;
-    promotions_of(&state, &session, lang).await
+    let lang = lang_of(&current, query)?;
+    promotions_of(&state, &current.session, lang).await
 }
 
 #[utoipa::path(post, path = "/api/account/promotions/{slug}/join", tag = "commerce", security(("session" = [])),
@@ -170,11 +152,11 @@ async fn list_promotions(
     ))]
 async fn join(
     State(state): State<AppState>,
-    Extension(session): Extension<MaybeSession>,
+    current: CurrentAccount,
     path: Result<Path<String>, PathRejection>,
     query: QueryMap,
 ) -> Result<Response, AppError> {
-    change(state, session, path, query, true).await
+    change(state, current, path, query, true).await
 }
 
 #[utoipa::path(post, path = "/api/account/promotions/{slug}/leave", tag = "commerce", security(("session" = [])),
@@ -187,23 +169,23 @@ async fn join(
     ))]
 async fn leave(
     State(state): State<AppState>,
-    Extension(session): Extension<MaybeSession>,
+    current: CurrentAccount,
     path: Result<Path<String>, PathRejection>,
     query: QueryMap,
 ) -> Result<Response, AppError> {
-    change(state, session, path, query, false).await
+    change(state, current, path, query, false).await
 }
 
 /// Join or leave, then the promotions as `GET` shows them (in `?lang=` or the account's).
 async fn change(
     state: AppState,
-    session: MaybeSession,
+    current: CurrentAccount,
     path: Result<Path<String>, PathRejection>,
     query: QueryMap,
     join: bool,
 ) -> Result<Response, AppError> {
-    let session = session.required()?;
-    let lang = lang_of(&state, &session, query).await?;
+    let lang = lang_of(&current, query)?;
+    let session = &current.session;
     let Ok(Path(slug)) = path else {
         return Err(not_found("promotion"));
     };
@@ -214,15 +196,12 @@ async fn change(
         promotions::leave(&state.db, session.account_id, &slug, now).await?
     };
     match change {
-        Change::Done => promotions_of(&state, &session, lang).await,
+        Change::Done => promotions_of(&state, session, lang).await,
         Change::UnknownSlug => Err(not_found("promotion")),
-        Change::Closed => Err(AppError::Client(
-            StatusCode::CONFLICT,
-            ApiError::new(
-                ErrorCode::PromotionClosed,
-                "this promotion is not running now",
-            ),
-        )),
+        Change::Closed => Err(AppError::Client(ApiError::new(
+            ErrorCode::PromotionClosed,
+            "this promotion is not running now",
+        ))),
     }
 }
 
@@ -250,16 +229,32 @@ fn unauthorized(challenge: &'static str, message: &str) -> Response {
     response
 }
 
+/// A request of the commerce system: it sent `Authorization: Bearer <FK_SERVICE_TOKEN>`.
+/// Anything else is refused before its body is read.
+struct ServiceToken;
+
+impl FromRequestParts<AppState> for ServiceToken {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        match refusal(state, parts) {
+            Some(response) => Err(response),
+            None => Ok(ServiceToken),
+        }
+    }
+}
+
 /// The answer to give instead when the request lacks `Authorization: Bearer <FK_SERVICE_TOKEN>`.
-fn refusal(state: &AppState, headers: &HeaderMap) -> Option<Response> {
+fn refusal(state: &AppState, parts: &Parts) -> Option<Response> {
     let Some(expected) = state.service_token.as_deref() else {
         let err = ApiError::new(
             ErrorCode::Forbidden,
             "the internal API is off: set FK_SERVICE_TOKEN",
         );
-        return Some((StatusCode::FORBIDDEN, Json(err)).into_response());
+        return Some(AppError::Client(err).into_response());
     };
-    let given = headers
+    let given = parts
+        .headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split_once(' '))
@@ -290,16 +285,12 @@ fn refusal(state: &AppState, headers: &HeaderMap) -> Option<Response> {
     ))]
 async fn push_order(
     State(state): State<AppState>,
+    _: ServiceToken,
     path: Result<Path<String>, PathRejection>,
-    request: Request,
+    ApiJson(push): ApiJson<OrderPush>,
 ) -> Result<Response, AppError> {
-    let (parts, body) = request.into_parts();
-    if let Some(response) = refusal(&state, &parts.headers) {
-        return Ok(response);
-    }
     let number = path.map(|Path(n)| n).unwrap_or_default();
     fk_api::account::commerce::check_order_number(&number).map_err(AppError::bad_request)?;
-    let push: OrderPush = request::json(&parts.headers, body, "order").await?;
     let (pushed, view) = orders::push(&state.db, &number, &push, state.clock.now()).await?;
     let status = if pushed == Pushed::Created {
         StatusCode::CREATED

@@ -2,7 +2,6 @@
 //! same number again changes nothing, or only the status; the items and the time never change.
 use std::collections::HashMap;
 
-use axum::http::StatusCode;
 use fk_api::account::commerce::{
     check_order_number, OrderItem, OrderPage, OrderPush, OrderStatus, OrderView, ORDERS_PER_PAGE,
 };
@@ -12,7 +11,8 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use time::format_description::well_known::Rfc3339;
 
-use crate::db::{rfc3339, Db};
+use crate::clock::rfc3339;
+use crate::db::Db;
 use crate::error::AppError;
 
 /// What a push did (201 for a new order, 200 otherwise).
@@ -28,18 +28,12 @@ const EARLIEST: i64 = 946_684_800;
 /// How far ahead of our clock the commerce system's may be.
 const CLOCK_SKEW: i64 = 86_400;
 
-fn invalid(status: StatusCode, field: &str, message: &str) -> AppError {
-    AppError::Client(
-        status,
-        ApiError::new(ErrorCode::InvalidOrder, message).with_field(field),
-    )
+fn invalid(field: &str, message: &str) -> AppError {
+    AppError::Client(ApiError::new(ErrorCode::InvalidOrder, message).with_field(field))
 }
 
 fn conflict(field: &str, message: &str) -> AppError {
-    AppError::Client(
-        StatusCode::CONFLICT,
-        ApiError::new(ErrorCode::OrderConflict, message).with_field(field),
-    )
+    AppError::Client(ApiError::new(ErrorCode::OrderConflict, message).with_field(field))
 }
 
 fn decode_error(message: String) -> sqlx::Error {
@@ -50,7 +44,6 @@ fn decode_error(message: String) -> sqlx::Error {
 fn placed_at(value: &str, now: i64) -> Result<i64, AppError> {
     let time = time::OffsetDateTime::parse(value, &Rfc3339).map_err(|_| {
         invalid(
-            StatusCode::UNPROCESSABLE_ENTITY,
             "placed_at",
             "placed_at is a date and time in RFC 3339, e.g. 2026-11-20T10:15:00+05:00",
         )
@@ -58,7 +51,6 @@ fn placed_at(value: &str, now: i64) -> Result<i64, AppError> {
     let unix = time.unix_timestamp();
     if !(EARLIEST..=now + CLOCK_SKEW).contains(&unix) {
         return Err(invalid(
-            StatusCode::UNPROCESSABLE_ENTITY,
             "placed_at",
             "placed_at is before 2000 or in the future",
         ));
@@ -75,7 +67,7 @@ pub async fn push(
     now: i64,
 ) -> Result<(Pushed, OrderView), AppError> {
     check_order_number(number).map_err(AppError::bad_request)?;
-    order.validate().map_err(AppError::unprocessable)?;
+    order.validate()?;
     let placed_at = placed_at(&order.placed_at, now)?;
     let items: Vec<OrderItem> = order
         .items
@@ -117,11 +109,7 @@ async fn try_push(
         .fetch_optional(&mut *tx)
         .await?;
     let Some(account) = account else {
-        return Err(invalid(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "login",
-            "no account has this login",
-        ));
+        return Err(invalid("login", "no account has this login"));
     };
     let account_id: i64 = account.try_get("id")?;
     let existing = sqlx::query(&format!("SELECT {HEADER} FROM orders WHERE number = $1"))

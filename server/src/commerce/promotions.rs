@@ -5,7 +5,8 @@ use fk_api::account::commerce::{ParticipationView, PromotionView, Promotions};
 use fk_api::Lang;
 use sqlx::{AnyConnection, Row};
 
-use crate::db::{rfc3339, Db};
+use crate::clock::rfc3339;
+use crate::db::Db;
 
 pub const SLUG_MAX: usize = 64;
 pub const TITLE_MAX: usize = 200;

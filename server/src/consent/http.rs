@@ -8,12 +8,14 @@ use axum::Json;
 use fk_api::consent::{
     is_uuid_v4, Choice, ConsentConfig, ConsentHistory, ConsentReceipt, ConsentRequest,
 };
-use fk_api::{ApiError, ErrorCode, Lang};
+use fk_api::{ApiError, ErrorCode};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::{store, truncate_ip};
+use super::store;
+use crate::auth::session::Session;
+use crate::client::Client;
 use crate::error::AppError;
-use crate::policy::store as policy_store;
+use crate::request::ApiJson;
 use crate::AppState;
 
 pub fn router(state: AppState) -> OpenApiRouter<AppState> {
@@ -24,22 +26,13 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
         .layer(axum::middleware::from_fn_with_state(state, cors))
 }
 
-/// The current Russian policy version: the prevailing text is the one consent refers to.
-pub async fn policy_version(state: &AppState) -> Result<u32, AppError> {
-    let version = policy_store::latest(&state.db, Lang::Ru)
-        .await?
-        .map_or(0, |r| r.version);
-    state.current_policies.saw_ru(version);
-    Ok(version)
-}
-
 #[utoipa::path(get, path = "/api/consent/config", tag = "consent",
     responses((status = 200, description = "The categories, their cookies, the configuration's revision and the policy version", body = ConsentConfig)))]
 async fn config(State(state): State<AppState>) -> Result<Response, AppError> {
     let loaded = state.cookie_config.current();
     let body = ConsentConfig {
         revision: loaded.revision.clone(),
-        policy_version: policy_version(&state).await?,
+        policy_version: crate::policy::prevailing_version(&state).await?,
         categories: loaded.config.categories.clone(),
     };
     let mut response = Json(body).into_response();
@@ -56,17 +49,20 @@ async fn config(State(state): State<AppState>) -> Result<Response, AppError> {
             send it again after `retry_after` seconds", body = ApiError,
             headers(("retry-after" = u64, description = "Seconds to wait"))),
     ))]
-async fn record(State(state): State<AppState>, request: Request) -> Result<Response, AppError> {
-    let (parts, body) = request.into_parts();
-    let request: ConsentRequest =
-        crate::request::json(&parts.headers, body, "consent choice").await?;
+async fn record(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    client: Client,
+    session: Option<Session>,
+    ApiJson(request): ApiJson<ConsentRequest>,
+) -> Result<Response, AppError> {
     let choice: Choice = request.validate().map_err(AppError::bad_request)?;
     // Versions only grow, so one already seen is published for sure; only a newer claim (or
     // the first receipt after a start) asks the database.
     let published = state.current_policies.ru_published(choice.policy_version)
-        || choice.policy_version <= policy_version(&state).await?;
+        || choice.policy_version <= crate::policy::prevailing_version(&state).await?;
     if !published {
-        return Err(AppError::unprocessable(
+        return Err(AppError::Client(
             ApiError::new(
                 ErrorCode::InvalidConsent,
                 format!("policy version {} is not published", choice.policy_version),
@@ -74,35 +70,23 @@ async fn record(State(state): State<AppState>, request: Request) -> Result<Respo
             .with_field("policy_version"),
         ));
     }
-    let header_gpc = parts
-        .headers
-        .get("sec-gpc")
-        .is_some_and(|v| v.as_bytes() == b"1");
+    let header_gpc = headers.get("sec-gpc").is_some_and(|v| v.as_bytes() == b"1");
     let choice = Choice {
         gpc: choice.gpc || header_gpc,
         ..choice
     };
-    let client_ip = crate::request::client_ip(&state, &parts);
-    let ip = client_ip.map_or_else(|| "unknown".to_string(), truncate_ip);
-    let user_agent = crate::request::user_agent(&parts.headers);
-    let account_id = match crate::account::session::token_from(&state, &parts.headers) {
-        Some(token) => crate::account::session::find(&state, &token)
-            .await?
-            .map(|(s, _)| s.account_id),
-        None => None,
-    };
     let ctx = store::Context {
-        user_agent,
-        ip_truncated: ip,
+        ip_truncated: client.ip_truncated(),
+        user_agent: client.user_agent,
         recorded_at: state.clock.now(),
-        account_id,
+        account_id: session.map(|s| s.account_id),
     };
     let receipt = ConsentReceipt {
         consent_id: choice.consent_id.clone(),
         categories: choice.categories.clone(),
         config_revision: choice.config_revision.clone(),
         policy_version: choice.policy_version,
-        recorded_at: crate::db::rfc3339(ctx.recorded_at),
+        recorded_at: crate::clock::rfc3339(ctx.recorded_at),
         gpc: choice.gpc,
         user_agent: ctx.user_agent.clone(),
         ip_truncated: ctx.ip_truncated.clone(),
@@ -110,7 +94,7 @@ async fn record(State(state): State<AppState>, request: Request) -> Result<Respo
     // Durable: answered only once committed (group commit, `writer.rs`).
     state
         .receipts
-        .record(choice, ctx, &crate::request::address_key(client_ip))
+        .record(choice, ctx, &client.address_key)
         .await?;
     Ok((StatusCode::CREATED, Json(receipt)).into_response())
 }

@@ -17,7 +17,6 @@ use fk_app::consent::first_view;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::http::policy_version;
 use crate::error::AppError;
 use crate::precompressed::Bodies;
 use crate::AppState;
@@ -44,6 +43,9 @@ pub struct Rendered {
     /// wait for one of them to compress it instead of each compressing it.
     rendering: Arc<tokio::sync::Mutex<()>>,
     renders: Arc<AtomicUsize>,
+    /// The first view in each language. It depends on nothing but the release, so it is
+    /// rendered once.
+    first_views: Arc<OnceLock<Value>>,
 }
 
 impl Rendered {
@@ -96,11 +98,9 @@ pub async fn serve(
     Ok(response.into_response())
 }
 
-/// The first view in each language. It depends on nothing but the release, so it is
-/// rendered once.
-fn first_views() -> &'static Value {
-    static VIEWS: OnceLock<Value> = OnceLock::new();
-    VIEWS.get_or_init(|| {
+/// The first view in each language.
+fn first_views(rendered: &Rendered) -> &Value {
+    rendered.first_views.get_or_init(|| {
         let views: Map<String, Value> = Lang::ALL
             .into_iter()
             .map(|lang| (lang.code().to_string(), json!(first_view::render(lang))))
@@ -116,7 +116,7 @@ fn codes(categories: Vec<Category>) -> Vec<&'static str> {
 /// The loader for the current setup: rebuilt only when the revision or policy version moves.
 async fn rendered(state: &AppState) -> Result<Arc<Loader>, AppError> {
     let loaded = state.cookie_config.current();
-    let policy_version = policy_version(state).await?;
+    let policy_version = crate::policy::prevailing_version(state).await?;
     let key = format!("{}/{policy_version}", loaded.revision);
     if let Some(loader) = state.consent_loader.get(&key) {
         return Ok(loader);
@@ -156,7 +156,7 @@ async fn rendered(state: &AppState) -> Result<Arc<Loader>, AppError> {
         "acceptAll": [codes(accept_all(false)), codes(accept_all(true))],
         "names": names,
         "frames": loaded.config.frames,
-        "views": first_views(),
+        "views": first_views(&state.consent_loader),
         "css": STYLESHEET,
         "banner": state.banner.as_ref(),
     });

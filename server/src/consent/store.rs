@@ -2,7 +2,8 @@
 use fk_api::consent::{Category, Choice, ConsentReceipt};
 use sqlx::Row;
 
-use crate::db::{rfc3339, Db};
+use crate::clock::rfc3339;
+use crate::db::Db;
 
 pub struct Context {
     pub user_agent: String,

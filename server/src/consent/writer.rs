@@ -26,7 +26,7 @@ use sqlx::error::ErrorKind;
 use tokio::sync::{mpsc, oneshot};
 
 use super::store::{self, Context};
-use crate::account::throttle;
+use crate::auth::throttle::{self, Bucket};
 use crate::db::{self, Db, Failure};
 use crate::error::AppError;
 
@@ -68,7 +68,7 @@ impl Receipts {
         }
     }
 
-    /// Records one receipt from the client at `address` (`request::address_key`); `Ok` only
+    /// Records one receipt from the client at `address` (`client::address_key`); `Ok` only
     /// once it is committed.
     pub async fn record(
         &self,
@@ -82,7 +82,7 @@ impl Receipts {
             tx
         });
         let (done, answer) = oneshot::channel();
-        let bucket = format!("consent-ip:{address}");
+        let bucket = Bucket::ConsentIp.name(address);
         queue
             .send(Job {
                 choice,

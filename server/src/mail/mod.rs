@@ -278,10 +278,10 @@ pub async fn letters_of(
                 subject: r
                     .try_get::<Option<String>, _>("subject")?
                     .unwrap_or_default(),
-                queued_at: crate::db::rfc3339(r.try_get("created_at")?),
+                queued_at: crate::clock::rfc3339(r.try_get("created_at")?),
                 sent_at: r
                     .try_get::<Option<i64>, _>("sent_at")?
-                    .map(crate::db::rfc3339),
+                    .map(crate::clock::rfc3339),
             })
         })
         .collect()

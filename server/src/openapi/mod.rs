@@ -161,7 +161,7 @@ fn add_standard_errors(path: &str, method: &HttpMethod, op: &mut Operation) {
         );
     }
     // The personal section and the unsubscribe page take writes from this site's pages only
-    // (`account::same_origin_only`); the consent API from listed origins only.
+    // (`security::same_origin_only`); the consent API from listed origins only.
     let same_origin = path.starts_with("/api/account/") || path.starts_with("/api/unsubscribe");
     if unsafe_method && (same_origin || path.starts_with("/api/consent")) {
         add(op, "403", "A cross-site request: writes are taken from this site's pages (or a listed origin) only");

@@ -106,7 +106,7 @@ impl CurrentPolicies {
                 return Err(e);
             }
         };
-        if resolved.row.lang == Lang::Ru {
+        if resolved.row.lang == super::PREVAILING {
             self.saw_ru(resolved.row.version);
         }
         let etag =

@@ -52,13 +52,8 @@ fn requested_lang(path: Result<Path<String>, PathRejection>) -> Result<Lang, App
 /// The language whose versions answer a request for `requested`: itself once it has any,
 /// else Russian (the prevailing text), with the response saying so.
 async fn served(state: &AppState, requested: Lang) -> Result<VersionRow, AppError> {
-    if let Some(row) = store::latest(&state.db, requested).await? {
+    if let Some(row) = super::latest_for(&state.db, requested).await? {
         return Ok(row);
-    }
-    if requested != Lang::Ru {
-        if let Some(row) = store::latest(&state.db, Lang::Ru).await? {
-            return Ok(row);
-        }
     }
     Err(AppError::not_found(ApiError::new(
         ErrorCode::UnknownVersion,
@@ -127,8 +122,8 @@ pub(super) struct Resolved {
 
 pub(super) async fn resolve(state: &AppState, requested: Lang) -> Result<Resolved, AppError> {
     let row = served(state, requested).await?;
-    let original_newer = if row.lang != Lang::Ru {
-        store::latest(&state.db, Lang::Ru)
+    let original_newer = if row.lang != super::PREVAILING {
+        super::prevailing(&state.db)
             .await?
             .is_some_and(|ru| ru.effective_at > row.effective_at)
     } else {

@@ -15,7 +15,35 @@ use fk_api::Lang;
 use sha2::{Digest, Sha256};
 
 use crate::db::Db;
+use crate::error::AppError;
+use crate::AppState;
 use store::VersionRow;
+
+/// The language whose text prevails where translations differ: consent and acceptance refer
+/// to its version, and a language without a text of its own is answered with it.
+pub const PREVAILING: Lang = Lang::Ru;
+
+/// The newest version that answers for `lang`: its own, else the prevailing text's.
+pub async fn latest_for(db: &Db, lang: Lang) -> Result<Option<VersionRow>, sqlx::Error> {
+    match store::latest(db, lang).await? {
+        Some(row) => Ok(Some(row)),
+        None if lang != PREVAILING => store::latest(db, PREVAILING).await,
+        None => Ok(None),
+    }
+}
+
+/// The newest version of the prevailing text, if any is published.
+pub async fn prevailing(db: &Db) -> Result<Option<VersionRow>, sqlx::Error> {
+    store::latest(db, PREVAILING).await
+}
+
+/// The version of the prevailing text in force (0 before any): the one a consent or an
+/// acceptance refers to.
+pub async fn prevailing_version(state: &AppState) -> Result<u32, AppError> {
+    let version = prevailing(&state.db).await?.map_or(0, |r| r.version);
+    state.current_policies.saw_ru(version);
+    Ok(version)
+}
 
 /// The texts the first start publishes as version 1, built into the binary so a fresh
 /// install needs nothing beside it.
@@ -102,7 +130,7 @@ pub async fn publish(db: &Db, lang: Lang, bytes: &[u8]) -> Result<VersionRow, Pu
             return Err(PublishError::Identical(current.version, lang.code()));
         }
     }
-    Ok(store::insert(db, lang, &body, &hash, crate::db::now()).await?)
+    Ok(store::insert(db, lang, &body, &hash, crate::clock::now()).await?)
 }
 
 /// On the very first start, publishes the built-in texts as version 1 of each language.

@@ -3,7 +3,8 @@ use fk_api::policy::VersionSummary;
 use fk_api::Lang;
 use sqlx::Row;
 
-use crate::db::{rfc3339, Db};
+use crate::clock::rfc3339;
+use crate::db::Db;
 
 /// A version's metadata, as stored.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,8 +1,22 @@
 //! Secrets: session tokens and the one-time links sent by e-mail. Each is 32 random bytes (256
 //! bits); only its SHA-256 is stored, so a copy of the database opens nothing.
 use base64::Engine as _;
+use fk_api::{ApiError, ErrorCode};
 use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
+
+use crate::error::AppError;
+
+/// A link that names nothing that works (any more): unknown, used, expired or malformed alike.
+pub fn link_invalid() -> AppError {
+    AppError::Client(
+        ApiError::new(
+            ErrorCode::LinkInvalid,
+            "this link has expired or was already used",
+        )
+        .with_field("token"),
+    )
+}
 
 pub fn new_token() -> String {
     let mut bytes = [0u8; 32];

@@ -1,19 +1,23 @@
 //! Sessions: an opaque 256-bit token in an HttpOnly, SameSite=Lax cookie (`__Host-` and
 //! Secure over https), only its hash in the database. Idle expiry is 30 days with "remember
 //! me", else 12 hours (and the cookie dies with the browser); no session outlives 90 days.
-use axum::extract::{Request, State};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use axum::extract::{FromRequestParts, OptionalFromRequestParts, Request, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use fk_api::account::SessionView;
 use fk_api::{ApiError, ErrorCode};
 use sqlx::{AnyConnection, Row};
 
-use super::store::Account;
 use super::tokens;
-use crate::db::rfc3339;
+use crate::account::store::Account;
+use crate::client::Client;
+use crate::clock::rfc3339;
 use crate::error::AppError;
-use crate::request::Client;
 use crate::AppState;
 
 pub const IDLE_REMEMBERED: i64 = 30 * 86_400;
@@ -49,7 +53,6 @@ impl Session {
             Ok(())
         } else {
             Err(AppError::Client(
-                axum::http::StatusCode::FORBIDDEN,
                 ApiError::new(
                     ErrorCode::ReauthRequired,
                     "confirm your password to continue",
@@ -240,46 +243,109 @@ pub async fn end_all(conn: &mut AnyConnection, account_id: i64) -> Result<(), sq
     Ok(())
 }
 
-/// The request's session, if any, for the handlers behind [`layer`].
-#[derive(Clone, Debug, Default)]
-pub struct MaybeSession(pub Option<Session>);
+/// What [`layer`] leaves in a request that carries a session cookie: the token, the session it
+/// belongs to once an extractor asked (looked up at most once per request), and whether the
+/// cookie's expiry should move forward.
+struct Lookup {
+    token: String,
+    found: tokio::sync::OnceCell<Option<Session>>,
+    refresh: std::sync::atomic::AtomicBool,
+}
 
-impl MaybeSession {
-    pub fn required(self) -> Result<Session, AppError> {
-        self.0.ok_or_else(|| {
-            AppError::Client(
-                axum::http::StatusCode::UNAUTHORIZED,
-                ApiError::new(ErrorCode::Unauthenticated, "sign in first"),
-            )
-        })
+/// Puts a request's session cookie where the [`Session`] extractors find it and, for a
+/// remembered session in use, moves the cookie's expiry forward with the server's (sliding 30
+/// days). A request without the cookie costs nothing more; one with it is looked up only when a
+/// handler asks for its session.
+pub async fn layer(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let Some(token) = token_from(&state, request.headers()) else {
+        return next.run(request).await;
+    };
+    let lookup = Arc::new(Lookup {
+        token,
+        found: tokio::sync::OnceCell::new(),
+        refresh: false.into(),
+    });
+    request.extensions_mut().insert(lookup.clone());
+    let mut response = next.run(request).await;
+    if lookup.refresh.load(Ordering::Relaxed)
+        && !response.headers().contains_key(header::SET_COOKIE)
+    {
+        response
+            .headers_mut()
+            .insert(header::SET_COOKIE, set_cookie(&state, &lookup.token, true));
+    }
+    response
+}
+
+/// The session of a request behind [`layer`], if it has one: `Option<Session>` in a handler.
+impl OptionalFromRequestParts<AppState> for Session {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Session>, AppError> {
+        let Some(lookup) = parts.extensions.get::<Arc<Lookup>>() else {
+            return Ok(None);
+        };
+        let found = lookup
+            .found
+            .get_or_try_init(|| async {
+                let found = find(state, &lookup.token).await?;
+                if found
+                    .as_ref()
+                    .is_some_and(|(s, touched)| *touched && s.remember)
+                {
+                    lookup.refresh.store(true, Ordering::Relaxed);
+                }
+                Ok::<_, sqlx::Error>(found.map(|(s, _)| s))
+            })
+            .await?;
+        Ok(found.clone())
     }
 }
 
-/// Finds the session once per request and, for a remembered one in use, moves the cookie's
-/// expiry forward with the server's (sliding 30 days).
-pub async fn layer(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let token = token_from(&state, request.headers());
-    let found = match &token {
-        Some(token) => match find(&state, token).await {
-            Ok(found) => found,
-            Err(e) => return AppError::from(e).into_response(),
-        },
-        None => None,
-    };
-    let refresh = found
-        .as_ref()
-        .filter(|(s, touched)| *touched && s.remember)
-        .is_some();
-    request
-        .extensions_mut()
-        .insert(MaybeSession(found.map(|(s, _)| s)));
-    let mut response = next.run(request).await;
-    if let (true, Some(token)) = (refresh, token) {
-        if !response.headers().contains_key(header::SET_COOKIE) {
-            response
-                .headers_mut()
-                .insert(header::SET_COOKIE, set_cookie(&state, &token, true));
-        }
+/// The session of a signed-in request; 401 `unauthenticated` without one.
+impl FromRequestParts<AppState> for Session {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Session, AppError> {
+        <Session as OptionalFromRequestParts<AppState>>::from_request_parts(parts, state)
+            .await?
+            .ok_or_else(|| {
+                AppError::Client(ApiError::new(ErrorCode::Unauthenticated, "sign in first"))
+            })
     }
-    response
+}
+
+/// The signed-in account and its session; 401 when the session's account no longer exists.
+pub struct CurrentAccount {
+    pub session: Session,
+    pub account: Account,
+}
+
+impl FromRequestParts<AppState> for CurrentAccount {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let session =
+            <Session as FromRequestParts<AppState>>::from_request_parts(parts, state).await?;
+        let account = account_of(state, &session).await?;
+        Ok(CurrentAccount { session, account })
+    }
+}
+
+/// The account a session belongs to, read again (after a change to it, say).
+pub async fn account_of(state: &AppState, session: &Session) -> Result<Account, AppError> {
+    crate::account::store::by_id(&mut *state.db.acquire().await?, session.account_id)
+        .await?
+        .ok_or_else(account_gone)
+}
+
+/// The session outlived its account (deleted meanwhile, from another tab or device).
+pub fn account_gone() -> AppError {
+    AppError::Client(ApiError::new(
+        ErrorCode::Unauthenticated,
+        "the account no longer exists",
+    ))
 }

@@ -2,6 +2,112 @@
 //! permanent lockout: every limit is a sliding window, and the answer says when to come back.
 use sqlx::{AnyConnection, Row};
 
+use crate::error::AppError;
+use crate::AppState;
+
+/// Declares the buckets: each kind's name prefix, once, and the list of them all.
+macro_rules! buckets {
+    ($($(#[$doc:meta])* $kind:ident => $prefix:literal,)*) => {
+        /// What a throttle counts. A bucket's name is the kind's prefix and its subject, as
+        /// [`Bucket::name`] writes it; nothing else writes one.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Bucket {
+            $($(#[$doc])* $kind,)*
+        }
+
+        impl Bucket {
+            /// Every kind: what erasing a person walks through.
+            pub const ALL: &[Bucket] = &[$(Bucket::$kind,)*];
+
+            fn prefix(self) -> &'static str {
+                match self {
+                    $(Bucket::$kind => $prefix,)*
+                }
+            }
+        }
+    };
+}
+
+buckets! {
+    /// Failed sign-ins and password confirmations of one account (its ID).
+    SignInAccount => "sign-in:account",
+    /// Failed sign-ins naming no account, or an unconfirmed one (the identifier's key).
+    SignInUnknown => "sign-in:unknown",
+    /// Failed sign-ins from one client address.
+    SignInIp => "sign-in:ip",
+    /// Reset links sent to one address (its key).
+    Recover => "recover",
+    /// Reset links asked from one client address.
+    RecoverIp => "recover-ip",
+    /// Registrations from one client address.
+    RegisterIp => "register-ip",
+    /// "Someone tried to register with your address" letters to one account (its ID).
+    RegisterNotice => "register-notice",
+    /// Verification letters sent again to one browser's held registration.
+    VerifyMail => "verify-mail",
+    /// Changes of address asked by one account (its ID).
+    EmailChange => "email-change",
+    /// Consent receipts from one client address.
+    ConsentIp => "consent-ip",
+}
+
+/// What names a person in a bucket: erasing an account deletes every bucket these name.
+pub struct Person<'a> {
+    pub account_id: i64,
+    pub email_key: &'a str,
+    pub login_key: &'a str,
+}
+
+impl Bucket {
+    /// The bucket of `subject` (an account ID, an address key, a client address).
+    pub fn name(self, subject: impl std::fmt::Display) -> String {
+        format!("{}:{subject}", self.prefix())
+    }
+
+    /// The buckets of this kind that name `person`. A kind counted by something that is not
+    /// a person's (a client address, a browser's hold) names nobody: its counts age out.
+    fn of(self, person: &Person) -> Vec<String> {
+        match self {
+            Bucket::SignInAccount | Bucket::RegisterNotice | Bucket::EmailChange => {
+                vec![self.name(person.account_id)]
+            }
+            Bucket::Recover => vec![self.name(person.email_key)],
+            Bucket::SignInUnknown => vec![self.name(person.email_key), self.name(person.login_key)],
+            Bucket::SignInIp
+            | Bucket::RecoverIp
+            | Bucket::RegisterIp
+            | Bucket::VerifyMail
+            | Bucket::ConsentIp => Vec::new(),
+        }
+    }
+}
+
+/// Deletes every count that names `person` (erasure: nothing of theirs stays).
+pub async fn forget(db: &mut AnyConnection, person: &Person<'_>) -> Result<(), sqlx::Error> {
+    for bucket in Bucket::ALL.iter().flat_map(|kind| kind.of(person)) {
+        clear(db, &bucket).await?;
+    }
+    Ok(())
+}
+
+/// Refuses with 429 (and when to come back) while `bucket` is over a limit.
+pub async fn enforce(
+    state: &AppState,
+    bucket: &str,
+    windows: &[Window],
+    backoff: Option<Backoff>,
+) -> Result<(), AppError> {
+    check(
+        &mut *state.db.acquire().await?,
+        bucket,
+        state.clock.now(),
+        windows,
+        backoff,
+    )
+    .await?
+    .map_err(AppError::too_many)
+}
+
 /// At most `max` events in any `seconds`.
 #[derive(Clone, Copy, Debug)]
 pub struct Window {
@@ -147,4 +253,31 @@ pub async fn prune(db: &mut AnyConnection, now: i64) -> Result<(), sqlx::Error> 
         .execute(&mut *db)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn erasing_a_person_reaches_every_bucket_that_names_them() {
+        let person = Person {
+            account_id: 7,
+            email_key: "aigerim@example.kz",
+            login_key: "aigerim",
+        };
+        let named: Vec<String> = Bucket::ALL.iter().flat_map(|b| b.of(&person)).collect();
+        for bucket in [
+            Bucket::SignInAccount.name(7),
+            Bucket::RegisterNotice.name(7),
+            Bucket::EmailChange.name(7),
+            Bucket::Recover.name("aigerim@example.kz"),
+            Bucket::SignInUnknown.name("aigerim@example.kz"),
+            Bucket::SignInUnknown.name("aigerim"),
+        ] {
+            assert!(named.contains(&bucket), "{bucket} is not erased: {named:?}");
+        }
+        assert_eq!(named.len(), 6, "{named:?}");
+        assert_eq!(Bucket::SignInAccount.name(7), "sign-in:account:7");
+    }
 }

@@ -31,17 +31,16 @@ fn hash_now(password: &str) -> Result<String, String> {
 
 /// A hash of nothing anyone knows: checking a password against it when there is no account
 /// takes as long as a real check, so timing does not tell whether a login exists.
-fn dummy_hash() -> &'static str {
-    static DUMMY: OnceLock<String> = OnceLock::new();
-    DUMMY.get_or_init(|| {
-        hash_now("no account has this password: it only spends the time of a real check")
-            .unwrap_or_default()
-    })
+fn dummy_hash() -> String {
+    hash_now("no account has this password: it only spends the time of a real check")
+        .unwrap_or_default()
 }
 
 #[derive(Clone)]
 pub struct Hasher {
     permits: Arc<Semaphore>,
+    /// [`dummy_hash`], made once per process (on the blocking pool, like every hash).
+    dummy: Arc<OnceLock<String>>,
 }
 
 impl Default for Hasher {
@@ -49,6 +48,7 @@ impl Default for Hasher {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Hasher {
             permits: Arc::new(Semaphore::new(cores)),
+            dummy: Arc::default(),
         }
     }
 }
@@ -78,9 +78,10 @@ impl Hasher {
     /// Checks `password` against `hash`; without a hash (no such account) against a dummy,
     /// and then always false.
     pub async fn verify(&self, password: String, hash: Option<String>) -> Result<bool, AppError> {
+        let dummy = self.dummy.clone();
         self.run(move || {
             let real = hash.is_some();
-            let stored = hash.unwrap_or_else(|| dummy_hash().to_string());
+            let stored = hash.unwrap_or_else(|| dummy.get_or_init(dummy_hash).clone());
             let matches = PasswordHash::new(&stored).is_ok_and(|parsed| {
                 argon2()
                     .verify_password(password.as_bytes(), &parsed)
