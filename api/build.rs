@@ -1,4 +1,5 @@
-//! Generates `Messages`, one `&'static str` field per UI string, from `locales/*.toml`.
+//! Generates `Messages` (and a struct per further family, below), one `&'static str` field per
+//! string, from `locales/*.toml`.
 //!
 //! Why a build script and not a runtime map: a missing or misspelt key is a compile error in
 //! the SPA and the server alike, a language missing a key fails the build with the key's name,
@@ -13,24 +14,59 @@ const LANGS: [&str; 3] = ["ru", "kk", "en"];
 
 /// Each family is a set of files `locales/{prefix}{lang}.toml` compiled into its own struct,
 /// so a bundle only carries the strings of the parts it uses (the policy viewer's wasm holds no
-/// account strings).
-const FAMILIES: [(&str, &str, &str); 2] = [
-    ("", "Messages", ""),
-    ("account.", "AccountMessages", "ACCOUNT_"),
+/// account strings). A server-only family is compiled out of wasm builds: the SPA cannot refer
+/// to its strings, so they cannot reach a bundle.
+const FAMILIES: [Family; 3] = [
+    Family {
+        prefix: "",
+        name: "Messages",
+        statics: "",
+        server_only: false,
+    },
+    Family {
+        prefix: "account.",
+        name: "AccountMessages",
+        statics: "ACCOUNT_",
+        server_only: false,
+    },
+    Family {
+        prefix: "mail.",
+        name: "MailMessages",
+        statics: "MAIL_",
+        server_only: true,
+    },
 ];
+
+struct Family {
+    prefix: &'static str,
+    name: &'static str,
+    statics: &'static str,
+    server_only: bool,
+}
 
 fn main() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../locales");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut out = String::new();
-    for (prefix, name, statics) in FAMILIES {
-        family(&dir, prefix, name, statics, &mut out);
+    for f in &FAMILIES {
+        family(&dir, f, &mut out);
     }
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("messages.rs");
     std::fs::write(dest, out).unwrap();
 }
 
-fn family(dir: &Path, prefix: &str, name: &str, statics: &str, out: &mut String) {
+fn family(dir: &Path, f: &Family, out: &mut String) {
+    let Family {
+        prefix,
+        name,
+        statics,
+        ..
+    } = f;
+    let cfg = if f.server_only {
+        "#[cfg(not(target_arch = \"wasm32\"))]\n"
+    } else {
+        ""
+    };
     let mut tables: Vec<(String, BTreeMap<String, String>)> = Vec::new();
     for lang in LANGS {
         let path = dir.join(format!("{prefix}{lang}.toml"));
@@ -53,7 +89,7 @@ fn family(dir: &Path, prefix: &str, name: &str, statics: &str, out: &mut String)
             panic!("locales/{prefix}{lang}.toml differs from {prefix}ru.toml: missing {missing:?}, unknown {extra:?}");
         }
     }
-    writeln!(out, "/// Every string of `locales/{prefix}*.toml`, one field per key.\n#[derive(Debug)]\npub struct {name} {{").unwrap();
+    writeln!(out, "/// Every string of `locales/{prefix}*.toml`, one field per key.\n{cfg}#[derive(Debug)]\npub struct {name} {{").unwrap();
     for key in &reference {
         writeln!(out, "    pub {key}: &'static str,").unwrap();
     }
@@ -61,7 +97,7 @@ fn family(dir: &Path, prefix: &str, name: &str, statics: &str, out: &mut String)
     for (lang, table) in &tables {
         writeln!(
             out,
-            "pub(crate) static {statics}{}: {name} = {name} {{",
+            "{cfg}pub(crate) static {statics}{}: {name} = {name} {{",
             lang.to_uppercase()
         )
         .unwrap();

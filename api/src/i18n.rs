@@ -1,4 +1,5 @@
-//! UI strings from `locales/*.toml` (see `build.rs`), shared by the SPA and the server.
+//! UI strings from `locales/*.toml` (see `build.rs`), shared by the SPA and the server, and the
+//! server's e-mail sentences.
 use crate::Lang;
 
 include!(concat!(env!("OUT_DIR"), "/messages.rs"));
@@ -18,6 +19,16 @@ impl Lang {
             Lang::Ru => &ACCOUNT_RU,
             Lang::Kk => &ACCOUNT_KK,
             Lang::En => &ACCOUNT_EN,
+        }
+    }
+
+    /// The sentences of service e-mail (the server's; wasm builds do not have them).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn mail(self) -> &'static MailMessages {
+        match self {
+            Lang::Ru => &MAIL_RU,
+            Lang::Kk => &MAIL_KK,
+            Lang::En => &MAIL_EN,
         }
     }
 }

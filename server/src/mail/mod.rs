@@ -3,6 +3,8 @@
 //! `FK_SMTP_URL` is set, else as an `.eml` file in `FK_OUTBOX_DIR`. A rolled-back registration
 //! sends nothing; a crash between commit and delivery loses nothing; a failing SMTP server is
 //! retried with growing pauses.
+mod layout;
+mod letters;
 pub mod templates;
 
 use std::path::PathBuf;

@@ -8,6 +8,9 @@ use fk_api::policy::{Block, PolicyDocument, Span, VersionSummary};
 use fk_api::text::split_emails;
 use fk_api::Lang;
 
+/// Escapes text for HTML element content and quoted attribute values. The server's one
+/// HTML-escaping function: this page, the no-JavaScript notice of the app's pages and every
+/// e-mail (`mail::templates::escape_html`) write through it, so a fix here covers them all.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
