@@ -104,6 +104,29 @@ struct Settings {
     service_token: Option<String>,
 }
 
+impl Settings {
+    /// The built-in cookie configuration, no other origins, no web app, an outbox in the
+    /// temporary directory.
+    fn tests() -> Settings {
+        Settings {
+            spa: None,
+            cookie_config: consent::config::CookieConfigFile::built_in(),
+            consent_limit: Some(consent::writer::DEFAULT_PER_HOUR),
+            allowed_origins: Vec::new(),
+            trust_proxy: false,
+            banner: None,
+            mailer: mail::Mailer::new(
+                None,
+                std::env::temp_dir().join("fk-test-outbox"),
+                config::DEFAULT_MAIL_FROM,
+            )
+            .expect("the default sender is a valid mailbox"),
+            public_url: "http://127.0.0.1:8080".into(),
+            service_token: None,
+        }
+    }
+}
+
 /// A service token shorter than this could be guessed: the endpoint it opens writes orders
 /// for anyone.
 pub const MIN_SERVICE_TOKEN: usize = 32;
@@ -151,24 +174,28 @@ impl AppState {
             db,
             Settings {
                 spa,
-                cookie_config: consent::config::CookieConfigFile::built_in(),
-                consent_limit: Some(consent::writer::DEFAULT_PER_HOUR),
-                allowed_origins: Vec::new(),
-                trust_proxy: false,
-                banner: None,
-                mailer: mail::Mailer::new(
-                    None,
-                    std::env::temp_dir().join("fk-test-outbox"),
-                    config::DEFAULT_MAIL_FROM,
-                )
-                .expect("the default sender is a valid mailbox"),
-                public_url: "http://127.0.0.1:8080".into(),
-                service_token: None,
+                ..Settings::tests()
             },
         )
     }
 
+    /// The state a command that only sends letters needs: the database, the mailer and where
+    /// links in letters lead; nothing of the web app is read or checked.
+    pub fn for_letters(db: Db, config: &Config, public_url: &str) -> Result<AppState, String> {
+        let mailer = mail::Mailer::new(
+            config.smtp_url.as_deref(),
+            config.outbox_dir.clone(),
+            &config.mail_from,
+        )
+        .map_err(|e| e.to_string())?;
+        let mut settings = Settings::tests();
+        settings.mailer = mailer;
+        settings.public_url = public_url.to_string();
+        Ok(AppState::assemble(db, settings))
+    }
+
     fn assemble(db: Db, settings: Settings) -> AppState {
+        let secure_cookies = settings.public_url.starts_with("https://");
         let public_url = settings.public_url.trim_end_matches('/').to_string();
         AppState(Arc::new(Shared {
             receipts: consent::writer::Receipts::new(db.clone(), settings.consent_limit),
@@ -188,7 +215,7 @@ impl AppState {
                 fk_api::account::password::COMMON_PASSWORDS_TXT,
             )),
             mailer: settings.mailer,
-            secure_cookies: public_url.starts_with("https://"),
+            secure_cookies,
             public_url: Arc::new(public_url),
             service_token: Arc::new(settings.service_token),
         }))

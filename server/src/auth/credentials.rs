@@ -48,7 +48,8 @@ pub fn invalid_credentials() -> AppError {
 
 /// What a password check found.
 pub enum Checked {
-    /// The password is the account's: its failures are forgotten.
+    /// The password is the account's; the caller forgets its failures once what the password
+    /// was for is done ([`forget_failures`]).
     Right(Account),
     /// Wrong, or no account (or one that cannot be signed into): the failure is counted.
     Wrong(Option<Account>),
@@ -63,7 +64,7 @@ pub enum Holder {
     Confirmed,
 }
 
-/// Throttle, verify, record and log a failure or clear the count: one password attempt on
+/// Throttle, verify, and record and log a failure: one password attempt on
 /// `account` (`None`: nobody has the identifier, and the same work is done against a dummy
 /// hash, so the time taken does not tell). `bucket` is where the attempt counts.
 pub async fn check_password(
@@ -85,7 +86,6 @@ pub async fn check_password(
         Some(account)
             if right && (holder == Holder::Any || account.email_verified_at.is_some()) =>
         {
-            throttle::clear(&mut *state.db.acquire().await?, bucket).await?;
             Ok(Checked::Right(account))
         }
         account => {
@@ -97,6 +97,12 @@ pub async fn check_password(
             Ok(Checked::Wrong(account))
         }
     }
+}
+
+/// After the right password: its earlier failures no longer count.
+pub async fn forget_failures(state: &AppState, bucket: &str) -> Result<(), AppError> {
+    throttle::clear(&mut *state.db.acquire().await?, bucket).await?;
+    Ok(())
 }
 
 /// The account's password given again for a sensitive operation: throttled like sign-in, a
@@ -111,7 +117,7 @@ pub async fn confirm_password(
     let bucket = password_bucket(account);
     let account = Some(account.clone());
     match check_password(state, account, Holder::Any, &bucket, password, client).await? {
-        Checked::Right(_) => Ok(()),
+        Checked::Right(_) => forget_failures(state, &bucket).await,
         Checked::Wrong(_) => Err(AppError::Client(
             ApiError::new(ErrorCode::InvalidCredentials, "wrong password").with_field(field),
         )),

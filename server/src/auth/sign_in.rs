@@ -10,8 +10,8 @@ use fk_api::ApiError;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::credentials::{
-    check_password, confirm_password, invalid_credentials, sign_in_bucket, Checked, Holder,
-    MAX_PASSWORD_CHARS,
+    check_password, confirm_password, forget_failures, invalid_credentials, sign_in_bucket,
+    Checked, Holder, MAX_PASSWORD_CHARS,
 };
 use super::session::{self, CurrentAccount, Session};
 use super::signed_in;
@@ -132,6 +132,7 @@ async fn sign_in(
             .await?;
     }
     tx.commit().await?;
+    forget_failures(&state, &bucket).await?;
     state.mailer.wake();
     Ok(signed_in(
         &state,

@@ -159,7 +159,7 @@ pub async fn run(config: Config, command: Command) -> ExitCode {
     if !public_url.starts_with("https://") {
         eprintln!("warning: FK_PUBLIC_URL ({public_url}) is not https: mail programs offer one-click unsubscribe only for https links");
     }
-    let state = match AppState::from_config(db.clone(), &config, &public_url) {
+    let state = match AppState::for_letters(db.clone(), &config, &public_url) {
         Ok(state) => state,
         Err(e) => {
             eprintln!("error: {e}");
