@@ -12,3 +12,4 @@ pub mod i18n;
 pub mod layout;
 pub mod pages;
 pub mod policy;
+pub mod widgets;

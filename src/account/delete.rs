@@ -11,8 +11,9 @@ use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
 use super::auth::use_auth;
-use super::form::{focus_id, FormAlert, OutcomeHeading, PasswordField, SubmitButton};
-use crate::dom::set_title;
+use super::fields::{FormAlert, PasswordField, SubmitButton};
+use super::widgets::OutcomeHeading;
+use crate::dom::{focus_id, set_title};
 use crate::i18n::use_i18n;
 
 thread_local! {
