@@ -148,7 +148,7 @@ pub async fn reset(token: String, password: String) -> Result<SessionView, ApiEr
     post("/api/account/reset", &ResetRequest { token, password }).await
 }
 
-// --- The personal section (issue 5). ---
+// --- The personal section. ---
 
 /// A JSON PUT (same-origin, like `post`; the same request twice leaves the same state).
 async fn put<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<T, ApiError> {

@@ -80,6 +80,18 @@ pub fn mount_app<N: IntoView + 'static>(app: fn() -> N) {
     }
 }
 
+/// Moves keyboard focus to the element with this id (the first field with an error, the
+/// outcome of an action).
+pub fn focus_id(id: &str) {
+    use wasm_bindgen::JsCast;
+    if let Some(el) = document()
+        .get_element_by_id(id)
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
+    }
+}
+
 /// The element that has focus, looking inside shadow roots (the cookie banner lives in one).
 pub fn active_element() -> Option<web_sys::Element> {
     let mut el = document().active_element()?;

@@ -92,7 +92,7 @@ pub fn error_text(t: &'static Messages, code: ErrorCode) -> &'static str {
         ErrorCode::DatabaseUnavailable => t.error_database_unavailable,
         ErrorCode::Internal => t.error_internal,
         ErrorCode::Network => t.error_network,
-        // The personal section tells these with its own table (`account::form::error_message`);
+        // The personal section tells these with its own table (`account::errors::error_message`);
         // listed, not a wildcard, so a new general code cannot go unnoticed here.
         ErrorCode::FirstNameRequired
         | ErrorCode::FirstNameTwoWords

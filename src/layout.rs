@@ -1,13 +1,13 @@
 //! The shell every page sits in: skip link, header with navigation and language, main
 //! landmark, footer. Focus moves to the main landmark after each navigation, so a screen
 //! reader user lands on the new page, not at the old link.
-use fk_api::{ApiError, Lang};
+use fk_api::Lang;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
 use crate::consent::bridge::show_preferences;
-use crate::i18n::{error_text, use_i18n};
+use crate::i18n::use_i18n;
 
 pub const CONTACT_EMAIL: &str = "info@fortekassa.kz";
 
@@ -111,29 +111,4 @@ pub fn LanguageSwitcher() -> impl IntoView {
                 .collect_view()}
         </div>
     }
-}
-
-/// A failed load: what went wrong, in words, and a way to try again.
-#[component]
-pub fn ErrorPanel(
-    error: ApiError,
-    #[prop(optional, into)] retry: Option<Callback<()>>,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let code = error.code;
-    view! {
-        <div class="notice notice--error" role="alert">
-            <h2>{i18n.text(|t| t.error_title)}</h2>
-            <p>{move || error_text(i18n.t(), code)}</p>
-            {retry.map(|retry| view! {
-                <button type="button" class="button" on:click=move |_| retry.run(())>{i18n.text(|t| t.retry)}</button>
-            })}
-        </div>
-    }
-}
-
-#[component]
-pub fn Loading() -> impl IntoView {
-    let i18n = use_i18n();
-    view! { <p class="loading" role="status">{i18n.text(|t| t.loading)}</p> }
 }

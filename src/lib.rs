@@ -2,7 +2,7 @@
 // whole nested type in an async block: deeper than the default limit allows.
 #![recursion_limit = "256"]
 //! The ForteKassa Privacy Center SPA: app shell and routes, a typed API client, and one
-//! module per part of the product (the policy viewer first).
+//! module per part of the product: the policy viewer, cookie consent, the personal section.
 pub mod account;
 pub mod api;
 pub mod app;
@@ -12,3 +12,4 @@ pub mod i18n;
 pub mod layout;
 pub mod pages;
 pub mod policy;
+pub mod widgets;

@@ -9,10 +9,10 @@ use fk_api::{ApiError, ErrorCode};
 use leptos::prelude::*;
 
 use super::auth::use_auth;
-use super::form::{
-    common_passwords, focus_id, Checkbox, Field, FormAlert, PasswordField, SubmitButton,
-};
+use super::fields::{common_passwords, Checkbox, Field, FormAlert, PasswordField, SubmitButton};
+use super::form::{Control, Form};
 use super::reauth::ReauthPrompt;
+use crate::dom::focus_id;
 use crate::i18n::use_i18n;
 
 #[component]
@@ -26,8 +26,7 @@ pub fn EmailSection() -> impl IntoView {
         })
     };
     let new_email = RwSignal::new(String::new());
-    let touched = RwSignal::new(false);
-    let server_error = RwSignal::new(None::<ApiError>);
+    let form = Form::new([Control::new("email", "email-new")]);
     // The request that met `reauth_required`: sent again once the password is confirmed.
     let waiting = RwSignal::new(None::<String>);
     let sent = RwSignal::new(None::<(String, String)>);
@@ -42,26 +41,8 @@ pub fn EmailSection() -> impl IntoView {
         }
         Ok(())
     };
-    let field_error = Signal::derive(move || {
-        let server = server_error.get().filter(|e| e.field.is_some());
-        if server.is_some() {
-            return server;
-        }
-        if !touched.get() {
-            return None;
-        }
-        new_email.with(|e| local_check(e).err())
-    });
-    Effect::new(move |previous: Option<()>| {
-        new_email.track();
-        if previous.is_some() {
-            server_error.update(|e| {
-                if e.as_ref().is_some_and(|e| e.field.is_some()) {
-                    *e = None
-                }
-            });
-        }
-    });
+    let field_error = form.error("email", move || new_email.with(|e| local_check(e).err()));
+    form.clear_on_change(move || new_email.track());
     let change = Action::new_local(|email: &String| crate::api::change_email(email.clone()));
     // What was last sent: `Action::input` is empty again once the answer is in.
     let asked = RwSignal::new(None::<String>);
@@ -70,35 +51,27 @@ pub fn EmailSection() -> impl IntoView {
             let old = current().map(|(old, _)| old).unwrap_or_default();
             sent.set(Some((answer.email, old)));
             new_email.set(String::new());
-            touched.set(false);
+            form.saved();
             focus_id("email-status");
         }
         Some(Err(e)) if e.code == ErrorCode::ReauthRequired => {
             waiting.set(asked.get_untracked());
         }
-        Some(Err(e)) => {
-            let has_field = e.field.is_some();
-            server_error.set(Some(e));
-            if has_field {
-                focus_id("email-new");
-            }
-        }
+        Some(Err(e)) => form.refused(e),
         None => {}
     });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        touched.set(true);
-        server_error.set(None);
+        form.submit();
         sent.set(None);
         let email = new_email.get_untracked().trim().to_string();
-        if local_check(&email).is_err() {
-            focus_id("email-new");
+        if !form.passes(local_check(&email).err().as_slice()) {
             return;
         }
         asked.set(Some(email.clone()));
         change.dispatch(email);
     };
-    let form_level = Signal::derive(move || server_error.get().filter(|e| e.field.is_none()));
+    let form_level = form.alert();
     let a = move |key: fn(&'static fk_api::AccountMessages) -> &'static str| i18n.account(key);
     let current_text = move || {
         let a = i18n.lang.get().account();
@@ -126,7 +99,7 @@ pub fn EmailSection() -> impl IntoView {
             <p>{current_text}</p>
             <form class="account-form" novalidate on:submit=on_submit>
                 <Field id="email-new" label=a(|a| a.email_change_label) hint=a(|a| a.email_change_hint) value=new_email kind="email"
-                    autocomplete="email" required=true error=field_error on_blur=move || touched.set(true)/>
+                    autocomplete="email" required=true error=field_error on_blur=move || form.touch("email")/>
                 <FormAlert error=form_level/>
                 <SubmitButton id="email-change" label=a(|a| a.email_change_submit) pending=change.pending().into()/>
             </form>
@@ -153,10 +126,13 @@ pub fn PasswordSection() -> impl IntoView {
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
     let end_others = RwSignal::new(true);
-    let touched = RwSignal::new(false);
-    let server_error = RwSignal::new(None::<ApiError>);
+    let form = Form::new([
+        Control::new("current_password", "password-current"),
+        Control::new("new_password", "password-new"),
+    ]);
     let done = RwSignal::new(None::<bool>);
-    // The rule of a new password, with the login and address it must not be.
+    // The rule of a new password, with the login and address it must not be; its answer is
+    // about `new_password`, as the server's is.
     let rule = move |password: &str| -> Result<(), ApiError> {
         let (login, email) = auth
             .session
@@ -165,35 +141,16 @@ pub fn PasswordSection() -> impl IntoView {
                     .map(|s| (s.account.login.clone(), s.account.email.clone()))
             })
             .unwrap_or_default();
-        common.with(|c| check_password(password, &login, &email, c))
+        common
+            .with(|c| check_password(password, &login, &email, c))
+            .map_err(|e| e.with_field("new_password"))
     };
-    let current_error = Signal::derive(move || {
-        server_error
-            .get()
-            .filter(|e| e.field.as_deref() == Some("current_password"))
-    });
-    let new_error = Signal::derive(move || {
-        let server = server_error
-            .get()
-            .filter(|e| e.field.as_deref() == Some("new_password"));
-        if server.is_some() {
-            return server;
-        }
-        if !touched.get() {
-            return None;
-        }
-        new.with(|p| rule(p).err())
-    });
-    Effect::new(move |previous: Option<()>| {
+    // The current password has no rule of its own: only the server's answer shows there.
+    let current_error = form.error("current_password", || None);
+    let new_error = form.error("new_password", move || new.with(|p| rule(p).err()));
+    form.clear_on_change(move || {
         current.track();
         new.track();
-        if previous.is_some() {
-            server_error.update(|e| {
-                if e.as_ref().is_some_and(|e| e.field.is_some()) {
-                    *e = None
-                }
-            });
-        }
     });
     let change = Action::new_local(|request: &PasswordChangeRequest| {
         let request = request.clone();
@@ -204,38 +161,25 @@ pub fn PasswordSection() -> impl IntoView {
             let ended = end_others.get_untracked();
             current.set(String::new());
             new.set(String::new());
-            touched.set(false);
+            form.saved();
             done.set(Some(ended));
             focus_id("password-status");
         }
-        Some(Err(e)) => {
-            let id = match e.field.as_deref() {
-                Some("current_password") => Some("password-current"),
-                Some(_) => Some("password-new"),
-                None => None,
-            };
-            server_error.set(Some(e));
-            if let Some(id) = id {
-                focus_id(id);
-            }
-        }
+        Some(Err(e)) => form.refused(e),
         None => {}
     });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        touched.set(true);
-        server_error.set(None);
+        form.submit();
         done.set(None);
         if current.with_untracked(String::is_empty) {
-            server_error.set(Some(
+            form.refused(
                 ApiError::new(ErrorCode::InvalidCredentials, "no password")
                     .with_field("current_password"),
-            ));
-            focus_id("password-current");
+            );
             return;
         }
-        if new.with_untracked(|p| rule(p).is_err()) {
-            focus_id("password-new");
+        if !form.passes(new.with_untracked(|p| rule(p).err()).as_slice()) {
             return;
         }
         change.dispatch(PasswordChangeRequest {
@@ -244,7 +188,7 @@ pub fn PasswordSection() -> impl IntoView {
             end_other_sessions: end_others.get_untracked(),
         });
     };
-    let form_level = Signal::derive(move || server_error.get().filter(|e| e.field.is_none()));
+    let form_level = form.alert();
     let a = move |key: fn(&'static fk_api::AccountMessages) -> &'static str| i18n.account(key);
     let done_text = move || {
         let a = i18n.lang.get().account();
@@ -262,7 +206,7 @@ pub fn PasswordSection() -> impl IntoView {
             <form class="account-form" novalidate on:submit=on_submit>
                 <PasswordField id="password-current" label=a(|a| a.password_current_label) value=current error=current_error/>
                 <PasswordField id="password-new" label=a(|a| a.new_password_label) hint=a(|a| a.password_hint) value=new
-                    error=new_error new=common on_blur=move || touched.set(true)/>
+                    error=new_error new=common on_blur=move || form.touch("new_password")/>
                 <Checkbox id="password-end-others" checked=end_others hint=a(|a| a.password_end_others_hint)>
                     {a(|a| a.password_end_others)}
                 </Checkbox>

@@ -7,10 +7,10 @@ use leptos::prelude::*;
 use std::time::Duration;
 use wasm_bindgen::JsCast;
 
-use super::form::{error_message, focus_id};
+use super::errors::error_message;
 use super::format::{now_unix, today_iso, unix_of};
 use super::reauth::ReauthPrompt;
-use crate::dom::set_title;
+use crate::dom::{focus_id, set_title};
 use crate::i18n::use_i18n;
 
 /// Hands `text` to the browser as a file download: a Blob behind a temporary object URL,

@@ -11,8 +11,10 @@ use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
 use super::auth::use_auth;
-use super::form::{focus_id, FormAlert, OutcomeHeading, PasswordField, SubmitButton};
-use crate::dom::set_title;
+use super::fields::{FormAlert, PasswordField, SubmitButton};
+use super::form::{Control, Form};
+use super::widgets::OutcomeHeading;
+use crate::dom::{focus_id, set_title};
 use crate::i18n::use_i18n;
 
 thread_local! {
@@ -30,23 +32,11 @@ pub fn DeletePage() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let confirmed = RwSignal::new(false);
     let unconfirmed = RwSignal::new(false);
-    let server_error = RwSignal::new(None::<ApiError>);
-    let password_error = Signal::derive(move || {
-        server_error
-            .get()
-            .filter(|e| e.field.as_deref() == Some("password"))
-    });
-    let form_level = Signal::derive(move || server_error.get().filter(|e| e.field.is_none()));
-    Effect::new(move |previous: Option<()>| {
-        password.track();
-        if previous.is_some() {
-            server_error.update(|e| {
-                if e.as_ref().is_some_and(|e| e.field.is_some()) {
-                    *e = None
-                }
-            });
-        }
-    });
+    let form = Form::new([Control::new("password", "delete-password")]);
+    // The password has no rule of its own: only the server's answer shows there.
+    let password_error = form.error("password", || None);
+    let form_level = form.alert();
+    form.clear_on_change(move || password.track());
     Effect::new(move |_| {
         if confirmed.get() {
             unconfirmed.set(false);
@@ -69,23 +59,16 @@ pub fn DeletePage() -> impl IntoView {
                 },
             );
         }
-        Some(Err(e)) => {
-            let on_password = e.field.is_some();
-            server_error.set(Some(e));
-            if on_password {
-                focus_id("delete-password");
-            }
-        }
+        Some(Err(e)) => form.refused(e),
         None => {}
     });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        server_error.set(None);
+        form.submit();
         if password.with_untracked(String::is_empty) {
-            server_error.set(Some(
+            form.refused(
                 ApiError::new(ErrorCode::InvalidCredentials, "no password").with_field("password"),
-            ));
-            focus_id("delete-password");
+            );
             return;
         }
         if !confirmed.get_untracked() {
@@ -150,7 +133,7 @@ pub fn DeletedPage() -> impl IntoView {
     let navigate = use_navigate();
     let email = DELETED.with(|d| d.borrow_mut().take());
     let known = email.is_some();
-    // After this render, when the page the deletion was made on (and its guard) is gone.
+    // After this render, when the page the deletion was made on (and the signed-in section around it) is gone.
     request_animation_frame(move || {
         if known {
             // The server has ended the session with the account: now the app knows it too.

@@ -5,12 +5,13 @@ use fk_api::account::activity::{DeviceKind, DeviceSession, Devices, SecurityEntr
 use fk_api::{AccountMessages, ApiError, ErrorCode};
 use leptos::prelude::*;
 
-use super::form::{error_message, focus_id};
+use super::errors::error_message;
 use super::format::date_time;
 use super::reauth::ReauthPrompt;
-use crate::dom::set_title;
+use super::widgets::LoadFailed;
+use crate::dom::{focus_id, set_title};
 use crate::i18n::use_i18n;
-use crate::layout::Loading;
+use crate::widgets::Loading;
 
 /// What the user asked to end.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -120,7 +121,7 @@ pub fn DevicesPage() -> impl IntoView {
             <p class="lead">{a(|a| a.devices_lead)}</p>
             {move || match data.get() {
                 None => view! { <Loading/> }.into_any(),
-                Some(Err(error)) => view! { <super::form::LoadFailed error retry=move |_| { data.set(None); load(); }/> }.into_any(),
+                Some(Err(error)) => view! { <LoadFailed error retry=move |_| { data.set(None); load(); }/> }.into_any(),
                 Some(Ok(devices)) => {
                     let others = devices.sessions.iter().any(|s| !s.current);
                     view! {

@@ -5,11 +5,12 @@ use fk_api::{ApiError, ErrorCode};
 use leptos::prelude::*;
 
 use super::auth::use_auth;
-use super::form::{error_message, OutcomeHeading};
+use super::errors::error_message;
 use super::take_link_token;
+use super::widgets::OutcomeHeading;
 use crate::dom::set_title;
 use crate::i18n::use_i18n;
-use crate::layout::Loading;
+use crate::widgets::Loading;
 
 #[component]
 pub fn EmailConfirmPage() -> impl IntoView {

@@ -7,14 +7,14 @@ use fk_api::i18n::fill;
 use fk_api::AccountMessages;
 use leptos::prelude::*;
 
-use super::form::LoadFailed;
 use super::orders::format_when;
 use super::privacy::category_names;
 use super::subscriptions::choice_label;
+use super::widgets::LoadFailed;
 use crate::consent::bridge;
 use crate::dom::set_title;
 use crate::i18n::use_i18n;
-use crate::layout::Loading;
+use crate::widgets::Loading;
 
 fn source_label(a: &'static AccountMessages, source: ChoiceSource) -> &'static str {
     match source {

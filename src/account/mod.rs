@@ -1,39 +1,45 @@
 //! The personal section: its own bundle (`fk-account`), served for `/account/*`, so the policy
 //! viewer's first visit does not download it.
-pub mod auth;
-pub mod form;
-pub mod overview;
-pub mod reauth;
+// Pages a signed-out visitor reaches: signing up, in and back, and the links of letters.
+pub mod email_confirm;
 pub mod recover;
 pub mod register;
 pub mod sign_in;
-pub mod verify;
-// Orders, promotions, subscriptions, privacy choices, consent history, unsubscribe (issue 5).
-pub mod history;
-pub mod orders;
-pub mod privacy;
-pub mod promotions;
-pub mod subscriptions;
 pub mod unsubscribe;
-// Part 2, personal data: navigation, policy notice, profile, devices, download, deletion.
+pub mod verify;
+// The signed-in section: its parent route, navigation, policy notice and pages.
 pub mod credentials;
 pub mod data;
 pub mod delete;
 pub mod devices;
-pub mod email_confirm;
-pub mod format;
+pub mod history;
 pub mod nav;
+pub mod orders;
+pub mod overview;
 pub mod policy_notice;
+pub mod privacy;
 pub mod profile;
+pub mod promotions;
+pub mod section;
+pub mod subscriptions;
+// What the pages share.
+pub mod auth;
+pub mod errors;
+pub mod fields;
+pub mod form;
+pub mod format;
+pub mod reauth;
+pub mod widgets;
 
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::i18n::I18n;
 use crate::layout::Shell;
 use crate::pages::NotFound;
-use auth::{Auth, RequireSignIn};
+use auth::Auth;
+use section::SignedInSection;
 
 #[component]
 pub fn AccountApp() -> impl IntoView {
@@ -44,28 +50,28 @@ pub fn AccountApp() -> impl IntoView {
         <Router>
             <Shell account=true>
                 <Routes fallback=NotFound>
-                    <Route path=path!("/account") view=|| view! { <RequireSignIn><overview::Overview/></RequireSignIn> }/>
                     <Route path=path!("/account/register") view=register::RegisterPage/>
                     <Route path=path!("/account/login") view=sign_in::SignInPage/>
                     <Route path=path!("/account/verify") view=verify::VerifyPage/>
                     <Route path=path!("/account/recover") view=recover::RecoverPage/>
                     <Route path=path!("/account/reset") view=recover::ResetPage/>
-                    // Orders, promotions, subscriptions, privacy choices, consent history; the
-                    // unsubscribe page works signed out (the link comes from a letter).
-                    <Route path=path!("/account/orders") view=|| view! { <RequireSignIn><orders::OrdersPage/></RequireSignIn> }/>
-                    <Route path=path!("/account/orders/:id") view=|| view! { <RequireSignIn><orders::OrderPage/></RequireSignIn> }/>
-                    <Route path=path!("/account/promotions") view=|| view! { <RequireSignIn><promotions::PromotionsPage/></RequireSignIn> }/>
-                    <Route path=path!("/account/subscriptions") view=|| view! { <RequireSignIn><subscriptions::SubscriptionsPage/></RequireSignIn> }/>
-                    <Route path=path!("/account/privacy") view=|| view! { <RequireSignIn><privacy::PrivacyPage/></RequireSignIn> }/>
-                    <Route path=path!("/account/history") view=|| view! { <RequireSignIn><history::HistoryPage/></RequireSignIn> }/>
-                    <Route path=path!("/unsubscribe") view=unsubscribe::UnsubscribePage/>
-                    // Part 2, personal data (SPA helper 1).
-                    <Route path=path!("/account/profile") view=|| view! { <RequireSignIn><profile::ProfilePage/></RequireSignIn> }/>
-                    <Route path=path!("/account/devices") view=|| view! { <RequireSignIn><devices::DevicesPage/></RequireSignIn> }/>
-                    <Route path=path!("/account/data") view=|| view! { <RequireSignIn><data::DataPage/></RequireSignIn> }/>
-                    <Route path=path!("/account/delete") view=|| view! { <RequireSignIn><delete::DeletePage/></RequireSignIn> }/>
                     <Route path=path!("/account/deleted") view=delete::DeletedPage/>
                     <Route path=path!("/account/email/confirm") view=email_confirm::EmailConfirmPage/>
+                    // Works signed out: the link comes from a letter.
+                    <Route path=path!("/unsubscribe") view=unsubscribe::UnsubscribePage/>
+                    <ParentRoute path=path!("/account") view=SignedInSection>
+                        <Route path=path!("") view=overview::Overview/>
+                        <Route path=path!("profile") view=profile::ProfilePage/>
+                        <Route path=path!("orders") view=orders::OrdersPage/>
+                        <Route path=path!("orders/:id") view=orders::OrderPage/>
+                        <Route path=path!("promotions") view=promotions::PromotionsPage/>
+                        <Route path=path!("subscriptions") view=subscriptions::SubscriptionsPage/>
+                        <Route path=path!("privacy") view=privacy::PrivacyPage/>
+                        <Route path=path!("history") view=history::HistoryPage/>
+                        <Route path=path!("devices") view=devices::DevicesPage/>
+                        <Route path=path!("data") view=data::DataPage/>
+                        <Route path=path!("delete") view=delete::DeletePage/>
+                    </ParentRoute>
                 </Routes>
             </Shell>
         </Router>

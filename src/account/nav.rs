@@ -45,6 +45,14 @@ pub fn SectionNav() -> impl IntoView {
     let i18n = use_i18n();
     let location = use_location();
     let open = RwSignal::new(false);
+    // Folded again on every new page, however the user got there (a link, Back).
+    Effect::new(move |previous: Option<String>| {
+        let path = location.pathname.get();
+        if previous.is_some_and(|p| p != path) {
+            open.set(false);
+        }
+        path
+    });
     let here = move || {
         let path = location.pathname.get();
         PAGES

@@ -6,10 +6,10 @@ use fk_api::{AccountMessages, ApiError, ErrorCode, Lang};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::form::{focus_id, LoadFailed};
-use crate::dom::{after_render, format_date_time, set_title};
+use super::widgets::LoadFailed;
+use crate::dom::{after_render, focus_id, format_date_time, set_title};
 use crate::i18n::use_i18n;
-use crate::layout::Loading;
+use crate::widgets::Loading;
 
 /// "24 ноября 2026 г., 14:05" from an RFC 3339 time, in the interface language.
 pub fn format_when(rfc3339: &str, lang: Lang) -> String {

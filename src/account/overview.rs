@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use super::auth::use_auth;
-use super::form::{gender_label, FormAlert};
+use super::fields::{gender_label, FormAlert};
 use super::format::{count, date_time, now_unix, unix_of};
 use super::nav::PAGES;
 use super::reauth::ReauthPrompt;
@@ -191,7 +191,7 @@ fn SessionCard() -> impl IntoView {
             <Show when=move || asking.get()>
                 <ReauthPrompt
                     on_done=move || { asking.set(false); everywhere.dispatch(()); }
-                    on_cancel=move || { asking.set(false); super::form::focus_id("sign-out-everywhere"); }/>
+                    on_cancel=move || { asking.set(false); crate::dom::focus_id("sign-out-everywhere"); }/>
             </Show>
             <FormAlert error=error.into()/>
         </section>

@@ -8,8 +8,8 @@ use fk_api::ApiError;
 use leptos::prelude::*;
 
 use super::auth::use_auth;
-use super::form::{error_message, focus_id};
-use crate::dom::format_date;
+use super::errors::error_message;
+use crate::dom::{focus_id, format_date};
 use crate::i18n::use_i18n;
 
 /// The signed-in user's policy status, asked once per page load (not on every navigation),

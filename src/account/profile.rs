@@ -10,43 +10,26 @@ use leptos::prelude::*;
 
 use super::auth::use_auth;
 use super::credentials::{EmailSection, PasswordSection};
-use super::form::{
-    current_year, focus_id, Field, FieldNotes, FormAlert, GenderChoice, GuardianNotice,
-    SubmitButton,
+use super::fields::{
+    current_year, Field, FieldNotes, FormAlert, GenderChoice, GuardianNotice, SubmitButton,
 };
-use crate::dom::set_title;
+use super::form::{Control, Form};
+use crate::dom::{focus_id, set_title};
 use crate::i18n::use_i18n;
 
-/// The JSON name of a field (as `ApiError::field` names it) and the id of its control.
-fn field_name(f: ProfileField) -> &'static str {
+/// A field's control: its JSON name (as `ApiError::field` names it) and the id of its element.
+fn control(f: ProfileField) -> Control {
     match f {
-        ProfileField::FirstName => "first_name",
-        ProfileField::BirthYear => "birth_year",
-        ProfileField::Phone => "phone",
-        ProfileField::Lang => "lang",
-        ProfileField::GuardianConsent => "guardian_consent",
+        ProfileField::FirstName => Control::new("first_name", "profile-first-name"),
+        ProfileField::BirthYear => Control::new("birth_year", "profile-birth-year"),
+        ProfileField::Phone => Control::new("phone", "profile-phone"),
+        ProfileField::Lang => Control::new("lang", "profile-lang"),
+        ProfileField::GuardianConsent => Control::new("guardian_consent", "profile-guardian"),
     }
-}
-
-fn field_id(f: ProfileField) -> &'static str {
-    match f {
-        ProfileField::FirstName => "profile-first-name",
-        ProfileField::BirthYear => "profile-birth-year",
-        ProfileField::Phone => "profile-phone",
-        ProfileField::Lang => "profile-lang",
-        ProfileField::GuardianConsent => "profile-guardian",
-    }
-}
-
-fn id_of_field(name: &str) -> Option<&'static str> {
-    ProfileField::ALL
-        .into_iter()
-        .find(|f| field_name(*f) == name)
-        .map(field_id)
 }
 
 #[derive(Clone, Copy)]
-struct Form {
+struct Values {
     first_name: RwSignal<String>,
     birth_year: RwSignal<String>,
     gender: RwSignal<Gender>,
@@ -57,9 +40,9 @@ struct Form {
     version: RwSignal<i64>,
 }
 
-impl Form {
-    fn new(account: &AccountView) -> Form {
-        let form = Form {
+impl Values {
+    fn new(account: &AccountView) -> Values {
+        let values = Values {
             first_name: RwSignal::new(String::new()),
             birth_year: RwSignal::new(String::new()),
             gender: RwSignal::new(Gender::NotStated),
@@ -68,8 +51,8 @@ impl Form {
             guardian_consent: RwSignal::new(false),
             version: RwSignal::new(0),
         };
-        form.load(account);
-        form
+        values.load(account);
+        values
     }
 
     /// Shows `account` as saved.
@@ -139,62 +122,34 @@ fn ProfileSection() -> impl IntoView {
     let Some(account) = auth.session.get_untracked().map(|s| s.account) else {
         return ().into_any();
     };
-    let form = Form::new(&account);
+    let values = Values::new(&account);
     let year = current_year();
-    let touched = RwSignal::new(Vec::<ProfileField>::new());
-    let submitted = RwSignal::new(false);
-    let server_error = RwSignal::new(None::<ApiError>);
+    let form = Form::new(ProfileField::ALL.map(control));
     let said = RwSignal::new(None::<Said>);
     let stale = RwSignal::new(false);
-    let touch = move |f: ProfileField| {
-        touched.update(|t| {
-            if !t.contains(&f) {
-                t.push(f)
-            }
+    let touch = move |f: ProfileField| form.touch(control(f).field);
+    let field_error = move |f: ProfileField| {
+        form.error(control(f).field, move || {
+            values.request().check(f, year).err()
         })
     };
-    let field_error = move |f: ProfileField| -> Signal<Option<ApiError>> {
-        Signal::derive(move || {
-            let server = server_error
-                .get()
-                .filter(|e| e.field.as_deref() == Some(field_name(f)));
-            if server.is_some() {
-                return server;
-            }
-            if !(submitted.get() || touched.with(|t| t.contains(&f))) {
-                return None;
-            }
-            form.request().check(f, year).err()
-        })
-    };
-    // A changed value makes the server's old answer about it moot, and "saved" no longer true.
-    Effect::new(move |previous: Option<()>| {
-        let _ = (
-            form.first_name.get(),
-            form.birth_year.get(),
-            form.gender.get(),
-            form.phone.get(),
-            form.lang.get(),
-        );
-        let _ = form.guardian_consent.get();
-        if previous.is_some() {
-            server_error.update(|e| {
-                if e.as_ref().is_some_and(|e| e.field.is_some()) {
-                    *e = None
-                }
-            });
-        }
+    form.clear_on_change(move || {
+        values.first_name.track();
+        values.birth_year.track();
+        values.gender.track();
+        values.phone.track();
+        values.lang.track();
+        values.guardian_consent.track();
     });
-    let minor = move || may_be_minor(form.year(), year);
+    let minor = move || may_be_minor(values.year(), year);
     let save = Action::new_local(|request: &ProfileUpdate| {
         let request = request.clone();
         async move { crate::api::update_profile(&request).await }
     });
     Effect::new(move |_| match save.value().get() {
         Some(Ok(account)) => {
-            form.load(&account);
-            submitted.set(false);
-            touched.set(Vec::new());
+            values.load(&account);
+            form.saved();
             if i18n.lang.get_untracked() != account.lang {
                 i18n.set(account.lang);
             }
@@ -211,58 +166,44 @@ fn ProfileSection() -> impl IntoView {
             // The button appears with the next render: focus it then.
             crate::dom::after_render(|| focus_id("profile-reload"));
         }
-        Some(Err(error)) => {
-            let id = error.field.as_deref().and_then(id_of_field);
-            server_error.set(Some(error));
-            if let Some(id) = id {
-                focus_id(id);
-            }
-        }
+        Some(Err(error)) => form.refused(error),
         None => {}
     });
     // "Reload the latest data": what the other tab saved replaces this form's values.
     let reload = Action::new_local(|_: &()| crate::api::session());
     Effect::new(move |_| match reload.value().get() {
         Some(Ok(session)) => {
-            form.load(&session.account);
+            values.load(&session.account);
             stale.set(false);
-            server_error.set(None);
+            form.clear_server_error();
             auth.signed_in(session);
             said.set(Some(Said::Reloaded));
             focus_id("profile-first-name");
         }
-        Some(Err(error)) => server_error.set(Some(error)),
+        Some(Err(error)) => form.refused(error),
         None => {}
     });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        submitted.set(true);
-        server_error.set(None);
+        form.submit();
         said.set(None);
         if stale.get_untracked() {
             focus_id("profile-reload");
             return;
         }
-        let request = form.request();
-        match request
-            .validate(year)
-            .first()
-            .and_then(|e| e.field.as_deref().and_then(id_of_field))
-        {
-            Some(first) => focus_id(first),
-            None => {
-                save.dispatch(request);
-            }
+        let request = values.request();
+        if form.passes(&request.validate(year)) {
+            save.dispatch(request);
         }
     };
     // The number as people read it, once it is a valid one.
     let tidy_phone = move || {
         touch(ProfileField::Phone);
-        if let Ok(Some(e164)) = phone(&form.phone.get_untracked()) {
-            form.phone.set(format_phone(&e164));
+        if let Ok(Some(e164)) = phone(&values.phone.get_untracked()) {
+            values.phone.set(format_phone(&e164));
         }
     };
-    let form_level = Signal::derive(move || server_error.get().filter(|e| e.field.is_none()));
+    let form_level = form.alert();
     let a = move |key: fn(&'static fk_api::AccountMessages) -> &'static str| i18n.account(key);
     let status_text = move || {
         let a = i18n.lang.get().account();
@@ -276,18 +217,18 @@ fn ProfileSection() -> impl IntoView {
             <h2 id="profile-form-heading">{a(|a| a.profile_form_heading)}</h2>
             <p class="hint">{a(|a| a.required_note)}</p>
             <form class="account-form" novalidate on:submit=on_submit>
-                <Field id="profile-first-name" label=a(|a| a.first_name_label) hint=a(|a| a.first_name_hint) value=form.first_name
+                <Field id="profile-first-name" label=a(|a| a.first_name_label) hint=a(|a| a.first_name_hint) value=values.first_name
                     error=field_error(ProfileField::FirstName) required=true autocomplete="given-name"
                     on_blur=move || touch(ProfileField::FirstName)/>
-                <Field id="profile-birth-year" label=a(|a| a.birth_year_label) hint=a(|a| a.birth_year_hint) value=form.birth_year
+                <Field id="profile-birth-year" label=a(|a| a.birth_year_label) hint=a(|a| a.birth_year_hint) value=values.birth_year
                     error=field_error(ProfileField::BirthYear) required=true autocomplete="bday-year" inputmode="numeric"
                     on_blur=move || touch(ProfileField::BirthYear)/>
-                <GenderChoice name="profile-gender" value=form.gender/>
-                <Field id="profile-phone" label=a(|a| a.phone_label) hint=a(|a| a.phone_hint) value=form.phone kind="tel"
+                <GenderChoice name="profile-gender" value=values.gender/>
+                <Field id="profile-phone" label=a(|a| a.phone_label) hint=a(|a| a.phone_hint) value=values.phone kind="tel"
                     inputmode="tel" autocomplete="tel" error=field_error(ProfileField::Phone) on_blur=tidy_phone/>
-                <LangSelect value=form.lang error=field_error(ProfileField::Lang)/>
+                <LangSelect value=values.lang error=field_error(ProfileField::Lang)/>
                 <Show when=minor>
-                    <GuardianNotice id="profile-guardian" checked=form.guardian_consent error=field_error(ProfileField::GuardianConsent) nested=true/>
+                    <GuardianNotice id="profile-guardian" checked=values.guardian_consent error=field_error(ProfileField::GuardianConsent) nested=true/>
                 </Show>
                 <div role="alert">
                     <Show when=move || stale.get()>

@@ -5,11 +5,11 @@ use fk_api::i18n::fill;
 use fk_api::{AccountMessages, ApiError};
 use leptos::prelude::*;
 
-use super::form::error_message;
-use super::form::LoadFailed;
+use super::errors::error_message;
+use super::widgets::LoadFailed;
 use crate::dom::{format_date, set_title};
 use crate::i18n::use_i18n;
-use crate::layout::Loading;
+use crate::widgets::Loading;
 
 #[component]
 pub fn PromotionsPage() -> impl IntoView {

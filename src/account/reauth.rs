@@ -4,7 +4,8 @@ use fk_api::ApiError;
 use leptos::prelude::*;
 
 use super::auth::use_auth;
-use super::form::{FormAlert, PasswordField, SubmitButton};
+use super::fields::{FormAlert, PasswordField, SubmitButton};
+use crate::dom::focus_id;
 use crate::i18n::use_i18n;
 
 #[component]
@@ -31,7 +32,7 @@ pub fn ReauthPrompt(
         None => {}
     });
     // The prompt appears where the user acted: put the cursor in it.
-    Effect::new(move |_| super::form::focus_id("reauth-password"));
+    Effect::new(move |_| focus_id("reauth-password"));
     let a = move |key: fn(&'static fk_api::AccountMessages) -> &'static str| i18n.account(key);
     view! {
         <form class="reauth card" novalidate aria-labelledby="reauth-title"

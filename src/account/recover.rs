@@ -3,14 +3,14 @@
 use fk_api::account::password::check;
 use fk_api::account::{rules, RecoverRequest};
 use fk_api::i18n::fill;
-use fk_api::{ApiError, ErrorCode};
+use fk_api::ErrorCode;
 use leptos::prelude::*;
 
 use super::auth::use_auth;
-use super::form::{
-    common_passwords, focus_id, Field, FormAlert, OutcomeHeading, PasswordField, SubmitButton,
-};
+use super::fields::{common_passwords, Field, FormAlert, PasswordField, SubmitButton};
+use super::form::{Control, Form};
 use super::take_link_token;
+use super::widgets::OutcomeHeading;
 use crate::dom::set_title;
 use crate::i18n::use_i18n;
 
@@ -19,43 +19,30 @@ pub fn RecoverPage() -> impl IntoView {
     let i18n = use_i18n();
     Effect::new(move |_| set_title(i18n.lang.get().account().recover_title, i18n.t().app_name));
     let email = RwSignal::new(String::new());
-    let submitted = RwSignal::new(false);
-    let server_error = RwSignal::new(None::<ApiError>);
+    let form = Form::new([Control::named("email")]);
     let sent = RwSignal::new(None::<String>);
-    let email_error = Signal::derive(move || {
-        server_error
-            .get()
-            .filter(|e| e.field.is_some())
-            .or_else(|| {
-                submitted
-                    .get()
-                    .then(|| rules::email(&email.get()).err())
-                    .flatten()
-            })
-    });
+    let email_error = form.error("email", move || email.with(|e| rules::email(e).err()));
+    form.clear_on_change(move || email.track());
     let submit = Action::new_local(move |request: &RecoverRequest| {
         let request = request.clone();
         async move { crate::api::recover(&request).await }
     });
     Effect::new(move |_| match submit.value().get() {
         Some(Ok(answer)) => sent.set(Some(answer.email)),
-        Some(Err(e)) => server_error.set(Some(e)),
+        Some(Err(e)) => form.refused(e),
         None => {}
     });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        submitted.set(true);
-        server_error.set(None);
-        if rules::email(&email.get_untracked()).is_err() {
-            focus_id("email");
-            return;
+        form.submit();
+        if form.passes(email.with_untracked(|e| rules::email(e).err()).as_slice()) {
+            submit.dispatch(RecoverRequest {
+                email: email.get_untracked(),
+                lang: i18n.lang.get_untracked(),
+            });
         }
-        submit.dispatch(RecoverRequest {
-            email: email.get_untracked(),
-            lang: i18n.lang.get_untracked(),
-        });
     };
-    let form_level = Signal::derive(move || server_error.get().filter(|e| e.field.is_none()));
+    let form_level = form.alert();
     let a = move |key: fn(&'static fk_api::AccountMessages) -> &'static str| i18n.account(key);
     view! {
         <div class="page page--narrow">
@@ -71,7 +58,8 @@ pub fn RecoverPage() -> impl IntoView {
                 None => view! {
                     <p class="lead">{a(|a| a.recover_lead)}</p>
                     <form class="account-form" novalidate on:submit=on_submit>
-                        <Field id="email" label=a(|a| a.email_label) value=email kind="email" error=email_error required=true autocomplete="email"/>
+                        <Field id="email" label=a(|a| a.email_label) value=email kind="email" error=email_error required=true autocomplete="email"
+                            on_blur=move || form.touch("email")/>
                         <FormAlert error=form_level/>
                         <SubmitButton label=a(|a| a.recover_submit) pending=submit.pending().into()/>
                     </form>
@@ -90,43 +78,25 @@ pub fn ResetPage() -> impl IntoView {
     let token = take_link_token();
     let has_token = token.is_some();
     let token = StoredValue::new(token.unwrap_or_default());
-    let server_error = RwSignal::new(None::<ApiError>);
+    // The link's token is no control: the server's answer about it outlives typing.
+    let form = Form::new([Control::named("password")]);
     if has_token {
         // Say at once when the link no longer works, not after a password was typed.
         leptos::task::spawn_local(async move {
             if let Err(e) = crate::api::check_reset_link(token.get_value()).await {
                 if e.code == ErrorCode::LinkInvalid {
-                    server_error.set(Some(e));
+                    form.refused(e);
                 }
             }
         });
     }
     let common = common_passwords();
     let password = RwSignal::new(String::new());
-    let touched = RwSignal::new(false);
     let done = RwSignal::new(false);
     // The account's login and e-mail are not known here; the server adds those two checks.
-    let password_error = Signal::derive(move || {
-        server_error
-            .get()
-            .filter(|e| e.field.as_deref() == Some("password"))
-            .or_else(|| {
-                touched
-                    .get()
-                    .then(|| common.with(|c| check(&password.get(), "", "", c).err()))
-                    .flatten()
-            })
-    });
-    Effect::new(move |_| {
-        password.track();
-        server_error.update(|e| {
-            if e.as_ref()
-                .is_some_and(|e| e.field.as_deref() == Some("password"))
-            {
-                *e = None
-            }
-        });
-    });
+    let rule = move |p: &str| common.with(|c| check(p, "", "", c).err());
+    let password_error = form.error("password", move || password.with(|p| rule(p)));
+    form.clear_on_change(move || password.track());
     let submit = Action::new_local(move |new_password: &String| {
         let new_password = new_password.clone();
         async move { crate::api::reset(token.get_value(), new_password).await }
@@ -136,36 +106,21 @@ pub fn ResetPage() -> impl IntoView {
             auth.signed_in(session);
             done.set(true);
         }
-        Some(Err(e)) => {
-            let field = e.field.clone();
-            server_error.set(Some(e));
-            if field.as_deref() == Some("password") {
-                focus_id("password");
-            }
-        }
+        Some(Err(e)) => form.refused(e),
         None => {}
     });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        touched.set(true);
-        server_error.set(None);
-        if common.with_untracked(|c| check(&password.get_untracked(), "", "", c).is_err()) {
-            focus_id("password");
-            return;
+        form.submit();
+        if form.passes(password.with_untracked(|p| rule(p)).as_slice()) {
+            submit.dispatch(password.get_untracked());
         }
-        submit.dispatch(password.get_untracked());
     };
     // A memo: the page switches to "link dead" only when that changes, not on every error
     // (re-rendering the form would lose the focus the error just put on the field).
-    let link_dead = Memo::new(move |_| {
-        !has_token
-            || server_error.with(|e| e.as_ref().is_some_and(|e| e.code == ErrorCode::LinkInvalid))
-    });
-    let form_level = Signal::derive(move || {
-        server_error
-            .get()
-            .filter(|e| e.field.as_deref() != Some("password"))
-    });
+    let link_dead =
+        Memo::new(move |_| !has_token || form.refusal() == Some(ErrorCode::LinkInvalid));
+    let form_level = form.alert();
     let a = move |key: fn(&'static fk_api::AccountMessages) -> &'static str| i18n.account(key);
     view! {
         <div class="page page--narrow">
@@ -188,7 +143,7 @@ pub fn ResetPage() -> impl IntoView {
                 view! {
                     <form class="account-form" novalidate on:submit=on_submit>
                         <PasswordField id="password" label=a(|a| a.new_password_label) hint=a(|a| a.password_hint) value=password
-                            error=password_error new=common on_blur=move || touched.set(true)/>
+                            error=password_error new=common on_blur=move || form.touch("password")/>
                         <FormAlert error=form_level/>
                         <SubmitButton label=a(|a| a.reset_submit) pending=submit.pending().into()/>
                     </form>

@@ -3,19 +3,22 @@
 use fk_api::account::rules::may_be_minor;
 use fk_api::account::{Gender, RegisterField, RegisterRequest};
 use fk_api::i18n::fill;
-use fk_api::{ApiError, ErrorCode};
+use fk_api::ErrorCode;
 use leptos::prelude::*;
 
-use super::form::{
-    common_passwords, current_year, error_message, focus_id, Checkbox, Field, FormAlert,
-    GenderChoice, GuardianNotice, OutcomeHeading, PasswordField, SubmitButton,
+use super::errors::error_message;
+use super::fields::{
+    common_passwords, current_year, Checkbox, Field, FormAlert, GenderChoice, GuardianNotice,
+    PasswordField, SubmitButton,
 };
+use super::form::{Control, Form};
+use super::widgets::OutcomeHeading;
 use crate::dom::set_title;
 use crate::i18n::use_i18n;
 
 /// The form's values; `request()` is what the rules and the server see.
 #[derive(Clone, Copy)]
-struct Form {
+struct Values {
     first_name: RwSignal<String>,
     email: RwSignal<String>,
     birth_year: RwSignal<String>,
@@ -26,9 +29,9 @@ struct Form {
     guardian_consent: RwSignal<bool>,
 }
 
-impl Form {
-    fn new() -> Form {
-        Form {
+impl Values {
+    fn new() -> Values {
+        Values {
             first_name: RwSignal::new(String::new()),
             email: RwSignal::new(String::new()),
             birth_year: RwSignal::new(String::new()),
@@ -67,7 +70,7 @@ impl Form {
 pub fn RegisterPage() -> impl IntoView {
     let i18n = use_i18n();
     Effect::new(move |_| set_title(i18n.lang.get().account().register_title, i18n.t().app_name));
-    let form = Form::new();
+    let values = Values::new();
     let year = current_year();
     let common = common_passwords();
     let policy_version = RwSignal::new(0u32);
@@ -76,52 +79,30 @@ pub fn RegisterPage() -> impl IntoView {
             policy_version.set(config.policy_version);
         }
     });
-    // A field shows its rule's answer once it has been left, or after a submit attempt.
-    let touched = RwSignal::new(Vec::<RegisterField>::new());
-    let submitted = RwSignal::new(false);
-    let server_error = RwSignal::new(None::<ApiError>);
-    let touch = move |f: RegisterField| {
-        touched.update(|t| {
-            if !t.contains(&f) {
-                t.push(f)
-            }
-        })
-    };
-    let field_error = move |f: RegisterField| -> Signal<Option<ApiError>> {
-        Signal::derive(move || {
-            let server = server_error
-                .get()
-                .filter(|e| e.field.as_deref() == Some(f.name()));
-            if server.is_some() {
-                return server;
-            }
-            if !(submitted.get() || touched.with(|t| t.contains(&f))) {
-                return None;
-            }
+    // Each control's id is the field's JSON name.
+    let form = Form::new(RegisterField::ALL.map(|f| Control::named(f.name())));
+    let field_error = move |f: RegisterField| {
+        form.error(f.name(), move || {
             common.with(|c| {
-                form.request(policy_version.get(), i18n.lang.get())
+                values
+                    .request(policy_version.get(), i18n.lang.get())
                     .check(f, year, c)
                     .err()
             })
         })
     };
-    // A changed value makes the server's old answer about it moot.
-    Effect::new(move |_| {
-        let _ = (
-            form.first_name.get(),
-            form.email.get(),
-            form.birth_year.get(),
-            form.login.get(),
-            form.password.get(),
-            form.accept_policy.get(),
-        );
-        server_error.update(|e| {
-            if e.as_ref().is_some_and(|e| e.field.is_some()) {
-                *e = None
-            }
-        });
+    let touch = move |f: RegisterField| form.touch(f.name());
+    form.clear_on_change(move || {
+        values.first_name.track();
+        values.email.track();
+        values.birth_year.track();
+        values.gender.track();
+        values.login.track();
+        values.password.track();
+        values.accept_policy.track();
+        values.guardian_consent.track();
     });
-    let minor = move || may_be_minor(form.year(), year);
+    let minor = move || may_be_minor(values.year(), year);
     let done = RwSignal::new(None::<String>);
     let submit = Action::new_local(move |request: &RegisterRequest| {
         let request = request.clone();
@@ -129,33 +110,19 @@ pub fn RegisterPage() -> impl IntoView {
     });
     Effect::new(move |_| match submit.value().get() {
         Some(Ok(answer)) => done.set(Some(answer.email)),
-        Some(Err(error)) => {
-            let field = error.field.clone();
-            server_error.set(Some(error));
-            if let Some(field) = field {
-                focus_id(&field);
-            }
-        }
+        Some(Err(error)) => form.refused(error),
         None => {}
     });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        submitted.set(true);
-        server_error.set(None);
-        let request = form.request(policy_version.get_untracked(), i18n.lang.get_untracked());
-        let errors = common.with_untracked(|c| request.validate(year, c));
-        match errors.first().and_then(|e| e.field.clone()) {
-            Some(first) => focus_id(&first),
-            None => {
-                submit.dispatch(request);
-            }
+        form.submit();
+        let request = values.request(policy_version.get_untracked(), i18n.lang.get_untracked());
+        if form.passes(&common.with_untracked(|c| request.validate(year, c))) {
+            submit.dispatch(request);
         }
     };
-    let form_level = Signal::derive(move || {
-        server_error
-            .get()
-            .filter(|e| e.field.is_none() || e.code == ErrorCode::PolicyOutdated)
-    });
+    // A newer edition of the policy is news for the whole form, not only for its checkbox.
+    let form_level = form.alert_also(|e| e.code == ErrorCode::PolicyOutdated);
     let a = move |key: fn(&'static fk_api::AccountMessages) -> &'static str| i18n.account(key);
     view! {
         <div class="page page--narrow">
@@ -172,30 +139,30 @@ pub fn RegisterPage() -> impl IntoView {
                     <p class="lead">{a(|a| a.register_lead)}</p>
                     <p class="hint">{a(|a| a.required_note)}</p>
                     <form class="account-form" novalidate on:submit=on_submit>
-                        <Field id="first_name" label=a(|a| a.first_name_label) hint=a(|a| a.first_name_hint) value=form.first_name
+                        <Field id="first_name" label=a(|a| a.first_name_label) hint=a(|a| a.first_name_hint) value=values.first_name
                             error=field_error(RegisterField::FirstName) required=true autocomplete="given-name"
                             on_blur=move || touch(RegisterField::FirstName)/>
-                        <Field id="email" label=a(|a| a.email_label) hint=a(|a| a.email_hint) value=form.email kind="email"
+                        <Field id="email" label=a(|a| a.email_label) hint=a(|a| a.email_hint) value=values.email kind="email"
                             error=field_error(RegisterField::Email) required=true autocomplete="email"
                             on_blur=move || touch(RegisterField::Email)/>
-                        <Field id="birth_year" label=a(|a| a.birth_year_label) hint=a(|a| a.birth_year_hint) value=form.birth_year
+                        <Field id="birth_year" label=a(|a| a.birth_year_label) hint=a(|a| a.birth_year_hint) value=values.birth_year
                             error=field_error(RegisterField::BirthYear) required=true autocomplete="bday-year" inputmode="numeric"
                             on_blur=move || touch(RegisterField::BirthYear)/>
-                        <GenderChoice name="gender" value=form.gender/>
-                        <Field id="login" label=a(|a| a.login_label) hint=a(|a| a.login_hint) value=form.login
+                        <GenderChoice name="gender" value=values.gender/>
+                        <Field id="login" label=a(|a| a.login_label) hint=a(|a| a.login_hint) value=values.login
                             error=field_error(RegisterField::Login) required=true autocomplete="username"
                             on_blur=move || touch(RegisterField::Login)/>
-                        <PasswordField id="password" label=a(|a| a.password_label) hint=a(|a| a.password_hint) value=form.password
+                        <PasswordField id="password" label=a(|a| a.password_label) hint=a(|a| a.password_hint) value=values.password
                             error=field_error(RegisterField::Password) new=common
                             on_blur=move || touch(RegisterField::Password)/>
-                        <Checkbox id="accept_policy" checked=form.accept_policy required=true error=field_error(RegisterField::AcceptPolicy)
+                        <Checkbox id="accept_policy" checked=values.accept_policy required=true error=field_error(RegisterField::AcceptPolicy)
                             hint=a(|a| a.accept_policy_hint)>
                             {a(|a| a.accept_policy_before)}
                             <a href="/policy" rel="external" target="_blank">{a(|a| a.accept_policy_link)}</a>
                             {move || fill(i18n.lang.get().account().accept_policy_after, &[("version", &policy_version.get().to_string())])}
                         </Checkbox>
                         <Show when=minor>
-                            <GuardianNotice id="guardian_consent" checked=form.guardian_consent error=field_error(RegisterField::GuardianConsent)/>
+                            <GuardianNotice id="guardian_consent" checked=values.guardian_consent error=field_error(RegisterField::GuardianConsent)/>
                         </Show>
                         <FormAlert error=form_level/>
                         <SubmitButton label=a(|a| a.register_submit) pending=submit.pending().into()/>

@@ -7,8 +7,8 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
 use super::auth::{safe_next, use_auth};
-use super::form::{focus_id, Checkbox, Field, FormAlert, PasswordField, SubmitButton};
-use crate::dom::set_title;
+use super::fields::{Checkbox, Field, FormAlert, PasswordField, SubmitButton};
+use crate::dom::{focus_id, set_title};
 use crate::i18n::use_i18n;
 
 #[component]

@@ -5,11 +5,12 @@ use fk_api::account::choices::{Choice, Choices};
 use fk_api::{AccountMessages, ApiError, ErrorCode};
 use leptos::prelude::*;
 
-use super::form::error_message;
-use super::form::LoadFailed;
+use super::errors::error_message;
+use super::widgets::LoadFailed;
 use crate::dom::set_title;
 use crate::i18n::use_i18n;
-use crate::layout::{Loading, CONTACT_EMAIL};
+use crate::layout::CONTACT_EMAIL;
+use crate::widgets::Loading;
 
 /// A choice's name, as the switch, the history and the unsubscribe page say it.
 pub fn choice_label(a: &'static AccountMessages, choice: Choice) -> &'static str {

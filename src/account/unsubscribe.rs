@@ -7,11 +7,12 @@ use fk_api::{AccountMessages, ApiError, ErrorCode};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::form::{FormAlert, OutcomeHeading};
+use super::fields::FormAlert;
 use super::subscriptions::{choice_label, with_contact};
+use super::widgets::{LoadFailed, OutcomeHeading};
 use crate::dom::set_title;
 use crate::i18n::use_i18n;
-use crate::layout::Loading;
+use crate::widgets::Loading;
 
 /// The `?token=` of the link, taken out of the address bar at once (like
 /// [`super::take_link_token`] for `#token=`), so it stays out of the history and of anything
@@ -104,7 +105,7 @@ pub fn UnsubscribePage() -> impl IntoView {
     let body = move || {
         match step.get() {
         Step::Checking => view! { <Loading/> }.into_any(),
-        Step::Unreachable(error) => view! { <super::form::LoadFailed error retry=move |_| { step.set(Step::Checking); check.dispatch(()); }/> }.into_any(),
+        Step::Unreachable(error) => view! { <LoadFailed error retry=move |_| { step.set(Step::Checking); check.dispatch(()); }/> }.into_any(),
         Step::Invalid => view! {
             <section class="notice notice--error" id="unsubscribe-invalid">
                 <h2>{a(|a| a.unsub_invalid)}</h2>

@@ -6,11 +6,13 @@ use fk_api::{ApiError, ErrorCode};
 use leptos::prelude::*;
 
 use super::auth::use_auth;
-use super::form::{error_message, FormAlert, OutcomeHeading, PasswordField, SubmitButton};
+use super::errors::error_message;
+use super::fields::{FormAlert, PasswordField, SubmitButton};
 use super::take_link_token;
+use super::widgets::OutcomeHeading;
 use crate::dom::set_title;
 use crate::i18n::use_i18n;
-use crate::layout::Loading;
+use crate::widgets::Loading;
 
 #[derive(Clone, Debug, PartialEq)]
 enum Outcome {
@@ -98,7 +100,7 @@ fn PasswordStep(
     let field_error = Signal::derive(move || error.get().filter(|e| e.field.is_some()));
     let form_error = Signal::derive(move || error.get().filter(|e| e.field.is_none()));
     // The question appears instead of "confirming…": put the cursor where the answer goes.
-    Effect::new(move |_| super::form::focus_id("password"));
+    Effect::new(move |_| crate::dom::focus_id("password"));
     let a = move |key: fn(&'static fk_api::AccountMessages) -> &'static str| i18n.account(key);
     view! {
         <form class="account-form" novalidate aria-labelledby="verify-password-heading"

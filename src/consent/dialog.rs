@@ -14,7 +14,7 @@ use super::ui::{accept_or_reject, DialogContext, Mode};
 use crate::api;
 use crate::dom::{active_element, format_date_time};
 use crate::i18n::use_i18n;
-use crate::layout::ErrorPanel;
+use crate::widgets::ErrorPanel;
 
 const FOCUSABLE: &str = "button:not([disabled]), input:not([disabled]), a[href], summary, [tabindex]:not([tabindex='-1'])";
 

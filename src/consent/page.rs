@@ -44,7 +44,7 @@ pub fn CurrentChoice() -> impl IntoView {
     let i18n = use_i18n();
     let state = use_consent_state();
     let config = LocalResource::new(move || api::consent_config(bridge::api_base()));
-    let current = move || {
+    move || {
         let t = i18n.t();
         let lang = i18n.lang.get();
         match state.get() {
@@ -64,6 +64,5 @@ pub fn CurrentChoice() -> impl IntoView {
             }
             None => view! { <p class="cookies-current" id="cookie-current">{t.consent_receipt_none}</p> }.into_any(),
         }
-    };
-    current
+    }
 }

@@ -25,7 +25,7 @@ impl Counter {
 #[component]
 pub fn PolicyBody(doc: Arc<PolicyDocument>, search: SearchState) -> impl IntoView {
     let counter = Counter(Cell::new(0));
-    let preamble = doc.preamble.iter().map(|b| plain_block(b)).collect_view();
+    let preamble = doc.preamble.iter().map(plain_block).collect_view();
     let sections = doc
         .sections
         .iter()

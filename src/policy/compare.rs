@@ -9,7 +9,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api;
 use crate::dom::{format_date, set_title};
 use crate::i18n::use_i18n;
-use crate::layout::{ErrorPanel, Loading};
+use crate::widgets::{ErrorPanel, Loading};
 
 #[component]
 pub fn ComparePage() -> impl IntoView {
@@ -121,7 +121,7 @@ fn unchanged_group(units: Vec<ClauseDiff>) -> impl IntoView {
         (Some(a), _) => format!(" ({})", a.label),
         _ => String::new(),
     };
-    let body = units.into_iter().map(|u| unit_text(u)).collect_view();
+    let body = units.into_iter().map(unit_text).collect_view();
     view! {
         <details class="diff-unchanged">
             <summary>{move || fill(i18n.t().compare_unchanged, &[("count", &count.to_string())])}{range}</summary>

@@ -6,7 +6,7 @@ use leptos_router::hooks::use_params_map;
 use super::reader::{PolicyReader, Standing};
 use crate::api;
 use crate::i18n::use_i18n;
-use crate::layout::{ErrorPanel, Loading};
+use crate::widgets::{ErrorPanel, Loading};
 
 #[component]
 pub fn CurrentPolicyPage() -> impl IntoView {

@@ -8,7 +8,7 @@ use leptos_router::hooks::use_navigate;
 use crate::api;
 use crate::dom::{format_date, set_title};
 use crate::i18n::{error_text, use_i18n};
-use crate::layout::{ErrorPanel, Loading};
+use crate::widgets::{ErrorPanel, Loading};
 
 #[component]
 pub fn VersionsPage() -> impl IntoView {
