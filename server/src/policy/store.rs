@@ -45,7 +45,8 @@ pub async fn latest(db: &Db, lang: Lang) -> Result<Option<VersionRow>, sqlx::Err
     let sql = format!(
         "SELECT {COLUMNS} FROM policy_versions WHERE lang = $1 ORDER BY version DESC LIMIT 1"
     );
-    sqlx::query(&sql)
+    // Run-time SQL: only the constant column list is spliced in; values are bound.
+    sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(lang.code())
         .fetch_optional(db)
         .await?
@@ -56,7 +57,8 @@ pub async fn latest(db: &Db, lang: Lang) -> Result<Option<VersionRow>, sqlx::Err
 
 pub async fn find(db: &Db, lang: Lang, version: u32) -> Result<Option<VersionRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM policy_versions WHERE lang = $1 AND version = $2");
-    sqlx::query(&sql)
+    // Run-time SQL: only the constant column list is spliced in; values are bound.
+    sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(lang.code())
         .bind(i64::from(version))
         .fetch_optional(db)
@@ -69,7 +71,8 @@ pub async fn find(db: &Db, lang: Lang, version: u32) -> Result<Option<VersionRow
 pub async fn list(db: &Db, lang: Lang) -> Result<Vec<VersionRow>, sqlx::Error> {
     let sql =
         format!("SELECT {COLUMNS} FROM policy_versions WHERE lang = $1 ORDER BY version DESC");
-    sqlx::query(&sql)
+    // Run-time SQL: only the constant column list is spliced in; values are bound.
+    sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(lang.code())
         .fetch_all(db)
         .await?
@@ -80,7 +83,8 @@ pub async fn list(db: &Db, lang: Lang) -> Result<Vec<VersionRow>, sqlx::Error> {
 
 pub async fn list_all(db: &Db) -> Result<Vec<VersionRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM policy_versions ORDER BY lang, version");
-    sqlx::query(&sql)
+    // Run-time SQL: only the constant column list is spliced in; values are bound.
+    sqlx::query(sqlx::AssertSqlSafe(sql))
         .fetch_all(db)
         .await?
         .iter()
