@@ -111,19 +111,24 @@ fn jsdom() -> PathBuf {
     npm_dir().join("node_modules/jsdom/package.json")
 }
 
+/// The consent loader's bundler and minifier (`consent/build.mjs`, run by the server's build).
+fn esbuild() -> PathBuf {
+    npm_dir().join("node_modules/esbuild/package.json")
+}
+
 fn npm_tools() -> Result<(), String> {
     let wasm_opt_ok = output(
         &npm_bin().join("wasm-opt").to_string_lossy(),
         &["--version"],
     )
     .is_some_and(|v| v.contains("132"));
-    if wasm_opt_ok && axe_js().exists() && jsdom().exists() {
+    if wasm_opt_ok && axe_js().exists() && jsdom().exists() && esbuild().exists() {
         return Ok(());
     }
     if output("npm", &["--version"]).is_none() {
         apt_install(&["nodejs", "npm"])?;
     }
-    step("installing binaryen (wasm-opt), axe-core and jsdom from npm");
+    step("installing binaryen (wasm-opt), esbuild, axe-core and jsdom from npm");
     exec(
         Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund"])
