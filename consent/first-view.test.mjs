@@ -1,4 +1,4 @@
-// Tests for what consent/loader.js paints, in a real DOM (jsdom, installed by xtask into
+// Tests for what the consent loader (as served: consent/build.mjs) paints, in a real DOM (jsdom, installed by xtask into
 // xtask/npm): the banner's first view and its buttons, the dialog's loading state, the
 // cookies-disabled notice, the page's language, and placeholders for third-party frames.
 // `node --test consent/`. The markup below has the hooks of the server-rendered views
@@ -9,10 +9,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { build } from './build.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { JSDOM, VirtualConsole } = createRequire(import.meta.url)(path.join(here, '../xtask/npm/node_modules/jsdom'));
-const SOURCE = fs.readFileSync(path.join(here, 'loader.js'), 'utf8');
+const { code: SOURCE } = build();
 const PLACEHOLDER = '/*FK_SETUP*/null';
 const API = 'https://privacy.fortekassa.kz';
 
@@ -55,13 +56,19 @@ async function page({ body = '', lang = 'ru', gpc = false, cookieEnabled = true,
     if (init && init.method === 'POST') posts.push(JSON.parse(init.body));
     return { status: 201, json: async () => ({}) };
   };
+  // Every browser has these; jsdom does not.
+  w.TextEncoder = TextEncoder;
+  w.TextDecoder = TextDecoder;
   if (cookie) w.document.cookie = cookie;
   before(w);
   Object.defineProperty(w.navigator, 'globalPrivacyControl', { value: gpc });
   Object.defineProperty(w.navigator, 'cookieEnabled', { value: cookieEnabled });
   // The module cannot be imported here: `import()` from jsdom's eval fails, as a lost network would.
   w.eval(`document.currentScript; (function(){ const me = document.createElement('script'); me.src = '${API}/consent.js'; document.head.appendChild(me); })();`);
-  w.eval(SOURCE.replace(PLACEHOLDER, () => JSON.stringify(setup)).replace("const me = d.currentScript;", "const me = d.head.lastElementChild;"));
+  // jsdom has no current script for code run from outside: the loader's own tag stands in.
+  Object.defineProperty(w.document, 'currentScript', { configurable: true, get: () => w.document.head.lastElementChild });
+  w.eval(SOURCE.replace(PLACEHOLDER, () => JSON.stringify(setup)));
+  delete w.document.currentScript;
   // The loader paints at DOMContentLoaded, which jsdom fires once this task is done.
   if (w.document.readyState === 'loading') await new Promise(r => w.document.addEventListener('DOMContentLoaded', r));
   const shadow = () => w.document.getElementById('fk-consent')?.shadowRoot;

@@ -1,4 +1,5 @@
-// Tests for consent/loader.js: `node --test consent/`. The loader runs in a node:vm context
+// Tests for the consent loader (consent/loader/, built by consent/build.mjs): `node --test consent/`.
+// The loader as served (minified) runs in a node:vm context
 // with small fakes of the browser objects it touches (written below, no npm packages).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,8 +9,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID, webcrypto } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build, source } from './build.mjs';
 
-const SOURCE = fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'loader.js'), 'utf8');
+// What the server serves (minified when esbuild is installed, as `cargo xtask test` makes sure),
+// and the parts as written.
+const { code: SOURCE } = build();
+const WRITTEN = source();
 const PLACEHOLDER = '/*FK_SETUP*/null';
 const SEL = 'script[type="text/plain"][data-category]';
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -227,7 +232,7 @@ function load(opts = {}) {
       observe(target, options) { this.target = target; this.options = options; }
       trigger(records) { this.cb(records, this); }
     },
-    URL, atob, btoa,
+    URL, atob, btoa, TextEncoder, TextDecoder,
   });
   if (storage === 'throws') Object.defineProperty(win, 'localStorage', { get() { throw new Error('SecurityError'); } });
   else win.localStorage = storage;
@@ -257,11 +262,15 @@ const ranScripts = doc => doc.created.filter(e => e.nodeName === 'SCRIPT' && e.p
 // ---- the file -----------------------------------------------------------------------------
 
 test('the placeholder appears exactly once and the file avoids eval and inline styles', () => {
-  assert.equal(SOURCE.split(PLACEHOLDER).length - 1, 1);
-  // Styles only through the CSSOM, which no CSP rule covers; markup only the server's, in one place.
-  assert.doesNotMatch(SOURCE, /\beval\s*\(|new Function|style\s*=[^=]|<style|setAttribute\('style'|\.style\.cssText/);
-  assert.equal(SOURCE.split('innerHTML').length - 1, 1, 'one place sets markup: setHTML');
-  assert.match(SOURCE, /^\(function \(\) \{\n'use strict';/m);
+  // As written and as served (the minifier writes double quotes and drops spaces).
+  for (const code of [WRITTEN, SOURCE]) {
+    assert.equal(code.split(PLACEHOLDER).length - 1, 1);
+    // Styles only through the CSSOM, which no CSP rule covers; markup only the server's, in one place.
+    assert.doesNotMatch(code, /\beval\s*\(|new Function|style\s*=[^=]|<style|setAttribute\(['"]style['"]|\.style\.cssText/);
+    assert.equal(code.split('innerHTML').length - 1, 1, 'one place sets markup: setHTML');
+  }
+  assert.match(WRITTEN, /^\(function \(\) \{\n'use strict';/m);
+  assert.match(SOURCE, /^\(function ?\(\) ?\{\s*['"]use strict['"];/m);
 });
 
 test('served raw (no setup): fails soft', () => {
@@ -387,6 +396,21 @@ test('Consent Mode: update pushed after set()', () => {
 });
 
 // ---- set() and receipts ---------------------------------------------------------------------
+
+test('the cookie is base64url of UTF-8: text beyond ASCII round-trips; bad UTF-8 or a BOM is no choice', () => {
+  // The revision is the one free-text field the cookie carries.
+  const setup = { ...SETUP, revision: 'ревизия-ü-€-😀' };
+  const t = load({ setup });
+  t.fk.set(['statistics']);
+  assert.equal(decodeCookie(t.doc.jar.get('fk_consent')).r, setup.revision);
+  const choice = validChoice({ r: setup.revision });
+  assert.deepEqual(plain(load({ setup, cookie: 'fk_consent=' + cookieValue(choice) }).fk.get().categories), choice.c);
+  const bytes = b => '1.' + Buffer.from(b).toString('base64url');
+  const json = Buffer.from(JSON.stringify(choice), 'utf8');
+  for (const bad of [Buffer.concat([json.subarray(0, 20), Buffer.from([0xff]), json.subarray(20)]), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), json])]) {
+    assert.equal(load({ setup, cookie: 'fk_consent=' + bytes(bad) }).fk.get(), null);
+  }
+});
 
 test('set() writes the cookie in the documented format and returns the state', async () => {
   const t = load();

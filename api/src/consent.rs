@@ -365,7 +365,8 @@ mod tests {
 
     #[test]
     fn every_rule_names_its_field() {
-        let cases: Vec<(Box<dyn Fn(&mut ConsentRequest)>, &str)> = vec![
+        type Case = (Box<dyn Fn(&mut ConsentRequest)>, &'static str);
+        let cases: Vec<Case> = vec![
             (
                 Box::new(|r| r.consent_id = "not-a-uuid".into()),
                 "consent_id",

@@ -21,7 +21,7 @@ impl Strings {
         (0..len)
             .map(|_| {
                 let n = self.next();
-                if n % 97 == 0 {
+                if n.is_multiple_of(97) {
                     ['\n', ' ', 'Ж', '+', '.', 'G'][(n / 97 % 6) as usize]
                 } else {
                     alphabet[(n % alphabet.len() as u64) as usize]

@@ -405,10 +405,17 @@ async fn the_loader_carries_the_current_setup() {
 async fn the_loader_carries_the_banner_in_every_language() {
     let t = seeded().await;
     let js = get(&t.router, "/consent.js").await.text();
-    let start = js.find("const SETUP = ").expect("the setup line") + "const SETUP = ".len();
-    let end = start + js[start..].find(";\n").unwrap();
-    let setup: serde_json::Value =
-        serde_json::from_str(&js[start..end]).expect("the setup is JSON");
+    // The setup stands where the built loader has its placeholder (the text before it is the
+    // same), and is one JSON value.
+    let start = fk_server::consent::loader::SOURCE
+        .find("/*FK_SETUP*/null")
+        .expect("the placeholder");
+    assert_eq!(js[..start], fk_server::consent::loader::SOURCE[..start]);
+    let setup: serde_json::Value = serde_json::Deserializer::from_str(&js[start..])
+        .into_iter()
+        .next()
+        .expect("the setup")
+        .expect("the setup is JSON");
     for lang in fk_api::Lang::ALL {
         let view = &setup["views"][lang.code()];
         let banner = view["banner"].as_str().unwrap();

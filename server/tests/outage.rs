@@ -24,10 +24,13 @@ async fn a_database_outage_is_a_503_and_the_server_recovers_by_itself() {
         sqlx::AnyConnection::connect(&format!("{}/postgres", server.trim_end_matches('/')))
             .await
             .unwrap();
-    sqlx::query(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"))
-        .execute(&mut admin)
-        .await
-        .unwrap();
+    // Run-time SQL: the test's own database, by the name it was created with.
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "ALTER DATABASE {name} ALLOW_CONNECTIONS false"
+    )))
+    .execute(&mut admin)
+    .await
+    .unwrap();
     sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()")
         .bind(&name)
         .execute(&mut admin)
@@ -41,10 +44,12 @@ async fn a_database_outage_is_a_503_and_the_server_recovers_by_itself() {
     assert_eq!(policy.status, 503);
     assert_eq!(policy.error().0, "database_unavailable");
 
-    sqlx::query(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"))
-        .execute(&mut admin)
-        .await
-        .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "ALTER DATABASE {name} ALLOW_CONNECTIONS true"
+    )))
+    .execute(&mut admin)
+    .await
+    .unwrap();
     let back = wait_for_status(&t, 200).await;
     assert!(back, "the server reconnected by itself");
     assert_eq!(get(&t.router, "/api/policy/ru").await.status, 200);

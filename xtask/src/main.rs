@@ -3,6 +3,7 @@
 mod bench;
 mod bench_server;
 mod build;
+mod gates;
 mod http;
 mod load;
 mod mail;
@@ -17,7 +18,10 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   run [--addr HOST:PORT]   install what is missing, build the release app, serve it
                            (default http://127.0.0.1:8080, or FK_ADDR)
-  test                     every test: unit, server, wasm in headless Chromium, end-to-end
+  test                     the gates (fmt, clippy, cargo deny), then every test: unit,
+                           server, wasm in headless Chromium, end-to-end
+  gates                    only the gates: cargo fmt --check, clippy (host and wasm),
+                           cargo deny
   bench                    sizes and timings of the release build (reported, not asserted)
   bench load               only the figures under load (oha), without rebuilding the SPA";
 
@@ -26,6 +30,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
         Some("test") => test(),
+        Some("gates") => tools::ensure_build_tools().and_then(|()| gates::run()),
         Some("bench") if args.get(1).map(String::as_str) == Some("load") => bench::load_only(),
         Some("bench") => bench::bench(),
         Some("-h" | "--help" | "help") => {
@@ -123,6 +128,7 @@ fn run(args: &[String]) -> Result<(), String> {
 
 fn test() -> Result<(), String> {
     tools::ensure_build_tools()?;
+    gates::run()?;
     tools::ensure_browser()?;
     let schemathesis = tools::schemathesis()?;
     step("unit and server tests (api, server against real SQLite files, xtask)");

@@ -1,6 +1,6 @@
 //! Installs what the build and the tests need, each only when it is missing or the wrong
-//! version: the wasm target, Trunk, wasm-bindgen-cli matching Cargo.lock, binaryen and
-//! axe-core from npm, Chromium and its driver from Debian.
+//! version: the wasm target, Trunk, wasm-bindgen-cli matching Cargo.lock, binaryen, esbuild and
+//! axe-core from npm, Chromium and its driver from Debian, cargo-deny and oha from crates.io.
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -111,19 +111,24 @@ fn jsdom() -> PathBuf {
     npm_dir().join("node_modules/jsdom/package.json")
 }
 
+/// The consent loader's bundler and minifier (`consent/build.mjs`, run by the server's build).
+fn esbuild() -> PathBuf {
+    npm_dir().join("node_modules/esbuild/package.json")
+}
+
 fn npm_tools() -> Result<(), String> {
     let wasm_opt_ok = output(
         &npm_bin().join("wasm-opt").to_string_lossy(),
         &["--version"],
     )
     .is_some_and(|v| v.contains("132"));
-    if wasm_opt_ok && axe_js().exists() && jsdom().exists() {
+    if wasm_opt_ok && axe_js().exists() && jsdom().exists() && esbuild().exists() {
         return Ok(());
     }
     if output("npm", &["--version"]).is_none() {
         apt_install(&["nodejs", "npm"])?;
     }
-    step("installing binaryen (wasm-opt), axe-core and jsdom from npm");
+    step("installing binaryen (wasm-opt), esbuild, axe-core and jsdom from npm");
     exec(
         Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund"])
@@ -184,7 +189,8 @@ pub fn oha() -> Result<PathBuf, String> {
 }
 
 /// The API fuzzer of the contract test (`tests/e2e/tests/contract.rs`), from PyPI, with every
-/// package pinned in `xtask/python/requirements.txt`, in a virtual environment under `target/`.
+/// package pinned in `xtask/python/requirements.txt` to a version and its files' hashes, in a
+/// virtual environment under `target/`.
 pub fn schemathesis() -> Result<PathBuf, String> {
     let requirements = crate::root().join("xtask/python/requirements.txt");
     let pinned = std::fs::read_to_string(&requirements)
@@ -211,6 +217,8 @@ pub fn schemathesis() -> Result<PathBuf, String> {
                 "install",
                 "-q",
                 "--disable-pip-version-check",
+                // Every file checked against its hash in the list; nothing unlisted comes along.
+                "--require-hashes",
                 "--no-deps",
                 "-r",
             ])
@@ -219,4 +227,26 @@ pub fn schemathesis() -> Result<PathBuf, String> {
     )?;
     std::fs::write(&installed, pinned).map_err(|e| format!("{}: {e}", installed.display()))?;
     Ok(st)
+}
+
+/// The dependency checker of the gates (`deny.toml`), from crates.io.
+pub const CARGO_DENY_VERSION: &str = "0.20.2";
+
+pub fn cargo_deny() -> Result<(), String> {
+    if output("cargo-deny", &["--version"]).is_some_and(|v| v.contains(CARGO_DENY_VERSION)) {
+        return Ok(());
+    }
+    step(&format!(
+        "installing cargo-deny {CARGO_DENY_VERSION} (cargo install; several minutes the first time)"
+    ));
+    exec(
+        crate::cargo().args([
+            "install",
+            "cargo-deny",
+            "--locked",
+            "--version",
+            CARGO_DENY_VERSION,
+        ]),
+        "cargo install cargo-deny",
+    )
 }

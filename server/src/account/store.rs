@@ -69,10 +69,13 @@ impl Account {
 
 /// On the pool or inside a transaction (`&mut *tx`).
 pub async fn by_id(conn: &mut AnyConnection, id: i64) -> Result<Option<Account>, sqlx::Error> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM accounts WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
+    // Run-time SQL: only the constant column list is spliced in; values are bound.
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM accounts WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
     row.as_ref().map(from_row).transpose()
 }
 
@@ -85,9 +88,10 @@ pub async fn by_identifier(
         Identifier::Email(_) => "email_key",
         Identifier::Login(_) => "login_key",
     };
-    let row = sqlx::query(&format!(
+    // Run-time SQL: only the constant column list is spliced in; values are bound.
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM accounts WHERE {column} = $1"
-    ))
+    )))
     .bind(identifier.key())
     .fetch_optional(db)
     .await?;
@@ -106,9 +110,10 @@ pub async fn by_email_key(
     tx: &mut AnyConnection,
     email_key: &str,
 ) -> Result<Option<Account>, sqlx::Error> {
-    let row = sqlx::query(&format!(
+    // Run-time SQL: only the constant column list is spliced in; values are bound.
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM accounts WHERE email_key = $1"
-    ))
+    )))
     .bind(email_key)
     .fetch_optional(&mut *tx)
     .await?;

@@ -112,10 +112,13 @@ async fn try_push(
         return Err(invalid("login", "no account has this login"));
     };
     let account_id: i64 = account.try_get("id")?;
-    let existing = sqlx::query(&format!("SELECT {HEADER} FROM orders WHERE number = $1"))
-        .bind(number)
-        .fetch_optional(&mut *tx)
-        .await?;
+    // Run-time SQL: only the constant column list is spliced in; values are bound.
+    let existing = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {HEADER} FROM orders WHERE number = $1"
+    )))
+    .bind(number)
+    .fetch_optional(&mut *tx)
+    .await?;
     let Some(existing) = existing else {
         let total = order.total_tiyn();
         let row = sqlx::query(
@@ -263,7 +266,8 @@ async fn items_of(
     let sql = format!(
         "SELECT order_id, line, name, quantity, unit_price_tiyn FROM order_items WHERE order_id IN ({placeholders}) ORDER BY order_id, line"
     );
-    let mut query = sqlx::query(&sql);
+    // Run-time SQL: the text holds only generated `$n` placeholders; values are bound.
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     for id in ids {
         query = query.bind(*id);
     }
@@ -297,9 +301,10 @@ pub async fn all_for(
     conn: &mut AnyConnection,
     account_id: i64,
 ) -> Result<Vec<OrderView>, sqlx::Error> {
-    let rows = sqlx::query(&format!(
+    // Run-time SQL: only the constant column list is spliced in; values are bound.
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {HEADER} FROM orders WHERE account_id = $1 ORDER BY placed_at DESC, id DESC"
-    ))
+    )))
     .bind(account_id)
     .fetch_all(&mut *conn)
     .await?;
@@ -336,7 +341,8 @@ pub async fn page_for(
     let per = u64::from(ORDERS_PER_PAGE);
     let pages = u32::try_from(total.div_ceil(per).max(1)).unwrap_or(u32::MAX);
     let offset = i64::from(page.max(1) - 1) * i64::from(ORDERS_PER_PAGE);
-    let rows = sqlx::query(&format!("SELECT {HEADER} FROM orders WHERE account_id = $1 ORDER BY placed_at DESC, id DESC LIMIT $2 OFFSET $3"))
+    // Run-time SQL: only the constant column list is spliced in; values are bound.
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {HEADER} FROM orders WHERE account_id = $1 ORDER BY placed_at DESC, id DESC LIMIT $2 OFFSET $3")))
         .bind(account_id)
         .bind(i64::from(ORDERS_PER_PAGE))
         .bind(offset)
@@ -356,9 +362,10 @@ pub async fn one_for(
     account_id: i64,
     id: i64,
 ) -> Result<Option<OrderView>, sqlx::Error> {
-    let rows = sqlx::query(&format!(
+    // Run-time SQL: only the constant column list is spliced in; values are bound.
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {HEADER} FROM orders WHERE id = $1 AND account_id = $2"
-    ))
+    )))
     .bind(id)
     .bind(account_id)
     .fetch_all(&mut *conn)

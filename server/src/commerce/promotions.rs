@@ -135,11 +135,12 @@ pub async fn for_account(
     now: i64,
 ) -> Result<Promotions, sqlx::Error> {
     let code = lang.code();
-    let rows = sqlx::query(&format!(
+    // Run-time SQL: the column suffix is a `Lang` code (ru, kk, en); values are bound.
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT p.slug, p.title_{code} AS title, p.description_{code} AS description, p.starts_at, p.ends_at, \
          (SELECT MAX(pp.joined_at) FROM promotion_participations pp WHERE pp.promotion_id = p.id AND pp.account_id = $1 AND pp.left_at IS NULL) AS joined_at \
          FROM promotions p WHERE p.starts_at <= $2 AND p.ends_at > $2 ORDER BY p.ends_at, p.id"
-    ))
+    )))
     .bind(account_id)
     .bind(now)
     .fetch_all(&mut *conn)
@@ -157,12 +158,13 @@ pub async fn for_account(
             })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    let rows = sqlx::query(&format!(
+    // Run-time SQL: the column suffix is a `Lang` code (ru, kk, en); values are bound.
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT p.slug, p.title_{code} AS title, pp.joined_at, pp.left_at, p.ends_at \
          FROM promotion_participations pp JOIN promotions p ON p.id = pp.promotion_id \
          WHERE pp.account_id = $1 AND (pp.left_at IS NOT NULL OR p.ends_at <= $2) \
          ORDER BY COALESCE(pp.left_at, p.ends_at) DESC, pp.id DESC"
-    ))
+    )))
     .bind(account_id)
     .bind(now)
     .fetch_all(&mut *conn)

@@ -21,7 +21,8 @@ use crate::error::AppError;
 use crate::precompressed::Bodies;
 use crate::AppState;
 
-pub const SOURCE: &str = include_str!("../../../consent/loader.js");
+/// The loader as built by `build.rs` (`consent/build.mjs`: joined and minified).
+pub const SOURCE: &str = include_str!(concat!(env!("OUT_DIR"), "/consent.js"));
 const PLACEHOLDER: &str = "/*FK_SETUP*/null";
 
 /// The built banner's files, from `dist/consent/manifest.json` (written by xtask).

@@ -38,7 +38,8 @@ pub async fn insert(
         "INSERT INTO consent_receipts (consent_id, categories, config_revision, policy_version, gpc, user_agent, ip_truncated, recorded_at, account_id) VALUES {}",
         rows.join(", ")
     );
-    let mut query = sqlx::query(&sql);
+    // Run-time SQL: only the constant column list is spliced in; values are bound.
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     for (choice, ctx) in receipts {
         let categories: Vec<&str> = choice.categories.iter().map(|c| c.code()).collect();
         query = query
@@ -60,9 +61,10 @@ pub async fn insert(
 pub const HISTORY_LIMIT: i64 = 100;
 
 pub async fn history(db: &Db, consent_id: &str) -> Result<Vec<ConsentReceipt>, sqlx::Error> {
-    let rows = sqlx::query(&format!(
+    // Run-time SQL: only the constant column list is spliced in; values are bound.
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {RECEIPT} FROM consent_receipts WHERE consent_id = $1 ORDER BY id DESC LIMIT $2"
-    ))
+    )))
     .bind(consent_id)
     .bind(HISTORY_LIMIT)
     .fetch_all(db)
@@ -75,9 +77,10 @@ pub async fn for_account(
     conn: &mut sqlx::AnyConnection,
     account_id: i64,
 ) -> Result<Vec<ConsentReceipt>, sqlx::Error> {
-    let rows = sqlx::query(&format!(
+    // Run-time SQL: only the constant column list is spliced in; values are bound.
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {RECEIPT} FROM consent_receipts WHERE account_id = $1 ORDER BY id DESC"
-    ))
+    )))
     .bind(account_id)
     .fetch_all(&mut *conn)
     .await?;

@@ -120,9 +120,12 @@ async fn write_probe(db: &Db) -> Result<(), sqlx::Error> {
     let version: i64 = sqlx::query_scalar("PRAGMA user_version")
         .fetch_one(&mut *tx)
         .await?;
-    sqlx::query(&format!("PRAGMA user_version = {version}"))
-        .execute(&mut *tx)
-        .await?;
+    // Run-time SQL: an integer read just above (PRAGMA takes no bound value).
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "PRAGMA user_version = {version}"
+    )))
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await
 }
 

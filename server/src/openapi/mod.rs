@@ -14,7 +14,7 @@ use axum::Extension;
 use utoipa::openapi::path::{HttpMethod, Operation};
 use utoipa::openapi::response::{Response as DocResponse, ResponseBuilder};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref};
+use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
 /// The document's fixed parts; `app()` adds every routed handler's path to it.
@@ -138,7 +138,8 @@ fn add_standard_errors(path: &str, method: &HttpMethod, op: &mut Operation) {
     if op
         .request_body
         .as_ref()
-        .is_some_and(|b| b.content.contains_key("application/json"))
+        // The handlers' bodies are written inline, never as a `$ref` to a shared one.
+        .is_some_and(|b| matches!(b, RefOr::T(b) if b.content.contains_key("application/json")))
     {
         add(op, "400", "The body is not valid JSON of this shape, or a field breaks its rule (`field` names it)");
         add(op, "408", "The body did not arrive within 30 s");

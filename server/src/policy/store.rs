@@ -46,7 +46,8 @@ pub async fn latest(db: &Db, lang: Lang) -> Result<Option<VersionRow>, sqlx::Err
     let sql = format!(
         "SELECT {COLUMNS} FROM policy_versions WHERE lang = $1 ORDER BY version DESC LIMIT 1"
     );
-    sqlx::query(&sql)
+    // Run-time SQL: only the constant column list is spliced in; values are bound.
+    sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(lang.code())
         .fetch_optional(db)
         .await?
@@ -57,7 +58,8 @@ pub async fn latest(db: &Db, lang: Lang) -> Result<Option<VersionRow>, sqlx::Err
 
 pub async fn find(db: &Db, lang: Lang, version: u32) -> Result<Option<VersionRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM policy_versions WHERE lang = $1 AND version = $2");
-    sqlx::query(&sql)
+    // Run-time SQL: only the constant column list is spliced in; values are bound.
+    sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(lang.code())
         .bind(i64::from(version))
         .fetch_optional(db)
@@ -70,7 +72,8 @@ pub async fn find(db: &Db, lang: Lang, version: u32) -> Result<Option<VersionRow
 pub async fn list(db: &Db, lang: Lang) -> Result<Vec<VersionRow>, sqlx::Error> {
     let sql =
         format!("SELECT {COLUMNS} FROM policy_versions WHERE lang = $1 ORDER BY version DESC");
-    sqlx::query(&sql)
+    // Run-time SQL: only the constant column list is spliced in; values are bound.
+    sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(lang.code())
         .fetch_all(db)
         .await?
@@ -81,7 +84,8 @@ pub async fn list(db: &Db, lang: Lang) -> Result<Vec<VersionRow>, sqlx::Error> {
 
 pub async fn list_all(db: &Db) -> Result<Vec<VersionRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM policy_versions ORDER BY lang, version");
-    sqlx::query(&sql)
+    // Run-time SQL: only the constant column list is spliced in; values are bound.
+    sqlx::query(sqlx::AssertSqlSafe(sql))
         .fetch_all(db)
         .await?
         .iter()

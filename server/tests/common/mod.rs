@@ -74,7 +74,11 @@ pub fn database_url(dir: &std::path::Path) -> String {
                 let mut conn = sqlx::AnyConnection::connect(&admin)
                     .await
                     .expect("the test PostgreSQL server");
-                match sqlx::query(&create).execute(&mut conn).await {
+                // Run-time SQL: the database's name is made by the test run itself.
+                match sqlx::query(sqlx::AssertSqlSafe(create.clone()))
+                    .execute(&mut conn)
+                    .await
+                {
                     Ok(_) => {}
                     Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42P04") => {} // exists already
                     Err(e) => panic!("{create}: {e}"),

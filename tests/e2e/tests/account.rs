@@ -375,7 +375,7 @@ async fn the_registering_browser_asks_again_and_confirms_in_english() {
         .mails()
         .into_iter()
         .filter(|m| m.to == "en@example.kz")
-        .last()
+        .next_back()
         .unwrap();
     b.goto(&newest.link(&server.url("/account/verify#token=")))
         .await;
