@@ -22,7 +22,7 @@ use crate::client::Client;
 use crate::clock::{mail_time, rfc3339};
 use crate::commerce::{orders, promotions};
 use crate::error::AppError;
-use crate::mail::templates::{render, Mail};
+use crate::mail::{render, Mail};
 use crate::request::ApiJson;
 use crate::AppState;
 

@@ -18,7 +18,7 @@ use crate::auth::tokens::{self, link_invalid, Purpose};
 use crate::client::Client;
 use crate::clock::mail_time;
 use crate::error::AppError;
-use crate::mail::templates::{render, Mail};
+use crate::mail::{render, Mail};
 use crate::request::ApiJson;
 use crate::AppState;
 

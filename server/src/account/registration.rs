@@ -29,7 +29,7 @@ use crate::auth::tokens::{self, link_invalid, Purpose};
 use crate::auth::{session, signed_in};
 use crate::client::Client;
 use crate::error::AppError;
-use crate::mail::templates::{render, Mail};
+use crate::mail::{render, Mail};
 use crate::request::ApiJson;
 use crate::AppState;
 

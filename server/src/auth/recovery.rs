@@ -19,7 +19,7 @@ use crate::account::store::{self, Account, Event};
 use crate::client::Client;
 use crate::clock::mail_time;
 use crate::error::AppError;
-use crate::mail::templates::{render, Mail};
+use crate::mail::{render, Mail};
 use crate::request::ApiJson;
 use crate::AppState;
 

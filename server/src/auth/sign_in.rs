@@ -21,7 +21,7 @@ use crate::account::store::{self, Event};
 use crate::client::{shown_ip, Client};
 use crate::clock::mail_time;
 use crate::error::AppError;
-use crate::mail::templates::{render, Mail};
+use crate::mail::{render, Mail};
 use crate::request::ApiJson;
 use crate::AppState;
 

@@ -10,7 +10,7 @@ use sqlx::Row;
 
 use super::unsubscribe;
 use crate::error::AppError;
-use crate::mail::templates::{render, Mail};
+use crate::mail::{render, Mail};
 use crate::{AppState, Config};
 
 /// Letters queued per transaction: a long list does not hold the database's write lock for

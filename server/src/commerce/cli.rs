@@ -7,11 +7,10 @@ use clap::Subcommand;
 use time::macros::{format_description, offset};
 
 use super::promotions::{self, NewPromotion};
+use super::{fail, BAD_INPUT};
 use crate::clock::{self, rfc3339};
 use crate::db::Db;
 use crate::Config;
-
-pub(super) const BAD_INPUT: u8 = 2;
 
 #[derive(Subcommand)]
 pub enum OrdersCommand {
@@ -65,11 +64,6 @@ fn parse_day(value: &str) -> Result<i64, String> {
     let date = time::Date::parse(value, format_description!("[year]-[month]-[day]"))
         .map_err(|_| format!("{value:?} is not a date: use YYYY-MM-DD"))?;
     Ok(date.midnight().assume_offset(offset!(+5)).unix_timestamp())
-}
-
-pub(super) fn fail(message: impl std::fmt::Display, code: u8) -> ExitCode {
-    eprintln!("error: {message}");
-    ExitCode::from(code)
 }
 
 async fn open(config: &Config) -> Result<Db, ExitCode> {

@@ -7,9 +7,9 @@ use fk_api::account::commerce::{OrderItem, OrderPush};
 use fk_api::account::rules::login_key;
 use sqlx::Row;
 
-use super::cli::{fail, BAD_INPUT};
 use super::orders::{self, Pushed};
 use super::promotions::{self, NewPromotion};
+use super::{fail, BAD_INPUT};
 use crate::clock::{self, rfc3339};
 use crate::db::Db;
 use crate::error::AppError;

@@ -6,3 +6,13 @@ pub mod demo;
 pub mod http;
 pub mod orders;
 pub mod promotions;
+
+use std::process::ExitCode;
+
+/// Bad input from the operator: the process exits with 2, as clap does for bad arguments.
+const BAD_INPUT: u8 = 2;
+
+fn fail(message: impl std::fmt::Display, code: u8) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(code)
+}

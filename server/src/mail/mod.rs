@@ -5,7 +5,11 @@
 //! retried with growing pauses.
 mod layout;
 mod letters;
+mod render;
 pub mod templates;
+
+pub use render::{render, Rendered};
+pub use templates::Mail;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -19,7 +23,6 @@ use tokio::sync::Notify;
 
 use crate::db::Db;
 use crate::error::AppError;
-use templates::Rendered;
 
 /// How long a worker owns a message it is delivering; another instance may retry after that.
 const LOCK_SECONDS: i64 = 120;

@@ -1,6 +1,8 @@
 use super::*;
 use crate::mail::layout::BUTTON;
 use crate::mail::letters::sentence;
+use crate::mail::render;
+use fk_api::Lang;
 
 const XSS: &str = "<script>alert(1)</script>";
 
