@@ -9,7 +9,7 @@ use leptos_router::hooks::use_location;
 use crate::consent::bridge::show_preferences;
 use crate::i18n::use_i18n;
 
-pub const CONTACT_EMAIL: &str = "info@fortekassa.kz";
+pub use fk_api::CONTACT_EMAIL;
 
 fn focus_main() {
     if let Some(main) = document().get_element_by_id("main") {

@@ -12,3 +12,7 @@ pub mod text;
 pub use error::{ApiError, ErrorCode};
 pub use i18n::{AccountMessages, Messages};
 pub use lang::Lang;
+
+/// The address users write to about their data: the site's footer, the letters' footers and
+/// their "not you?" advice name it.
+pub const CONTACT_EMAIL: &str = "info@fortekassa.kz";

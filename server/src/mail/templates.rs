@@ -26,9 +26,7 @@
 //!   that passwords are never sent by e-mail.
 use fk_api::account::choices::Choice;
 
-/// The address users write to; the footer of every letter and the "not you?" advice name it
-/// (the sentences' `{contact}`).
-pub const CONTACT_EMAIL: &str = "info@fortekassa.kz";
+pub use fk_api::CONTACT_EMAIL;
 
 /// A message to send: a service message, or a newsletter. Every string is request-, user- or
 /// operator-derived and treated as untrusted.
