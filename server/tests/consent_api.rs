@@ -411,11 +411,12 @@ async fn the_loader_carries_the_banner_in_every_language() {
         .find("/*FK_SETUP*/null")
         .expect("the placeholder");
     assert_eq!(js[..start], fk_server::consent::loader::SOURCE[..start]);
-    let setup: serde_json::Value = serde_json::Deserializer::from_str(&js[start..])
-        .into_iter()
+    let mut values = serde_json::Deserializer::from_str(&js[start..]).into_iter();
+    let setup: serde_json::Value = values
         .next()
         .expect("the setup")
         .expect("the setup is JSON");
+    let end = start + values.byte_offset();
     for lang in fk_api::Lang::ALL {
         let view = &setup["views"][lang.code()];
         let banner = view["banner"].as_str().unwrap();
