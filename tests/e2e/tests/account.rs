@@ -374,8 +374,7 @@ async fn the_registering_browser_asks_again_and_confirms_in_english() {
     let newest = server
         .mails()
         .into_iter()
-        .filter(|m| m.to == "en@example.kz")
-        .next_back()
+        .rfind(|m| m.to == "en@example.kz")
         .unwrap();
     b.goto(&newest.link(&server.url("/account/verify#token=")))
         .await;
