@@ -279,11 +279,19 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             security::same_origin_only,
         ));
+    // Only the routes that may ask for the session carry its layer: the policy, the busiest
+    // route, pays nothing for it (a `from_fn` layer costs a boxed future per request).
+    let with_session = OpenApiRouter::new()
+        .merge(same_site)
+        .merge(consent::http::router(state.clone()))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::session::layer,
+        ));
     let (api, document) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(health::router())
         .merge(policy::http::router())
-        .merge(consent::http::router(state.clone()))
-        .merge(same_site)
+        .merge(with_session)
         .merge(commerce::http::internal_routes())
         .merge(choices::http::one_click_routes())
         .routes(routes!(consent::loader::serve))
@@ -298,11 +306,6 @@ pub fn app(state: AppState) -> Router {
             (StatusCode::METHOD_NOT_ALLOWED, Json(err)).into_response()
         })
         .layer(DefaultBodyLimit::max(MAX_BODY))
-        // Any route may ask for the request's session; it is looked up only when one does.
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            auth::session::layer,
-        ))
         .layer(middleware::from_fn_with_state(state.clone(), security::headers))
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(5)).compress_when(compressible()))
         // One INFO line per request: method, path, status, latency.
