@@ -156,13 +156,7 @@ async fn request_email_change(
     };
     state
         .mailer
-        .queue(
-            &mut tx,
-            Some(account.id),
-            &account.email,
-            render(&notice, account.lang),
-            now,
-        )
+        .queue_to(&mut tx, &account, &notice, now)
         .await?;
     store::log(
         &mut tx,
@@ -299,16 +293,7 @@ async fn change_password(
         others_ended: form.end_other_sessions,
         recover_link: &state.link("/account/recover"),
     };
-    state
-        .mailer
-        .queue(
-            &mut tx,
-            Some(account.id),
-            &account.email,
-            render(&mail, account.lang),
-            now,
-        )
-        .await?;
+    state.mailer.queue_to(&mut tx, &account, &mail, now).await?;
     tx.commit().await?;
     state.mailer.wake();
     Ok(StatusCode::NO_CONTENT.into_response())

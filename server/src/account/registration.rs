@@ -99,16 +99,7 @@ async fn tell_owner(
             sign_in_link: &state.link("/account/login"),
             recover_link: &state.link("/account/recover"),
         };
-        state
-            .mailer
-            .queue(
-                tx,
-                Some(owner.id),
-                &owner.email,
-                render(&mail, owner.lang),
-                now,
-            )
-            .await?;
+        state.mailer.queue_to(tx, &owner, &mail, now).await?;
         throttle::record(tx, &bucket, now).await?;
     }
     Ok(())

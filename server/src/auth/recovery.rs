@@ -63,16 +63,7 @@ async fn recover(
                 first_name: &account.first_name,
                 link: &state.link(&format!("/account/reset#token={token}")),
             };
-            state
-                .mailer
-                .queue(
-                    &mut tx,
-                    Some(account.id),
-                    &account.email,
-                    render(&mail, account.lang),
-                    now,
-                )
-                .await?;
+            state.mailer.queue_to(&mut tx, &account, &mail, now).await?;
         }
         None => {
             // To someone who is not a user: no record of it is kept once it is sent.
@@ -192,16 +183,7 @@ async fn reset(
         others_ended: true,
         recover_link: &state.link("/account/recover"),
     };
-    state
-        .mailer
-        .queue(
-            &mut tx,
-            Some(account.id),
-            &account.email,
-            render(&mail, account.lang),
-            now,
-        )
-        .await?;
+    state.mailer.queue_to(&mut tx, &account, &mail, now).await?;
     tx.commit().await?;
     throttle::clear(&mut *state.db.acquire().await?, &password_bucket(&account)).await?;
     state.mailer.wake();

@@ -21,7 +21,7 @@ use crate::account::store::{self, Event};
 use crate::client::{shown_ip, Client};
 use crate::clock::mail_time;
 use crate::error::AppError;
-use crate::mail::{render, Mail};
+use crate::mail::Mail;
 use crate::request::ApiJson;
 use crate::AppState;
 
@@ -120,16 +120,7 @@ async fn sign_in(
             sessions_link: &state.link("/account"),
             recover_link: &state.link("/account/recover"),
         };
-        state
-            .mailer
-            .queue(
-                &mut tx,
-                Some(account.id),
-                &account.email,
-                render(&mail, account.lang),
-                now,
-            )
-            .await?;
+        state.mailer.queue_to(&mut tx, &account, &mail, now).await?;
     }
     tx.commit().await?;
     forget_failures(&state, &bucket).await?;

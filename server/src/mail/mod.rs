@@ -72,6 +72,19 @@ impl Mailer {
 
     /// Queues a message about `account` in the caller's transaction; call [`Mailer::wake`]
     /// after commit. Returns the queue row's id.
+    /// A letter to an account at its current address, in its language.
+    pub async fn queue_to(
+        &self,
+        tx: &mut AnyConnection,
+        account: &crate::account::store::Account,
+        mail: &Mail<'_>,
+        now: i64,
+    ) -> Result<i64, AppError> {
+        let letter = render(mail, account.lang);
+        self.queue(tx, Some(account.id), &account.email, letter, now)
+            .await
+    }
+
     pub async fn queue(
         &self,
         tx: &mut AnyConnection,
