@@ -49,8 +49,12 @@ async fn schemathesis(server: &Server, what: &str, session: Option<&str>, args: 
         .args([
             "--max-examples",
             "25",
+            // One worker: on CPython 3.11 (Debian 12's python3) `ast.parse`, which hypothesis
+            // calls to describe its filters, keeps its depth count in state shared by every
+            // thread, and two workers now and then fail with "AST constructor recursion depth
+            // mismatch" (python/cpython#106905), a failure of the tool and not of our API.
             "--workers",
-            "2",
+            "1",
             "--seed",
             "20261124",
         ])
