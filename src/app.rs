@@ -3,6 +3,7 @@ use leptos::prelude::*;
 use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::path;
 
+use crate::boot::Boot;
 use crate::consent::page::CookiesPage;
 use crate::i18n::I18n;
 use crate::layout::Shell;
@@ -13,7 +14,8 @@ use crate::policy::versions::VersionsPage;
 
 #[component]
 pub fn App() -> impl IntoView {
-    I18n::provide();
+    let boot = Boot::provide();
+    I18n::provide(&boot);
     view! {
         <Router>
             <Shell>

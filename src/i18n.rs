@@ -4,6 +4,8 @@
 use fk_api::{AccountMessages, ErrorCode, Lang, Messages};
 use leptos::prelude::*;
 
+use crate::boot::Boot;
+
 const STORAGE_KEY: &str = "fk.lang";
 
 #[derive(Clone, Copy)]
@@ -32,24 +34,30 @@ impl I18n {
         Signal::derive(move || key(self.lang.get().account()))
     }
 
-    /// Switches the language and remembers the choice in this browser.
+    /// Switches the language and remembers the choice in this browser: in storage, and in a
+    /// cookie the server reads to render the next page in it.
     pub fn set(&self, lang: Lang) {
         self.lang.set(lang);
         if let Some(storage) = window().local_storage().ok().flatten() {
             let _ = storage.set_item(STORAGE_KEY, lang.code());
         }
+        remember_for_server(lang);
     }
 
-    /// Puts the app's language into context: the remembered one, else Russian. `<html lang>`
-    /// follows it, so screen readers pronounce the text correctly.
-    pub fn provide() -> I18n {
-        let remembered = window()
-            .local_storage()
-            .ok()
-            .flatten()
-            .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
-            .and_then(|code| Lang::from_code(&code));
-        let i18n = I18n::provide_with(remembered.unwrap_or_default());
+    /// Puts the app's language into context: the one chosen in this browser before, else the
+    /// one the server rendered the page in (the browser's first language we speak), else
+    /// Russian. `<html lang>` follows it, so screen readers pronounce the text correctly.
+    pub fn provide(boot: &Boot) -> I18n {
+        let chosen = chosen_before();
+        if let Some(lang) = chosen {
+            // A new browser session has lost the cookie: the next page is rendered right again.
+            remember_for_server(lang);
+        }
+        let lang = chosen
+            .or(boot.rendered.then_some(boot.lang))
+            .or_else(browser_language)
+            .unwrap_or_default();
+        let i18n = I18n::provide_with(lang);
         Effect::new(move |_| {
             if let Some(html) = document().document_element() {
                 let _ = html.set_attribute("lang", i18n.lang.get().code());
@@ -66,6 +74,46 @@ impl I18n {
         };
         provide_context(i18n);
         i18n
+    }
+}
+
+/// The language chosen in this browser before (none on the server).
+fn chosen_before() -> Option<Lang> {
+    if cfg!(feature = "ssr") {
+        return None;
+    }
+    let storage = window().local_storage().ok().flatten()?;
+    Lang::from_code(&storage.get_item(STORAGE_KEY).ok().flatten()?)
+}
+
+/// The first of the browser's languages we speak.
+fn browser_language() -> Option<Lang> {
+    if cfg!(feature = "ssr") {
+        return None;
+    }
+    let tags: Vec<String> = window()
+        .navigator()
+        .languages()
+        .iter()
+        .filter_map(|tag| tag.as_string())
+        .collect();
+    Lang::first_spoken(tags.iter().map(String::as_str))
+}
+
+/// The `fk_lang` cookie, for this browser session: the server renders the next page in the
+/// chosen language. A setting the visitor made, kept no longer than the session, so it is
+/// strictly necessary (the choice itself is kept in local storage, as before).
+fn remember_for_server(lang: Lang) {
+    use wasm_bindgen::JsCast;
+    if cfg!(feature = "ssr") {
+        return;
+    }
+    if let Ok(doc) = document().dyn_into::<web_sys::HtmlDocument>() {
+        let _ = doc.set_cookie(&format!(
+            "{}={}; Path=/; SameSite=Lax",
+            fk_api::lang::COOKIE,
+            lang.code()
+        ));
     }
 }
 

@@ -6,10 +6,14 @@
 pub mod account;
 pub mod api;
 pub mod app;
+pub mod boot;
 pub mod consent;
 pub mod dom;
 pub mod i18n;
 pub mod layout;
 pub mod pages;
 pub mod policy;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+pub mod takeover;
 pub mod widgets;

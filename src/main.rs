@@ -1,3 +1,3 @@
 fn main() {
-    fk_app::dom::mount_app(fk_app::app::App);
+    fk_app::takeover::mount_app(fk_app::app::App);
 }

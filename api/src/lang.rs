@@ -53,6 +53,14 @@ impl Lang {
         Lang::from_code(&tag.split(['-', '_']).next()?.trim().to_ascii_lowercase())
     }
 
+    /// The first of a browser's languages we speak (`Accept-Language`, `navigator.languages`:
+    /// `kk-KZ, ru;q=0.8` → Kazakh), in the order given; weights are taken as written in order.
+    pub fn first_spoken<'a>(tags: impl IntoIterator<Item = &'a str>) -> Option<Lang> {
+        tags.into_iter()
+            .filter_map(|tag| Lang::from_tag(tag.split(';').next().unwrap_or_default()))
+            .next()
+    }
+
     /// Validates a language code from a URL or a command line.
     pub fn parse(code: &str) -> Result<Lang, ApiError> {
         Lang::from_code(code).ok_or_else(|| {
@@ -67,6 +75,11 @@ impl Lang {
         })
     }
 }
+
+/// The cookie that tells the server the interface language a visitor chose, so that it renders
+/// the next page in it. Strictly necessary (a setting the visitor made, for the browser
+/// session only), never sent elsewhere; listed with the necessary ones in `config/cookies.json`.
+pub const COOKIE: &str = "fk_lang";
 
 /// Echoing user input back is useful, echoing a megabyte of it is not.
 pub(crate) fn truncate(s: &str) -> String {
@@ -91,6 +104,15 @@ mod tests {
             Lang::parse("RU").is_err(),
             "codes are lower case, as in URLs"
         );
+    }
+
+    #[test]
+    fn a_browsers_first_spoken_language_is_chosen() {
+        let accept = "de-DE,kk-KZ;q=0.9,ru;q=0.8";
+        assert_eq!(Lang::first_spoken(accept.split(',')), Some(Lang::Kk));
+        assert_eq!(Lang::first_spoken(["en-US", "ru"]), Some(Lang::En));
+        assert_eq!(Lang::first_spoken(["de", "fr;q=0.5"]), None);
+        assert_eq!(Lang::first_spoken([]), None);
     }
 
     #[test]

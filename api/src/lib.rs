@@ -2,6 +2,7 @@
 //! UI strings and the validation rules. Serde only, so it compiles for the browser and the host.
 pub mod account;
 pub mod consent;
+pub mod dates;
 pub mod error;
 pub mod health;
 pub mod i18n;

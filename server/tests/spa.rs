@@ -6,8 +6,8 @@ use common::*;
 use fk_server::spa::Spa;
 use fk_server::{app, policy, AppState};
 
-const INDEX: &str = "<!DOCTYPE html><html><head><script type=\"module\">import init from '/app-0123456789abcdef.js';</script>\
-<link rel=\"stylesheet\" href=\"/main-0123456789abcdef.css\"></head><body><noscript><!--fk:noscript--></noscript></body></html>";
+const INDEX: &str = "<!DOCTYPE html><html lang=\"ru\"><head><script type=\"module\">import init from '/app-0123456789abcdef.js';</script>\
+<link rel=\"stylesheet\" href=\"/main-0123456789abcdef.css\"><title>ForteKassa</title></head><body><div id=\"app\"></div><noscript><!--fk:noscript--></noscript></body></html>";
 
 async fn with_spa() -> (TestApp, axum::Router) {
     let t = fresh().await;
@@ -52,16 +52,80 @@ async fn client_routes_get_the_app_with_the_policy_for_no_js_clients() {
     let policy = get(&router, "/policy").await.text();
     assert!(policy
         .contains("К настоящей Политике имеют доступ все Пользователи Сервиса без исключения."));
-    assert!(policy.contains("<div id=\"6.4\">"));
+    assert!(policy.contains("id=\"6.4\""));
+    let (page, boot) = policy.split_once("id=\"fk-boot\"").expect("the boot data");
+    assert_eq!(
+        page.matches("К настоящей Политике имеют доступ все")
+            .count(),
+        1,
+        "the text is in the first view, and only there (not again in <noscript>)"
+    );
+    assert!(
+        boot.contains("\"policy\""),
+        "the app starts from the same text"
+    );
+    assert!(!policy.contains("noscript-policy"));
     let english = get(&router, "/policy?lang=en").await.text();
     assert!(
-        english.contains("<h1>Privacy Policy</h1>"),
-        "?lang= picks the no-JS language"
+        english.contains(">Privacy Policy</h1>"),
+        "?lang= picks the page's language"
+    );
+    assert!(english.contains("<html lang=\"en\">"));
+    assert!(english.contains("<title>Privacy Policy — "));
+    let compare = get(&router, "/policy/compare?from=1").await.text();
+    assert!(
+        compare.contains("id=\"noscript-policy\""),
+        "where the first view cannot hold the text, the plain version stands in"
     );
     let other = get(&router, "/cookies").await.text();
     assert!(
         other.contains("<a href=\"/policy\">"),
         "other pages point no-JS readers to the policy"
+    );
+}
+
+#[tokio::test]
+async fn a_page_comes_in_the_language_chosen_else_the_browsers() {
+    let (_t, router) = with_spa().await;
+    let page = |headers: &'static [(&'static str, &'static str)]| {
+        let router = router.clone();
+        async move {
+            request(&router, "GET", "/policy/versions", headers)
+                .await
+                .text()
+        }
+    };
+    assert!(page(&[]).await.contains("<html lang=\"ru\">"));
+    let kazakh = page(&[("accept-language", "kk-KZ,ru;q=0.8")]).await;
+    assert!(kazakh.contains("<html lang=\"kk\">"));
+    assert!(
+        kazakh.contains("\"lang\":\"kk\""),
+        "the boot data says so too"
+    );
+    let chosen = page(&[("accept-language", "kk-KZ"), ("cookie", "fk_lang=en")]).await;
+    assert!(chosen.contains("<html lang=\"en\">"));
+    assert!(
+        chosen.contains("href=\"/policy/versions/1\""),
+        "the list of versions is in the first view"
+    );
+}
+
+#[tokio::test]
+async fn the_personal_section_knows_a_visitor_without_a_session() {
+    let (_t, router) = with_spa().await;
+    let html = get(&router, "/account/login").await.text();
+    assert!(html.contains("\"signed_in\":false"));
+    assert!(
+        html.contains("<label for=\"login\""),
+        "the form is in the first view"
+    );
+    let cookie = format!("fk_session={}", "a".repeat(43));
+    let stale = request(&router, "GET", "/account/login", &[("cookie", &cookie)])
+        .await
+        .text();
+    assert!(
+        stale.contains("\"signed_in\":false"),
+        "a session that is not live is none"
     );
 }
 

@@ -3,6 +3,8 @@ pub use fk_api::account::safe_next;
 use fk_api::account::SessionView;
 use leptos::prelude::*;
 
+use crate::boot::Boot;
+
 #[derive(Clone, Copy)]
 pub struct Auth {
     pub session: RwSignal<Option<SessionView>>,
@@ -11,12 +13,19 @@ pub struct Auth {
 }
 
 impl Auth {
-    pub fn provide() -> Auth {
+    /// Who is signed in: asked of the server only when the page came with a live session (or
+    /// was not rendered by the server); a visitor who is not signed in is not asked at all.
+    pub fn provide(boot: &Boot) -> Auth {
+        let signed_out = boot.signed_in == Some(false);
         let auth = Auth {
             session: RwSignal::new(None),
-            known: RwSignal::new(false),
+            known: RwSignal::new(signed_out),
         };
-        leptos::task::spawn_local(async move {
+        provide_context(auth);
+        if signed_out || cfg!(feature = "ssr") {
+            return auth;
+        }
+        crate::dom::spawn(async move {
             let session = crate::api::session().await.ok();
             // A sign-in or a verification may have answered first: its session is newer.
             if !auth.known.get_untracked() {
@@ -24,7 +33,6 @@ impl Auth {
                 auth.known.set(true);
             }
         });
-        provide_context(auth);
         auth
     }
 

@@ -67,7 +67,7 @@ pub fn DataPage() -> impl IntoView {
             left,
         );
     };
-    leptos::task::spawn_local(async move {
+    crate::dom::spawn(async move {
         if let Ok(summary) = crate::api::summary().await {
             if let Some(at) = summary.next_export_at.as_deref().and_then(unix_of) {
                 wait_until(at);
@@ -113,7 +113,7 @@ pub fn DataPage() -> impl IntoView {
         next_at.get().map(|at| {
             fill(
                 lang.account().data_next,
-                &[("time", &crate::dom::format_date_time(at, lang))],
+                &[("time", &fk_api::dates::format_date_time(at, lang))],
             )
         })
     };

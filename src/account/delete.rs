@@ -134,7 +134,7 @@ pub fn DeletedPage() -> impl IntoView {
     let email = DELETED.with(|d| d.borrow_mut().take());
     let known = email.is_some();
     // After this render, when the page the deletion was made on (and the signed-in section around it) is gone.
-    request_animation_frame(move || {
+    crate::dom::after_render(move || {
         if known {
             // The server has ended the session with the account: now the app knows it too.
             auth.signed_out();

@@ -67,7 +67,7 @@ pub fn DevicesPage() -> impl IntoView {
     Effect::new(move |_| set_title(i18n.lang.get().account().devices_title, i18n.t().app_name));
     let data = RwSignal::new(None::<Result<Devices, ApiError>>);
     let load = move || {
-        leptos::task::spawn_local(async move { data.set(Some(crate::api::devices().await)) });
+        crate::dom::spawn(async move { data.set(Some(crate::api::devices().await)) });
     };
     load();
     let error = RwSignal::new(None::<ApiError>);

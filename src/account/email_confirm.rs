@@ -24,7 +24,7 @@ pub fn EmailConfirmPage() -> impl IntoView {
     let auth = use_auth();
     let outcome = RwSignal::new(None::<Result<String, ApiError>>);
     match take_link_token() {
-        Some(token) => leptos::task::spawn_local(async move {
+        Some(token) => crate::dom::spawn(async move {
             match crate::api::confirm_email(token).await {
                 Ok(confirmed) => {
                     // Signed in on this browser (maybe as someone else): the section shows the

@@ -11,16 +11,23 @@ use wasm_bindgen::JsCast;
 use super::errors::error_message;
 use crate::i18n::use_i18n;
 
-/// This year by the browser's clock: the birth-year rule's upper bound.
+/// This year in Kazakhstan, by the browser's clock (the server's, rendering a first view):
+/// the birth-year rule's upper bound.
 pub fn current_year() -> i32 {
-    js_sys::Date::new_0().get_full_year() as i32
+    #[cfg(feature = "ssr")]
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    #[cfg(not(feature = "ssr"))]
+    let now = (js_sys::Date::now() / 1000.0) as i64;
+    fk_api::dates::year(now) as i32
 }
 
 /// The common-password list, downloaded once when a form that sets a password opens. Until
 /// it arrives the list is empty: the server checks the same rule on submit anyway.
 pub fn common_passwords() -> RwSignal<CommonPasswords> {
     let list = RwSignal::new(CommonPasswords::default());
-    leptos::task::spawn_local(async move {
+    crate::dom::spawn(async move {
         if let Ok(text) = crate::api::common_passwords().await {
             list.set(CommonPasswords::parse(&text));
         }

@@ -64,7 +64,7 @@ pub fn now_unix() -> i64 {
 /// "24 ноября 2026 г., 14:05" from an RFC 3339 time (the text itself when it is not one).
 pub fn date_time(rfc3339: &str, lang: Lang) -> String {
     match unix_of(rfc3339) {
-        Some(unix) => crate::dom::format_date_time(unix, lang),
+        Some(unix) => fk_api::dates::format_date_time(unix, lang),
         None => rfc3339.to_string(),
     }
 }

@@ -35,16 +35,19 @@ use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
+use crate::boot::Boot;
 use crate::i18n::I18n;
 use crate::layout::Shell;
 use crate::pages::NotFound;
+use crate::widgets::Loading;
 use auth::Auth;
 use section::SignedInSection;
 
 #[component]
 pub fn AccountApp() -> impl IntoView {
-    I18n::provide();
-    Auth::provide();
+    let boot = Boot::provide();
+    I18n::provide(&boot);
+    Auth::provide(&boot);
     policy_notice::PolicyState::provide();
     view! {
         <Router>
@@ -52,13 +55,13 @@ pub fn AccountApp() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/account/register") view=register::RegisterPage/>
                     <Route path=path!("/account/login") view=sign_in::SignInPage/>
-                    <Route path=path!("/account/verify") view=verify::VerifyPage/>
+                    <Route path=path!("/account/verify") view=from_letter(verify::VerifyPage)/>
                     <Route path=path!("/account/recover") view=recover::RecoverPage/>
-                    <Route path=path!("/account/reset") view=recover::ResetPage/>
+                    <Route path=path!("/account/reset") view=from_letter(recover::ResetPage)/>
                     <Route path=path!("/account/deleted") view=delete::DeletedPage/>
-                    <Route path=path!("/account/email/confirm") view=email_confirm::EmailConfirmPage/>
+                    <Route path=path!("/account/email/confirm") view=from_letter(email_confirm::EmailConfirmPage)/>
                     // Works signed out: the link comes from a letter.
-                    <Route path=path!("/unsubscribe") view=unsubscribe::UnsubscribePage/>
+                    <Route path=path!("/unsubscribe") view=from_letter(unsubscribe::UnsubscribePage)/>
                     <ParentRoute path=path!("/account") view=SignedInSection>
                         <Route path=path!("") view=overview::Overview/>
                         <Route path=path!("profile") view=profile::ProfilePage/>
@@ -75,6 +78,20 @@ pub fn AccountApp() -> impl IntoView {
                 </Routes>
             </Shell>
         </Router>
+    }
+}
+
+/// A page opened from a letter's link shows what the link's token decides, and the token is in
+/// the part of the address no server sees: the server's first view of it is the loading sign.
+fn from_letter<V: IntoView + 'static>(
+    page: fn() -> V,
+) -> impl Fn() -> AnyView + Clone + Send + Sync + 'static {
+    move || {
+        if cfg!(feature = "ssr") {
+            view! { <Loading/> }.into_any()
+        } else {
+            page().into_any()
+        }
     }
 }
 

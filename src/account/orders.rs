@@ -1,13 +1,14 @@
 //! `/account/orders` and `/account/orders/:id` (clause 2.1: "the quantity, cost, time and order
 //! of orders"): the user's orders, newest first, a page at a time, and one order in full.
 use fk_api::account::commerce::{format_tenge, OrderItem, OrderPage, OrderStatus, OrderView};
+use fk_api::dates::format_date_time;
 use fk_api::i18n::fill;
 use fk_api::{AccountMessages, ApiError, ErrorCode, Lang};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::widgets::LoadFailed;
-use crate::dom::{after_render, focus_id, format_date_time, set_title};
+use crate::dom::{after_render, focus_id, set_title};
 use crate::i18n::use_i18n;
 use crate::widgets::Loading;
 

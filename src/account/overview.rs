@@ -3,6 +3,7 @@
 //! everywhere.
 use fk_api::account::choices::Choice;
 use fk_api::account::rules::format_phone;
+use fk_api::dates::format_date;
 use fk_api::i18n::fill;
 use fk_api::{ApiError, ErrorCode};
 use leptos::prelude::*;
@@ -13,7 +14,7 @@ use super::fields::{gender_label, FormAlert};
 use super::format::{count, date_time, now_unix, unix_of};
 use super::nav::PAGES;
 use super::reauth::ReauthPrompt;
-use crate::dom::{format_date, set_title};
+use crate::dom::set_title;
 use crate::i18n::use_i18n;
 
 #[component]

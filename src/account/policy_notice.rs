@@ -3,13 +3,14 @@
 //! answers the policy gives: "I have read it" (recorded in the consent history) or deleting
 //! the account.
 use fk_api::account::data::PolicyStatus;
+use fk_api::dates::format_date;
 use fk_api::i18n::fill;
 use fk_api::ApiError;
 use leptos::prelude::*;
 
 use super::auth::use_auth;
 use super::errors::error_message;
-use crate::dom::{focus_id, format_date};
+use crate::dom::focus_id;
 use crate::i18n::use_i18n;
 
 /// The signed-in user's policy status, asked once per page load (not on every navigation),
@@ -42,7 +43,7 @@ impl PolicyState {
         }
         self.asked_for.set(Some(login));
         self.status.set(None);
-        leptos::task::spawn_local(async move {
+        crate::dom::spawn(async move {
             // A failure leaves the notice away: the page itself works without it.
             if let Ok(status) = crate::api::policy_status().await {
                 self.status.set(Some(status));

@@ -1,13 +1,14 @@
 //! `/account/promotions` (clause 2.1: "taking part in the Service's promotions"): the current
 //! promotions with join / leave, and the user's past participation.
 use fk_api::account::commerce::{ParticipationView, PromotionView, Promotions};
+use fk_api::dates::format_date;
 use fk_api::i18n::fill;
 use fk_api::{AccountMessages, ApiError};
 use leptos::prelude::*;
 
 use super::errors::error_message;
 use super::widgets::LoadFailed;
-use crate::dom::{format_date, set_title};
+use crate::dom::set_title;
 use crate::i18n::use_i18n;
 use crate::widgets::Loading;
 
@@ -99,7 +100,7 @@ fn PromotionCard(promotion: PromotionView, shown: RwSignal<Option<Promotions>>) 
             error.set(None);
             let slug = slug.clone();
             let lang = i18n.lang.get_untracked();
-            leptos::task::spawn_local(async move {
+            crate::dom::spawn(async move {
                 match crate::api::take_part(slug, join, lang).await {
                     Ok(promotions) => shown.set(Some(promotions)),
                     Err(e) => error.set(Some(e)),

@@ -82,7 +82,7 @@ pub fn ResetPage() -> impl IntoView {
     let form = Form::new([Control::named("password")]);
     if has_token {
         // Say at once when the link no longer works, not after a password was typed.
-        leptos::task::spawn_local(async move {
+        crate::dom::spawn(async move {
             if let Err(e) = crate::api::check_reset_link(token.get_value()).await {
                 if e.code == ErrorCode::LinkInvalid {
                     form.refused(e);

@@ -74,7 +74,7 @@ pub fn RegisterPage() -> impl IntoView {
     let year = current_year();
     let common = common_passwords();
     let policy_version = RwSignal::new(0u32);
-    leptos::task::spawn_local(async move {
+    crate::dom::spawn(async move {
         if let Ok(config) = crate::api::consent_config(String::new()).await {
             policy_version.set(config.policy_version);
         }

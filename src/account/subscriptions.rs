@@ -95,7 +95,7 @@ pub fn ChoiceSwitch(
         }
         on.set(want);
         saving.set(Saving::Busy);
-        leptos::task::spawn_local(async move {
+        crate::dom::spawn(async move {
             match crate::api::set_choice(choice, want).await {
                 Ok(answer) => {
                     let now = answer.enabled(choice);

@@ -20,7 +20,11 @@ impl ConsentState {
     }
 }
 
+/// The loader's API; none on the server, where no page runs.
 fn loader() -> Option<Object> {
+    if cfg!(feature = "ssr") {
+        return None;
+    }
     let window = web_sys::window()?;
     Reflect::get(&window, &"fkConsent".into())
         .ok()?
@@ -28,13 +32,14 @@ fn loader() -> Option<Object> {
         .ok()
 }
 
-fn call(method: &str, args: &Array) -> Option<JsValue> {
+fn call(method: &str, args: &[JsValue]) -> Option<JsValue> {
     let fk = loader()?;
+    let args: Array = args.iter().collect();
     let f = Reflect::get(&fk, &method.into())
         .ok()?
         .dyn_into::<Function>()
         .ok()?;
-    f.apply(&fk, args).ok()
+    f.apply(&fk, &args).ok()
 }
 
 fn field(name: &str) -> Option<JsValue> {
@@ -52,7 +57,7 @@ pub fn parse_state(value: &JsValue) -> Option<ConsentState> {
 }
 
 pub fn get() -> Option<ConsentState> {
-    parse_state(&call("get", &Array::new())?)
+    parse_state(&call("get", &[])?)
 }
 
 /// Records a choice; the loader writes the cookie, deletes what is withdrawn and sends the receipt.
@@ -61,11 +66,11 @@ pub fn set(categories: &[Category]) -> Option<ConsentState> {
         .iter()
         .map(|c| JsValue::from_str(c.code()))
         .collect();
-    parse_state(&call("set", &Array::of1(&list))?)
+    parse_state(&call("set", &[list.into()])?)
 }
 
 pub fn show_preferences() -> bool {
-    call("showPreferences", &Array::new()).is_some()
+    call("showPreferences", &[]).is_some()
 }
 
 pub fn gpc() -> bool {

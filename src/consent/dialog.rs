@@ -1,6 +1,7 @@
 //! The preferences dialog: a real modal (labelled, focus inside, Tab kept inside, Escape
 //! closes, focus back where it was), a switch per category with its description and cookie
 //! table, the user's receipt, and save / accept all / reject all.
+use fk_api::dates::format_date_time;
 use std::collections::BTreeSet;
 
 use fk_api::consent::{Category, CategoryInfo, ConsentConfig};
@@ -12,7 +13,7 @@ use wasm_bindgen::JsCast;
 use super::bridge::{self, ConsentState};
 use super::ui::{accept_or_reject, DialogContext, Mode};
 use crate::api;
-use crate::dom::{active_element, format_date_time};
+use crate::dom::active_element;
 use crate::i18n::use_i18n;
 use crate::widgets::ErrorPanel;
 

@@ -1,6 +1,7 @@
 //! `/cookies`: the current choice and its receipt, "change my choice" (the dialog) and
 //! "withdraw consent" — withdrawing is as easy as giving.
 use fk_api::consent::Category;
+use fk_api::dates::format_date_time;
 use fk_api::i18n::fill;
 use leptos::prelude::*;
 
@@ -8,7 +9,7 @@ use super::bridge;
 use super::dialog::names;
 use super::ui::use_consent_state;
 use crate::api;
-use crate::dom::{format_date_time, set_title};
+use crate::dom::set_title;
 use crate::i18n::use_i18n;
 
 #[component]

@@ -46,6 +46,9 @@ pub fn request(mode: Mode) {
 
 /// Listens to a `CustomEvent` on `document` for as long as the calling component lives.
 pub fn on_document_event(name: &'static str, handler: impl Fn(web_sys::CustomEvent) + 'static) {
+    if cfg!(feature = "ssr") {
+        return;
+    }
     let closure = Closure::<dyn Fn(web_sys::Event)>::new(move |e: web_sys::Event| {
         if let Ok(e) = e.dyn_into::<web_sys::CustomEvent>() {
             handler(e);

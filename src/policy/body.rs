@@ -144,7 +144,7 @@ fn copy_link(id: &str) {
         return;
     }
     let promise = window().navigator().clipboard().write_text(&url);
-    leptos::task::spawn_local(async move {
+    crate::dom::spawn(async move {
         match wasm_bindgen_futures::JsFuture::from(promise).await {
             Ok(_) => say(fill(t.policy_link_copied, &[("clause", &clause)])),
             Err(_) => say(fill(t.policy_link_copy_failed, &[("url", &url)])),

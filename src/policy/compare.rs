@@ -1,13 +1,14 @@
 //! `/policy/compare?from=N[&to=M]`: what changed between two versions, clause by clause;
 //! inserted words marked as inserted, deleted as deleted, unchanged clauses folded away.
 //! Without `to` it compares with the current version ("what changed since N").
+use fk_api::dates::format_date;
 use fk_api::i18n::fill;
 use fk_api::policy::{ChangeKind, ClauseDiff, ClauseStatus, DiffRequest, PolicyDiff, UnitKind};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::api;
-use crate::dom::{format_date, set_title};
+use crate::dom::set_title;
 use crate::i18n::use_i18n;
 use crate::widgets::{ErrorPanel, Loading};
 

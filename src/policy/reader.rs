@@ -1,5 +1,6 @@
 //! One version of the policy on screen: notes, title, version and date, contents, search,
 //! text. `/policy#6.4` scrolls to clause 6.4, highlights it and moves focus there.
+use fk_api::dates::format_date;
 use std::sync::Arc;
 
 use fk_api::i18n::fill;
@@ -12,7 +13,7 @@ use wasm_bindgen::JsCast;
 use super::body::PolicyBody;
 use super::search::{searchable_texts, PolicySearch, SearchState};
 use super::toc::PolicyToc;
-use crate::dom::{after_render, format_date, scroll_into_view, set_title};
+use crate::dom::{after_render, scroll_into_view, set_title};
 use crate::i18n::use_i18n;
 
 /// Whether the version on screen is the one in force; `Old` carries the current number.

@@ -4,6 +4,7 @@ use fk_api::policy::PolicyDocument;
 use leptos::prelude::*;
 
 use super::search::section_heading;
+use crate::dom::media_matches;
 use crate::i18n::use_i18n;
 
 #[component]
@@ -14,11 +15,9 @@ pub fn PolicyToc(doc: std::sync::Arc<PolicyDocument>) -> impl IntoView {
         .iter()
         .map(|s| view! { <li><a href=format!("#{}", s.anchor())>{section_heading(s.number, &s.title)}</a></li> })
         .collect_view();
-    let wide = window()
-        .match_media("(min-width: 60rem)")
-        .ok()
-        .flatten()
-        .is_some_and(|m| m.matches());
+    // Open where it sits beside the text. The server does not know the width and renders it
+    // folded, as phones (most of our visitors) see it anyway.
+    let wide = media_matches("(min-width: 60rem)");
     view! {
         <nav class="toc no-print" aria-labelledby="toc-title">
             <details open=wide>

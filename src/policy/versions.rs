@@ -1,12 +1,14 @@
 //! `/policy/versions`: every published version with its date, links to read each, and a form
 //! to compare any two.
+use fk_api::dates::format_date;
 use fk_api::i18n::fill;
 use fk_api::policy::{DiffRequest, PolicyVersionList};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use crate::api;
-use crate::dom::{format_date, set_title};
+use crate::boot::{drawn_or_fetched, use_boot};
+use crate::dom::set_title;
 use crate::i18n::{error_text, use_i18n};
 use crate::widgets::{ErrorPanel, Loading};
 
@@ -14,20 +16,32 @@ use crate::widgets::{ErrorPanel, Loading};
 pub fn VersionsPage() -> impl IntoView {
     let i18n = use_i18n();
     Effect::new(move |_| set_title(i18n.t().versions_title, i18n.t().app_name));
-    let list = LocalResource::new(move || api::policy_versions(i18n.lang.get()));
     view! {
         <div class="page">
             <h1>{i18n.text(|t| t.versions_title)}</h1>
             <p class="lead">{i18n.text(|t| t.versions_intro)}</p>
-            <Transition fallback=Loading>
-                {move || Suspend::new(async move {
-                    match list.await {
-                        Ok(list) => view! { <VersionList list/> }.into_any(),
-                        Err(error) => view! { <ErrorPanel error retry=move |_| list.refetch()/> }.into_any(),
-                    }
-                })}
-            </Transition>
+            {drawn_or_fetched(
+                use_boot().versions,
+                |list| view! { <VersionList list/> }.into_any(),
+                || view! { <FetchedVersionList/> }.into_any(),
+            )}
         </div>
+    }
+}
+
+#[component]
+fn FetchedVersionList() -> impl IntoView {
+    let i18n = use_i18n();
+    let list = LocalResource::new(move || api::policy_versions(i18n.lang.get()));
+    view! {
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Ok(list) => view! { <VersionList list/> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error retry=move |_| list.refetch()/> }.into_any(),
+                }
+            })}
+        </Transition>
     }
 }
 

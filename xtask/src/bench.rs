@@ -15,24 +15,17 @@ pub fn bench() -> Result<(), String> {
     build::spa()?;
     let server = build::server()?;
     sizes()?;
-    first_visit(
-        &server,
-        "/policy",
-        &["/api/policy/ru"],
-        Some(FIRST_VISIT_BUDGET),
-    )?;
-    // The personal section is its own bundle; its first page also fetches who is signed in
-    // (401), the policy version to accept, and the common-password list.
+    // The policy comes inside the page (its first view and the app's boot data): no API call.
+    first_visit(&server, "/policy", &[], Some(FIRST_VISIT_BUDGET))?;
+    // The personal section is its own bundle; its first page also fetches the policy version
+    // to accept and the common-password list (who is signed in comes with the page).
     first_visit(
         &server,
         "/account/register",
-        &[
-            "/api/account/session",
-            "/api/consent/config",
-            "/api/account/common-passwords",
-        ],
+        &["/api/consent/config", "/api/account/common-passwords"],
         None,
     )?;
+    crate::lighthouse::lighthouse(&server, &root().join("dist"))?;
     sign_in(&server)?;
     recover_timing(&server)?;
     let dir = std::env::temp_dir().join(format!("fk-bench-load-{}", std::process::id()));
@@ -50,6 +43,27 @@ pub fn load_only() -> Result<(), String> {
     let result = crate::load::load(&server, &dir);
     let _ = fs::remove_dir_all(&dir);
     result
+}
+
+/// `cargo xtask bench lighthouse`: the Lighthouse figures alone, of the release server and the
+/// SPA as they are, built by an earlier `cargo xtask bench` or `run` (nothing is rebuilt).
+/// `FK_SERVER_BIN` and `FK_DIST_DIR` point it at other builds, e.g. copies kept for a before/after.
+pub fn lighthouse_only() -> Result<(), String> {
+    let path = |var: &str, default: &str| {
+        std::env::var_os(var).map_or_else(|| root().join(default), std::path::PathBuf::from)
+    };
+    let (server, dist) = (
+        path("FK_SERVER_BIN", "target/release/fk-server"),
+        path("FK_DIST_DIR", "dist"),
+    );
+    if !server.exists() || !dist.join("index.html").exists() {
+        return Err(format!(
+            "no release build at {} and {}: run `cargo xtask bench` (or `run`) once first",
+            server.display(),
+            dist.display()
+        ));
+    }
+    crate::lighthouse::lighthouse(&server, &dist)
 }
 
 /// Sign-in latency (one Argon2id check each), and what a flood of sign-ins does to everything

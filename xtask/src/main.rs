@@ -5,6 +5,7 @@ mod bench_server;
 mod build;
 mod gates;
 mod http;
+mod lighthouse;
 mod load;
 mod mail;
 mod postgres;
@@ -22,8 +23,12 @@ commands:
                            server, wasm in headless Chromium, end-to-end
   gates                    only the gates: cargo fmt --check, clippy (host and wasm),
                            cargo deny
-  bench                    sizes and timings of the release build (reported, not asserted)
-  bench load               only the figures under load (oha), without rebuilding the SPA";
+  bench                    sizes, timings and Lighthouse figures of the release build
+                           (reported, not asserted)
+  bench load               only the figures under load (oha), without rebuilding the SPA
+  bench lighthouse         only Lighthouse (mobile) on five pages, of the release server
+                           and dist/ as they are (nothing rebuilt; FK_SERVER_BIN and
+                           FK_DIST_DIR point it at other builds)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -31,8 +36,11 @@ fn main() -> ExitCode {
         Some("run") => run(&args[1..]),
         Some("test") => test(),
         Some("gates") => tools::ensure_build_tools().and_then(|()| gates::run()),
-        Some("bench") if args.get(1).map(String::as_str) == Some("load") => bench::load_only(),
-        Some("bench") => bench::bench(),
+        Some("bench") => match args.get(1).map(String::as_str) {
+            Some("load") => bench::load_only(),
+            Some("lighthouse") => bench::lighthouse_only(),
+            _ => bench::bench(),
+        },
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())

@@ -1,6 +1,7 @@
 //! Installs what the build and the tests need, each only when it is missing or the wrong
-//! version: the wasm target, Trunk, wasm-bindgen-cli matching Cargo.lock, binaryen, esbuild and
-//! axe-core from npm, Chromium and its driver from Debian, cargo-deny and oha from crates.io.
+//! version: the wasm target, Trunk, wasm-bindgen-cli matching Cargo.lock, binaryen, esbuild,
+//! axe-core and Lighthouse from npm, Chromium and its driver from Debian, cargo-deny and oha from
+//! crates.io.
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -116,19 +117,42 @@ fn esbuild() -> PathBuf {
     npm_dir().join("node_modules/esbuild/package.json")
 }
 
+/// Lighthouse's command line (`node` runs it), for `cargo xtask bench`.
+fn lighthouse_js() -> PathBuf {
+    npm_dir().join("node_modules/lighthouse/cli/index.js")
+}
+
+/// Installs the npm tools if need be; the path of Lighthouse's command line and its version.
+pub fn lighthouse() -> Result<(PathBuf, String), String> {
+    npm_tools()?;
+    let manifest = npm_dir().join("node_modules/lighthouse/package.json");
+    let text =
+        std::fs::read_to_string(&manifest).map_err(|e| format!("{}: {e}", manifest.display()))?;
+    let version = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v["version"].as_str().map(String::from))
+        .ok_or_else(|| format!("{} has no version", manifest.display()))?;
+    Ok((lighthouse_js(), version))
+}
+
 fn npm_tools() -> Result<(), String> {
     let wasm_opt_ok = output(
         &npm_bin().join("wasm-opt").to_string_lossy(),
         &["--version"],
     )
     .is_some_and(|v| v.contains("132"));
-    if wasm_opt_ok && axe_js().exists() && jsdom().exists() && esbuild().exists() {
+    if wasm_opt_ok
+        && axe_js().exists()
+        && jsdom().exists()
+        && esbuild().exists()
+        && lighthouse_js().exists()
+    {
         return Ok(());
     }
     if output("npm", &["--version"]).is_none() {
         apt_install(&["nodejs", "npm"])?;
     }
-    step("installing binaryen (wasm-opt), esbuild, axe-core and jsdom from npm");
+    step("installing binaryen (wasm-opt), esbuild, axe-core, jsdom and Lighthouse from npm");
     exec(
         Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund"])

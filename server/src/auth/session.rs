@@ -277,6 +277,25 @@ pub async fn layer(State(state): State<AppState>, mut request: Request, next: Ne
     response
 }
 
+/// Whether a page request comes with a live session (`None`: it could not be checked just
+/// now), and the cookie that moves a remembered session's expiry forward, as [`layer`] does.
+pub async fn of_page(state: &AppState, headers: &HeaderMap) -> (Option<bool>, Option<HeaderValue>) {
+    let Some(token) = token_from(state, headers) else {
+        return (Some(false), None);
+    };
+    match find(state, &token).await {
+        Ok(Some((session, touched))) => {
+            let slide = (touched && session.remember).then(|| set_cookie(state, &token, true));
+            (Some(true), slide)
+        }
+        Ok(None) => (Some(false), None),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot check the session of a page request");
+            (None, None)
+        }
+    }
+}
+
 /// The session of a request behind [`layer`], if it has one: `Option<Session>` in a handler.
 impl OptionalFromRequestParts<AppState> for Session {
     type Rejection = AppError;

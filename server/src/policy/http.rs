@@ -177,15 +177,61 @@ async fn versions(
     let requested = requested_lang(path)?;
     let latest = served(&state, requested).await?;
     let etag = format!("\"list-{}-{}\"", tag(&latest), requested.code());
-    conditional(&headers, etag, REVALIDATE, async {
-        let rows = store::list(&state.db, latest.lang).await?;
-        Ok(PolicyVersionList {
-            lang: latest.lang,
-            requested_lang: requested,
-            versions: rows.iter().map(VersionRow::summary).collect(),
-        })
+    conditional(&headers, etag, REVALIDATE, list(&state, &latest, requested)).await
+}
+
+async fn list(
+    state: &AppState,
+    latest: &VersionRow,
+    requested: Lang,
+) -> Result<PolicyVersionList, AppError> {
+    let rows = store::list(&state.db, latest.lang).await?;
+    Ok(PolicyVersionList {
+        lang: latest.lang,
+        requested_lang: requested,
+        versions: rows.iter().map(VersionRow::summary).collect(),
     })
-    .await
+}
+
+/// What a page of the policy viewer shows: the current version, or version `number` when
+/// given, with the newest number; `None` when there is no such version (or none at all).
+pub async fn shown(
+    state: &AppState,
+    requested: Lang,
+    number: Option<u32>,
+) -> Result<Option<(PolicyVersion, u32)>, AppError> {
+    let Some(latest) = super::latest_for(&state.db, requested).await? else {
+        return Ok(None);
+    };
+    let (row, original_newer) = match number {
+        None => {
+            let resolved = resolve(state, requested).await?;
+            (resolved.row, resolved.original_newer)
+        }
+        Some(n) => match store::find(&state.db, latest.lang, n).await? {
+            Some(row) => (row, false),
+            None => return Ok(None),
+        },
+    };
+    let document = state.documents.get(&state.db, &row).await?;
+    let version = PolicyVersion {
+        summary: row.summary(),
+        requested_lang: requested,
+        original_newer,
+        document: (*document).clone(),
+    };
+    Ok(Some((version, latest.version)))
+}
+
+/// Every published version, as `/policy/versions` shows them; `None` before the first.
+pub async fn listed(
+    state: &AppState,
+    requested: Lang,
+) -> Result<Option<PolicyVersionList>, AppError> {
+    match super::latest_for(&state.db, requested).await? {
+        Some(latest) => Ok(Some(list(state, &latest, requested).await?)),
+        None => Ok(None),
+    }
 }
 
 #[utoipa::path(get, path = "/api/policy/{lang}/versions/{version}", tag = "policy",

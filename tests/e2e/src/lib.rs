@@ -455,6 +455,16 @@ impl Browser {
     /// With more Chromium switches, e.g. `--force-dark-mode` (the page sees
     /// `prefers-color-scheme: dark`).
     pub async fn start_with(extra: &[&str]) -> Browser {
+        Browser::configured(extra, "normal").await
+    }
+
+    /// A browser whose navigation returns once the document is parsed, not loaded: for pages
+    /// whose WebAssembly a test holds back ([`HoldingProxy`]).
+    pub async fn start_eager(extra: &[&str]) -> Browser {
+        Browser::configured(extra, "eager").await
+    }
+
+    async fn configured(extra: &[&str], page_load: &str) -> Browser {
         let port = free_port();
         let driver = Command::new(env_path("CHROMEDRIVER"))
             .arg(format!("--port={port}"))
@@ -480,10 +490,13 @@ impl Browser {
         ];
         args.extend_from_slice(extra);
         let caps = json!({
+            "pageLoadStrategy": page_load,
             "goog:chromeOptions": {
                 "binary": env_path("CHROMIUM"),
                 "args": args,
                 "prefs": {
+                    // What the browser asks for (`Accept-Language`); the server renders in it.
+                    "intl.accept_languages": "ru",
                     "download.default_directory": downloads.path().display().to_string(),
                     "download.prompt_for_download": false
                 }
@@ -528,8 +541,11 @@ impl Browser {
         let _ = self.driver.kill().await;
     }
 
+    /// Opens `url`; a page of the app is ready once the app has taken over the server's first
+    /// view (tests that look at the first view itself use [`Browser::start_eager`]).
     pub async fn goto(&self, url: &str) {
         self.client.goto(url).await.expect("navigate");
+        self.until(APP_READY).await;
     }
 
     /// Presses one key (a WebDriver key code such as [`keys::TAB`]), optionally with Shift.
@@ -672,6 +688,93 @@ impl Browser {
                     .collect()
             })
             .unwrap_or_default()
+    }
+}
+
+/// True once a page is ready to use: a page the server rendered for the app (it carries the
+/// boot data) when the app has taken it over; any other page at once.
+pub const APP_READY: &str =
+    "!document.getElementById('fk-boot') || document.documentElement.hasAttribute('data-app')";
+
+/// A proxy in front of the server that holds back every `.wasm` request until released: what
+/// a phone on a slow network sees before the app has arrived. One request per connection (it
+/// asks the server to close after each), so it reads every request line.
+pub struct HoldingProxy {
+    pub addr: String,
+    release: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl HoldingProxy {
+    pub async fn start(server: &str) -> HoldingProxy {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let (release, released) = tokio::sync::watch::channel(false);
+        let server = server.to_string();
+        let task = tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                let (server, mut released) = (server.clone(), released.clone());
+                tokio::spawn(async move {
+                    let _ = HoldingProxy::relay(client, &server, &mut released).await;
+                });
+            }
+        });
+        HoldingProxy {
+            addr,
+            release,
+            task,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// Lets the held requests (and any later ones) through.
+    pub fn release(&self) {
+        let _ = self.release.send(true);
+    }
+
+    async fn relay(
+        mut client: tokio::net::TcpStream,
+        server: &str,
+        released: &mut tokio::sync::watch::Receiver<bool>,
+    ) -> std::io::Result<()> {
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            if client.read(&mut byte).await? == 0 {
+                return Ok(());
+            }
+            head.push(byte[0]);
+        }
+        let text = String::from_utf8_lossy(&head).into_owned();
+        let path = text.split_whitespace().nth(1).unwrap_or_default();
+        if path
+            .split('?')
+            .next()
+            .unwrap_or_default()
+            .ends_with(".wasm")
+        {
+            let _ = released.wait_for(|r| *r).await;
+        }
+        let mut upstream = tokio::net::TcpStream::connect(server).await?;
+        let rewritten: String = text
+            .lines()
+            .filter(|l| !l.to_ascii_lowercase().starts_with("connection:") && !l.is_empty())
+            .map(|l| format!("{l}\r\n"))
+            .collect();
+        upstream
+            .write_all(format!("{rewritten}Connection: close\r\n\r\n").as_bytes())
+            .await?;
+        tokio::io::copy_bidirectional(&mut client, &mut upstream).await?;
+        Ok(())
+    }
+}
+
+impl Drop for HoldingProxy {
+    fn drop(&mut self) {
+        self.task.abort();
     }
 }
 

@@ -1,5 +1,8 @@
-//! Serves the built SPA: hashed assets precompressed and cached forever, `index.html` for every
-//! client route (deep links and reloads work) with a no-JavaScript rendering inside.
+//! Serves the built SPA: hashed assets precompressed and cached forever, and for every client
+//! route (deep links and reloads work) its bundle's page with the route's first view inside
+//! (`first_view`).
+pub mod first_view;
+
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, RwLock};
@@ -17,9 +20,55 @@ use tower_http::services::ServeDir;
 
 use crate::policy::noscript;
 use crate::AppState;
+use fk_app::ssr::Bundle;
 
 /// Where `index.html` takes the server-rendered fallback content.
 pub const NOSCRIPT_MARK: &str = "<!--fk:noscript-->";
+/// Where the app mounts, and the server puts the first view.
+pub const APP_MARK: &str = "<div id=\"app\"></div>";
+
+/// A bundle's page, cut where the server fills it in.
+#[derive(Clone)]
+struct Template {
+    /// Up to `<div id="app">`.
+    head: String,
+    /// From `</div>` of the app to the noscript marker.
+    middle: String,
+    tail: String,
+}
+
+impl Template {
+    fn parse(html: &str, path: &Path) -> Result<Template, SpaError> {
+        let missing = || SpaError::NoMarker(path.display().to_string());
+        let (head, rest) = html.split_once(APP_MARK).ok_or_else(missing)?;
+        let (middle, tail) = rest.split_once(NOSCRIPT_MARK).ok_or_else(missing)?;
+        Ok(Template {
+            head: head.to_string(),
+            middle: middle.to_string(),
+            tail: tail.to_string(),
+        })
+    }
+
+    /// The page in `lang`, the first view inside `<div id="app">` and `noscript` in its place.
+    fn fill(&self, view: &first_view::FirstView, noscript: &str) -> String {
+        let mut head = self.head.replacen(
+            "<html lang=\"ru\">",
+            &format!("<html lang=\"{}\">", view.lang.code()),
+            1,
+        );
+        if let Some(title) = &view.policy_title {
+            if let (Some(start), Some(end)) = (head.find("<title>"), head.find("</title>")) {
+                let t = view.lang.messages();
+                let text = noscript::escape(&format!("{title} — {}", t.app_name));
+                head.replace_range(start + "<title>".len()..end, &text);
+            }
+        }
+        format!(
+            "{head}<div id=\"app\">{}</div>{}{}{noscript}{}",
+            view.app, view.boot, self.middle, self.tail
+        )
+    }
+}
 
 type NoscriptCache = HashMap<(i64, Lang), Arc<str>>;
 
@@ -29,17 +78,16 @@ pub struct Spa {
     /// The no-JavaScript policy by (version id, language): versions never change, so an entry
     /// never goes stale, and there are only as many as versions times languages.
     noscript: Arc<RwLock<NoscriptCache>>,
-    head: String,
-    tail: String,
-    /// `account.html`, the personal section's bundle, split at the same marker.
-    account: Option<(String, String)>,
+    index: Template,
+    /// `account.html`, the personal section's bundle.
+    account: Option<Template>,
     /// The page's Content-Security-Policy, allowing Trunk's inline loader by its hash.
     pub csp: String,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum SpaError {
-    #[error("{0} has no {NOSCRIPT_MARK} marker; rebuild the SPA")]
+    #[error("{0} lacks {APP_MARK} or {NOSCRIPT_MARK}; rebuild the SPA")]
     NoMarker(String),
     #[error("cannot read {0}: {1}")]
     Read(String, std::io::Error),
@@ -54,9 +102,7 @@ impl Spa {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(SpaError::Read(index.display().to_string(), e)),
         };
-        let (head, tail) = html
-            .split_once(NOSCRIPT_MARK)
-            .ok_or_else(|| SpaError::NoMarker(index.display().to_string()))?;
+        let index_page = Template::parse(&html, &index)?;
         let account_path = dir.join("account.html");
         let account_html = match std::fs::read_to_string(&account_path) {
             Ok(html) => Some(html),
@@ -64,12 +110,7 @@ impl Spa {
             Err(e) => return Err(SpaError::Read(account_path.display().to_string(), e)),
         };
         let account = match &account_html {
-            Some(html) => {
-                let (head, tail) = html
-                    .split_once(NOSCRIPT_MARK)
-                    .ok_or_else(|| SpaError::NoMarker(account_path.display().to_string()))?;
-                Some((head.to_string(), tail.to_string()))
-            }
+            Some(html) => Some(Template::parse(html, &account_path)?),
             None => None,
         };
         let files = ServeDir::new(dir)
@@ -79,8 +120,7 @@ impl Spa {
         Ok(Some(Spa {
             files,
             noscript: Arc::default(),
-            head: head.to_string(),
-            tail: tail.to_string(),
+            index: index_page,
             account,
             // One policy for both pages: each one's inline loader is allowed by its hash.
             csp: csp_for(&format!("{html}{}", account_html.unwrap_or_default())),
@@ -162,16 +202,26 @@ pub async fn fallback(State(state): State<AppState>, request: Request) -> Respon
         );
         return (StatusCode::METHOD_NOT_ALLOWED, Json(err)).into_response();
     }
-    let lang = request
-        .uri()
-        .query()
-        .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("lang=")))
-        .and_then(Lang::from_code)
-        .unwrap_or_default();
-    let inner: Arc<str> = if path == "/policy" || path.starts_with("/policy/") {
-        policy_noscript(&state, spa, lang).await
+    // The personal section is its own bundle (the policy viewer's visitors never load it); the
+    // unsubscribe page of a letter is one of its pages, outside `/account` only for a short link.
+    let is_account = path == "/account"
+        || path.starts_with("/account/")
+        || path == "/account.html"
+        || path == "/unsubscribe";
+    let (bundle, template) = match (&spa.account, is_account) {
+        (Some(account), true) => (Bundle::PersonalSection, account),
+        _ => (Bundle::PolicyViewer, &spa.index),
+    };
+    let query = request.uri().query();
+    let view = first_view::first_view(&state, bundle, &path, query, request.headers()).await;
+    let t = view.lang.messages();
+    // Without JavaScript the first view is the page; where it could not hold the policy (the
+    // comparison of two versions needs the app), the plain text version stands in.
+    let noscript: Arc<str> = if path.starts_with("/policy") && view.policy_title.is_none() {
+        policy_noscript(&state, spa, view.lang).await
+    } else if view.policy_title.is_some() {
+        Arc::from("")
     } else {
-        let t = lang.messages();
         format!(
             "<p>{}</p><p><a href=\"/policy\">{}</a></p>",
             noscript::escape(t.noscript_note),
@@ -179,20 +229,17 @@ pub async fn fallback(State(state): State<AppState>, request: Request) -> Respon
         )
         .into()
     };
-    // The personal section is its own bundle (the policy viewer's visitors never load it); the
-    // unsubscribe page of a letter is one of its pages, outside `/account` only for a short link.
-    let is_account = path == "/account"
-        || path.starts_with("/account/")
-        || path == "/account.html"
-        || path == "/unsubscribe";
-    let (head, tail) = match (&spa.account, is_account) {
-        (Some((head, tail)), true) => (head, tail),
-        _ => (&spa.head, &spa.tail),
-    };
-    let mut response = Html(format!("{head}{inner}{tail}")).into_response();
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    let mut response = Html(template.fill(&view, &noscript)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    // The page depends on the chosen language and, in the personal section, on the session.
+    headers.insert(
+        header::VARY,
+        HeaderValue::from_static("Cookie, Accept-Language"),
+    );
+    if let Some(cookie) = view.set_cookie {
+        headers.insert(header::SET_COOKIE, cookie);
+    }
     response
 }
 

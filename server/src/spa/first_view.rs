@@ -1,0 +1,274 @@
+//! Every page's first view in the HTML the server sends: the app's own components rendered
+//! here (`fk_app::ssr`) from the data the page needs, so a phone shows the policy text or the
+//! sign-in form before any WebAssembly has arrived. The data goes into the page too
+//! (`fk_app::boot`): the app starts from it and draws the same view in place.
+use axum::http::{header, HeaderMap, HeaderValue};
+use fk_api::policy::parse_version;
+use fk_api::Lang;
+use fk_app::boot::{Boot, ShownPolicy};
+use fk_app::ssr::{render, Bundle};
+
+use crate::AppState;
+
+pub struct FirstView {
+    /// What goes inside `<div id="app">`.
+    pub app: String,
+    /// The `<script>` with the boot data, after it.
+    pub boot: String,
+    pub lang: Lang,
+    /// The policy's title, for `<title>`, when the page shows a version of it.
+    pub policy_title: Option<String>,
+    /// Moves a remembered session's cookie expiry forward (personal-section pages).
+    pub set_cookie: Option<HeaderValue>,
+}
+
+/// The interface language of a page request: `?lang=`, else the visitor's choice (the
+/// `fk_lang` cookie the app sets), else the browser's first language we speak, else Russian.
+pub fn page_lang(query: Option<&str>, headers: &HeaderMap) -> Lang {
+    let asked = query
+        .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("lang=")))
+        .and_then(Lang::from_code);
+    let chosen = || {
+        headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, _)| *name == fk_api::lang::COOKIE)
+            .and_then(|(_, code)| Lang::from_code(code))
+    };
+    let browser = || {
+        let accept = headers.get(header::ACCEPT_LANGUAGE)?.to_str().ok()?;
+        Lang::first_spoken(accept.split(','))
+    };
+    asked.or_else(chosen).or_else(browser).unwrap_or_default()
+}
+
+/// Renders the page at `path` (`query` kept for the app's router) of `bundle`.
+pub async fn first_view(
+    state: &AppState,
+    bundle: Bundle,
+    path: &str,
+    query: Option<&str>,
+    headers: &HeaderMap,
+) -> FirstView {
+    let lang = page_lang(query, headers);
+    let mut boot = Boot {
+        rendered: true,
+        lang,
+        ..Boot::default()
+    };
+    let mut set_cookie = None;
+    match bundle {
+        Bundle::PolicyViewer => policy_data(state, path, &mut boot).await,
+        Bundle::PersonalSection => {
+            let (signed_in, slide) = crate::auth::session::of_page(state, headers).await;
+            boot.signed_in = signed_in;
+            set_cookie = slide;
+        }
+    }
+    let policy_title = boot
+        .policy
+        .as_ref()
+        .map(|shown| shown.version.document.title.clone());
+    let url = match query {
+        Some(q) => format!("{path}?{q}"),
+        None => path.to_string(),
+    };
+    let script = boot.to_script();
+    let app = render(bundle, &url, boot).unwrap_or_else(|| {
+        tracing::error!(
+            path,
+            "the first view could not be rendered: the app will draw it"
+        );
+        String::new()
+    });
+    FirstView {
+        app,
+        boot: script,
+        lang,
+        policy_title,
+        set_cookie,
+    }
+}
+
+/// The policy text or the list of versions the page shows. What cannot be read just now is
+/// left out: the app then fetches it, as it does for any page the server did not fill.
+async fn policy_data(state: &AppState, path: &str, boot: &mut Boot) {
+    let lang = boot.lang;
+    let number = match path.strip_prefix("/policy/versions/") {
+        Some(raw) => match parse_version(raw, "version") {
+            Ok(n) => Some(Some(n)),
+            Err(_) => None,
+        },
+        None if path == "/policy" => Some(None),
+        None => None,
+    };
+    if let Some(number) = number {
+        match crate::policy::http::shown(state, lang, number).await {
+            Ok(shown) => {
+                boot.policy = shown.map(|(version, latest)| ShownPolicy { version, latest });
+            }
+            Err(e) => tracing::warn!(error = ?e, "no policy for the first view"),
+        }
+    }
+    if path == "/policy/versions" {
+        match crate::policy::http::listed(state, lang).await {
+            Ok(list) => boot.versions = list,
+            Err(e) => tracing::warn!(error = ?e, "no list of versions for the first view"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fk_api::policy::{PolicyVersion, PolicyVersionList, VersionSummary};
+
+    fn policy(lang: Lang) -> PolicyVersion {
+        let text = match lang {
+            Lang::Ru => include_str!("../../../policy/ru.md"),
+            Lang::Kk => include_str!("../../../policy/kk.md"),
+            Lang::En => include_str!("../../../policy/en.md"),
+        };
+        PolicyVersion {
+            summary: VersionSummary {
+                lang,
+                version: 2,
+                effective_at: "2026-11-24T09:05:00Z".into(),
+                content_hash: "0".repeat(64),
+            },
+            requested_lang: lang,
+            original_newer: false,
+            document: crate::policy::markdown::parse(text).unwrap(),
+        }
+    }
+
+    fn rendered_in(lang: Lang) -> Boot {
+        Boot {
+            rendered: true,
+            lang,
+            ..Boot::default()
+        }
+    }
+
+    #[test]
+    fn every_page_renders_on_the_server() {
+        let viewer = [
+            "/policy",
+            "/policy/versions",
+            "/policy/versions/1",
+            "/policy/compare?from=1",
+            "/cookies",
+            "/nowhere",
+        ];
+        let section = [
+            "/account/login",
+            "/account/register",
+            "/account/recover",
+            "/account/reset",
+            "/account/verify",
+            "/account/deleted",
+            "/account/email/confirm",
+            "/unsubscribe",
+            "/account",
+            "/account/profile",
+            "/account/orders/A-1",
+            "/account/delete",
+        ];
+        for lang in Lang::ALL {
+            for path in viewer {
+                let html = render(Bundle::PolicyViewer, path, rendered_in(lang));
+                assert!(
+                    html.is_some_and(|h| h.contains("<main")),
+                    "{path} in {lang:?}"
+                );
+            }
+            for path in section {
+                for signed_in in [Some(false), Some(true), None] {
+                    let boot = Boot {
+                        signed_in,
+                        ..rendered_in(lang)
+                    };
+                    let html = render(Bundle::PersonalSection, path, boot);
+                    assert!(
+                        html.is_some_and(|h| h.contains("<main")),
+                        "{path} in {lang:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_policy_is_in_the_first_view() {
+        let shown = ShownPolicy {
+            version: policy(Lang::Kk),
+            latest: 2,
+        };
+        let title = shown.version.document.title.clone();
+        let boot = Boot {
+            policy: Some(shown),
+            ..rendered_in(Lang::Kk)
+        };
+        let html = render(Bundle::PolicyViewer, "/policy", boot).unwrap();
+        assert!(html.contains(&title));
+        assert!(html.contains("id=\"6.4\""), "clause anchors");
+        assert!(
+            html.contains("2026\u{a0}жылғы 24\u{a0}қараша"),
+            "the version line's date"
+        );
+        let list = PolicyVersionList {
+            lang: Lang::En,
+            requested_lang: Lang::En,
+            versions: vec![policy(Lang::En).summary],
+        };
+        let boot = Boot {
+            versions: Some(list),
+            ..rendered_in(Lang::En)
+        };
+        let html = render(Bundle::PolicyViewer, "/policy/versions", boot).unwrap();
+        assert!(html.contains("href=\"/policy/versions/2\""));
+    }
+
+    #[test]
+    fn the_sign_in_form_is_in_the_first_view() {
+        let boot = Boot {
+            signed_in: Some(false),
+            ..rendered_in(Lang::En)
+        };
+        let html = render(Bundle::PersonalSection, "/account/login", boot).unwrap();
+        assert!(html.contains("<form"));
+        assert!(html.contains("<label for=\"login\""));
+        assert!(html.contains("<label for=\"password\""));
+    }
+
+    fn headers(pairs: &[(header::HeaderName, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(name, HeaderValue::from_str(value).unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn a_pages_language_is_asked_then_chosen_then_the_browsers() {
+        let browser_kk = (header::ACCEPT_LANGUAGE, "kk-KZ,ru;q=0.8");
+        let chose_en = (header::COOKIE, "fk_session=x; fk_lang=en");
+        assert_eq!(page_lang(None, &headers(&[])), Lang::Ru);
+        assert_eq!(page_lang(None, &headers(&[browser_kk.clone()])), Lang::Kk);
+        assert_eq!(
+            page_lang(None, &headers(&[browser_kk.clone(), chose_en.clone()])),
+            Lang::En
+        );
+        assert_eq!(
+            page_lang(Some("x=1&lang=kk"), &headers(&[chose_en])),
+            Lang::Kk
+        );
+        assert_eq!(
+            page_lang(None, &headers(&[(header::COOKIE, "fk_lang=de")])),
+            Lang::Ru
+        );
+    }
+}

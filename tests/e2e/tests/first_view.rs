@@ -1,0 +1,145 @@
+//! Every page paints before WebAssembly: the server sends each page's first view, the app
+//! takes it over without a shift and without losing what the visitor did meanwhile.
+use fk_e2e::{Browser, HoldingProxy, Server, APP_READY};
+
+/// Requests that failed (4xx/5xx) on this page: Chromium logs each as a console error.
+const FAILED_REQUESTS: &str = "return performance.getEntriesByType('resource')
+    .filter(e => e.responseStatus >= 400).map(e => e.responseStatus + ' ' + e.name);";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_javascript_the_policy_and_the_forms_are_there() {
+    let server = Server::start().await;
+    let b = Browser::start_with(&["--blink-settings=scriptEnabled=false"]).await;
+
+    b.client.goto(&server.url("/policy")).await.unwrap();
+    b.text_until("#policy-title", |t| t == "Политика конфиденциальности")
+        .await;
+    b.text_until(".policy-meta", |t| t.starts_with("Редакция 1"))
+        .await;
+    assert_eq!(
+        b.count(".toc li a[href^='#section-']").await,
+        9,
+        "the contents"
+    );
+    assert!(b.count("[id='6.4']").await == 1, "clause anchors");
+    let body = b.find("#main").await.text().await.unwrap();
+    assert!(
+        body.contains("К настоящей Политике имеют доступ все Пользователи Сервиса без исключения."),
+        "the whole text, to its last section (clause 9.2)"
+    );
+    assert_eq!(
+        b.count("#noscript-policy").await,
+        0,
+        "the text once, not again in <noscript>"
+    );
+
+    b.client
+        .goto(&server.url("/policy/versions"))
+        .await
+        .unwrap();
+    b.find("a[href='/policy/versions/1']").await;
+
+    b.client.goto(&server.url("/account/login")).await.unwrap();
+    for label in ["label[for='login']", "label[for='password']"] {
+        assert!(b.find(label).await.is_displayed().await.unwrap(), "{label}");
+    }
+    b.client
+        .goto(&server.url("/account/register"))
+        .await
+        .unwrap();
+    b.find("label[for='email']").await;
+    b.stop().await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_first_view_is_readable_before_the_app_and_nothing_typed_is_lost() {
+    let server = Server::start().await;
+    let proxy = HoldingProxy::start(&server.addr).await;
+    let b = Browser::start_eager(&["--window-size=390,844"]).await;
+
+    // The sign-in form, the app held back: a visitor types, then the app arrives.
+    b.client.goto(&proxy.url("/account/login")).await.unwrap();
+    let login = b.find("#login").await;
+    assert!(
+        !b.js("return document.documentElement.hasAttribute('data-app')")
+            .await
+            .as_bool()
+            .unwrap(),
+        "the app must still be held back"
+    );
+    login.send_keys("aliya.first").await.unwrap();
+    proxy.release();
+    b.until(APP_READY).await;
+    b.until("document.activeElement && document.activeElement.id === 'login'")
+        .await;
+    assert_eq!(
+        b.js("return document.getElementById('login').value").await,
+        "aliya.first",
+        "what was typed before the app came is still there"
+    );
+    assert_eq!(
+        b.layout_shift().await,
+        0.0,
+        "no shift when the app takes over"
+    );
+    assert!(b.axe().await.is_empty(), "{:?}", b.axe().await);
+    drop(proxy);
+
+    // The policy at a clause, held back again: the clause is there (the browser went to it),
+    // readable, and once the app has come it is marked and focused.
+    let proxy = HoldingProxy::start(&server.addr).await;
+    b.client.goto(&proxy.url("/policy#6.4")).await.unwrap();
+    b.find("[id='6.4']").await;
+    let before = b.axe().await;
+    assert!(before.is_empty(), "the first view: {before:?}");
+    let policy_fetches = "return performance.getEntriesByType('resource')
+        .filter(e => e.name.includes('/api/policy/')).length";
+    proxy.release();
+    b.until(APP_READY).await;
+    b.until("document.activeElement && document.activeElement.id === '6.4'")
+        .await;
+    b.until("document.getElementById('6.4').classList.contains('targeted')")
+        .await;
+    assert_eq!(
+        b.layout_shift().await,
+        0.0,
+        "no shift when the app takes over"
+    );
+    assert_eq!(
+        b.js(policy_fetches).await,
+        0,
+        "the policy is not fetched again to draw what is on the page"
+    );
+    let after = b.axe().await;
+    assert!(after.is_empty(), "after the app: {after:?}");
+    b.stop().await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_signed_out_visit_logs_no_failed_request() {
+    let server = Server::start().await;
+    let b = Browser::start().await;
+    for page in [
+        "/policy",
+        "/policy/versions",
+        "/cookies",
+        "/account/login",
+        "/account/register",
+        "/account/recover",
+    ] {
+        b.goto(&server.url(page)).await;
+        b.find("#main h1").await;
+        assert_eq!(b.js(FAILED_REQUESTS).await, serde_json::json!([]), "{page}");
+        let asked = "return performance.getEntriesByType('resource')
+            .some(e => e.name.includes('/api/account/session'))";
+        assert_eq!(
+            b.js(asked).await,
+            false,
+            "{page}: a visitor without a session is not asked who they are"
+        );
+    }
+    b.stop().await;
+    server.stop().await;
+}
