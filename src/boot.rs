@@ -67,27 +67,6 @@ pub fn use_boot() -> Boot {
     use_context::<Boot>().unwrap_or_default()
 }
 
-/// Draws `data` (what the server rendered the page from) while the interface language is
-/// the one it was rendered in; from the first language switch on, and when there was no such
-/// data, `fetched` draws what the API answers.
-pub fn drawn_or_fetched<T, D, F>(data: Option<T>, draw: D, fetched: F) -> impl IntoView
-where
-    T: Clone + Send + Sync + 'static,
-    D: Fn(T) -> AnyView + Send + Sync + 'static,
-    F: Fn() -> AnyView + Send + Sync + 'static,
-{
-    let i18n = crate::i18n::use_i18n();
-    let rendered_in = use_boot().lang;
-    let data = StoredValue::new(data);
-    let switched = Memo::new(move |before: Option<&bool>| {
-        before.copied().unwrap_or(false) || i18n.lang.get() != rendered_in
-    });
-    move || match data.get_value().filter(|_| !switched.get()) {
-        Some(data) => draw(data),
-        None => fetched(),
-    }
-}
-
 /// JSON as the text of a script element: `<` written as `\u003c` (the same string to a JSON
 /// parser), so no text inside, such as a `</script>` in a policy, can end the element early.
 fn inert(json: &str) -> String {

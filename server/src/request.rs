@@ -208,6 +208,16 @@ pub fn is_same_origin(state: &AppState, headers: &HeaderMap) -> bool {
     own || origin == state.public_url.trim_end_matches('/')
 }
 
+/// The cookies a request carries, as (name, value) pairs in the order sent.
+pub fn cookies(headers: &HeaderMap) -> impl Iterator<Item = (&str, &str)> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

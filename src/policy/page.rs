@@ -5,9 +5,9 @@ use leptos_router::hooks::use_params_map;
 
 use super::reader::{PolicyReader, Standing};
 use crate::api;
-use crate::boot::{drawn_or_fetched, use_boot};
+use crate::boot::use_boot;
 use crate::i18n::use_i18n;
-use crate::widgets::{ErrorPanel, Loading};
+use crate::widgets::{drawn_or_fetched, ErrorPanel, Loading};
 
 #[component]
 pub fn CurrentPolicyPage() -> impl IntoView {

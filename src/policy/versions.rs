@@ -7,10 +7,10 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use crate::api;
-use crate::boot::{drawn_or_fetched, use_boot};
+use crate::boot::use_boot;
 use crate::dom::set_title;
 use crate::i18n::{error_text, use_i18n};
-use crate::widgets::{ErrorPanel, Loading};
+use crate::widgets::{drawn_or_fetched, ErrorPanel, Loading};
 
 #[component]
 pub fn VersionsPage() -> impl IntoView {

@@ -100,12 +100,7 @@ pub fn set_named(state: &AppState, base: &str, value: &str, max_age: Option<i64>
 /// The value of our cookie `base`, if the request carries one that looks like a token.
 pub fn named(state: &AppState, headers: &HeaderMap, base: &str) -> Option<String> {
     let name = cookie_name(state, base);
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
+    crate::request::cookies(headers)
         .find(|(k, v)| *k == name && fk_api::account::is_token(v))
         .map(|(_, v)| v.to_string())
 }

@@ -29,12 +29,7 @@ pub fn page_lang(query: Option<&str>, headers: &HeaderMap) -> Lang {
         .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("lang=")))
         .and_then(Lang::from_code);
     let chosen = || {
-        headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
+        crate::request::cookies(headers)
             .find(|(name, _)| *name == fk_api::lang::COOKIE)
             .and_then(|(_, code)| Lang::from_code(code))
     };
@@ -257,7 +252,10 @@ mod tests {
         let browser_kk = (header::ACCEPT_LANGUAGE, "kk-KZ,ru;q=0.8");
         let chose_en = (header::COOKIE, "fk_session=x; fk_lang=en");
         assert_eq!(page_lang(None, &headers(&[])), Lang::Ru);
-        assert_eq!(page_lang(None, &headers(&[browser_kk.clone()])), Lang::Kk);
+        assert_eq!(
+            page_lang(None, &headers(std::slice::from_ref(&browser_kk))),
+            Lang::Kk
+        );
         assert_eq!(
             page_lang(None, &headers(&[browser_kk.clone(), chose_en.clone()])),
             Lang::En
