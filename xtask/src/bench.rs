@@ -357,7 +357,7 @@ fn ok(r: http::Response, what: &str) -> Result<http::Response, String> {
 /// Same-origin `href`/`src` targets in the page: stylesheet, icon, module, wasm preload.
 fn referenced_assets(html: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for attr in ["href=\"/", "src=\"/", "module_or_path: '/"] {
+    for attr in ["href=\"/", "src=\"/", "module_or_path: '/", "from '/"] {
         let mut rest = html;
         while let Some(i) = rest.find(attr) {
             let start = i + attr.len() - 1;
@@ -383,11 +383,10 @@ mod tests {
     #[test]
     fn finds_assets_a_browser_loads() {
         let html = r#"<link rel="stylesheet" href="/main-1.css"/><a href="/policy">x</a>
-            <script type="module">import init from '/app-1.js'; await init({ module_or_path: '/app-1_bg.wasm' });</script>
-            <link rel="modulepreload" href="/app-1.js">"#;
+            <script type="module">import init from '/app-1.js'; await init({ module_or_path: '/app-1_bg.wasm' });</script>"#;
         assert_eq!(
             super::referenced_assets(html),
-            vec!["/main-1.css", "/app-1.js", "/app-1_bg.wasm"]
+            vec!["/main-1.css", "/app-1_bg.wasm", "/app-1.js"]
         );
     }
 }
