@@ -85,6 +85,31 @@ async fn client_routes_get_the_app_with_the_policy_for_no_js_clients() {
 }
 
 #[tokio::test]
+async fn a_policy_page_is_rendered_and_compressed_once_and_revalidated() {
+    let (_t, router) = with_spa().await;
+    let first = get(&router, "/policy").await;
+    let etag = first.header("etag").to_string();
+    assert!(etag.starts_with('"'), "{etag}");
+    let again = request(
+        &router,
+        "GET",
+        "/policy?lang=ru",
+        &[("if-none-match", &etag)],
+    )
+    .await;
+    assert_eq!(
+        again.status,
+        StatusCode::NOT_MODIFIED,
+        "the same page, kept"
+    );
+    let br = request(&router, "GET", "/policy", &[("accept-encoding", "br")]).await;
+    assert_eq!(br.header("content-encoding"), "br");
+    assert!(br.header("vary").contains("Accept-Language"));
+    let english = request(&router, "GET", "/policy", &[("accept-language", "en")]).await;
+    assert_ne!(english.header("etag"), etag, "each language its own page");
+}
+
+#[tokio::test]
 async fn a_page_comes_in_the_language_chosen_else_the_browsers() {
     let (_t, router) = with_spa().await;
     let page = |headers: &'static [(&'static str, &'static str)]| {

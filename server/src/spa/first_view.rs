@@ -2,12 +2,16 @@
 //! here (`fk_app::ssr`) from the data the page needs, so a phone shows the policy text or the
 //! sign-in form before any WebAssembly has arrived. The data goes into the page too
 //! (`fk_app::boot`): the app starts from it and draws the same view in place.
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock, RwLock};
+
 use axum::http::{header, HeaderMap, HeaderValue};
 use fk_api::policy::parse_version;
 use fk_api::Lang;
 use fk_app::boot::{Boot, ShownPolicy};
 use fk_app::ssr::{render, Bundle};
 
+use crate::precompressed::Bodies;
 use crate::AppState;
 
 pub struct FirstView {
@@ -20,6 +24,10 @@ pub struct FirstView {
     pub policy_title: Option<String>,
     /// Moves a remembered session's cookie expiry forward (personal-section pages).
     pub set_cookie: Option<HeaderValue>,
+    /// A kept policy page, whole and compressed once with its ETag (filled in by the first
+    /// request that sends it): the page is large, and compressing it per request was most of
+    /// what serving it cost.
+    pub page: Option<OnceLock<(Bodies, HeaderValue)>>,
 }
 
 /// The interface language of a page request: `?lang=`, else the visitor's choice (the
@@ -40,14 +48,22 @@ pub fn page_lang(query: Option<&str>, headers: &HeaderMap) -> Lang {
     asked.or_else(chosen).or_else(browser).unwrap_or_default()
 }
 
+/// The first views of the policy's pages by (path, language, the newest version answering for
+/// that language, the newest Russian one). Versions never change once published, so those two
+/// rows decide everything such a page shows (the text, the list, "the original is newer"), and
+/// an entry never goes stale: a publication makes a new key. Rendering the whole policy is the
+/// costly part of serving `/policy`, the busiest page.
+pub type RenderedPolicyPages = HashMap<(String, Lang, i64, i64), Arc<FirstView>>;
+
 /// Renders the page at `path` (`query` kept for the app's router) of `bundle`.
 pub async fn first_view(
     state: &AppState,
+    cache: &RwLock<RenderedPolicyPages>,
     bundle: Bundle,
     path: &str,
     query: Option<&str>,
     headers: &HeaderMap,
-) -> FirstView {
+) -> Arc<FirstView> {
     let lang = page_lang(query, headers);
     let mut boot = Boot {
         rendered: true,
@@ -55,21 +71,40 @@ pub async fn first_view(
         ..Boot::default()
     };
     let mut set_cookie = None;
+    let mut key = None;
     match bundle {
-        Bundle::PolicyViewer => policy_data(state, path, &mut boot).await,
+        Bundle::PolicyViewer if path.starts_with("/policy") => {
+            key = policy_key(state, path, lang).await;
+            let cached = key.as_ref().and_then(|k| {
+                cache
+                    .read()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get(k)
+                    .cloned()
+            });
+            if let Some(view) = cached {
+                return view;
+            }
+            policy_data(state, path, &mut boot).await;
+        }
+        Bundle::PolicyViewer => {}
         Bundle::PersonalSection => {
             let (signed_in, slide) = crate::auth::session::of_page(state, headers).await;
             boot.signed_in = signed_in;
             set_cookie = slide;
         }
     }
+    // Only a page that found its data is kept: a made-up version number renders, uncached.
+    let keep = boot.policy.is_some() || boot.versions.is_some();
     let policy_title = boot
         .policy
         .as_ref()
         .map(|shown| shown.version.document.title.clone());
+    // A policy page is the same whatever its query (`?lang=` is in the key): it renders from
+    // the path, so one entry serves every query.
     let url = match query {
-        Some(q) => format!("{path}?{q}"),
-        None => path.to_string(),
+        Some(q) if key.is_none() => format!("{path}?{q}"),
+        _ => path.to_string(),
     };
     let script = boot.to_script();
     let app = render(bundle, &url, boot).unwrap_or_else(|| {
@@ -79,13 +114,28 @@ pub async fn first_view(
         );
         String::new()
     });
-    FirstView {
+    let view = Arc::new(FirstView {
         app,
         boot: script,
         lang,
         policy_title,
         set_cookie,
+        page: (key.is_some() && keep).then(OnceLock::new),
+    });
+    if let (Some(key), true) = (key, keep) {
+        cache
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, view.clone());
     }
+    view
+}
+
+/// The cache key of a policy page: two indexed reads instead of loading and rendering it.
+async fn policy_key(state: &AppState, path: &str, lang: Lang) -> Option<(String, Lang, i64, i64)> {
+    let served = crate::policy::latest_for(&state.db, lang).await.ok()??;
+    let prevailing = crate::policy::prevailing(&state.db).await.ok()??;
+    Some((path.to_string(), lang, served.id, prevailing.id))
 }
 
 /// The policy text or the list of versions the page shows. What cannot be read just now is

@@ -19,11 +19,14 @@ use tower::ServiceExt as _;
 use tower_http::services::ServeDir;
 
 use crate::policy::noscript;
+use crate::precompressed::Bodies;
 use crate::AppState;
 use fk_app::ssr::Bundle;
 
 /// Where `index.html` takes the server-rendered fallback content.
 pub const NOSCRIPT_MARK: &str = "<!--fk:noscript-->";
+/// A page depends on the chosen language and, in the personal section, on the session.
+const PAGE_VARIES: &str = "Cookie, Accept-Language, Accept-Encoding";
 /// Where the app mounts, and the server puts the first view.
 pub const APP_MARK: &str = "<div id=\"app\"></div>";
 
@@ -78,6 +81,7 @@ pub struct Spa {
     /// The no-JavaScript policy by (version id, language): versions never change, so an entry
     /// never goes stale, and there are only as many as versions times languages.
     noscript: Arc<RwLock<NoscriptCache>>,
+    first_views: Arc<RwLock<first_view::RenderedPolicyPages>>,
     index: Template,
     /// `account.html`, the personal section's bundle.
     account: Option<Template>,
@@ -120,6 +124,7 @@ impl Spa {
         Ok(Some(Spa {
             files,
             noscript: Arc::default(),
+            first_views: Arc::default(),
             index: index_page,
             account,
             // One policy for both pages: each one's inline loader is allowed by its hash.
@@ -213,7 +218,34 @@ pub async fn fallback(State(state): State<AppState>, request: Request) -> Respon
         _ => (Bundle::PolicyViewer, &spa.index),
     };
     let query = request.uri().query();
-    let view = first_view::first_view(&state, bundle, &path, query, request.headers()).await;
+    let view = first_view::first_view(
+        &state,
+        &spa.first_views,
+        bundle,
+        &path,
+        query,
+        request.headers(),
+    )
+    .await;
+    if let Some(page) = &view.page {
+        let (bodies, etag) = page.get_or_init(|| {
+            let html = template.fill(&view, "").into_bytes();
+            let digest = hex::encode(&Sha256::digest(&html)[..12]);
+            let etag =
+                HeaderValue::from_str(&format!("\"{digest}\"")).expect("hex is a valid header");
+            (Bodies::compress(html), etag)
+        });
+        let mut response = bodies.respond(
+            request.headers(),
+            "text/html; charset=utf-8",
+            etag,
+            "no-cache",
+        );
+        response
+            .headers_mut()
+            .insert(header::VARY, HeaderValue::from_static(PAGE_VARIES));
+        return response;
+    }
     let t = view.lang.messages();
     // Without JavaScript the first view is the page; where it could not hold the policy (the
     // comparison of two versions needs the app), the plain text version stands in.
@@ -232,12 +264,8 @@ pub async fn fallback(State(state): State<AppState>, request: Request) -> Respon
     let mut response = Html(template.fill(&view, &noscript)).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    // The page depends on the chosen language and, in the personal section, on the session.
-    headers.insert(
-        header::VARY,
-        HeaderValue::from_static("Cookie, Accept-Language"),
-    );
-    if let Some(cookie) = view.set_cookie {
+    headers.insert(header::VARY, HeaderValue::from_static(PAGE_VARIES));
+    if let Some(cookie) = view.set_cookie.clone() {
         headers.insert(header::SET_COOKIE, cookie);
     }
     response
