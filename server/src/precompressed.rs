@@ -62,7 +62,6 @@ impl Bodies {
             };
             let mut r = Response::new(Body::from(body.clone()));
             let h = r.headers_mut();
-            h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
             h.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
             if let Some(e) = encoding {
                 h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(e));
@@ -71,6 +70,9 @@ impl Bodies {
         };
         response.extensions_mut().insert(Precompressed);
         let h = response.headers_mut();
+        // On a 304 too: the browser keeps the headers of a 304 with its cached copy, and a
+        // page's security headers (its CSP) are chosen by its type.
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
         h.insert(header::ETAG, etag.clone());
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
         h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
