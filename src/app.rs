@@ -4,10 +4,10 @@ use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::boot::Boot;
+use crate::bundle::{Bundle, NotHere};
 use crate::consent::page::CookiesPage;
 use crate::i18n::I18n;
 use crate::layout::Shell;
-use crate::pages::NotFound;
 use crate::policy::compare::ComparePage;
 use crate::policy::page::{CurrentPolicyPage, VersionPage};
 use crate::policy::versions::VersionsPage;
@@ -18,8 +18,8 @@ pub fn App() -> impl IntoView {
     I18n::provide(&boot);
     view! {
         <Router>
-            <Shell>
-                <Routes fallback=NotFound>
+            <Shell bundle=Bundle::PolicyViewer>
+                <Routes fallback=|| view! { <NotHere this=Bundle::PolicyViewer/> }>
                     <Route path=path!("/") view=|| view! { <Redirect path="/policy"/> }/>
                     <Route path=path!("/policy") view=CurrentPolicyPage/>
                     <Route path=path!("/policy/versions") view=VersionsPage/>

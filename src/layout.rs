@@ -3,9 +3,9 @@
 //! reader user lands on the new page, not at the old link.
 use fk_api::Lang;
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
+use crate::bundle::Bundle;
 use crate::consent::bridge::show_preferences;
 use crate::i18n::use_i18n;
 
@@ -20,12 +20,10 @@ fn focus_main() {
     }
 }
 
-/// `account`: the shell of the personal section's bundle. The policy viewer and the personal
-/// section are two bundles (each page downloads only its own code), so a link into the other
-/// one is `rel="external"`: the router leaves it to the browser, which loads that bundle.
+/// `bundle`: the bundle the shell is drawn by. A link into another bundle is
+/// `rel="external"`: the router leaves it to the browser, which loads that bundle.
 #[component]
-pub fn Shell(children: Children, #[prop(optional)] account: bool) -> impl IntoView {
-    let to_policy = account.then_some("external");
+pub fn Shell(children: Children, bundle: Bundle) -> impl IntoView {
     let i18n = use_i18n();
     let location = use_location();
     Effect::new(move |previous: Option<String>| {
@@ -35,32 +33,29 @@ pub fn Shell(children: Children, #[prop(optional)] account: bool) -> impl IntoVi
         }
         path
     });
+    let link = move |href: &'static str, text: Signal<&'static str>| {
+        let current = move || {
+            location
+                .pathname
+                .with(|path| section_of(path, href))
+                .then_some("page")
+        };
+        view! { <a href=href rel=bundle.rel_to(href) aria-current=current>{text}</a> }
+    };
     view! {
         <a class="skip-link" href="#main" on:click=move |ev| { ev.prevent_default(); focus_main(); }>
             {i18n.text(|t| t.skip_to_content)}
         </a>
         <header class="site-header">
             <div class="site-header__inner">
-                <a class="brand" href="/policy" rel=to_policy>
+                <a class="brand" href="/policy" rel=bundle.rel_to("/policy")>
                     <span class="brand__name">{i18n.text(|t| t.app_name)}</span>
                     <span class="brand__sub">{i18n.text(|t| t.app_subtitle)}</span>
                 </a>
                 <nav class="site-nav" aria-label=i18n.text(|t| t.nav_label)>
-                    {if account {
-                        view! {
-                            <a href="/policy" rel="external">{i18n.text(|t| t.nav_policy)}</a>
-                            <a href="/cookies" rel="external">{i18n.text(|t| t.nav_cookies)}</a>
-                            <A href="/account">{i18n.text(|t| t.nav_account)}</A>
-                        }
-                        .into_any()
-                    } else {
-                        view! {
-                            <A href="/policy">{i18n.text(|t| t.nav_policy)}</A>
-                            <A href="/cookies">{i18n.text(|t| t.nav_cookies)}</A>
-                            <a href="/account" rel="external">{i18n.text(|t| t.nav_account)}</a>
-                        }
-                        .into_any()
-                    }}
+                    {link("/policy", i18n.text(|t| t.nav_policy))}
+                    {link("/cookies", i18n.text(|t| t.nav_cookies))}
+                    {link("/account", i18n.text(|t| t.nav_account))}
                 </nav>
                 <LanguageSwitcher/>
             </div>
@@ -81,12 +76,19 @@ pub fn Shell(children: Children, #[prop(optional)] account: bool) -> impl IntoVi
             </p>
             <p>
                 // Reopens the preferences dialog in place; without the loader, the page does it.
-                <a href="/cookies" rel=to_policy on:click=move |ev| { if show_preferences() { ev.prevent_default(); } }>
+                <a href="/cookies" rel=bundle.rel_to("/cookies") on:click=move |ev| { if show_preferences() { ev.prevent_default(); } }>
                     {i18n.text(|t| t.footer_cookie_settings)}
                 </a>
             </p>
         </footer>
     }
+}
+
+/// Whether the page at `path` is in the header's section `href`: the section's own page or one
+/// below it (`/policy/versions/3` is in the policy, `/account/login` in the personal section).
+fn section_of(path: &str, href: &str) -> bool {
+    path.strip_prefix(href)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 #[component]
@@ -110,5 +112,19 @@ pub fn LanguageSwitcher() -> impl IntoView {
                 })
                 .collect_view()}
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::section_of;
+
+    #[test]
+    fn a_header_link_is_current_in_its_whole_section() {
+        assert!(section_of("/policy", "/policy"));
+        assert!(section_of("/policy/versions/3", "/policy"));
+        assert!(section_of("/account/login", "/account"));
+        assert!(!section_of("/accounts", "/account"));
+        assert!(!section_of("/cookies", "/policy"));
     }
 }

@@ -7,6 +7,7 @@ pub mod account;
 pub mod api;
 pub mod app;
 pub mod boot;
+pub mod bundle;
 pub mod consent;
 pub mod dom;
 pub mod i18n;

@@ -5,18 +5,10 @@ use leptos::prelude::*;
 use leptos::tachys::view::RenderHtml;
 use leptos_router::location::RequestUrl;
 
-use crate::account::AccountApp;
+use crate::account::{AccountApp, SignedOutApp};
 use crate::app::App;
 use crate::boot::Boot;
-
-/// The two bundles' apps.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Bundle {
-    /// The policy viewer and the cookie settings (`index.html`).
-    PolicyViewer,
-    /// The personal section (`account.html`).
-    PersonalSection,
-}
+pub use crate::bundle::Bundle;
 
 /// The HTML of `bundle`'s app at `url` (a path with its query), drawn from `boot`; `None` when
 /// a component could not be drawn here (it reached for the browser): the page then comes
@@ -33,6 +25,7 @@ fn draw(bundle: Bundle, url: &str, boot: Boot) -> String {
         provide_context(boot);
         match bundle {
             Bundle::PolicyViewer => view! { <App/> }.to_html(),
+            Bundle::SignedOut => view! { <SignedOutApp/> }.to_html(),
             Bundle::PersonalSection => view! { <AccountApp/> }.to_html(),
         }
     })

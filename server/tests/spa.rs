@@ -12,20 +12,27 @@ const INDEX: &str = "<!DOCTYPE html><html lang=\"ru\"><head><script type=\"modul
 async fn with_spa() -> (TestApp, axum::Router) {
     let t = fresh().await;
     policy::seed(&t.db).await.unwrap();
-    let dist = t.dir.path().join("dist");
+    let spa = built_spa(t.dir.path());
+    let router = app(AppState::new(t.db.clone(), Some(spa)));
+    (t, router)
+}
+
+/// A `dist/` in `dir` as Trunk builds it, with every bundle's page.
+fn built_spa(dir: &std::path::Path) -> Spa {
+    let dist = dir.join("dist");
     std::fs::create_dir_all(&dist).unwrap();
     std::fs::write(dist.join("index.html"), INDEX).unwrap();
-    std::fs::write(
-        dist.join("account.html"),
-        INDEX.replace("/app-0123456789abcdef.js", "/account-0123456789abcdef.js"),
-    )
-    .unwrap();
+    for (page, script) in [
+        ("account.html", "/account-0123456789abcdef.js"),
+        ("signed-out.html", "/signed-out-0123456789abcdef.js"),
+    ] {
+        let html = INDEX.replace("/app-0123456789abcdef.js", script);
+        std::fs::write(dist.join(page), html).unwrap();
+    }
     std::fs::write(dist.join("main-0123456789abcdef.css"), "body{}").unwrap();
     std::fs::write(dist.join("main-0123456789abcdef.css.br"), b"BR").unwrap();
     std::fs::write(dist.join("favicon.svg"), "<svg/>").unwrap();
-    let spa = Spa::load(&dist).unwrap().expect("index.html is there");
-    let router = app(AppState::new(t.db.clone(), Some(spa)));
-    (t, router)
+    Spa::load(&dist).unwrap().expect("index.html is there")
 }
 
 #[tokio::test]
@@ -155,17 +162,17 @@ async fn the_personal_section_knows_a_visitor_without_a_session() {
 }
 
 #[tokio::test]
-async fn the_personal_section_gets_its_own_bundle() {
+async fn each_part_of_the_personal_section_gets_its_own_bundle() {
     let (_t, router) = with_spa().await;
     for path in [
-        "/account",
         "/account/login",
+        "/account/register",
         "/account/verify",
-        "/account/no-such-page",
+        "/account/deleted",
         "/unsubscribe?token=abc",
     ] {
         let html = get(&router, path).await.text();
-        assert!(html.contains("/account-0123456789abcdef.js"), "{path}");
+        assert!(html.contains("/signed-out-0123456789abcdef.js"), "{path}");
     }
     for path in ["/policy", "/accounting", "/cookies"] {
         assert!(
@@ -176,15 +183,42 @@ async fn the_personal_section_gets_its_own_bundle() {
             "{path}"
         );
     }
-    let csp = get(&router, "/account")
+    let csp = get(&router, "/account/login")
         .await
         .header("content-security-policy")
         .to_string();
     assert_eq!(
         csp.matches("'sha256-").count(),
-        2,
-        "both pages' loaders are allowed: {csp}"
+        3,
+        "every page's loader is allowed: {csp}"
     );
+    // The signed-in section: a visitor without a session goes to sign in, with the way back,
+    // rather than downloading the section's bundle to find that out.
+    for (path, next) in [
+        ("/account", "%2Faccount"),
+        ("/account/orders?page=3", "%2Faccount%2Forders%3Fpage%3D3"),
+        ("/account/no-such-page", "%2Faccount%2Fno-such-page"),
+    ] {
+        let r = get(&router, path).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(
+            r.header("location"),
+            format!("/account/login?next={next}"),
+            "{path}"
+        );
+        assert!(r.header("vary").contains("Cookie"), "{path}");
+    }
+    let world = common::account::setup().await;
+    let token = world.verified_account("spa@example.kz", "spa_reader").await;
+    let mut state = world.state.clone();
+    state.spa = std::sync::Arc::new(Some(built_spa(world.dir.path())));
+    let router = app(state);
+    let cookie = format!("fk_session={token}");
+    for path in ["/account", "/account/orders", "/account/no-such-page"] {
+        let r = request(&router, "GET", path, &[("cookie", &cookie)]).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert!(r.text().contains("/account-0123456789abcdef.js"), "{path}");
+    }
 }
 
 #[tokio::test]

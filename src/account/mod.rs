@@ -1,5 +1,6 @@
-//! The personal section: its own bundle (`fk-account`), served for `/account/*`, so the policy
-//! viewer's first visit does not download it.
+//! The personal section, as two bundles (`crate::bundle`): the pages a signed-out visitor
+//! reaches ([`SignedOutApp`]) and the signed-in section ([`AccountApp`]). Neither is downloaded
+//! by a reader of the policy, and signing in does not download the signed-in pages.
 // Pages a signed-out visitor reaches: signing up, in and back, and the links of letters.
 pub mod email_confirm;
 pub mod recover;
@@ -36,23 +37,23 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::boot::Boot;
+use crate::bundle::{Bundle, NotHere};
 use crate::i18n::I18n;
 use crate::layout::Shell;
-use crate::pages::NotFound;
 use crate::widgets::Loading;
 use auth::Auth;
 use section::SignedInSection;
 
+/// Signing up, in and back in, and the pages of letters' links.
 #[component]
-pub fn AccountApp() -> impl IntoView {
+pub fn SignedOutApp() -> impl IntoView {
     let boot = Boot::provide();
     I18n::provide(&boot);
     Auth::provide(&boot);
-    policy_notice::PolicyState::provide();
     view! {
         <Router>
-            <Shell account=true>
-                <Routes fallback=NotFound>
+            <Shell bundle=Bundle::SignedOut>
+                <Routes fallback=|| view! { <NotHere this=Bundle::SignedOut/> }>
                     <Route path=path!("/account/register") view=register::RegisterPage/>
                     <Route path=path!("/account/login") view=sign_in::SignInPage/>
                     <Route path=path!("/account/verify") view=from_letter(verify::VerifyPage)/>
@@ -62,6 +63,23 @@ pub fn AccountApp() -> impl IntoView {
                     <Route path=path!("/account/email/confirm") view=from_letter(email_confirm::EmailConfirmPage)/>
                     // Works signed out: the link comes from a letter.
                     <Route path=path!("/unsubscribe") view=from_letter(unsubscribe::UnsubscribePage)/>
+                </Routes>
+            </Shell>
+        </Router>
+    }
+}
+
+/// The signed-in section: a visitor who is not signed in is sent to sign in.
+#[component]
+pub fn AccountApp() -> impl IntoView {
+    let boot = Boot::provide();
+    I18n::provide(&boot);
+    Auth::provide(&boot);
+    policy_notice::PolicyState::provide();
+    view! {
+        <Router>
+            <Shell bundle=Bundle::PersonalSection>
+                <Routes fallback=|| view! { <NotHere this=Bundle::PersonalSection/> }>
                     <ParentRoute path=path!("/account") view=SignedInSection>
                         <Route path=path!("") view=overview::Overview/>
                         <Route path=path!("profile") view=profile::ProfilePage/>

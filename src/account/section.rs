@@ -21,9 +21,8 @@ pub fn SignedInSection() -> impl IntoView {
             // The query too: `/account/orders?page=3` comes back to page 3.
             let search = window().location().search().unwrap_or_default();
             let here = format!("{}{search}", location.pathname.get_untracked());
-            let next = js_sys::encode_uri_component(&here);
             navigate(
-                &format!("/account/login?next={next}"),
+                &fk_api::account::sign_in_to(&here),
                 NavigateOptions {
                     replace: true,
                     ..Default::default()

@@ -1,4 +1,4 @@
-//! The personal section's bundle (`account.html`): only its pages and the shared shell.
+//! The bundle of the personal section's signed-in pages (`account.html`).
 fn main() {
     fk_app::takeover::mount_app(fk_app::account::AccountApp);
 }

@@ -19,6 +19,7 @@ const SPA_INPUTS: &[&str] = &[
     "consent/Cargo.toml",
     "index.html",
     "account.html",
+    "signed-out.html",
     "Trunk.toml",
     "Cargo.toml",
     "Cargo.lock",
@@ -75,7 +76,10 @@ pub fn spa() -> Result<(), String> {
             .env("PATH", path.clone()),
         "trunk build",
     )?;
-    account_bundle(&dist, &path)?;
+    // The personal section's two bundles: the signed-out pages and the signed-in section.
+    for page in ["signed-out.html", "account.html"] {
+        page_bundle(page, &dist, &path)?;
+    }
     consent_banner(&dist)?;
     step("precompressing assets (brotli, gzip)");
     compress_dir(&dist)?;
@@ -84,25 +88,25 @@ pub fn spa() -> Result<(), String> {
     Ok(())
 }
 
-/// `dist/account.html` and its bundle: the personal section, built by Trunk into a folder of
-/// its own (Trunk empties its output folder) and moved into `dist/`. Hashed names cannot clash;
-/// the shared stylesheet has the same name and content in both builds.
-fn account_bundle(dist: &Path, path: &str) -> Result<(), String> {
-    step("building the personal section's bundle (account.html)");
-    let out = root().join("target/trunk-account");
+/// `dist/<page>` and its bundle, built by Trunk into a folder of its own (Trunk empties its
+/// output folder) and moved into `dist/`. Hashed names cannot clash; the shared stylesheet has
+/// the same name and content in every build.
+fn page_bundle(page: &str, dist: &Path, path: &str) -> Result<(), String> {
+    step(&format!("building the bundle of {page}"));
+    let out = root().join("target/trunk-pages").join(page);
     exec(
         Command::new("trunk")
-            .args(["build", "account.html", "--release", "true", "--dist"])
+            .args(["build", page, "--release", "true", "--dist"])
             .arg(&out)
             .current_dir(root())
             .env("PATH", path),
-        "trunk build account.html",
+        &format!("trunk build {page}"),
     )?;
     for entry in fs::read_dir(&out).map_err(|e| format!("cannot read {}: {e}", out.display()))? {
         let entry = entry.map_err(|e| e.to_string())?;
         // Trunk names its page index.html whatever the source was called.
         let name = if entry.file_name() == "index.html" {
-            "account.html".into()
+            page.into()
         } else {
             entry.file_name()
         };
@@ -194,9 +198,15 @@ pub fn compressible(path: &Path) -> bool {
     matches!(
         path.extension().and_then(|e| e.to_str()),
         Some("js" | "wasm" | "css" | "svg" | "json" | "html" | "txt")
-    ) && path
-        .file_name()
-        .is_some_and(|n| n != "index.html" && n != "account.html" && n != "manifest.json")
+    ) && path.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+        ![
+            "index.html",
+            "account.html",
+            "signed-out.html",
+            "manifest.json",
+        ]
+        .contains(&n)
+    })
 }
 
 fn compress_dir(dir: &Path) -> Result<(), String> {

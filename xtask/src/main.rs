@@ -139,7 +139,7 @@ fn test() -> Result<(), String> {
     gates::run()?;
     tools::ensure_browser()?;
     let schemathesis = tools::schemathesis()?;
-    step("unit and server tests (api, server against real SQLite files, xtask)");
+    step("unit and server tests (api, app logic, server against real SQLite files, xtask)");
     exec(
         cargo()
             .args([
@@ -147,6 +147,8 @@ fn test() -> Result<(), String> {
                 "--release",
                 "-p",
                 "fk-api",
+                "-p",
+                "fk-app",
                 "-p",
                 "fk-server",
                 "-p",

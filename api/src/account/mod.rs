@@ -245,6 +245,21 @@ pub fn safe_next(next: Option<String>) -> String {
     .unwrap_or_else(|| "/account".to_string())
 }
 
+/// The sign-in page that comes back to `here` (a path with its query) afterwards: where a
+/// signed-in page sends a visitor who is not signed in. `here` is percent-encoded as
+/// `encodeURIComponent` does, so its own query stays in `next`.
+pub fn sign_in_to(here: &str) -> String {
+    let mut next = String::with_capacity(here.len());
+    for b in here.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
+            next.push(b as char);
+        } else {
+            next.push_str(&format!("%{b:02X}"));
+        }
+    }
+    format!("/account/login?next={next}")
+}
+
 /// Tokens in links are 32 random bytes in unpadded base64url: 43 characters.
 /// [`is_token`] as the API document states it.
 pub const TOKEN_PATTERN: &str = "^[A-Za-z0-9_-]{43}$";
@@ -259,6 +274,18 @@ pub fn is_token(s: &str) -> bool {
 mod tests {
     use super::*;
     use crate::ErrorCode;
+
+    #[test]
+    fn the_way_back_after_signing_in_keeps_its_query() {
+        assert_eq!(
+            sign_in_to("/account/orders?page=3"),
+            "/account/login?next=%2Faccount%2Forders%3Fpage%3D3"
+        );
+        assert_eq!(
+            sign_in_to("/account/данные"),
+            "/account/login?next=%2Faccount%2F%D0%B4%D0%B0%D0%BD%D0%BD%D1%8B%D0%B5"
+        );
+    }
 
     fn valid() -> RegisterRequest {
         RegisterRequest {

@@ -24,6 +24,9 @@ pub struct FirstView {
     pub policy_title: Option<String>,
     /// Moves a remembered session's cookie expiry forward (personal-section pages).
     pub set_cookie: Option<HeaderValue>,
+    /// Whether the request came with a live session (personal-section pages; `None` when
+    /// that could not be checked).
+    pub signed_in: Option<bool>,
     /// A kept policy page, whole and compressed once with its ETag (filled in by the first
     /// request that sends it): the page is large, and compressing it per request was most of
     /// what serving it cost.
@@ -88,12 +91,13 @@ pub async fn first_view(
             policy_data(state, path, &mut boot).await;
         }
         Bundle::PolicyViewer => {}
-        Bundle::PersonalSection => {
+        Bundle::SignedOut | Bundle::PersonalSection => {
             let (signed_in, slide) = crate::auth::session::of_page(state, headers).await;
             boot.signed_in = signed_in;
             set_cookie = slide;
         }
     }
+    let signed_in = boot.signed_in;
     // Only a page that found its data is kept: a made-up version number renders, uncached.
     let keep = boot.policy.is_some() || boot.versions.is_some();
     let policy_title = boot
@@ -120,6 +124,7 @@ pub async fn first_view(
         lang,
         policy_title,
         set_cookie,
+        signed_in,
         page: (key.is_some() && keep).then(OnceLock::new),
     });
     if let (Some(key), true) = (key, keep) {
@@ -199,16 +204,13 @@ mod tests {
     }
 
     #[test]
-    fn every_page_renders_on_the_server() {
-        let viewer = [
+    fn every_page_renders_on_the_server_by_its_own_bundle() {
+        let pages = [
             "/policy",
             "/policy/versions",
             "/policy/versions/1",
             "/policy/compare?from=1",
             "/cookies",
-            "/nowhere",
-        ];
-        let section = [
             "/account/login",
             "/account/register",
             "/account/recover",
@@ -223,23 +225,20 @@ mod tests {
             "/account/delete",
         ];
         for lang in Lang::ALL {
-            for path in viewer {
-                let html = render(Bundle::PolicyViewer, path, rendered_in(lang));
-                assert!(
-                    html.is_some_and(|h| h.contains("<main")),
-                    "{path} in {lang:?}"
-                );
-            }
-            for path in section {
+            let not_found = lang.messages().not_found_title;
+            for page in pages.into_iter().chain(["/nowhere", "/account/nowhere"]) {
+                let path = page.split('?').next().unwrap_or_default();
                 for signed_in in [Some(false), Some(true), None] {
                     let boot = Boot {
                         signed_in,
                         ..rendered_in(lang)
                     };
-                    let html = render(Bundle::PersonalSection, path, boot);
-                    assert!(
-                        html.is_some_and(|h| h.contains("<main")),
-                        "{path} in {lang:?}"
+                    let html = render(Bundle::of(path), page, boot).unwrap_or_default();
+                    assert!(html.contains("<main"), "{page} in {lang:?}");
+                    assert_eq!(
+                        html.contains(not_found),
+                        !pages.contains(&page),
+                        "{page} in {lang:?} is drawn by a route of its bundle"
                     );
                 }
             }
@@ -283,7 +282,7 @@ mod tests {
             signed_in: Some(false),
             ..rendered_in(Lang::En)
         };
-        let html = render(Bundle::PersonalSection, "/account/login", boot).unwrap();
+        let html = render(Bundle::SignedOut, "/account/login", boot).unwrap();
         assert!(html.contains("<form"));
         assert!(html.contains("<label for=\"login\""));
         assert!(html.contains("<label for=\"password\""));

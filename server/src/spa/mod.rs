@@ -10,7 +10,7 @@ use std::sync::{Arc, RwLock};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Json;
 use base64::Engine as _;
 use fk_api::{ApiError, ErrorCode, Lang};
@@ -21,7 +21,7 @@ use tower_http::services::ServeDir;
 use crate::policy::noscript;
 use crate::precompressed::Bodies;
 use crate::AppState;
-use fk_app::ssr::Bundle;
+use fk_app::bundle::Bundle;
 
 /// Where `index.html` takes the server-rendered fallback content.
 pub const NOSCRIPT_MARK: &str = "<!--fk:noscript-->";
@@ -82,10 +82,9 @@ pub struct Spa {
     /// never goes stale, and there are only as many as versions times languages.
     noscript: Arc<RwLock<NoscriptCache>>,
     first_views: Arc<RwLock<first_view::RenderedPolicyPages>>,
-    index: Template,
-    /// `account.html`, the personal section's bundle.
-    account: Option<Template>,
-    /// The page's Content-Security-Policy, allowing Trunk's inline loader by its hash.
+    /// Each bundle's page, in [`Bundle::ALL`]'s order.
+    pages: [Template; 3],
+    /// The pages' Content-Security-Policy, allowing Trunk's inline loaders by their hashes.
     pub csp: String,
 }
 
@@ -98,38 +97,40 @@ pub enum SpaError {
 }
 
 impl Spa {
-    /// Loads `dir/index.html`; `None` when the SPA has not been built (the API still works).
+    /// Loads each bundle's page from `dir`; `None` when the SPA has not been built (the API
+    /// still works).
     pub fn load(dir: &Path) -> Result<Option<Spa>, SpaError> {
-        let index = dir.join("index.html");
-        let html = match std::fs::read_to_string(&index) {
-            Ok(html) => html,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(SpaError::Read(index.display().to_string(), e)),
-        };
-        let index_page = Template::parse(&html, &index)?;
-        let account_path = dir.join("account.html");
-        let account_html = match std::fs::read_to_string(&account_path) {
-            Ok(html) => Some(html),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(SpaError::Read(account_path.display().to_string(), e)),
-        };
-        let account = match &account_html {
-            Some(html) => Some(Template::parse(html, &account_path)?),
-            None => None,
-        };
+        let mut html = Vec::new();
+        for bundle in Bundle::ALL {
+            let path = dir.join(bundle.page());
+            match std::fs::read_to_string(&path) {
+                Ok(page) => html.push((page, path)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && html.is_empty() => {
+                    return Ok(None)
+                }
+                Err(e) => return Err(SpaError::Read(path.display().to_string(), e)),
+            }
+        }
+        let parse = |i: usize| Template::parse(&html[i].0, &html[i].1);
+        let pages = [parse(0)?, parse(1)?, parse(2)?];
         let files = ServeDir::new(dir)
             .precompressed_br()
             .precompressed_gzip()
             .append_index_html_on_directories(false);
+        let all: String = html.iter().map(|(page, _)| page.as_str()).collect();
         Ok(Some(Spa {
             files,
             noscript: Arc::default(),
             first_views: Arc::default(),
-            index: index_page,
-            account,
-            // One policy for both pages: each one's inline loader is allowed by its hash.
-            csp: csp_for(&format!("{html}{}", account_html.unwrap_or_default())),
+            pages,
+            // One policy for every page: each one's inline loader is allowed by its hash.
+            csp: csp_for(&all),
         }))
+    }
+
+    fn page(&self, bundle: Bundle) -> &Template {
+        let i = Bundle::ALL.iter().position(|b| *b == bundle).unwrap_or(0);
+        &self.pages[i]
     }
 }
 
@@ -197,7 +198,9 @@ pub async fn fallback(State(state): State<AppState>, request: Request) -> Respon
         )
             .into_response();
     };
-    if path != "/index.html" && path != "/account.html" && looks_like_file(&path) {
+    let bundle = Bundle::of(&path);
+    let is_page = Bundle::ALL.iter().any(|b| path == format!("/{}", b.page()));
+    if !is_page && looks_like_file(&path) {
         return asset(spa, request, &path).await;
     }
     if request.method() != Method::GET && request.method() != Method::HEAD {
@@ -207,16 +210,7 @@ pub async fn fallback(State(state): State<AppState>, request: Request) -> Respon
         );
         return (StatusCode::METHOD_NOT_ALLOWED, Json(err)).into_response();
     }
-    // The personal section is its own bundle (the policy viewer's visitors never load it); the
-    // unsubscribe page of a letter is one of its pages, outside `/account` only for a short link.
-    let is_account = path == "/account"
-        || path.starts_with("/account/")
-        || path == "/account.html"
-        || path == "/unsubscribe";
-    let (bundle, template) = match (&spa.account, is_account) {
-        (Some(account), true) => (Bundle::PersonalSection, account),
-        _ => (Bundle::PolicyViewer, &spa.index),
-    };
+    let template = spa.page(bundle);
     let query = request.uri().query();
     let view = first_view::first_view(
         &state,
@@ -227,6 +221,19 @@ pub async fn fallback(State(state): State<AppState>, request: Request) -> Respon
         request.headers(),
     )
     .await;
+    if bundle == Bundle::PersonalSection && view.signed_in == Some(false) {
+        // Not signed in: the sign-in page at once, rather than the signed-in section's bundle
+        // downloaded to find that out.
+        let here = match query {
+            Some(q) => format!("{path}?{q}"),
+            None => path.clone(),
+        };
+        let mut response = Redirect::to(&fk_api::account::sign_in_to(&here)).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        headers.insert(header::VARY, HeaderValue::from_static(PAGE_VARIES));
+        return response;
+    }
     if let Some(page) = &view.page {
         let (bodies, etag) = page.get_or_init(|| {
             let html = template.fill(&view, "").into_bytes();

@@ -1,6 +1,11 @@
 //! Every page paints before WebAssembly: the server sends each page's first view, the app
 //! takes it over without a shift and without losing what the visitor did meanwhile.
-use fk_e2e::{Browser, HoldingProxy, Server, APP_READY};
+use fk_e2e::{signed_up, Browser, HoldingProxy, Server, APP_READY, PASSWORD};
+
+/// The app's WebAssembly bundles this page has fetched, by name (`fk-signed-out`, …).
+const BUNDLES: &str = "return performance.getEntriesByType('resource')
+    .map(e => e.name.split('/').pop()).filter(n => n.endsWith('_bg.wasm'))
+    .map(n => n.replace(/-[0-9a-f]+_bg\\.wasm$/, ''));";
 
 /// Requests that failed (4xx/5xx) on this page: Chromium logs each as a console error.
 const FAILED_REQUESTS: &str = "return performance.getEntriesByType('resource')
@@ -140,6 +145,54 @@ async fn a_signed_out_visit_logs_no_failed_request() {
             "{page}: a visitor without a session is not asked who they are"
         );
     }
+    b.stop().await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn signing_in_downloads_the_signed_in_pages_and_not_before() {
+    let server = Server::start().await;
+    signed_up(&server, "dana", "dana@example.kz").await;
+    let b = Browser::start().await;
+
+    // Between the signed-out pages, the router: no other bundle, no new page.
+    b.goto(&server.url("/account/register")).await;
+    b.answer_banner("reject").await;
+    b.js("window.samePage = true; return null").await;
+    b.find("a[href='/account/login']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    b.until("location.pathname === '/account/login'").await;
+    b.find("a[href='/account/register']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    b.until("location.pathname === '/account/register'").await;
+    b.find("#first_name").await;
+    assert_eq!(b.js("return window.samePage === true").await, true);
+    assert_eq!(b.js(BUNDLES).await, serde_json::json!(["fk-signed-out"]));
+
+    // The section's address, signed out: the sign-in page at once, with the way back.
+    b.goto(&server.url("/account/orders?page=2")).await;
+    let at = b.js("return location.pathname + location.search").await;
+    assert_eq!(at, "/account/login?next=%2Faccount%2Forders%3Fpage%3D2");
+    b.js("window.samePage = true; return null").await;
+    b.find("#login").await.send_keys("dana").await.unwrap();
+    b.find("#password").await.send_keys(PASSWORD).await.unwrap();
+    b.find("form.account-form button[type='submit']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    // Signed in, the browser loads the section's page, and with it the section's bundle.
+    b.until("location.pathname === '/account/orders' && document.documentElement.hasAttribute('data-app') && !window.samePage")
+        .await;
+    b.find(".section-nav").await;
+    assert_eq!(b.js(BUNDLES).await, serde_json::json!(["fk-account"]));
+    assert_eq!(b.js("return location.search").await, "?page=2");
     b.stop().await;
     server.stop().await;
 }

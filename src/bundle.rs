@@ -1,0 +1,130 @@
+//! The app ships as three bundles, so that a page downloads only the code it runs: a reader of
+//! the policy never loads the personal section, and a visitor who is signing in never loads the
+//! pages behind the sign-in. The server picks a page's bundle by its path with [`Bundle::of`];
+//! a bundle that is asked for a page it does not hold hands it to the browser, which loads the
+//! right one ([`NotHere`]).
+use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+
+use crate::pages::NotFound;
+use crate::widgets::Loading;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bundle {
+    /// The policy viewer and the cookie settings (`index.html`, `fk-app`).
+    PolicyViewer,
+    /// The pages of the personal section a signed-out visitor reaches: signing up, in and back
+    /// in, and the links of letters (`signed-out.html`, `fk-signed-out`).
+    SignedOut,
+    /// The signed-in pages of the personal section (`account.html`, `fk-account`).
+    PersonalSection,
+}
+
+/// The signed-out bundle's pages; every other page under `/account` is the signed-in section's.
+const SIGNED_OUT: &[&str] = &[
+    "/account/register",
+    "/account/login",
+    "/account/verify",
+    "/account/recover",
+    "/account/reset",
+    "/account/deleted",
+    "/account/email/confirm",
+    // A letter's short link, outside `/account`.
+    "/unsubscribe",
+];
+
+impl Bundle {
+    pub const ALL: [Bundle; 3] = [
+        Bundle::PolicyViewer,
+        Bundle::SignedOut,
+        Bundle::PersonalSection,
+    ];
+
+    /// The bundle that draws the page at `path`.
+    pub fn of(path: &str) -> Bundle {
+        let path = match path.trim_end_matches('/') {
+            "" => "/",
+            trimmed => trimmed,
+        };
+        if SIGNED_OUT.contains(&path) || path == "/signed-out.html" {
+            Bundle::SignedOut
+        } else if path == "/account" || path.starts_with("/account/") || path == "/account.html" {
+            Bundle::PersonalSection
+        } else {
+            Bundle::PolicyViewer
+        }
+    }
+
+    /// The page Trunk builds for this bundle, in `dist/`.
+    pub fn page(self) -> &'static str {
+        match self {
+            Bundle::PolicyViewer => "index.html",
+            Bundle::SignedOut => "signed-out.html",
+            Bundle::PersonalSection => "account.html",
+        }
+    }
+
+    /// `rel` for a link from this bundle's pages to `href`: "external" when another bundle
+    /// draws it, so the router leaves the link to the browser, which loads that bundle.
+    pub fn rel_to(self, href: &str) -> Option<&'static str> {
+        (Bundle::of(href) != self).then_some("external")
+    }
+}
+
+/// The fallback of `this` bundle's routes. A path no route of it matches is either another
+/// bundle's page, reached by the router (a `navigate` after signing in, a link without
+/// `rel="external"`): the browser loads it, and the server sends that bundle; or a page that
+/// does not exist.
+#[component]
+pub fn NotHere(this: Bundle) -> impl IntoView {
+    let location = use_location();
+    let path = location.pathname.get_untracked();
+    if Bundle::of(&path) == this {
+        return view! { <NotFound/> }.into_any();
+    }
+    let search = location.search.get_untracked();
+    let query = if search.is_empty() { "" } else { "?" };
+    let target = format!("{path}{query}{search}{}", location.hash.get_untracked());
+    // After this render the router has put the path in the address bar (for a link), so the
+    // new page takes that entry's place; a `navigate` that had not yet gets an entry of its own.
+    crate::dom::after_render(move || {
+        let bar = window().location();
+        if bar.pathname().is_ok_and(|p| p == path) {
+            let _ = bar.replace(&target);
+        } else {
+            let _ = bar.assign(&target);
+        }
+    });
+    view! { <Loading/> }.into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_page_has_one_bundle() {
+        assert_eq!(Bundle::of("/"), Bundle::PolicyViewer);
+        assert_eq!(Bundle::of("/policy/versions/3"), Bundle::PolicyViewer);
+        assert_eq!(Bundle::of("/cookies"), Bundle::PolicyViewer);
+        assert_eq!(Bundle::of("/accounts"), Bundle::PolicyViewer);
+        assert_eq!(Bundle::of("/account/login"), Bundle::SignedOut);
+        assert_eq!(Bundle::of("/account/login/"), Bundle::SignedOut);
+        assert_eq!(Bundle::of("/account/email/confirm"), Bundle::SignedOut);
+        assert_eq!(Bundle::of("/unsubscribe"), Bundle::SignedOut);
+        assert_eq!(Bundle::of("/account"), Bundle::PersonalSection);
+        assert_eq!(Bundle::of("/account/"), Bundle::PersonalSection);
+        assert_eq!(Bundle::of("/account/orders/A-1"), Bundle::PersonalSection);
+        assert_eq!(Bundle::of("/account/loginx"), Bundle::PersonalSection);
+        assert_eq!(Bundle::of("/account/email"), Bundle::PersonalSection);
+    }
+
+    #[test]
+    fn a_link_into_another_bundle_is_left_to_the_browser() {
+        assert_eq!(Bundle::SignedOut.rel_to("/account/register"), None);
+        assert_eq!(Bundle::SignedOut.rel_to("/account"), Some("external"));
+        assert_eq!(Bundle::PersonalSection.rel_to("/account/profile"), None);
+        assert_eq!(Bundle::PersonalSection.rel_to("/policy"), Some("external"));
+        assert_eq!(Bundle::PolicyViewer.rel_to("/cookies"), None);
+    }
+}
