@@ -71,6 +71,29 @@ impl Bundle {
     }
 }
 
+/// Whether the server's first view of the page at `path` is the whole page, and the same for
+/// everyone who opens it, so that its app can wait until the visitor does something with it:
+/// a reader of the policy never downloads it, and a visitor signing in has it by the time they
+/// have typed their login. The signed-out pages are such only for a visitor the server knows
+/// is not signed in (the app sends anyone else on). Not the cookie settings, whose first view
+/// cannot show a choice stored in this browser; not the pages whose data only the app fetches.
+pub fn drawn_whole(path: &str) -> bool {
+    let path = path.trim_end_matches('/');
+    let version = path.strip_prefix("/policy/versions/").is_some_and(|n| {
+        !n.is_empty() && !n.starts_with('0') && n.bytes().all(|b| b.is_ascii_digit())
+    });
+    version
+        || matches!(
+            path,
+            "/policy"
+                | "/policy/versions"
+                | "/account/login"
+                | "/account/register"
+                | "/account/recover"
+                | "/account/deleted"
+        )
+}
+
 /// The fallback of `this` bundle's routes. A path no route of it matches is either another
 /// bundle's page, reached by the router (a `navigate` after signing in, a link without
 /// `rel="external"`): the browser loads it, and the server sends that bundle; or a page that
@@ -89,7 +112,12 @@ pub fn NotHere(this: Bundle) -> impl IntoView {
     // new page takes that entry's place; a `navigate` that had not yet gets an entry of its own.
     crate::dom::after_render(move || {
         let bar = window().location();
-        if bar.pathname().is_ok_and(|p| p == path) {
+        // The router's path is decoded; the address bar's is not.
+        let shown = bar
+            .pathname()
+            .ok()
+            .and_then(|p| js_sys::decode_uri(&p).ok());
+        if shown.is_some_and(|p| p == path.as_str()) {
             let _ = bar.replace(&target);
         } else {
             let _ = bar.assign(&target);
@@ -117,6 +145,34 @@ mod tests {
         assert_eq!(Bundle::of("/account/orders/A-1"), Bundle::PersonalSection);
         assert_eq!(Bundle::of("/account/loginx"), Bundle::PersonalSection);
         assert_eq!(Bundle::of("/account/email"), Bundle::PersonalSection);
+    }
+
+    #[test]
+    fn only_a_page_drawn_whole_waits_for_the_visitor() {
+        for page in [
+            "/policy",
+            "/policy/",
+            "/policy/versions",
+            "/policy/versions/12",
+        ] {
+            assert!(drawn_whole(page), "{page}");
+        }
+        for page in ["/account/login", "/account/register", "/account/recover"] {
+            assert!(drawn_whole(page), "{page}");
+        }
+        for page in [
+            "/",
+            "/cookies",
+            "/policy/compare",
+            "/policy/versions/x",
+            "/policy/versions/007",
+            "/account",
+            "/account/reset",
+            "/account/verify",
+            "/unsubscribe",
+        ] {
+            assert!(!drawn_whole(page), "{page}");
+        }
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! these components (`crate::ssr`); when the WebAssembly has arrived the app draws the same
 //! thing in its place, in one go, so no frame shows anything else. What the visitor did with
 //! the first view meanwhile is carried over: what they typed or ticked, where the keyboard
-//! focus was (and the caret in a field), and how far they had scrolled.
+//! focus was (and the caret in a field), how far they had scrolled, and a button they pressed
+//! while the app was on its way (the page's loader holds it: `Trunk.toml`).
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
@@ -28,10 +29,13 @@ pub fn mount_app<N: IntoView + 'static>(app: fn() -> N) {
     // frame; the frame is painted only after this callback, so nothing else is ever seen.
     request_animation_frame(move || {
         kept.restore(&root);
-        // From here on the page answers: `<html data-app>` says so (to styles and to tests).
+        // From here on the page answers: `<html data-app>` says so (to styles, to tests, and
+        // to the loader, which stops holding buttons).
         if let Some(html) = document().document_element() {
             let _ = html.set_attribute("data-app", "");
+            let _ = html.class_list().remove_1("fk-arriving");
         }
+        press_held(&root);
     });
 }
 
@@ -124,6 +128,48 @@ impl Kept {
             }
         }
         window().scroll_to_with_x_and_y(self.scroll.0, self.scroll.1);
+    }
+}
+
+/// Presses in the app the button pressed before it took over (or submits the form sent), which
+/// the loader noted as `window.fkEarly = { kind, id, nth, text }`: after the fields are
+/// restored, so the app's handler sees what was typed. Only the same button: one found by its
+/// place must also say the same, or the press is dropped rather than given to another button.
+fn press_held(root: &HtmlElement) {
+    let window = window();
+    let Ok(held) = js_sys::Reflect::get(&window, &"fkEarly".into()) else {
+        return;
+    };
+    if held.is_undefined() || held.is_null() {
+        return;
+    }
+    let _ = js_sys::Reflect::delete_property(&window, &"fkEarly".into());
+    let read = |key: &str| js_sys::Reflect::get(&held, &key.into()).ok();
+    let kind = read("kind").and_then(|v| v.as_string()).unwrap_or_default();
+    let id = read("id").and_then(|v| v.as_string()).unwrap_or_default();
+    let nth = read("nth").and_then(|v| v.as_f64()).unwrap_or(-1.0);
+    let text = read("text").and_then(|v| v.as_string()).unwrap_or_default();
+    let tag = if kind == "submit" { "form" } else { "button" };
+    let el = match id.as_str() {
+        "" if nth >= 0.0 => all(root, tag)
+            .into_iter()
+            .nth(nth as usize)
+            .filter(|el| el.text_content().unwrap_or_default().trim() == text),
+        "" => None,
+        id => document().get_element_by_id(id),
+    };
+    match (kind.as_str(), el) {
+        ("submit", Some(form)) => {
+            if let Some(form) = form.dyn_ref::<web_sys::HtmlFormElement>() {
+                let _ = form.request_submit();
+            }
+        }
+        ("click", Some(button)) => {
+            if let Some(button) = button.dyn_ref::<HtmlElement>() {
+                button.click();
+            }
+        }
+        _ => {}
     }
 }
 

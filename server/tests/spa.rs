@@ -162,6 +162,33 @@ async fn the_personal_section_knows_a_visitor_without_a_session() {
 }
 
 #[tokio::test]
+async fn only_a_page_drawn_whole_waits_for_the_visitor_to_load_its_app() {
+    let (_t, router) = with_spa().await;
+    const WAITS: &str = "<div id=\"app\" data-arrives=\"on-intent\">";
+    for path in [
+        "/policy",
+        "/policy/versions",
+        "/policy/versions/1",
+        "/account/login",
+        "/account/register",
+    ] {
+        assert!(get(&router, path).await.text().contains(WAITS), "{path}");
+    }
+    // Drawn without their data (their app fetches it), or not the same for everyone.
+    for path in [
+        "/policy/",
+        "/policy/versions/99",
+        "/policy/versions/01",
+        "/policy/compare?from=1",
+        "/cookies",
+        "/account/verify",
+    ] {
+        let page = get(&router, path).await.text();
+        assert!(page.contains("<div id=\"app\">"), "{path}");
+    }
+}
+
+#[tokio::test]
 async fn each_part_of_the_personal_section_gets_its_own_bundle() {
     let (_t, router) = with_spa().await;
     for path in [
@@ -299,6 +326,11 @@ async fn hashed_assets_are_precompressed_and_immutable() {
     );
     let post = request(&router, "POST", "/policy", &[]).await;
     assert_eq!(post.status, StatusCode::METHOD_NOT_ALLOWED);
+    // A sign-in form sent without the app (`method="post"`: never the password in the
+    // address) comes back to its page.
+    let sent = request(&router, "POST", "/account/login?next=%2Faccount", &[]).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER);
+    assert_eq!(sent.header("location"), "/account/login?next=%2Faccount");
 }
 
 #[tokio::test]

@@ -97,7 +97,7 @@ pub fn EmailSection() -> impl IntoView {
         <section class="card" aria-labelledby="email-heading">
             <h2 id="email-heading">{a(|a| a.email_change_heading)}</h2>
             <p>{current_text}</p>
-            <form class="account-form" novalidate on:submit=on_submit>
+            <form class="account-form" method="post" novalidate on:submit=on_submit>
                 <Field id="email-new" label=a(|a| a.email_change_label) hint=a(|a| a.email_change_hint) value=new_email kind="email"
                     autocomplete="email" required=true error=field_error on_blur=move || form.touch("email")/>
                 <FormAlert error=form_level/>
@@ -203,7 +203,7 @@ pub fn PasswordSection() -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="password-heading">
             <h2 id="password-heading">{a(|a| a.password_change_heading)}</h2>
-            <form class="account-form" novalidate on:submit=on_submit>
+            <form class="account-form" method="post" novalidate on:submit=on_submit>
                 <PasswordField id="password-current" label=a(|a| a.password_current_label) value=current error=current_error/>
                 <PasswordField id="password-new" label=a(|a| a.new_password_label) hint=a(|a| a.password_hint) value=new
                     error=new_error new=common on_blur=move || form.touch("new_password")/>

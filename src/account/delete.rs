@@ -100,7 +100,7 @@ pub fn DeletePage() -> impl IntoView {
             </section>
             <section class="card card--danger" aria-labelledby="delete-form-heading">
                 <h2 id="delete-form-heading">{a(|a| a.delete_form_heading)}</h2>
-                <form class="account-form" novalidate on:submit=on_submit>
+                <form class="account-form" method="post" novalidate on:submit=on_submit>
                     <PasswordField id="delete-password" label=a(|a| a.delete_password_label) value=password error=password_error/>
                     <div class="field field--check">
                         <div class="choice">

@@ -216,7 +216,7 @@ fn ProfileSection() -> impl IntoView {
         <section class="card" aria-labelledby="profile-form-heading">
             <h2 id="profile-form-heading">{a(|a| a.profile_form_heading)}</h2>
             <p class="hint">{a(|a| a.required_note)}</p>
-            <form class="account-form" novalidate on:submit=on_submit>
+            <form class="account-form" method="post" novalidate on:submit=on_submit>
                 <Field id="profile-first-name" label=a(|a| a.first_name_label) hint=a(|a| a.first_name_hint) value=values.first_name
                     error=field_error(ProfileField::FirstName) required=true autocomplete="given-name"
                     on_blur=move || touch(ProfileField::FirstName)/>

@@ -35,7 +35,7 @@ pub fn ReauthPrompt(
     Effect::new(move |_| focus_id("reauth-password"));
     let a = move |key: fn(&'static fk_api::AccountMessages) -> &'static str| i18n.account(key);
     view! {
-        <form class="reauth card" novalidate aria-labelledby="reauth-title"
+        <form class="reauth card" method="post" novalidate aria-labelledby="reauth-title"
             on:submit=move |ev| { ev.prevent_default(); error.set(None); confirm.dispatch(password.get_untracked()); }
             on:keydown=move |ev| if ev.key() == "Escape" { on_cancel.run(()) }>
             <h2 id="reauth-title">{a(|a| a.reauth_title)}</h2>

@@ -57,7 +57,7 @@ pub fn RecoverPage() -> impl IntoView {
                 }.into_any(),
                 None => view! {
                     <p class="lead">{a(|a| a.recover_lead)}</p>
-                    <form class="account-form" novalidate on:submit=on_submit>
+                    <form class="account-form" method="post" novalidate on:submit=on_submit>
                         <Field id="email" label=a(|a| a.email_label) value=email kind="email" error=email_error required=true autocomplete="email"
                             on_blur=move || form.touch("email")/>
                         <FormAlert error=form_level/>
@@ -141,7 +141,7 @@ pub fn ResetPage() -> impl IntoView {
                 }.into_any()
             } else {
                 view! {
-                    <form class="account-form" novalidate on:submit=on_submit>
+                    <form class="account-form" method="post" novalidate on:submit=on_submit>
                         <PasswordField id="password" label=a(|a| a.new_password_label) hint=a(|a| a.password_hint) value=password
                             error=password_error new=common on_blur=move || form.touch("password")/>
                         <FormAlert error=form_level/>

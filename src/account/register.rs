@@ -138,7 +138,7 @@ pub fn RegisterPage() -> impl IntoView {
                 None => view! {
                     <p class="lead">{a(|a| a.register_lead)}</p>
                     <p class="hint">{a(|a| a.required_note)}</p>
-                    <form class="account-form" novalidate on:submit=on_submit>
+                    <form class="account-form" method="post" novalidate on:submit=on_submit>
                         <Field id="first_name" label=a(|a| a.first_name_label) hint=a(|a| a.first_name_hint) value=values.first_name
                             error=field_error(RegisterField::FirstName) required=true autocomplete="given-name"
                             on_blur=move || touch(RegisterField::FirstName)/>

@@ -73,7 +73,9 @@ pub fn SignInPage() -> impl IntoView {
             <Show when=asked>
                 <p class="notice notice--info">{a(|a| a.sign_in_needed)}</p>
             </Show>
-            <form class="account-form" novalidate on:submit=on_submit>
+            // `post`: a form sent before the app has taken over (or with no JavaScript) must not
+            // put the password into the address, the history and the server's logs.
+            <form class="account-form" method="post" novalidate on:submit=on_submit>
                 <Field id="login" label=a(|a| a.identifier_label) value=login error=no_field_error required=true autocomplete="username"/>
                 <PasswordField id="password" label=a(|a| a.password_label) value=password error=no_field_error/>
                 <Checkbox id="remember" checked=remember hint=a(|a| a.remember_hint)>{a(|a| a.remember_label)}</Checkbox>

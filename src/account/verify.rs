@@ -103,7 +103,7 @@ fn PasswordStep(
     Effect::new(move |_| crate::dom::focus_id("password"));
     let a = move |key: fn(&'static fk_api::AccountMessages) -> &'static str| i18n.account(key);
     view! {
-        <form class="account-form" novalidate aria-labelledby="verify-password-heading"
+        <form class="account-form" method="post" novalidate aria-labelledby="verify-password-heading"
             on:submit=move |ev| { ev.prevent_default(); on_submit.run(()); }>
             <h2 id="verify-password-heading">{a(|a| a.verify_password_title)}</h2>
             <p>{a(|a| a.verify_password_text)}</p>

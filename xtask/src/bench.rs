@@ -357,7 +357,13 @@ fn ok(r: http::Response, what: &str) -> Result<http::Response, String> {
 /// Same-origin `href`/`src` targets in the page: stylesheet, icon, module, wasm preload.
 fn referenced_assets(html: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for attr in ["href=\"/", "src=\"/", "module_or_path: '/", "from '/"] {
+    for attr in [
+        "href=\"/",
+        "src=\"/",
+        "module_or_path: '/",
+        "from '/",
+        "import('/",
+    ] {
         let mut rest = html;
         while let Some(i) = rest.find(attr) {
             let start = i + attr.len() - 1;
@@ -388,5 +394,8 @@ mod tests {
             super::referenced_assets(html),
             vec!["/main-1.css", "/app-1_bg.wasm", "/app-1.js"]
         );
+        let loader =
+            "<script type=\"module\">const { default: init } = await import('/app-2.js');</script>";
+        assert_eq!(super::referenced_assets(loader), vec!["/app-2.js"]);
     }
 }

@@ -27,6 +27,9 @@ pub struct FirstView {
     /// Whether the request came with a live session (personal-section pages; `None` when
     /// that could not be checked).
     pub signed_in: Option<bool>,
+    /// The first view is the whole page (`fk_app::bundle::drawn_whole`): its app is loaded
+    /// once the visitor does something with it.
+    pub drawn_whole: bool,
     /// A kept policy page, whole and compressed once with its ETag (filled in by the first
     /// request that sends it): the page is large, and compressing it per request was most of
     /// what serving it cost.
@@ -100,6 +103,14 @@ pub async fn first_view(
     let signed_in = boot.signed_in;
     // Only a page that found its data is kept: a made-up version number renders, uncached.
     let keep = boot.policy.is_some() || boot.versions.is_some();
+    // Whole only as drawn: a policy page whose data was not found here shows the loading sign,
+    // and its app is what fetches it.
+    let drawn_whole = fk_app::bundle::drawn_whole(path)
+        && match bundle {
+            Bundle::PolicyViewer => keep,
+            Bundle::SignedOut => signed_in == Some(false),
+            Bundle::PersonalSection => false,
+        };
     let policy_title = boot
         .policy
         .as_ref()
@@ -125,6 +136,7 @@ pub async fn first_view(
         policy_title,
         set_cookie,
         signed_in,
+        drawn_whole,
         page: (key.is_some() && keep).then(OnceLock::new),
     });
     if let (Some(key), true) = (key, keep) {

@@ -66,8 +66,14 @@ impl Template {
                 head.replace_range(start + "<title>".len()..end, &text);
             }
         }
+        // Read by the page's loader (`Trunk.toml`).
+        let arrives = if view.drawn_whole {
+            " data-arrives=\"on-intent\""
+        } else {
+            ""
+        };
         format!(
-            "{head}<div id=\"app\">{}</div>{}{}{noscript}{}",
+            "{head}<div id=\"app\"{arrives}>{}</div>{}{}{noscript}{}",
             view.app, view.boot, self.middle, self.tail
         )
     }
@@ -202,6 +208,15 @@ pub async fn fallback(State(state): State<AppState>, request: Request) -> Respon
     let is_page = Bundle::ALL.iter().any(|b| path == format!("/{}", b.page()));
     if !is_page && looks_like_file(&path) {
         return asset(spa, request, &path).await;
+    }
+    if request.method() == Method::POST && bundle != Bundle::PolicyViewer {
+        // A form of the personal section sent without its app (no JavaScript, or before the
+        // app came): the page again. What was sent is neither read nor kept nor logged.
+        let page = match request.uri().query() {
+            Some(q) => format!("{path}?{q}"),
+            None => path.clone(),
+        };
+        return Redirect::to(&page).into_response();
     }
     if request.method() != Method::GET && request.method() != Method::HEAD {
         let err = ApiError::new(

@@ -542,9 +542,19 @@ impl Browser {
     }
 
     /// Opens `url`; a page of the app is ready once the app has taken over the server's first
-    /// view (tests that look at the first view itself use [`Browser::start_eager`]).
+    /// view (tests that look at the first view itself use [`Browser::start_eager`]). A page the
+    /// server drew whole loads its app when the visitor does something: here, a click.
     pub async fn goto(&self, url: &str) {
         self.client.goto(url).await.expect("navigate");
+        self.ready().await;
+    }
+
+    /// Waits for the app to have taken over the page, as a visitor's first touch would make it
+    /// (after a navigation the app did not make, such as signing in or out: the browser loads
+    /// that page). What a test holds of the first view would be stale once the app takes over.
+    pub async fn ready(&self) {
+        self.js("if (document.querySelector('#app[data-arrives]')) dispatchEvent(new Event('click')); return null")
+            .await;
         self.until(APP_READY).await;
     }
 
@@ -617,6 +627,15 @@ impl Browser {
             .await
             .map(|v| v.len())
             .unwrap_or(0)
+    }
+
+    /// Runs `script` asynchronously: it calls `done(value)` when it has finished.
+    pub async fn js_async(&self, script: &str) -> Value {
+        let wrapped = format!("const done = arguments[arguments.length - 1]; {script}");
+        self.client
+            .execute_async(&wrapped, vec![])
+            .await
+            .expect("script")
     }
 
     pub async fn js(&self, script: &str) -> Value {
@@ -702,6 +721,8 @@ pub const APP_READY: &str =
 pub struct HoldingProxy {
     pub addr: String,
     release: tokio::sync::watch::Sender<bool>,
+    /// How many `.wasm` requests it has seen.
+    wasm: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -711,19 +732,28 @@ impl HoldingProxy {
         let addr = listener.local_addr().unwrap().to_string();
         let (release, released) = tokio::sync::watch::channel(false);
         let server = server.to_string();
+        let wasm = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let seen = wasm.clone();
         let task = tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
                 let (server, mut released) = (server.clone(), released.clone());
+                let seen = seen.clone();
                 tokio::spawn(async move {
-                    let _ = HoldingProxy::relay(client, &server, &mut released).await;
+                    let _ = HoldingProxy::relay(client, &server, &mut released, &seen).await;
                 });
             }
         });
         HoldingProxy {
             addr,
             release,
+            wasm,
             task,
         }
+    }
+
+    /// How many `.wasm` requests the page has made so far (held or let through).
+    pub fn wasm_asked(&self) -> usize {
+        self.wasm.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -739,6 +769,7 @@ impl HoldingProxy {
         mut client: tokio::net::TcpStream,
         server: &str,
         released: &mut tokio::sync::watch::Receiver<bool>,
+        seen: &std::sync::atomic::AtomicUsize,
     ) -> std::io::Result<()> {
         let mut head = Vec::new();
         let mut byte = [0u8; 1];
@@ -756,6 +787,7 @@ impl HoldingProxy {
             .unwrap_or_default()
             .ends_with(".wasm")
         {
+            seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             let _ = released.wait_for(|r| *r).await;
         }
         let mut upstream = tokio::net::TcpStream::connect(server).await?;

@@ -7,12 +7,14 @@ const PASSWORD: &str = "тёплый ветер над степью";
 const NEW_PASSWORD: &str = "совсем другой пароль 2026";
 
 async fn fill(b: &Browser, css: &str, text: &str) {
+    b.ready().await;
     let field = b.find(css).await;
     field.clear().await.unwrap();
     field.send_keys(text).await.unwrap();
 }
 
 async fn submit(b: &Browser) {
+    b.ready().await;
     b.find("form.account-form button[type='submit']")
         .await
         .click()

@@ -1,6 +1,6 @@
 //! Every page paints before WebAssembly: the server sends each page's first view, the app
 //! takes it over without a shift and without losing what the visitor did meanwhile.
-use fk_e2e::{signed_up, Browser, HoldingProxy, Server, APP_READY, PASSWORD};
+use fk_e2e::{signed_up, wait_for, Browser, HoldingProxy, Server, APP_READY, PASSWORD};
 
 /// The app's WebAssembly bundles this page has fetched, by name (`fk-signed-out`, …).
 const BUNDLES: &str = "return performance.getEntriesByType('resource')
@@ -58,12 +58,27 @@ async fn without_javascript_the_policy_and_the_forms_are_there() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn the_first_view_is_readable_before_the_app_and_nothing_typed_is_lost() {
+async fn the_first_view_is_readable_before_the_app_and_nothing_done_is_lost() {
     let server = Server::start().await;
+    signed_up(&server, "aliya.first", "aliya@example.kz").await;
     let proxy = HoldingProxy::start(&server.addr).await;
     let b = Browser::start_eager(&["--window-size=390,844"]).await;
 
-    // The sign-in form, the app held back: a visitor types, then the app arrives.
+    // A reader of the policy never downloads the app: the page is whole without it.
+    b.client.goto(&proxy.url("/policy")).await.unwrap();
+    b.until("document.readyState === 'complete'").await;
+    // Absence can only be seen by waiting: past the frames after which the app used to load.
+    b.js_async("requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 1000)))")
+        .await;
+    assert_eq!(
+        proxy.wasm_asked(),
+        0,
+        "reading the policy loads no WebAssembly"
+    );
+    assert!(b.axe().await.is_empty(), "{:?}", b.axe().await);
+
+    // The sign-in form, the app held back: a visitor types (which asks for the app), then
+    // signs in before it has arrived; the app takes the press over, with what was typed.
     b.client.goto(&proxy.url("/account/login")).await.unwrap();
     let login = b.find("#login").await;
     assert!(
@@ -74,6 +89,9 @@ async fn the_first_view_is_readable_before_the_app_and_nothing_typed_is_lost() {
         "the app must still be held back"
     );
     login.send_keys("aliya.first").await.unwrap();
+    wait_for(|| async { (proxy.wasm_asked() == 1).then_some(()) })
+        .await
+        .expect("typing asks for the app");
     proxy.release();
     b.until(APP_READY).await;
     b.until("document.activeElement && document.activeElement.id === 'login'")
@@ -89,6 +107,31 @@ async fn the_first_view_is_readable_before_the_app_and_nothing_typed_is_lost() {
         "no shift when the app takes over"
     );
     assert!(b.axe().await.is_empty(), "{:?}", b.axe().await);
+    drop(proxy);
+
+    let proxy = HoldingProxy::start(&server.addr).await;
+    b.client.goto(&proxy.url("/account/login")).await.unwrap();
+    b.find("#login")
+        .await
+        .send_keys("aliya.first")
+        .await
+        .unwrap();
+    let password = b.find("#password").await;
+    password.send_keys(PASSWORD).await.unwrap();
+    // Enter in the form presses its sign-in button.
+    password.send_keys("\u{E007}").await.unwrap();
+    assert_eq!(
+        b.js("return location.pathname + document.documentElement.className")
+            .await,
+        "/account/loginfk-arriving",
+        "the press waits for the app, and says so"
+    );
+    proxy.release();
+    b.until(
+        "location.pathname === '/account' && document.documentElement.hasAttribute('data-app')",
+    )
+    .await;
+    b.find(".section-nav").await;
     drop(proxy);
 
     // The policy at a clause, held back again: the clause is there (the browser went to it),
@@ -118,6 +161,24 @@ async fn the_first_view_is_readable_before_the_app_and_nothing_typed_is_lost() {
     );
     let after = b.axe().await;
     assert!(after.is_empty(), "after the app: {after:?}");
+    drop(proxy);
+
+    // A press with nothing before it (what a screen reader's double tap or voice control
+    // sends): held, it asks for the app itself, and the app makes it.
+    let proxy = HoldingProxy::start(&server.addr).await;
+    b.client.goto(&proxy.url("/policy/versions")).await.unwrap();
+    b.until("document.readyState === 'complete'").await;
+    assert_eq!(proxy.wasm_asked(), 0);
+    b.js("document.querySelector('.lang-switcher button[lang=en]').click(); return null")
+        .await;
+    wait_for(|| async { (proxy.wasm_asked() == 1).then_some(()) })
+        .await
+        .expect("the press asks for the app");
+    assert_eq!(b.js("return document.documentElement.lang").await, "ru");
+    proxy.release();
+    b.until("document.documentElement.hasAttribute('data-app') && document.documentElement.lang === 'en'")
+        .await;
+    b.text_until("#main h1", |t| t == "Policy versions").await;
     b.stop().await;
     server.stop().await;
 }

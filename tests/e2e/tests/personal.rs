@@ -12,12 +12,14 @@ async fn no_axe_violations(b: &Browser, page: &str) {
 }
 
 async fn fill(b: &Browser, css: &str, text: &str) {
+    b.ready().await;
     let field = b.find(css).await;
     field.clear().await.unwrap();
     field.send_keys(text).await.unwrap();
 }
 
 async fn click(b: &Browser, css: &str) {
+    b.ready().await;
     b.find(css)
         .await
         .click()
