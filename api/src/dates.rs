@@ -8,6 +8,8 @@ use crate::Lang;
 
 /// Kazakhstan's offset from UTC, in seconds.
 const KAZAKHSTAN: i64 = 5 * 3600;
+/// The same offset as a reader elsewhere is told it, next to a time.
+pub const KAZAKHSTAN_ZONE: &str = "UTC+5";
 
 const MONTHS_RU: [&str; 12] = [
     "января",

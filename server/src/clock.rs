@@ -41,13 +41,15 @@ pub fn rfc3339(unix: i64) -> String {
         .unwrap_or_default()
 }
 
-/// "24.11.2026 14:05 UTC": e-mails state times in UTC, the one zone every reader can convert.
-pub fn mail_time(unix: i64) -> String {
-    let format = time::macros::format_description!("[day].[month].[year] [hour]:[minute] UTC");
-    time::OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|t| t.format(format).ok())
-        .unwrap_or_default()
+/// "18 ноября 2026 г., 16:06 (UTC+5)": a letter states a time in Kazakhstan's time, the
+/// service's own, written as the app writes it in the reader's language (`fk_api::dates`), with
+/// the offset for a reader elsewhere.
+pub fn mail_time(unix: i64, lang: fk_api::Lang) -> String {
+    format!(
+        "{} ({})",
+        fk_api::dates::format_date_time(unix, lang),
+        fk_api::dates::KAZAKHSTAN_ZONE
+    )
 }
 
 #[cfg(test)]
@@ -57,6 +59,9 @@ mod tests {
     #[test]
     fn formats_times_as_rfc3339_and_for_letters() {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(mail_time(1_795_000_000), "18.11.2026 11:06 UTC");
+        assert_eq!(
+            mail_time(1_795_000_000, fk_api::Lang::Ru),
+            "18\u{a0}ноября\u{a0}2026\u{a0}г., 16:06 (UTC+5)"
+        );
     }
 }

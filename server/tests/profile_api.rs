@@ -220,6 +220,15 @@ async fn a_new_address_is_confirmed_by_link_and_the_old_one_told() {
         .find(|m| m.to == "aigerim@example.kz")
         .expect("a notice to the old address");
     assert!(notice.text.contains("New@Example.kz"), "{}", notice.text);
+    // When, in Kazakhstan's time and the reader's words, as the app writes dates.
+    let year = fk_api::dates::year(fk_server::clock::now()).to_string();
+    let told = ["Дата и время: ", &year, " г., ", " (UTC+5)"];
+    assert!(
+        told.iter()
+            .all(|part| notice.text.replace('\u{a0}', " ").contains(part)),
+        "{}",
+        notice.text
+    );
     assert_eq!(
         me(&t, &cookie).await["email"],
         "aigerim@example.kz",

@@ -297,7 +297,7 @@ async fn delete_account(
     erase(&mut tx, &account).await?;
     let goodbye = Mail::AccountDeleted {
         first_name: &account.first_name,
-        when: &mail_time(now),
+        when: &mail_time(now, account.lang),
         policy_link: &state.link("/policy"),
     };
     state

@@ -151,7 +151,7 @@ async fn request_email_change(
     let notice = Mail::EmailChangeNotice {
         first_name: &account.first_name,
         new_email,
-        when: &mail_time(now),
+        when: &mail_time(now, account.lang),
         recover_link: &state.link("/account/recover"),
     };
     state
@@ -289,7 +289,7 @@ async fn change_password(
     store::log(&mut tx, account.id, Event::PasswordChanged, &client, now).await?;
     let mail = Mail::PasswordChanged {
         first_name: &account.first_name,
-        when: &mail_time(now),
+        when: &mail_time(now, account.lang),
         others_ended: form.end_other_sessions,
         recover_link: &state.link("/account/recover"),
     };

@@ -179,7 +179,7 @@ async fn reset(
     let (token, session) = session::create(&mut tx, account.id, false, &client, now).await?;
     let mail = Mail::PasswordChanged {
         first_name: &account.first_name,
-        when: &mail_time(now),
+        when: &mail_time(now, account.lang),
         others_ended: true,
         recover_link: &state.link("/account/recover"),
     };

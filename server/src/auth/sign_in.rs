@@ -113,7 +113,7 @@ async fn sign_in(
             .join(", ");
         let mail = Mail::NewSignIn {
             first_name: &account.first_name,
-            when: &mail_time(now),
+            when: &mail_time(now, account.lang),
             browser: &client.agent.browser,
             device: &device,
             ip: &ip,

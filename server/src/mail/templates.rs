@@ -63,7 +63,7 @@ pub enum Mail<'a> {
         others_ended: bool,
         recover_link: &'a str,
     },
-    /// New sign-in: `when` (already formatted, e.g. "24.11.2026 14:05 UTC"), `browser` (e.g.
+    /// New sign-in: `when` (already formatted, e.g. "24 ноября 2026 г., 14:05 (UTC+5)"), `browser` (e.g.
     /// "Chrome 131"), `device` (e.g. "Windows, computer"), `ip` (truncated, e.g. "203.0.113.x").
     /// If it was not you, change the password via `recover_link`; see your sessions at
     /// `sessions_link`.
