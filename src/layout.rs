@@ -86,7 +86,7 @@ pub fn Shell(children: Children, bundle: Bundle) -> impl IntoView {
 
 /// Whether the page at `path` is in the header's section `href`: the section's own page or one
 /// below it (`/policy/versions/3` is in the policy, `/account/login` in the personal section).
-fn section_of(path: &str, href: &str) -> bool {
+pub fn section_of(path: &str, href: &str) -> bool {
     path.strip_prefix(href)
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }

@@ -29,11 +29,7 @@ fn current(href: &str, path: &str) -> Option<&'static str> {
     let path = path.trim_end_matches('/');
     if path == href {
         Some("page")
-    } else if href != "/account"
-        && path
-            .strip_prefix(href)
-            .is_some_and(|rest| rest.starts_with('/'))
-    {
+    } else if href != "/account" && crate::layout::section_of(path, href) {
         Some("true")
     } else {
         None

@@ -17,13 +17,17 @@ const SPA_INPUTS: &[&str] = &[
     "style",
     "consent/src",
     "consent/Cargo.toml",
+    // PAGES, each the page of one bundle (`fk_app::bundle`).
     "index.html",
-    "account.html",
     "signed-out.html",
+    "account.html",
     "Trunk.toml",
     "Cargo.toml",
     "Cargo.lock",
 ];
+/// Each bundle's page: Trunk's own `index.html`, then the personal section's two. The server
+/// fills them in (`server/src/spa`), so they are not precompressed.
+const PAGES: [&str; 3] = ["index.html", "signed-out.html", "account.html"];
 const STAMP: &str = ".fk-build-stamp";
 
 fn fingerprint(paths: &[&str]) -> String {
@@ -77,7 +81,7 @@ pub fn spa() -> Result<(), String> {
         "trunk build",
     )?;
     // The personal section's two bundles: the signed-out pages and the signed-in section.
-    for page in ["signed-out.html", "account.html"] {
+    for page in &PAGES[1..] {
         page_bundle(page, &dist, &path)?;
     }
     consent_banner(&dist)?;
@@ -198,15 +202,10 @@ pub fn compressible(path: &Path) -> bool {
     matches!(
         path.extension().and_then(|e| e.to_str()),
         Some("js" | "wasm" | "css" | "svg" | "json" | "html" | "txt")
-    ) && path.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-        ![
-            "index.html",
-            "account.html",
-            "signed-out.html",
-            "manifest.json",
-        ]
-        .contains(&n)
-    })
+    ) && path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| !PAGES.contains(&n) && n != "manifest.json")
 }
 
 fn compress_dir(dir: &Path) -> Result<(), String> {

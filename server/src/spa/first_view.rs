@@ -54,6 +54,13 @@ pub fn page_lang(query: Option<&str>, headers: &HeaderMap) -> Lang {
     asked.or_else(chosen).or_else(browser).unwrap_or_default()
 }
 
+/// Whether a page of `bundle` sends the visitor to sign in instead: a signed-in page, for a
+/// visitor the server knows is not signed in. Such a page is not drawn, and the signed-in
+/// section's bundle is not downloaded to find that out.
+pub fn sends_to_sign_in(bundle: Bundle, signed_in: Option<bool>) -> bool {
+    bundle == Bundle::PersonalSection && signed_in == Some(false)
+}
+
 /// The first views of the policy's pages by (path, language, the newest version answering for
 /// that language, the newest Russian one). Versions never change once published, so those two
 /// rows decide everything such a page shows (the text, the list, "the original is newer"), and
@@ -117,18 +124,19 @@ pub async fn first_view(
         .map(|shown| shown.version.document.title.clone());
     // A policy page is the same whatever its query (`?lang=` is in the key): it renders from
     // the path, so one entry serves every query.
-    let url = match query {
-        Some(q) if key.is_none() => format!("{path}?{q}"),
-        _ => path.to_string(),
-    };
+    let url = super::with_query(path, query.filter(|_| key.is_none()));
     let script = boot.to_script();
-    let app = render(bundle, &url, boot).unwrap_or_else(|| {
-        tracing::error!(
-            path,
-            "the first view could not be rendered: the app will draw it"
-        );
+    let app = if sends_to_sign_in(bundle, signed_in) {
         String::new()
-    });
+    } else {
+        render(bundle, &url, boot).unwrap_or_else(|| {
+            tracing::error!(
+                path,
+                "the first view could not be rendered: the app will draw it"
+            );
+            String::new()
+        })
+    };
     let view = Arc::new(FirstView {
         app,
         boot: script,

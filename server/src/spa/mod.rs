@@ -135,8 +135,19 @@ impl Spa {
     }
 
     fn page(&self, bundle: Bundle) -> &Template {
-        let i = Bundle::ALL.iter().position(|b| *b == bundle).unwrap_or(0);
-        &self.pages[i]
+        match bundle {
+            Bundle::PolicyViewer => &self.pages[0],
+            Bundle::SignedOut => &self.pages[1],
+            Bundle::PersonalSection => &self.pages[2],
+        }
+    }
+}
+
+/// `path` with its query, as the request asked for it.
+fn with_query(path: &str, query: Option<&str>) -> String {
+    match query {
+        Some(q) => format!("{path}?{q}"),
+        None => path.to_string(),
     }
 }
 
@@ -205,18 +216,16 @@ pub async fn fallback(State(state): State<AppState>, request: Request) -> Respon
             .into_response();
     };
     let bundle = Bundle::of(&path);
-    let is_page = Bundle::ALL.iter().any(|b| path == format!("/{}", b.page()));
+    let is_page = path
+        .strip_prefix('/')
+        .is_some_and(|name| Bundle::ALL.iter().any(|b| b.page() == name));
     if !is_page && looks_like_file(&path) {
         return asset(spa, request, &path).await;
     }
     if request.method() == Method::POST && bundle != Bundle::PolicyViewer {
         // A form of the personal section sent without its app (no JavaScript, or before the
         // app came): the page again. What was sent is neither read nor kept nor logged.
-        let page = match request.uri().query() {
-            Some(q) => format!("{path}?{q}"),
-            None => path.clone(),
-        };
-        return Redirect::to(&page).into_response();
+        return Redirect::to(&with_query(&path, request.uri().query())).into_response();
     }
     if request.method() != Method::GET && request.method() != Method::HEAD {
         let err = ApiError::new(
@@ -236,13 +245,8 @@ pub async fn fallback(State(state): State<AppState>, request: Request) -> Respon
         request.headers(),
     )
     .await;
-    if bundle == Bundle::PersonalSection && view.signed_in == Some(false) {
-        // Not signed in: the sign-in page at once, rather than the signed-in section's bundle
-        // downloaded to find that out.
-        let here = match query {
-            Some(q) => format!("{path}?{q}"),
-            None => path.clone(),
-        };
+    if first_view::sends_to_sign_in(bundle, view.signed_in) {
+        let here = with_query(&path, query);
         let mut response = Redirect::to(&fk_api::account::sign_in_to(&here)).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));

@@ -756,6 +756,13 @@ impl HoldingProxy {
         self.wasm.load(std::sync::atomic::Ordering::SeqCst)
     }
 
+    /// Waits until the page has asked for its WebAssembly (`why` says what should have).
+    pub async fn until_wasm_asked(&self, why: &str) {
+        wait_for(|| async { (self.wasm_asked() > 0).then_some(()) })
+            .await
+            .unwrap_or_else(|| panic!("{why}"));
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }

@@ -1,6 +1,6 @@
 //! Every page paints before WebAssembly: the server sends each page's first view, the app
 //! takes it over without a shift and without losing what the visitor did meanwhile.
-use fk_e2e::{signed_up, wait_for, Browser, HoldingProxy, Server, APP_READY, PASSWORD};
+use fk_e2e::{signed_up, Browser, HoldingProxy, Server, APP_READY, PASSWORD};
 
 /// The app's WebAssembly bundles this page has fetched, by name (`fk-signed-out`, …).
 const BUNDLES: &str = "return performance.getEntriesByType('resource')
@@ -89,9 +89,7 @@ async fn the_first_view_is_readable_before_the_app_and_nothing_done_is_lost() {
         "the app must still be held back"
     );
     login.send_keys("aliya.first").await.unwrap();
-    wait_for(|| async { (proxy.wasm_asked() == 1).then_some(()) })
-        .await
-        .expect("typing asks for the app");
+    proxy.until_wasm_asked("typing asks for the app").await;
     proxy.release();
     b.until(APP_READY).await;
     b.until("document.activeElement && document.activeElement.id === 'login'")
@@ -171,9 +169,7 @@ async fn the_first_view_is_readable_before_the_app_and_nothing_done_is_lost() {
     assert_eq!(proxy.wasm_asked(), 0);
     b.js("document.querySelector('.lang-switcher button[lang=en]').click(); return null")
         .await;
-    wait_for(|| async { (proxy.wasm_asked() == 1).then_some(()) })
-        .await
-        .expect("the press asks for the app");
+    proxy.until_wasm_asked("the press asks for the app").await;
     assert_eq!(b.js("return document.documentElement.lang").await, "ru");
     proxy.release();
     b.until("document.documentElement.hasAttribute('data-app') && document.documentElement.lang === 'en'")
