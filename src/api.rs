@@ -3,6 +3,10 @@
 use fk_api::account::activity::Devices;
 use fk_api::account::data::{AcknowledgeRequest, DeleteRequest, PolicyStatus, Summary};
 use fk_api::account::profile::{EmailChangeRequest, PasswordChangeRequest, ProfileUpdate};
+use fk_api::account::two_step::{
+    RecoveryCodes, SecondStepRequest, SecurityView, SignInOutcome, TwoStepEnableRequest,
+    TwoStepSetup,
+};
 use fk_api::account::{
     AccountView, CheckEmail, ReauthRequest, RecoverRequest, RegisterRequest, ResetRequest,
     SessionView, SignInRequest, VerifyAddressRequest, VerifyRequest,
@@ -114,8 +118,15 @@ pub async fn resend_verification() -> Result<CheckEmail, ApiError> {
     post("/api/account/verify/resend", &serde_json::json!({})).await
 }
 
-pub async fn sign_in(form: &SignInRequest) -> Result<SessionView, ApiError> {
+/// The password step: signed in (200), or, with two-step sign-in on, a code is needed next
+/// (202; a cookie keeps the pending step in this browser for five minutes).
+pub async fn sign_in(form: &SignInRequest) -> Result<SignInOutcome, ApiError> {
     post("/api/account/sign-in", form).await
+}
+
+/// The second step: the authenticator app's code or a recovery code; signs in.
+pub async fn second_step(request: &SecondStepRequest) -> Result<SessionView, ApiError> {
+    post("/api/account/sign-in/second-step", request).await
 }
 
 pub async fn sign_out() -> Result<(), ApiError> {
@@ -144,7 +155,9 @@ pub async fn check_reset_link(token: String) -> Result<(), ApiError> {
     post_empty("/api/account/reset/check", &VerifyRequest { token }).await
 }
 
-pub async fn reset(token: String, password: String) -> Result<SessionView, ApiError> {
+/// The new password from a reset link; with two-step sign-in on, signing in then takes the
+/// second step, as after the password on the sign-in page.
+pub async fn reset(token: String, password: String) -> Result<SignInOutcome, ApiError> {
     post("/api/account/reset", &ResetRequest { token, password }).await
 }
 
@@ -317,6 +330,36 @@ fn attachment_name(header: &str) -> Option<String> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
     plain.then(|| name.to_string())
+}
+
+/// Whether two-step sign-in is on, since when, and how many recovery codes are left.
+pub async fn security() -> Result<SecurityView, ApiError> {
+    get("/api/account/security").await
+}
+
+/// A new secret for the authenticator app (`reauth_required` without a recent password); not
+/// in use until [`two_step_enable`] confirms a code from it.
+pub async fn two_step_setup() -> Result<TwoStepSetup, ApiError> {
+    post("/api/account/two-step/setup", &serde_json::json!({})).await
+}
+
+/// Turns two-step sign-in on with a code from the app; answers the recovery codes, once.
+pub async fn two_step_enable(code: String) -> Result<RecoveryCodes, ApiError> {
+    post(
+        "/api/account/two-step/enable",
+        &TwoStepEnableRequest { code },
+    )
+    .await
+}
+
+/// Turns two-step sign-in off (204; needs a recent password).
+pub async fn two_step_disable() -> Result<(), ApiError> {
+    post_empty("/api/account/two-step/disable", &serde_json::json!({})).await
+}
+
+/// New recovery codes in place of the old ones (needs a recent password).
+pub async fn renew_recovery_codes() -> Result<RecoveryCodes, ApiError> {
+    post("/api/account/recovery-codes", &serde_json::json!({})).await
 }
 
 /// Erases the account (204; the session cookie is cleared).

@@ -145,6 +145,7 @@ mod tests {
         assert_eq!(Bundle::of("/account/orders/A-1"), Bundle::PersonalSection);
         assert_eq!(Bundle::of("/account/loginx"), Bundle::PersonalSection);
         assert_eq!(Bundle::of("/account/email"), Bundle::PersonalSection);
+        assert_eq!(Bundle::of("/account/security"), Bundle::PersonalSection);
     }
 
     #[test]

@@ -74,3 +74,42 @@ pub fn active_element() -> Option<web_sys::Element> {
     }
     Some(el)
 }
+
+/// Hands `text` to the browser as a file download: a Blob behind a temporary object URL,
+/// clicked through a temporary `<a download>`, then let go.
+pub fn save_file(name: &str, mime: &str, text: &str) -> Result<(), wasm_bindgen::JsValue> {
+    use wasm_bindgen::JsCast;
+    let parts = js_sys::Array::of1(&text.into());
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let link: web_sys::HtmlAnchorElement = document().create_element("a")?.unchecked_into();
+    link.set_href(&url);
+    link.set_download(name);
+    link.set_hidden(true);
+    let body = document().body().ok_or("no body")?;
+    body.append_child(&link)?;
+    link.click();
+    link.remove();
+    // Some browsers read the URL after `click` returns: let go of it a little later.
+    set_timeout(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        std::time::Duration::from_secs(10),
+    );
+    Ok(())
+}
+
+/// Puts `text` on the clipboard; whether it got there. The clipboard exists only on https and
+/// localhost, and the browser may refuse: the page then says to copy by hand.
+pub async fn copy_text(text: &str) -> bool {
+    let has_clipboard = js_sys::Reflect::get(&window().navigator(), &"clipboard".into())
+        .is_ok_and(|c| !c.is_undefined());
+    if !has_clipboard {
+        return false;
+    }
+    let promise = window().navigator().clipboard().write_text(text);
+    wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
+}

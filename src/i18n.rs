@@ -174,6 +174,14 @@ pub fn error_text(t: &'static Messages, code: ErrorCode) -> &'static str {
         | ErrorCode::EmailTaken
         | ErrorCode::PromotionClosed
         | ErrorCode::InvalidOrder
-        | ErrorCode::OrderConflict => t.error_invalid_json,
+        | ErrorCode::OrderConflict
+        | ErrorCode::CodeRequired
+        | ErrorCode::CodeInvalid
+        | ErrorCode::CodeWrong
+        | ErrorCode::RecoveryCodeInvalid
+        | ErrorCode::RecoveryCodeWrong
+        | ErrorCode::SecondStepExpired
+        | ErrorCode::TwoStepOn
+        | ErrorCode::TwoStepOff => t.error_invalid_json,
     }
 }

@@ -1,11 +1,17 @@
 //! Component tests in headless Chromium (`cargo xtask test` runs them through
-//! wasm-bindgen-test-runner): the table of contents and search, mounted alone.
+//! wasm-bindgen-test-runner): the table of contents and search, and the parts of two-step
+//! sign-in (the second step's form, the QR code, the recovery codes), mounted alone.
 #![cfg(target_arch = "wasm32")]
 use std::sync::Arc;
 use std::time::Duration;
 
+use fk_api::account::two_step::QrCode;
 use fk_api::policy::{Block, Clause, PolicyDocument, Section, Span};
 use fk_api::Lang;
+use fk_app::account::auth::Auth;
+use fk_app::account::recovery_codes::RecoveryCodesSheet;
+use fk_app::account::second_step::SecondStepForm;
+use fk_app::account::two_step_setup::QrImage;
 use fk_app::i18n::I18n;
 use fk_app::policy::body::PolicyBody;
 use fk_app::policy::search::{searchable_texts, PolicySearch, SearchState};
@@ -217,4 +223,154 @@ async fn search_marks_counts_and_steps_through_matches() {
     until("cleared", || count(&root, "mark") == 0).await;
     assert_eq!(text(&root, ".policy-search__count"), "");
     assert_eq!(input.value(), "");
+}
+
+// --- Two-step sign-in: the second step's form, the QR code, the recovery codes. ---
+
+fn input(root: &web_sys::HtmlElement, css: &str) -> Option<web_sys::HtmlInputElement> {
+    root.query_selector(css)
+        .unwrap()
+        .map(|e| e.unchecked_into::<web_sys::HtmlInputElement>())
+}
+
+fn click(root: &web_sys::HtmlElement, css: &str) {
+    root.query_selector(css)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {css}"))
+        .unchecked_into::<web_sys::HtmlElement>()
+        .click();
+}
+
+fn focused_id() -> String {
+    document()
+        .active_element()
+        .map(|e| e.id())
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn the_second_step_asks_for_the_apps_code_or_a_recovery_code() {
+    let root = container();
+    leptos::mount::mount_to(root.clone(), move || {
+        I18n::provide_with(Lang::En);
+        view! { <SecondStepForm on_done=|_| {} on_expired=|| {} on_restart=|| {}/> }
+    })
+    .forget();
+    until("the code field", || {
+        input(&root, "#second-step-code").is_some()
+    })
+    .await;
+    let code = input(&root, "#second-step-code").unwrap();
+    assert_eq!(code.get_attribute("inputmode").as_deref(), Some("numeric"));
+    assert_eq!(
+        code.get_attribute("autocomplete").as_deref(),
+        Some("one-time-code")
+    );
+    until("the code field has the focus", || {
+        focused_id() == "second-step-code"
+    })
+    .await;
+
+    // Five digits: the shared rule answers under the field, and nothing is sent.
+    code.set_value("12345");
+    code.dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    click(&root, "#second-step-submit");
+    until("the rule's answer", || {
+        text(&root, "#second-step-code-error") == "The code from the app is 6 digits."
+    })
+    .await;
+    assert_eq!(code.get_attribute("aria-invalid").as_deref(), Some("true"));
+
+    // A recovery code instead, and back.
+    click(&root, "#second-step-switch");
+    until("the recovery-code field, focused", || {
+        input(&root, "#second-step-recovery").is_some() && focused_id() == "second-step-recovery"
+    })
+    .await;
+    assert!(input(&root, "#second-step-code").is_none());
+    assert_eq!(
+        text(&root, "#second-step-recovery-error"),
+        "",
+        "a field just shown has nothing wrong yet"
+    );
+    click(&root, "#second-step-submit");
+    until("an empty recovery code is asked for", || {
+        text(&root, "#second-step-recovery-error") == "Enter a recovery code."
+    })
+    .await;
+    assert_eq!(
+        text(&root, "#second-step-switch"),
+        "Sign in with a code from the app"
+    );
+    click(&root, "#second-step-switch");
+    until("the code field again", || {
+        input(&root, "#second-step-code").is_some() && focused_id() == "second-step-code"
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn the_qr_code_is_dark_on_white_with_its_quiet_zone() {
+    let root = container();
+    leptos::mount::mount_to(root.clone(), move || {
+        I18n::provide_with(Lang::En);
+        let qr = QrCode {
+            size: 21,
+            path: "M0 0h7v1h-7z".into(),
+        };
+        view! { <QrImage qr label=Signal::derive(|| "QR code for the authenticator app")/> }
+    })
+    .forget();
+    until("the code", || count(&root, "svg.qr") == 1).await;
+    let svg = root.query_selector("svg.qr").unwrap().unwrap();
+    assert_eq!(svg.get_attribute("viewBox").as_deref(), Some("0 0 29 29"));
+    assert_eq!(svg.get_attribute("role").as_deref(), Some("img"));
+    assert_eq!(
+        svg.get_attribute("aria-label").as_deref(),
+        Some("QR code for the authenticator app")
+    );
+    let rect = svg.query_selector("rect").unwrap().unwrap();
+    assert_eq!(rect.get_attribute("fill").as_deref(), Some("#fff"));
+    assert_eq!(rect.get_attribute("width").as_deref(), Some("29"));
+    let path = svg.query_selector("path").unwrap().unwrap();
+    assert_eq!(path.get_attribute("d").as_deref(), Some("M0 0h7v1h-7z"));
+    assert_eq!(path.get_attribute("fill").as_deref(), Some("#000"));
+    assert_eq!(
+        path.get_attribute("transform").as_deref(),
+        Some("translate(4 4)")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn recovery_codes_are_listed_in_order_with_their_heading_focused() {
+    let root = container();
+    let codes: Vec<String> = (0..10).map(|n| format!("abcde-fghj{n}")).collect();
+    let shown = codes.clone();
+    let done = RwSignal::new(false);
+    leptos::mount::mount_to(root.clone(), move || {
+        I18n::provide_with(Lang::En);
+        provide_context(Auth {
+            session: RwSignal::new(None),
+            known: RwSignal::new(true),
+        });
+        view! { <RecoveryCodesSheet codes=shown.clone() on_done=move || done.set(true)/> }
+    })
+    .forget();
+    until("ten codes", || count(&root, ".recovery-codes li") == 10).await;
+    let listed: Vec<String> = (0..10)
+        .map(|n| {
+            text(
+                &root,
+                &format!(".recovery-codes li:nth-child({}) code", n + 1),
+            )
+        })
+        .collect();
+    assert_eq!(listed, codes);
+    until("the heading has the focus", || {
+        focused_id() == "recovery-heading"
+    })
+    .await;
+    click(&root, "#recovery-done");
+    until("done", || done.get_untracked()).await;
 }

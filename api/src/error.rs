@@ -66,6 +66,23 @@ pub enum ErrorCode {
     InvalidOrder,
     /// An order ID already used for another account's order.
     OrderConflict,
+    // Two-step sign-in.
+    /// No code was typed (`field`: `code` or `recovery_code`).
+    CodeRequired,
+    /// Not six digits (or both a code and a recovery code were sent).
+    CodeInvalid,
+    /// Not a code of this account's app now, or one already used.
+    CodeWrong,
+    /// Not of the form of a recovery code (`xxxxx-xxxxx`).
+    RecoveryCodeInvalid,
+    /// Not one of this account's unused recovery codes.
+    RecoveryCodeWrong,
+    /// The password was given too long ago (5 minutes), or in another browser: sign in again.
+    SecondStepExpired,
+    /// Two-step sign-in is already on.
+    TwoStepOn,
+    /// Two-step sign-in is off (or its setup was not started): nothing to confirm or renew.
+    TwoStepOff,
     NotFound,
     MethodNotAllowed,
     PayloadTooLarge,

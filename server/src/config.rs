@@ -30,6 +30,10 @@ pub struct Config {
     pub service_token: Option<String>,
     /// `FK_CONSENT_LIMIT`: consent receipts per client address per hour, or `off`.
     pub consent_limit: Option<String>,
+    /// `FK_SECRET_KEY`: seals the authenticator apps' secrets at rest. Required with
+    /// PostgreSQL (every instance needs the same one); with the embedded SQLite default it is
+    /// made on first start into `secret.key` beside the database file.
+    pub secret_key: Option<String>,
 }
 
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
@@ -60,6 +64,7 @@ impl Config {
             mail_from: var("FK_MAIL_FROM").unwrap_or_else(|| DEFAULT_MAIL_FROM.into()),
             service_token: var("FK_SERVICE_TOKEN").map(|v| v.trim().to_string()),
             consent_limit: var("FK_CONSENT_LIMIT"),
+            secret_key: var("FK_SECRET_KEY"),
             trust_proxy: var("FK_TRUST_PROXY")
                 .is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true")),
         }

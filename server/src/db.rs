@@ -138,7 +138,7 @@ pub async fn open(url: &str) -> Result<Db, OpenError> {
     Ok(pool)
 }
 
-fn sqlite_path(url: &str) -> String {
+pub(crate) fn sqlite_path(url: &str) -> String {
     let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
     rest.split('?').next().unwrap_or_default().to_string()
 }

@@ -50,10 +50,14 @@ pub fn status(code: ErrorCode) -> StatusCode {
         | EmailUnchanged
         | InvalidConsent
         | InvalidOrder
+        | CodeRequired
+        | CodeInvalid
+        | RecoveryCodeInvalid
         | UnknownLanguage => StatusCode::UNPROCESSABLE_ENTITY,
         LoginTaken | PolicyOutdated | StaleData | EmailTaken | PromotionClosed | OrderConflict
-        | PhoneRequired => StatusCode::CONFLICT,
-        InvalidCredentials | Unauthenticated | PasswordRequired => StatusCode::UNAUTHORIZED,
+        | PhoneRequired | TwoStepOn | TwoStepOff => StatusCode::CONFLICT,
+        InvalidCredentials | Unauthenticated | PasswordRequired | CodeWrong | RecoveryCodeWrong
+        | SecondStepExpired => StatusCode::UNAUTHORIZED,
         Forbidden | ReauthRequired => StatusCode::FORBIDDEN,
         NotFound | LinkInvalid | UnknownConsent | UnknownVersion => StatusCode::NOT_FOUND,
         TooManyRequests => StatusCode::TOO_MANY_REQUESTS,

@@ -89,6 +89,8 @@ pub struct Shared {
     /// The commerce system's bearer token for `/api/internal/…` (`FK_SERVICE_TOKEN`); without
     /// one the internal API is off.
     pub service_token: Arc<Option<String>>,
+    /// Seals the authenticator apps' secrets (`FK_SECRET_KEY`, `auth/sealing.rs`).
+    pub secret_key: auth::sealing::SecretKey,
 }
 
 /// What differs between a configured server and the state tests start from.
@@ -102,6 +104,7 @@ struct Settings {
     mailer: mail::Mailer,
     public_url: String,
     service_token: Option<String>,
+    secret_key: auth::sealing::SecretKey,
 }
 
 impl Settings {
@@ -123,6 +126,7 @@ impl Settings {
             .expect("the default sender is a valid mailbox"),
             public_url: "http://127.0.0.1:8080".into(),
             service_token: None,
+            secret_key: auth::sealing::SecretKey::random(),
         }
     }
 }
@@ -148,6 +152,11 @@ impl AppState {
         {
             return Err(format!("FK_SERVICE_TOKEN is shorter than {MIN_SERVICE_TOKEN} characters; use e.g. `openssl rand -hex 32`"));
         }
+        let secret_key = match (&config.secret_key, auth::sealing::key_dir(&config.database_url)) {
+            (Some(setting), _) => auth::sealing::SecretKey::from_setting(setting)?,
+            (None, Some(dir)) => auth::sealing::SecretKey::in_dir(&dir)?,
+            (None, None) => return Err("FK_SECRET_KEY is required with PostgreSQL: every instance seals and opens the authenticator apps' secrets with it; use e.g. `openssl rand -base64 32`".into()),
+        };
         let settings = Settings {
             spa,
             cookie_config,
@@ -163,6 +172,7 @@ impl AppState {
             .map_err(|e| e.to_string())?,
             public_url: public_url.to_string(),
             service_token: config.service_token.clone(),
+            secret_key,
         };
         Ok(AppState::assemble(db, settings))
     }
@@ -218,6 +228,7 @@ impl AppState {
             secure_cookies,
             public_url: Arc::new(public_url),
             service_token: Arc::new(settings.service_token),
+            secret_key: settings.secret_key,
         }))
     }
 

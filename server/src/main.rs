@@ -45,6 +45,9 @@ enum Command {
     /// Send a newsletter to the subscribers of a mailing list.
     #[command(subcommand)]
     Newsletter(fk_server::choices::newsletter::Command),
+    /// Two-step sign-in: turn it off for someone who lost their app and recovery codes.
+    #[command(subcommand)]
+    TwoStep(fk_server::auth::cli::TwoStepCommand),
 }
 
 #[derive(Subcommand)]
@@ -87,6 +90,7 @@ fn main() -> ExitCode {
             Command::Orders(cmd) => fk_server::commerce::cli::orders(&config, cmd).await,
             Command::Promotion(cmd) => fk_server::commerce::cli::promotion(&config, cmd).await,
             Command::Newsletter(cmd) => fk_server::choices::newsletter::run(config, cmd).await,
+            Command::TwoStep(cmd) => fk_server::auth::cli::run(config, cmd).await,
         }
     })
 }

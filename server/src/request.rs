@@ -27,6 +27,8 @@ macro_rules! named {
 
 named! {
     fk_api::account::SignInRequest => "sign-in",
+    fk_api::account::two_step::SecondStepRequest => "second step",
+    fk_api::account::two_step::TwoStepEnableRequest => "code",
     fk_api::account::ReauthRequest => "password confirmation",
     fk_api::account::RecoverRequest => "recovery request",
     fk_api::account::ResetRequest => "password reset",

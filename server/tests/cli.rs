@@ -162,4 +162,28 @@ fn ctrl_c_shuts_down_gracefully() {
         stderr(&out)
     );
     assert!(stderr(&out).contains("stopped"), "{}", stderr(&out));
+    // The embedded default made its key for sealed secrets beside the database, for its user only.
+    let key = std::fs::metadata(dir.path().join("secret.key")).expect("secret.key was made");
+    use std::os::unix::fs::PermissionsExt as _;
+    assert_eq!(key.permissions().mode() & 0o777, 0o600);
+}
+
+#[test]
+fn a_short_secret_key_is_refused_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_fk-server"))
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env(
+            "FK_DATABASE_URL",
+            format!("sqlite://{}/x.db", dir.path().display()),
+        )
+        .env("FK_SECRET_KEY", "shorter than thirty-two chars")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("FK_SECRET_KEY is shorter than 32"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -5,39 +5,12 @@ use fk_api::i18n::fill;
 use fk_api::{AccountMessages, ApiError, ErrorCode};
 use leptos::prelude::*;
 use std::time::Duration;
-use wasm_bindgen::JsCast;
 
 use super::errors::error_message;
 use super::format::{now_unix, today_iso, unix_of};
 use super::reauth::ReauthPrompt;
-use crate::dom::{focus_id, set_title};
+use crate::dom::{focus_id, save_file, set_title};
 use crate::i18n::use_i18n;
-
-/// Hands `text` to the browser as a file download: a Blob behind a temporary object URL,
-/// clicked through a temporary `<a download>`, then let go.
-fn save_file(name: &str, text: &str) -> Result<(), wasm_bindgen::JsValue> {
-    let parts = js_sys::Array::of1(&text.into());
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let link: web_sys::HtmlAnchorElement = document().create_element("a")?.unchecked_into();
-    link.set_href(&url);
-    link.set_download(name);
-    link.set_hidden(true);
-    let body = document().body().ok_or("no body")?;
-    body.append_child(&link)?;
-    link.click();
-    link.remove();
-    // Some browsers read the URL after `click` returns: let go of it a little later.
-    set_timeout(
-        move || {
-            let _ = web_sys::Url::revoke_object_url(&url);
-        },
-        Duration::from_secs(10),
-    );
-    Ok(())
-}
 
 #[component]
 pub fn DataPage() -> impl IntoView {
@@ -83,7 +56,7 @@ pub fn DataPage() -> impl IntoView {
             let name = file
                 .name
                 .unwrap_or_else(|| format!("fortekassa-data-{}.json", today_iso()));
-            match save_file(&name, &file.text) {
+            match save_file(&name, "application/json", &file.text) {
                 Ok(()) => saved.set(Some(name)),
                 Err(_) => error.set(Some(ApiError::new(
                     ErrorCode::Internal,
@@ -132,7 +105,7 @@ pub fn DataPage() -> impl IntoView {
             .collect::<Vec<_>>()
             .join(" ")
     };
-    let contents: [fn(&'static AccountMessages) -> &'static str; 10] = [
+    let contents: [fn(&'static AccountMessages) -> &'static str; 11] = [
         |a| a.data_item_profile,
         |a| a.data_item_orders,
         |a| a.data_item_promotions,
@@ -141,6 +114,7 @@ pub fn DataPage() -> impl IntoView {
         |a| a.data_item_consents,
         |a| a.data_item_sessions,
         |a| a.data_item_security_log,
+        |a| a.data_item_sign_in,
         |a| a.data_item_receipts,
         |a| a.data_item_letters,
     ];

@@ -32,6 +32,11 @@ pub fn event_name(a: &'static AccountMessages, event: SecurityEvent) -> &'static
         SecurityEvent::SessionEnded => a.security_session_ended,
         SecurityEvent::OtherSessionsEnded => a.security_other_sessions_ended,
         SecurityEvent::DataExported => a.security_data_exported,
+        SecurityEvent::TwoStepOn => a.security_two_step_on,
+        SecurityEvent::TwoStepOff => a.security_two_step_off,
+        SecurityEvent::SecondStepFailed => a.security_second_step_failed,
+        SecurityEvent::RecoveryCodeUsed => a.security_recovery_code_used,
+        SecurityEvent::RecoveryCodesRenewed => a.security_recovery_codes_renewed,
     }
 }
 
@@ -244,7 +249,7 @@ fn SecurityLog(log: Vec<SecurityEntry>) -> impl IntoView {
                                 {log.into_iter().map(|entry| {
                                     let at = entry.at.clone();
                                     let client = move || client_text(i18n.lang.get().account(), &entry.browser, &entry.os, &entry.device);
-                                    let failed = entry.event == SecurityEvent::SignInFailed;
+                                    let failed = matches!(entry.event, SecurityEvent::SignInFailed | SecurityEvent::SecondStepFailed);
                                     view! {
                                         <tr class:log-table__warn=failed>
                                             <th scope="row">{move || event_name(i18n.lang.get().account(), entry.event)}</th>

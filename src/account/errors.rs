@@ -42,6 +42,18 @@ pub fn error_message(lang: Lang, error: &ApiError) -> String {
         ErrorCode::PromotionClosed => a.error_promotion_closed,
         ErrorCode::InvalidOrder => a.error_invalid_order,
         ErrorCode::OrderConflict => a.error_order_conflict,
+        // Under the recovery-code field, "enter it" names a recovery code.
+        ErrorCode::CodeRequired if error.field.as_deref() == Some("recovery_code") => {
+            a.error_recovery_code_required
+        }
+        ErrorCode::CodeRequired => a.error_code_required,
+        ErrorCode::CodeInvalid => a.error_code_invalid,
+        ErrorCode::CodeWrong => a.error_code_wrong,
+        ErrorCode::RecoveryCodeInvalid => a.error_recovery_code_invalid,
+        ErrorCode::RecoveryCodeWrong => a.error_recovery_code_wrong,
+        ErrorCode::SecondStepExpired => a.error_second_step_expired,
+        ErrorCode::TwoStepOn => a.error_two_step_on,
+        ErrorCode::TwoStepOff => a.error_two_step_off,
         ErrorCode::TooManyRequests => {
             return match error.retry_after {
                 Some(seconds) => fill(a.retry_in, &[("time", &wait_text(a, seconds))]),

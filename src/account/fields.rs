@@ -63,6 +63,9 @@ pub fn Field(
     #[prop(default = "text")] kind: &'static str,
     #[prop(default = "off")] autocomplete: &'static str,
     #[prop(optional)] inputmode: Option<&'static str>,
+    /// A code, not words: no spelling check, no capital letter put in by a phone's keyboard.
+    #[prop(optional)]
+    verbatim: bool,
     #[prop(optional, into)] on_blur: Option<Callback<()>>,
 ) -> impl IntoView {
     view! {
@@ -77,6 +80,8 @@ pub fn Field(
                 type=kind
                 autocomplete=autocomplete
                 inputmode=inputmode
+                spellcheck=verbatim.then_some("false")
+                autocapitalize=verbatim.then_some("off")
                 required=required
                 aria-invalid=move || error.with(Option::is_some).to_string()
                 aria-describedby=format!("{id}-hint {id}-error")

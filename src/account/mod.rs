@@ -5,6 +5,7 @@
 pub mod email_confirm;
 pub mod recover;
 pub mod register;
+pub mod second_step;
 pub mod sign_in;
 pub mod unsubscribe;
 pub mod verify;
@@ -21,8 +22,11 @@ pub mod policy_notice;
 pub mod privacy;
 pub mod profile;
 pub mod promotions;
+pub mod recovery_codes;
 pub mod section;
+pub mod security;
 pub mod subscriptions;
+pub mod two_step_setup;
 // What the pages share.
 pub mod auth;
 pub mod errors;
@@ -89,6 +93,7 @@ pub fn AccountApp() -> impl IntoView {
                         <Route path=path!("subscriptions") view=subscriptions::SubscriptionsPage/>
                         <Route path=path!("privacy") view=privacy::PrivacyPage/>
                         <Route path=path!("history") view=history::HistoryPage/>
+                        <Route path=path!("security") view=security::SecurityPage/>
                         <Route path=path!("devices") view=devices::DevicesPage/>
                         <Route path=path!("data") view=data::DataPage/>
                         <Route path=path!("delete") view=delete::DeletePage/>

@@ -10,7 +10,7 @@ use crate::i18n::use_i18n;
 type Label = fn(&'static AccountMessages) -> &'static str;
 
 /// The pages of the section, in the order the navigation and the overview list them.
-pub const PAGES: [(&str, Label); 10] = [
+pub const PAGES: [(&str, Label); 11] = [
     ("/account", |a| a.section_nav_overview),
     ("/account/profile", |a| a.section_nav_profile),
     ("/account/orders", |a| a.section_nav_orders),
@@ -18,6 +18,7 @@ pub const PAGES: [(&str, Label); 10] = [
     ("/account/subscriptions", |a| a.section_nav_subscriptions),
     ("/account/privacy", |a| a.section_nav_privacy),
     ("/account/history", |a| a.section_nav_history),
+    ("/account/security", |a| a.section_nav_security),
     ("/account/devices", |a| a.section_nav_devices),
     ("/account/data", |a| a.section_nav_data),
     ("/account/delete", |a| a.section_nav_delete),

@@ -61,11 +61,24 @@ pub fn Overview() -> impl IntoView {
 fn PageCards() -> impl IntoView {
     let i18n = use_i18n();
     let summary = LocalResource::new(crate::api::summary);
+    let security = LocalResource::new(crate::api::security);
     let state = move |href: &'static str| {
         let lang = i18n.lang.get();
         let a = lang.account();
         if href == "/account/delete" {
             return Some(a.card_delete.to_string());
+        }
+        if href == "/account/security" {
+            let view = security.get().and_then(Result::ok)?;
+            let on = view.two_step_since.is_some();
+            return Some(
+                if on {
+                    a.card_security_on
+                } else {
+                    a.card_security_off
+                }
+                .to_string(),
+            );
         }
         let s = summary.get().and_then(Result::ok)?;
         let n = |n: u64, forms: [&str; 3], none: &str| {

@@ -1,6 +1,8 @@
 //! `/account/recover` asks for a reset link (the same answer whether or not the address has
-//! an account); `/account/reset#token=…` sets the new password from that link.
+//! an account); `/account/reset#token=…` sets the new password from that link, then, with
+//! two-step sign-in on, asks for the code before this browser is signed in.
 use fk_api::account::password::check;
+use fk_api::account::two_step::SignInOutcome;
 use fk_api::account::{rules, RecoverRequest};
 use fk_api::i18n::fill;
 use fk_api::ErrorCode;
@@ -9,6 +11,7 @@ use leptos::prelude::*;
 use super::auth::use_auth;
 use super::fields::{common_passwords, Field, FormAlert, PasswordField, SubmitButton};
 use super::form::{Control, Form};
+use super::second_step::SecondStepForm;
 use super::take_link_token;
 use super::widgets::OutcomeHeading;
 use crate::dom::set_title;
@@ -70,6 +73,19 @@ pub fn RecoverPage() -> impl IntoView {
     }
 }
 
+/// Where a reset stands once the link was accepted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Reset {
+    /// The new password is being typed.
+    Password,
+    /// Two-step sign-in is on: the code, before this browser is signed in.
+    SecondStep,
+    /// The code came too late: the new password stands; signing in takes the usual way.
+    SecondStepExpired,
+    /// Saved and signed in.
+    Done,
+}
+
 #[component]
 pub fn ResetPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -92,7 +108,7 @@ pub fn ResetPage() -> impl IntoView {
     }
     let common = common_passwords();
     let password = RwSignal::new(String::new());
-    let done = RwSignal::new(false);
+    let stage = RwSignal::new(Reset::Password);
     // The account's login and e-mail are not known here; the server adds those two checks.
     let rule = move |p: &str| common.with(|c| check(p, "", "", c).err());
     let password_error = form.error("password", move || password.with(|p| rule(p)));
@@ -102,9 +118,13 @@ pub fn ResetPage() -> impl IntoView {
         async move { crate::api::reset(token.get_value(), new_password).await }
     });
     Effect::new(move |_| match submit.value().get() {
-        Some(Ok(session)) => {
+        Some(Ok(SignInOutcome::Session(session))) => {
             auth.signed_in(session);
-            done.set(true);
+            stage.set(Reset::Done);
+        }
+        Some(Ok(SignInOutcome::SecondStep)) => {
+            password.set(String::new());
+            stage.set(Reset::SecondStep);
         }
         Some(Err(e)) => form.refused(e),
         None => {}
@@ -125,29 +145,43 @@ pub fn ResetPage() -> impl IntoView {
     view! {
         <div class="page page--narrow">
             <h1>{a(|a| a.reset_title)}</h1>
-            {move || if done.get() {
-                view! {
+            {move || match stage.get() {
+                Reset::Done => view! {
                     <section class="notice notice--info">
                         <OutcomeHeading text=a(|a| a.reset_done)/>
                         <p><a class="button" href="/account">{a(|a| a.go_to_account)}</a></p>
                     </section>
-                }.into_any()
-            } else if link_dead.get() {
-                view! {
-                    <section class="notice notice--error">
-                        <OutcomeHeading text=if has_token { a(|a| a.error_link_invalid) } else { a(|a| a.no_token) }/>
-                        <p><a href="/account/recover">{a(|a| a.reset_request_new)}</a></p>
+                }.into_any(),
+                Reset::SecondStep => view! {
+                    <p class="notice notice--info">{a(|a| a.reset_second_step)}</p>
+                    <SecondStepForm
+                        on_done=move |session| { auth.signed_in(session); stage.set(Reset::Done); }
+                        on_expired=move || stage.set(Reset::SecondStepExpired)/>
+                }.into_any(),
+                Reset::SecondStepExpired => view! {
+                    <section class="notice notice--warn">
+                        <OutcomeHeading text=a(|a| a.reset_second_step_expired)/>
+                        <p><a class="button" href="/account/login">{a(|a| a.back_to_sign_in)}</a></p>
                     </section>
-                }.into_any()
-            } else {
-                view! {
-                    <form class="account-form" method="post" novalidate on:submit=on_submit>
-                        <PasswordField id="password" label=a(|a| a.new_password_label) hint=a(|a| a.password_hint) value=password
-                            error=password_error new=common on_blur=move || form.touch("password")/>
-                        <FormAlert error=form_level/>
-                        <SubmitButton label=a(|a| a.reset_submit) pending=submit.pending().into()/>
-                    </form>
-                }.into_any()
+                }.into_any(),
+                // A closure of its own: the form is drawn again only when the link dies.
+                Reset::Password => (move || if link_dead.get() {
+                    view! {
+                        <section class="notice notice--error">
+                            <OutcomeHeading text=if has_token { a(|a| a.error_link_invalid) } else { a(|a| a.no_token) }/>
+                            <p><a href="/account/recover">{a(|a| a.reset_request_new)}</a></p>
+                        </section>
+                    }.into_any()
+                } else {
+                    view! {
+                        <form class="account-form" method="post" novalidate on:submit=on_submit>
+                            <PasswordField id="password" label=a(|a| a.new_password_label) hint=a(|a| a.password_hint) value=password
+                                error=password_error new=common on_blur=move || form.touch("password")/>
+                            <FormAlert error=form_level/>
+                            <SubmitButton label=a(|a| a.reset_submit) pending=submit.pending().into()/>
+                        </form>
+                    }.into_any()
+                }).into_any(),
             }}
         </div>
     }

@@ -86,10 +86,16 @@ pub enum SecurityEvent {
     SessionEnded,
     OtherSessionsEnded,
     DataExported,
+    TwoStepOn,
+    TwoStepOff,
+    /// A right password, then a wrong code from the app or a wrong recovery code.
+    SecondStepFailed,
+    RecoveryCodeUsed,
+    RecoveryCodesRenewed,
 }
 
 impl SecurityEvent {
-    pub const ALL: [SecurityEvent; 10] = [
+    pub const ALL: [SecurityEvent; 15] = [
         SecurityEvent::SignIn,
         SecurityEvent::SignInFailed,
         SecurityEvent::EmailVerified,
@@ -100,6 +106,11 @@ impl SecurityEvent {
         SecurityEvent::SessionEnded,
         SecurityEvent::OtherSessionsEnded,
         SecurityEvent::DataExported,
+        SecurityEvent::TwoStepOn,
+        SecurityEvent::TwoStepOff,
+        SecurityEvent::SecondStepFailed,
+        SecurityEvent::RecoveryCodeUsed,
+        SecurityEvent::RecoveryCodesRenewed,
     ];
 
     pub fn code(self) -> &'static str {
@@ -114,6 +125,11 @@ impl SecurityEvent {
             SecurityEvent::SessionEnded => "session_ended",
             SecurityEvent::OtherSessionsEnded => "other_sessions_ended",
             SecurityEvent::DataExported => "data_exported",
+            SecurityEvent::TwoStepOn => "two_step_on",
+            SecurityEvent::TwoStepOff => "two_step_off",
+            SecurityEvent::SecondStepFailed => "second_step_failed",
+            SecurityEvent::RecoveryCodeUsed => "recovery_code_used",
+            SecurityEvent::RecoveryCodesRenewed => "recovery_codes_renewed",
         }
     }
 

@@ -80,6 +80,9 @@ pub struct DataExport {
     /// The letters sent (or waiting to be sent) to the user that the service still keeps a
     /// record of. A letter's text is not kept once it is delivered, so only this is.
     pub letters: Vec<LetterRecord>,
+    /// How the account is signed into besides the password (never a secret or a code).
+    #[serde(default)]
+    pub sign_in: super::two_step::SecurityView,
 }
 
 /// A letter to the user, as the mail queue keeps it.

@@ -7,6 +7,7 @@ pub mod data;
 pub mod password;
 pub mod profile;
 pub mod rules;
+pub mod two_step;
 
 use serde::{Deserialize, Serialize};
 

@@ -276,9 +276,10 @@ async fn change_password(
     let mut tx = crate::db::begin_write(&state.db).await?;
     store::set_password(&mut tx, account.id, &hash).await?;
     // A reset link mailed before the change must not undo it, nor a pending change of address
-    // asked for by whoever knew the old password.
+    // or a sign-in waiting for its second step, begun by whoever knew the old password.
     tokens::revoke_all(&mut tx, account.id, Purpose::Reset, now).await?;
     tokens::revoke_all(&mut tx, account.id, Purpose::ChangeEmail, now).await?;
+    crate::auth::session::end_waiting_sign_ins(&mut tx, account.id).await?;
     if form.end_other_sessions {
         sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND id <> $2")
             .bind(account.id)

@@ -1,13 +1,18 @@
 //! Proving who someone is: sign-in and out, sessions and their cookie, the password (hashing,
-//! checking, throttling), single-use links, and recovery. The pages about the account itself
-//! are `account/`.
+//! checking, throttling), two-step sign-in, single-use links, and recovery. The pages about
+//! the account itself are `account/`.
+pub mod cli;
 pub mod credentials;
 pub mod password;
+pub mod qr;
 pub mod recovery;
+pub mod sealing;
+pub mod second_step;
 pub mod session;
 pub mod sign_in;
 pub mod throttle;
 pub mod tokens;
+pub mod two_step;
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -20,7 +25,9 @@ use crate::AppState;
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(sign_in::routes())
+        .merge(second_step::routes())
         .merge(recovery::routes())
+        .merge(two_step::routes())
 }
 
 /// A response that opens a session in this browser: `body` with the session cookie.

@@ -3,9 +3,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use fk_api::account::{
-    is_token, rules, CheckEmail, RecoverRequest, ResetRequest, SessionView, VerifyRequest,
-};
+use fk_api::account::two_step::SignInOutcome;
+use fk_api::account::{is_token, rules, CheckEmail, RecoverRequest, ResetRequest, VerifyRequest};
 use fk_api::ApiError;
 use sqlx::AnyConnection;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -15,6 +14,7 @@ use super::session::{self, account_of};
 use super::signed_in;
 use super::throttle::{self, window, Bucket, Window};
 use super::tokens::{self, link_invalid, Purpose};
+use super::{second_step, two_step};
 use crate::account::store::{self, Account, Event};
 use crate::client::Client;
 use crate::clock::mail_time;
@@ -133,7 +133,8 @@ async fn check_reset_link(
 /// owner is told by e-mail. The link also proves the address, so it counts as verified.
 #[utoipa::path(post, path = "/api/account/reset", tag = "account", request_body = ResetRequest,
     responses(
-        (status = 200, description = "The password is changed, every other session ended, and the user signed in", body = SessionView),
+        (status = 200, description = "The password is changed, every other session ended, and the user signed in: `next` is `session`", body = SignInOutcome),
+        (status = 202, description = "The password is changed and every session ended; two-step sign-in is on, so `next` is `second_step`: the code goes to `/api/account/sign-in/second-step` from this browser within 5 minutes", body = SignInOutcome),
         (status = 404, description = "`link_invalid`: the link is unknown, used, expired, or was sent to an address the account has left", body = ApiError),
     ))]
 async fn reset(
@@ -175,8 +176,6 @@ async fn reset(
     tokens::revoke_every(&mut tx, account.id, now).await?;
     session::end_all(&mut tx, account.id).await?;
     store::log(&mut tx, account.id, Event::PasswordChanged, &client, now).await?;
-    store::log(&mut tx, account.id, Event::SignIn, &client, now).await?;
-    let (token, session) = session::create(&mut tx, account.id, false, &client, now).await?;
     let mail = Mail::PasswordChanged {
         first_name: &account.first_name,
         when: &mail_time(now, account.lang),
@@ -184,15 +183,32 @@ async fn reset(
         recover_link: &state.link("/account/recover"),
     };
     state.mailer.queue_to(&mut tx, &account, &mail, now).await?;
+    // A reset proves the mailbox, not the second factor: with two-step sign-in on, the code
+    // (or a recovery code) is still asked before there is a session.
+    let second_step = if two_step::is_on(&mut tx, account.id).await? {
+        Some(second_step::ask(&state, &mut tx, account.id, false, now).await?)
+    } else {
+        None
+    };
+    let opened = match second_step {
+        Some(_) => None,
+        None => {
+            store::log(&mut tx, account.id, Event::SignIn, &client, now).await?;
+            Some(session::create(&mut tx, account.id, false, &client, now).await?)
+        }
+    };
     tx.commit().await?;
     throttle::clear(&mut *state.db.acquire().await?, &password_bucket(&account)).await?;
     state.mailer.wake();
+    let Some((token, session)) = opened else {
+        return Ok(second_step.expect("no session is opened only when a second step is asked"));
+    };
     let account = account_of(&state, &session).await?;
     Ok(signed_in(
         &state,
         StatusCode::OK,
         &token,
         false,
-        session.view(&account),
+        SignInOutcome::Session(session.view(&account)),
     ))
 }

@@ -230,8 +230,23 @@ pub async fn end(db: &crate::Db, id: i64) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// Ends every session of the account, and every sign-in still waiting for its second step
+/// (whoever gave the password there is to sign in again too).
 pub async fn end_all(conn: &mut AnyConnection, account_id: i64) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+        .bind(account_id)
+        .execute(&mut *conn)
+        .await?;
+    end_waiting_sign_ins(conn, account_id).await
+}
+
+/// Sign-ins whose password was right and that wait for the second step: void once the
+/// password changes, whoever gave the old one.
+pub async fn end_waiting_sign_ins(
+    conn: &mut AnyConnection,
+    account_id: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM second_steps WHERE account_id = $1")
         .bind(account_id)
         .execute(&mut *conn)
         .await?;

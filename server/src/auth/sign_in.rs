@@ -5,6 +5,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use fk_api::account::rules::Identifier;
+use fk_api::account::two_step::SignInOutcome;
 use fk_api::account::{ReauthRequest, SessionView, SignInRequest};
 use fk_api::ApiError;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -17,7 +18,8 @@ use super::session::{self, CurrentAccount, Session};
 use super::signed_in;
 use super::throttle::{self, window, Bucket, Window};
 use super::tokens::{self, Purpose};
-use crate::account::store::{self, Event};
+use super::{second_step, two_step};
+use crate::account::store::{self, Account, Event};
 use crate::client::{shown_ip, Client};
 use crate::clock::mail_time;
 use crate::error::AppError;
@@ -58,7 +60,8 @@ async fn common_passwords() -> Response {
 
 #[utoipa::path(post, path = "/api/account/sign-in", tag = "account", request_body = SignInRequest,
     responses(
-        (status = 200, description = "Signed in (the session cookie is set)", body = SessionView),
+        (status = 200, description = "Signed in (the session cookie is set): `next` is `session`", body = SignInOutcome),
+        (status = 202, description = "The password is right and two-step sign-in is on: `next` is `second_step`; the code goes to `/api/account/sign-in/second-step` from this browser within 5 minutes", body = SignInOutcome),
         (status = 401, description = "`invalid_credentials`: wrong login or password; the same for an unknown login, and for an \
             account whose address is not confirmed yet", body = ApiError),
         (status = 429, description = "Too many failed attempts; `retry_after` says when", body = ApiError),
@@ -98,12 +101,37 @@ async fn sign_in(
             return Err(invalid_credentials());
         }
     };
+    forget_failures(&state, &bucket).await?;
     let now = state.clock.now();
     let mut tx = crate::db::begin_write(&state.db).await?;
-    let new_device = store::is_new_device(&mut tx, account.id, &client).await?;
-    store::log(&mut tx, account.id, Event::SignIn, &client, now).await?;
-    let (token, session) =
-        session::create(&mut tx, account.id, form.remember, &client, now).await?;
+    if two_step::is_on(&mut tx, account.id).await? {
+        let response = second_step::ask(&state, &mut tx, account.id, form.remember, now).await?;
+        tx.commit().await?;
+        return Ok(response);
+    }
+    let (token, session) = open_session(&state, tx, &account, form.remember, &client, now).await?;
+    Ok(signed_in(
+        &state,
+        StatusCode::OK,
+        &token,
+        form.remember,
+        SignInOutcome::Session(session.view(&account)),
+    ))
+}
+
+/// The end of every sign-in, once each of its steps is done: the session, the security log,
+/// and a letter when the browser is new to the account. Commits `tx`.
+pub async fn open_session(
+    state: &AppState,
+    mut tx: sqlx::Transaction<'static, sqlx::Any>,
+    account: &Account,
+    remember: bool,
+    client: &Client,
+    now: i64,
+) -> Result<(String, Session), AppError> {
+    let new_device = store::is_new_device(&mut tx, account.id, client).await?;
+    store::log(&mut tx, account.id, Event::SignIn, client, now).await?;
+    let (token, session) = session::create(&mut tx, account.id, remember, client, now).await?;
     if new_device {
         let ip = shown_ip(&client.ip);
         let device = [client.agent.os.as_str(), client.agent.device.as_str()]
@@ -120,18 +148,11 @@ async fn sign_in(
             sessions_link: &state.link("/account"),
             recover_link: &state.link("/account/recover"),
         };
-        state.mailer.queue_to(&mut tx, &account, &mail, now).await?;
+        state.mailer.queue_to(&mut tx, account, &mail, now).await?;
     }
     tx.commit().await?;
-    forget_failures(&state, &bucket).await?;
     state.mailer.wake();
-    Ok(signed_in(
-        &state,
-        StatusCode::OK,
-        &token,
-        form.remember,
-        session.view(&account),
-    ))
+    Ok((token, session))
 }
 
 #[utoipa::path(post, path = "/api/account/sign-out", tag = "account",

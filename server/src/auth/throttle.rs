@@ -49,6 +49,10 @@ buckets! {
     EmailChange => "email-change",
     /// Consent receipts from one client address.
     ConsentIp => "consent-ip",
+    /// Wrong codes of one account's authenticator app or recovery codes (its ID).
+    SecondStepAccount => "second-step:account",
+    /// Wrong second steps from one client address.
+    SecondStepIp => "second-step:ip",
 }
 
 /// What names a person in a bucket: erasing an account deletes every bucket these name.
@@ -68,7 +72,10 @@ impl Bucket {
     /// a person's (a client address, a browser's hold) names nobody: its counts age out.
     fn of(self, person: &Person) -> Vec<String> {
         match self {
-            Bucket::SignInAccount | Bucket::RegisterNotice | Bucket::EmailChange => {
+            Bucket::SignInAccount
+            | Bucket::RegisterNotice
+            | Bucket::EmailChange
+            | Bucket::SecondStepAccount => {
                 vec![self.name(person.account_id)]
             }
             Bucket::Recover => vec![self.name(person.email_key)],
@@ -77,7 +84,8 @@ impl Bucket {
             | Bucket::RecoverIp
             | Bucket::RegisterIp
             | Bucket::VerifyMail
-            | Bucket::ConsentIp => Vec::new(),
+            | Bucket::ConsentIp
+            | Bucket::SecondStepIp => Vec::new(),
         }
     }
 }
@@ -273,13 +281,14 @@ mod tests {
             Bucket::SignInAccount.name(7),
             Bucket::RegisterNotice.name(7),
             Bucket::EmailChange.name(7),
+            Bucket::SecondStepAccount.name(7),
             Bucket::Recover.name("aigerim@example.kz"),
             Bucket::SignInUnknown.name("aigerim@example.kz"),
             Bucket::SignInUnknown.name("aigerim"),
         ] {
             assert!(named.contains(&bucket), "{bucket} is not erased: {named:?}");
         }
-        assert_eq!(named.len(), 6, "{named:?}");
+        assert_eq!(named.len(), 7, "{named:?}");
         assert_eq!(Bucket::SignInAccount.name(7), "sign-in:account:7");
     }
 }

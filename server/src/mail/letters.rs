@@ -4,7 +4,7 @@ use fk_api::account::choices::Choice;
 use fk_api::i18n::fill;
 use fk_api::Lang;
 
-use super::templates::{one_line, Mail, CONTACT_EMAIL};
+use super::templates::{one_line, Mail, SecurityChange, CONTACT_EMAIL};
 
 /// One letter in one language, before layout: greeting, blocks, the call to action, more
 /// blocks; the layout adds sign-off and footer. A service letter has exactly one call to
@@ -249,6 +249,44 @@ pub(super) fn compose<'a>(mail: &Mail<'a>, lang: Lang) -> Letter<'a> {
                 ],
                 action: action(t.sign_in_button, recover_link),
                 after: vec![link(t.sign_in_sessions_lead, sessions_link)],
+            }
+        }
+        Mail::SignInSecurity {
+            first_name,
+            change,
+            when,
+            recover_link,
+        } => {
+            let t = lang.mail();
+            let (subject, intro) = match change {
+                SecurityChange::TwoStepOn => (t.two_step_on_subject, t.two_step_on_intro),
+                SecurityChange::TwoStepOff => (t.two_step_off_subject, t.two_step_off_intro),
+                SecurityChange::RecoveryCodeUsed { .. } => {
+                    (t.recovery_used_subject, t.recovery_used_intro)
+                }
+                SecurityChange::RecoveryCodesRenewed => {
+                    (t.recovery_renewed_subject, t.recovery_renewed_intro)
+                }
+            };
+            let left = match change {
+                SecurityChange::RecoveryCodeUsed { left } => Some(left.to_string()),
+                _ => None,
+            };
+            let mut rows = vec![(t.changed_when_label, when)];
+            if let Some(left) = &left {
+                rows.push((t.recovery_left_label, left.as_str()));
+            }
+            Letter {
+                subject,
+                name: one_line(first_name),
+                before: vec![
+                    para(intro),
+                    facts(&rows),
+                    para(t.changed_if_you),
+                    para(t.sign_in_not_you),
+                ],
+                action: action(t.sign_in_button, recover_link),
+                after: vec![],
             }
         }
         Mail::EmailChangeConfirm {

@@ -9,7 +9,7 @@ mod render;
 pub mod templates;
 
 pub use render::{render, Rendered};
-pub use templates::Mail;
+pub use templates::{Mail, SecurityChange};
 
 use std::path::PathBuf;
 use std::sync::Arc;

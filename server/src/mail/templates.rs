@@ -98,6 +98,15 @@ pub enum Mail<'a> {
         when: &'a str,
         policy_link: &'a str,
     },
+    /// How the account is signed into changed at `when` (two-step sign-in on or off, a
+    /// recovery code used, new recovery codes); if it was not you, change the password via
+    /// `recover_link`.
+    SignInSecurity {
+        first_name: &'a str,
+        change: SecurityChange,
+        when: &'a str,
+        recover_link: &'a str,
+    },
     /// A letter of the mailing `list` (an e-mail list the user turned on). `subject` and
     /// `body` are the operator's (paragraphs separated by blank lines); `unsubscribe_link`
     /// goes in the footer and in the `List-Unsubscribe` header (RFC 2369, RFC 8058).
@@ -108,6 +117,18 @@ pub enum Mail<'a> {
         unsubscribe_link: &'a str,
         list: Choice,
     },
+}
+
+/// What a [`Mail::SignInSecurity`] letter tells.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SecurityChange {
+    TwoStepOn,
+    TwoStepOff,
+    /// A recovery code was used to sign in; `left` remain.
+    RecoveryCodeUsed {
+        left: u32,
+    },
+    RecoveryCodesRenewed,
 }
 
 /// Escapes text for HTML element content and quoted attribute values (the no-JS policy's
