@@ -288,7 +288,7 @@ async fn a_recovery_code_works_once_in_place_of_a_code() {
         .mails()
         .await
         .into_iter()
-        .find(|m| m.subject == "Вход по коду восстановления")
+        .find(|m| m.subject == "Вход с резервным кодом")
         .expect("the owner is told");
     assert!(letter.text.contains('9'), "{}", letter.text);
 
@@ -399,7 +399,7 @@ async fn turning_it_off_and_new_codes_need_a_recent_password() {
         .all(|c| !old_codes.contains(&c.as_str().unwrap().to_string())));
     assert_eq!(
         t.mails().await.pop().unwrap().subject,
-        "Новые коды восстановления"
+        "Новые резервные коды"
     );
 
     let off = t
@@ -522,4 +522,25 @@ async fn a_new_password_voids_a_sign_in_waiting_for_its_code() {
     let code = code_at(&secret, t.state.clock.now());
     let late = second_step(&t, &step, json!({ "code": code })).await;
     assert_eq!(late.error().0, "second_step_expired");
+}
+
+#[tokio::test]
+async fn a_code_confirms_the_setup_after_the_password_s_ten_minutes_too() {
+    let t = setup().await;
+    let cookie = t.verified_account("a@example.kz", "aigerim").await;
+    let setup = t
+        .post("/api/account/two-step/setup", json!({}), Some(&cookie))
+        .await;
+    let secret = setup.json()["secret"].as_str().unwrap().to_string();
+    // Installing an app took a while.
+    t.state.clock.advance(11 * 60);
+    let code = code_at(&secret, t.state.clock.now());
+    let on = t
+        .post(
+            "/api/account/two-step/enable",
+            json!({ "code": code }),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(on.status, 200, "{}", on.text());
 }

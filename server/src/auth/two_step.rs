@@ -32,8 +32,9 @@ const SECRET_BYTES: usize = 20;
 /// The issuer an authenticator app lists the account under.
 const ISSUER: &str = "ForteKassa";
 /// Wrong codes per account (at sign-in and when turning it on): like passwords, 5 free in 15
-/// minutes, then a growing wait; never more than 100 in an hour. A million codes cannot be
-/// walked through this way.
+/// minutes, then a growing wait up to 15 minutes between attempts; never more than 100 in an
+/// hour. The counts are read before a code is checked, so requests sent all at once can pass
+/// the check together: counting inside the write is still to come.
 pub const CODE_BACKOFF: Backoff = Backoff {
     seconds: 900,
     free: 5,
@@ -380,20 +381,21 @@ fn grouped(base32: &str) -> String {
     responses(
         (status = 200, description = "Two-step sign-in is on; the recovery codes, shown this once", body = RecoveryCodes),
         (status = 401, description = "`code_wrong` (field `code`): not the app's code now", body = ApiError),
-        (status = 403, description = "`reauth_required`: confirm the password first", body = ApiError),
         (status = 409, description = "`two_step_off`: no setup was started; `two_step_on`: it is already on", body = ApiError),
         (status = 422, description = "`code_required` or `code_invalid` (field `code`): not six digits", body = ApiError),
         (status = 429, description = "Too many wrong codes; `retry_after` says when", body = ApiError),
     ))]
 async fn enable(
     State(state): State<AppState>,
-    CurrentAccount { session, account }: CurrentAccount,
+    CurrentAccount { account, .. }: CurrentAccount,
     client: Client,
     ApiJson(form): ApiJson<TwoStepEnableRequest>,
 ) -> Result<Json<RecoveryCodes>, AppError> {
     let code = parse_code(&form.code)?;
     let now = state.clock.now();
-    session.require_recent_auth(now)?;
+    // No recent password here: the setup asked for one, and the code proves that whoever
+    // confirms has the secret it showed. Someone who takes longer than ten minutes to install
+    // an app must not have to start over with a new secret.
     let bucket = code_bucket(account.id);
     throttle::enforce(&state, &bucket, &CODE_ACCOUNT, Some(CODE_BACKOFF)).await?;
     let mut tx = crate::db::begin_write(&state.db).await?;
