@@ -20,7 +20,9 @@ use super::sign_in::open_session;
 use super::signed_in;
 use super::throttle::{self, window, Bucket, Window};
 use super::tokens;
-use super::two_step::{self, code_bucket, code_wrong, CODE_ACCOUNT, CODE_BACKOFF};
+use super::two_step::{
+    self, code_bucket, code_wrong, recovery_code_wrong, CODE_ACCOUNT, CODE_BACKOFF,
+};
 use crate::account::store::{self, Event};
 use crate::client::Client;
 use crate::error::AppError;
@@ -45,12 +47,9 @@ pub async fn ask(
     now: i64,
 ) -> Result<Response, AppError> {
     let token = tokens::new_token();
-    // One waiting step per account: a newer sign-in replaces an older one.
-    sqlx::query("DELETE FROM second_steps WHERE account_id = $1 OR expires_at <= $2")
-        .bind(account_id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+    // One waiting step per account: a newer sign-in replaces an older one. (Expired steps of
+    // other accounts are housekeeping's, not every sign-in's.)
+    session::end_waiting_sign_ins(tx, account_id).await?;
     sqlx::query("INSERT INTO second_steps (token_hash, account_id, remember, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(tokens::hash(&token))
         .bind(account_id)
@@ -139,13 +138,7 @@ async fn second_step(
         store::log(&mut conn, account_id, Event::SecondStepFailed, &client, now).await?;
         return Err(match factor {
             SecondFactor::Code(_) => code_wrong(),
-            SecondFactor::RecoveryCode(_) => AppError::Client(
-                ApiError::new(
-                    ErrorCode::RecoveryCodeWrong,
-                    "this is not an unused recovery code of the account",
-                )
-                .with_field("recovery_code"),
-            ),
+            SecondFactor::RecoveryCode(_) => recovery_code_wrong(),
         });
     };
     let used = sqlx::query("DELETE FROM second_steps WHERE token_hash = $1")

@@ -271,6 +271,16 @@ pub fn code_wrong() -> AppError {
     )
 }
 
+pub fn recovery_code_wrong() -> AppError {
+    AppError::Client(
+        ApiError::new(
+            ErrorCode::RecoveryCodeWrong,
+            "this is not an unused recovery code of the account",
+        )
+        .with_field("recovery_code"),
+    )
+}
+
 /// What the account's page of sign-in methods shows.
 pub async fn view(conn: &mut AnyConnection, account_id: i64) -> Result<SecurityView, sqlx::Error> {
     let row = sqlx::query("SELECT enabled_at FROM two_step WHERE account_id = $1")
