@@ -2,6 +2,10 @@
 //! [`ApiError`] (a failure to reach the server becomes `ErrorCode::Network`).
 use fk_api::account::activity::Devices;
 use fk_api::account::data::{AcknowledgeRequest, DeleteRequest, PolicyStatus, Summary};
+use fk_api::account::passkeys::{
+    AddPasskeyRequest, PasskeyChallenge, PasskeyConfirmRequest, PasskeySignInRequest, PasskeyView,
+    RenamePasskeyRequest,
+};
 use fk_api::account::profile::{EmailChangeRequest, PasswordChangeRequest, ProfileUpdate};
 use fk_api::account::two_step::{
     RecoveryCodes, SecondStepRequest, SecurityView, SignInOutcome, TwoStepEnableRequest,
@@ -124,8 +128,9 @@ pub async fn sign_in(form: &SignInRequest) -> Result<SignInOutcome, ApiError> {
     post("/api/account/sign-in", form).await
 }
 
-/// The second step: the authenticator app's code or a recovery code; signs in.
-pub async fn second_step(request: &SecondStepRequest) -> Result<SessionView, ApiError> {
+/// The second step: the authenticator app's code or a recovery code; signs in (`next` is
+/// `session`). After a password reset, the new password takes effect now.
+pub async fn second_step(request: &SecondStepRequest) -> Result<SignInOutcome, ApiError> {
     post("/api/account/sign-in/second-step", request).await
 }
 
@@ -144,6 +149,22 @@ pub async fn session() -> Result<SessionView, ApiError> {
 
 pub async fn reauth(password: String) -> Result<SessionView, ApiError> {
     post("/api/account/reauth", &ReauthRequest { password }).await
+}
+
+/// Starts confirming with a passkey in place of the password: the options for
+/// `navigator.credentials.get`, listing the account's passkeys; `NotFound` when it has none.
+pub async fn reauth_passkey_options() -> Result<PasskeyChallenge, ApiError> {
+    post(
+        "/api/account/reauth/passkey/options",
+        &serde_json::json!({}),
+    )
+    .await
+}
+
+/// Confirms with the browser's assertion, as [`reauth`] with the password (a new session
+/// cookie is set).
+pub async fn reauth_passkey(request: &PasskeyConfirmRequest) -> Result<SessionView, ApiError> {
+    post("/api/account/reauth/passkey", request).await
 }
 
 pub async fn recover(form: &RecoverRequest) -> Result<CheckEmail, ApiError> {
@@ -360,6 +381,58 @@ pub async fn two_step_disable() -> Result<(), ApiError> {
 /// New recovery codes in place of the old ones (needs a recent password).
 pub async fn renew_recovery_codes() -> Result<RecoveryCodes, ApiError> {
     post("/api/account/recovery-codes", &serde_json::json!({})).await
+}
+
+/// `/api/account/passkeys/{id}`, the id as one path segment.
+fn passkey_url(id: &str) -> String {
+    format!(
+        "/api/account/passkeys/{}",
+        String::from(js_sys::encode_uri_component(id))
+    )
+}
+
+/// Starts adding a passkey (`reauth_required` without a recent password): the options for
+/// `navigator.credentials.create`, and the ceremony's ID.
+pub async fn passkey_options() -> Result<PasskeyChallenge, ApiError> {
+    post("/api/account/passkeys/options", &serde_json::json!({})).await
+}
+
+/// Finishes adding a passkey with the browser's new credential (201).
+pub async fn add_passkey(request: &AddPasskeyRequest) -> Result<PasskeyView, ApiError> {
+    post("/api/account/passkeys", request).await
+}
+
+pub async fn rename_passkey(id: &str, name: String) -> Result<PasskeyView, ApiError> {
+    let request = Request::patch(&passkey_url(id))
+        .json(&RenamePasskeyRequest { name })
+        .map_err(network)?;
+    decode(request.send().await.map_err(network)?).await
+}
+
+/// Removes a passkey (204; needs a recent password).
+pub async fn remove_passkey(id: &str) -> Result<(), ApiError> {
+    let response = Request::delete(&passkey_url(id))
+        .send()
+        .await
+        .map_err(network)?;
+    if response.ok() {
+        return Ok(());
+    }
+    Err(error_of(response).await)
+}
+
+/// Starts signing in with a passkey (signed out): the options for `navigator.credentials.get`.
+pub async fn passkey_sign_in_options() -> Result<PasskeyChallenge, ApiError> {
+    post(
+        "/api/account/sign-in/passkey/options",
+        &serde_json::json!({}),
+    )
+    .await
+}
+
+/// Signs in with the browser's assertion; the session cookie is set, as after the password.
+pub async fn passkey_sign_in(request: &PasskeySignInRequest) -> Result<SignInOutcome, ApiError> {
+    post("/api/account/sign-in/passkey", request).await
 }
 
 /// Erases the account (204; the session cookie is cleared).

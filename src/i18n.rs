@@ -182,6 +182,12 @@ pub fn error_text(t: &'static Messages, code: ErrorCode) -> &'static str {
         | ErrorCode::RecoveryCodeWrong
         | ErrorCode::SecondStepExpired
         | ErrorCode::TwoStepOn
-        | ErrorCode::TwoStepOff => t.error_invalid_json,
+        | ErrorCode::TwoStepOff
+        | ErrorCode::PasskeyNameRequired
+        | ErrorCode::PasskeyNameInvalid
+        | ErrorCode::PasskeyChallengeExpired
+        | ErrorCode::PasskeyInvalid
+        | ErrorCode::PasskeyUnknown
+        | ErrorCode::PasskeyTaken => t.error_invalid_json,
     }
 }

@@ -17,4 +17,5 @@ pub mod policy;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 pub mod takeover;
+pub mod webauthn;
 pub mod widgets;

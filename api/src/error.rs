@@ -83,6 +83,21 @@ pub enum ErrorCode {
     TwoStepOn,
     /// Two-step sign-in is off (or its setup was not started): nothing to confirm or renew.
     TwoStepOff,
+    // Passkeys.
+    /// A passkey's name is empty (`field`: `name`).
+    PasskeyNameRequired,
+    /// A passkey's name is longer than 64 characters, or holds control characters.
+    PasskeyNameInvalid,
+    /// The ceremony this response answers is unknown here: over 5 minutes old, already
+    /// finished, or begun in another session. Start again.
+    PasskeyChallengeExpired,
+    /// Not a passkey response that can be read, or one that fails the checks (origin,
+    /// challenge, signature, user verification); `field`: `credential`.
+    PasskeyInvalid,
+    /// Signing in with a passkey this site does not know (removed, or of a deleted account).
+    PasskeyUnknown,
+    /// This passkey is already registered here.
+    PasskeyTaken,
     NotFound,
     MethodNotAllowed,
     PayloadTooLarge,

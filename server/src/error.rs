@@ -53,11 +53,23 @@ pub fn status(code: ErrorCode) -> StatusCode {
         | CodeRequired
         | CodeInvalid
         | RecoveryCodeInvalid
+        | PasskeyNameRequired
+        | PasskeyNameInvalid
+        | PasskeyInvalid
         | UnknownLanguage => StatusCode::UNPROCESSABLE_ENTITY,
-        LoginTaken | PolicyOutdated | StaleData | EmailTaken | PromotionClosed | OrderConflict
-        | PhoneRequired | TwoStepOn | TwoStepOff => StatusCode::CONFLICT,
+        LoginTaken
+        | PolicyOutdated
+        | StaleData
+        | EmailTaken
+        | PromotionClosed
+        | OrderConflict
+        | PhoneRequired
+        | TwoStepOn
+        | TwoStepOff
+        | PasskeyChallengeExpired
+        | PasskeyTaken => StatusCode::CONFLICT,
         InvalidCredentials | Unauthenticated | PasswordRequired | CodeWrong | RecoveryCodeWrong
-        | SecondStepExpired => StatusCode::UNAUTHORIZED,
+        | SecondStepExpired | PasskeyUnknown => StatusCode::UNAUTHORIZED,
         Forbidden | ReauthRequired => StatusCode::FORBIDDEN,
         NotFound | LinkInvalid | UnknownConsent | UnknownVersion => StatusCode::NOT_FOUND,
         TooManyRequests => StatusCode::TOO_MANY_REQUESTS,

@@ -166,6 +166,10 @@ async fn serve(config: Config, addr: Option<String>) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Err(e) = state.secret_key.check_opens(&db).await {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
+    }
     state.mailer.spawn_worker(db.clone(), state.clock.clone());
     spawn_housekeeping(db.clone(), state.clock.clone());
     tracing::info!(database = %db::redact(&config.database_url), "ready");

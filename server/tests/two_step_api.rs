@@ -81,7 +81,7 @@ async fn turning_it_on_takes_a_code_from_the_app_and_gives_ten_recovery_codes() 
     let off = t.get("/api/account/security", &cookie).await;
     assert_eq!(
         off.json(),
-        json!({ "two_step_since": null, "recovery_codes_left": 0 })
+        json!({ "two_step_since": null, "recovery_codes_left": 0, "passkeys": [], "passkey_origin": "http://fk.test" })
     );
     // Nothing to confirm before a setup.
     let early = t
@@ -315,10 +315,29 @@ async fn wrong_codes_are_throttled_per_account_and_logged() {
     } else {
         "000000"
     };
-    for _ in 0..5 {
+    for _ in 0..4 {
         let reply = second_step(&t, &step, json!({ "code": wrong })).await;
         assert_eq!(reply.error().0, "code_wrong");
     }
+    // The owner is told once, at the first wrong code, that someone knew the password.
+    let letters = t.mails().await;
+    let told: Vec<_> = letters
+        .iter()
+        .filter(|m| m.subject == "Ваш пароль введён, но код — нет")
+        .collect();
+    assert_eq!(
+        told.len(),
+        1,
+        "{:?}",
+        letters.iter().map(|m| &m.subject).collect::<Vec<_>>()
+    );
+    // A waiting step takes five wrong codes; then the password must be given again.
+    let fifth = second_step(&t, &step, json!({ "code": wrong })).await;
+    assert_eq!(fifth.error().0, "code_wrong");
+    let gone = second_step(&t, &step, json!({ "code": right })).await;
+    assert_eq!(gone.error().0, "second_step_expired");
+    let step = first_step(&t).await;
+    // The account's count goes on across waiting steps: even the right code waits now.
     let throttled = second_step(&t, &step, json!({ "code": right })).await;
     assert_eq!(
         throttled.status,
@@ -352,16 +371,54 @@ async fn a_password_reset_does_not_skip_the_second_step() {
     assert_eq!(reset.status, 202, "{}", reset.text());
     assert_eq!(reset.json(), json!({ "next": "second_step" }));
     assert!(cookie_named(&reset, "fk_session").is_none());
-    assert_eq!(
-        t.session(&old_session).await.status,
-        401,
-        "every session ended"
-    );
+    // The mailbox alone changes nothing: the old password and sessions hold until the code.
+    assert_eq!(t.session(&old_session).await.status, 200);
+    assert_eq!(t.sign_in("aigerim", PASSWORD).await.status, 202);
+    let reset_step = t
+        .post(
+            "/api/account/reset",
+            json!({ "token": token, "password": "совсем другой пароль 2026" }),
+            None,
+        )
+        .await;
+    assert_eq!(reset_step.error().0, "link_invalid", "the link is used up");
+    // (The sign-in above replaced the reset's waiting step: a newer one ends an older one.)
+    let reset = {
+        t.post(
+            "/api/account/recover",
+            json!({ "email": "a@example.kz" }),
+            None,
+        )
+        .await;
+        let token = token_in(&t.mails().await.pop().unwrap().text);
+        t.post(
+            "/api/account/reset",
+            json!({ "token": token, "password": "совсем другой пароль 2026" }),
+            None,
+        )
+        .await
+    };
     let step = cookie_named(&reset, "fk_second_step").unwrap();
     t.state.clock.advance(30);
     let code = code_at(&secret, t.state.clock.now());
     let signed_in = second_step(&t, &step, json!({ "code": code })).await;
     assert_eq!(signed_in.status, 200, "{}", signed_in.text());
+    assert_eq!(signed_in.json()["next"], "session");
+    // Now the new password holds, and every other session has ended.
+    assert_eq!(
+        t.session(&old_session).await.status,
+        401,
+        "every session ended"
+    );
+    assert_eq!(t.sign_in("aigerim", PASSWORD).await.status, 401);
+    assert_eq!(
+        t.sign_in("aigerim", "совсем другой пароль 2026")
+            .await
+            .status,
+        202
+    );
+    let letter = t.mails().await.pop().unwrap();
+    assert!(letter.text.contains("парол"), "{}", letter.subject);
 }
 
 #[tokio::test]
@@ -543,4 +600,16 @@ async fn a_code_confirms_the_setup_after_the_password_s_ten_minutes_too() {
         )
         .await;
     assert_eq!(on.status, 200, "{}", on.text());
+}
+
+#[tokio::test]
+async fn a_server_started_with_another_secret_key_refuses_to_start() {
+    let t = setup().await;
+    let other = fk_server::auth::sealing::SecretKey::random();
+    // Nothing sealed yet: any key will do.
+    other.check_opens(&t.state.db).await.unwrap();
+    let _ = with_two_step(&t).await;
+    t.state.secret_key.check_opens(&t.state.db).await.unwrap();
+    let refused = other.check_opens(&t.state.db).await.unwrap_err();
+    assert!(refused.contains("restore the key"), "{refused}");
 }

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use super::errors::error_message;
 use super::format::date_time;
-use super::reauth::ReauthPrompt;
+use super::reauth::{Pending, ReauthFor};
 use super::widgets::LoadFailed;
 use crate::dom::{focus_id, set_title};
 use crate::i18n::use_i18n;
@@ -37,6 +37,8 @@ pub fn event_name(a: &'static AccountMessages, event: SecurityEvent) -> &'static
         SecurityEvent::SecondStepFailed => a.security_second_step_failed,
         SecurityEvent::RecoveryCodeUsed => a.security_recovery_code_used,
         SecurityEvent::RecoveryCodesRenewed => a.security_recovery_codes_renewed,
+        SecurityEvent::PasskeyAdded => a.security_passkey_added,
+        SecurityEvent::PasskeyRemoved => a.security_passkey_removed,
     }
 }
 
@@ -78,8 +80,6 @@ pub fn DevicesPage() -> impl IntoView {
     let error = RwSignal::new(None::<ApiError>);
     let said = RwSignal::new(None::<Ending>);
     let asked = RwSignal::new(None::<Ending>);
-    // The request that met `reauth_required`: sent again once the password is confirmed.
-    let waiting = RwSignal::new(None::<Ending>);
     let end = Action::new_local(|what: &Ending| {
         let what = *what;
         async move {
@@ -95,13 +95,22 @@ pub fn DevicesPage() -> impl IntoView {
         asked.set(Some(what));
         end.dispatch(what);
     };
+    // The request that met `reauth_required`: sent again once the password is confirmed.
+    let waiting = Pending::new(dispatch, |what: &Ending| match what {
+        Ending::One(id) => format!("end-session-{id}"),
+        Ending::Others => "end-others".to_string(),
+    });
     Effect::new(move |_| match end.value().get() {
         Some(Ok(devices)) => {
             data.set(Some(Ok(devices)));
             said.set(asked.get_untracked());
             focus_id("devices-status");
         }
-        Some(Err(e)) if e.code == ErrorCode::ReauthRequired => waiting.set(asked.get_untracked()),
+        Some(Err(e)) if e.code == ErrorCode::ReauthRequired => {
+            if let Some(what) = asked.get_untracked() {
+                waiting.ask(what);
+            }
+        }
         Some(Err(e)) => {
             // The session may have ended meanwhile (404): show the list as it is now.
             if e.code == ErrorCode::NotFound {
@@ -155,23 +164,7 @@ pub fn DevicesPage() -> impl IntoView {
                     }.into_any()
                 }
             }}
-            <Show when=move || waiting.with(Option::is_some)>
-                <ReauthPrompt
-                    on_done=move || {
-                        if let Some(what) = waiting.get_untracked() {
-                            dispatch(what);
-                        }
-                        waiting.set(None);
-                    }
-                    on_cancel=move || {
-                        let back = match waiting.get_untracked() {
-                            Some(Ending::One(id)) => format!("end-session-{id}"),
-                            _ => "end-others".to_string(),
-                        };
-                        waiting.set(None);
-                        focus_id(&back);
-                    }/>
-            </Show>
+            <ReauthFor waiting/>
             <p id="devices-status" class="form-status" role="status" tabindex="-1">{said_text}</p>
             <div role="alert" class="form-alert">
                 {move || error.get().map(|e| view! { <p class="notice notice--error">{error_message(i18n.lang.get(), &e)}</p> })}

@@ -54,6 +54,12 @@ pub fn error_message(lang: Lang, error: &ApiError) -> String {
         ErrorCode::SecondStepExpired => a.error_second_step_expired,
         ErrorCode::TwoStepOn => a.error_two_step_on,
         ErrorCode::TwoStepOff => a.error_two_step_off,
+        ErrorCode::PasskeyNameRequired => a.error_passkey_name_required,
+        ErrorCode::PasskeyNameInvalid => a.error_passkey_name_invalid,
+        ErrorCode::PasskeyChallengeExpired => a.error_passkey_challenge_expired,
+        ErrorCode::PasskeyInvalid => a.error_passkey_invalid,
+        ErrorCode::PasskeyUnknown => a.error_passkey_unknown,
+        ErrorCode::PasskeyTaken => a.error_passkey_taken,
         ErrorCode::TooManyRequests => {
             return match error.retry_after {
                 Some(seconds) => fill(a.retry_in, &[("time", &wait_text(a, seconds))]),

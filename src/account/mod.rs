@@ -18,6 +18,7 @@ pub mod history;
 pub mod nav;
 pub mod orders;
 pub mod overview;
+pub mod passkeys;
 pub mod policy_notice;
 pub mod privacy;
 pub mod profile;

@@ -1,6 +1,7 @@
 //! `/account/recover` asks for a reset link (the same answer whether or not the address has
-//! an account); `/account/reset#token=…` sets the new password from that link, then, with
-//! two-step sign-in on, asks for the code before this browser is signed in.
+//! an account); `/account/reset#token=…` sets the new password from that link. With two-step
+//! sign-in on, the server holds the new password until the code is given: it takes effect
+//! (and every other session ends) only then, and this browser is signed in.
 use fk_api::account::password::check;
 use fk_api::account::two_step::SignInOutcome;
 use fk_api::account::{rules, RecoverRequest};
@@ -154,14 +155,14 @@ pub fn ResetPage() -> impl IntoView {
                 }.into_any(),
                 Reset::SecondStep => view! {
                     <p class="notice notice--info">{a(|a| a.reset_second_step)}</p>
-                    <SecondStepForm
+                    <SecondStepForm reset=true
                         on_done=move |session| { auth.signed_in(session); stage.set(Reset::Done); }
                         on_expired=move || stage.set(Reset::SecondStepExpired)/>
                 }.into_any(),
                 Reset::SecondStepExpired => view! {
                     <section class="notice notice--warn">
                         <OutcomeHeading text=a(|a| a.reset_second_step_expired)/>
-                        <p><a class="button" href="/account/login">{a(|a| a.back_to_sign_in)}</a></p>
+                        <p><a class="button" href="/account/recover">{a(|a| a.reset_request_new)}</a></p>
                     </section>
                 }.into_any(),
                 // A closure of its own: the form is drawn again only when the link dies.

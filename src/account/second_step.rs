@@ -2,9 +2,9 @@
 //! shows, or one recovery code in its place. The sign-in page shows it after the password and
 //! the reset page after a new password; its rules are `fk_api::account::two_step`'s, the ones
 //! the server checks.
-use fk_api::account::two_step::SecondStepRequest;
+use fk_api::account::two_step::{SecondStepRequest, SignInOutcome};
 use fk_api::account::SessionView;
-use fk_api::{AccountMessages, ErrorCode};
+use fk_api::{AccountMessages, ApiError, ErrorCode};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -56,6 +56,10 @@ pub fn SecondStepForm(
     /// "Start again": back to the password, where it can be typed again.
     #[prop(optional, into)]
     on_restart: Option<Callback<()>>,
+    /// After a new password from a reset link: the code finishes the change (the new password
+    /// takes effect only then), and the text says so.
+    #[prop(optional)]
+    reset: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let recovery = RwSignal::new(false);
@@ -83,7 +87,12 @@ pub fn SecondStepForm(
         async move { crate::api::second_step(&request).await }
     });
     Effect::new(move |_| match send.value().get() {
-        Some(Ok(session)) => on_done.run(session),
+        Some(Ok(SignInOutcome::Session(session))) => on_done.run(session),
+        // Not an answer this step has: said as a failure, the form left as it is.
+        Some(Ok(SignInOutcome::SecondStep)) => form.refused(ApiError::new(
+            ErrorCode::Internal,
+            "the second step asked for a second step",
+        )),
         Some(Err(e)) if e.code == ErrorCode::SecondStepExpired => on_expired.run(()),
         Some(Err(e)) => {
             let field = e.field.clone();
@@ -125,10 +134,10 @@ pub fn SecondStepForm(
     let a = move |key: fn(&'static AccountMessages) -> &'static str| i18n.account(key);
     let text = move || {
         let a = i18n.lang.get().account();
-        if recovery.get() {
-            a.second_step_recovery_text
-        } else {
-            a.second_step_code_text
+        match (recovery.get(), reset) {
+            (true, _) => a.second_step_recovery_text,
+            (false, true) => a.second_step_reset_text,
+            (false, false) => a.second_step_code_text,
         }
     };
     let switch_label = move || {

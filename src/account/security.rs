@@ -1,5 +1,5 @@
-//! `/account/security`, "Sign-in and security": whether two-step sign-in is on and since when;
-//! turning it on (the authenticator app's secret, a code from the app, then the recovery codes,
+//! `/account/security`, "Sign-in and security": the account's passkeys (`super::passkeys`);
+//! whether two-step sign-in is on and since when; turning it on (the authenticator app's secret, a code from the app, then the recovery codes,
 //! shown once), making new recovery codes, and turning it off. Each of those asks for the
 //! password again when it was last given more than ten minutes ago, then goes on by itself.
 use fk_api::account::two_step::{RecoveryCodes, SecurityView, TwoStepSetup};
@@ -10,7 +10,8 @@ use leptos::prelude::*;
 
 use super::errors::error_message;
 use super::format::count;
-use super::reauth::ReauthPrompt;
+use super::passkeys::{PasskeysCard, Reauth};
+use super::reauth::{Pending, ReauthFor};
 use super::recovery_codes::RecoveryCodesSheet;
 use super::two_step_setup::TwoStepSetupPanel;
 use super::widgets::LoadFailed;
@@ -41,7 +42,7 @@ impl Request {
     fn button(self) -> &'static str {
         match self {
             Request::Setup => "two-step-on",
-            Request::RenewCodes => "recovery-codes-new",
+            Request::RenewCodes => "recovery-codes-new-confirm",
             Request::TurnOff => "two-step-off-confirm",
         }
     }
@@ -79,10 +80,8 @@ pub fn SecurityPage() -> impl IntoView {
     let codes = RwSignal::new(None::<Vec<String>>);
     let said = RwSignal::new(None::<Label>);
     let error = RwSignal::new(None::<ApiError>);
-    // What was last sent (`Action::input` is empty again once the answer is in), and the
-    // request that met `reauth_required`, sent again once the password is confirmed.
+    // What was last sent (`Action::input` is empty again once the answer is in).
     let asked = RwSignal::new(None::<Request>);
-    let waiting = RwSignal::new(None::<Request>);
     let act = Action::new_local(|what: &Request| {
         let what = *what;
         async move {
@@ -101,8 +100,17 @@ pub fn SecurityPage() -> impl IntoView {
         asked.set(Some(what));
         act.dispatch(what);
     };
+    // The request that met `reauth_required`, sent again once the password is confirmed; and
+    // a passkey request, the same way. One prompt serves both.
+    let two_step_waiting = Pending::new(dispatch, |what: &Request| what.button().to_string());
+    let passkey_waiting = Pending::new(Reauth::send, Reauth::back);
     Effect::new(move |_| match act.value().get() {
-        Some(Ok(Answer::Setup(new))) => setup.set(Some(new)),
+        Some(Ok(Answer::Setup(new))) => {
+            setup.set(Some(new));
+            // Whatever had the focus before (a closed prompt, a button now gone), the panel
+            // that has just opened takes it.
+            after_render(|| focus_id("setup-heading"));
+        }
         Some(Ok(Answer::Codes(new))) => {
             data.update(|d| {
                 if let Some(Ok(view)) = d {
@@ -113,11 +121,21 @@ pub fn SecurityPage() -> impl IntoView {
             codes.set(Some(new.codes));
         }
         Some(Ok(Answer::TurnedOff)) => {
-            data.set(Some(Ok(SecurityView::default())));
+            // The passkeys stay as they are.
+            data.update(|d| {
+                if let Some(Ok(view)) = d {
+                    view.two_step_since = None;
+                    view.recovery_codes_left = 0;
+                }
+            });
             said.set(Some(|a| a.sec_turned_off));
             after_render(|| focus_id("security-status"));
         }
-        Some(Err(e)) if e.code == ErrorCode::ReauthRequired => waiting.set(asked.get_untracked()),
+        Some(Err(e)) if e.code == ErrorCode::ReauthRequired => {
+            if let Some(what) = asked.get_untracked() {
+                two_step_waiting.ask(what);
+            }
+        }
         Some(Err(e)) => {
             // Turned on or off in another tab meanwhile: show how things stand now.
             if matches!(e.code, ErrorCode::TwoStepOn | ErrorCode::TwoStepOff) {
@@ -154,9 +172,20 @@ pub fn SecurityPage() -> impl IntoView {
         match data.get() {
             None => Stage::Loading,
             Some(Err(e)) => Stage::Failed(e),
-            Some(Ok(view)) if view.two_step_since.is_some() => Stage::On(view),
+            // Without the passkeys, so adding or removing one does not redraw this card.
+            Some(Ok(view)) if view.two_step_since.is_some() => Stage::On(SecurityView {
+                passkeys: Vec::new(),
+                passkey_origin: String::new(),
+                ..view
+            }),
             Some(Ok(_)) => setup.get().map_or(Stage::Off, Stage::Setup),
         }
+    });
+    let passkey_origin = Signal::derive(move || {
+        data.with(|d| match d {
+            Some(Ok(view)) => view.passkey_origin.clone(),
+            _ => String::new(),
+        })
     });
     let pending = act.pending();
     let on_request = Callback::new(dispatch);
@@ -175,6 +204,7 @@ pub fn SecurityPage() -> impl IntoView {
         <div class="page page--narrow">
             <h1>{a(|a| a.sec_title)}</h1>
             <p class="lead">{a(|a| a.sec_lead)}</p>
+            <PasskeysCard data reauth=passkey_waiting on_stale=move |()| load()/>
             <section class="card two-step" aria-labelledby="two-step-heading">
                 <h2 id="two-step-heading">{a(|a| a.sec_two_step_heading)}{state}</h2>
                 {move || match stage.get() {
@@ -196,22 +226,7 @@ pub fn SecurityPage() -> impl IntoView {
                     {move || error.get().map(|e| view! { <p class="notice notice--error">{error_message(i18n.lang.get(), &e)}</p> })}
                 </div>
             </section>
-            <Show when=move || waiting.with(Option::is_some)>
-                <ReauthPrompt
-                    on_done=move || {
-                        if let Some(what) = waiting.get_untracked() {
-                            dispatch(what);
-                        }
-                        waiting.set(None);
-                    }
-                    on_cancel=move || {
-                        let back = waiting.get_untracked().map(Request::button);
-                        waiting.set(None);
-                        if let Some(id) = back {
-                            focus_id(id);
-                        }
-                    }/>
-            </Show>
+            <ReauthFor waiting=(two_step_waiting, passkey_waiting) passkey_origin/>
         </div>
     }
 }
@@ -234,7 +249,7 @@ fn OffPanel(pending: Signal<bool>, on_request: Callback<Request>) -> impl IntoVi
 }
 
 /// Two-step sign-in is on: since when, the recovery codes left, new ones, and "Turn off"
-/// (asked once more before it is done).
+/// (each of the last two asked once more before it is done: new codes void the old ones).
 #[component]
 fn OnPanel(
     view: SecurityView,
@@ -245,6 +260,7 @@ fn OnPanel(
     let since = view.two_step_since.unwrap_or_default();
     let left = view.recovery_codes_left;
     let confirming = RwSignal::new(false);
+    let renewing = RwSignal::new(false);
     let since_text = move || {
         let lang = i18n.lang.get();
         fill(
@@ -275,28 +291,47 @@ fn OnPanel(
         <p>{a(|a| a.sec_on_text)}</p>
         <p id="recovery-codes-left">{left_text}</p>
         {few_codes_left(left).then(|| view! { <p class="notice notice--warn">{a(|a| a.sec_codes_low)}</p> })}
-        <div class="button-row">
-            <button type="button" id="recovery-codes-new" class="button button--quiet" aria-describedby="recovery-codes-new-hint"
-                disabled=move || pending.get() on:click=move |_| on_request.run(Request::RenewCodes)>
-                {a(|a| a.sec_codes_new)}
-            </button>
-        </div>
-        <p class="hint" id="recovery-codes-new-hint">{a(|a| a.sec_codes_new_hint)}</p>
+        <Show when=move || renewing.get() fallback=move || view! {
+            <div class="button-row">
+                <button type="button" id="recovery-codes-new" class="button button--quiet" aria-describedby="recovery-codes-new-hint"
+                    disabled=move || pending.get()
+                    on:click=move |_| { confirming.set(false); renewing.set(true); }>
+                    {a(|a| a.sec_codes_new)}
+                </button>
+            </div>
+            <p class="hint" id="recovery-codes-new-hint">{a(|a| a.sec_codes_new_hint)}</p>
+        }>
+            <Confirm id="recovery-codes-new" title=a(|a| a.sec_codes_confirm_title) text=a(|a| a.sec_codes_confirm_text)
+                confirm=a(|a| a.sec_codes_confirm) danger=false pending
+                on_confirm=move || on_request.run(Request::RenewCodes)
+                on_cancel=move || { renewing.set(false); after_render(|| focus_id("recovery-codes-new")); }/>
+        </Show>
         <Show when=move || confirming.get() fallback=move || view! {
             <div class="button-row">
-                <button type="button" id="two-step-off" class="button button--quiet" on:click=move |_| confirming.set(true)>
+                <button type="button" id="two-step-off" class="button button--quiet"
+                    on:click=move |_| { renewing.set(false); confirming.set(true); }>
                     {a(|a| a.sec_turn_off)}
                 </button>
             </div>
         }>
-            <ConfirmTurnOff pending on_confirm=move || on_request.run(Request::TurnOff)
+            <Confirm id="two-step-off" title=a(|a| a.sec_off_confirm_title) text=a(|a| a.sec_off_confirm_text)
+                confirm=a(|a| a.sec_off_confirm) danger=true pending
+                on_confirm=move || on_request.run(Request::TurnOff)
                 on_cancel=move || { confirming.set(false); after_render(|| focus_id("two-step-off")); }/>
         </Show>
     }
 }
 
+/// "Really?", in place of the button `id` that asked, its heading focused: `{id}-confirm`
+/// does it, `{id}-cancel` (or Escape) closes it. The turning off's heading keeps its id.
 #[component]
-fn ConfirmTurnOff(
+fn Confirm(
+    id: &'static str,
+    title: Signal<&'static str>,
+    text: Signal<&'static str>,
+    confirm: Signal<&'static str>,
+    /// Whether it ends something (a red button).
+    danger: bool,
     pending: Signal<bool>,
     #[prop(into)] on_confirm: Callback<()>,
     #[prop(into)] on_cancel: Callback<()>,
@@ -308,18 +343,23 @@ fn ConfirmTurnOff(
             let _ = h.focus();
         }
     });
+    let title_id = if id == "two-step-off" {
+        "off-confirm-title".to_string()
+    } else {
+        format!("{id}-title")
+    };
     let a = move |key: Label| i18n.account(key);
     view! {
-        <div class="notice notice--warn confirm-off" role="group" aria-labelledby="off-confirm-title"
+        <div class="notice notice--warn confirm-off" role="group" aria-labelledby=title_id.clone()
             on:keydown=move |ev| if ev.key() == "Escape" { on_cancel.run(()) }>
-            <h3 id="off-confirm-title" tabindex="-1" node_ref=heading>{a(|a| a.sec_off_confirm_title)}</h3>
-            <p>{a(|a| a.sec_off_confirm_text)}</p>
+            <h3 id=title_id.clone() tabindex="-1" node_ref=heading>{title}</h3>
+            <p>{text}</p>
             <div class="button-row">
-                <button type="button" id="two-step-off-confirm" class="button button--danger"
+                <button type="button" id=format!("{id}-confirm") class=if danger { "button button--danger" } else { "button" }
                     disabled=move || pending.get() on:click=move |_| on_confirm.run(())>
-                    {a(|a| a.sec_off_confirm)}
+                    {confirm}
                 </button>
-                <button type="button" id="two-step-off-cancel" class="button button--quiet" on:click=move |_| on_cancel.run(())>
+                <button type="button" id=format!("{id}-cancel") class="button button--quiet" on:click=move |_| on_cancel.run(())>
                     {a(|a| a.cancel)}
                 </button>
             </div>

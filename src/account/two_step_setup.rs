@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use super::fields::{Field, FormAlert, SubmitButton};
 use super::form::{Control, Form};
-use crate::dom::copy_text;
+use crate::dom::{after_render, copy_text, focus_id};
 use crate::i18n::use_i18n;
 
 /// Modules of white around the code: the quiet zone scanners need (ISO/IEC 18004 asks for 4).
@@ -75,6 +75,7 @@ pub fn TwoStepSetupPanel(
             }
         }
     };
+    let uri = setup.uri.clone();
     let copied = RwSignal::new(None::<bool>);
     let key = key_to_copy(&setup.secret);
     let copy = move |_| {
@@ -88,11 +89,13 @@ pub fn TwoStepSetupPanel(
             .get()
             .map(|ok| if ok { a.copied } else { a.copy_failed })
     };
-    // The panel appears in place of "Turn on": its heading takes the focus.
+    // The panel appears in place of "Turn on": its heading takes the focus, once it is on
+    // the page (opened again after it was left, nothing that had the focus before keeps it).
     let heading = NodeRef::<leptos::html::H3>::new();
     Effect::new(move |_| {
         if let Some(h) = heading.get() {
             let _ = h.focus();
+            after_render(|| focus_id("setup-heading"));
         }
     });
     let form_level = form.alert();
@@ -105,6 +108,14 @@ pub fn TwoStepSetupPanel(
                 <li>
                     <p>{a(|a| a.setup_scan)}</p>
                     <QrImage qr=setup.qr label=a(|a| a.setup_qr_label)/>
+                    // On a phone the QR code cannot be scanned by the phone itself: the app
+                    // opens the `otpauth://` link instead.
+                    <p class="setup-open-app">
+                        <a id="two-step-open-app" class="button button--quiet" href=uri aria-describedby="two-step-open-app-hint">
+                            {a(|a| a.setup_open_app)}
+                        </a>
+                    </p>
+                    <p class="hint" id="two-step-open-app-hint">{a(|a| a.setup_open_app_hint)}</p>
                     <p>{a(|a| a.setup_key)}</p>
                     <div class="secret-row">
                         <code id="two-step-secret" class="secret">{setup.secret}</code>

@@ -92,10 +92,12 @@ pub enum SecurityEvent {
     SecondStepFailed,
     RecoveryCodeUsed,
     RecoveryCodesRenewed,
+    PasskeyAdded,
+    PasskeyRemoved,
 }
 
 impl SecurityEvent {
-    pub const ALL: [SecurityEvent; 15] = [
+    pub const ALL: [SecurityEvent; 17] = [
         SecurityEvent::SignIn,
         SecurityEvent::SignInFailed,
         SecurityEvent::EmailVerified,
@@ -111,6 +113,8 @@ impl SecurityEvent {
         SecurityEvent::SecondStepFailed,
         SecurityEvent::RecoveryCodeUsed,
         SecurityEvent::RecoveryCodesRenewed,
+        SecurityEvent::PasskeyAdded,
+        SecurityEvent::PasskeyRemoved,
     ];
 
     pub fn code(self) -> &'static str {
@@ -130,6 +134,8 @@ impl SecurityEvent {
             SecurityEvent::SecondStepFailed => "second_step_failed",
             SecurityEvent::RecoveryCodeUsed => "recovery_code_used",
             SecurityEvent::RecoveryCodesRenewed => "recovery_codes_renewed",
+            SecurityEvent::PasskeyAdded => "passkey_added",
+            SecurityEvent::PasskeyRemoved => "passkey_removed",
         }
     }
 

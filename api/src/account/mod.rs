@@ -4,6 +4,7 @@ pub mod activity;
 pub mod choices;
 pub mod commerce;
 pub mod data;
+pub mod passkeys;
 pub mod password;
 pub mod profile;
 pub mod rules;

@@ -161,6 +161,14 @@ pub struct SecurityView {
     /// Unused recovery codes (0 while two-step sign-in is off).
     #[serde(default)]
     pub recovery_codes_left: u32,
+    /// The account's passkeys, oldest first.
+    #[serde(default)]
+    pub passkeys: Vec<super::passkeys::PasskeyView>,
+    /// The address passkeys work at (`FK_PUBLIC_URL`'s origin; `http://localhost:…` when that
+    /// is a loopback IP address, which WebAuthn does not accept as a site's name). A page
+    /// opened elsewhere offers a link there instead of the browser's dialog.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub passkey_origin: String,
 }
 
 #[cfg(test)]

@@ -121,7 +121,7 @@ pub async fn gather(
         security_log: super::devices::security_log(&mut *conn, account.id, None, Detail::Whole)
             .await?,
         letters: crate::mail::letters_of(&mut *conn, account.id).await?,
-        sign_in: crate::auth::two_step::view(&mut *conn, account.id).await?,
+        sign_in: crate::auth::methods::view(&mut *conn, account.id).await?,
     })
 }
 

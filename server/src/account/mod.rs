@@ -45,6 +45,10 @@ pub async fn housekeeping(db: &Db, now: i64) -> Result<(), sqlx::Error> {
         .bind(now)
         .execute(db)
         .await?;
+    sqlx::query("DELETE FROM passkey_challenges WHERE expires_at <= $1")
+        .bind(now)
+        .execute(db)
+        .await?;
     // A setup of two-step sign-in never confirmed: its secret is of no use to anyone.
     sqlx::query("DELETE FROM two_step WHERE enabled_at IS NULL AND created_at < $1")
         .bind(now - 86_400)

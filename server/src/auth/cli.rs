@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::Subcommand;
 use fk_api::account::rules::Identifier;
 
-use super::two_step;
+use super::{changes, two_step};
 use crate::account::store::{self, Event};
 use crate::client::agent::DeviceKind;
 use crate::client::{Agent, Client};
@@ -99,7 +99,7 @@ async fn turn_off(state: &AppState, login: &str) -> Result<String, Refusal> {
             device: DeviceKind::Unknown,
         },
     };
-    two_step::record(
+    changes::record(
         state,
         &mut tx,
         &account,

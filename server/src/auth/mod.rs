@@ -1,8 +1,12 @@
 //! Proving who someone is: sign-in and out, sessions and their cookie, the password (hashing,
-//! checking, throttling), two-step sign-in, single-use links, and recovery. The pages about
+//! checking, throttling), two-step sign-in, passkeys, single-use links, and recovery. The pages about
 //! the account itself are `account/`.
+pub mod changes;
 pub mod cli;
 pub mod credentials;
+pub mod methods;
+pub mod passkey_sign_in;
+pub mod passkeys;
 pub mod password;
 pub mod qr;
 pub mod recovery;
@@ -28,6 +32,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(second_step::routes())
         .merge(recovery::routes())
         .merge(two_step::routes())
+        .merge(methods::routes())
+        .merge(passkeys::routes())
+        .merge(passkey_sign_in::routes())
 }
 
 /// A response that opens a session in this browser: `body` with the session cookie.

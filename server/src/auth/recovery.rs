@@ -134,7 +134,7 @@ async fn check_reset_link(
 #[utoipa::path(post, path = "/api/account/reset", tag = "account", request_body = ResetRequest,
     responses(
         (status = 200, description = "The password is changed, every other session ended, and the user signed in: `next` is `session`", body = SignInOutcome),
-        (status = 202, description = "The password is changed and every session ended; two-step sign-in is on, so `next` is `second_step`: the code goes to `/api/account/sign-in/second-step` from this browser within 5 minutes", body = SignInOutcome),
+        (status = 202, description = "Two-step sign-in is on, so `next` is `second_step`: the link is used up, and the new password takes effect (every session ending) only once the code goes to `/api/account/sign-in/second-step` from this browser within 5 minutes", body = SignInOutcome),
         (status = 404, description = "`link_invalid`: the link is unknown, used, expired, or was sent to an address the account has left", body = ApiError),
     ))]
 async fn reset(
@@ -168,41 +168,26 @@ async fn reset(
     let Some((_, email)) = tokens::redeem(&mut tx, &form.token, Purpose::Reset, now).await? else {
         return Err(link_invalid());
     };
-    store::set_password(&mut tx, account.id, &hash).await?;
-    store::mark_verified(&mut tx, account.id, &email, now).await?;
-    crate::account::holds::release(&mut tx, account.id).await?;
-    // Every other link (older resets, a pending change of address, an unconfirmed account's
-    // verification) is void: this one proved the address and set the password.
-    tokens::revoke_every(&mut tx, account.id, now).await?;
-    session::end_all(&mut tx, account.id).await?;
-    store::log(&mut tx, account.id, Event::PasswordChanged, &client, now).await?;
-    let mail = Mail::PasswordChanged {
-        first_name: &account.first_name,
-        when: &mail_time(now, account.lang),
-        others_ended: true,
-        recover_link: &state.link("/account/recover"),
-    };
-    state.mailer.queue_to(&mut tx, &account, &mail, now).await?;
-    // A reset proves the mailbox, not the second factor: with two-step sign-in on, the code
-    // (or a recovery code) is still asked before there is a session.
-    let second_step = if two_step::is_on(&mut tx, account.id).await? {
-        Some(second_step::ask(&state, &mut tx, account.id, false, now).await?)
-    } else {
-        None
-    };
-    let opened = match second_step {
-        Some(_) => None,
-        None => {
-            store::log(&mut tx, account.id, Event::SignIn, &client, now).await?;
-            Some(session::create(&mut tx, account.id, false, &client, now).await?)
-        }
-    };
+    // A reset proves the mailbox, not the second factor: with two-step sign-in on, the new
+    // password waits in the second step and nothing changes until the code (or a recovery
+    // code) is given. Whoever holds only the mailbox locks nobody out.
+    if two_step::is_on(&mut tx, account.id).await? {
+        let held = second_step::HeldReset {
+            password_hash: &hash,
+            email: &email,
+        };
+        let response =
+            second_step::ask(&state, &mut tx, account.id, false, Some(held), now).await?;
+        tx.commit().await?;
+        return Ok(response);
+    }
+    apply(&state, &mut tx, &account, &hash, &email, &client, now).await?;
+    store::log(&mut tx, account.id, Event::SignIn, &client, now).await?;
+    let opened = session::create(&mut tx, account.id, false, &client, now).await?;
     tx.commit().await?;
     throttle::clear(&mut *state.db.acquire().await?, &password_bucket(&account)).await?;
     state.mailer.wake();
-    let Some((token, session)) = opened else {
-        return Ok(second_step.expect("no session is opened only when a second step is asked"));
-    };
+    let (token, session) = opened;
     let account = account_of(&state, &session).await?;
     Ok(signed_in(
         &state,
@@ -211,4 +196,34 @@ async fn reset(
         false,
         SignInOutcome::Session(session.view(&account)),
     ))
+}
+
+/// What a reset does once every step of it is done: the new password (its hash), the address
+/// the link went to counted as confirmed, every other link and every session void, the log
+/// and a letter. Part of the caller's transaction; the caller wakes the mailer.
+pub async fn apply(
+    state: &AppState,
+    tx: &mut AnyConnection,
+    account: &Account,
+    password_hash: &str,
+    email: &str,
+    client: &Client,
+    now: i64,
+) -> Result<(), AppError> {
+    store::set_password(&mut *tx, account.id, password_hash).await?;
+    store::mark_verified(&mut *tx, account.id, email, now).await?;
+    crate::account::holds::release(&mut *tx, account.id).await?;
+    // Every other link (older resets, a pending change of address, an unconfirmed account's
+    // verification) is void: this one proved the address and set the password.
+    tokens::revoke_every(&mut *tx, account.id, now).await?;
+    session::end_all(&mut *tx, account.id).await?;
+    store::log(&mut *tx, account.id, Event::PasswordChanged, client, now).await?;
+    let mail = Mail::PasswordChanged {
+        first_name: &account.first_name,
+        when: &mail_time(now, account.lang),
+        others_ended: true,
+        recover_link: &state.link("/account/recover"),
+    };
+    state.mailer.queue_to(&mut *tx, account, &mail, now).await?;
+    Ok(())
 }

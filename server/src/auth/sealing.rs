@@ -68,6 +68,25 @@ impl SecretKey {
         }
     }
 
+    /// Refuses a key that does not open what is already sealed in the database: started with
+    /// another `FK_SECRET_KEY`, or with `secret.key` lost (a new one is then made), the server
+    /// would turn away every person with two-step sign-in at the code. Said at start instead,
+    /// so the operator restores the key (README).
+    pub async fn check_opens(&self, db: &crate::Db) -> Result<(), String> {
+        use sqlx::Row;
+        let row = sqlx::query("SELECT account_id, secret FROM two_step LIMIT 1")
+            .fetch_optional(db)
+            .await
+            .map_err(|e| format!("cannot read the sealed secrets: {e}"))?;
+        let Some(row) = row else { return Ok(()) };
+        let owner: i64 = row.try_get("account_id").map_err(|e| e.to_string())?;
+        let sealed: String = row.try_get("secret").map_err(|e| e.to_string())?;
+        match self.open(&sealed, owner) {
+            Some(_) => Ok(()),
+            None => Err("the secret key (FK_SECRET_KEY, or secret.key beside the SQLite file) is not the one that sealed the authenticator apps' secrets in this database: restore the key it was started with before (see the README); with another key nobody with two-step sign-in could sign in".into()),
+        }
+    }
+
     /// `plain` sealed for `owner`: base64 of a random nonce and the ciphertext.
     pub fn seal(&self, plain: &[u8], owner: i64) -> String {
         let mut nonce = [0u8; NONCE];

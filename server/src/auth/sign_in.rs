@@ -105,7 +105,8 @@ async fn sign_in(
     let now = state.clock.now();
     let mut tx = crate::db::begin_write(&state.db).await?;
     if two_step::is_on(&mut tx, account.id).await? {
-        let response = second_step::ask(&state, &mut tx, account.id, form.remember, now).await?;
+        let response =
+            second_step::ask(&state, &mut tx, account.id, form.remember, None, now).await?;
         tx.commit().await?;
         return Ok(response);
     }

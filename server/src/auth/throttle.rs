@@ -51,6 +51,8 @@ buckets! {
     ConsentIp => "consent-ip",
     /// Wrong codes of one account's authenticator app or recovery codes (its ID).
     SecondStepAccount => "second-step:account",
+    /// Passkey sign-ins begun from one client address (each holds a row for five minutes).
+    PasskeyIp => "passkey-ip",
     /// Wrong second steps from one client address.
     SecondStepIp => "second-step:ip",
 }
@@ -85,7 +87,8 @@ impl Bucket {
             | Bucket::RegisterIp
             | Bucket::VerifyMail
             | Bucket::ConsentIp
-            | Bucket::SecondStepIp => Vec::new(),
+            | Bucket::SecondStepIp
+            | Bucket::PasskeyIp => Vec::new(),
         }
     }
 }
@@ -96,6 +99,33 @@ pub async fn forget(db: &mut AnyConnection, person: &Person<'_>) -> Result<(), s
         clear(db, &bucket).await?;
     }
     Ok(())
+}
+
+/// Holds the account's row until the transaction ends, so that attempts at one account are
+/// counted, checked and recorded one at a time: requests sent all at once cannot each pass a
+/// count read before any of them was recorded. (SQLite's write transaction, `BEGIN
+/// IMMEDIATE`, already holds the whole database.)
+pub async fn hold_account(tx: &mut AnyConnection, account_id: i64) -> Result<(), sqlx::Error> {
+    if tx.backend_name() == "PostgreSQL" {
+        sqlx::query("SELECT id FROM accounts WHERE id = $1 FOR UPDATE")
+            .bind(account_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// [`enforce`] inside the caller's transaction, after [`hold_account`].
+pub async fn enforce_in(
+    tx: &mut AnyConnection,
+    bucket: &str,
+    now: i64,
+    windows: &[Window],
+    backoff: Option<Backoff>,
+) -> Result<(), AppError> {
+    check(tx, bucket, now, windows, backoff)
+        .await?
+        .map_err(AppError::too_many)
 }
 
 /// Refuses with 429 (and when to come back) while `bucket` is over a limit.

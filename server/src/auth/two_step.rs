@@ -8,22 +8,22 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use fk_api::account::two_step::{
-    parse_code, show_recovery_code, RecoveryCodes, SecurityView, TwoStepEnableRequest,
-    TwoStepSetup, CODE_DIGITS, CODE_STEP, RECOVERY_ALPHABET, RECOVERY_CODES, RECOVERY_CODE_CHARS,
+    parse_code, show_recovery_code, RecoveryCodes, TwoStepEnableRequest, TwoStepSetup, CODE_DIGITS,
+    CODE_STEP, RECOVERY_ALPHABET, RECOVERY_CODES, RECOVERY_CODE_CHARS,
 };
 use fk_api::{ApiError, ErrorCode};
 use sqlx::{AnyConnection, Row};
 use totp_rs::{Algorithm, TOTP};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use super::changes;
 use super::session::CurrentAccount;
 use super::throttle::{self, window, Backoff, Bucket, Window};
 use super::tokens;
-use crate::account::store::{self, Account, Event};
+use crate::account::store::{Account, Event};
 use crate::client::Client;
-use crate::clock::{mail_time, rfc3339};
 use crate::error::AppError;
-use crate::mail::{Mail, SecurityChange};
+use crate::mail::SecurityChange;
 use crate::request::ApiJson;
 use crate::AppState;
 
@@ -33,8 +33,9 @@ const SECRET_BYTES: usize = 20;
 const ISSUER: &str = "ForteKassa";
 /// Wrong codes per account (at sign-in and when turning it on): like passwords, 5 free in 15
 /// minutes, then a growing wait up to 15 minutes between attempts; never more than 100 in an
-/// hour. The counts are read before a code is checked, so requests sent all at once can pass
-/// the check together: counting inside the write is still to come.
+/// hour. The counts are read, the code checked and a wrong one counted in one transaction
+/// that holds the account (`throttle::hold_account`), so requests sent all at once are
+/// counted one after another.
 pub const CODE_BACKOFF: Backoff = Backoff {
     seconds: 900,
     free: 5,
@@ -45,7 +46,6 @@ pub const CODE_ACCOUNT: [Window; 1] = [window(3600, 100)];
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(security))
         .routes(routes!(setup))
         .routes(routes!(enable))
         .routes(routes!(disable))
@@ -281,8 +281,11 @@ pub fn recovery_code_wrong() -> AppError {
     )
 }
 
-/// What the account's page of sign-in methods shows.
-pub async fn view(conn: &mut AnyConnection, account_id: i64) -> Result<SecurityView, sqlx::Error> {
+/// Since when two-step sign-in is on (none: off), and how many recovery codes are left.
+pub async fn status(
+    conn: &mut AnyConnection,
+    account_id: i64,
+) -> Result<(Option<i64>, u32), sqlx::Error> {
     let row = sqlx::query("SELECT enabled_at FROM two_step WHERE account_id = $1")
         .bind(account_id)
         .fetch_optional(&mut *conn)
@@ -291,45 +294,11 @@ pub async fn view(conn: &mut AnyConnection, account_id: i64) -> Result<SecurityV
         Some(row) => row.try_get("enabled_at")?,
         None => None,
     };
-    Ok(SecurityView {
-        two_step_since: since.map(rfc3339),
-        recovery_codes_left: if since.is_some() {
-            recovery_codes_left(conn, account_id).await?
-        } else {
-            0
-        },
-    })
-}
-
-/// Logs `event`, and tells the owner by e-mail what changed: part of the caller's transaction.
-pub async fn record(
-    state: &AppState,
-    tx: &mut AnyConnection,
-    account: &Account,
-    event: Event,
-    change: SecurityChange,
-    client: &Client,
-    now: i64,
-) -> Result<(), AppError> {
-    store::log(&mut *tx, account.id, event, client, now).await?;
-    let mail = Mail::SignInSecurity {
-        first_name: &account.first_name,
-        change,
-        when: &mail_time(now, account.lang),
-        recover_link: &state.link("/account/recover"),
+    let left = match since {
+        Some(_) => recovery_codes_left(conn, account_id).await?,
+        None => 0,
     };
-    state.mailer.queue_to(tx, account, &mail, now).await?;
-    Ok(())
-}
-
-#[utoipa::path(get, path = "/api/account/security", tag = "account", security(("session" = [])),
-    responses((status = 200, description = "How the account is signed into besides the password", body = SecurityView)))]
-async fn security(
-    State(state): State<AppState>,
-    current: CurrentAccount,
-) -> Result<Json<SecurityView>, AppError> {
-    let mut conn = state.db.acquire().await?;
-    Ok(Json(view(&mut conn, current.account.id).await?))
+    Ok((since, left))
 }
 
 /// A new secret for the authenticator app, replacing a setup not confirmed yet. Nothing
@@ -350,10 +319,11 @@ async fn setup(
     getrandom::getrandom(&mut secret).expect("the operating system's random source works");
     let totp = authenticator(secret.clone(), &account.login);
     let mut tx = crate::db::begin_write(&state.db).await?;
+    throttle::hold_account(&mut tx, account.id).await?;
     if is_on(&mut tx, account.id).await? {
         return Err(two_step_on());
     }
-    sqlx::query("DELETE FROM two_step WHERE account_id = $1")
+    sqlx::query("DELETE FROM two_step WHERE account_id = $1 AND enabled_at IS NULL")
         .bind(account.id)
         .execute(&mut *tx)
         .await?;
@@ -407,8 +377,9 @@ async fn enable(
     // confirms has the secret it showed. Someone who takes longer than ten minutes to install
     // an app must not have to start over with a new secret.
     let bucket = code_bucket(account.id);
-    throttle::enforce(&state, &bucket, &CODE_ACCOUNT, Some(CODE_BACKOFF)).await?;
     let mut tx = crate::db::begin_write(&state.db).await?;
+    throttle::hold_account(&mut tx, account.id).await?;
+    throttle::enforce_in(&mut tx, &bucket, now, &CODE_ACCOUNT, Some(CODE_BACKOFF)).await?;
     let app = app_of(&state, &mut tx, account.id)
         .await?
         .ok_or_else(two_step_off)?;
@@ -416,18 +387,22 @@ async fn enable(
         return Err(two_step_on());
     }
     let Some(step) = matching_step(&app.secret, &code, now, app.last_step) else {
-        drop(tx);
-        throttle::record(&mut *state.db.acquire().await?, &bucket, now).await?;
+        throttle::record(&mut tx, &bucket, now).await?;
+        tx.commit().await?;
         return Err(code_wrong());
     };
-    sqlx::query("UPDATE two_step SET enabled_at = $1, last_step = $2 WHERE account_id = $3")
+    // Only a setup still waiting is turned on: never one made anew meanwhile elsewhere.
+    let turned_on = sqlx::query("UPDATE two_step SET enabled_at = $1, last_step = $2 WHERE account_id = $3 AND enabled_at IS NULL")
         .bind(now)
         .bind(step)
         .bind(account.id)
         .execute(&mut *tx)
         .await?;
+    if turned_on.rows_affected() != 1 {
+        return Err(two_step_on());
+    }
     let codes = new_recovery_codes(&mut tx, account.id).await?;
-    record(
+    changes::record(
         &state,
         &mut tx,
         &account,
@@ -462,7 +437,7 @@ async fn disable(
         return Err(two_step_off());
     }
     erase(&mut tx, account.id).await?;
-    record(
+    changes::record(
         &state,
         &mut tx,
         &account,
@@ -512,7 +487,7 @@ async fn renew_recovery_codes(
     }
     let codes = new_recovery_codes(&mut tx, account.id).await?;
     let change = SecurityChange::RecoveryCodesRenewed;
-    record(
+    changes::record(
         &state,
         &mut tx,
         &account,
@@ -537,7 +512,7 @@ pub async fn record_recovery_code_used(
     now: i64,
 ) -> Result<(), AppError> {
     let change = SecurityChange::RecoveryCodeUsed { left };
-    record(
+    changes::record(
         state,
         tx,
         account,

@@ -267,14 +267,28 @@ pub(super) fn compose<'a>(mail: &Mail<'a>, lang: Lang) -> Letter<'a> {
                 SecurityChange::RecoveryCodesRenewed => {
                     (t.recovery_renewed_subject, t.recovery_renewed_intro)
                 }
+                SecurityChange::SecondStepFailed => {
+                    (t.second_step_failed_subject, t.second_step_failed_intro)
+                }
+                SecurityChange::PasskeyAdded { .. } => {
+                    (t.passkey_added_subject, t.passkey_added_intro)
+                }
+                SecurityChange::PasskeyRemoved { .. } => {
+                    (t.passkey_removed_subject, t.passkey_removed_intro)
+                }
             };
-            let left = match change {
-                SecurityChange::RecoveryCodeUsed { left } => Some(left.to_string()),
+            let fact = match change {
+                SecurityChange::RecoveryCodeUsed { left } => {
+                    Some((t.recovery_left_label, left.to_string()))
+                }
+                SecurityChange::PasskeyAdded { name } | SecurityChange::PasskeyRemoved { name } => {
+                    Some((t.passkey_name_label, name.to_string()))
+                }
                 _ => None,
             };
             let mut rows = vec![(t.changed_when_label, when)];
-            if let Some(left) = &left {
-                rows.push((t.recovery_left_label, left.as_str()));
+            if let Some((label, value)) = &fact {
+                rows.push((*label, value.as_str()));
             }
             Letter {
                 subject,

@@ -103,7 +103,7 @@ pub enum Mail<'a> {
     /// `recover_link`.
     SignInSecurity {
         first_name: &'a str,
-        change: SecurityChange,
+        change: SecurityChange<'a>,
         when: &'a str,
         recover_link: &'a str,
     },
@@ -121,7 +121,7 @@ pub enum Mail<'a> {
 
 /// What a [`Mail::SignInSecurity`] letter tells.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SecurityChange {
+pub enum SecurityChange<'a> {
     TwoStepOn,
     TwoStepOff,
     /// A recovery code was used to sign in; `left` remain.
@@ -129,6 +129,16 @@ pub enum SecurityChange {
         left: u32,
     },
     RecoveryCodesRenewed,
+    /// The right password, then a wrong code: whoever gave it knows the password.
+    SecondStepFailed,
+    /// A passkey of this name was added.
+    PasskeyAdded {
+        name: &'a str,
+    },
+    /// A passkey of this name was removed.
+    PasskeyRemoved {
+        name: &'a str,
+    },
 }
 
 /// Escapes text for HTML element content and quoted attribute values (the no-JS policy's

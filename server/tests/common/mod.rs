@@ -10,6 +10,7 @@ use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 pub mod account;
+pub mod passkey;
 
 pub struct TestApp {
     pub dir: tempfile::TempDir,

@@ -154,6 +154,14 @@ impl Server {
         format!("http://{}{path}", self.addr)
     }
 
+    /// The same address by name, `http://localhost:PORT{path}`: where passkeys work on a
+    /// server whose public URL is its loopback address (WebAuthn takes no IP address as a
+    /// site's name, so the server names it `localhost`).
+    pub fn localhost_url(&self, path: &str) -> String {
+        let port = self.addr.rsplit(':').next().expect("host:port");
+        format!("http://localhost:{port}{path}")
+    }
+
     /// Runs an operator command of the same binary against the same database.
     pub async fn cli(&self, args: &[&str]) -> std::process::Output {
         Command::new(env_path("FK_SERVER_BIN"))
@@ -412,8 +420,17 @@ pub async fn try_http(
     let broken =
         |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_string());
     let mut stream = tokio::net::TcpStream::connect(addr).await?;
-    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
-    for (k, v) in headers {
+    // A `Host` given is sent instead of the address's: what a proxy in front of several
+    // instances passes on from the browser.
+    let host = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("host"))
+        .map_or(addr, |(_, v)| *v);
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+    for (k, v) in headers
+        .iter()
+        .filter(|(k, _)| !k.eq_ignore_ascii_case("host"))
+    {
         request.push_str(&format!("{k}: {v}\r\n"));
     }
     if !body.is_empty() {
@@ -940,4 +957,343 @@ pub async fn signed_up(server: &Server, login: &str, email: &str) -> String {
     .await;
     assert_eq!(status, 200);
     session_cookie(&head)
+}
+
+/// A virtual authenticator in a [`Browser`], through chromedriver's implementation of the W3C
+/// WebDriver extension "Virtual Authenticators": a platform authenticator (CTAP2, internal)
+/// that keeps discoverable credentials, verifies its user and consents to every request, so
+/// each WebAuthn request of the page is answered at once, as if the person had touched the
+/// fingerprint reader. With no credential for the site, a sign-in is refused at once
+/// (`NotAllowedError`), as when the person closes the browser's dialog.
+pub struct VirtualAuthenticator {
+    driver: String,
+    session: String,
+    pub id: String,
+}
+
+impl Browser {
+    pub async fn add_virtual_authenticator(&self) -> VirtualAuthenticator {
+        let session = self
+            .client
+            .session_id()
+            .await
+            .expect("the WebDriver session id")
+            .expect("a WebDriver session");
+        let options = json!({
+            "protocol": "ctap2", "transport": "internal", "hasResidentKey": true,
+            "hasUserVerification": true, "isUserConsenting": true, "isUserVerified": true
+        });
+        let path = format!("/session/{session}/webauthn/authenticator");
+        let (status, answer) =
+            driver_request(&self.driver_addr, "POST", &path, Some(&options)).await;
+        assert_eq!(status, 200, "POST {path}: {answer}");
+        VirtualAuthenticator {
+            driver: self.driver_addr.clone(),
+            session,
+            id: answer["value"]
+                .as_str()
+                .expect("an authenticator id")
+                .to_string(),
+        }
+    }
+}
+
+impl Browser {
+    /// From the next page on, every page keeps a record of its WebAuthn requests in
+    /// `window.fkWebauthn`: `{ kind: 'get' | 'create', mediation, outcome }`, the outcome
+    /// (`resolved`, or `rejected: ` and the error's name) once the request has settled. A test
+    /// reads it to know that a request it cannot see (the login field's quiet one) has been
+    /// made and is over. Installed through the DevTools protocol, so no page script is changed
+    /// and the page's CSP does not apply.
+    pub async fn watch_webauthn(&self) {
+        let source = "(() => {
+            const container = navigator.credentials;
+            if (!container) return;
+            window.fkWebauthn = [];
+            for (const kind of ['get', 'create']) {
+                const original = container[kind].bind(container);
+                container[kind] = options => {
+                    const record = { kind, mediation: (options && options.mediation) || 'optional', outcome: null };
+                    window.fkWebauthn.push(record);
+                    const answer = original(options);
+                    answer.then(() => { record.outcome = 'resolved'; }, e => { record.outcome = 'rejected: ' + e.name; });
+                    return answer;
+                };
+            }
+        })();";
+        let session = self
+            .client
+            .session_id()
+            .await
+            .expect("the WebDriver session id")
+            .expect("a WebDriver session");
+        let path = format!("/session/{session}/goog/cdp/execute");
+        let command = json!({
+            "cmd": "Page.addScriptToEvaluateOnNewDocument",
+            "params": { "source": source }
+        });
+        let (status, answer) =
+            driver_request(&self.driver_addr, "POST", &path, Some(&command)).await;
+        assert_eq!(status, 200, "POST {path}: {answer}");
+    }
+}
+
+impl VirtualAuthenticator {
+    async fn call(&self, method: &str, tail: &str, body: Option<&Value>) -> Value {
+        let path = format!(
+            "/session/{}/webauthn/authenticator/{}{tail}",
+            self.session, self.id
+        );
+        let (status, answer) = driver_request(&self.driver, method, &path, body).await;
+        assert_eq!(status, 200, "{method} {path}: {answer}");
+        answer["value"].clone()
+    }
+
+    /// The credentials it holds: `credentialId`, `rpId`, `userHandle` (base64url),
+    /// `isResidentCredential`, `signCount`, `privateKey`…
+    pub async fn credentials(&self) -> Vec<Value> {
+        self.call("GET", "/credentials", None)
+            .await
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Takes its credentials away (for [`VirtualAuthenticator::put_back`]): the device is out
+    /// of reach. The browser then answers a quiet request (the login field's suggestions) at
+    /// once with nothing instead of picking the passkey itself, as automation otherwise does,
+    /// so a test can sign in with the password, or press "Sign in with a passkey", by choice.
+    pub async fn take_away(&self) -> Vec<Value> {
+        let held = self.credentials().await;
+        self.call("DELETE", "/credentials", None).await;
+        held
+    }
+
+    /// Gives back credentials [`VirtualAuthenticator::take_away`] took (their keys and counters
+    /// as they were).
+    pub async fn put_back(&self, credentials: &[Value]) {
+        for credential in credentials {
+            let fields = [
+                "credentialId",
+                "isResidentCredential",
+                "rpId",
+                "privateKey",
+                "userHandle",
+                "signCount",
+            ];
+            let kept: serde_json::Map<String, Value> = fields
+                .iter()
+                .filter_map(|f| Some((f.to_string(), credential.get(*f)?.clone())))
+                .collect();
+            self.call("POST", "/credential", Some(&Value::Object(kept)))
+                .await;
+        }
+    }
+}
+
+/// A request to chromedriver's own endpoints (its WebDriver extensions), as plain HTTP:
+/// fantoccini's `issue_cmd` wants types of the `url` and `http` crates, which this crate does
+/// not depend on. The answer is read up to its `Content-Length`: chromedriver says
+/// `Connection: close` but keeps the socket open.
+pub async fn driver_request(
+    addr: &str,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> (u16, Value) {
+    let exchange = async {
+        let body = body.map(Value::to_string).unwrap_or_default();
+        let mut stream = tokio::net::TcpStream::connect(addr).await?;
+        let request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        stream.write_all(request.as_bytes()).await?;
+        let mut raw = Vec::new();
+        let mut chunk = [0u8; 8192];
+        loop {
+            if let Some(end) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&raw[..end]).to_ascii_lowercase();
+                let length: usize = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .and_then(|v| v.trim().parse().ok())
+                    .unwrap_or(0);
+                if raw.len() >= end + 4 + length {
+                    let status = head
+                        .split_whitespace()
+                        .nth(1)
+                        .and_then(|s| s.parse().ok())
+                        .unwrap_or(0);
+                    let answer = serde_json::from_slice(&raw[end + 4..end + 4 + length])
+                        .unwrap_or(Value::Null);
+                    return Ok::<_, std::io::Error>((status, answer));
+                }
+            }
+            let n = stream.read(&mut chunk).await?;
+            if n == 0 {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    "chromedriver closed the connection mid-answer",
+                ));
+            }
+            raw.extend_from_slice(&chunk[..n]);
+        }
+    };
+    tokio::time::timeout(WAIT, exchange)
+        .await
+        .unwrap_or_else(|_| panic!("{method} {path}: no answer from chromedriver"))
+        .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+}
+
+/// The authenticator app of two-step sign-in: RFC 6238 codes of the key a page showed, and the
+/// last time step whose code the server has taken (it takes each step's code once, and one
+/// step either side of now).
+pub struct TotpApp {
+    totp: totp_rs::TOTP,
+    used_step: u64,
+}
+
+impl TotpApp {
+    pub fn from_key(key: &str) -> TotpApp {
+        let key: String = key.chars().filter(|c| !c.is_whitespace()).collect();
+        let secret = totp_rs::Secret::Encoded(key)
+            .to_bytes()
+            .expect("the key is base32");
+        let rfc = totp_rs::Rfc6238::with_defaults(secret).expect("SHA-1, 6 digits, 30 s");
+        TotpApp {
+            totp: totp_rs::TOTP::from_rfc6238(rfc).expect("a valid key"),
+            used_step: 0,
+        }
+    }
+
+    pub fn now_step() -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            / 30
+    }
+
+    /// A code the server has not seen yet: this step's, or the next one's when this one's was
+    /// used (as a real app shows it half a minute later); waits when both were.
+    pub async fn fresh_code(&mut self) -> (u64, String) {
+        while self.used_step > TotpApp::now_step() {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+        let step = TotpApp::now_step().max(self.used_step + 1);
+        self.used_step = step;
+        (step, self.totp.generate(step * 30))
+    }
+}
+
+/// What a person does on a page of the app, and what a test then checks, as free functions of
+/// a [`Browser`]: each waits for what it needs, and when it never comes, says what the page
+/// shows instead.
+pub mod ui {
+    use fantoccini::elements::Element;
+    use fantoccini::Locator;
+    use serde_json::Value;
+
+    use super::keys::TAB;
+    use super::{wait_for, Browser};
+
+    pub async fn no_axe_violations(b: &Browser, page: &str) {
+        let violations = b.axe().await;
+        assert!(violations.is_empty(), "axe-core on {page}: {violations:#?}");
+    }
+
+    /// Replaces the text of the field `css`.
+    pub async fn fill(b: &Browser, css: &str, text: &str) {
+        b.ready().await;
+        let field = exists(b, css).await;
+        field.clear().await.unwrap();
+        field.send_keys(text).await.unwrap();
+    }
+
+    /// The element `css` once it exists; what the page shows when it never does.
+    pub async fn exists(b: &Browser, css: &str) -> Element {
+        let found = wait_for(|| async { b.client.find(Locator::Css(css)).await.ok() }).await;
+        match found {
+            Some(el) => el,
+            None => {
+                let main = b
+                    .js("return document.querySelector('main')?.innerText")
+                    .await;
+                panic!("no {css} on the page: {main}");
+            }
+        }
+    }
+
+    pub async fn click(b: &Browser, css: &str) {
+        b.ready().await;
+        exists(b, css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    /// Waits until the element with `id` has the focus.
+    pub async fn focused(b: &Browser, id: &str) {
+        let here = || async {
+            b.js("const e = document.activeElement; return e ? e.id || e.outerHTML.slice(0, 80) : ''")
+                .await
+        };
+        let found =
+            wait_for(|| async { (here().await == Value::String(id.into())).then_some(()) }).await;
+        if found.is_none() {
+            let main = b
+                .js("return document.querySelector('main')?.innerText")
+                .await;
+            panic!(
+                "#{id} never had the focus; {:?} has it; the page: {main}",
+                here().await
+            );
+        }
+    }
+
+    /// Presses Tab until the element with `id` has the focus, as a keyboard user would.
+    pub async fn tab_to(b: &Browser, id: &str) {
+        for _ in 0..80 {
+            let here = b
+                .js("return document.activeElement ? document.activeElement.id : ''")
+                .await;
+            if here == Value::String(id.into()) {
+                return;
+            }
+            b.press(TAB, false).await;
+        }
+        panic!("Tab never reached #{id}");
+    }
+
+    /// Types into whatever has the keyboard focus.
+    pub async fn typed(b: &Browser, text: &str) {
+        b.client
+            .active_element()
+            .await
+            .unwrap()
+            .send_keys(text)
+            .await
+            .unwrap();
+    }
+
+    /// A call to the API from the page, as the SPA makes it (same origin, the session cookie).
+    pub async fn api(b: &Browser, method: &str, path: &str, body: Value) -> (u16, Value) {
+        let script = "const [method, path, body, done] = arguments;
+            fetch(path, { method, headers: { 'content-type': 'application/json' }, body: method === 'GET' ? undefined : body })
+                .then(async r => done([r.status, await r.text()]))
+                .catch(e => done([0, String(e)]));";
+        let reply = b
+            .client
+            .execute_async(
+                script,
+                vec![method.into(), path.into(), body.to_string().into()],
+            )
+            .await
+            .expect("fetch");
+        let status = reply[0].as_u64().unwrap_or_default() as u16;
+        let text = reply[1].as_str().unwrap_or_default();
+        (status, serde_json::from_str(text).unwrap_or(Value::Null))
+    }
 }

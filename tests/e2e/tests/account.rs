@@ -1,17 +1,11 @@
 //! The personal section end to end: the release server writing real e-mails into its outbox,
 //! the release SPA, headless Chromium. Every link a user would click comes from an e-mail.
 use fk_e2e::keys::{ENTER, SPACE, TAB};
+use fk_e2e::ui::{fill, no_axe_violations, typed};
 use fk_e2e::{http_get, Browser, Server};
 
 const PASSWORD: &str = "тёплый ветер над степью";
 const NEW_PASSWORD: &str = "совсем другой пароль 2026";
-
-async fn fill(b: &Browser, css: &str, text: &str) {
-    b.ready().await;
-    let field = b.find(css).await;
-    field.clear().await.unwrap();
-    field.send_keys(text).await.unwrap();
-}
 
 async fn submit(b: &Browser) {
     b.ready().await;
@@ -40,22 +34,6 @@ async fn session_status(server: &Server, token: &str) -> u16 {
     )
     .await
     .0
-}
-
-/// Types into whatever has the keyboard focus.
-async fn typed(b: &Browser, text: &str) {
-    b.client
-        .active_element()
-        .await
-        .unwrap()
-        .send_keys(text)
-        .await
-        .unwrap();
-}
-
-async fn no_axe_violations(b: &Browser, page: &str) {
-    let violations = b.axe().await;
-    assert!(violations.is_empty(), "axe-core on {page}: {violations:#?}");
 }
 
 async fn sign_in(b: &Browser, login: &str, password: &str) {

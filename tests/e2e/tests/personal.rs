@@ -1,50 +1,11 @@
 //! The personal section's pages end to end (issue 5): the release server and SPA, headless
 //! Chromium, real e-mails in the outbox, the operator CLI for orders, promotions, newsletters
 //! and policy editions. Every page is also checked with axe-core.
+use fk_e2e::ui::{api, click, fill, no_axe_violations};
 use fk_e2e::{Browser, Server};
 use serde_json::Value;
 
 const PASSWORD: &str = "тёплый ветер над степью";
-
-async fn no_axe_violations(b: &Browser, page: &str) {
-    let violations = b.axe().await;
-    assert!(violations.is_empty(), "axe-core on {page}: {violations:#?}");
-}
-
-async fn fill(b: &Browser, css: &str, text: &str) {
-    b.ready().await;
-    let field = b.find(css).await;
-    field.clear().await.unwrap();
-    field.send_keys(text).await.unwrap();
-}
-
-async fn click(b: &Browser, css: &str) {
-    b.ready().await;
-    b.find(css)
-        .await
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
-}
-
-/// A call to the API from the page, as the SPA makes it (same origin, the session cookie).
-async fn api(b: &Browser, method: &str, path: &str, body: Value) -> (u16, Value) {
-    let script = "const [method, path, body, done] = arguments;
-        fetch(path, { method, headers: { 'content-type': 'application/json' }, body: method === 'GET' ? undefined : body })
-            .then(async r => done([r.status, await r.text()]))
-            .catch(e => done([0, String(e)]));";
-    let reply = b
-        .client
-        .execute_async(
-            script,
-            vec![method.into(), path.into(), body.to_string().into()],
-        )
-        .await
-        .expect("fetch");
-    let status = reply[0].as_u64().unwrap_or_default() as u16;
-    let text = reply[1].as_str().unwrap_or_default();
-    (status, serde_json::from_str(text).unwrap_or(Value::Null))
-}
 
 /// Registers through the API and opens the verification link from the e-mail, which signs
 /// this browser in. The cookie banner is answered first, as a returning visitor has.

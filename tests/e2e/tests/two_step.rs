@@ -4,154 +4,14 @@
 //! used twice refused, a used recovery code refused, a lost second step sent back to the
 //! password, a password reset that still asks for the code, new recovery codes, and turning it
 //! off. The security page and the second step are checked with axe-core.
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use fk_e2e::keys::{BACKSPACE, ENTER, TAB};
-use fk_e2e::{Browser, Server};
+use fk_e2e::ui::{api, click, fill, focused, no_axe_violations, tab_to, typed};
+use fk_e2e::{Browser, Server, TotpApp as App};
 use serde_json::Value;
-use totp_rs::{Rfc6238, Secret, TOTP};
 
 const PASSWORD: &str = "тёплый ветер над степью";
 const NEW_PASSWORD: &str = "совсем другой пароль 2026";
 const EMAIL: &str = "aigerim@example.kz";
-
-/// The authenticator app: the key from the page, and the last time step whose code the server
-/// has taken (it takes each step's code once, and one step either side of now).
-struct App {
-    totp: TOTP,
-    used_step: u64,
-}
-
-impl App {
-    fn from_key(key: &str) -> App {
-        let key: String = key.chars().filter(|c| !c.is_whitespace()).collect();
-        let secret = Secret::Encoded(key).to_bytes().expect("the key is base32");
-        let rfc = Rfc6238::with_defaults(secret).expect("SHA-1, 6 digits, 30 s");
-        App {
-            totp: TOTP::from_rfc6238(rfc).expect("a valid key"),
-            used_step: 0,
-        }
-    }
-
-    fn now_step() -> u64 {
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_secs()
-            / 30
-    }
-
-    /// A code the server has not seen yet: this step's, or the next one's when this one's was
-    /// used (as a real app shows it half a minute later); waits when both were.
-    async fn fresh_code(&mut self) -> (u64, String) {
-        while self.used_step > App::now_step() {
-            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-        }
-        let step = App::now_step().max(self.used_step + 1);
-        self.used_step = step;
-        (step, self.totp.generate(step * 30))
-    }
-}
-
-async fn no_axe_violations(b: &Browser, page: &str) {
-    let violations = b.axe().await;
-    assert!(violations.is_empty(), "axe-core on {page}: {violations:#?}");
-}
-
-async fn fill(b: &Browser, css: &str, text: &str) {
-    b.ready().await;
-    let field = exists(b, css).await;
-    field.clear().await.unwrap();
-    field.send_keys(text).await.unwrap();
-}
-
-/// The element `css` once it exists; what the page shows when it never does.
-async fn exists(b: &Browser, css: &str) -> fantoccini::elements::Element {
-    let found =
-        fk_e2e::wait_for(|| async { b.client.find(fantoccini::Locator::Css(css)).await.ok() })
-            .await;
-    match found {
-        Some(el) => el,
-        None => {
-            let main = b
-                .js("return document.querySelector('main').innerText")
-                .await;
-            panic!("no {css} on the page: {main}");
-        }
-    }
-}
-
-async fn click(b: &Browser, css: &str) {
-    b.ready().await;
-    exists(b, css)
-        .await
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
-}
-
-async fn focused(b: &Browser, id: &str) {
-    let here = || async {
-        b.js("const e = document.activeElement; return e ? e.id || e.outerHTML.slice(0, 80) : ''")
-            .await
-    };
-    let found =
-        fk_e2e::wait_for(|| async { (here().await == Value::String(id.into())).then_some(()) })
-            .await;
-    if found.is_none() {
-        let main = b
-            .js("return document.querySelector('main').innerText")
-            .await;
-        panic!(
-            "#{id} never had the focus; {:?} has it; the page: {main}",
-            here().await
-        );
-    }
-}
-
-/// Presses Tab until the element with `id` has the focus, as a keyboard user would.
-async fn tab_to(b: &Browser, id: &str) {
-    for _ in 0..80 {
-        let here = b
-            .js("return document.activeElement ? document.activeElement.id : ''")
-            .await;
-        if here == Value::String(id.into()) {
-            return;
-        }
-        b.press(TAB, false).await;
-    }
-    panic!("Tab never reached #{id}");
-}
-
-/// Types into whatever has the keyboard focus.
-async fn typed(b: &Browser, text: &str) {
-    b.client
-        .active_element()
-        .await
-        .unwrap()
-        .send_keys(text)
-        .await
-        .unwrap();
-}
-
-/// A call to the API from the page, as the SPA makes it (same origin, the session cookie).
-async fn api(b: &Browser, method: &str, path: &str, body: Value) -> (u16, Value) {
-    let script = "const [method, path, body, done] = arguments;
-        fetch(path, { method, headers: { 'content-type': 'application/json' }, body: method === 'GET' ? undefined : body })
-            .then(async r => done([r.status, await r.text()]))
-            .catch(e => done([0, String(e)]));";
-    let reply = b
-        .client
-        .execute_async(
-            script,
-            vec![method.into(), path.into(), body.to_string().into()],
-        )
-        .await
-        .expect("fetch");
-    let status = reply[0].as_u64().unwrap_or_default() as u16;
-    let text = reply[1].as_str().unwrap_or_default();
-    (status, serde_json::from_str(text).unwrap_or(Value::Null))
-}
 
 /// Registers through the API and opens the verification link, which signs this browser in.
 async fn signed_up(server: &Server, b: &Browser) {
@@ -241,7 +101,7 @@ async fn two_step_sign_in() {
     no_axe_violations(&b, "/account/security, off").await;
 
     // Turned on with the keyboard alone: Tab to "Turn on", Enter; the panel's heading takes
-    // the focus; Tab past "Copy the key" to the code; the code; Enter.
+    // the focus; Tab past "Open in the app" and "Copy the key" to the code; the code; Enter.
     tab_to(&b, "two-step-on").await;
     b.press(ENTER, false).await;
     focused(&b, "setup-heading").await;
@@ -261,6 +121,17 @@ async fn two_step_sign_in() {
     no_axe_violations(&b, "/account/security, setting up").await;
     let key = b.find("#two-step-secret").await.text().await.unwrap();
     let mut app = App::from_key(&key);
+    // On a phone the link opens the authenticator app with the key filled in.
+    let link = b
+        .find("#two-step-open-app")
+        .await
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(link.starts_with("otpauth://totp/ForteKassa:"), "{link}");
+    b.press(TAB, false).await;
+    focused(&b, "two-step-open-app").await;
     b.press(TAB, false).await;
     focused(&b, "two-step-copy").await;
     b.press(TAB, false).await;
@@ -402,7 +273,10 @@ async fn two_step_sign_in() {
 
     // New recovery codes replace the old ones.
     b.goto(&server.url("/account/security")).await;
+    // They void the old ones, so the page asks first.
     click(&b, "#recovery-codes-new").await;
+    focused(&b, "recovery-codes-new-title").await;
+    click(&b, "#recovery-codes-new-confirm").await;
     focused(&b, "recovery-heading").await;
     let renewed = codes_on_page(&b).await;
     assert_eq!(renewed.len(), 10);

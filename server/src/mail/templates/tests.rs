@@ -497,6 +497,26 @@ fn every_form(first_name: &str) -> Vec<Mail<'_>> {
     for list in [Choice::NewsEmail, Choice::SupportMaterials] {
         mails.push(newsletter(first_name, "Новости", "Текст.", list));
     }
+    for change in [
+        SecurityChange::TwoStepOn,
+        SecurityChange::TwoStepOff,
+        SecurityChange::RecoveryCodeUsed { left: 9 },
+        SecurityChange::RecoveryCodesRenewed,
+        SecurityChange::SecondStepFailed,
+        SecurityChange::PasskeyAdded {
+            name: "Телефон"
+        },
+        SecurityChange::PasskeyRemoved {
+            name: "Телефон"
+        },
+    ] {
+        mails.push(Mail::SignInSecurity {
+            first_name,
+            change,
+            when: "24.11.2026 14:05 UTC",
+            recover_link: RECOVER,
+        });
+    }
     mails
 }
 
