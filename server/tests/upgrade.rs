@@ -25,6 +25,8 @@ async fn an_upgraded_database_is_rewritten_once() {
             "PRAGMA wal_checkpoint(TRUNCATE)".into(),
             "DROP TABLE registration_holds".into(),
             // Migration 6 and later came after it too.
+            "DROP TABLE passkey_challenges".into(),
+            "DROP TABLE passkeys".into(),
             "DROP TABLE second_steps".into(),
             "DROP TABLE recovery_codes".into(),
             "DROP TABLE two_step".into(),
