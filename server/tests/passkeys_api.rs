@@ -483,3 +483,97 @@ async fn a_passkey_confirms_a_sensitive_operation_in_place_of_the_password() {
     let removed = t.call("DELETE", &path, None, Some(&cookie)).await;
     assert_eq!(removed.status, 204, "{}", removed.text());
 }
+
+#[tokio::test]
+async fn a_passkey_without_user_verification_or_for_another_ceremony_is_refused() {
+    let t = setup().await;
+    let cookie = t.verified_account("a@example.kz", "aigerim").await;
+    // Presence alone (no PIN or biometrics) neither adds a passkey nor signs in: a passkey
+    // stands for both steps of a sign-in only because the device verified its owner.
+    let (challenge, options) = add_options(&t, &cookie).await;
+    let (_, unverified) = SoftPasskey::create_presence_only(&options, SITE);
+    let reply = add(&t, &cookie, &challenge, "Ключ", &unverified).await;
+    assert_eq!(status_and_code(&reply), (422, "passkey_invalid".into()));
+    let (challenge, options) = add_options(&t, &cookie).await;
+    let (mut passkey, credential) = SoftPasskey::create(&options, SITE);
+    assert_eq!(
+        add(&t, &cookie, &challenge, "Ключ", &credential)
+            .await
+            .status,
+        201
+    );
+    let (challenge, options) = sign_in_options(&t).await;
+    passkey.user_verified = false;
+    let reply = sign_in(&t, &challenge, &passkey.get(&options, SITE)).await;
+    assert_eq!(status_and_code(&reply), (422, "passkey_invalid".into()));
+    passkey.user_verified = true;
+
+    // A request begun to add a passkey does not finish a sign-in, nor the other way round.
+    let (add_challenge, _) = add_options(&t, &cookie).await;
+    let (_, options) = sign_in_options(&t).await;
+    let reply = sign_in(&t, &add_challenge, &passkey.get(&options, SITE)).await;
+    assert_eq!(
+        status_and_code(&reply),
+        (409, "passkey_challenge_expired".into())
+    );
+    let (sign_in_challenge, options) = sign_in_options(&t).await;
+    let (_, credential) = SoftPasskey::create(&add_options(&t, &cookie).await.1, SITE);
+    let reply = add(&t, &cookie, &sign_in_challenge, "Ключ", &credential).await;
+    assert_eq!(
+        status_and_code(&reply),
+        (409, "passkey_challenge_expired".into())
+    );
+    let _ = options;
+}
+
+#[tokio::test]
+async fn removing_a_passkey_ends_the_sessions_it_opened_but_this_one() {
+    let t = setup().await;
+    let (owner, mut passkey) = with_passkey(&t, "a@example.kz", "aigerim").await;
+    // Someone signs in with it elsewhere (twice), and the owner with it here too.
+    let mut opened = Vec::new();
+    for _ in 0..3 {
+        let (challenge, options) = sign_in_options(&t).await;
+        let reply = sign_in(&t, &challenge, &passkey.get(&options, SITE)).await;
+        assert_eq!(reply.status, 200, "{}", reply.text());
+        opened.push(session_cookie(&reply));
+    }
+    let here = opened.pop().unwrap();
+    let id = t.get("/api/account/security", &here).await.json()["passkeys"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let removed = t
+        .call(
+            "DELETE",
+            &format!("/api/account/passkeys/{id}"),
+            None,
+            Some(&here),
+        )
+        .await;
+    assert_eq!(removed.status, 204, "{}", removed.text());
+    for elsewhere in &opened {
+        assert_eq!(
+            t.session(elsewhere).await.status,
+            401,
+            "what it opened ends"
+        );
+    }
+    assert_eq!(
+        t.session(&here).await.status,
+        200,
+        "not the one removing it"
+    );
+    assert_eq!(
+        t.session(&owner).await.status,
+        200,
+        "nor one it did not open"
+    );
+    // The letter leads to the page where a passkey is taken back.
+    let letter = t.mails().await.pop().unwrap();
+    assert!(
+        letter.text.contains("http://fk.test/account/security"),
+        "{}",
+        letter.text
+    );
+}

@@ -27,6 +27,7 @@ async fn an_upgraded_database_is_rewritten_once() {
             // Migration 6 and later came after it too.
             "DROP TABLE passkey_challenges".into(),
             "DROP TABLE passkeys".into(),
+            "ALTER TABLE sessions DROP COLUMN passkey_id".into(),
             "DROP TABLE second_steps".into(),
             "DROP TABLE recovery_codes".into(),
             "DROP TABLE two_step".into(),

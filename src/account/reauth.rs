@@ -58,12 +58,14 @@ impl<R: Clone + Send + Sync + 'static> Pending<R> {
         self.waiting.with(Option::is_some)
     }
 
-    /// The password is confirmed: the waiting request goes again.
+    /// The password is confirmed: the waiting request goes again. (Taken out first: if it asks
+    /// again at once, that new request stays.)
     pub fn done(&self) {
-        if let Some(request) = self.waiting.get_untracked() {
+        let request = self.waiting.get_untracked();
+        self.waiting.set(None);
+        if let Some(request) = request {
             self.send.run(request);
         }
-        self.waiting.set(None);
     }
 
     /// The prompt is closed: the request is dropped. Where the focus goes back to.

@@ -7,7 +7,10 @@
 //! (conditional mediation), a request that waits quietly until one is picked, and is aborted
 //! when the button is pressed or the page is left. Either way the session starts as after the
 //! password, "remember me" included.
-use fk_api::account::passkeys::PasskeySignInRequest;
+use std::rc::Rc;
+use std::time::Duration;
+
+use fk_api::account::passkeys::{PasskeySignInRequest, CHALLENGE_SECONDS};
 use fk_api::account::two_step::SignInOutcome;
 use fk_api::account::SignInRequest;
 use fk_api::{AccountMessages, ApiError, ErrorCode};
@@ -100,6 +103,9 @@ pub fn SignInPage() -> impl IntoView {
             credential,
             remember: remember.try_get_untracked().unwrap_or(false),
         };
+    // The quiet request, once made: kept to make it anew, before the server forgets its
+    // challenge (browsers ignore a timeout for it) and after a pick the server refused.
+    let offer_again = StoredValue::new_local(None::<Rc<dyn Fn()>>);
     // The quiet request: the passkeys among the login field's suggestions. Any failure of its
     // own is not the person's doing and goes unsaid.
     let offer_passkeys = move || {
@@ -124,6 +130,19 @@ pub fn SignInPage() -> impl IntoView {
             };
             let signal = controller.signal();
             held.set_value(Some(controller));
+            let renew = Duration::from_secs((CHALLENGE_SECONDS - 30).max(30) as u64);
+            set_timeout(
+                move || {
+                    if round.try_get_value() == Some(this)
+                        && busy.try_get_untracked() == Some(false)
+                    {
+                        if let Some(Some(offer)) = offer_again.try_get_value() {
+                            offer();
+                        }
+                    }
+                },
+                renew,
+            );
             let picked =
                 webauthn::get(&challenge.options, Mediation::Conditional, Some(&signal)).await;
             let Ok(credential) = picked else {
@@ -137,9 +156,14 @@ pub fn SignInPage() -> impl IntoView {
             trouble.set(None);
             note.set(None);
             let request = request_of(challenge.challenge_id, credential);
-            let _ = passkey_done(crate::api::passkey_sign_in(&request).await, "login");
+            if passkey_done(crate::api::passkey_sign_in(&request).await, "login") {
+                if let Some(Some(offer)) = offer_again.try_get_value() {
+                    offer();
+                }
+            }
         });
     };
+    offer_again.set_value(Some(Rc::new(offer_passkeys)));
     Effect::new(move |_| offer_passkeys());
     // "Sign in with a passkey": the browser's dialog.
     let with_passkey = move |_| {

@@ -27,3 +27,7 @@ CREATE TABLE passkey_challenges (
     expires_at BIGINT  NOT NULL
 );
 CREATE INDEX passkey_challenges_by_expiry ON passkey_challenges (expires_at);
+
+-- The passkey a session was opened with: removing it ends those sessions too, so a passkey
+-- someone else added is taken back with everything it opened.
+ALTER TABLE sessions ADD COLUMN passkey_id TEXT;

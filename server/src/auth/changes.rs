@@ -21,11 +21,19 @@ pub async fn record(
     now: i64,
 ) -> Result<(), AppError> {
     store::log(&mut *tx, account.id, event, client, now).await?;
+    // "Not you?": a passkey is taken back on the page of sign-in methods (a new password
+    // would not remove it); anything else, by a new password.
+    let not_you = match change {
+        SecurityChange::PasskeyAdded { .. } | SecurityChange::PasskeyRemoved { .. } => {
+            "/account/security"
+        }
+        _ => "/account/recover",
+    };
     let mail = Mail::SignInSecurity {
         first_name: &account.first_name,
         change,
         when: &mail_time(now, account.lang),
-        recover_link: &state.link("/account/recover"),
+        recover_link: &state.link(not_you),
     };
     state.mailer.queue_to(tx, account, &mail, now).await?;
     Ok(())

@@ -129,7 +129,16 @@ async fn sign_in(
     drop(conn);
     let mut tx = crate::db::begin_write(&state.db).await?;
     mark_used(&mut tx, &passkey_id, &mut passkey, &result, now).await?;
-    let (token, session) = open_session(&state, tx, &account, form.remember, &client, now).await?;
+    let (token, session) = open_session(
+        &state,
+        tx,
+        &account,
+        form.remember,
+        Some(&passkey_id),
+        &client,
+        now,
+    )
+    .await?;
     Ok(signed_in(
         &state,
         StatusCode::OK,
@@ -167,12 +176,16 @@ async fn mark_used(
 ) -> Result<(), AppError> {
     passkey.update_credential(result);
     let stored = serde_json::to_string(&passkey).map_err(|e| AppError::Internal(e.to_string()))?;
-    sqlx::query("UPDATE passkeys SET passkey = $1, last_used_at = $2 WHERE id = $3")
+    let updated = sqlx::query("UPDATE passkeys SET passkey = $1, last_used_at = $2 WHERE id = $3")
         .bind(stored)
         .bind(now)
         .bind(id)
         .execute(&mut *conn)
         .await?;
+    // Removed while its answer was being checked: it signs in no more.
+    if updated.rows_affected() != 1 {
+        return Err(unknown());
+    }
     Ok(())
 }
 

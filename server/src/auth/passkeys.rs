@@ -386,11 +386,12 @@ async fn rename(
     Ok(Json(view))
 }
 
-/// Every account has a password, so removing a passkey never leaves it without a way in.
+/// Every account has a password, so removing a passkey never leaves it without a way in. The
+/// sessions it opened end with it, but for this one.
 #[utoipa::path(delete, path = "/api/account/passkeys/{id}", tag = "account", security(("session" = [])),
     params(("id" = String, Path, description = "The passkey's `id` from the list")),
     responses(
-        (status = 204, description = "Removed: it signs in no more; the owner gets a letter"),
+        (status = 204, description = "Removed: it signs in no more, and the other sessions it opened have ended; the owner gets a letter"),
         (status = 403, description = "`reauth_required`: confirm the password first", body = ApiError),
         (status = 404, description = "`not_found`: no such passkey of this account", body = ApiError),
     ))]
@@ -410,6 +411,13 @@ async fn remove(
         .await?
         .ok_or_else(no_such_passkey)?;
     let name: String = row.try_get("name")?;
+    // What it opened closes with it (not this session, from which it is being removed).
+    sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND passkey_id = $2 AND id <> $3")
+        .bind(account.id)
+        .bind(&id)
+        .bind(session.id)
+        .execute(&mut *tx)
+        .await?;
     let change = SecurityChange::PasskeyRemoved { name: &name };
     let event = Event::PasskeyRemoved;
     record(&state, &mut tx, &account, event, change, &client, now).await?;

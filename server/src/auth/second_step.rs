@@ -61,9 +61,18 @@ pub async fn ask(
     now: i64,
 ) -> Result<Response, AppError> {
     let token = tokens::new_token();
-    // One waiting step per account: a newer sign-in replaces an older one. (Expired steps of
-    // other accounts are housekeeping's, not every sign-in's.)
-    session::end_waiting_sign_ins(tx, account_id).await?;
+    // One waiting sign-in per account: a newer one replaces an older one. A held password
+    // reset is not a sign-in: whoever knows the old password must not be able to cancel it
+    // by signing in; only a newer reset replaces it. (Expired steps of other accounts are
+    // housekeeping's, not every sign-in's.)
+    let replaced = match reset {
+        Some(_) => "DELETE FROM second_steps WHERE account_id = $1",
+        None => "DELETE FROM second_steps WHERE account_id = $1 AND new_password_hash IS NULL",
+    };
+    sqlx::query(replaced)
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
     sqlx::query("INSERT INTO second_steps (token_hash, account_id, remember, created_at, expires_at, new_password_hash, reset_email) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(tokens::hash(&token))
         .bind(account_id)
@@ -194,6 +203,17 @@ async fn second_step(
     // The account's attempts are counted and checked one at a time (see `hold_account`).
     throttle::hold_account(&mut tx, account.id).await?;
     throttle::enforce_in(&mut tx, &bucket, now, &CODE_ACCOUNT, Some(CODE_BACKOFF)).await?;
+    // Read again under the hold: wrong codes sent at once are counted one after another, and
+    // a step they used up takes no more.
+    let mut step = step;
+    step.attempts =
+        sqlx::query("SELECT attempts FROM second_steps WHERE token_hash = $1 AND expires_at > $2")
+            .bind(&step.token_hash)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(expired)?
+            .try_get("attempts")?;
     // The step is used up by whichever request gets here first with a right code.
     let right = match &factor {
         SecondFactor::Code(code) => two_step::use_code(&state, &mut tx, account.id, code, now)
@@ -237,7 +257,8 @@ async fn second_step(
         throttle::clear(&mut tx, &password_bucket(&account)).await?;
     }
     throttle::clear(&mut tx, &bucket).await?;
-    let (token, session) = open_session(&state, tx, &account, step.remember, &client, now).await?;
+    let (token, session) =
+        open_session(&state, tx, &account, step.remember, None, &client, now).await?;
     let mut response = signed_in(
         &state,
         StatusCode::OK,

@@ -110,7 +110,8 @@ async fn sign_in(
         tx.commit().await?;
         return Ok(response);
     }
-    let (token, session) = open_session(&state, tx, &account, form.remember, &client, now).await?;
+    let (token, session) =
+        open_session(&state, tx, &account, form.remember, None, &client, now).await?;
     Ok(signed_in(
         &state,
         StatusCode::OK,
@@ -120,19 +121,28 @@ async fn sign_in(
     ))
 }
 
-/// The end of every sign-in, once each of its steps is done: the session, the security log,
-/// and a letter when the browser is new to the account. Commits `tx`.
+/// The end of every sign-in, once each of its steps is done: the session (marked with the
+/// passkey that opened it, if one did), the security log, and a letter when the browser is new
+/// to the account. Commits `tx`.
 pub async fn open_session(
     state: &AppState,
     mut tx: sqlx::Transaction<'static, sqlx::Any>,
     account: &Account,
     remember: bool,
+    passkey: Option<&str>,
     client: &Client,
     now: i64,
 ) -> Result<(String, Session), AppError> {
     let new_device = store::is_new_device(&mut tx, account.id, client).await?;
     store::log(&mut tx, account.id, Event::SignIn, client, now).await?;
     let (token, session) = session::create(&mut tx, account.id, remember, client, now).await?;
+    if let Some(passkey) = passkey {
+        sqlx::query("UPDATE sessions SET passkey_id = $1 WHERE id = $2")
+            .bind(passkey)
+            .bind(session.id)
+            .execute(&mut *tx)
+            .await?;
+    }
     if new_device {
         let ip = shown_ip(&client.ip);
         let device = [client.agent.os.as_str(), client.agent.device.as_str()]

@@ -99,8 +99,8 @@ pub enum Mail<'a> {
         policy_link: &'a str,
     },
     /// How the account is signed into changed at `when` (two-step sign-in on or off, a
-    /// recovery code used, new recovery codes); if it was not you, change the password via
-    /// `recover_link`.
+    /// recovery code used, new recovery codes, a passkey added or removed); if it was not you,
+    /// act at `recover_link` (a new password, or the page of sign-in methods for a passkey).
     SignInSecurity {
         first_name: &'a str,
         change: SecurityChange<'a>,

@@ -17,6 +17,8 @@ pub struct SoftPasskey {
     pub user_handle: Vec<u8>,
     pub rp_id: String,
     pub counter: u32,
+    /// Whether the device checks its owner (PIN, biometrics) before it answers.
+    pub user_verified: bool,
 }
 
 fn random<const N: usize>() -> [u8; N] {
@@ -85,8 +87,10 @@ fn client_data(kind: &str, challenge: &str, origin: &str) -> Vec<u8> {
         .into_bytes()
 }
 
+/// User present.
+const UP: u8 = 0x01;
 /// User present and verified.
-const UP_UV: u8 = 0x01 | 0x04;
+const UP_UV: u8 = UP | 0x04;
 /// Attested credential data follows.
 const AT: u8 = 0x40;
 
@@ -97,11 +101,25 @@ impl SoftPasskey {
         Self::create_with_id(options, origin, &random::<16>())
     }
 
+    /// The same from a device that only checks someone is there (no PIN or biometrics).
+    pub fn create_presence_only(options: &Value, origin: &str) -> (SoftPasskey, Value) {
+        Self::make(options, origin, &random::<16>(), false)
+    }
+
     /// The same with a credential ID chosen by the test (one another account holds).
     pub fn create_with_id(
         options: &Value,
         origin: &str,
         credential_id: &[u8],
+    ) -> (SoftPasskey, Value) {
+        Self::make(options, origin, credential_id, true)
+    }
+
+    fn make(
+        options: &Value,
+        origin: &str,
+        credential_id: &[u8],
+        user_verified: bool,
     ) -> (SoftPasskey, Value) {
         let public_key = &options["publicKey"];
         let rp_id = public_key["rp"]["id"].as_str().unwrap().to_string();
@@ -121,7 +139,7 @@ impl SoftPasskey {
             (Cbor::Int(-3), Cbor::Bytes(&point[33..65])),
         ]));
         let mut auth_data = Sha256::digest(rp_id.as_bytes()).to_vec();
-        auth_data.push(UP_UV | AT);
+        auth_data.push(if user_verified { UP_UV | AT } else { UP | AT });
         auth_data.extend(0u32.to_be_bytes());
         auth_data.extend([0u8; 16]);
         auth_data.extend((credential_id.len() as u16).to_be_bytes());
@@ -148,6 +166,7 @@ impl SoftPasskey {
             user_handle,
             rp_id,
             counter: 0,
+            user_verified,
         };
         (passkey, credential)
     }
@@ -157,7 +176,7 @@ impl SoftPasskey {
         let challenge = options["publicKey"]["challenge"].as_str().unwrap();
         self.counter += 1;
         let mut auth_data = Sha256::digest(self.rp_id.as_bytes()).to_vec();
-        auth_data.push(UP_UV);
+        auth_data.push(if self.user_verified { UP_UV } else { UP });
         auth_data.extend(self.counter.to_be_bytes());
         let client_data = client_data("webauthn.get", challenge, origin);
         let mut signed = auth_data.clone();

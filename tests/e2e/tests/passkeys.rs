@@ -45,6 +45,10 @@ async fn sign_out(server: &Server, b: &Browser) {
     b.goto(&server.localhost_url("/account")).await;
     click(b, "section[aria-labelledby='session-heading'] button").await;
     b.until("location.pathname === '/account/login'").await;
+    // The personal section's app routes there, then the browser loads the signed-out page
+    // anew: opened here once more, the page the test goes on with is that one, settled (else
+    // `ready` may wake the page being left, and wait on the new one for ever).
+    b.goto(&server.localhost_url("/account/login")).await;
 }
 
 /// Signed out with the passkey out of reach (the browser would otherwise pick it from the login
