@@ -19,7 +19,9 @@ use webauthn_rs::prelude::{
     PublicKeyCredential,
 };
 
-use super::passkeys::{begin, credential_key, passkey_invalid, take, Ceremony, RelyingParty};
+use super::passkeys::{
+    begin, credential_key, parse_stored, passkey_invalid, stored, take, Ceremony, RelyingParty,
+};
 use super::session::{self, CurrentAccount};
 use super::sign_in::open_session;
 use super::signed_in;
@@ -117,8 +119,7 @@ async fn sign_in(
         return Err(unknown());
     }
     let passkey_id: String = row.try_get("id")?;
-    let mut passkey: Passkey = serde_json::from_str(&row.try_get::<String, _>("passkey")?)
-        .map_err(|e| AppError::Internal(format!("a stored passkey: {e}")))?;
+    let mut passkey = parse_stored(&row.try_get::<String, _>("passkey")?)?;
     let result = webauthn
         .finish_discoverable_authentication_v2(&credential, authentication, &passkey)
         .map_err(passkey_invalid)?;
@@ -146,24 +147,6 @@ async fn sign_in(
         form.remember,
         SignInOutcome::Session(session.view(&account)),
     ))
-}
-
-/// The account's passkeys as stored: their IDs and webauthn-rs' credentials.
-async fn passkeys_of(
-    conn: &mut AnyConnection,
-    account_id: i64,
-) -> Result<Vec<(String, Passkey)>, AppError> {
-    let rows = sqlx::query("SELECT id, passkey FROM passkeys WHERE account_id = $1")
-        .bind(account_id)
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.into_iter()
-        .map(|row| {
-            let passkey = serde_json::from_str(&row.try_get::<String, _>("passkey")?)
-                .map_err(|e| AppError::Internal(format!("a stored passkey: {e}")))?;
-            Ok((row.try_get("id")?, passkey))
-        })
-        .collect()
 }
 
 /// After a passkey was used: its counter as the authenticator reported it, and when.
@@ -202,10 +185,10 @@ async fn confirm_options(
     let webauthn = RelyingParty::of_state(&state)?.webauthn()?;
     let now = state.clock.now();
     let mut tx = crate::db::begin_write(&state.db).await?;
-    let passkeys: Vec<Passkey> = passkeys_of(&mut tx, account.id)
+    let passkeys: Vec<Passkey> = stored(&mut tx, account.id)
         .await?
         .into_iter()
-        .map(|(_, p)| p)
+        .map(|p| p.passkey)
         .collect();
     if passkeys.is_empty() {
         return Err(AppError::Client(ApiError::new(
@@ -254,12 +237,12 @@ async fn confirm(
     let result = webauthn
         .finish_passkey_authentication(&credential, &authentication)
         .map_err(passkey_invalid)?;
-    let mut used = passkeys_of(&mut conn, account.id)
+    let mut used = stored(&mut conn, account.id)
         .await?
         .into_iter()
-        .find(|(_, p)| p.cred_id() == result.cred_id())
+        .find(|p| p.passkey.cred_id() == result.cred_id())
         .ok_or_else(|| passkey_invalid("not a passkey of this account"))?;
-    mark_used(&mut conn, &used.0, &mut used.1, &result, now).await?;
+    mark_used(&mut conn, &used.id, &mut used.passkey, &result, now).await?;
     drop(conn);
     let (token, session) = session::reauthenticate(&state.db, &session, now).await?;
     Ok(signed_in(

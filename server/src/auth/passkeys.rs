@@ -191,33 +191,54 @@ struct Adding {
     registration: PasskeyRegistration,
 }
 
+/// A passkey as stored: its ID here, the user handle it carries, webauthn-rs' credential.
+pub struct Stored {
+    pub id: String,
+    pub handle: String,
+    pub passkey: Passkey,
+}
+
+/// webauthn-rs' credential from its stored JSON.
+pub fn parse_stored(json: &str) -> Result<Passkey, AppError> {
+    serde_json::from_str(json).map_err(|e| AppError::Internal(format!("a stored passkey: {e}")))
+}
+
+/// The account's passkeys as stored.
+pub async fn stored(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<Stored>, AppError> {
+    let rows = sqlx::query("SELECT id, user_handle, passkey FROM passkeys WHERE account_id = $1")
+        .bind(account_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.into_iter()
+        .map(|row| {
+            Ok(Stored {
+                id: row.try_get("id")?,
+                handle: row.try_get("user_handle")?,
+                passkey: parse_stored(&row.try_get::<String, _>("passkey")?)?,
+            })
+        })
+        .collect()
+}
+
 /// The user handle of the account's passkeys and their credential IDs. A first passkey gets
 /// a new random handle; it says nothing about the account.
 async fn existing(
     conn: &mut AnyConnection,
     account_id: i64,
 ) -> Result<(Uuid, Vec<CredentialID>), AppError> {
-    let rows = sqlx::query("SELECT user_handle, passkey FROM passkeys WHERE account_id = $1")
-        .bind(account_id)
-        .fetch_all(&mut *conn)
-        .await?;
-    let mut handle = None;
-    let mut credentials = Vec::new();
-    for row in rows {
-        let stored: String = row.try_get("user_handle")?;
-        handle = Uuid::parse_str(&stored).ok().or(handle);
-        let passkey: Passkey = serde_json::from_str(&row.try_get::<String, _>("passkey")?)
-            .map_err(|e| AppError::Internal(format!("a stored passkey: {e}")))?;
-        credentials.push(passkey.cred_id().clone());
-    }
-    let handle = match handle {
-        Some(handle) => handle,
-        None => {
+    let passkeys = stored(conn, account_id).await?;
+    let handle = passkeys
+        .iter()
+        .find_map(|p| Uuid::parse_str(&p.handle).ok())
+        .unwrap_or_else(|| {
             let mut bytes = [0u8; 16];
             getrandom::getrandom(&mut bytes).expect("the operating system's random source works");
             uuid_v4(bytes)
-        }
-    };
+        });
+    let credentials = passkeys
+        .iter()
+        .map(|p| p.passkey.cred_id().clone())
+        .collect();
     Ok((handle, credentials))
 }
 

@@ -104,8 +104,6 @@ struct Waiting {
     token_hash: String,
     account_id: i64,
     remember: bool,
-    /// Wrong codes given to it so far.
-    attempts: i32,
     /// A password reset held until the code: the new password's hash and the address.
     reset: Option<(String, String)>,
 }
@@ -121,7 +119,7 @@ async fn waiting(
     };
     let token_hash = tokens::hash(&token);
     let row = sqlx::query(
-        "SELECT account_id, remember, attempts, new_password_hash, reset_email FROM second_steps WHERE token_hash = $1 AND expires_at > $2",
+        "SELECT account_id, remember, new_password_hash, reset_email FROM second_steps WHERE token_hash = $1 AND expires_at > $2",
     )
     .bind(&token_hash)
     .bind(now)
@@ -134,7 +132,6 @@ async fn waiting(
         token_hash,
         account_id: row.try_get("account_id")?,
         remember: row.try_get::<i32, _>("remember")? != 0,
-        attempts: row.try_get("attempts")?,
         reset: held.zip(email),
     }))
 }
@@ -146,16 +143,17 @@ async fn count_wrong(
     state: &AppState,
     tx: &mut AnyConnection,
     step: &Waiting,
+    attempts: i32,
     account: &Account,
-    buckets: [&str; 2],
     client: &Client,
     now: i64,
 ) -> Result<(), AppError> {
-    for bucket in buckets {
-        throttle::record(&mut *tx, bucket, now).await?;
+    let ip_bucket = Bucket::SecondStepIp.name(&client.address_key);
+    for bucket in [code_bucket(account.id), ip_bucket] {
+        throttle::record(&mut *tx, &bucket, now).await?;
     }
     store::log(&mut *tx, account.id, Event::SecondStepFailed, client, now).await?;
-    let query = if step.attempts + 1 >= STEP_ATTEMPTS {
+    let query = if attempts + 1 >= STEP_ATTEMPTS {
         "DELETE FROM second_steps WHERE token_hash = $1"
     } else {
         "UPDATE second_steps SET attempts = attempts + 1 WHERE token_hash = $1"
@@ -164,7 +162,7 @@ async fn count_wrong(
         .bind(&step.token_hash)
         .execute(&mut *tx)
         .await?;
-    if step.attempts == 0 && step.reset.is_none() {
+    if attempts == 0 && step.reset.is_none() {
         let mail = Mail::SignInSecurity {
             first_name: &account.first_name,
             change: SecurityChange::SecondStepFailed,
@@ -203,10 +201,9 @@ async fn second_step(
     // The account's attempts are counted and checked one at a time (see `hold_account`).
     throttle::hold_account(&mut tx, account.id).await?;
     throttle::enforce_in(&mut tx, &bucket, now, &CODE_ACCOUNT, Some(CODE_BACKOFF)).await?;
-    // Read again under the hold: wrong codes sent at once are counted one after another, and
-    // a step they used up takes no more.
-    let mut step = step;
-    step.attempts =
+    // Its wrong codes so far, read under the hold: codes sent at once are counted one after
+    // another, and a step they used up takes no more.
+    let attempts: i32 =
         sqlx::query("SELECT attempts FROM second_steps WHERE token_hash = $1 AND expires_at > $2")
             .bind(&step.token_hash)
             .bind(now)
@@ -224,8 +221,7 @@ async fn second_step(
             .map(Some),
     };
     let Some(recovery_left) = right else {
-        let buckets = [bucket.as_str(), ip_bucket.as_str()];
-        count_wrong(&state, &mut tx, &step, &account, buckets, &client, now).await?;
+        count_wrong(&state, &mut tx, &step, attempts, &account, &client, now).await?;
         tx.commit().await?;
         state.mailer.wake();
         return Err(match factor {
