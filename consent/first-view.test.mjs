@@ -302,3 +302,32 @@ test('a page that switches its language gets its placeholders and the banner sta
   assert.ok(shown(p.$('[data-fk="failed"]')), 'the failure is still said');
   assert.equal(inPlaceholder(p.d.querySelector('iframe'), '[data-fk="category"]').textContent, 'M-en');
 });
+
+test('a page that offers the choice itself is not covered by the banner, which comes back when it goes unanswered', async () => {
+  const SETTINGS = '<form data-fk-choice><button type="button">save</button></form>';
+  // A first visit straight to such a page: no banner, and the page's own choice is the answer.
+  const p = await page({ body: SETTINGS });
+  assert.equal(p.$('.fk-banner'), null, 'not over the page that asks itself');
+  // A single-page app moves on without an answer: the question is asked again.
+  p.d.querySelector('form').remove();
+  await until(() => p.$('.fk-banner'));
+  // And back: the banner stands back again; answered on the page, it stays away for good.
+  p.d.body.insertAdjacentHTML('beforeend', SETTINGS);
+  await until(() => !p.$('.fk-banner'));
+  p.fk.set(['necessary', 'statistics']);
+  p.d.querySelector('form').remove();
+  await settle();
+  assert.equal(p.$('.fk-banner'), null, 'answered: no banner');
+  // Redrawn in place before the next frame (an app taking over the server's page): no flash.
+  const r = await page({ body: SETTINGS });
+  r.d.querySelector('form').remove();
+  await settle();
+  r.d.body.insertAdjacentHTML('beforeend', SETTINGS);
+  await new Promise(res => r.w.requestAnimationFrame(() => r.w.requestAnimationFrame(res)));
+  assert.equal(r.d.getElementById('fk-consent'), null, 'not painted, not even for a moment');
+  // A page that asks for the banner itself still gets it.
+  const q = await page({ body: SETTINGS });
+  q.fk.show();
+  await settle();
+  assert.ok(q.$('.fk-banner'), 'show() is obeyed');
+});

@@ -320,10 +320,12 @@ pub struct ExportFile {
     pub text: String,
 }
 
-/// Everything held about the user, as one JSON file; `too_many_requests` with `retry_after`
-/// within an hour of the last one.
-pub async fn export_data() -> Result<ExportFile, ApiError> {
-    let request = Request::post("/api/account/export")
+/// Everything held about the user, as one JSON file or one page to read (`format`);
+/// `too_many_requests` with `retry_after` within an hour of the last one delivered.
+pub async fn export_data(
+    format: fk_api::account::data::ExportFormat,
+) -> Result<ExportFile, ApiError> {
+    let request = Request::post(&format!("/api/account/export?format={}", format.code()))
         .json(&serde_json::json!({}))
         .map_err(network)?;
     let response = request.send().await.map_err(network)?;

@@ -23,6 +23,10 @@ pub struct Boot {
     /// The list of versions (`/policy/versions`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub versions: Option<PolicyVersionList>,
+    /// `/policy/versions/N` asked for a version that was never published: the page is the
+    /// policy's not-found page (and the server's status 404).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_such_version: bool,
     /// Whether the request came with a live session (the personal section's pages): a visitor
     /// who is not signed in is not asked "who am I?" at all.
     #[serde(default, skip_serializing_if = "Option::is_none")]

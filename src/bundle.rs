@@ -76,7 +76,9 @@ impl Bundle {
 /// a reader of the policy never downloads it, and a visitor signing in has it by the time they
 /// have typed their login. The signed-out pages are such only for a visitor the server knows
 /// is not signed in (the app sends anyone else on). Not the cookie settings, whose first view
-/// cannot show a choice stored in this browser; not the pages whose data only the app fetches.
+/// cannot show a choice stored in this browser; not the pages whose data only the app fetches;
+/// not `/account/deleted`, whose text comes from the tab that deleted the account (its session
+/// storage), which only the app can read.
 pub fn drawn_whole(path: &str) -> bool {
     let path = path.trim_end_matches('/');
     let version = path.strip_prefix("/policy/versions/").is_some_and(|n| {
@@ -90,7 +92,6 @@ pub fn drawn_whole(path: &str) -> bool {
                 | "/account/login"
                 | "/account/register"
                 | "/account/recover"
-                | "/account/deleted"
         )
 }
 

@@ -166,6 +166,7 @@ pub fn error_text(t: &'static Messages, code: ErrorCode) -> &'static str {
         | ErrorCode::Unauthenticated
         | ErrorCode::ReauthRequired
         | ErrorCode::PasswordRequired
+        | ErrorCode::PasswordMissing
         | ErrorCode::TooManyRequests
         | ErrorCode::PhoneInvalid
         | ErrorCode::PhoneRequired

@@ -11,11 +11,16 @@ use crate::i18n::use_i18n;
 
 pub use fk_api::CONTACT_EMAIL;
 
-fn focus_main() {
+/// Moves focus to the main landmark. After a navigation the page stays at its top (where the
+/// router put it, or at the clause a link names): focusing a landmark taller than the screen
+/// would otherwise scroll the header out of view. The skip link does scroll to it.
+fn focus_main(scroll: bool) {
     if let Some(main) = document().get_element_by_id("main") {
         use wasm_bindgen::JsCast;
         if let Ok(main) = main.dyn_into::<web_sys::HtmlElement>() {
-            let _ = main.focus();
+            let options = web_sys::FocusOptions::new();
+            options.set_prevent_scroll(!scroll);
+            let _ = main.focus_with_options(&options);
         }
     }
 }
@@ -29,7 +34,7 @@ pub fn Shell(children: Children, bundle: Bundle) -> impl IntoView {
     Effect::new(move |previous: Option<String>| {
         let path = location.pathname.get();
         if previous.as_ref().is_some_and(|p| *p != path) {
-            focus_main();
+            focus_main(false);
         }
         path
     });
@@ -42,8 +47,31 @@ pub fn Shell(children: Children, bundle: Bundle) -> impl IntoView {
         };
         view! { <a href=href rel=bundle.rel_to(href) aria-current=current>{text}</a> }
     };
+    // The menu: on a phone the navigation and the languages fold behind one button, so the
+    // header is one row; on a wide screen the stylesheet shows them in place of the button. A
+    // `<details>`, so it opens in the server's first view too, before the app has arrived.
+    let menu_open = RwSignal::new(false);
+    let menu = NodeRef::<leptos::html::Details>::new();
+    Effect::new(move |previous: Option<String>| {
+        let path = location.pathname.get();
+        if previous.is_some_and(|p| p != path) {
+            menu_open.set(false);
+        }
+        path
+    });
+    let close_on_escape = move |ev: web_sys::KeyboardEvent| {
+        if ev.key() == "Escape" && menu_open.get_untracked() {
+            menu_open.set(false);
+            if let Some(summary) = menu.get_untracked().and_then(|d| d.first_element_child()) {
+                use wasm_bindgen::JsCast;
+                if let Ok(summary) = summary.dyn_into::<web_sys::HtmlElement>() {
+                    let _ = summary.focus();
+                }
+            }
+        }
+    };
     view! {
-        <a class="skip-link" href="#main" on:click=move |ev| { ev.prevent_default(); focus_main(); }>
+        <a class="skip-link" href="#main" on:click=move |ev| { ev.prevent_default(); focus_main(true); }>
             {i18n.text(|t| t.skip_to_content)}
         </a>
         <header class="site-header">
@@ -52,12 +80,26 @@ pub fn Shell(children: Children, bundle: Bundle) -> impl IntoView {
                     <span class="brand__name">{i18n.text(|t| t.app_name)}</span>
                     <span class="brand__sub">{i18n.text(|t| t.app_subtitle)}</span>
                 </a>
-                <nav class="site-nav" aria-label=i18n.text(|t| t.nav_label)>
-                    {link("/policy", i18n.text(|t| t.nav_policy))}
-                    {link("/cookies", i18n.text(|t| t.nav_cookies))}
-                    {link("/account", i18n.text(|t| t.nav_account))}
-                </nav>
-                <LanguageSwitcher/>
+                <details class="site-menu" id="site-menu" node_ref=menu prop:open=move || menu_open.get()
+                    on:toggle=move |_| {
+                        if let Some(details) = menu.get_untracked() {
+                            menu_open.set(details.open());
+                        }
+                    }
+                    on:keydown=close_on_escape>
+                    <summary class="site-menu__toggle">
+                        <span class="site-menu__icon" aria-hidden="true"></span>
+                        <span class="site-menu__label">{i18n.text(|t| t.menu_label)}</span>
+                    </summary>
+                    <div class="site-menu__panel">
+                        <nav class="site-nav" aria-label=i18n.text(|t| t.nav_label)>
+                            {link("/policy", i18n.text(|t| t.nav_policy))}
+                            {link("/cookies", i18n.text(|t| t.nav_cookies))}
+                            {link("/account", i18n.text(|t| t.nav_account))}
+                        </nav>
+                        <LanguageSwitcher/>
+                    </div>
+                </details>
             </div>
         </header>
         <main id="main" tabindex="-1">{children()}</main>

@@ -45,6 +45,8 @@ struct Kept {
     fields: Vec<(String, Typed)>,
     /// The focused element (by id, else by its place among the focusable ones), and its caret.
     focus: Option<(Place, Option<(u32, u32)>)>,
+    /// Disclosures (`<details id>`) the visitor opened: the site's menu on a phone.
+    opened: Vec<String>,
     scroll: (f64, f64),
 }
 
@@ -77,6 +79,10 @@ impl Kept {
             });
             Some((place, caret))
         });
+        let opened = all(root, "details[open][id]")
+            .iter()
+            .map(Element::id)
+            .collect();
         let scroll = (
             window().scroll_x().unwrap_or_default(),
             window().scroll_y().unwrap_or_default(),
@@ -84,6 +90,7 @@ impl Kept {
         Kept {
             fields,
             focus,
+            opened,
             scroll,
         }
     }
@@ -110,6 +117,12 @@ impl Kept {
             init.set_bubbles(true);
             if let Ok(e) = web_sys::Event::new_with_event_init_dict(event, &init) {
                 let _ = el.dispatch_event(&e);
+            }
+        }
+        for id in self.opened {
+            // Its `toggle` event tells the app's state, as a click would.
+            if let Some(details) = document().get_element_by_id(&id) {
+                let _ = details.set_attribute("open", "");
             }
         }
         if let Some((place, caret)) = self.focus {

@@ -115,7 +115,7 @@ async fn contents_link_every_section() {
     let doc = doc();
     leptos::mount::mount_to(root.clone(), move || {
         I18n::provide_with(Lang::En);
-        view! { <PolicyToc doc=doc.clone()/> }
+        view! { <PolicyToc doc=doc.clone() active=RwSignal::new(Some("section-2".into()))/> }
     })
     .forget();
     until("the contents render", || count(&root, ".toc a") == 2).await;
@@ -123,6 +123,16 @@ async fn contents_link_every_section() {
     let first = root.query_selector(".toc a").unwrap().unwrap();
     assert_eq!(first.get_attribute("href").as_deref(), Some("#section-1"));
     assert_eq!(first.text_content().as_deref(), Some("1. First"));
+    // The section being read, and only it, is marked.
+    assert_eq!(first.get_attribute("aria-current"), None);
+    let second = root
+        .query_selector(".toc a[href='#section-2']")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        second.get_attribute("aria-current").as_deref(),
+        Some("location")
+    );
     assert_eq!(
         root.query_selector("nav")
             .unwrap()

@@ -185,6 +185,13 @@ pub fn format_date_time(unix: i64, lang: Lang) -> String {
     )
 }
 
+/// The clock time of a moment in unix seconds, in Kazakhstan: "14:05" (the same in every
+/// language), for "statistics off since 14:05".
+pub fn format_time(unix: i64) -> String {
+    let local = Local::at(unix);
+    format!("{:02}:{:02}", local.hour, local.minute)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,6 +199,14 @@ mod tests {
     /// What a reader sees, non-breaking spaces as spaces.
     fn seen(text: String) -> String {
         text.replace('\u{a0}', " ")
+    }
+
+    #[test]
+    fn a_time_alone_is_kazakhstans_clock() {
+        // 2026-11-24T19:04:00Z is 00:04 of the next day in Kazakhstan.
+        let unix = parse_rfc3339("2026-11-24T19:04:00Z").unwrap();
+        assert_eq!(format_time(unix), "00:04");
+        assert_eq!(format_time(unix - 5 * 60), "23:59");
     }
 
     #[test]

@@ -47,6 +47,9 @@ pub enum ErrorCode {
     /// The verification link was opened in a browser other than the one that registered:
     /// the password chosen at registration is needed too.
     PasswordRequired,
+    /// A password was asked for (to confirm a deletion, say) and none was typed: "enter your
+    /// password", not "wrong password"; `field` names the field.
+    PasswordMissing,
     /// Throttled: `retry_after` says how many seconds to wait.
     TooManyRequests,
     // The personal section.

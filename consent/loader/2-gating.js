@@ -41,7 +41,7 @@ const sweep = () => Array.from(d.querySelectorAll(SEL)).forEach(gate);
 
 function observe() {
   if (typeof MutationObserver !== 'function') return;
-  new MutationObserver(recs => recs.forEach(r => {
+  new MutationObserver(recs => (recs.forEach(r => {
     Array.from(r.addedNodes).forEach(n => {
       if (n.nodeType !== 1) return;
       // While the page is parsed, the DOMContentLoaded sweep runs everything, in order.
@@ -56,7 +56,8 @@ function observe() {
     // A frame the page removes takes its placeholder along, and gets its own display back:
     // put in again (moved), it is measured and blocked afresh.
     Array.from(r.removedNodes || []).forEach(n => { if (n.nodeName === 'IFRAME') release(n); });
-  })).observe(d.documentElement, { childList: true, subtree: true });
+    // Then: does a page's own choice stand in for the banner now (`hold`, part 4)?
+  }), d.readyState === 'loading' || hold())).observe(d.documentElement, { childList: true, subtree: true });
   if (!ds.lang) new MutationObserver(relang).observe(d.documentElement, { attributes: true, attributeFilter: ['lang'] });
 }
 

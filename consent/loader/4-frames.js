@@ -147,12 +147,32 @@ const fk = w.fkConsent = {
 };
 if (!SETUP) return console.warn('fkConsent: served without its setup; nothing is allowed but necessary');
 
+// A page that offers the choice itself (its controls marked `data-fk-choice`, as the Privacy
+// Center's cookie settings) is not covered by the banner: the question is asked there. The
+// banner stands back while such controls are in the document, and comes back when they go
+// unanswered (a single-page app moving on).
+// Only their coming and going counts: a page may still call `show()` on such a page.
+let held = false, owned = false;
+const asks = () => !!(d.querySelector && d.querySelector('[data-fk-choice]'));
+function hold() {
+  const own = asks();
+  if (own === owned) return;
+  owned = own;
+  if (state || mod || !cookiesEnabled) held = false;
+  else if (own && shown === 'banner' && !wanted) { unpaint(); held = true; }
+  // Gone for good, not redrawn (an app taking over its server-drawn page) by the next frame.
+  else if (!own && held) (w.requestAnimationFrame || setTimeout)(() => {
+    if (held && !state && !mod && !asks()) { held = false; paint('banner'); }
+  });
+}
+
 function ready() {
   sweep();
   sweepFrames();
   let dismissed = false;
   try { dismissed = w.sessionStorage.getItem(NOTICE) === '1'; } catch (e) {}
-  if (!state && (cookiesEnabled || !dismissed)) request(cookiesEnabled ? 'banner' : 'nocookies');
+  if (!state && cookiesEnabled && (owned = asks())) held = true;
+  else if (!state && (cookiesEnabled || !dismissed)) request(cookiesEnabled ? 'banner' : 'nocookies');
 }
 observe();
 if (d.readyState === 'loading') d.addEventListener('DOMContentLoaded', ready, { once: true }); else ready();

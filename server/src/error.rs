@@ -46,6 +46,7 @@ pub fn status(code: ErrorCode) -> StatusCode {
         | PasswordIsEmail
         | PolicyNotAccepted
         | GuardianConsentRequired
+        | PasswordMissing
         | PhoneInvalid
         | EmailUnchanged
         | InvalidConsent

@@ -584,3 +584,254 @@ async fn erased_data_is_gone_from_the_database_files() {
     // And the database works on: a new account with other data.
     t.verified_account("after@example.kz", "after").await;
 }
+
+/// A POST to the export with the SPA's headers; the response as it comes, its body unread.
+async fn export_response(t: &T, cookie: &str, query: &str) -> axum::response::Response {
+    let request = axum::http::Request::post(format!("/api/account/export{query}"))
+        .header("content-type", "application/json")
+        .header("origin", t.origin.as_str())
+        .header("user-agent", UA)
+        .header("cookie", format!("fk_session={cookie}"))
+        .extension(axum::extract::ConnectInfo(std::net::SocketAddr::new(
+            PEER.parse().unwrap(),
+            50000,
+        )))
+        .body(axum::body::Body::from("{}"))
+        .unwrap();
+    tower::ServiceExt::oneshot(t.router.clone(), request)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_readable_download_is_one_inert_page_in_the_accounts_language() {
+    let t = setup().await;
+    let cookie = t.verified_account("aigerim@example.kz", "aigerim").await;
+    record_cookie_choice(&t, &cookie).await;
+    // Whatever the forms allow, the file must not trust what it writes: markup in a stored
+    // first name, and in an order's item that came from elsewhere, comes out as text.
+    let evil = "<img src=x onerror=alert(1)>";
+    sqlx::query("UPDATE accounts SET first_name = $1")
+        .bind(evil)
+        .execute(&t.state.db)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO orders (number, account_id, placed_at, status, total_tiyn, received_at, updated_at) SELECT 'A-1\"><script>alert(2)</script>', id, 1764000000, 'paid', 150000, 1, 1 FROM accounts")
+        .execute(&t.state.db)
+        .await
+        .unwrap();
+    let reply = t
+        .post("/api/account/export?format=html", json!({}), Some(&cookie))
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(reply.header("content-type"), "text/html; charset=utf-8");
+    let disposition = reply.header("content-disposition");
+    assert!(
+        disposition.starts_with("attachment; filename=\"fortekassa-data-")
+            && disposition.ends_with(".html\""),
+        "{disposition}"
+    );
+    assert_eq!(reply.header("cache-control"), "no-store");
+    assert_eq!(reply.header("x-content-type-options"), "nosniff");
+    let csp = reply.header("content-security-policy");
+    assert!(
+        csp.contains("default-src 'none'") && !csp.contains("script-src"),
+        "opened from the server, it may run nothing: {csp}"
+    );
+    let html = reply.text();
+    assert!(
+        html.starts_with("<!DOCTYPE html>"),
+        "{}",
+        &html[..80.min(html.len())]
+    );
+    // In the account's language (Russian here), dates by the shared code in Almaty time.
+    assert!(html.contains("<html lang=\"ru\""), "{}", &html[..200]);
+    if let Ok(path) = std::env::var("FK_SAVE_EXPORT") {
+        std::fs::write(path, &html).unwrap();
+    }
+    assert!(html.contains("Ваши данные в ForteKassa"));
+    assert!(html.contains("aigerim@example.kz"));
+    assert!(html.contains("Заказ №"));
+    // 1764000000 is 2025-11-24T16:00:00Z: 21:00 in Almaty.
+    assert!(
+        html.contains("24\u{a0}ноября\u{a0}2025\u{a0}г., 21:00"),
+        "the order's time in Almaty, as the shared date code writes it"
+    );
+    assert!(html.contains("1\u{a0}500\u{a0}₸"), "the total in tenge");
+    // The cookie category by its name in the dialog's words, not its code.
+    assert!(!html.contains(">statistics<"));
+    // Escaped, never markup: the name and the order number come out as text.
+    assert!(
+        html.contains("&lt;img src=x onerror=alert(1)&gt;"),
+        "the name is escaped"
+    );
+    assert!(!html.contains("<img"), "no image element from the name");
+    assert!(
+        !html.to_lowercase().contains("<script"),
+        "no script of any origin"
+    );
+    assert!(!html.contains("onerror=alert(1)>"));
+    // Self-contained: its own strict policy, its style inline, nothing loaded from anywhere.
+    assert!(html.contains(
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'"
+    ));
+    assert!(html.contains("<style>"));
+    assert!(html.contains("prefers-color-scheme:dark"), "a dark palette");
+    assert!(html.contains("name=\"viewport\""), "laid out for a phone");
+    for external in ["<link", "src=\"", "url(", "@import", "http://", "https://"] {
+        assert!(!html.contains(external), "nothing external: {external}");
+    }
+    // In English when the account is.
+    sqlx::query("UPDATE accounts SET lang = 'en'")
+        .execute(&t.state.db)
+        .await
+        .unwrap();
+    t.state.clock.advance(3601);
+    let cookie = session_cookie(
+        &t.post(
+            "/api/account/reauth",
+            json!({ "password": PASSWORD }),
+            Some(&cookie),
+        )
+        .await,
+    );
+    let english = t
+        .post("/api/account/export?format=html", json!({}), Some(&cookie))
+        .await
+        .text();
+    assert!(english.contains("<html lang=\"en\""));
+    assert!(english.contains("Your data at ForteKassa"));
+    assert!(english.contains("24\u{a0}November\u{a0}2025, 21:00"));
+}
+
+#[tokio::test]
+async fn an_unknown_format_is_refused() {
+    let t = setup().await;
+    let cookie = t.verified_account("aigerim@example.kz", "aigerim").await;
+    let reply = t
+        .post("/api/account/export?format=pdf", json!({}), Some(&cookie))
+        .await;
+    assert_eq!(reply.status, 400);
+    assert_eq!(
+        reply.error(),
+        ("invalid_query".into(), Some("format".into()))
+    );
+}
+
+#[tokio::test]
+async fn only_a_delivered_download_starts_the_hour() {
+    let t = setup().await;
+    let cookie = t.verified_account("aigerim@example.kz", "aigerim").await;
+    // The connection breaks before the body was taken: nothing was delivered, nothing counts.
+    let lost = export_response(&t, &cookie, "?format=html").await;
+    assert_eq!(lost.status(), 200);
+    drop(lost);
+    let summary = t.get("/api/account/summary", &cookie).await.json();
+    assert_eq!(summary["next_export_at"], Value::Null, "{summary}");
+    // Half a body is not a delivery either.
+    let half = export_response(&t, &cookie, "").await;
+    let mut body = half.into_body();
+    let first = http_body_util::BodyExt::frame(&mut body).await;
+    assert!(first.is_some_and(|f| f.unwrap().is_data()));
+    drop(body);
+    assert_eq!(
+        t.get("/api/account/summary", &cookie).await.json()["next_export_at"],
+        Value::Null
+    );
+    // Taken whole: now the hour starts, in either format.
+    let whole = t
+        .post("/api/account/export", json!({}), Some(&cookie))
+        .await;
+    assert_eq!(whole.status, 200);
+    let data = whole.json();
+    assert_eq!(
+        data["profile"]["last_export_at"],
+        Value::Null,
+        "no earlier download was delivered"
+    );
+    let summary = t.get("/api/account/summary", &cookie).await.json();
+    assert!(summary["next_export_at"].is_string(), "{summary}");
+    for format in ["", "?format=html"] {
+        let again = t
+            .post(
+                &format!("/api/account/export{format}"),
+                json!({}),
+                Some(&cookie),
+            )
+            .await;
+        assert_eq!(again.status, 429, "{format}");
+        let wait: u64 = again.header("retry-after").parse().unwrap();
+        assert!((3590..=3600).contains(&wait), "{wait}");
+    }
+}
+
+#[tokio::test]
+async fn downloads_that_never_arrive_are_still_limited() {
+    let t = setup().await;
+    let cookie = t.verified_account("aigerim@example.kz", "aigerim").await;
+    let tries = fk_api::account::data::EXPORT_TRIES_PER_HOUR;
+    for _ in 0..tries {
+        let lost = export_response(&t, &cookie, "").await;
+        assert_eq!(lost.status(), 200);
+        t.state.clock.advance(60);
+    }
+    // Each read the whole account: more are refused until the first of them is an hour old.
+    let refused = t
+        .post("/api/account/export", json!({}), Some(&cookie))
+        .await;
+    assert_eq!(refused.status, 429);
+    let wait: u64 = refused.header("retry-after").parse().unwrap();
+    let expected = (3600 - 60 * tries) as u64;
+    assert!((expected - 5..=expected).contains(&wait), "{wait}");
+    assert_eq!(
+        t.get("/api/account/summary", &cookie).await.json()["next_export_at"],
+        Value::Null,
+        "the page is not told that a file was delivered"
+    );
+    t.state.clock.advance(wait as i64);
+    let cookie = session_cookie(
+        &t.post(
+            "/api/account/reauth",
+            json!({ "password": PASSWORD }),
+            Some(&cookie),
+        )
+        .await,
+    );
+    assert_eq!(
+        t.post("/api/account/export", json!({}), Some(&cookie))
+            .await
+            .status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn an_empty_password_is_missing_not_wrong() {
+    let t = setup().await;
+    let cookie = t.verified_account("aigerim@example.kz", "aigerim").await;
+    for _ in 0..12 {
+        let empty = t
+            .post(
+                "/api/account/delete",
+                json!({ "password": "" }),
+                Some(&cookie),
+            )
+            .await;
+        assert_eq!(empty.status, 422);
+        assert_eq!(
+            empty.error(),
+            ("password_missing".into(), Some("password".into()))
+        );
+    }
+    // Not counted as failed attempts: the right password still goes through at once.
+    assert_eq!(
+        t.post(
+            "/api/account/delete",
+            json!({ "password": PASSWORD }),
+            Some(&cookie)
+        )
+        .await
+        .status,
+        204
+    );
+}

@@ -79,6 +79,12 @@ async fn client_routes_get_the_app_with_the_policy_for_no_js_clients() {
     );
     assert!(english.contains("<html lang=\"en\">"));
     assert!(english.contains("<title>Privacy Policy — "));
+    // Every page's tab is named by its heading, in the page's language.
+    let sign_in = get(&router, "/account/login?lang=kk").await.text();
+    assert!(
+        sign_in.contains("<title>Кіру — ForteKassa</title>"),
+        "{sign_in}"
+    );
     let compare = get(&router, "/policy/compare?from=1").await.text();
     assert!(
         compare.contains("id=\"noscript-policy\""),
@@ -162,6 +168,54 @@ async fn the_personal_section_knows_a_visitor_without_a_session() {
 }
 
 #[tokio::test]
+async fn a_version_that_does_not_exist_is_a_not_found_page_with_the_ways_on() {
+    let (t, router) = with_spa().await;
+    for (path, title) in [
+        ("/policy/versions/99", ">Такой редакции нет</h1>"),
+        ("/policy/versions/0", ">Такой редакции нет</h1>"),
+        ("/policy/versions/abc", ">Такой редакции нет</h1>"),
+        ("/policy/versions/99?lang=kk", ">Мұндай редакция жоқ</h1>"),
+        ("/policy/versions/99?lang=en", ">No such version</h1>"),
+    ] {
+        let r = get(&router, path).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(r.header("cache-control"), "no-cache", "{path}");
+        let html = r.text();
+        assert!(html.contains(title), "{path}: the first view says so");
+        let links = html
+            .split("class=\"link-list\"")
+            .nth(1)
+            .expect("the ways on");
+        assert!(
+            links.contains("href=\"/policy/versions\"") && links.contains("href=\"/policy\""),
+            "{path}: links to the list and the current text"
+        );
+        assert!(
+            !html.contains("id=\"noscript-policy\""),
+            "{path}: no policy text stands in for the page"
+        );
+        assert!(
+            html.contains("\"no_such_version\":true"),
+            "{path}: the app draws the same"
+        );
+    }
+    for path in ["/policy/versions/1", "/policy/versions", "/policy"] {
+        assert_eq!(get(&router, path).await.status, StatusCode::OK, "{path}");
+    }
+    // Once published, the number is a page like the others (nothing kept from before).
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../policy/ru.md"))
+        .unwrap()
+        + "\n9.3. Администратор хранит прежние редакции Политики.\n";
+    policy::publish(&t.db, fk_api::Lang::Ru, text.as_bytes())
+        .await
+        .unwrap();
+    assert_eq!(
+        get(&router, "/policy/versions/2").await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
 async fn only_a_page_drawn_whole_waits_for_the_visitor_to_load_its_app() {
     let (_t, router) = with_spa().await;
     const WAITS: &str = "<div id=\"app\" data-arrives=\"on-intent\">";
@@ -169,6 +223,8 @@ async fn only_a_page_drawn_whole_waits_for_the_visitor_to_load_its_app() {
         "/policy",
         "/policy/versions",
         "/policy/versions/1",
+        // "No such version" is the whole page too.
+        "/policy/versions/99",
         "/account/login",
         "/account/register",
     ] {
@@ -177,7 +233,6 @@ async fn only_a_page_drawn_whole_waits_for_the_visitor_to_load_its_app() {
     // Drawn without their data (their app fetches it), or not the same for everyone.
     for path in [
         "/policy/",
-        "/policy/versions/99",
         "/policy/versions/01",
         "/policy/compare?from=1",
         "/cookies",

@@ -2,10 +2,8 @@
 //! first, the password and an explicit "I understand"; then `/account/deleted` says it is
 //! done. That page is outside the guard: the session is gone, and the guard would send the
 //! user to sign in before they read it.
-use std::cell::RefCell;
-
 use fk_api::i18n::fill;
-use fk_api::{AccountMessages, ApiError, ErrorCode};
+use fk_api::AccountMessages;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
@@ -13,14 +11,28 @@ use leptos_router::NavigateOptions;
 use super::auth::use_auth;
 use super::fields::{FormAlert, PasswordField, SubmitButton};
 use super::form::{Control, Form};
-use super::widgets::OutcomeHeading;
 use crate::dom::{focus_id, set_title};
 use crate::i18n::use_i18n;
 
-thread_local! {
-    /// The address the confirmation went to, from the deletion to the page that says so: only
-    /// a deletion made in this tab leads there.
-    static DELETED: RefCell<Option<String>> = const { RefCell::new(None) };
+/// The address the confirmation went to, from the deletion to the page that says so: only a
+/// deletion made in this tab leads there. `/account/deleted` is the signed-out bundle's page,
+/// a new page load, so the address waits in this tab's session storage, read once.
+const DELETED_KEY: &str = "fk_account_deleted";
+
+fn remember_deleted(email: &str) {
+    if let Ok(Some(storage)) = window().session_storage() {
+        let _ = storage.set_item(DELETED_KEY, email);
+    }
+}
+
+fn take_deleted() -> Option<String> {
+    if cfg!(feature = "ssr") {
+        return None;
+    }
+    let storage = window().session_storage().ok().flatten()?;
+    let email = storage.get_item(DELETED_KEY).ok().flatten();
+    let _ = storage.remove_item(DELETED_KEY);
+    email
 }
 
 #[component]
@@ -33,8 +45,11 @@ pub fn DeletePage() -> impl IntoView {
     let confirmed = RwSignal::new(false);
     let unconfirmed = RwSignal::new(false);
     let form = Form::new([Control::new("password", "delete-password")]);
-    // The password has no rule of its own: only the server's answer shows there.
-    let password_error = form.error("password", || None);
+    // Typed at all (the shared rule the server applies too); whether it is right, only the
+    // server's answer says.
+    let password_error = form.error("password", move || {
+        password.with(|p| fk_api::account::password::entered(p, "password").err())
+    });
     let form_level = form.alert();
     form.clear_on_change(move || password.track());
     Effect::new(move |_| {
@@ -49,7 +64,7 @@ pub fn DeletePage() -> impl IntoView {
             let email = auth
                 .session
                 .with_untracked(|s| s.as_ref().map(|s| s.account.email.clone()));
-            DELETED.with(|d| *d.borrow_mut() = Some(email.unwrap_or_default()));
+            remember_deleted(&email.unwrap_or_default());
             password.set(String::new());
             navigate(
                 "/account/deleted",
@@ -65,15 +80,17 @@ pub fn DeletePage() -> impl IntoView {
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         form.submit();
-        if password.with_untracked(String::is_empty) {
-            form.refused(
-                ApiError::new(ErrorCode::InvalidCredentials, "no password").with_field("password"),
-            );
-            return;
-        }
-        if !confirmed.get_untracked() {
-            unconfirmed.set(true);
+        // Every problem at once, each next to its field; the focus goes to the first.
+        let no_password =
+            password.with_untracked(|p| fk_api::account::password::entered(p, "password").is_err());
+        let not_ticked = !confirmed.get_untracked();
+        unconfirmed.set(not_ticked);
+        if no_password {
+            focus_id("delete-password");
+        } else if not_ticked {
             focus_id("delete-confirm");
+        }
+        if no_password || not_ticked {
             return;
         }
         delete.dispatch(password.get_untracked());
@@ -96,7 +113,7 @@ pub fn DeletePage() -> impl IntoView {
             <section class="card" aria-labelledby="delete-download-heading">
                 <h2 id="delete-download-heading">{a(|a| a.delete_download_heading)}</h2>
                 <p>{a(|a| a.delete_download_text)}</p>
-                <p><a href="/account/data">{a(|a| a.section_nav_data)}</a></p>
+                <p><a href="/account/data">{a(|a| a.data_title)}</a></p>
             </section>
             <section class="card card--danger" aria-labelledby="delete-form-heading">
                 <h2 id="delete-form-heading">{a(|a| a.delete_form_heading)}</h2>
@@ -128,10 +145,13 @@ pub fn DeletePage() -> impl IntoView {
 #[component]
 pub fn DeletedPage() -> impl IntoView {
     let i18n = use_i18n();
-    Effect::new(move |_| set_title(i18n.lang.get().account().delete_title, i18n.t().app_name));
+    // It is done: the tab's title and the heading say so, no longer "delete account". This is
+    // a new page load (the signed-out bundle): a screen reader starts with that title, so the
+    // focus is left where a page load puts it.
+    Effect::new(move |_| set_title(i18n.lang.get().account().delete_done, i18n.t().app_name));
     let auth = use_auth();
     let navigate = use_navigate();
-    let email = DELETED.with(|d| d.borrow_mut().take());
+    let email = take_deleted();
     let known = email.is_some();
     // After this render, when the page the deletion was made on (and the signed-in section around it) is gone.
     crate::dom::after_render(move || {
@@ -151,10 +171,9 @@ pub fn DeletedPage() -> impl IntoView {
     let a = move |key: fn(&'static AccountMessages) -> &'static str| i18n.account(key);
     view! {
         <div class="page page--narrow">
-            <h1>{a(|a| a.delete_title)}</h1>
+            <h1 id="deleted-heading">{a(|a| a.delete_done)}</h1>
             {email.map(|email| view! {
-                <section class="notice notice--info">
-                    <OutcomeHeading text=a(|a| a.delete_done)/>
+                <section class="notice notice--info" aria-labelledby="deleted-heading">
                     <p>{move || fill(i18n.lang.get().account().delete_done_text, &[("email", &email)])}</p>
                     <p>{a(|a| a.delete_done_kept)}</p>
                     <p><a href="/policy" rel="external">{a(|a| a.delete_done_policy)}</a></p>

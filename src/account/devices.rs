@@ -246,9 +246,9 @@ fn SecurityLog(log: Vec<SecurityEntry>) -> impl IntoView {
                                     view! {
                                         <tr class:log-table__warn=failed>
                                             <th scope="row">{move || event_name(i18n.lang.get().account(), entry.event)}</th>
-                                            <td>{move || date_time(&at, i18n.lang.get())}</td>
-                                            <td>{entry.ip}</td>
-                                            <td>{client}</td>
+                                            <td data-label=a(|a| a.devices_log_time)>{move || date_time(&at, i18n.lang.get())}</td>
+                                            <td data-label=a(|a| a.devices_ip)>{entry.ip}</td>
+                                            <td data-label=a(|a| a.devices_log_client)>{client}</td>
                                         </tr>
                                     }
                                 }).collect_view()}

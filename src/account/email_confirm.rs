@@ -52,7 +52,7 @@ pub fn EmailConfirmPage() -> impl IntoView {
                         <p>{move || fill(i18n.lang.get().account().email_confirm_done_text, &[("email", &email)])}</p>
                         <p>
                             {move || if signed_in() {
-                                view! { <a class="button" href="/account/profile">{a(|a| a.section_nav_profile)}</a> }.into_any()
+                                view! { <a class="button" href="/account/profile">{a(|a| a.profile_title)}</a> }.into_any()
                             } else {
                                 view! { <a class="button" href="/account/login">{a(|a| a.sign_in_submit)}</a> }.into_any()
                             }}
@@ -66,7 +66,7 @@ pub fn EmailConfirmPage() -> impl IntoView {
                             <OutcomeHeading text=a(|a| a.email_confirm_failed)/>
                             <p>{move || error_message(i18n.lang.get(), &error)}</p>
                             <p>{move || if code == ErrorCode::EmailTaken { i18n.lang.get().account().email_confirm_taken_hint } else { i18n.lang.get().account().email_confirm_failed_hint }}</p>
-                            <p><a href="/account/profile">{a(|a| a.section_nav_profile)}</a></p>
+                            <p><a href="/account/profile">{a(|a| a.profile_title)}</a></p>
                         </section>
                     }.into_any()
                 }

@@ -34,6 +34,7 @@ pub fn error_message(lang: Lang, error: &ApiError) -> String {
         ErrorCode::Unauthenticated => a.error_unauthenticated,
         ErrorCode::ReauthRequired => a.error_reauth_required,
         ErrorCode::PasswordRequired => a.error_password_required,
+        ErrorCode::PasswordMissing => a.error_password_missing,
         ErrorCode::PhoneInvalid => a.error_phone_invalid,
         ErrorCode::PhoneRequired => a.error_phone_required,
         ErrorCode::StaleData => a.error_stale_data,

@@ -145,14 +145,25 @@ pub fn PasswordField(
                     on:input=move |ev| value.set(event_target_value(&ev))
                     on:blur=move |ev| left_field(&ev, on_blur)
                 />
+                // An icon inside the field, so the field keeps its width on a narrow phone. The
+                // name stays "show password"; whether it is shown is `aria-pressed` (a toggle's
+                // name does not change with its state); the tooltip says what a press does.
                 <button
                     type="button"
-                    class="button button--quiet"
+                    id=format!("{id}-toggle")
+                    class="password-toggle"
                     aria-controls=id
+                    aria-label=move || i18n.lang.get().account().show_password
+                    title=move || { let a = i18n.lang.get().account(); if shown.get() { a.hide_password } else { a.show_password } }
                     aria-pressed=move || shown.get().to_string()
                     on:click=move |_| shown.update(|s| *s = !*s)
                 >
-                    {move || if shown.get() { i18n.lang.get().account().hide_password } else { i18n.lang.get().account().show_password }}
+                    <svg class="password-toggle__icon" viewBox="0 0 24 24" width="24" height="24" aria-hidden="true" focusable="false"
+                        fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+                        <path d="M2 12s3.6-7 10-7 10 7 10 7-3.6 7-10 7S2 12 2 12z"/>
+                        <circle cx="12" cy="12" r="3"/>
+                        <path class="password-toggle__slash" d="M4 4l16 16"/>
+                    </svg>
                 </button>
             </div>
             {new.is_some().then(|| view! {

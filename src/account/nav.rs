@@ -9,19 +9,20 @@ use crate::i18n::use_i18n;
 
 type Label = fn(&'static AccountMessages) -> &'static str;
 
-/// The pages of the section, in the order the navigation and the overview list them.
+/// The pages of the section, in the order the navigation and the overview list them, each
+/// named by its own title: the menu and the page call a page the same.
 pub const PAGES: [(&str, Label); 11] = [
-    ("/account", |a| a.section_nav_overview),
-    ("/account/profile", |a| a.section_nav_profile),
-    ("/account/orders", |a| a.section_nav_orders),
-    ("/account/promotions", |a| a.section_nav_promotions),
-    ("/account/subscriptions", |a| a.section_nav_subscriptions),
-    ("/account/privacy", |a| a.section_nav_privacy),
-    ("/account/history", |a| a.section_nav_history),
-    ("/account/security", |a| a.section_nav_security),
-    ("/account/devices", |a| a.section_nav_devices),
-    ("/account/data", |a| a.section_nav_data),
-    ("/account/delete", |a| a.section_nav_delete),
+    ("/account", |a| a.account_title),
+    ("/account/profile", |a| a.profile_title),
+    ("/account/orders", |a| a.ord_title),
+    ("/account/promotions", |a| a.promo_title),
+    ("/account/subscriptions", |a| a.subs_title),
+    ("/account/privacy", |a| a.priv_title),
+    ("/account/history", |a| a.hist_title),
+    ("/account/security", |a| a.sec_title),
+    ("/account/devices", |a| a.devices_title),
+    ("/account/data", |a| a.data_title),
+    ("/account/delete", |a| a.delete_title),
 ];
 
 /// How a link relates to where the user is: the page itself, a page inside it (an order of

@@ -36,6 +36,8 @@ struct Values {
     phone: RwSignal<String>,
     lang: RwSignal<String>,
     guardian_consent: RwSignal<bool>,
+    /// The permission is on record (saved): not asked again.
+    consent_given: RwSignal<bool>,
     /// The version of the data the form shows: sent back, so a stale save is refused.
     version: RwSignal<i64>,
 }
@@ -49,6 +51,7 @@ impl Values {
             phone: RwSignal::new(String::new()),
             lang: RwSignal::new(String::new()),
             guardian_consent: RwSignal::new(false),
+            consent_given: RwSignal::new(false),
             version: RwSignal::new(0),
         };
         values.load(account);
@@ -69,6 +72,7 @@ impl Values {
         );
         self.lang.set(account.lang.code().to_string());
         self.guardian_consent.set(account.guardian_consent);
+        self.consent_given.set(account.guardian_consent);
         self.version.set(account.version);
     }
 
@@ -141,7 +145,8 @@ fn ProfileSection() -> impl IntoView {
         values.lang.track();
         values.guardian_consent.track();
     });
-    let minor = move || may_be_minor(values.year(), year);
+    // Asked right below the year that calls for it, and only until the permission is on record.
+    let minor = move || may_be_minor(values.year(), year) && !values.consent_given.get();
     let save = Action::new_local(|request: &ProfileUpdate| {
         let request = request.clone();
         async move { crate::api::update_profile(&request).await }
@@ -223,13 +228,13 @@ fn ProfileSection() -> impl IntoView {
                 <Field id="profile-birth-year" label=a(|a| a.birth_year_label) hint=a(|a| a.birth_year_hint) value=values.birth_year
                     error=field_error(ProfileField::BirthYear) required=true autocomplete="bday-year" inputmode="numeric"
                     on_blur=move || touch(ProfileField::BirthYear)/>
+                <Show when=minor>
+                    <GuardianNotice id="profile-guardian" checked=values.guardian_consent error=field_error(ProfileField::GuardianConsent) nested=true/>
+                </Show>
                 <GenderChoice name="profile-gender" value=values.gender/>
                 <Field id="profile-phone" label=a(|a| a.phone_label) hint=a(|a| a.phone_hint) value=values.phone kind="tel"
                     inputmode="tel" autocomplete="tel" error=field_error(ProfileField::Phone) on_blur=tidy_phone/>
                 <LangSelect value=values.lang error=field_error(ProfileField::Lang)/>
-                <Show when=minor>
-                    <GuardianNotice id="profile-guardian" checked=values.guardian_consent error=field_error(ProfileField::GuardianConsent) nested=true/>
-                </Show>
                 <div role="alert">
                     <Show when=move || stale.get()>
                         <div class="notice notice--warn">

@@ -6,7 +6,7 @@ use fk_api::i18n::fill;
 use fk_api::ErrorCode;
 use leptos::prelude::*;
 
-use super::errors::error_message;
+use super::errors::{error_message, wait_text};
 use super::fields::{
     common_passwords, current_year, Checkbox, Field, FormAlert, GenderChoice, GuardianNotice,
     PasswordField, SubmitButton,
@@ -133,6 +133,10 @@ pub fn RegisterPage() -> impl IntoView {
                         <OutcomeHeading text=a(|a| a.check_email_title)/>
                         <p>{move || fill(i18n.lang.get().account().check_email_text, &[("email", &email)])}</p>
                         <ResendVerification/>
+                        <WrongAddress on_fix=move || {
+                            done.set(None);
+                            crate::dom::after_render(|| crate::dom::focus_id("email"));
+                        }/>
                     </section>
                 }.into_any(),
                 None => view! {
@@ -148,6 +152,10 @@ pub fn RegisterPage() -> impl IntoView {
                         <Field id="birth_year" label=a(|a| a.birth_year_label) hint=a(|a| a.birth_year_hint) value=values.birth_year
                             error=field_error(RegisterField::BirthYear) required=true autocomplete="bday-year" inputmode="numeric"
                             on_blur=move || touch(RegisterField::BirthYear)/>
+                        // Right below the year that calls for it, as the year is typed.
+                        <Show when=minor>
+                            <GuardianNotice id="guardian_consent" checked=values.guardian_consent error=field_error(RegisterField::GuardianConsent)/>
+                        </Show>
                         <GenderChoice name="gender" value=values.gender/>
                         <Field id="login" label=a(|a| a.login_label) hint=a(|a| a.login_hint) value=values.login
                             error=field_error(RegisterField::Login) required=true autocomplete="username"
@@ -161,11 +169,8 @@ pub fn RegisterPage() -> impl IntoView {
                             <a href="/policy" rel="external" target="_blank">{a(|a| a.accept_policy_link)}</a>
                             {move || fill(i18n.lang.get().account().accept_policy_after, &[("version", &policy_version.get().to_string())])}
                         </Checkbox>
-                        <Show when=minor>
-                            <GuardianNotice id="guardian_consent" checked=values.guardian_consent error=field_error(RegisterField::GuardianConsent)/>
-                        </Show>
                         <FormAlert error=form_level/>
-                        <SubmitButton label=a(|a| a.register_submit) pending=submit.pending().into()/>
+                        <SubmitButton id="register-submit" label=a(|a| a.register_submit) pending=submit.pending().into()/>
                     </form>
                     <p>{a(|a| a.have_account)} " " <a href="/account/login">{a(|a| a.sign_in_submit)}</a></p>
                 }.into_any(),
@@ -175,25 +180,93 @@ pub fn RegisterPage() -> impl IntoView {
 }
 
 /// "Send again", under "check your e-mail": the server knows this browser registered (its
-/// cookie), so no address is typed and nobody else's can be flooded.
+/// cookie), so no address is typed and nobody else's can be flooded. After a letter went (or
+/// when the server says to wait) the button waits, and the time left is shown beside it.
 #[component]
 fn ResendVerification() -> impl IntoView {
     let i18n = use_i18n();
     let resend = Action::new_local(|_: &()| crate::api::resend_verification());
+    // Seconds until the server takes another request.
+    let wait = RwSignal::new(0u64);
+    let ticking = StoredValue::new_local(None::<IntervalHandle>);
+    let count_down = move |seconds: u64| {
+        wait.set(seconds);
+        if let Some(old) = ticking.try_update_value(Option::take).flatten() {
+            old.clear();
+        }
+        let handle = set_interval_with_handle(
+            move || {
+                wait.update(|w| *w = w.saturating_sub(1));
+                if wait.get_untracked() == 0 {
+                    if let Some(h) = ticking.try_update_value(Option::take).flatten() {
+                        h.clear();
+                    }
+                }
+            },
+            std::time::Duration::from_secs(1),
+        )
+        .ok();
+        ticking.set_value(handle);
+    };
+    Effect::new(move |_| match resend.value().get() {
+        Some(Ok(_)) => count_down(fk_api::account::VERIFY_RESEND_GAP),
+        Some(Err(e)) if e.code == ErrorCode::TooManyRequests => {
+            count_down(e.retry_after.unwrap_or(fk_api::account::VERIFY_RESEND_GAP))
+        }
+        _ => {}
+    });
+    on_cleanup(move || {
+        if let Some(h) = ticking.try_update_value(Option::take).flatten() {
+            h.clear();
+        }
+    });
+    let waiting = move || wait.get() > 0;
     let a = move |key: fn(&'static fk_api::AccountMessages) -> &'static str| i18n.account(key);
     view! {
         <p class="hint">{a(|a| a.resend_hint)}</p>
-        <p>
-            <button type="button" class="button button--quiet" disabled=move || resend.pending().get() on:click=move |_| { resend.dispatch(()); }>
+        <p class="resend-row">
+            // Not `disabled` while it waits: the focus stays on it, and a press says to wait.
+            <button type="button" id="resend-verification" class="button button--quiet"
+                aria-disabled=move || (waiting() || resend.pending().get()).then_some("true")
+                aria-describedby="resend-wait"
+                on:click=move |_| {
+                    if !waiting() && !resend.pending().get_untracked() {
+                        resend.dispatch(());
+                    }
+                }>
                 {a(|a| a.resend)}
             </button>
+            <span id="resend-wait" class="hint">
+                {move || waiting().then(|| {
+                    let a = i18n.lang.get().account();
+                    fill(a.resend_wait, &[("time", &wait_text(a, wait.get()))])
+                })}
+            </span>
         </p>
-        <p role="status">
+        <p role="status" id="resend-status">
             {move || match resend.value().get() {
                 Some(Ok(_)) => i18n.lang.get().account().resent.to_string(),
                 Some(Err(e)) => error_message(i18n.lang.get(), &e),
                 None => String::new(),
             }}
+        </p>
+    }
+}
+
+/// "Wrong address?": back to the form with what was typed, to correct the address and send
+/// again. The server lets the browser that registered replace its own registration while it
+/// is not confirmed (the first link then stops working, and the login is free for it again).
+#[component]
+fn WrongAddress(#[prop(into)] on_fix: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let a = move |key: fn(&'static fk_api::AccountMessages) -> &'static str| i18n.account(key);
+    view! {
+        <h3 class="wrong-address">{a(|a| a.wrong_address)}</h3>
+        <p class="hint">{a(|a| a.wrong_address_hint)}</p>
+        <p>
+            <button type="button" id="wrong-address" class="button button--quiet" on:click=move |_| on_fix.run(())>
+                {a(|a| a.wrong_address_fix)}
+            </button>
         </p>
     }
 }

@@ -2,6 +2,7 @@
 //! address and signs in on this browser. In a browser other than the one that registered, the
 //! server first asks for the password chosen at registration (so whoever registered someone
 //! else's address cannot have its owner signed into an account whose password they know).
+use fk_api::i18n::fill;
 use fk_api::{ApiError, ErrorCode};
 use leptos::prelude::*;
 
@@ -30,6 +31,8 @@ pub fn VerifyPage() -> impl IntoView {
     let auth = use_auth();
     let outcome = RwSignal::new(Outcome::Working);
     let token = take_link_token();
+    // "Already confirmed" only for a link that carried a token: a bare address is no link.
+    let had_token = token.is_some();
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<ApiError>);
     let confirm = Action::new_local(move |password: &Option<String>| {
@@ -60,6 +63,13 @@ pub fn VerifyPage() -> impl IntoView {
         None => {}
     });
     confirm.dispatch(None);
+    let confirmed_email = move || {
+        auth.session.with(|s| {
+            s.as_ref()
+                .filter(|s| s.account.email_verified)
+                .map(|s| s.account.email.clone())
+        })
+    };
     let a = move |key: fn(&'static fk_api::AccountMessages) -> &'static str| i18n.account(key);
     view! {
         <div class="page page--narrow">
@@ -76,15 +86,46 @@ pub fn VerifyPage() -> impl IntoView {
                         <p><a class="button" href="/account">{a(|a| a.go_to_account)}</a></p>
                     </section>
                 }.into_any(),
-                Outcome::Failed(failure) => view! {
-                    <section class="notice notice--error">
-                        <h2 tabindex="-1">{move || error_message(i18n.lang.get(), &failure)}</h2>
-                        <p>{a(|a| a.verify_failed_hint)}</p>
-                        <p><a href="/account/recover">{a(|a| a.forgot_password)}</a></p>
-                    </section>
+                // A used link opened by someone signed in whose address is confirmed: nothing
+                // is wrong, so nothing is said to be (until the session is known, wait for it).
+                Outcome::Failed(failure) if had_token && failure.code == ErrorCode::LinkInvalid => view! {
+                    {move || match confirmed_email() {
+                        _ if !auth.known.get() => view! { <Loading/> }.into_any(),
+                        Some(email) => view! { <AlreadyConfirmed email/> }.into_any(),
+                        None => view! { <LinkFailed failure=failure.clone()/> }.into_any(),
+                    }}
                 }.into_any(),
+                Outcome::Failed(failure) => view! { <LinkFailed failure/> }.into_any(),
             }}
         </div>
+    }
+}
+
+/// The link did not work: why, and the ways to a new one.
+#[component]
+fn LinkFailed(failure: ApiError) -> impl IntoView {
+    let i18n = use_i18n();
+    let a = move |key: fn(&'static fk_api::AccountMessages) -> &'static str| i18n.account(key);
+    view! {
+        <section class="notice notice--error">
+            <h2 tabindex="-1">{move || error_message(i18n.lang.get(), &failure)}</h2>
+            <p>{a(|a| a.verify_failed_hint)}</p>
+            <p><a href="/account/recover">{a(|a| a.forgot_password)}</a></p>
+        </section>
+    }
+}
+
+/// The link was used, and whoever opened it is signed in with the address confirmed.
+#[component]
+fn AlreadyConfirmed(email: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let a = move |key: fn(&'static fk_api::AccountMessages) -> &'static str| i18n.account(key);
+    view! {
+        <section class="notice notice--info" id="verify-already">
+            <OutcomeHeading text=a(|a| a.verify_already_title)/>
+            <p>{move || fill(i18n.lang.get().account().verify_already_text, &[("email", &email)])}</p>
+            <p><a class="button" href="/account">{a(|a| a.go_to_account)}</a></p>
+        </section>
     }
 }
 

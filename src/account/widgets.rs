@@ -7,7 +7,9 @@ use super::auth::use_auth;
 use super::errors::error_message;
 use crate::i18n::use_i18n;
 
-/// A heading that takes focus when it appears, so a screen reader hears the outcome.
+/// A heading that takes focus when it appears, so a screen reader hears the outcome. It is not
+/// a place the keyboard goes by Tab, so it shows no focus ring: on a success the ring's orange
+/// read as a warning.
 #[component]
 pub fn OutcomeHeading(text: Signal<&'static str>) -> impl IntoView {
     let heading = NodeRef::<leptos::html::H2>::new();
@@ -16,7 +18,7 @@ pub fn OutcomeHeading(text: Signal<&'static str>) -> impl IntoView {
             let _ = h.focus();
         }
     });
-    view! { <h2 tabindex="-1" node_ref=heading>{text}</h2> }
+    view! { <h2 class="outcome-heading" tabindex="-1" node_ref=heading>{text}</h2> }
 }
 
 /// A failed load in the personal section: what went wrong in its words, and "try again". A

@@ -28,6 +28,24 @@ fn focusables(root: &web_sys::Element) -> Vec<web_sys::HtmlElement> {
         .collect()
 }
 
+/// A choice made in the dialog the banner opened: what opened it went with the banner. Focus
+/// goes where reading starts, the page's title (not scrolled to), rather than to `<body>`.
+fn focus_page_title() {
+    let title = document()
+        .query_selector("main h1, h1")
+        .ok()
+        .flatten()
+        .and_then(|h| h.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(title) = title {
+        if !title.has_attribute("tabindex") {
+            let _ = title.set_attribute("tabindex", "-1");
+        }
+        let options = web_sys::FocusOptions::new();
+        options.set_prevent_scroll(true);
+        let _ = title.focus_with_options(&options);
+    }
+}
+
 /// The [`super::ui::DialogView`] the embeddable banner passes to its UI.
 pub fn draw(ctx: DialogContext) -> AnyView {
     view! { <PreferencesDialog mode=ctx.mode state=ctx.state from_banner=ctx.from_banner/> }
@@ -73,15 +91,15 @@ pub fn PreferencesDialog(
         }
         // Closing without a choice, when the banner opened the dialog, brings the banner back:
         // the question stays open.
-        mode.set(if from_banner && state.get_untracked().is_none() {
-            Some(Mode::Banner)
-        } else {
-            None
-        });
-        opener.with_value(|el| {
-            if let Some(el) = el.as_ref().filter(|e| e.is_connected()) {
+        let back_to_banner = from_banner && state.get_untracked().is_none();
+        mode.set(back_to_banner.then_some(Mode::Banner));
+        opener.with_value(|el| match el.as_ref().filter(|e| e.is_connected()) {
+            Some(el) => {
                 let _ = el.focus();
             }
+            // The banner (back again) takes focus itself.
+            None if !back_to_banner => focus_page_title(),
+            None => {}
         });
     };
     let choose = move |categories: Vec<Category>| {
@@ -167,7 +185,10 @@ pub fn PreferencesDialog(
     }
 }
 
-fn categories_view(config: ConsentConfig, chosen: RwSignal<BTreeSet<Category>>) -> impl IntoView {
+pub(crate) fn categories_view(
+    config: ConsentConfig,
+    chosen: RwSignal<BTreeSet<Category>>,
+) -> impl IntoView {
     config
         .categories
         .into_iter()
@@ -175,7 +196,10 @@ fn categories_view(config: ConsentConfig, chosen: RwSignal<BTreeSet<Category>>) 
         .collect_view()
 }
 
-fn category_view(category: CategoryInfo, chosen: RwSignal<BTreeSet<Category>>) -> impl IntoView {
+pub(crate) fn category_view(
+    category: CategoryInfo,
+    chosen: RwSignal<BTreeSet<Category>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let id = category.id;
     let code = id.code();

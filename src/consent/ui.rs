@@ -181,18 +181,20 @@ pub fn Banner(
         <BottomBar labelled_by="fk-banner-title">
             <div class="fk-banner__text">
                 <h2 id="fk-banner-title">{i18n.text(|t| t.consent_banner_title)}</h2>
-                <p>
-                    {i18n.text(|t| t.consent_banner_text)} " "
-                    <a href=policy>{i18n.text(|t| t.consent_policy_link)}</a>
-                </p>
+                <p>{i18n.text(|t| t.consent_banner_text)}</p>
                 <p class="fk-note" data-fk="gpc" hidden=!gpc>{i18n.text(|t| t.consent_gpc_note)}</p>
             </div>
-            // Three actions of equal weight: the same element, the same style, in one row.
+            // "Accept all" and "reject all" alike, side by side: refusing is as easy as agreeing.
+            // The details are a quieter button, the policy a link beside it: on a phone they share
+            // one row, so the bar leaves most of the screen to the page.
             <div class="fk-actions">
                 {accept_or_reject(choose, gpc)}
-                <button type="button" class="fk-btn" data-action="customise" node_ref=customise_button on:click=move |_| customise()>
-                    {i18n.text(|t| t.consent_customise)}
-                </button>
+                <div class="fk-banner__more">
+                    <button type="button" class="fk-btn fk-btn--quiet" data-action="customise" node_ref=customise_button on:click=move |_| customise()>
+                        {i18n.text(|t| t.consent_customise)}
+                    </button>
+                    <a href=policy>{i18n.text(|t| t.consent_policy_link)}</a>
+                </div>
             </div>
             // Under the buttons, so the one just pressed stays where it was.
             <p class="fk-status" role="status">

@@ -3,26 +3,119 @@
 //! Without `to` it compares with the current version ("what changed since N").
 use fk_api::dates::format_date;
 use fk_api::i18n::fill;
-use fk_api::policy::{ChangeKind, ClauseDiff, ClauseStatus, DiffRequest, PolicyDiff, UnitKind};
+use fk_api::policy::{
+    parse_version, ChangeKind, ClauseDiff, ClauseStatus, DiffRequest, PolicyDiff,
+    PolicyVersionList, UnitKind,
+};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+use super::versions::CompareForm;
 use crate::api;
 use crate::dom::set_title;
 use crate::i18n::use_i18n;
 use crate::widgets::{ErrorPanel, Loading};
+
+/// What the compare page shows for its query, given the published version numbers.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Pick {
+    /// Two different published versions: their differences.
+    Diff(DiffRequest),
+    /// Not two different published versions: the pickers, preset to `from` and `to`, with
+    /// the reason.
+    Choose {
+        problem: Problem,
+        from: Option<u32>,
+        to: Option<u32>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Problem {
+    /// No version, or not a number, to compare from (or to).
+    Missing,
+    /// The same version twice (`to` missing means the current one).
+    Equal(u32),
+    /// A number that was never published.
+    Unknown(u32),
+}
+
+/// The rule of `/policy/compare?from=N[&to=M]`: `published` lists the numbers newest first.
+pub fn pick(from: Option<&str>, to: Option<&str>, published: &[u32]) -> Pick {
+    let latest = published.first().copied();
+    let previous = published.get(1).copied();
+    let exists = |n: u32| published.contains(&n);
+    let request = match DiffRequest::parse(from, to) {
+        Ok(request) => request,
+        Err(_) => {
+            let to = to.and_then(|raw| parse_version(raw, "to").ok());
+            let from = from.and_then(|raw| parse_version(raw, "from").ok());
+            return Pick::Choose {
+                problem: Problem::Missing,
+                from: from.filter(|n| exists(*n)).or(previous),
+                to: to.filter(|n| exists(*n)).or(latest),
+            };
+        }
+    };
+    let to = request.to.or(latest);
+    let unknown = [Some(request.from), request.to]
+        .into_iter()
+        .flatten()
+        .find(|n| !exists(*n));
+    if let Some(n) = unknown {
+        return Pick::Choose {
+            problem: Problem::Unknown(n),
+            from: Some(request.from).filter(|n| exists(*n)).or(previous),
+            to: request.to.filter(|n| exists(*n)).or(latest),
+        };
+    }
+    if Some(request.from) == to {
+        let from = if Some(request.from) == latest {
+            previous
+        } else {
+            Some(request.from)
+        };
+        return Pick::Choose {
+            problem: Problem::Equal(request.from),
+            from,
+            to: latest,
+        };
+    }
+    Pick::Diff(request)
+}
+
+/// What the page has once loaded.
+#[derive(Clone)]
+enum Loaded {
+    Diff(PolicyDiff),
+    Choose {
+        list: PolicyVersionList,
+        problem: Problem,
+        from: Option<u32>,
+        to: Option<u32>,
+    },
+}
 
 #[component]
 pub fn ComparePage() -> impl IntoView {
     let i18n = use_i18n();
     Effect::new(move |_| set_title(i18n.t().compare_title, i18n.t().app_name));
     let query = use_query_map();
-    let diff = LocalResource::new(move || {
+    let loaded = LocalResource::new(move || {
         let lang = i18n.lang.get();
         let (from, to) = query.with(|q| (q.get("from"), q.get("to")));
         async move {
-            let request = DiffRequest::parse(from.as_deref(), to.as_deref())?;
-            api::policy_diff(lang, request).await
+            let list = api::policy_versions(lang).await?;
+            let published: Vec<u32> = list.versions.iter().map(|v| v.version).collect();
+            match pick(from.as_deref(), to.as_deref(), &published) {
+                Pick::Diff(request) => Ok(Loaded::Diff(api::policy_diff(lang, request).await?)),
+                Pick::Choose { problem, from, to } => Ok::<_, fk_api::ApiError>(Loaded::Choose {
+                    list,
+                    problem,
+                    from,
+                    to,
+                }),
+            }
         }
     });
     view! {
@@ -31,13 +124,50 @@ pub fn ComparePage() -> impl IntoView {
             <h1>{i18n.text(|t| t.compare_title)}</h1>
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
-                    match diff.await {
-                        Ok(diff) => view! { <DiffView diff/> }.into_any(),
-                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    match loaded.await {
+                        Ok(Loaded::Diff(diff)) => view! { <DiffView diff/> }.into_any(),
+                        Ok(Loaded::Choose { list, problem, from, to }) => {
+                            view! { <ChooseVersions list problem from to/> }.into_any()
+                        }
+                        Err(error) => view! { <ErrorPanel error retry=move |_| loaded.refetch()/> }.into_any(),
                     }
                 })}
             </Transition>
         </div>
+    }
+}
+
+/// The page asked for no two different published versions: why, and the pickers.
+#[component]
+fn ChooseVersions(
+    list: PolicyVersionList,
+    problem: Problem,
+    from: Option<u32>,
+    to: Option<u32>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let why = move || {
+        let t = i18n.t();
+        match problem {
+            Problem::Missing => t.compare_choose_missing.to_string(),
+            Problem::Equal(n) => fill(t.compare_choose_equal, &[("version", &n.to_string())]),
+            Problem::Unknown(n) => fill(t.compare_choose_unknown, &[("version", &n.to_string())]),
+        }
+    };
+    let only_one = list.versions.len() < 2;
+    // With a single version there is nothing to choose: that alone is the answer.
+    let say_why = !only_one || matches!(problem, Problem::Unknown(_));
+    view! {
+        {say_why.then(|| view! { <p class="notice notice--warn compare-problem">{why}</p> })}
+        {if only_one {
+            view! {
+                <p class="notice">{i18n.text(|t| t.versions_only_one)}</p>
+                <p><a href="/policy">{i18n.text(|t| t.policy_open_current)}</a></p>
+            }
+            .into_any()
+        } else {
+            view! { <CompareForm list from to/> }.into_any()
+        }}
     }
 }
 
@@ -194,4 +324,75 @@ fn segments(unit: &ClauseDiff) -> impl IntoView + use<> {
             }
         })
         .collect_view()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn choose(problem: Problem, from: u32, to: u32) -> Pick {
+        Pick::Choose {
+            problem,
+            from: Some(from),
+            to: Some(to),
+        }
+    }
+
+    #[test]
+    fn two_different_published_versions_are_compared() {
+        let published = [3, 2, 1];
+        assert_eq!(
+            pick(Some("1"), Some("3"), &published),
+            Pick::Diff(DiffRequest {
+                from: 1,
+                to: Some(3)
+            })
+        );
+        assert_eq!(
+            pick(Some("2"), None, &published),
+            Pick::Diff(DiffRequest { from: 2, to: None })
+        );
+    }
+
+    #[test]
+    fn anything_else_offers_the_pickers_with_its_reason() {
+        let published = [3, 2, 1];
+        assert_eq!(pick(None, None, &published), choose(Problem::Missing, 2, 3));
+        assert_eq!(
+            pick(Some("x"), Some("1"), &published),
+            choose(Problem::Missing, 2, 1)
+        );
+        assert_eq!(
+            pick(Some("1"), Some("zz"), &published),
+            choose(Problem::Missing, 1, 3)
+        );
+        assert_eq!(
+            pick(Some("2"), Some("2"), &published),
+            choose(Problem::Equal(2), 2, 3)
+        );
+        assert_eq!(
+            pick(Some("3"), None, &published),
+            choose(Problem::Equal(3), 2, 3)
+        );
+        assert_eq!(
+            pick(Some("3"), Some("3"), &published),
+            choose(Problem::Equal(3), 2, 3)
+        );
+        assert_eq!(
+            pick(Some("9"), None, &published),
+            choose(Problem::Unknown(9), 2, 3)
+        );
+        assert_eq!(
+            pick(Some("1"), Some("7"), &published),
+            choose(Problem::Unknown(7), 1, 3)
+        );
+        assert_eq!(
+            pick(Some("1"), None, &[1]),
+            Pick::Choose {
+                problem: Problem::Equal(1),
+                from: None,
+                to: Some(1)
+            }
+        );
+    }
 }

@@ -107,12 +107,18 @@ impl SearchState {
     }
 }
 
-/// The search bar: a labelled field, "n of m", previous and next. Enter and Shift+Enter step
-/// through the matches, Escape clears; the current match is scrolled into view.
+/// The sticky bar above the text. On a phone it is one slim row, a way back to the contents
+/// and a button that opens the search; wide screens show the field itself (the contents sit
+/// beside the text). The field: "n of m", previous and next; Enter and Shift+Enter step
+/// through the matches, Escape clears (and, once empty, closes the field on a phone); the
+/// current match is scrolled into view. The keyboard hint shows only where a keyboard is
+/// likely (style/main.css).
 #[component]
 pub fn PolicySearch(search: SearchState) -> impl IntoView {
     let i18n = use_i18n();
     let input = NodeRef::<leptos::html::Input>::new();
+    let open = RwSignal::new(false);
+    let toggle = NodeRef::<leptos::html::Button>::new();
     Effect::new(move |_| {
         let current = search.current.get();
         if search.total() == 0 {
@@ -125,6 +131,19 @@ pub fn PolicySearch(search: SearchState) -> impl IntoView {
             }
         });
     });
+    let set_open = move |now: bool| {
+        open.set(now);
+        crate::dom::after_render(move || {
+            super::reader::measure_bar();
+            if now {
+                if let Some(input) = input.get_untracked() {
+                    let _ = input.focus();
+                }
+            } else if let Some(button) = toggle.get_untracked() {
+                let _ = button.focus();
+            }
+        });
+    };
     let status = move || {
         let t = i18n.t();
         let total = search.total();
@@ -149,32 +168,58 @@ pub fn PolicySearch(search: SearchState) -> impl IntoView {
         }
         "Escape" => {
             ev.prevent_default();
-            search.set_query(String::new());
+            if search.query.with_untracked(|q| q.is_empty()) {
+                if open.get_untracked() {
+                    set_open(false);
+                }
+            } else {
+                search.set_query(String::new());
+            }
         }
         _ => {}
     };
     let disabled = move || search.total() == 0;
     view! {
-        <search class="policy-search no-print">
-            <label for="policy-search-input">{i18n.text(|t| t.policy_search_label)}</label>
-            <div class="policy-search__row">
-                <input
-                    id="policy-search-input"
-                    type="search"
-                    node_ref=input
-                    autocomplete="off"
-                    aria-describedby="policy-search-hint"
-                    prop:value=move || search.query.get()
-                    on:input=move |ev| search.set_query(event_target_value(&ev))
-                    on:keydown=on_keydown
-                />
-                <button type="button" class="icon-button" aria-label=i18n.text(|t| t.policy_search_prev)
-                    disabled=disabled on:click=move |_| search.step(false)>"↑"</button>
-                <button type="button" class="icon-button" aria-label=i18n.text(|t| t.policy_search_next)
-                    disabled=disabled on:click=move |_| search.step(true)>"↓"</button>
-                <span class="policy-search__count" role="status" aria-live="polite">{status}</span>
+        <search class="policy-search no-print" class:policy-search--open=move || open.get()>
+            <div class="policy-search__bar">
+                <a class="policy-search__contents" href=format!("#{}", super::toc::CONTENTS_ID)
+                    on:click=move |_| super::toc::open_contents()>
+                    <svg aria-hidden="true" viewBox="0 0 24 24" width="20" height="20">
+                        <path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="M9 6h11M9 12h11M9 18h11M4 6h.01M4 12h.01M4 18h.01"/>
+                    </svg>
+                    <span class="policy-search__label">{i18n.text(|t| t.policy_toc_title)}</span>
+                </a>
+                <button type="button" class="policy-search__toggle" node_ref=toggle
+                    aria-expanded=move || open.get().to_string() aria-controls="policy-search-field"
+                    on:click=move |_| set_open(!open.get_untracked())>
+                    <svg aria-hidden="true" viewBox="0 0 24 24" width="20" height="20">
+                        <circle cx="11" cy="11" r="6.5" fill="none" stroke="currentColor" stroke-width="2"/>
+                        <path stroke="currentColor" stroke-width="2" stroke-linecap="round" d="m16 16 4.5 4.5"/>
+                    </svg>
+                    <span class="policy-search__label">{i18n.text(|t| t.policy_search_open)}</span>
+                </button>
             </div>
-            <p id="policy-search-hint" class="hint">{i18n.text(|t| t.policy_search_hint)}</p>
+            <div class="policy-search__field" id="policy-search-field">
+                <label for="policy-search-input">{i18n.text(|t| t.policy_search_label)}</label>
+                <div class="policy-search__row">
+                    <input
+                        id="policy-search-input"
+                        type="search"
+                        node_ref=input
+                        autocomplete="off"
+                        aria-describedby="policy-search-hint"
+                        prop:value=move || search.query.get()
+                        on:input=move |ev| search.set_query(event_target_value(&ev))
+                        on:keydown=on_keydown
+                    />
+                    <button type="button" class="icon-button" aria-label=i18n.text(|t| t.policy_search_prev)
+                        disabled=disabled on:click=move |_| search.step(false)>"↑"</button>
+                    <button type="button" class="icon-button" aria-label=i18n.text(|t| t.policy_search_next)
+                        disabled=disabled on:click=move |_| search.step(true)>"↓"</button>
+                    <span class="policy-search__count" role="status" aria-live="polite">{status}</span>
+                </div>
+                <p id="policy-search-hint" class="hint policy-search__keys">{i18n.text(|t| t.policy_search_hint)}</p>
+            </div>
         </search>
     }
 }

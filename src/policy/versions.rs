@@ -80,24 +80,23 @@ fn VersionList(list: PolicyVersionList) -> impl IntoView {
         {if only_one {
             view! { <p class="notice">{i18n.text(|t| t.versions_only_one)}</p> }.into_any()
         } else {
-            view! { <CompareForm list/> }.into_any()
+            view! { <CompareForm list from=None to=None/> }.into_any()
         }}
     }
 }
 
+/// Two pickers and "Compare"; preset to `from` and `to` when given, else to the two newest.
 #[component]
-fn CompareForm(list: PolicyVersionList) -> impl IntoView {
+pub fn CompareForm(list: PolicyVersionList, from: Option<u32>, to: Option<u32>) -> impl IntoView {
     let i18n = use_i18n();
     let navigate = use_navigate();
     let from = RwSignal::new(
-        list.versions
-            .get(1)
-            .map_or(String::new(), |v| v.version.to_string()),
+        from.or_else(|| list.versions.get(1).map(|v| v.version))
+            .map_or(String::new(), |v| v.to_string()),
     );
     let to = RwSignal::new(
-        list.versions
-            .first()
-            .map_or(String::new(), |v| v.version.to_string()),
+        to.or_else(|| list.versions.first().map(|v| v.version))
+            .map_or(String::new(), |v| v.to_string()),
     );
     let error = RwSignal::new(None::<fk_api::ApiError>);
     let options = move |selected: RwSignal<String>| {

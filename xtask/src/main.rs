@@ -19,6 +19,8 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   run [--addr HOST:PORT]   install what is missing, build the release app, serve it
                            (default http://127.0.0.1:8080, or FK_ADDR)
+  build                    install what is missing, build the release app and server
+                           (what `run` serves), without serving
   test                     the gates (fmt, clippy, cargo deny), then every test: unit,
                            server, wasm in headless Chromium, end-to-end
   gates                    only the gates: cargo fmt --check, clippy (host and wasm),
@@ -34,6 +36,9 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
+        Some("build") => tools::ensure_build_tools()
+            .and_then(|()| build::spa())
+            .and_then(|()| build::server().map(drop)),
         Some("test") => test(),
         Some("gates") => tools::ensure_build_tools().and_then(|()| gates::run()),
         Some("bench") => match args.get(1).map(String::as_str) {

@@ -56,8 +56,51 @@ pub struct DeleteRequest {
     pub password: String,
 }
 
-/// Downloads are limited to one an hour.
+/// Downloads are limited to one an hour, counted from a file delivered whole: a download that
+/// broke off on the way does not count.
 pub const EXPORT_EVERY_SECONDS: i64 = 3600;
+
+/// Starts of a download (delivered or not) allowed in an hour: a broken download may be tried
+/// again at once, but the export (it reads every table of the account) is not made endlessly.
+pub const EXPORT_TRIES_PER_HOUR: i64 = 5;
+
+/// How the download is written: `json` for programs, `html` one page to read in any browser.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ExportFormat {
+    #[default]
+    Json,
+    Html,
+}
+
+impl ExportFormat {
+    pub const ALL: [ExportFormat; 2] = [ExportFormat::Html, ExportFormat::Json];
+
+    /// `json` or `html`, as `?format=` gives it.
+    pub fn parse(code: &str) -> Option<ExportFormat> {
+        ExportFormat::ALL.into_iter().find(|f| f.code() == code)
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ExportFormat::Json => "json",
+            ExportFormat::Html => "html",
+        }
+    }
+
+    /// The file name the download is saved under, for the day given (`YYYY-MM-DD`).
+    pub fn file_name(self, day: &str) -> String {
+        format!("fortekassa-data-{day}.{}", self.code())
+    }
+
+    pub fn media_type(self) -> &'static str {
+        match self {
+            ExportFormat::Json => "application/json",
+            ExportFormat::Html => "text/html; charset=utf-8",
+        }
+    }
+}
 
 /// `POST /api/account/export`: everything held about the user, as one JSON file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -131,5 +174,21 @@ mod tests {
         };
         assert!(status(1, 2).changed());
         assert!(!status(2, 2).changed());
+    }
+
+    #[test]
+    fn each_format_has_its_file_name_and_type() {
+        assert_eq!(ExportFormat::default(), ExportFormat::Json);
+        assert_eq!(ExportFormat::parse("html"), Some(ExportFormat::Html));
+        assert_eq!(ExportFormat::parse("HTML"), None);
+        assert_eq!(
+            ExportFormat::Html.file_name("2026-12-07"),
+            "fortekassa-data-2026-12-07.html"
+        );
+        assert_eq!(
+            ExportFormat::Json.file_name("2026-12-07"),
+            "fortekassa-data-2026-12-07.json"
+        );
+        assert!(ExportFormat::Html.media_type().starts_with("text/html"));
     }
 }

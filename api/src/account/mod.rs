@@ -83,10 +83,11 @@ impl RegisterField {
         RegisterField::FirstName,
         RegisterField::Email,
         RegisterField::BirthYear,
+        // Right below the year on the form.
+        RegisterField::GuardianConsent,
         RegisterField::Login,
         RegisterField::Password,
         RegisterField::AcceptPolicy,
-        RegisterField::GuardianConsent,
     ];
 
     /// The JSON name of the field, as `ApiError::field` carries it.
@@ -265,6 +266,10 @@ pub fn sign_in_to(here: &str) -> String {
 /// Tokens in links are 32 random bytes in unpadded base64url: 43 characters.
 /// [`is_token`] as the API document states it.
 pub const TOKEN_PATTERN: &str = "^[A-Za-z0-9_-]{43}$";
+
+/// "Send the link again" works once in this many seconds per registering browser: the server
+/// holds to it, and the "check your e-mail" page counts it down after a letter went.
+pub const VERIFY_RESEND_GAP: u64 = 60;
 
 pub fn is_token(s: &str) -> bool {
     s.len() == 43

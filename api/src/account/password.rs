@@ -68,6 +68,17 @@ fn is_guessable(password: &str, common: &CommonPasswords) -> bool {
     steps.iter().all(|s| *s == 1) || steps.iter().all(|s| *s == -1)
 }
 
+/// A password asked for to confirm something (deleting the account): typed at all. An empty
+/// one is "enter your password", not a wrong password, and is not counted as a failed attempt.
+pub fn entered(password: &str, field: &str) -> Result<(), ApiError> {
+    if password.is_empty() {
+        return Err(
+            ApiError::new(ErrorCode::PasswordMissing, "enter your password").with_field(field),
+        );
+    }
+    Ok(())
+}
+
 /// The rule: 12 to 128 characters (any characters, spaces included), not guessable, not the
 /// login or the e-mail address.
 pub fn check(
@@ -265,5 +276,15 @@ mod tests {
             code(check("qwerty123456", "", "", &list)),
             Some(ErrorCode::PasswordTooCommon)
         );
+    }
+
+    #[test]
+    fn an_empty_password_is_missing_not_wrong() {
+        let e = entered("", "password").unwrap_err();
+        assert_eq!(e.code, ErrorCode::PasswordMissing);
+        assert_eq!(e.field.as_deref(), Some("password"));
+        // Spaces may be a password: only nothing at all is missing.
+        assert!(entered(" ", "password").is_ok());
+        assert!(entered("correct horse", "password").is_ok());
     }
 }

@@ -39,9 +39,10 @@ impl ProfileField {
     pub const ALL: [ProfileField; 5] = [
         ProfileField::FirstName,
         ProfileField::BirthYear,
+        // Right below the year on the form.
+        ProfileField::GuardianConsent,
         ProfileField::Phone,
         ProfileField::Lang,
-        ProfileField::GuardianConsent,
     ];
 }
 

@@ -237,7 +237,7 @@ pub fn phone(value: &str) -> Result<Option<String>, ApiError> {
         err(
             ErrorCode::PhoneInvalid,
             "phone",
-            "enter a Kazakh number: +7 7XX XXX XX XX",
+            "enter a Kazakhstani number: +7 7XX XXX XX XX",
         )
     };
     let body = value.strip_prefix('+').unwrap_or(value);

@@ -25,7 +25,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// The edition last accepted against the current (Russian, prevailing) one.
 #[utoipa::path(get, path = "/api/account/policy", tag = "data", security(("session" = [])),
-    responses((status = 200, description = "The edition the user last accepted, and the current one", body = PolicyStatus)))]
+    responses((status = 200, description = "The version the user last accepted, and the current one", body = PolicyStatus)))]
 pub async fn policy_status(
     State(state): State<AppState>,
     session: Session,
@@ -59,7 +59,7 @@ async fn status(state: &AppState, account_id: i64) -> Result<PolicyStatus, AppEr
 #[utoipa::path(post, path = "/api/account/policy/acknowledge", tag = "data", security(("session" = [])), request_body = AcknowledgeRequest,
     responses(
         (status = 200, description = "Recorded (again is a no-op)", body = PolicyStatus),
-        (status = 409, description = "`unknown_version`: not the current edition", body = ApiError),
+        (status = 409, description = "`unknown_version`: not the current version", body = ApiError),
     ))]
 async fn acknowledge(
     State(state): State<AppState>,
@@ -71,7 +71,7 @@ async fn acknowledge(
         return Err(AppError::conflict(
             ApiError::new(
                 ErrorCode::UnknownVersion,
-                format!("the current edition is {current}"),
+                format!("the current version is {current}"),
             )
             .with_field("version"),
         ));

@@ -1,15 +1,25 @@
 //! Everything held about the user, at a glance (the overview's cards), as one file (the
 //! download, at most once an hour), and gone (deleting the account, clause 5.2).
-use axum::extract::State;
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use axum::body::{Body, Bytes, HttpBody};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use fk_api::account::choices::Choice;
 use fk_api::account::data::{
-    DataExport, DeleteRequest, ExportProfile, ExportPromotions, Summary, EXPORT_EVERY_SECONDS,
+    DataExport, DeleteRequest, ExportFormat, ExportProfile, ExportPromotions, Summary,
+    EXPORT_EVERY_SECONDS, EXPORT_TRIES_PER_HOUR,
 };
 use fk_api::account::rules;
-use fk_api::ApiError;
+use fk_api::{ApiError, ErrorCode};
+use hyper::body::Frame;
 use sqlx::{AnyConnection, Row};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -125,22 +135,79 @@ pub async fn gather(
     })
 }
 
-/// The download: one JSON file, made on request, at most once an hour (it reads every table
-/// the account appears in). It hands over everything held, so it needs a recent password like
-/// any sensitive operation: a session left open on a shared computer is not enough. The
-/// download itself is written to the security log.
+type QueryMap = Result<Query<HashMap<String, String>>, QueryRejection>;
+
+/// `?format=json|html`; `json` when absent.
+fn format_of(query: QueryMap) -> Result<ExportFormat, AppError> {
+    let refused = || {
+        AppError::bad_request(
+            ApiError::new(ErrorCode::InvalidQuery, "format is json or html").with_field("format"),
+        )
+    };
+    let Query(query) = query.map_err(|_| refused())?;
+    match query.get("format") {
+        None => Ok(ExportFormat::Json),
+        Some(f) => ExportFormat::parse(f).ok_or_else(refused),
+    }
+}
+
+/// Downloads begun (delivered or not) in the last hour: each is in the security log.
+async fn recent_tries(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n, MIN(at) AS first FROM security_events WHERE account_id = $1 AND kind = $2 AND at > $3",
+    )
+    .bind(account_id)
+    .bind(Event::DataExported.code())
+    .bind(now - EXPORT_EVERY_SECONDS)
+    .fetch_one(&mut *conn)
+    .await?;
+    let n: i64 = row.try_get("n")?;
+    if n < EXPORT_TRIES_PER_HOUR {
+        return Ok(0);
+    }
+    let first: Option<i64> = row.try_get("first")?;
+    Ok(first
+        .map_or(1, |first| first + EXPORT_EVERY_SECONDS - now)
+        .max(1))
+}
+
+/// The download: everything held, as one JSON file or one page to read (`?format=html`),
+/// made on request. It hands over everything held, so it needs a recent password like any
+/// sensitive operation: a session left open on a shared computer is not enough; each one
+/// begun is written to the security log.
+///
+/// One an hour, counted from a file delivered whole: the hour starts when the last byte of
+/// the body has been handed to the connection, so a download lost on the way (the connection
+/// broke, the tab closed) does not lock the button, and the person can simply try again. A
+/// download begun but never finished still costs the server a full read of the account, so
+/// at most [`EXPORT_TRIES_PER_HOUR`] may be begun in an hour, delivered or not.
 #[utoipa::path(post, path = "/api/account/export", tag = "data", security(("session" = [])),
+    params(("format" = inline(Option<ExportFormat>), Query,
+        description = "`json` (the default): for programs; `html`: one self-contained page to read in any browser, \
+            in the account's language, with no script and nothing loaded from elsewhere")),
     responses(
+        (status = 200, description = "Everything held about the user, as a file to save: `application/json` \
+            (the schema below) or `text/html` (the same data, readable). The body is sent chunked; the hourly \
+            limit counts the download only once the whole body has been sent",
+            content((DataExport = "application/json"), (String = "text/html")),
+            headers(("content-disposition" = String, description = "attachment; filename=\"fortekassa-data-YYYY-MM-DD.json\" (or .html)"),
+                ("cache-control" = String, description = "no-store"))),
+        (status = 400, description = "`invalid_query`: `format` is neither `json` nor `html`", body = ApiError),
         (status = 403, description = "`reauth_required`: confirm the password first", body = ApiError),
-        (status = 200, description = "Everything held about the user, as a JSON file to save", body = DataExport,
-            headers(("content-disposition" = String, description = "attachment; filename=…"))),
-        (status = 429, description = "One download an hour; `retry_after` says when the next may be made", body = ApiError),
+        (status = 429, description = "A file was delivered within the hour, or five downloads were begun in it; \
+            `retry_after` says when the next may be made", body = ApiError),
     ))]
 async fn export(
     State(state): State<AppState>,
     CurrentAccount { session, account }: CurrentAccount,
     client: Client,
+    query: QueryMap,
 ) -> Result<Response, AppError> {
+    let format = format_of(query)?;
     let now = state.clock.now();
     session.require_recent_auth(now)?;
     let too_soon = |next: i64| AppError::too_many(u64::try_from(next - now).unwrap_or(1).max(1));
@@ -149,35 +216,108 @@ async fn export(
     }
     let policy_version = crate::policy::prevailing_version(&state).await?;
     let mut tx = crate::db::begin_write(&state.db).await?;
-    // Claimed in the database, so two tabs (or two instances) cannot both start one.
-    let claimed = sqlx::query("UPDATE accounts SET last_export_at = $1 WHERE id = $2 AND (last_export_at IS NULL OR last_export_at <= $3)")
-        .bind(now)
-        .bind(account.id)
-        .bind(now - EXPORT_EVERY_SECONDS)
-        .execute(&mut *tx)
-        .await?;
-    if claimed.rows_affected() != 1 {
-        return Err(too_soon(now + EXPORT_EVERY_SECONDS));
+    throttle::hold_account(&mut tx, account.id).await?;
+    // Read again under the lock: another tab's download may have been delivered meanwhile.
+    let account = store::by_id(&mut tx, account.id).await?.unwrap_or(account);
+    if let Some(next) = next_export_at(&account, now) {
+        return Err(too_soon(next));
+    }
+    let wait = recent_tries(&mut tx, account.id, now).await?;
+    if wait > 0 {
+        return Err(too_soon(now + wait));
     }
     store::log(&mut tx, account.id, Event::DataExported, &client, now).await?;
-    let account = store::by_id(&mut tx, account.id).await?.unwrap_or(account);
     let data = gather(&mut tx, &account, session.id, policy_version, now).await?;
     tx.commit().await?;
-    let body = serde_json::to_vec_pretty(&data)
-        .map_err(|e| AppError::Internal(format!("cannot write the export: {e}")))?;
+    let body = match format {
+        ExportFormat::Json => serde_json::to_vec_pretty(&data)
+            .map_err(|e| AppError::Internal(format!("cannot write the export: {e}")))?,
+        ExportFormat::Html => {
+            let categories = state.cookie_config.current().config.categories.clone();
+            fk_app::account::data::file::export_html(&data, account.lang, &categories).into_bytes()
+        }
+    };
     let date = rfc3339(now).get(..10).unwrap_or("export").to_string();
-    let mut response = body.into_response();
+    let mut response = Body::new(Delivered::new(body, state.clone(), account.id)).into_response();
     let h = response.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
+        HeaderValue::from_static(format.media_type()),
     );
-    let disposition = format!("attachment; filename=\"fortekassa-data-{date}.json\"");
+    let disposition = format!("attachment; filename=\"{}\"", format.file_name(&date));
     h.insert(
         header::CONTENT_DISPOSITION,
         HeaderValue::from_str(&disposition).expect("ASCII"),
     );
+    if format == ExportFormat::Html {
+        // Opened from this address rather than saved, the page may still run nothing.
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(fk_app::account::data::file::CSP),
+        );
+    }
     Ok(response)
+}
+
+/// An export's body that records the download as delivered once its last byte has been
+/// taken by the connection: the hour of [`EXPORT_EVERY_SECONDS`] starts then. Dropped before
+/// that (the client went away, the connection broke), nothing is recorded. The record is
+/// written before the body's end is reported, so a client that has read the whole body sees
+/// the download counted.
+struct Delivered {
+    data: Option<Bytes>,
+    record: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
+}
+
+impl Delivered {
+    fn new(data: Vec<u8>, state: AppState, account_id: i64) -> Delivered {
+        let record = async move {
+            if let Err(e) = mark_delivered(&state, account_id).await {
+                tracing::warn!(error = %e, "a delivered export could not be counted");
+            }
+        };
+        Delivered {
+            data: Some(Bytes::from(data)),
+            record: Some(Box::pin(record)),
+        }
+    }
+}
+
+async fn mark_delivered(state: &AppState, account_id: i64) -> Result<(), sqlx::Error> {
+    let now = state.clock.now();
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    sqlx::query("UPDATE accounts SET last_export_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
+}
+
+impl HttpBody for Delivered {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        let this = self.get_mut();
+        if let Some(data) = this.data.take() {
+            return Poll::Ready(Some(Ok(Frame::data(data))));
+        }
+        if let Some(record) = this.record.as_mut() {
+            if record.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+            this.record = None;
+        }
+        Poll::Ready(None)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.data.is_none() && self.record.is_none()
+    }
 }
 
 /// Erases the account. Personal data goes from every table; orders and consent receipts,
@@ -280,6 +420,8 @@ pub async fn erase_unconfirmed(tx: &mut AnyConnection, id: i64) -> Result<bool, 
 #[utoipa::path(post, path = "/api/account/delete", tag = "data", security(("session" = [])), request_body = DeleteRequest,
     responses(
         (status = 204, description = "The account and its data are erased; the cookie is cleared"),
+        (status = 401, description = "`invalid_credentials` (`field`: `password`): the password is wrong", body = ApiError),
+        (status = 422, description = "`password_missing` (`field`: `password`): no password was sent", body = ApiError),
         (status = 429, description = "Too many wrong passwords; `retry_after` says when", body = ApiError),
     ))]
 async fn delete_account(
@@ -288,6 +430,8 @@ async fn delete_account(
     client: Client,
     ApiJson(form): ApiJson<DeleteRequest>,
 ) -> Result<Response, AppError> {
+    // Nothing typed is not a wrong password: said as such, and not counted as a failed attempt.
+    fk_api::account::password::entered(&form.password, "password")?;
     confirm_password(&state, &account, form.password, &client, "password").await?;
     let now = state.clock.now();
     let mut tx = crate::db::begin_write(&state.db).await?;

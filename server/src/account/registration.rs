@@ -38,7 +38,10 @@ const REGISTER_IP: [Window; 1] = [window(3600, 20)];
 /// "Someone tried to register with your address" letters per address.
 const REGISTER_NOTICE: [Window; 1] = [window(86_400, 3)];
 /// "Send the link again", per registering browser.
-const VERIFY_RESEND: [Window; 2] = [window(60, 1), window(3600, 5)];
+const VERIFY_RESEND: [Window; 2] = [
+    window(fk_api::account::VERIFY_RESEND_GAP as i64, 1),
+    window(3600, 5),
+];
 
 /// The cookie of the browser that registered.
 const COOKIE: &str = "fk_registration";
@@ -120,6 +123,7 @@ async fn tell_owner(
 async fn register(
     State(state): State<AppState>,
     client: Client,
+    headers: HeaderMap,
     ApiJson(form): ApiJson<RegisterRequest>,
 ) -> Result<Response, AppError> {
     let now = state.clock.now();
@@ -160,6 +164,17 @@ async fn register(
     .await?
     {
         super::data::erase_unconfirmed(&mut tx, id).await?;
+    }
+    // "Wrong address?": the browser that registered registers again (with the address
+    // corrected). Its own registration, not yet confirmed, gives way: its login is free again
+    // and its link stops working. A confirmed one is an account now and stays.
+    if let Some(browser) = session::named(&state, &headers, COOKIE) {
+        if let Some(own) = holds::of_browser(&mut tx, &browser, now).await? {
+            if let Some(id) = own.account_id {
+                super::data::erase_unconfirmed(&mut tx, id).await?;
+            }
+            holds::delete(&mut tx, &own).await?;
+        }
     }
     if holds::login_taken(&mut tx, &login_key, now).await? {
         return Err(login_taken_error());

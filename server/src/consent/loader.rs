@@ -35,6 +35,33 @@ pub fn banner_manifest(dist: &std::path::Path) -> Option<Value> {
 /// the module's dialog uses it there too).
 const STYLESHEET: &str = include_str!("../../../style/consent.css");
 
+/// The stylesheet as the loader carries it: without its comments and indentation, which are
+/// for us, while every page view of every embedding site downloads what is left.
+fn compact_css(css: &str) -> String {
+    let mut bare = String::with_capacity(css.len());
+    let mut rest = css;
+    while let Some(start) = rest.find("/*") {
+        bare.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        rest = after.find("*/").map_or("", |end| &after[end + 2..]);
+    }
+    bare.push_str(rest);
+    let mut out = String::with_capacity(bare.len());
+    let mut space = false;
+    for c in bare.chars() {
+        if c.is_whitespace() {
+            space = true;
+            continue;
+        }
+        if space && !out.is_empty() {
+            out.push(' ');
+        }
+        space = false;
+        out.push(c);
+    }
+    out
+}
+
 /// The last loader served. Every page view of every embedding site asks for `/consent.js`,
 /// while its setup changes only on a configuration edit or a publication.
 #[derive(Clone, Default)]
@@ -158,7 +185,7 @@ async fn rendered(state: &AppState) -> Result<Arc<Loader>, AppError> {
         "names": names,
         "frames": loaded.config.frames,
         "views": first_views(&state.consent_loader),
-        "css": STYLESHEET,
+        "css": compact_css(STYLESHEET),
         "banner": state.banner.as_ref(),
     });
     // `</script>` cannot occur in JSON text that reaches a script as its source, but `<!--`
@@ -188,6 +215,24 @@ async fn rendered(state: &AppState) -> Result<Arc<Loader>, AppError> {
 mod tests {
     use super::*;
     use fk_app::consent::first_view::render;
+
+    #[test]
+    fn the_stylesheet_travels_without_comments_and_keeps_every_rule() {
+        let css = compact_css(STYLESHEET);
+        assert!(!css.contains("/*") && !css.contains('\n'), "{css}");
+        assert!(css.len() < STYLESHEET.len() * 9 / 10);
+        // Every rule is still there (no comment of the stylesheet holds a brace).
+        let rules = |s: &str| s.matches('{').count();
+        assert_eq!(rules(&css), rules(STYLESHEET));
+        assert!(
+            css.contains(r#".fk-banner h2::after { content: " "; }"#),
+            "{css}"
+        );
+        assert_eq!(
+            compact_css("a { b: c; } /* x */\n  d {e:f}/* open"),
+            "a { b: c; } d {e:f}"
+        );
+    }
 
     #[test]
     fn every_language_has_its_banner_with_the_loaders_hooks() {

@@ -30,6 +30,9 @@ pub struct FirstView {
     /// The first view is the whole page (`fk_app::bundle::drawn_whole`): its app is loaded
     /// once the visitor does something with it.
     pub drawn_whole: bool,
+    /// The page shows that what it was asked for does not exist (a policy version never
+    /// published): it is sent with status 404.
+    pub not_found: bool,
     /// A kept policy page, whole and compressed once with its ETag (filled in by the first
     /// request that sends it): the page is large, and compressing it per request was most of
     /// what serving it cost.
@@ -110,11 +113,12 @@ pub async fn first_view(
     let signed_in = boot.signed_in;
     // Only a page that found its data is kept: a made-up version number renders, uncached.
     let keep = boot.policy.is_some() || boot.versions.is_some();
+    let not_found = boot.no_such_version;
     // Whole only as drawn: a policy page whose data was not found here shows the loading sign,
     // and its app is what fetches it.
     let drawn_whole = fk_app::bundle::drawn_whole(path)
         && match bundle {
-            Bundle::PolicyViewer => keep,
+            Bundle::PolicyViewer => keep || not_found,
             Bundle::SignedOut => signed_in == Some(false),
             Bundle::PersonalSection => false,
         };
@@ -145,6 +149,7 @@ pub async fn first_view(
         set_cookie,
         signed_in,
         drawn_whole,
+        not_found,
         page: (key.is_some() && keep).then(OnceLock::new),
     });
     if let (Some(key), true) = (key, keep) {
@@ -170,7 +175,10 @@ async fn policy_data(state: &AppState, path: &str, boot: &mut Boot) {
     let number = match path.strip_prefix("/policy/versions/") {
         Some(raw) => match parse_version(raw, "version") {
             Ok(n) => Some(Some(n)),
-            Err(_) => None,
+            Err(_) => {
+                boot.no_such_version = true;
+                None
+            }
         },
         None if path == "/policy" => Some(None),
         None => None,
@@ -178,6 +186,8 @@ async fn policy_data(state: &AppState, path: &str, boot: &mut Boot) {
     if let Some(number) = number {
         match crate::policy::http::shown(state, lang, number).await {
             Ok(shown) => {
+                // A number that was never published (the policy itself always is, once seeded).
+                boot.no_such_version = number.is_some() && shown.is_none();
                 boot.policy = shown.map(|(version, latest)| ShownPolicy { version, latest });
             }
             Err(e) => tracing::warn!(error = ?e, "no policy for the first view"),

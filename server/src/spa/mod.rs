@@ -40,6 +40,26 @@ struct Template {
     tail: String,
 }
 
+/// The text of the first `<h1>` of rendered HTML, still escaped as HTML (so it can stand in
+/// `<title>` as it is), its tags and the renderer's markers left out and its spaces collapsed.
+fn heading_of(html: &str) -> Option<String> {
+    let start = html.find("<h1")?;
+    let open_end = start + html[start..].find('>')? + 1;
+    let inner = &html[open_end..open_end + html[open_end..].find("</h1>")?];
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in inner.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!text.is_empty()).then_some(text)
+}
+
 impl Template {
     fn parse(html: &str, path: &Path) -> Result<Template, SpaError> {
         let missing = || SpaError::NoMarker(path.display().to_string());
@@ -59,10 +79,15 @@ impl Template {
             &format!("<html lang=\"{}\">", view.lang.code()),
             1,
         );
-        if let Some(title) = &view.policy_title {
+        // The tab names the page as its heading does, in the page's language, as the app's
+        // titles do (`fk_app::dom::set_title`) once it has taken over.
+        let title = match &view.policy_title {
+            Some(title) => Some(noscript::escape(title)),
+            None => heading_of(&view.app),
+        };
+        if let Some(title) = title {
             if let (Some(start), Some(end)) = (head.find("<title>"), head.find("</title>")) {
-                let t = view.lang.messages();
-                let text = noscript::escape(&format!("{title} — {}", t.app_name));
+                let text = format!("{title} — {}", view.lang.messages().app_name);
                 head.replace_range(start + "<title>".len()..end, &text);
             }
         }
@@ -275,7 +300,10 @@ pub async fn fallback(State(state): State<AppState>, request: Request) -> Respon
     let t = view.lang.messages();
     // Without JavaScript the first view is the page; where it could not hold the policy (the
     // comparison of two versions needs the app), the plain text version stands in.
-    let noscript: Arc<str> = if path.starts_with("/policy") && view.policy_title.is_none() {
+    let noscript: Arc<str> = if view.not_found {
+        // The first view says what there is instead ("no such version", with links).
+        Arc::from("")
+    } else if path.starts_with("/policy") && view.policy_title.is_none() {
         policy_noscript(&state, spa, view.lang).await
     } else if view.policy_title.is_some() {
         Arc::from("")
@@ -288,6 +316,9 @@ pub async fn fallback(State(state): State<AppState>, request: Request) -> Respon
         .into()
     };
     let mut response = Html(template.fill(&view, &noscript)).into_response();
+    if view.not_found {
+        *response.status_mut() = StatusCode::NOT_FOUND;
+    }
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     headers.insert(header::VARY, HeaderValue::from_static(PAGE_VARIES));
@@ -375,6 +406,20 @@ pub fn logged_path(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_tab_is_named_by_the_pages_heading() {
+        assert_eq!(
+            heading_of("<main><div><h1 class=\"x\">Вход<!----></h1><h1>Другой</h1></div></main>"),
+            Some("Вход".into())
+        );
+        assert_eq!(
+            heading_of("<h1>\n  Tom &amp; <span>Jerry</span>\n</h1>"),
+            Some("Tom &amp; Jerry".into())
+        );
+        assert_eq!(heading_of("<p class=\"loading\">…</p>"), None);
+        assert_eq!(heading_of("<h1><!----></h1>"), None);
+    }
 
     #[test]
     fn logged_paths_keep_two_segments() {

@@ -1,7 +1,7 @@
 //! The personal section end to end: the release server writing real e-mails into its outbox,
 //! the release SPA, headless Chromium. Every link a user would click comes from an e-mail.
 use fk_e2e::keys::{ENTER, SPACE, TAB};
-use fk_e2e::ui::{fill, no_axe_violations, typed};
+use fk_e2e::ui::{click, exists, fill, no_axe_violations, tab_to, typed};
 use fk_e2e::{http_get, Browser, Server};
 
 const PASSWORD: &str = "тёплый ветер над степью";
@@ -226,6 +226,14 @@ async fn keyboard_only_registration_of_a_minor() {
     .await;
     b.until("document.getElementById('first_name').getAttribute('aria-invalid') === 'true'")
         .await;
+    // Not only the message: the field itself gets the error border (2 px, the error colour).
+    let border = b
+        .js("const s = getComputedStyle(document.getElementById('first_name')); return s.borderTopWidth + ' ' + s.borderTopColor")
+        .await;
+    assert_eq!(
+        border, "2px rgb(185, 28, 28)",
+        "the error border of a field"
+    );
     // Back in the field by keyboard, its text is selected: typing replaces it.
     b.press(TAB, true).await;
     b.until(&active("first_name")).await;
@@ -237,8 +245,19 @@ async fn keyboard_only_registration_of_a_minor() {
     b.press(TAB, false).await;
     b.until(&active("birth_year")).await;
     typed(&b, &(year - 15).to_string()).await;
-    b.text_until("[role='note'] h2", |t| t == "Если вам ещё нет 18 лет")
-        .await;
+    // As the year is typed, the notice appears right below it, worded for the person.
+    b.text_until("[role='note'] h2", |t| {
+        t == "Вам нет 18 лет: нужно разрешение родителей"
+    })
+    .await;
+    assert_eq!(
+        b.js("return document.getElementById('birth_year').closest('.field').nextElementSibling.querySelector('#guardian_consent') !== null")
+            .await,
+        true,
+        "the guardian's permission comes right after the year"
+    );
+    b.press(TAB, false).await;
+    b.until(&active("guardian_consent")).await;
     b.press(TAB, false).await;
     b.until("document.activeElement.name === 'gender'").await;
     b.press(TAB, false).await;
@@ -254,13 +273,24 @@ async fn keyboard_only_registration_of_a_minor() {
     b.until(&active("password")).await;
     typed(&b, PASSWORD).await;
     b.text_until("#password-error", str::is_empty).await;
-    b.press(TAB, false).await; // the show-password switch
+    b.press(TAB, false).await;
+    // The show-password switch, inside the field: reached by Tab, with a visible focus ring.
+    b.until(&active("password-toggle")).await;
+    assert_eq!(
+        b.js("const s = getComputedStyle(document.activeElement); return s.outlineStyle + ' ' + s.outlineWidth")
+            .await,
+        "solid 3px"
+    );
+    b.press(SPACE, false).await;
+    b.until("document.getElementById('password').type === 'text' && document.activeElement.getAttribute('aria-pressed') === 'true'")
+        .await;
+    b.press(SPACE, false).await;
+    b.until("document.getElementById('password').type === 'password'")
+        .await;
     b.press(TAB, false).await;
     b.until(&active("accept_policy")).await;
     b.press(SPACE, false).await;
     b.press(TAB, false).await; // the policy link inside the label
-    b.press(TAB, false).await;
-    b.until(&active("guardian_consent")).await;
     b.press(TAB, false).await;
     b.until("document.activeElement.type === 'submit'").await;
     no_axe_violations(&b, "/account/register, under 18").await;
@@ -271,14 +301,64 @@ async fn keyboard_only_registration_of_a_minor() {
     })
     .await;
     b.until(&active("guardian_consent")).await;
+    // A checkbox with an error gets a ring of the error colour.
+    assert_eq!(
+        b.js("const s = getComputedStyle(document.getElementById('guardian_consent')); return s.outlineStyle")
+            .await,
+        "solid"
+    );
     no_axe_violations(&b, "/account/register with errors").await;
     b.press(SPACE, false).await;
-    b.press(TAB, false).await;
+    tab_to(&b, "register-submit").await;
     b.press(ENTER, false).await;
     b.text_until("main h2", |t| t == "Проверьте почту").await;
-    server
+    let first = server
         .mail("teen@example.kz", "/account/verify#token=")
         .await;
+
+    // "Wrong address?": back to the form with everything kept, the address corrected, sent again.
+    click(&b, "#wrong-address").await;
+    b.until(&active("email")).await;
+    assert_eq!(
+        b.js("return [document.getElementById('login').value, document.getElementById('guardian_consent').checked]")
+            .await,
+        serde_json::json!(["teen.k", true]),
+        "what was typed is kept"
+    );
+    fill(&b, "#email", "teen2@example.kz").await;
+    tab_to(&b, "register-submit").await;
+    b.press(ENTER, false).await;
+    b.text_until("main h2", |t| t == "Проверьте почту").await;
+    let second = server
+        .mail("teen2@example.kz", "/account/verify#token=")
+        .await;
+    // The link to the wrong address stops working; the new one confirms and signs in.
+    b.goto("about:blank").await;
+    b.goto(&first.link(&server.url("/account/verify#token=")))
+        .await;
+    b.text_until("main h2", |t| t == "Ссылка устарела или уже использована.")
+        .await;
+    b.goto("about:blank").await;
+    b.goto(&second.link(&server.url("/account/verify#token=")))
+        .await;
+    b.text_until("main h2", |t| t.starts_with("Адрес подтверждён"))
+        .await;
+    // The success takes the focus (for screen readers) without the orange ring of a warning.
+    b.until("document.activeElement.classList.contains('outcome-heading') && getComputedStyle(document.activeElement).outlineStyle === 'none'")
+        .await;
+    // The used link again, signed in and confirmed: it says so, and leads on.
+    b.goto("about:blank").await;
+    b.goto(&second.link(&server.url("/account/verify#token=")))
+        .await;
+    b.text_until("#verify-already h2", |t| t == "Адрес уже подтверждён")
+        .await;
+    let text = b.text_until("#verify-already", |t| !t.is_empty()).await;
+    assert!(
+        text.contains("teen2@example.kz") && !text.contains("ещё раз"),
+        "{text}"
+    );
+    exists(&b, "#verify-already a[href='/account']").await;
+    no_axe_violations(&b, "/account/verify, already confirmed").await;
 
     b.stop().await;
     server.stop().await;
@@ -287,14 +367,23 @@ async fn keyboard_only_registration_of_a_minor() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_registering_browser_asks_again_and_confirms_in_english() {
     let server = Server::start().await;
+    // The server's first view draws the same show-password switch as the app.
+    let (status, _, body) = http_get(&server.addr, "/account/register", &[]).await;
+    let html = String::from_utf8_lossy(&body);
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("id=\"password-toggle\"")
+            && html.contains("aria-pressed=\"false\"")
+            && html.contains("password-toggle__icon"),
+        "the switch in the first view"
+    );
     let b = Browser::start().await;
     b.goto(&server.url("/account/register")).await;
     b.answer_banner("reject").await;
-    b.find(".lang-switcher button[lang='en']")
-        .await
-        .click()
-        .await
-        .unwrap();
+    // The languages sit in the header's menu (folded): pressed as the menu would.
+    b.ready().await;
+    b.js("document.querySelector('.lang-switcher button[lang=en]').click(); return null")
+        .await;
     b.text_until("h1", |t| t == "Create an account").await;
     // At 320 px nothing scrolls sideways and nothing is hidden.
     b.client.set_window_size(320, 900).await.unwrap();
@@ -302,6 +391,24 @@ async fn the_registering_browser_asks_again_and_confirms_in_english() {
     b.until("document.documentElement.scrollWidth <= window.innerWidth")
         .await;
     no_axe_violations(&b, "/account/register at 320 px").await;
+    // The show-password switch is an icon inside the field: the field keeps the form's whole
+    // width, and the switch is a 44 px target named for what it does.
+    let sizes = b
+        .js("const r = id => document.getElementById(id).getBoundingClientRect(); \
+             const p = r('password'), f = r('first_name'), t = r('password-toggle'); \
+             return [Math.round(p.width - f.width), t.width >= 44 && t.height >= 44, \
+                     t.left >= p.left && t.right <= p.right + 0.5 && t.top >= p.top - 0.5 && t.bottom <= p.bottom + 0.5]")
+        .await;
+    assert_eq!(
+        sizes,
+        serde_json::json!([0, true, true]),
+        "password field and its switch at 320 px"
+    );
+    assert_eq!(
+        b.js("const t = document.getElementById('password-toggle'); return [t.getAttribute('aria-label'), t.getAttribute('aria-pressed'), t.textContent.trim()]")
+            .await,
+        serde_json::json!(["Show password", "false", ""])
+    );
     b.client.set_window_size(1280, 900).await.unwrap();
     fill(&b, "#first_name", "Aigerim").await;
     fill(&b, "#email", "en@example.kz").await;
@@ -319,17 +426,28 @@ async fn the_registering_browser_asks_again_and_confirms_in_english() {
         "the e-mail is in the interface language"
     );
 
-    // "Send again" right on that page, once a minute.
-    b.find("main .notice button").await.click().await.unwrap();
-    b.text_until("main .notice [role='status']", |t| {
-        t == "Sent. Check your e-mail."
-    })
+    // "Send again" right on that page, once a minute: after a letter went, the button waits
+    // and the time left counts down beside it; pressed meanwhile, it sends nothing.
+    click(&b, "#resend-verification").await;
+    b.text_until("#resend-status", |t| t == "Sent. Check your e-mail.")
+        .await;
+    let left = |t: &str| {
+        t.strip_prefix("You can send it again in: ")
+            .and_then(|s| s.strip_suffix(" s"))
+            .and_then(|n| n.parse::<u64>().ok())
+    };
+    let before = b.text_until("#resend-wait", |t| left(t).is_some()).await;
+    b.until(
+        "document.getElementById('resend-verification').getAttribute('aria-disabled') === 'true'",
+    )
     .await;
-    b.find("main .notice button").await.click().await.unwrap();
-    b.text_until("main .notice [role='status']", |t| {
-        t.starts_with("Too many attempts. Try again in")
-    })
-    .await;
+    click(&b, "#resend-verification").await;
+    b.text_until("#resend-wait", |t| left(t) < left(&before))
+        .await;
+    assert_eq!(
+        b.text_until("#resend-status", |_| true).await,
+        "Sent. Check your e-mail."
+    );
     no_axe_violations(&b, "/account/register, check your e-mail").await;
     assert_eq!(
         server

@@ -388,29 +388,19 @@ async fn changes_ask_again_and_a_forged_cookie_is_no_choice() {
 async fn the_dialog_works_by_keyboard_alone_and_passes_axe() {
     let server = Server::start().await;
     let b = Browser::start().await;
-    b.goto(&server.url("/cookies")).await;
+    b.goto(&server.url("/policy")).await;
     find_banner(&b).await;
     // The banner comes before the app: check the page once both are there.
     b.find("main h1").await;
     let violations = b.axe().await;
     assert!(violations.is_empty(), "banner: {violations:#?}");
 
-    // Tab to "Change my choice" and open the dialog with Enter.
-    for _ in 0..40 {
-        if b.js("return document.activeElement?.dataset?.action === 'change';")
-            .await
-            == true
-        {
-            break;
-        }
-        b.press(TAB, false).await;
-    }
-    assert_eq!(
-        b.js("return document.activeElement?.dataset?.action;")
-            .await,
-        "change"
-    );
-    // The dialog is the banner module's, loaded now, in its shadow root.
+    // "Customise" from the keyboard opens the dialog: the banner module's, loaded now, in
+    // the same shadow root.
+    b.js(&format!(
+        "{SHADOW}.querySelector(\".fk-banner [data-action='customise']\").focus();"
+    ))
+    .await;
     b.press(ENTER, false).await;
     let inside = format!("{SHADOW}.querySelector('dialog[open]').contains({SHADOW}.activeElement)");
     b.until(&format!(
@@ -438,14 +428,16 @@ async fn the_dialog_works_by_keyboard_alone_and_passes_axe() {
         "Shift+Tab from the first goes to the last"
     );
 
-    // Escape closes and focus returns to what opened it.
+    // Escape closes without a choice: the question stays, and focus is back on "customise".
     b.press(ESCAPE, false).await;
     b.until(&format!("!{SHADOW}.querySelector('dialog[open]')"))
         .await;
-    b.until("document.activeElement?.dataset?.action === 'change'")
-        .await;
+    b.until(&format!(
+        "{SHADOW}?.activeElement?.dataset?.action === 'customise'"
+    ))
+    .await;
 
-    // A choice made by keyboard; the receipt shows on the page and in the dialog.
+    // A choice made by keyboard.
     b.press(ENTER, false).await;
     b.until(&format!(
         "{SHADOW}?.querySelector('dialog[open] #fk-allow-statistics')"
@@ -468,16 +460,19 @@ async fn the_dialog_works_by_keyboard_alone_and_passes_axe() {
     let id = consent_id(&b).await;
     b.until(&format!("!{SHADOW}.querySelector('.fk-banner')"))
         .await;
+    // What opened the dialog went with the banner: focus is on the page's title, not lost
+    // to <body>, and the page did not jump.
+    b.until("document.activeElement === document.querySelector('main h1')")
+        .await;
+
+    // The receipt shows on the cookie page and in the dialog.
+    b.goto(&server.url("/cookies")).await;
     b.text_until(".receipt code", |t| t == id).await;
     b.text_until(".cookies-current", |t| {
         t.contains("Статистика") && !t.contains("Маркетинг")
     })
     .await;
-    b.find("[data-action='change']")
-        .await
-        .click()
-        .await
-        .unwrap();
+    b.js("fkConsent.showPreferences();").await;
     b.until(&format!(
         "{SHADOW}?.querySelector('dialog[open] .fk-receipt__id')?.textContent === '{id}'"
     ))
@@ -496,6 +491,173 @@ async fn the_dialog_works_by_keyboard_alone_and_passes_axe() {
     until_receipts(&server, &id, 2).await;
     // The banner, its dialog and the cookie page ran under the strict CSP without a violation.
     server.assert_no_csp_violations(&b).await;
+    b.stop().await;
+    server.stop().await;
+}
+
+/// `/cookies` is the settings themselves: a first visit chooses there (no banner over it),
+/// "withdraw" only once there is something to withdraw, and each change is said with its time,
+/// focus on that line.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_cookie_page_is_the_choice_and_says_what_changed() {
+    let server = Server::start().await;
+    // The server's first view carries the mark, so the loader never paints the banner there,
+    // not even before the app arrives.
+    let (_, _, html) = http_get(&server.addr, "/cookies", &[]).await;
+    assert!(String::from_utf8_lossy(&html).contains("data-fk-choice"));
+    let b = Browser::start().await;
+    b.client.set_window_size(390, 844).await.unwrap();
+    b.goto(&server.url("/cookies")).await;
+    let switch = "main #fk-allow-statistics";
+    b.find(switch).await;
+    assert!(
+        !b.banner_shown().await,
+        "no banner over the page that asks itself"
+    );
+    assert_eq!(
+        b.count("[data-action='withdraw']").await,
+        0,
+        "nothing to withdraw yet"
+    );
+    assert_eq!(b.count("main [data-action='reject']").await, 1);
+    assert_eq!(b.count("main [data-action='accept']").await, 1);
+    // The cookies of each category are listed on the page.
+    assert!(b.count("main .fk-cookies table").await >= 4);
+    let violations = b.axe().await;
+    assert!(violations.is_empty(), "cookie page: {violations:#?}");
+
+    // A first choice: statistics on, saved.
+    b.find(switch).await.click().await.unwrap();
+    b.find("main [data-action='save']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    b.until("fkConsent.allowed('statistics') && !fkConsent.allowed('marketing')")
+        .await;
+    let hhmm = |t: &str, what: &str| {
+        t.lines().any(|l| {
+            l.strip_prefix(what)
+                .is_some_and(|rest| rest.len() == 5 && rest.as_bytes()[2] == b':')
+        })
+    };
+    b.text_until("#cookie-status", |t| {
+        hhmm(t, "Статистика: включены с ") && hhmm(t, "Маркетинг: выключены с ")
+    })
+    .await;
+    b.until("document.activeElement?.id === 'cookie-status'")
+        .await;
+    // Now there is a choice to withdraw; withdrawing says what went off.
+    b.find("[data-action='withdraw']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    b.until("fkConsent.allowed('statistics') === false").await;
+    b.text_until("#cookie-status", |t| {
+        hhmm(t, "Статистика: выключены с ") && !t.contains("Маркетинг")
+    })
+    .await;
+    b.until("document.activeElement?.id === 'cookie-status'")
+        .await;
+    assert!(!b.banner_shown().await);
+    let violations = b.axe().await;
+    assert!(violations.is_empty(), "after a change: {violations:#?}");
+
+    // Leaving the page unanswered brings the banner back; coming back sends it away again.
+    b.client.delete_all_cookies().await.unwrap();
+    b.goto(&server.url("/cookies")).await;
+    b.find(switch).await;
+    assert!(!b.banner_shown().await);
+    b.js(
+        "document.querySelector('main a[href^=\"/policy\"], header a[href=\"/policy\"]').click();",
+    )
+    .await;
+    b.find("#policy-title").await;
+    find_banner(&b).await;
+    b.js("history.back();").await;
+    b.find(switch).await;
+    b.until(&format!("!{SHADOW}?.querySelector('.fk-banner')"))
+        .await;
+    b.stop().await;
+    server.stop().await;
+}
+
+/// Makes the open page's viewport (not the window around it) `width` x `height`.
+async fn phone_viewport(b: &Browser, width: i64, height: i64) {
+    let (mut w, mut h) = (width, height);
+    for _ in 0..4 {
+        b.client.set_window_size(w as u32, h as u32).await.unwrap();
+        let inner = b.js("return [innerWidth, innerHeight];").await;
+        let (iw, ih) = (inner[0].as_i64().unwrap(), inner[1].as_i64().unwrap());
+        if (iw, ih) == (width, height) {
+            return;
+        }
+        (w, h) = (w + width - iw, h + height - ih);
+    }
+    panic!("the viewport never became {width}x{height}");
+}
+
+/// The banner leaves most of a phone's screen to the page (at most 40% of it, 390x844 and
+/// 320x844) in every language, drawn by the loader and by the module alike; "accept all" and
+/// "reject all" are the same size and colour.
+#[tokio::test(flavor = "multi_thread")]
+async fn on_a_phone_the_banner_keeps_most_of_the_screen_for_the_page() {
+    let server = Server::start().await;
+    // A phone's scrollbars take no width.
+    let b = Browser::start_with(&["--hide-scrollbars"]).await;
+    let measure = format!(
+        "const r = {SHADOW}, bar = r.querySelector('.fk-banner'), a = r.querySelector(\"[data-action='accept']\").getBoundingClientRect(),
+           j = r.querySelector(\"[data-action='reject']\").getBoundingClientRect(), bg = e => getComputedStyle(r.querySelector(e)).backgroundColor;
+         return [bar.getBoundingClientRect().height / innerHeight, innerWidth, r.querySelector('h2').textContent,
+           Math.abs(a.width - j.width) < 1 && Math.abs(a.height - j.height) < 1 && a.top === j.top,
+           bg(\"[data-action='accept']\") === bg(\"[data-action='reject']\"), innerHeight];"
+    );
+    for width in [390_i64, 320] {
+        b.client.delete_all_cookies().await.unwrap();
+        b.goto(&server.url("/policy")).await;
+        phone_viewport(&b, width, 844).await;
+        for (lang, title) in [("ru", "cookie"), ("kk", "файлдарын"), ("en", "We use")] {
+            b.js(&format!("document.documentElement.lang = '{lang}';"))
+                .await;
+            b.until(&format!(
+                "{SHADOW}?.querySelector('.fk-banner h2')?.textContent.includes('{title}')"
+            ))
+            .await;
+            let m = b.js(&measure).await;
+            assert_eq!(m[1], width, "the viewport is {width} px wide");
+            assert_eq!(m[5], 844, "the viewport is 844 px high");
+            let share = m[0].as_f64().unwrap();
+            assert!(
+                share <= 0.40,
+                "{width} px, {lang}: the banner takes {:.1}% of the screen",
+                share * 100.0
+            );
+            assert_eq!(
+                m[3], true,
+                "{width} px, {lang}: accept and reject side by side, one size"
+            );
+            assert_eq!(m[4], true, "{width} px, {lang}: accept and reject alike");
+        }
+        // Drawn by the module (after the dialog closed unanswered): the same.
+        shadow_click(&b, ".fk-banner [data-action='customise']").await;
+        b.until(&format!("{SHADOW}?.querySelector('dialog[open]')"))
+            .await;
+        b.press(ESCAPE, false).await;
+        b.until(&format!(
+            "!{SHADOW}.querySelector('dialog[open]') && {SHADOW}.querySelector('.fk-banner')"
+        ))
+        .await;
+        let m = b.js(&measure).await;
+        let share = m[0].as_f64().unwrap();
+        assert!(
+            share <= 0.40,
+            "{width} px, module: the banner takes {:.1}% of the screen",
+            share * 100.0
+        );
+        let violations = b.axe().await;
+        assert!(violations.is_empty(), "{width} px: {violations:#?}");
+    }
     b.stop().await;
     server.stop().await;
 }
@@ -599,7 +761,7 @@ async fn the_privacy_centers_banner_needs_no_webassembly() {
 async fn the_banners_policy_link_opens_the_policy_from_every_bundle() {
     let server = Server::start().await;
     let b = Browser::start().await;
-    for page in ["/account/login", "/cookies"] {
+    for page in ["/account/login", "/policy/versions"] {
         b.client.delete_all_cookies().await.unwrap();
         b.goto(&server.url(page)).await;
         find_banner(&b).await;

@@ -1,7 +1,7 @@
 //! The personal section's pages end to end (issue 5): the release server and SPA, headless
 //! Chromium, real e-mails in the outbox, the operator CLI for orders, promotions, newsletters
 //! and policy editions. Every page is also checked with axe-core.
-use fk_e2e::ui::{api, click, fill, no_axe_violations};
+use fk_e2e::ui::{api, click, fill, focused, no_axe_violations};
 use fk_e2e::{Browser, Server};
 use serde_json::Value;
 
@@ -271,6 +271,94 @@ async fn a_new_policy_edition_is_announced_and_acknowledged() {
     server.stop().await;
 }
 
+/// Under 18 in the profile: the notice comes right below the year as it is typed, the
+/// permission is required once, and once on record it is not asked again. A notice in the
+/// form keeps its distance from the save button.
+#[tokio::test(flavor = "multi_thread")]
+async fn under_18_in_the_profile_is_asked_once() {
+    let server = Server::start().await;
+    let b = Browser::start().await;
+    signed_up(&server, &b, "teen@example.kz", "teen").await;
+    b.goto(&server.url("/account/profile")).await;
+    b.until("document.getElementById('profile-birth-year') && document.getElementById('profile-birth-year').value === '1990'")
+        .await;
+    let year = b
+        .js("return new Date().getFullYear()")
+        .await
+        .as_i64()
+        .unwrap();
+    fill(&b, "#profile-birth-year", &(year - 15).to_string()).await;
+    b.text_until("[role='note'] h3", |t| {
+        t == "Вам нет 18 лет: нужно разрешение родителей"
+    })
+    .await;
+    assert_eq!(
+        b.js("return document.getElementById('profile-birth-year').closest('.field').nextElementSibling.querySelector('#profile-guardian') !== null")
+            .await,
+        true,
+        "right below the year"
+    );
+    click(&b, "#profile-save").await;
+    b.text_until("#profile-guardian-error", |t| !t.is_empty())
+        .await;
+    focused(&b, "profile-guardian").await;
+    no_axe_violations(&b, "/account/profile, under 18").await;
+
+    // Saved elsewhere meanwhile: the "reload" notice stands clear of the save button.
+    let (_, session) = api(&b, "GET", "/api/account/session", Value::Null).await;
+    let version = session["account"]["version"].as_i64().unwrap();
+    let (status, _) = api(
+        &b,
+        "PUT",
+        "/api/account/profile",
+        serde_json::json!({ "first_name": "Айгерим", "birth_year": 1990, "lang": "ru", "version": version }),
+    )
+    .await;
+    assert_eq!(status, 200);
+    b.find("#profile-guardian").await.click().await.unwrap();
+    click(&b, "#profile-save").await;
+    b.find("#profile-reload").await;
+    let gap = b
+        .js("const n = document.getElementById('profile-reload').closest('.notice').getBoundingClientRect(); \
+             return Math.round(document.getElementById('profile-save').getBoundingClientRect().top - n.bottom)")
+        .await
+        .as_i64()
+        .unwrap();
+    assert!(gap >= 12, "the save button touches the notice: {gap} px");
+    click(&b, "#profile-reload").await;
+    b.until("document.getElementById('profile-birth-year').value === '1990'")
+        .await;
+
+    // Given once, saved, and not asked again, even with the year changed back.
+    fill(&b, "#profile-birth-year", &(year - 15).to_string()).await;
+    b.find("#profile-guardian").await.click().await.unwrap();
+    click(&b, "#profile-save").await;
+    b.text_until("#profile-status", |t| !t.is_empty()).await;
+    b.until("!document.getElementById('profile-guardian')")
+        .await;
+    b.goto("about:blank").await;
+    b.goto(&server.url("/account/profile")).await;
+    b.until(&format!("document.getElementById('profile-birth-year') && document.getElementById('profile-birth-year').value === '{}'", year - 15))
+        .await;
+    assert_eq!(
+        b.js("return document.getElementById('profile-guardian') === null")
+            .await,
+        true,
+        "the permission on record is not asked again"
+    );
+    fill(&b, "#profile-birth-year", &(year - 16).to_string()).await;
+    click(&b, "#profile-save").await;
+    b.text_until("#profile-status", |t| !t.is_empty()).await;
+    assert_eq!(
+        b.js("return document.getElementById('profile-guardian') === null")
+            .await,
+        true
+    );
+
+    b.stop().await;
+    server.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn another_device_is_signed_out_from_the_devices_page() {
     let server = Server::start().await;
@@ -294,6 +382,25 @@ async fn another_device_is_signed_out_from_the_devices_page() {
         "one other device; this one is ended by signing out"
     );
     no_axe_violations(&here, "/account/devices").await;
+    // On a phone the security log is a list of cards: nothing scrolls sideways, and each value
+    // says which column it is.
+    here.client.set_window_size(390, 844).await.unwrap();
+    here.until("window.innerWidth <= 390").await;
+    here.until("getComputedStyle(document.querySelector('.log-table tr')).display === 'block'")
+        .await;
+    let layout = here
+        .js("const r = document.querySelector('.table-scroll'); \
+             const td = document.querySelector('.log-table tbody td'); \
+             return [r.scrollWidth <= r.clientWidth, document.documentElement.scrollWidth <= innerWidth, \
+                     getComputedStyle(td, '::before').content]")
+        .await;
+    assert_eq!(
+        layout,
+        serde_json::json!([true, true, "\"Время: \""]),
+        "the log at 390 px"
+    );
+    no_axe_violations(&here, "/account/devices at 390 px").await;
+    here.client.set_window_size(1280, 900).await.unwrap();
     click(&here, "button[id^='end-session-']").await;
     here.until("!document.querySelector(\"button[id^='end-session-']\")")
         .await;
@@ -316,6 +423,7 @@ async fn the_data_is_downloaded_and_the_account_deleted() {
 
     b.goto(&server.url("/account/data")).await;
     no_axe_violations(&b, "/account/data").await;
+    click(&b, "#export-format-json").await;
     click(&b, "#export-download").await;
     let (name, bytes) = b.downloaded("fortekassa-data-").await;
     assert!(name.ends_with(".json"), "{name}");
@@ -355,6 +463,84 @@ async fn the_data_is_downloaded_and_the_account_deleted() {
         t.starts_with("Неверный логин или пароль.")
     })
     .await;
+
+    b.stop().await;
+    server.stop().await;
+}
+
+/// Issue 17, items 14 and 7: the data as a page to read (the choice offered, HTML first), and
+/// the deletion form's errors all at once, each in its own words, and a title that says the
+/// account is gone.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_readable_download_and_the_deletion_forms_errors() {
+    let server = Server::start().await;
+    let b = Browser::start().await;
+    signed_up(&server, &b, "aigerim@example.kz", "aigerim").await;
+
+    b.goto(&server.url("/account/data")).await;
+    b.until("document.getElementById('export-format-html').checked === true")
+        .await;
+    assert_eq!(
+        b.js("return document.getElementById('export-format-json').checked")
+            .await,
+        Value::Bool(false)
+    );
+    no_axe_violations(&b, "/account/data").await;
+    click(&b, "#export-download").await;
+    let (name, bytes) = b.downloaded("fortekassa-data-").await;
+    assert!(name.ends_with(".html"), "{name}");
+    let html = String::from_utf8(bytes).expect("UTF-8");
+    assert!(
+        html.starts_with("<!DOCTYPE html>"),
+        "{}",
+        &html[..80.min(html.len())]
+    );
+    assert!(html.contains("Ваши данные в ForteKassa"));
+    assert!(html.contains("aigerim@example.kz"));
+    assert!(!html.to_lowercase().contains("<script"));
+    // Delivered: the next one is an hour away, and the page says so.
+    b.text_until("#export-status", |t| {
+        t.contains(&name) && t.contains("Следующий файл")
+    })
+    .await;
+    assert_eq!(
+        b.js("return document.getElementById('export-download').disabled")
+            .await,
+        Value::Bool(true)
+    );
+
+    // Nothing typed, nothing ticked: both said at once, the password's as "enter it".
+    b.goto(&server.url("/account/delete")).await;
+    click(&b, "#delete-submit").await;
+    b.text_until("#delete-password-error", |t| t == "Введите пароль.")
+        .await;
+    b.text_until("#delete-confirm-error", |t| !t.is_empty())
+        .await;
+    focused(&b, "delete-password").await;
+    assert_eq!(
+        b.js("return [document.getElementById('delete-password').getAttribute('aria-invalid'), document.getElementById('delete-confirm').getAttribute('aria-invalid')]")
+            .await,
+        serde_json::json!(["true", "true"])
+    );
+    no_axe_violations(&b, "/account/delete with errors").await;
+    // The password typed: only the box is left to fix, and the focus goes there.
+    fill(&b, "#delete-password", PASSWORD).await;
+    b.text_until("#delete-password-error", str::is_empty).await;
+    click(&b, "#delete-submit").await;
+    focused(&b, "delete-confirm").await;
+    b.text_until("#delete-confirm-error", |t| !t.is_empty())
+        .await;
+    click(&b, "#delete-confirm").await;
+    b.text_until("#delete-confirm-error", str::is_empty).await;
+    click(&b, "#delete-submit").await;
+
+    // Done: the tab's title and the heading say the account is deleted, not "delete account".
+    b.until("location.pathname === '/account/deleted'").await;
+    b.text_until("main h1", |t| t == "Учётная запись удалена")
+        .await;
+    b.until("document.title.startsWith('Учётная запись удалена')")
+        .await;
+    no_axe_violations(&b, "/account/deleted").await;
 
     b.stop().await;
     server.stop().await;

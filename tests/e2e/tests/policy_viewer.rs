@@ -1,7 +1,8 @@
 //! The policy viewer end to end: the release server on a fresh SQLite file, the release SPA,
 //! headless Chromium.
 use fk_e2e::keys::{ENTER, ESCAPE, SHIFT_ENTER, TAB};
-use fk_e2e::{http_get, Browser, Server};
+use fk_e2e::{driver_request, http_get, Browser, Server};
+use serde_json::{json, Value};
 
 const CLAUSE_9_2: &str =
     "К настоящей Политике имеют доступ все Пользователи Сервиса без исключения.";
@@ -98,7 +99,8 @@ async fn reader_contents_anchors_search_and_language() {
     missing.send_keys(ESCAPE).await.unwrap();
 
     // Language: English, remembered across a reload; <html lang> follows.
-    b.find("button[lang='en']").await.click().await.unwrap();
+    b.js("document.querySelector(\"button[lang='en']\").click(); return null")
+        .await;
     b.text_until("#policy-title", |t| t == "Privacy Policy")
         .await;
     b.until("document.documentElement.lang === 'en'").await;
@@ -106,17 +108,22 @@ async fn reader_contents_anchors_search_and_language() {
     b.client.refresh().await.unwrap();
     b.text_until("#policy-title", |t| t == "Privacy Policy")
         .await;
-    b.text_until(".site-nav a[href='/policy']", |t| t == "Policy")
-        .await;
+    // (Its text, wherever the header keeps it: behind the menu on narrow screens.)
+    b.until(
+        "document.querySelector(\".site-nav a[href='/policy']\").textContent.trim() === 'Privacy Policy'",
+    )
+    .await;
 
     // Deep links survive a reload.
     b.goto(&server.url("/policy/versions")).await;
     b.text_until("h1", |t| t == "Policy versions").await;
     b.client.refresh().await.unwrap();
     b.text_until("h1", |t| t == "Policy versions").await;
-    b.find("button[lang='kk']").await.click().await.unwrap();
+    b.js("document.querySelector(\"button[lang='kk']\").click(); return null")
+        .await;
     b.text_until("h1", |t| t == "Саясат редакциялары").await;
-    b.find("button[lang='ru']").await.click().await.unwrap();
+    b.js("document.querySelector(\"button[lang='ru']\").click(); return null")
+        .await;
     b.text_until("h1", |t| t == "Редакции политики").await;
 
     // A real not-found page.
@@ -296,5 +303,304 @@ async fn without_javascript_the_policy_is_in_the_html() {
     let (status, _, body) = http_get(&server.addr, "/api/nothing-here", &[]).await;
     assert_eq!(status, 404);
     assert!(String::from_utf8_lossy(&body).contains("\"code\":\"not_found\""));
+    server.stop().await;
+}
+
+/// Runs a Chrome DevTools command in the test's browser (chromedriver's `goog/cdp/execute`).
+async fn cdp(b: &Browser, cmd: &str, params: Value) -> Value {
+    let session = b
+        .client
+        .session_id()
+        .await
+        .expect("the WebDriver session id")
+        .expect("a WebDriver session");
+    let path = format!("/session/{session}/goog/cdp/execute");
+    let (status, answer) = driver_request(
+        &b.driver_addr,
+        "POST",
+        &path,
+        Some(&json!({ "cmd": cmd, "params": params })),
+    )
+    .await;
+    assert_eq!(status, 200, "{cmd}: {answer}");
+    answer
+}
+
+/// The heading of `anchor`'s section is below the sticky bar and inside the window.
+fn heading_in_view(anchor: &str) -> String {
+    format!(
+        "(() => {{ const h = document.getElementById('{anchor}-title').getBoundingClientRect();
+            const bar = document.querySelector('.policy-search').getBoundingClientRect();
+            return h.top >= bar.bottom && h.bottom <= innerHeight; }})()"
+    )
+}
+
+fn marked(anchor: &str) -> String {
+    format!(
+        "document.querySelector(\".toc a[href='#{anchor}']\").getAttribute('aria-current') === 'location'
+            && document.querySelectorAll('.toc a[aria-current]').length === 1"
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_jump_from_the_contents_shows_its_heading_and_marks_its_entry() {
+    let server = Server::start().await;
+    let b = Browser::start().await;
+    b.goto(&server.url("/policy")).await;
+    b.answer_banner("reject").await;
+
+    // Desktop: the contents beside the text.
+    for anchor in ["section-3", "section-7", "section-9", "section-2"] {
+        b.find(&format!(".toc a[href='#{anchor}']"))
+            .await
+            .click()
+            .await
+            .unwrap();
+        b.until(&heading_in_view(anchor)).await;
+        b.until(&marked(anchor)).await;
+    }
+    // Reading on: the mark follows the section under the bar.
+    b.js("document.getElementById('section-5').scrollIntoView(); return null")
+        .await;
+    b.until(&marked("section-5")).await;
+
+    // A phone: the bar is one slim row, the contents folded above the text.
+    b.client.set_window_size(390, 844).await.unwrap();
+    b.goto(&server.url("/policy")).await;
+    b.until("document.querySelector('.policy-search').getBoundingClientRect().height <= 64")
+        .await;
+    b.until("getComputedStyle(document.getElementById('policy-search-input').closest('.policy-search__field')).display === 'none'").await;
+    b.find("#toc-title").await.click().await.unwrap();
+    b.until("document.querySelector('#contents details').open")
+        .await;
+    for anchor in ["section-4", "section-8"] {
+        b.find(&format!(".toc a[href='#{anchor}']"))
+            .await
+            .click()
+            .await
+            .unwrap();
+        b.until(&heading_in_view(anchor)).await;
+        b.until(&marked(anchor)).await;
+        // The way back to the contents is in the sticky bar, in view wherever one reads.
+        b.until("(() => { const r = document.querySelector('.policy-search__contents').getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; })()").await;
+        b.find(".policy-search__contents")
+            .await
+            .click()
+            .await
+            .unwrap();
+        b.until("document.activeElement.id === 'toc-title'").await;
+        b.until("(() => { const r = document.getElementById('toc-title').getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; })()").await;
+    }
+    server.assert_no_csp_violations(&b).await;
+    b.stop().await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn on_a_phone_search_opens_when_asked_and_the_contents_fold_with_a_chevron() {
+    let server = Server::start().await;
+    let b = Browser::start().await;
+    b.client.set_window_size(390, 844).await.unwrap();
+    b.goto(&server.url("/policy")).await;
+    b.answer_banner("reject").await;
+    let field = "getComputedStyle(document.querySelector('.policy-search__field')).display";
+    b.until(&format!("{field} === 'none'")).await;
+    let bar = "document.querySelector('.policy-search').getBoundingClientRect().height";
+    let closed = b.js(&format!("return {bar};")).await.as_f64().unwrap();
+    assert!(closed <= 64.0, "the closed bar is one slim row: {closed}px");
+
+    // The chevron turns when the contents open.
+    let chevron = "getComputedStyle(document.getElementById('toc-title'), '::after').transform";
+    let folded = b.js(&format!("return {chevron};")).await;
+    assert_ne!(folded, json!("none"), "the folded contents show a chevron");
+    b.find("#toc-title").await.click().await.unwrap();
+    b.until("document.querySelector('#contents details').open")
+        .await;
+    b.until(&format!("{chevron} !== {folded}")).await;
+
+    // "Search" opens the field and puts the cursor in it; Escape clears, then closes.
+    let toggle = b.find(".policy-search__toggle").await;
+    assert_eq!(
+        toggle.attr("aria-expanded").await.unwrap().as_deref(),
+        Some("false")
+    );
+    toggle.click().await.unwrap();
+    b.until(&format!("{field} === 'block'")).await;
+    b.until("document.activeElement.id === 'policy-search-input'")
+        .await;
+    assert_eq!(
+        toggle.attr("aria-expanded").await.unwrap().as_deref(),
+        Some("true")
+    );
+    let input = b.find("#policy-search-input").await;
+    input.send_keys("cookie").await.unwrap();
+    b.text_until(".policy-search__count", |t| t.starts_with("1 из "))
+        .await;
+    input.send_keys(ESCAPE).await.unwrap();
+    b.until("document.querySelectorAll('mark').length === 0")
+        .await;
+    input.send_keys(ESCAPE).await.unwrap();
+    b.until(&format!("{field} === 'none'")).await;
+    b.until("document.activeElement.classList.contains('policy-search__toggle')")
+        .await;
+    let violations = b.axe().await;
+    assert!(violations.is_empty(), "phone: {violations:#?}");
+    b.stop().await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn compare_without_two_versions_offers_the_pickers_and_an_unknown_version_is_not_found() {
+    let server = Server::start().await;
+    let ru = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../policy/ru.md"))
+        .unwrap();
+    let file = server.dir.path().join("v2.md");
+    std::fs::write(
+        &file,
+        ru + "\n9.3. Администратор хранит прежние редакции Политики.\n",
+    )
+    .unwrap();
+    let out = server
+        .cli(&["policy", "publish", "--lang", "ru", file.to_str().unwrap()])
+        .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let b = Browser::start().await;
+    let value = |id: &str| format!("document.getElementById('{id}').value");
+    for (query, message, from, to) in [
+        (
+            "",
+            "Выберите две редакции, чтобы увидеть, что изменилось.",
+            "1",
+            "2",
+        ),
+        (
+            "?from=abc",
+            "Выберите две редакции, чтобы увидеть, что изменилось.",
+            "1",
+            "2",
+        ),
+        (
+            "?from=2&to=2",
+            "В ссылке дважды указана редакция 2. Выберите две разные редакции.",
+            "1",
+            "2",
+        ),
+        (
+            "?from=2",
+            "В ссылке дважды указана редакция 2. Выберите две разные редакции.",
+            "1",
+            "2",
+        ),
+        (
+            "?from=1&to=7",
+            "Редакции 7 нет среди опубликованных. Выберите редакции из списка.",
+            "1",
+            "2",
+        ),
+    ] {
+        b.goto(&server.url(&format!("/policy/compare{query}")))
+            .await;
+        b.text_until(".compare-problem", |t| t == message).await;
+        assert_eq!(b.count(".notice--error").await, 0, "{query}: no error box");
+        b.until(&format!(
+            "{} === '{from}' && {} === '{to}'",
+            value("compare-from"),
+            value("compare-to")
+        ))
+        .await;
+    }
+    let violations = b.axe().await;
+    assert!(violations.is_empty(), "pickers: {violations:#?}");
+    b.find(".compare-form button[type='submit']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    b.until("location.pathname + location.search === '/policy/compare?from=1&to=2'")
+        .await;
+    b.find(".diff-change--added[data-unit='9.3']").await;
+
+    // A version never published: the policy's not-found page, status 404, the ways on.
+    let (status, _, _) = http_get(&server.addr, "/policy/versions/7", &[]).await;
+    assert_eq!(status, 404);
+    b.goto(&server.url("/policy/versions/7")).await;
+    b.text_until("h1", |t| t == "Такой редакции нет").await;
+    b.text_until(".no-such-version p", |t| t.contains("«7»"))
+        .await;
+    assert_eq!(b.count(".notice--error").await, 0);
+    b.until("document.title.startsWith('Такой редакции нет')")
+        .await;
+    let violations = b.axe().await;
+    assert!(violations.is_empty(), "no such version: {violations:#?}");
+    // In another language the app asks the API itself, and finds the same. (The language
+    // buttons may sit behind the header's menu: pressed the way its items are.)
+    b.js("document.querySelector(\"button[lang='kk']\").click(); return null")
+        .await;
+    b.text_until("h1", |t| t == "Мұндай редакция жоқ").await;
+    b.js("document.querySelector(\"button[lang='ru']\").click(); return null")
+        .await;
+    b.text_until("h1", |t| t == "Такой редакции нет").await;
+    b.find(".no-such-version a[href='/policy/versions']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    b.text_until("h1", |t| t == "Редакции политики").await;
+    server.assert_no_csp_violations(&b).await;
+    b.stop().await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn printing_from_dark_mode_prints_light_with_whose_text_and_where() {
+    let server = Server::start().await;
+    let b = Browser::start().await;
+    cdp(
+        &b,
+        "Emulation.setEmulatedMedia",
+        json!({ "features": [{ "name": "prefers-color-scheme", "value": "dark" }] }),
+    )
+    .await;
+    b.goto(&server.url("/policy")).await;
+    b.answer_banner("reject").await;
+    let colours = "(() => { const s = getComputedStyle(document.querySelector('.clause p'));
+        const h = getComputedStyle(document.documentElement);
+        return h.backgroundColor + ' / ' + s.color; })()";
+    // On screen, the dark palette.
+    b.until(&format!(
+        "{colours} === 'rgb(17, 21, 20) / rgb(231, 236, 234)'"
+    ))
+    .await;
+    b.until("getComputedStyle(document.querySelector('.print-head')).display === 'none'")
+        .await;
+    cdp(
+        &b,
+        "Emulation.setEmulatedMedia",
+        json!({ "media": "print", "features": [{ "name": "prefers-color-scheme", "value": "dark" }] }),
+    )
+    .await;
+    // On paper, the light one: dark text on white.
+    b.until(&format!(
+        "{colours} === 'rgb(255, 255, 255) / rgb(0, 0, 0)'"
+    ))
+    .await;
+    b.until("getComputedStyle(document.querySelector('.print-head')).display === 'block'")
+        .await;
+    let head = b.find(".print-head").await.text().await.unwrap();
+    assert!(
+        head.contains("ForteKassa") && head.contains("One Technologies"),
+        "{head}"
+    );
+    assert!(head.contains(&server.url("/policy")), "{head}");
+    let meta = b.find(".policy-meta").await.text().await.unwrap();
+    assert!(meta.starts_with("Редакция 1"), "{meta}");
+    b.until("getComputedStyle(document.querySelector('.policy-search')).display === 'none'")
+        .await;
+    b.stop().await;
     server.stop().await;
 }
