@@ -321,7 +321,7 @@ pub struct ExportFile {
 }
 
 /// Everything held about the user, as one JSON file or one page to read (`format`);
-/// `too_many_requests` with `retry_after` within an hour of the last one delivered.
+/// `too_many_requests` with `retry_after` within an hour of the last one received.
 pub async fn export_data(
     format: fk_api::account::data::ExportFormat,
 ) -> Result<ExportFile, ApiError> {
@@ -339,6 +339,12 @@ pub async fn export_data(
         .and_then(attachment_name);
     let text = response.text().await.map_err(network)?;
     Ok(ExportFile { name, text })
+}
+
+/// The whole file of the download just made is saved in this browser: the hour until the
+/// next one counts from now.
+pub async fn export_received() -> Result<(), ApiError> {
+    post_empty("/api/account/export/received", &serde_json::json!({})).await
 }
 
 /// `attachment; filename="x.json"` → `x.json` (only plain names: nothing with a path in it).

@@ -31,13 +31,6 @@ fn focus_main(scroll: bool) {
 pub fn Shell(children: Children, bundle: Bundle) -> impl IntoView {
     let i18n = use_i18n();
     let location = use_location();
-    Effect::new(move |previous: Option<String>| {
-        let path = location.pathname.get();
-        if previous.as_ref().is_some_and(|p| *p != path) {
-            focus_main(false);
-        }
-        path
-    });
     let link = move |href: &'static str, text: Signal<&'static str>| {
         let current = move || {
             location
@@ -49,20 +42,28 @@ pub fn Shell(children: Children, bundle: Bundle) -> impl IntoView {
     };
     // The menu: on a phone the navigation and the languages fold behind one button, so the
     // header is one row; on a wide screen the stylesheet shows them in place of the button. A
-    // `<details>`, so it opens in the server's first view too, before the app has arrived.
-    let menu_open = RwSignal::new(false);
+    // `<details>`, so it opens in the server's first view too, before the app has arrived; the
+    // DOM is its one state (the browser opens it, the app only closes it).
     let menu = NodeRef::<leptos::html::Details>::new();
+    // A new page: the menu folds behind the link that was followed, and the keyboard goes on
+    // from the new page's main landmark.
     Effect::new(move |previous: Option<String>| {
         let path = location.pathname.get();
         if previous.is_some_and(|p| p != path) {
-            menu_open.set(false);
+            if let Some(details) = menu.get_untracked() {
+                details.set_open(false);
+            }
+            focus_main(false);
         }
         path
     });
     let close_on_escape = move |ev: web_sys::KeyboardEvent| {
-        if ev.key() == "Escape" && menu_open.get_untracked() {
-            menu_open.set(false);
-            if let Some(summary) = menu.get_untracked().and_then(|d| d.first_element_child()) {
+        let Some(details) = menu.get_untracked() else {
+            return;
+        };
+        if ev.key() == "Escape" && details.open() {
+            details.set_open(false);
+            if let Some(summary) = details.first_element_child() {
                 use wasm_bindgen::JsCast;
                 if let Ok(summary) = summary.dyn_into::<web_sys::HtmlElement>() {
                     let _ = summary.focus();
@@ -80,13 +81,7 @@ pub fn Shell(children: Children, bundle: Bundle) -> impl IntoView {
                     <span class="brand__name">{i18n.text(|t| t.app_name)}</span>
                     <span class="brand__sub">{i18n.text(|t| t.app_subtitle)}</span>
                 </a>
-                <details class="site-menu" id="site-menu" node_ref=menu prop:open=move || menu_open.get()
-                    on:toggle=move |_| {
-                        if let Some(details) = menu.get_untracked() {
-                            menu_open.set(details.open());
-                        }
-                    }
-                    on:keydown=close_on_escape>
+                <details class="site-menu" id="site-menu" node_ref=menu on:keydown=close_on_escape>
                     <summary class="site-menu__toggle">
                         <span class="site-menu__icon" aria-hidden="true"></span>
                         <span class="site-menu__label">{i18n.text(|t| t.menu_label)}</span>

@@ -145,7 +145,21 @@ fn no_kazakh_text_uses_a_word_the_glossary_replaced() {
 
 #[test]
 fn no_kazakh_text_puts_a_word_after_a_date() {
-    let dated = ["{date}", "{when}", "{since}", "{until}"];
+    // Every placeholder a date, a time or a span of time fills.
+    let dated = [
+        "{date}",
+        "{when}",
+        "{since}",
+        "{until}",
+        "{time}",
+        "{joined}",
+        "{left}",
+        "{ended}",
+        "{from}",
+        "{to}",
+        "{from_date}",
+        "{to_date}",
+    ];
     let found: Vec<String> = kazakh_texts()
         .into_iter()
         .filter(|(_, text)| {

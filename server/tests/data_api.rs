@@ -138,6 +138,11 @@ async fn the_download_has_every_section_and_is_limited_to_one_an_hour() {
         reply.header("content-disposition")
     );
     assert_eq!(reply.header("cache-control"), "no-store");
+    // The browser saved the file: the hour starts.
+    let received = t
+        .post("/api/account/export/received", json!({}), Some(&cookie))
+        .await;
+    assert_eq!(received.status, 204, "{}", received.text());
     let data = reply.json();
     for section in [
         "profile",
@@ -719,38 +724,39 @@ async fn an_unknown_format_is_refused() {
 }
 
 #[tokio::test]
-async fn only_a_delivered_download_starts_the_hour() {
+async fn only_a_received_download_starts_the_hour() {
     let t = setup().await;
     let cookie = t.verified_account("aigerim@example.kz", "aigerim").await;
-    // The connection breaks before the body was taken: nothing was delivered, nothing counts.
-    let lost = export_response(&t, &cookie, "?format=html").await;
-    assert_eq!(lost.status(), 200);
-    drop(lost);
-    let summary = t.get("/api/account/summary", &cookie).await.json();
-    assert_eq!(summary["next_export_at"], Value::Null, "{summary}");
-    // Half a body is not a delivery either.
-    let half = export_response(&t, &cookie, "").await;
-    let mut body = half.into_body();
-    let first = http_body_util::BodyExt::frame(&mut body).await;
-    assert!(first.is_some_and(|f| f.unwrap().is_data()));
-    drop(body);
-    assert_eq!(
-        t.get("/api/account/summary", &cookie).await.json()["next_export_at"],
-        Value::Null
-    );
-    // Taken whole: now the hour starts, in either format.
+    let next_export =
+        || async { t.get("/api/account/summary", &cookie).await.json()["next_export_at"].clone() };
+    // Said with no download begun, "received" changes nothing.
+    let early = t
+        .post("/api/account/export/received", json!({}), Some(&cookie))
+        .await;
+    assert_eq!(early.status, 204, "{}", early.text());
+    assert_eq!(next_export().await, Value::Null);
+    // Sent whole, but the browser never said it holds the file (the connection broke, the tab
+    // closed): it does not count.
+    let lost = t
+        .post("/api/account/export?format=html", json!({}), Some(&cookie))
+        .await;
+    assert_eq!(lost.status, 200);
+    assert_eq!(next_export().await, Value::Null);
     let whole = t
         .post("/api/account/export", json!({}), Some(&cookie))
         .await;
     assert_eq!(whole.status, 200);
-    let data = whole.json();
     assert_eq!(
-        data["profile"]["last_export_at"],
+        whole.json()["profile"]["last_export_at"],
         Value::Null,
-        "no earlier download was delivered"
+        "no earlier download was received"
     );
-    let summary = t.get("/api/account/summary", &cookie).await.json();
-    assert!(summary["next_export_at"].is_string(), "{summary}");
+    // Received: now the hour starts, in either format.
+    let received = t
+        .post("/api/account/export/received", json!({}), Some(&cookie))
+        .await;
+    assert_eq!(received.status, 204);
+    assert!(next_export().await.is_string());
     for format in ["", "?format=html"] {
         let again = t
             .post(

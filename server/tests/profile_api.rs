@@ -511,3 +511,60 @@ async fn a_pending_address_change_dies_with_a_password_change_or_the_other_sessi
     );
     assert_eq!(me(&t, &cookie).await["email"], "aigerim@example.kz");
 }
+
+/// The consent history's entries of a parent's or guardian's permission.
+async fn guardian_entries(t: &T, cookie: &str) -> Vec<Value> {
+    let history = t.get("/api/account/history", cookie).await.json();
+    history["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "guardian")
+        .cloned()
+        .collect()
+}
+
+#[tokio::test]
+async fn a_guardians_permission_is_in_the_consent_history_once() {
+    let t = setup().await;
+    let year = t.state.clock.year();
+    // Given when registering.
+    let mut young = registration("dana@example.kz", "dana");
+    young["birth_year"] = (year - 15).into();
+    young["guardian_consent"] = true.into();
+    let (registered, browser) = t.register(young).await;
+    assert_eq!(registered.status, 202, "{}", registered.text());
+    let mail = t
+        .mails()
+        .await
+        .into_iter()
+        .rev()
+        .find(|m| m.to == "dana@example.kz")
+        .unwrap();
+    let verified = t.verify_here(&token_in(&mail.text), &browser).await;
+    let dana = session_cookie(&verified);
+    let entries = guardian_entries(&t, &dana).await;
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0]["place"], "registration");
+    // Given in the profile, when the year of birth given there says under 18; saving the
+    // profile again does not record it again.
+    let cookie = t.verified_account("aigerim@example.kz", "aigerim").await;
+    assert!(guardian_entries(&t, &cookie).await.is_empty());
+    let version = me(&t, &cookie).await["version"].as_i64().unwrap();
+    let mut body = profile(version);
+    body["birth_year"] = (year - 16).into();
+    let refused = t.put("/api/account/profile", body.clone(), &cookie).await;
+    assert_eq!(refused.error().0, "guardian_consent_required");
+    assert!(guardian_entries(&t, &cookie).await.is_empty());
+    body["guardian_consent"] = true.into();
+    let saved = t.put("/api/account/profile", body.clone(), &cookie).await;
+    assert_eq!(saved.status, 200, "{}", saved.text());
+    body["version"] = saved.json()["version"].clone();
+    body["first_name"] = "Дана".into();
+    let again = t.put("/api/account/profile", body, &cookie).await;
+    assert_eq!(again.status, 200, "{}", again.text());
+    let entries = guardian_entries(&t, &cookie).await;
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0]["place"], "profile");
+    assert_eq!(t.count("guardian_confirmations").await, 2);
+}

@@ -25,6 +25,7 @@ async fn an_upgraded_database_is_rewritten_once() {
             "PRAGMA wal_checkpoint(TRUNCATE)".into(),
             "DROP TABLE registration_holds".into(),
             // Migration 6 and later came after it too.
+            "DROP TABLE guardian_confirmations".into(),
             "DROP TABLE passkey_challenges".into(),
             "DROP TABLE passkeys".into(),
             "ALTER TABLE sessions DROP COLUMN passkey_id".into(),

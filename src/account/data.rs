@@ -54,20 +54,34 @@ pub fn DataPage() -> impl IntoView {
     let error = RwSignal::new(None::<ApiError>);
     let saved = RwSignal::new(None::<String>);
     let format = RwSignal::new(ExportFormat::Html);
-    let export = Action::new_local(|format: &ExportFormat| crate::api::export_data(*format));
+    // The format travels with its download: switching while one is on its way changes the next.
+    let export = Action::new_local(|format: &ExportFormat| {
+        let format = *format;
+        async move {
+            crate::api::export_data(format)
+                .await
+                .map(|file| (format, file))
+        }
+    });
     let asking = RwSignal::new(false);
     Effect::new(move |_| match export.value().get() {
-        Some(Ok(file)) => {
-            let asked = format.get_untracked();
+        Some(Ok((asked, file))) => {
             let name = file.name.unwrap_or_else(|| asked.file_name(&today_iso()));
             match save_file(&name, asked.media_type(), &file.text) {
-                Ok(()) => saved.set(Some(name)),
+                Ok(()) => {
+                    saved.set(Some(name));
+                    // Only a file this browser holds starts the hour (the server cannot tell).
+                    crate::dom::spawn(async move {
+                        if crate::api::export_received().await.is_ok() {
+                            wait_until(now_unix() + EXPORT_EVERY_SECONDS);
+                        }
+                    });
+                }
                 Err(_) => error.set(Some(ApiError::new(
                     ErrorCode::Internal,
                     "the browser refused the download",
                 ))),
             }
-            wait_until(now_unix() + EXPORT_EVERY_SECONDS);
             focus_id("export-status");
         }
         // Everything held goes out only with a recent password: ask, then go on by itself.
@@ -184,7 +198,7 @@ pub fn DataPage() -> impl IntoView {
 #[cfg(feature = "ssr")]
 pub mod file {
     use fk_api::account::activity::{AcceptedHow, HistoryEntry, HistoryEvent};
-    use fk_api::account::choices::{Choice, ChoiceSource, ChoiceState};
+    use fk_api::account::choices::{Choice, ChoiceState};
     use fk_api::account::commerce::{format_tenge, OrderView};
     use fk_api::account::data::DataExport;
     use fk_api::account::rules::format_phone;
@@ -197,6 +211,7 @@ pub mod file {
 
     use crate::account::devices::event_name;
     use crate::account::fields::gender_label;
+    use crate::account::history::{guardian_text, source_label};
     use crate::account::orders::status_label;
     use crate::account::subscriptions::choice_label;
 
@@ -275,14 +290,6 @@ footer{margin-top:2rem;padding-top:1rem;border-top:1px solid var(--line);color:v
             .join(", ")
     }
 
-    fn source_label(a: &'static AccountMessages, source: ChoiceSource) -> &'static str {
-        match source {
-            ChoiceSource::Account => a.hist_source_account,
-            ChoiceSource::UnsubscribePage => a.hist_source_unsubscribe_page,
-            ChoiceSource::OneClick => a.hist_source_one_click,
-        }
-    }
-
     fn history_text(
         a: &'static AccountMessages,
         event: &HistoryEvent,
@@ -331,6 +338,7 @@ footer{margin-top:2rem;padding-top:1rem;border-top:1px solid var(--line);color:v
                     &[("change", &change), ("source", source_label(a, *source))],
                 )
             }
+            HistoryEvent::Guardian { place } => guardian_text(a, *place).to_string(),
         }
     }
 

@@ -1,7 +1,9 @@
 //! `/account/history`: every consent the account holds and every change to it, newest first —
 //! policy versions accepted, cookie choices made while signed in, subscription and privacy
 //! changes with where they were made.
-use fk_api::account::activity::{AcceptedHow, History, HistoryEntry, HistoryEvent};
+use fk_api::account::activity::{
+    AcceptedHow, GuardianConfirmed, History, HistoryEntry, HistoryEvent,
+};
 use fk_api::account::choices::ChoiceSource;
 use fk_api::i18n::fill;
 use fk_api::AccountMessages;
@@ -16,7 +18,8 @@ use crate::dom::set_title;
 use crate::i18n::use_i18n;
 use crate::widgets::Loading;
 
-fn source_label(a: &'static AccountMessages, source: ChoiceSource) -> &'static str {
+/// Where a privacy choice was made, as the history (and the data download) says it.
+pub fn source_label(a: &'static AccountMessages, source: ChoiceSource) -> &'static str {
     match source {
         ChoiceSource::Account => a.hist_source_account,
         ChoiceSource::UnsubscribePage => a.hist_source_unsubscribe_page,
@@ -75,6 +78,7 @@ fn HistoryLine(
         HistoryEvent::Policy { .. } => "policy",
         HistoryEvent::Cookies { .. } => "cookies",
         HistoryEvent::Choice { .. } => "choice",
+        HistoryEvent::Guardian { .. } => "guardian",
     };
     let what = match entry.event {
         HistoryEvent::Policy { version, how, .. } => {
@@ -140,11 +144,23 @@ fn HistoryLine(
             };
             view! { {said} }.into_any()
         }
+        HistoryEvent::Guardian { place } => {
+            let said = move || guardian_text(i18n.lang.get().account(), place);
+            view! { {said} }.into_any()
+        }
     };
     view! {
         <li class="history-entry" data-kind=kind>
             <time class="history-when" datetime=entry.at>{when}</time>
             <p class="history-what">{what}</p>
         </li>
+    }
+}
+
+/// The history's line for a parent's or guardian's permission (also in the data download).
+pub fn guardian_text(a: &'static AccountMessages, place: GuardianConfirmed) -> &'static str {
+    match place {
+        GuardianConfirmed::Registration => a.hist_guardian_registration,
+        GuardianConfirmed::Profile => a.hist_guardian_profile,
     }
 }

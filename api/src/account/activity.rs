@@ -31,6 +31,32 @@ impl AcceptedHow {
     }
 }
 
+/// Where a parent's or guardian's permission was confirmed (6.5–6.6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum GuardianConfirmed {
+    /// Ticked when registering.
+    Registration,
+    /// Ticked in the profile (the year of birth given there says under 18).
+    Profile,
+}
+
+impl GuardianConfirmed {
+    pub fn code(self) -> &'static str {
+        match self {
+            GuardianConfirmed::Registration => "registration",
+            GuardianConfirmed::Profile => "profile",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<GuardianConfirmed> {
+        [GuardianConfirmed::Registration, GuardianConfirmed::Profile]
+            .into_iter()
+            .find(|w| w.code() == code)
+    }
+}
+
 /// One line of the consent history.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
@@ -53,6 +79,8 @@ pub enum HistoryEvent {
         enabled: bool,
         source: ChoiceSource,
     },
+    /// A parent's or guardian's permission confirmed by someone who may be under 18.
+    Guardian { place: GuardianConfirmed },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,7 +4,9 @@
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use fk_api::account::activity::{AcceptedHow, History, HistoryEntry, HistoryEvent};
+use fk_api::account::activity::{
+    AcceptedHow, GuardianConfirmed, History, HistoryEntry, HistoryEvent,
+};
 use fk_api::account::data::{AcknowledgeRequest, PolicyStatus};
 use fk_api::{ApiError, ErrorCode, Lang};
 use sqlx::{AnyConnection, Row};
@@ -113,7 +115,12 @@ async fn history(State(state): State<AppState>, session: Session) -> Result<Resp
 /// How many entries the history has (the overview's card): counted, not read.
 pub async fn count(conn: &mut AnyConnection, account_id: i64) -> Result<u64, sqlx::Error> {
     let mut total = 0;
-    for table in ["policy_acceptances", "consent_receipts", "choice_events"] {
+    for table in [
+        "policy_acceptances",
+        "consent_receipts",
+        "choice_events",
+        "guardian_confirmations",
+    ] {
         // Run-time SQL: the table names come from the list above; the id is bound.
         let n: i64 = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT COUNT(*) AS n FROM {table} WHERE account_id = $1"
@@ -174,6 +181,19 @@ pub async fn entries(
         entries.push(HistoryEntry {
             at: rfc3339(at),
             event,
+        });
+    }
+    let guardians = sqlx::query("SELECT place, confirmed_at FROM guardian_confirmations WHERE account_id = $1 ORDER BY id DESC")
+        .bind(account_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    for r in &guardians {
+        let at: i64 = r.try_get("confirmed_at")?;
+        let place = GuardianConfirmed::from_code(&r.try_get::<String, _>("place")?)
+            .unwrap_or(GuardianConfirmed::Registration);
+        entries.push(HistoryEntry {
+            at: rfc3339(at),
+            event: HistoryEvent::Guardian { place },
         });
     }
     // Newest first. Every `at` is UTC RFC 3339 of one fixed shape, so text order is time

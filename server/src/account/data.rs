@@ -1,12 +1,8 @@
 //! Everything held about the user, at a glance (the overview's cards), as one file (the
 //! download, at most once an hour), and gone (deleting the account, clause 5.2).
 use std::collections::HashMap;
-use std::convert::Infallible;
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 
-use axum::body::{Body, Bytes, HttpBody};
+use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -19,7 +15,6 @@ use fk_api::account::data::{
 };
 use fk_api::account::rules;
 use fk_api::{ApiError, ErrorCode};
-use hyper::body::Frame;
 use sqlx::{AnyConnection, Row};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -40,6 +35,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(summary))
         .routes(routes!(export))
+        .routes(routes!(export_received))
         .routes(routes!(delete_account))
 }
 
@@ -180,19 +176,21 @@ async fn recent_tries(
 /// sensitive operation: a session left open on a shared computer is not enough; each one
 /// begun is written to the security log.
 ///
-/// One an hour, counted from a file delivered whole: the hour starts when the last byte of
-/// the body has been handed to the connection, so a download lost on the way (the connection
-/// broke, the tab closed) does not lock the button, and the person can simply try again. A
-/// download begun but never finished still costs the server a full read of the account, so
-/// at most [`EXPORT_TRIES_PER_HOUR`] may be begun in an hour, delivered or not.
+/// One an hour, counted from a file that arrived: the browser says so once it holds the whole
+/// file ([`export_received`]). Only the browser can know: the server's last byte leaves it
+/// for buffers, a proxy and a phone's radio long before it is anywhere. So a download lost on
+/// the way (the connection broke, the tab closed) does not lock the button, and the person can
+/// simply try again. A download begun but never received still costs the server a full read
+/// of the account, so at most [`EXPORT_TRIES_PER_HOUR`] may be begun in an hour, received or
+/// not.
 #[utoipa::path(post, path = "/api/account/export", tag = "data", security(("session" = [])),
     params(("format" = inline(Option<ExportFormat>), Query,
         description = "`json` (the default): for programs; `html`: one self-contained page to read in any browser, \
             in the account's language, with no script and nothing loaded from elsewhere")),
     responses(
         (status = 200, description = "Everything held about the user, as a file to save: `application/json` \
-            (the schema below) or `text/html` (the same data, readable). The body is sent chunked; the hourly \
-            limit counts the download only once the whole body has been sent",
+            (the schema below) or `text/html` (the same data, readable). The hourly limit counts the download once \
+            the browser reports it received (`POST /api/account/export/received`)",
             content((DataExport = "application/json"), (String = "text/html")),
             headers(("content-disposition" = String, description = "attachment; filename=\"fortekassa-data-YYYY-MM-DD.json\" (or .html)"),
                 ("cache-control" = String, description = "no-store"))),
@@ -238,7 +236,7 @@ async fn export(
         }
     };
     let date = rfc3339(now).get(..10).unwrap_or("export").to_string();
-    let mut response = Body::new(Delivered::new(body, state.clone(), account.id)).into_response();
+    let mut response = Body::from(body).into_response();
     let h = response.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
@@ -259,65 +257,34 @@ async fn export(
     Ok(response)
 }
 
-/// An export's body that records the download as delivered once its last byte has been
-/// taken by the connection: the hour of [`EXPORT_EVERY_SECONDS`] starts then. Dropped before
-/// that (the client went away, the connection broke), nothing is recorded. The record is
-/// written before the body's end is reported, so a client that has read the whole body sees
-/// the download counted.
-struct Delivered {
-    data: Option<Bytes>,
-    record: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
-}
-
-impl Delivered {
-    fn new(data: Vec<u8>, state: AppState, account_id: i64) -> Delivered {
-        let record = async move {
-            if let Err(e) = mark_delivered(&state, account_id).await {
-                tracing::warn!(error = %e, "a delivered export could not be counted");
-            }
-        };
-        Delivered {
-            data: Some(Bytes::from(data)),
-            record: Some(Box::pin(record)),
-        }
-    }
-}
-
-async fn mark_delivered(state: &AppState, account_id: i64) -> Result<(), sqlx::Error> {
+/// The browser holds the whole file of a download begun within the hour: the hour until the
+/// next one starts now. Said by the page after saving the file; said with no download begun,
+/// it changes nothing.
+#[utoipa::path(post, path = "/api/account/export/received", tag = "data", security(("session" = [])),
+    responses(
+        (status = 204, description = "Counted: the next download may be made an hour from now \
+            (if a download was begun within the last hour; otherwise nothing changes)"),
+    ))]
+async fn export_received(
+    State(state): State<AppState>,
+    CurrentAccount { account, .. }: CurrentAccount,
+) -> Result<Response, AppError> {
     let now = state.clock.now();
     let mut tx = crate::db::begin_write(&state.db).await?;
-    sqlx::query("UPDATE accounts SET last_export_at = $1 WHERE id = $2")
-        .bind(now)
-        .bind(account_id)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await
-}
-
-impl HttpBody for Delivered {
-    type Data = Bytes;
-    type Error = Infallible;
-
-    fn poll_frame(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
-        let this = self.get_mut();
-        if let Some(data) = this.data.take() {
-            return Poll::Ready(Some(Ok(Frame::data(data))));
-        }
-        if let Some(record) = this.record.as_mut() {
-            if record.as_mut().poll(cx).is_pending() {
-                return Poll::Pending;
-            }
-            this.record = None;
-        }
-        Poll::Ready(None)
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.data.is_none() && self.record.is_none()
-    }
+    throttle::hold_account(&mut tx, account.id).await?;
+    sqlx::query(
+        "UPDATE accounts SET last_export_at = $1 WHERE id = $2 AND EXISTS \
+         (SELECT 1 FROM security_events WHERE account_id = $3 AND kind = $4 AND at > $5)",
+    )
+    .bind(now)
+    .bind(account.id)
+    .bind(account.id)
+    .bind(Event::DataExported.code())
+    .bind(now - EXPORT_EVERY_SECONDS)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// Erases the account. Personal data goes from every table; orders and consent receipts,
@@ -349,6 +316,7 @@ pub async fn erase(conn: &mut AnyConnection, account: &Account) -> Result<(), sq
         "promotion_participations",
         "security_events",
         "policy_acceptances",
+        "guardian_confirmations",
     ] {
         // Run-time SQL: the table names come from the list above; the id is bound.
         sqlx::query(sqlx::AssertSqlSafe(format!(

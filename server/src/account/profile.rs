@@ -4,10 +4,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use fk_api::account::activity::GuardianConfirmed;
 use fk_api::account::choices::{Choice, ChoiceSource};
 use fk_api::account::profile::{EmailChangeRequest, PasswordChangeRequest, ProfileUpdate};
 use fk_api::account::{is_token, rules, AccountView, CheckEmail, VerifyRequest};
 use fk_api::{ApiError, ErrorCode, Lang};
+use sqlx::Row;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::store::{self, Event};
@@ -63,6 +65,14 @@ async fn update_profile(
     let lang = Lang::parse(&form.lang).map_err(AppError::bad_request)?;
     let now = state.clock.now();
     let mut tx = crate::db::begin_write(&state.db).await?;
+    // Whether the permission is given now for the first time: the consent history records it.
+    let given_before = sqlx::query("SELECT guardian_consent FROM accounts WHERE id = $1")
+        .bind(session.account_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|r| r.try_get::<i32, _>("guardian_consent"))
+        .transpose()?
+        .is_some_and(|given| given != 0);
     let saved = sqlx::query(
         "UPDATE accounts SET first_name = $1, birth_year = $2, gender = $3, phone = $4, lang = $5, guardian_consent = $6, version = version + 1 \
          WHERE id = $7 AND version = $8",
@@ -79,6 +89,10 @@ async fn update_profile(
     .await?;
     if saved.rows_affected() != 1 {
         return Err(stale());
+    }
+    if form.guardian_consent && !given_before {
+        store::record_guardian(&mut tx, session.account_id, GuardianConfirmed::Profile, now)
+            .await?;
     }
     if phone.is_none() {
         crate::choices::store::set(

@@ -123,7 +123,6 @@ async fn tell_owner(
 async fn register(
     State(state): State<AppState>,
     client: Client,
-    headers: HeaderMap,
     ApiJson(form): ApiJson<RegisterRequest>,
 ) -> Result<Response, AppError> {
     let now = state.clock.now();
@@ -164,17 +163,6 @@ async fn register(
     .await?
     {
         super::data::erase_unconfirmed(&mut tx, id).await?;
-    }
-    // "Wrong address?": the browser that registered registers again (with the address
-    // corrected). Its own registration, not yet confirmed, gives way: its login is free again
-    // and its link stops working. A confirmed one is an account now and stays.
-    if let Some(browser) = session::named(&state, &headers, COOKIE) {
-        if let Some(own) = holds::of_browser(&mut tx, &browser, now).await? {
-            if let Some(id) = own.account_id {
-                super::data::erase_unconfirmed(&mut tx, id).await?;
-            }
-            holds::delete(&mut tx, &own).await?;
-        }
     }
     if holds::login_taken(&mut tx, &login_key, now).await? {
         return Err(login_taken_error());

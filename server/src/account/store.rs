@@ -1,4 +1,5 @@
 //! Accounts in the database.
+use fk_api::account::activity::GuardianConfirmed;
 use fk_api::account::rules::Identifier;
 use fk_api::account::{AccountView, Gender};
 use fk_api::Lang;
@@ -163,7 +164,28 @@ pub async fn insert(
         .bind(now)
         .execute(&mut *tx)
         .await?;
+    if new.guardian_consent {
+        record_guardian(&mut *tx, id, GuardianConfirmed::Registration, now).await?;
+    }
     Ok(id)
+}
+
+/// Records that a parent's or guardian's permission was confirmed, for the consent history.
+pub async fn record_guardian(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    place: GuardianConfirmed,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO guardian_confirmations (account_id, place, confirmed_at) VALUES ($1, $2, $3)",
+    )
+    .bind(account_id)
+    .bind(place.code())
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 pub async fn mark_verified(

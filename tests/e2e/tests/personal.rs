@@ -354,6 +354,14 @@ async fn under_18_in_the_profile_is_asked_once() {
             .await,
         true
     );
+    // The consent history has the permission, once.
+    b.goto(&server.url("/account/history")).await;
+    let line = "В профиле подтверждено разрешение родителя или законного представителя.";
+    b.text_until(".history-entry[data-kind='guardian'] .history-what", |t| {
+        t == line
+    })
+    .await;
+    assert_eq!(b.count(".history-entry[data-kind='guardian']").await, 1);
 
     b.stop().await;
     server.stop().await;

@@ -47,7 +47,10 @@ async fn links(b: &Browser) -> Vec<String> {
                .map(u => u.pathname + u.search + u.hash);"
         ))
         .await;
-    serde_json::from_value(found).unwrap_or_default()
+    let links: Vec<String> = serde_json::from_value(found).expect("a list of addresses");
+    // Every page has at least the header's and the footer's.
+    assert!(!links.is_empty(), "no links found");
+    links
 }
 
 /// Clicks (in the page, as a person would: the app's router sees it) the first link to
