@@ -101,6 +101,11 @@ impl Section {
     pub fn anchor(&self) -> String {
         format!("section-{}", self.number)
     }
+
+    /// "6. Cookie files": how the contents, the text and search name the section.
+    pub fn heading(&self) -> String {
+        format!("{}. {}", self.number, self.title)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

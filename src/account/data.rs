@@ -213,6 +213,7 @@ pub mod file {
     use crate::account::fields::gender_label;
     use crate::account::history::{guardian_text, source_label};
     use crate::account::orders::status_label;
+    use crate::account::promotions::past_line;
     use crate::account::subscriptions::choice_label;
 
     /// What the file may load: its inline style, and nothing else (no script, no image, no
@@ -464,23 +465,12 @@ footer{margin-top:2rem;padding-top:1rem;border-top:1px solid var(--line);color:v
                 Some(format!("{}: {since}", p.title))
             })
             .collect();
-        promotions.extend(data.promotions.past.iter().map(|p| {
-            let joined = format_date(&p.joined_at, lang);
-            let said = match &p.left_at {
-                Some(left) => fill(
-                    a.promo_past_left,
-                    &[("joined", &joined), ("left", &format_date(left, lang))],
-                ),
-                None => fill(
-                    a.promo_past_ended,
-                    &[
-                        ("joined", &joined),
-                        ("ended", &format_date(&p.ends_at, lang)),
-                    ],
-                ),
-            };
-            format!("{}: {said}", p.title)
-        }));
+        promotions.extend(
+            data.promotions
+                .past
+                .iter()
+                .map(|p| format!("{}: {}", p.title, past_line(p, lang))),
+        );
         let promotions = if promotions.is_empty() {
             none(a)
         } else {

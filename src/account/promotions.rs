@@ -195,27 +195,30 @@ fn Past(shown: RwSignal<Option<Promotions>>) -> impl IntoView {
 fn PastLine(past: ParticipationView) -> impl IntoView {
     let i18n = use_i18n();
     let title = past.title.clone();
-    let line = move || {
-        let lang = i18n.lang.get();
-        let a = lang.account();
-        let joined = format_date(&past.joined_at, lang);
-        match &past.left_at {
-            Some(left) => fill(
-                a.promo_past_left,
-                &[("joined", &joined), ("left", &format_date(left, lang))],
-            ),
-            None => fill(
-                a.promo_past_ended,
-                &[
-                    ("joined", &joined),
-                    ("ended", &format_date(&past.ends_at, lang)),
-                ],
-            ),
-        }
-    };
+    let line = move || past_line(&past, i18n.lang.get());
     view! {
         <strong class="participation-title">{title}</strong>
         <br/>
         <span>{line}</span>
+    }
+}
+
+/// When a past participation began and how it ended (left, or the promotion was over): the
+/// page's line, and the data download's.
+pub fn past_line(past: &ParticipationView, lang: fk_api::Lang) -> String {
+    let a = lang.account();
+    let joined = format_date(&past.joined_at, lang);
+    match &past.left_at {
+        Some(left) => fill(
+            a.promo_past_left,
+            &[("joined", &joined), ("left", &format_date(left, lang))],
+        ),
+        None => fill(
+            a.promo_past_ended,
+            &[
+                ("joined", &joined),
+                ("ended", &format_date(&past.ends_at, lang)),
+            ],
+        ),
     }
 }

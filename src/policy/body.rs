@@ -8,7 +8,7 @@ use fk_api::policy::{Block, Clause, PolicyDocument, Section, Span};
 use fk_api::text::split_emails;
 use leptos::prelude::*;
 
-use super::search::{section_heading, SearchState};
+use super::search::SearchState;
 use crate::i18n::use_i18n;
 
 /// Texts are numbered while rendering in the order of [`super::search::searchable_texts`].
@@ -41,7 +41,7 @@ pub fn PolicyBody(doc: Arc<PolicyDocument>, search: SearchState) -> impl IntoVie
 }
 
 fn section(s: &Section, search: SearchState, counter: &Counter) -> impl IntoView {
-    let heading = highlighted(section_heading(s.number, &s.title), counter.next(), search);
+    let heading = highlighted(s.heading(), counter.next(), search);
     let title_id = format!("{}-title", s.anchor());
     let labelled_by = title_id.clone();
     let clauses = s

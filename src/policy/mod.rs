@@ -1,5 +1,6 @@
 //! The policy viewer: read the current policy, jump to a clause, search it, see past
 //! versions and what changed between two of them, print it.
+pub mod bar;
 pub mod body;
 pub mod compare;
 pub mod page;

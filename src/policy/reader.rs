@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 use wasm_bindgen::JsCast;
 
+use super::bar::{measure_bar, search_bar, BAR_VAR};
 use super::body::PolicyBody;
 use super::search::{searchable_texts, PolicySearch, SearchState};
 use super::toc::{open_contents, PolicyToc, CONTENTS_ID};
@@ -209,10 +210,6 @@ pub fn PolicyReader(policy: PolicyVersion, standing: Standing) -> impl IntoView 
     }
 }
 
-/// The CSS variable with the sticky search bar's height: the page's `scroll-padding-top`
-/// (style/main.css, "Policy reader"), so that nothing scrolled to lands under the bar.
-const BAR_VAR: &str = "--policy-bar";
-
 /// How far below the sticky bar's bottom a heading still counts as the one being read. A jump
 /// leaves a heading 0.75rem (12 px) below the bar (`scroll-margin-top` of the sections and
 /// clauses), well inside this.
@@ -266,33 +263,9 @@ fn rect(el: &web_sys::Element) -> (f64, f64) {
     (side("top"), side("bottom"))
 }
 
-fn search_bar() -> Option<web_sys::HtmlElement> {
-    document()
-        .query_selector(".policy-search")
-        .ok()
-        .flatten()
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-}
-
 /// Where the sticky search bar ends in the viewport (0 without one).
 fn bar_bottom() -> f64 {
     search_bar().map_or(0.0, |bar| rect(&bar).1.max(0.0))
-}
-
-/// Writes the sticky bar's height into [`BAR_VAR`] (it changes with the width, the language
-/// and the search being open).
-pub fn measure_bar() {
-    let (Some(bar), Some(html)) = (
-        search_bar(),
-        document()
-            .document_element()
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()),
-    ) else {
-        return;
-    };
-    let _ = html
-        .style()
-        .set_property(BAR_VAR, &format!("{}px", bar.offset_height()));
 }
 
 /// Scrolls to the element with this id (a clause or a section, or the contents), marks it and

@@ -14,7 +14,7 @@ use crate::i18n::use_i18n;
 pub fn searchable_texts(doc: &PolicyDocument) -> Vec<String> {
     let mut texts = Vec::new();
     for section in &doc.sections {
-        texts.push(section_heading(section.number, &section.title));
+        texts.push(section.heading());
         for clause in &section.clauses {
             if let Some(h) = &clause.heading {
                 texts.push(h.clone());
@@ -32,10 +32,6 @@ pub fn searchable_texts(doc: &PolicyDocument) -> Vec<String> {
         }
     }
     texts
-}
-
-pub fn section_heading(number: u32, title: &str) -> String {
-    format!("{number}. {title}")
 }
 
 /// Where the query matches: per text, its ranges and the number of its first match.
@@ -134,7 +130,7 @@ pub fn PolicySearch(search: SearchState) -> impl IntoView {
     let set_open = move |now: bool| {
         open.set(now);
         crate::dom::after_render(move || {
-            super::reader::measure_bar();
+            super::bar::measure_bar();
             if now {
                 if let Some(input) = input.get_untracked() {
                     let _ = input.focus();

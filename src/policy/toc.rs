@@ -4,7 +4,6 @@
 use fk_api::policy::PolicyDocument;
 use leptos::prelude::*;
 
-use super::search::section_heading;
 use crate::dom::media_matches;
 use crate::i18n::use_i18n;
 
@@ -25,9 +24,13 @@ pub fn PolicyToc(
             let anchor = s.anchor();
             let here = {
                 let anchor = anchor.clone();
-                move || active.with(|a| a.as_deref() == Some(anchor.as_str())).then_some("location")
+                move || {
+                    active
+                        .with(|a| a.as_deref() == Some(anchor.as_str()))
+                        .then_some("location")
+                }
             };
-            view! { <li><a href=format!("#{anchor}") aria-current=here>{section_heading(s.number, &s.title)}</a></li> }
+            view! { <li><a href=format!("#{anchor}") aria-current=here>{s.heading()}</a></li> }
         })
         .collect_view();
     // Open where it sits beside the text. The server does not know the width and renders it
