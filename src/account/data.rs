@@ -197,12 +197,12 @@ pub fn DataPage() -> impl IntoView {
 /// as escaped text, never as markup.
 #[cfg(feature = "ssr")]
 pub mod file {
-    use fk_api::account::activity::{AcceptedHow, HistoryEntry, HistoryEvent};
+    use fk_api::account::activity::HistoryEntry;
     use fk_api::account::choices::{Choice, ChoiceState};
     use fk_api::account::commerce::{format_tenge, OrderView};
     use fk_api::account::data::DataExport;
     use fk_api::account::rules::format_phone;
-    use fk_api::consent::{Category, CategoryInfo};
+    use fk_api::consent::CategoryInfo;
     use fk_api::dates::{format_date, format_date_time, parse_rfc3339};
     use fk_api::i18n::fill;
     use fk_api::{AccountMessages, Lang};
@@ -211,8 +211,9 @@ pub mod file {
 
     use crate::account::devices::event_name;
     use crate::account::fields::gender_label;
-    use crate::account::history::{guardian_text, source_label};
+    use crate::account::history::event_text;
     use crate::account::orders::status_label;
+    use crate::account::privacy::category_names;
     use crate::account::promotions::past_line;
     use crate::account::subscriptions::choice_label;
 
@@ -277,70 +278,6 @@ footer{margin-top:2rem;padding-top:1rem;border-top:1px solid var(--line);color:v
 
     fn none(a: &'static AccountMessages) -> AnyView {
         view! { <p class="muted">{a.export_none}</p> }.into_any()
-    }
-
-    fn category_names(ids: &[String], lang: Lang, categories: &[CategoryInfo]) -> String {
-        ids.iter()
-            .map(|id| {
-                Category::from_code(id)
-                    .and_then(|c| categories.iter().find(|info| info.id == c))
-                    .map(|info| info.name.get(lang).to_string())
-                    .unwrap_or_else(|| id.clone())
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-
-    fn history_text(
-        a: &'static AccountMessages,
-        event: &HistoryEvent,
-        lang: Lang,
-        categories: &[CategoryInfo],
-    ) -> String {
-        match event {
-            HistoryEvent::Policy { version, how, .. } => {
-                let said = match how {
-                    AcceptedHow::Registration => a.hist_policy_registration,
-                    AcceptedHow::Acknowledged => a.hist_policy_acknowledged,
-                };
-                let version = fill(a.hist_policy_version, &[("version", &version.to_string())]);
-                format!("{said} {version}")
-            }
-            HistoryEvent::Cookies {
-                categories: chosen,
-                gpc,
-                ..
-            } => {
-                let said = if chosen.iter().all(|c| c == "necessary") {
-                    a.hist_cookies_necessary.to_string()
-                } else {
-                    let list = category_names(chosen, lang, categories);
-                    fill(a.hist_cookies, &[("list", &list)])
-                };
-                if *gpc {
-                    format!("{said} {}", a.hist_cookies_gpc)
-                } else {
-                    said
-                }
-            }
-            HistoryEvent::Choice {
-                choice,
-                enabled,
-                source,
-            } => {
-                let template = if *enabled {
-                    a.hist_choice_on
-                } else {
-                    a.hist_choice_off
-                };
-                let change = fill(template, &[("choice", choice_label(a, *choice))]);
-                fill(
-                    a.hist_choice_line,
-                    &[("change", &change), ("source", source_label(a, *source))],
-                )
-            }
-            HistoryEvent::Guardian { place } => guardian_text(a, *place).to_string(),
-        }
     }
 
     fn order(a: &'static AccountMessages, order: OrderView, lang: Lang) -> impl IntoView {
@@ -485,7 +422,7 @@ footer{margin-top:2rem;padding-top:1rem;border-top:1px solid var(--line);color:v
                 .consents
                 .iter()
                 .map(|HistoryEntry { at, event }| {
-                    let text = history_text(a, event, lang, &categories);
+                    let text = event_text(a, event, lang, &categories);
                     view! { <li><span class="muted">{when(at, lang)}</span><br/>{text}</li> }
                 })
                 .collect_view();
@@ -501,7 +438,7 @@ footer{margin-top:2rem;padding-top:1rem;border-top:1px solid var(--line);color:v
                     let chosen: Vec<String> = r.categories.iter().map(|c| c.code().to_string()).collect();
                     let mut list = vec![
                         (t.consent_receipt_id, r.consent_id.clone()),
-                        (a.export_categories, category_names(&chosen, lang, &categories)),
+                        (a.export_categories, category_names(&categories, &chosen, lang)),
                         (a.devices_log_client, r.user_agent.clone()),
                         (a.devices_ip, r.ip_truncated.clone()),
                     ];

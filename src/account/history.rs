@@ -5,8 +5,9 @@ use fk_api::account::activity::{
     AcceptedHow, GuardianConfirmed, History, HistoryEntry, HistoryEvent,
 };
 use fk_api::account::choices::ChoiceSource;
+use fk_api::consent::CategoryInfo;
 use fk_api::i18n::fill;
-use fk_api::AccountMessages;
+use fk_api::{AccountMessages, Lang};
 use leptos::prelude::*;
 
 use super::orders::format_when;
@@ -80,8 +81,8 @@ fn HistoryLine(
         HistoryEvent::Choice { .. } => "choice",
         HistoryEvent::Guardian { .. } => "guardian",
     };
-    let what = match entry.event {
-        HistoryEvent::Policy { version, how, .. } => {
+    let what = match &entry.event {
+        &HistoryEvent::Policy { version, how, .. } => {
             let said = move || {
                 let a = i18n.lang.get().account();
                 match how {
@@ -98,54 +99,28 @@ fn HistoryLine(
             // The policy viewer is the other bundle: the browser loads it.
             view! { {said} " " <a href=format!("/policy/versions/{version}") rel="external">{link}</a> }.into_any()
         }
-        HistoryEvent::Cookies {
-            consent_id,
-            categories,
-            gpc,
-            ..
-        } => {
+        HistoryEvent::Cookies { ref consent_id, .. } => {
+            let consent_id = consent_id.clone();
+            let event = entry.event.clone();
             let said = move || {
-                let lang = i18n.lang.get();
-                let a = lang.account();
-                if categories.iter().all(|c| c == "necessary") {
-                    a.hist_cookies_necessary.to_string()
-                } else {
-                    let list = config.with(|c| {
-                        category_names(c.as_ref().and_then(|r| r.as_ref().ok()), &categories, lang)
-                    });
-                    fill(a.hist_cookies, &[("list", &list)])
-                }
+                config.with(|c| {
+                    let known = c
+                        .as_ref()
+                        .and_then(|r| r.as_ref().ok())
+                        .map_or(&[][..], |c| &c.categories[..]);
+                    event_text(i18n.lang.get().account(), &event, i18n.lang.get(), known)
+                })
             };
             view! {
                 {said}
-                {gpc.then(|| view! { " " {i18n.account(|a| a.hist_cookies_gpc)} })}
                 <br/>
                 <span class="hint">{i18n.text(|t| t.consent_receipt_id)} ": " <code>{consent_id}</code></span>
             }
             .into_any()
         }
-        HistoryEvent::Choice {
-            choice,
-            enabled,
-            source,
-        } => {
-            let said = move || {
-                let a = i18n.lang.get().account();
-                let template = if enabled {
-                    a.hist_choice_on
-                } else {
-                    a.hist_choice_off
-                };
-                let change = fill(template, &[("choice", choice_label(a, choice))]);
-                fill(
-                    a.hist_choice_line,
-                    &[("change", &change), ("source", source_label(a, source))],
-                )
-            };
-            view! { {said} }.into_any()
-        }
-        HistoryEvent::Guardian { place } => {
-            let said = move || guardian_text(i18n.lang.get().account(), place);
+        HistoryEvent::Choice { .. } | HistoryEvent::Guardian { .. } => {
+            let event = entry.event.clone();
+            let said = move || event_text(i18n.lang.get().account(), &event, i18n.lang.get(), &[]);
             view! { {said} }.into_any()
         }
     };
@@ -162,5 +137,60 @@ pub fn guardian_text(a: &'static AccountMessages, place: GuardianConfirmed) -> &
     match place {
         GuardianConfirmed::Registration => a.hist_guardian_registration,
         GuardianConfirmed::Profile => a.hist_guardian_profile,
+    }
+}
+
+/// One entry of the history in words (the page links the policy's version; the data download
+/// says it). `categories`: the cookie categories' names, as the consent configuration gives
+/// them (a code stands for a category it does not know).
+pub fn event_text(
+    a: &'static AccountMessages,
+    event: &HistoryEvent,
+    lang: Lang,
+    categories: &[CategoryInfo],
+) -> String {
+    match event {
+        HistoryEvent::Policy { version, how, .. } => {
+            let said = match how {
+                AcceptedHow::Registration => a.hist_policy_registration,
+                AcceptedHow::Acknowledged => a.hist_policy_acknowledged,
+            };
+            let version = fill(a.hist_policy_version, &[("version", &version.to_string())]);
+            format!("{said} {version}")
+        }
+        HistoryEvent::Cookies {
+            categories: chosen,
+            gpc,
+            ..
+        } => {
+            let said = if chosen.iter().all(|c| c == "necessary") {
+                a.hist_cookies_necessary.to_string()
+            } else {
+                let list = category_names(categories, chosen, lang);
+                fill(a.hist_cookies, &[("list", &list)])
+            };
+            if *gpc {
+                format!("{said} {}", a.hist_cookies_gpc)
+            } else {
+                said
+            }
+        }
+        HistoryEvent::Choice {
+            choice,
+            enabled,
+            source,
+        } => {
+            let template = if *enabled {
+                a.hist_choice_on
+            } else {
+                a.hist_choice_off
+            };
+            let change = fill(template, &[("choice", choice_label(a, *choice))]);
+            fill(
+                a.hist_choice_line,
+                &[("change", &change), ("source", source_label(a, *source))],
+            )
+        }
+        HistoryEvent::Guardian { place } => guardian_text(a, *place).to_string(),
     }
 }

@@ -2,7 +2,7 @@
 //! recommendations, advertising personalisation, analysis — each a switch with its clause's
 //! words; and this browser's cookie choice with the way to change it.
 use fk_api::account::choices::{Choice, Choices};
-use fk_api::consent::{Category, ConsentConfig};
+use fk_api::consent::{Category, CategoryInfo};
 use fk_api::{AccountMessages, Lang};
 use leptos::prelude::*;
 
@@ -14,13 +14,14 @@ use crate::i18n::use_i18n;
 
 /// Cookie categories by their names in the operator's configuration (the names the dialog
 /// shows); a code the configuration does not know is shown as it is.
-pub fn category_names(config: Option<&ConsentConfig>, codes: &[String], lang: Lang) -> String {
+pub fn category_names(categories: &[CategoryInfo], codes: &[String], lang: Lang) -> String {
     codes
         .iter()
         .map(|code| {
             let id = Category::from_code(code);
-            config
-                .and_then(|c| c.categories.iter().find(|info| Some(info.id) == id))
+            categories
+                .iter()
+                .find(|info| Some(info.id) == id)
                 .map_or_else(|| code.clone(), |info| info.name.get(lang).to_string())
         })
         .collect::<Vec<_>>()

@@ -1021,6 +1021,15 @@ impl Browser {
                 };
             }
         })();";
+        self.cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": source }),
+        )
+        .await;
+    }
+
+    /// Runs a Chrome DevTools command in this browser (chromedriver's `goog/cdp/execute`).
+    pub async fn cdp(&self, cmd: &str, params: Value) -> Value {
         let session = self
             .client
             .session_id()
@@ -1028,13 +1037,11 @@ impl Browser {
             .expect("the WebDriver session id")
             .expect("a WebDriver session");
         let path = format!("/session/{session}/goog/cdp/execute");
-        let command = json!({
-            "cmd": "Page.addScriptToEvaluateOnNewDocument",
-            "params": { "source": source }
-        });
+        let command = json!({ "cmd": cmd, "params": params });
         let (status, answer) =
             driver_request(&self.driver_addr, "POST", &path, Some(&command)).await;
-        assert_eq!(status, 200, "POST {path}: {answer}");
+        assert_eq!(status, 200, "{cmd}: {answer}");
+        answer
     }
 }
 

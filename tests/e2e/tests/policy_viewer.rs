@@ -1,8 +1,8 @@
 //! The policy viewer end to end: the release server on a fresh SQLite file, the release SPA,
 //! headless Chromium.
 use fk_e2e::keys::{ENTER, ESCAPE, SHIFT_ENTER, TAB};
-use fk_e2e::{driver_request, http_get, Browser, Server};
-use serde_json::{json, Value};
+use fk_e2e::{http_get, Browser, Server};
+use serde_json::json;
 
 const CLAUSE_9_2: &str =
     "К настоящей Политике имеют доступ все Пользователи Сервиса без исключения.";
@@ -306,26 +306,6 @@ async fn without_javascript_the_policy_is_in_the_html() {
     server.stop().await;
 }
 
-/// Runs a Chrome DevTools command in the test's browser (chromedriver's `goog/cdp/execute`).
-async fn cdp(b: &Browser, cmd: &str, params: Value) -> Value {
-    let session = b
-        .client
-        .session_id()
-        .await
-        .expect("the WebDriver session id")
-        .expect("a WebDriver session");
-    let path = format!("/session/{session}/goog/cdp/execute");
-    let (status, answer) = driver_request(
-        &b.driver_addr,
-        "POST",
-        &path,
-        Some(&json!({ "cmd": cmd, "params": params })),
-    )
-    .await;
-    assert_eq!(status, 200, "{cmd}: {answer}");
-    answer
-}
-
 /// The heading of `anchor`'s section is below the sticky bar and inside the window.
 fn heading_in_view(anchor: &str) -> String {
     format!(
@@ -560,8 +540,7 @@ async fn compare_without_two_versions_offers_the_pickers_and_an_unknown_version_
 async fn printing_from_dark_mode_prints_light_with_whose_text_and_where() {
     let server = Server::start().await;
     let b = Browser::start().await;
-    cdp(
-        &b,
+    b.cdp(
         "Emulation.setEmulatedMedia",
         json!({ "features": [{ "name": "prefers-color-scheme", "value": "dark" }] }),
     )
@@ -578,8 +557,7 @@ async fn printing_from_dark_mode_prints_light_with_whose_text_and_where() {
     .await;
     b.until("getComputedStyle(document.querySelector('.print-head')).display === 'none'")
         .await;
-    cdp(
-        &b,
+    b.cdp(
         "Emulation.setEmulatedMedia",
         json!({ "media": "print", "features": [{ "name": "prefers-color-scheme", "value": "dark" }] }),
     )
